@@ -1,0 +1,35 @@
+"""Backends turn the rule plan into files; each lives in its own dist/ folder."""
+
+from __future__ import annotations
+
+from pathlib import PurePosixPath
+from typing import Protocol
+
+from ..plan import Plan
+
+
+class Backend(Protocol):
+    name: str  # also its folder under dist/
+
+    def render(self, plan: Plan) -> dict[PurePosixPath, str]:
+        """Every file of this backend, paths relative to dist/<name>/."""
+        ...
+
+
+def all_backends() -> list[Backend]:
+    from . import rego
+
+    found: list[Backend] = [rego.RegoBackend()]
+    try:
+        from . import gatekeeper
+
+        found.append(gatekeeper.GatekeeperBackend())
+    except ImportError:  # pragma: no cover - while the backend is being written
+        pass
+    try:
+        from . import kyverno
+
+        found.append(kyverno.KyvernoBackend())
+    except ImportError:  # pragma: no cover
+        pass
+    return found

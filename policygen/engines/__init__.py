@@ -1,0 +1,24 @@
+"""Engine adapters: each runs its backend's generated artifacts in the real engine."""
+
+from __future__ import annotations
+
+import importlib
+
+from ..errors import PolicygenError
+from .base import Engine
+
+# name -> "module:Class"; imported on use so that one engine's import cost or
+# absence never touches the others.
+ENGINES: dict[str, str] = {
+    "opa": "policygen.engines.opa:OpaEngine",
+    "conftest": "policygen.engines.conftest:ConftestEngine",
+    "gator": "policygen.engines.gator:GatorEngine",
+    "kyverno": "policygen.engines.kyverno:KyvernoEngine",
+}
+
+
+def get_engine(name: str) -> Engine:
+    if name not in ENGINES:
+        raise PolicygenError(f"unknown engine {name!r}; choose one of: {', '.join(ENGINES)}")
+    module, cls = ENGINES[name].split(":")
+    return getattr(importlib.import_module(module), cls)()

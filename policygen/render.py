@@ -1,0 +1,69 @@
+"""The one Jinja environment every backend renders with.
+
+Spec values reach templates only through the ``tojson`` and ``toyaml`` filters,
+which emit literals that cannot change the logic around them.
+"""
+
+from __future__ import annotations
+
+import json
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import jinja2
+import yaml
+
+
+def templates_root() -> Path:
+    """Templates ship inside the wheel as policygen/templates; a checkout keeps them at the top."""
+    here = Path(__file__).resolve().parent
+    for candidate in (here / "templates", here.parent / "templates"):
+        if candidate.is_dir():
+            return candidate
+    raise RuntimeError("policygen templates not found: reinstall policygen")  # pragma: no cover
+
+
+def to_json(value: Any, indent: int | None = None) -> str:
+    return json.dumps(value, sort_keys=True, indent=indent, ensure_ascii=False, separators=None if indent else (",", ":"))
+
+
+class _Dumper(yaml.SafeDumper):
+    pass
+
+
+def _str_presenter(dumper: yaml.SafeDumper, data: str):
+    style = "|" if "\n" in data else None
+    return dumper.represent_scalar("tag:yaml.org,2002:str", data, style=style)
+
+
+_Dumper.add_representer(str, _str_presenter)
+
+
+def to_yaml(value: Any) -> str:
+    """Deterministic YAML: sorted keys, block style, no aliases, a trailing newline."""
+    _Dumper.ignore_aliases = lambda self, data: True  # type: ignore[method-assign]
+    return yaml.dump(value, Dumper=_Dumper, sort_keys=True, default_flow_style=False, allow_unicode=True, width=4096)
+
+
+def dump_yaml_documents(docs: list[Any]) -> str:
+    return "---\n".join(to_yaml(d) for d in docs)
+
+
+@lru_cache(maxsize=1)
+def make_env() -> jinja2.Environment:
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(str(templates_root())),
+        undefined=jinja2.StrictUndefined,
+        keep_trailing_newline=True,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        autoescape=False,
+    )
+    env.filters["tojson"] = to_json
+    env.filters["toyaml"] = to_yaml
+    return env
+
+
+def render(template: str, **context: Any) -> str:
+    return make_env().get_template(template).render(**context)

@@ -1,0 +1,365 @@
+"""The SidecarPolicy spec: Pydantic v2 models, strict, camelCase as written in YAML.
+
+Unknown keys are errors (a typo must never silently drop a guard), digests are
+exact, quantities are parsed, and image repositories are normalised here once so
+that every backend compares the same canonical strings.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Annotated, Literal
+
+import yaml
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    ValidationError,
+    model_validator,
+)
+from pydantic.alias_generators import to_camel
+
+from .errors import SpecError, SpecErrors
+from .images import ImageRefError, normalize_repository
+from .quantity import QuantityError, parse_quantity
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid",
+        frozen=True,
+        strict=True,
+        alias_generator=to_camel,
+        populate_by_name=True,
+    )
+
+
+def _quantity(value: object) -> str:
+    try:
+        parse_quantity(value)
+    except QuantityError as exc:
+        raise ValueError(str(exc)) from exc
+    return str(value)
+
+
+def _repository(value: str) -> str:
+    try:
+        return normalize_repository(value)
+    except ImageRefError as exc:
+        raise ValueError(f"{value!r} is not an image repository: {exc}") from exc
+
+
+def _capability(value: str) -> str:
+    # The runtime accepts both NET_ADMIN and CAP_NET_ADMIN; compare one form.
+    upper = value.upper()
+    return upper[4:] if upper.startswith("CAP_") else upper
+
+
+_DNS_LABEL = r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$"
+_DNS_SUBDOMAIN = r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$"
+_QUALIFIED_KEY = r"^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*/)?[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$"
+_ENV_NAME = r"^[-._a-zA-Z][-._a-zA-Z0-9]*$"
+
+Quantity = Annotated[str | int, BeforeValidator(_quantity)]
+Repository = Annotated[str, AfterValidator(_repository)]
+Digest = Annotated[str, Field(pattern=r"^sha256:[a-f0-9]{64}$")]
+Capability = Annotated[str, Field(pattern=r"^[A-Za-z_]+$"), AfterValidator(_capability)]
+Namespace = Annotated[str, Field(pattern=_DNS_LABEL, max_length=63)]
+ContainerName = Annotated[str, Field(pattern=_DNS_LABEL, max_length=63)]
+QualifiedKey = Annotated[str, Field(pattern=_QUALIFIED_KEY, max_length=317)]
+EnvName = Annotated[str, Field(pattern=_ENV_NAME)]
+Uid = Annotated[int, Field(ge=0, le=2**31 - 1)]
+Placement = Literal["initContainers", "containers", "ephemeralContainers"]
+
+
+def _unique(values: list, what: str) -> None:
+    seen: set = set()
+    for value in values:
+        if value in seen:
+            raise ValueError(f"{what} {value!r} is listed twice")
+        seen.add(value)
+
+
+class Metadata(_Model):
+    name: Annotated[str, Field(pattern=_DNS_LABEL, max_length=40)]
+    description: str = ""
+
+
+class LabelRequirement(_Model):
+    key: QualifiedKey
+    operator: Literal["In", "NotIn", "Exists", "DoesNotExist"]
+    values: list[str] = []
+
+    @model_validator(mode="after")
+    def _values_fit_operator(self) -> "LabelRequirement":
+        if self.operator in ("In", "NotIn") and not self.values:
+            raise ValueError(f"operator {self.operator} needs values")
+        if self.operator in ("Exists", "DoesNotExist") and self.values:
+            raise ValueError(f"operator {self.operator} takes no values")
+        return self
+
+
+class LabelSelector(_Model):
+    match_labels: dict[QualifiedKey, str] = {}
+    match_expressions: list[LabelRequirement] = []
+
+    @model_validator(mode="after")
+    def _not_empty(self) -> "LabelSelector":
+        # An empty selector selects every namespace: almost always a mistake here.
+        if not self.match_labels and not self.match_expressions:
+            raise ValueError("an empty selector would select every namespace; leave it out instead")
+        return self
+
+
+class Scope(_Model):
+    mesh_namespace_selector: LabelSelector | None = None
+    mesh_namespaces: list[Namespace] = []
+    excluded_namespaces: list[Namespace] = []
+    approved_revisions: list[Annotated[str, Field(pattern=_DNS_LABEL)]] = []
+
+    @model_validator(mode="after")
+    def _some_scope(self) -> "Scope":
+        if self.mesh_namespace_selector is None and not self.mesh_namespaces:
+            raise ValueError("name meshNamespaces, a meshNamespaceSelector, or both")
+        _unique(self.mesh_namespaces, "namespace")
+        _unique(self.excluded_namespaces, "namespace")
+        return self
+
+
+class Images(_Model):
+    repositories: Annotated[list[Repository], Field(min_length=1)]
+    require_digest: bool = False
+    digests: list[Digest] = []
+    forbidden_tags: list[Annotated[str, Field(pattern=r"^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$")]] = []
+
+    @model_validator(mode="after")
+    def _distinct(self) -> "Images":
+        _unique(self.repositories, "repository (normalised)")
+        _unique(self.digests, "digest")
+        return self
+
+
+class Args(_Model):
+    prefix: list[str] = []
+
+
+class Capabilities(_Model):
+    must_drop: list[Capability] = []
+    may_add: list[Capability] = []
+
+
+class SecurityContext(_Model):
+    privileged: bool | None = None
+    allow_privilege_escalation: bool | None = None
+    run_as_non_root: bool | None = None
+    run_as_user: Uid | None = None
+    run_as_group: Uid | None = None
+    read_only_root_filesystem: bool | None = None
+    capabilities: Capabilities | None = None
+
+
+class ResourceBounds(_Model):
+    cpu: Quantity | None = None
+    memory: Quantity | None = None
+
+
+class Resources(_Model):
+    require_limits: bool = False
+    max_limits: ResourceBounds | None = None
+    max_requests: ResourceBounds | None = None
+
+
+class Env(_Model):
+    pinned: dict[EnvName, str] = {}
+    forbidden: list[EnvName] = []
+
+    @model_validator(mode="after")
+    def _no_overlap(self) -> "Env":
+        both = sorted(set(self.pinned) & set(self.forbidden))
+        if both:
+            raise ValueError(f"{both[0]!r} is both pinned and forbidden")
+        return self
+
+
+class VolumeMounts(_Model):
+    allowed: list[Annotated[str, Field(pattern=_DNS_LABEL)]] = []
+
+
+class Sidecar(_Model):
+    name: ContainerName
+    placement: Annotated[list[Placement], Field(min_length=1)]
+    args: Args | None = None
+    command_allowed: bool | None = None
+    security_context: SecurityContext | None = None
+    resources: Resources | None = None
+    env: Env | None = None
+    volume_mounts: VolumeMounts | None = None
+
+    @model_validator(mode="after")
+    def _placements_unique(self) -> "Sidecar":
+        _unique(self.placement, "placement")
+        return self
+
+
+class Annotations(_Model):
+    forbidden: list[QualifiedKey] = []
+    allowed_values: dict[QualifiedKey, Annotated[list[str], Field(min_length=1)]] = {}
+
+    @model_validator(mode="after")
+    def _no_overlap(self) -> "Annotations":
+        both = sorted(set(self.forbidden) & set(self.allowed_values))
+        if both:
+            raise ValueError(f"{both[0]!r} is both forbidden and given allowedValues")
+        return self
+
+
+class Injection(_Model):
+    forbid_opt_out: bool = False
+    require_sidecar: bool = False
+    # Which sidecar "requireSidecar" asks for; Istio's is always istio-proxy.
+    sidecar_name: ContainerName = "istio-proxy"
+
+
+class AppContainers(_Model):
+    forbidden_run_as_users: list[Uid] = []
+    forbidden_run_as_groups: list[Uid] = []
+    forbidden_capabilities: list[Capability] = []
+    forbid_privileged: bool = False
+
+
+class PodSettings(_Model):
+    forbid_host_network: bool = False
+    forbid_host_pid: bool = Field(False, alias="forbidHostPID")
+    forbid_host_ipc: bool = Field(False, alias="forbidHostIPC")
+    forbid_share_process_namespace: bool = False
+
+
+def _public_key(value: str) -> str:
+    text = value.strip()
+    if not (text.startswith("-----BEGIN PUBLIC KEY-----") and text.endswith("-----END PUBLIC KEY-----")):
+        raise ValueError("a cosign public key is a PEM block from -----BEGIN PUBLIC KEY----- to -----END PUBLIC KEY-----")
+    return text + "\n"
+
+
+class Cosign(_Model):
+    public_keys: Annotated[list[Annotated[str, AfterValidator(_public_key)]], Field(min_length=1)]
+
+
+class Signatures(_Model):
+    cosign: Cosign
+
+
+class ServiceRef(_Model):
+    namespace: Namespace
+    name: Annotated[str, Field(pattern=_DNS_LABEL)]
+    path: Annotated[str, Field(pattern=r"^/")] = "/"
+
+
+class InjectorWebhooks(_Model):
+    name_prefixes: Annotated[list[Annotated[str, Field(pattern=r"^[a-z0-9][-a-z0-9.]*$")]], Field(min_length=1)]
+    service: ServiceRef
+    failure_policy: Literal["Fail", "Ignore"] = "Fail"
+
+
+class PeerAuthentication(_Model):
+    require_strict: bool = False
+
+
+class ControlPlane(_Model):
+    namespace: Namespace
+    trusted_subjects: list[str] = []
+    trusted_roles: list[Annotated[str, Field(pattern=r"^[^/%]+$")]] = []
+    injector_webhooks: InjectorWebhooks | None = None
+    injector_config_maps: list[Annotated[str, Field(pattern=_DNS_SUBDOMAIN)]] = []
+    peer_authentication: PeerAuthentication | None = None
+
+
+class PolicySpec(_Model):
+    mode: Literal["enforce", "audit"] = "enforce"
+    scope: Scope
+    images: Images | None = None
+    sidecars: list[Sidecar] = []
+    annotations: Annotations | None = None
+    injection: Injection | None = None
+    app_containers: AppContainers | None = None
+    pod: PodSettings | None = None
+    signatures: Signatures | None = None
+    control_plane: ControlPlane | None = None
+
+    @model_validator(mode="after")
+    def _consistent(self) -> "PolicySpec":
+        _unique([s.name for s in self.sidecars], "sidecar name")
+        if self.sidecars and self.images is None:
+            raise ValueError("sidecars are listed but images is missing: name the approved repositories")
+        if self.signatures is not None and self.images is None:
+            raise ValueError("signatures need images.repositories to know which images to verify")
+        if self.injection and self.injection.require_sidecar and self.injection.sidecar_name not in {
+            s.name for s in self.sidecars
+        }:
+            raise ValueError(f"injection.requireSidecar names {self.injection.sidecar_name!r}, which is not a listed sidecar")
+        return self
+
+
+class SidecarPolicy(_Model):
+    api_version: Literal["policygen.dev/v1alpha1"]
+    kind: Literal["SidecarPolicy"]
+    metadata: Metadata
+    spec: PolicySpec
+
+
+def _loc(parts: tuple) -> str:
+    out = ""
+    for part in parts:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        elif part in ("function-after[_repository(), str]",) or str(part).startswith(("function-", "constrained-")):
+            continue
+        else:
+            out += f".{part}" if out else str(part)
+    return out
+
+
+def _clean_msg(err: dict) -> str:
+    msg = err["msg"]
+    if msg.startswith("Value error, "):
+        msg = msg[len("Value error, ") :]
+    if err["type"] == "extra_forbidden":
+        msg = "unknown field (not part of the SidecarPolicy schema; check the spelling)"
+    if err["type"] == "missing":
+        msg = "required field is missing"
+    if "input" in err and err["type"] not in ("missing", "extra_forbidden") and not isinstance(err["input"], (dict, list)):
+        msg = f"{msg} (got {err['input']!r})"
+    return msg
+
+
+def parse_spec(data: object, source: Path | str = "<spec>") -> SidecarPolicy:
+    if not isinstance(data, dict):
+        raise SpecError(source, "", "a spec is a YAML mapping with apiVersion, kind, metadata and spec")
+    try:
+        return SidecarPolicy.model_validate(data, by_alias=True)
+    except ValidationError as exc:
+        raise SpecErrors([SpecError(source, _loc(e["loc"]), _clean_msg(e)) for e in exc.errors()]) from None
+
+
+def load_spec(path: Path | str) -> SidecarPolicy:
+    """Read and validate one spec file; every problem names the file and field."""
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise SpecError(path, "", f"cannot read: {exc.strerror or exc}") from None
+    except UnicodeDecodeError:
+        raise SpecError(path, "", "not UTF-8 text") from None
+    try:
+        docs = [d for d in yaml.safe_load_all(text) if d is not None]
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+        raise SpecError(path, where, f"not valid YAML: {getattr(exc, 'problem', exc)}") from None
+    if len(docs) != 1:
+        raise SpecError(path, "", f"a spec file holds exactly one YAML document, found {len(docs)}")
+    return parse_spec(docs[0], path)
