@@ -1,0 +1,108 @@
+"""Plain Rego for OPA and conftest: a shared library, one package per rule, tests beside each."""
+
+from __future__ import annotations
+
+import json
+from pathlib import PurePosixPath
+from typing import Any
+
+from ..fixtures import cases_for
+from ..plan import Plan, RulePlan
+from ..render import render, templates_root
+
+# Rules no Rego engine can decide: signatures need a registry and cosign.
+UNSUPPORTED = frozenset({"SC012"})
+LIB_MODULES = ("images", "pods", "quantity", "review", "scope")
+
+
+def rego_literal(value: Any, depth: int = 1) -> str:
+    """JSON as a Rego literal, laid out exactly as `opa fmt` lays it out.
+
+    JSON is valid Rego term syntax, so a spec value can only ever be data here.
+    """
+    tab = "\t"
+    if isinstance(value, dict):
+        if not value:
+            return "{}"
+        inner = "".join(
+            f"{tab * depth}{json.dumps(k, ensure_ascii=False)}: {rego_literal(v, depth + 1)},\n" for k, v in sorted(value.items())
+        )
+        return "{\n" + inner + tab * (depth - 1) + "}"
+    if isinstance(value, list):
+        if not value:
+            return "[]"
+        inner = "".join(f"{tab * depth}{rego_literal(v, depth + 1)},\n" for v in value)
+        return "[\n" + inner + tab * (depth - 1) + "]"
+    return json.dumps(value, ensure_ascii=False)
+
+
+def package_of(rule: RulePlan) -> str:
+    return f"policygen.{rule.rule_id.lower()}"
+
+
+def lib_sources(plan: Plan) -> dict[PurePosixPath, str]:
+    """The library modules, shared verbatim with Gatekeeper's template libs."""
+    files: dict[PurePosixPath, str] = {}
+    root = templates_root() / "rego"
+    for name in LIB_MODULES:
+        files[PurePosixPath("lib") / f"{name}.rego"] = (root / "lib" / f"{name}.rego").read_text(encoding="utf-8")
+    for rule in plan.rules:
+        if rule.rule_id in UNSUPPORTED:
+            continue
+        files[PurePosixPath("lib/rules") / f"{rule.rule_id.lower()}.rego"] = render(
+            f"rego/rules/{rule.rule_id}.rego.jinja", rule=rule, info=rule.info
+        )
+    return files
+
+
+def supported_rules(plan: Plan) -> list[RulePlan]:
+    return [r for r in plan.rules if r.rule_id not in UNSUPPORTED]
+
+
+class RegoBackend:
+    name = "rego"
+
+    def render(self, plan: Plan) -> dict[PurePosixPath, str]:
+        files = lib_sources(plan)
+        rules = supported_rules(plan)
+        cases = cases_for(plan)
+        for rule in rules:
+            folder = PurePosixPath(rule.info.policy_name)
+            files[folder / "src.rego"] = render(
+                "rego/policy.rego.jinja",
+                rule=rule,
+                info=rule.info,
+                package=package_of(rule),
+                lib=rule.rule_id.lower(),
+                params=rego_literal(rule.params),
+            )
+            rule_cases = [
+                {
+                    "name": c.name,
+                    "fails": c.fails,
+                    "input_name": f"{c.name}_input",
+                    "inventory_name": f"{c.name}_namespaces",
+                    "input": rego_literal(c.resource),
+                    "namespaces": rego_literal(c.namespaces),
+                }
+                for c in cases
+                if c.rule_id == rule.rule_id
+            ]
+            files[folder / "src_test.rego"] = render(
+                "rego/test.rego.jinja",
+                package=package_of(rule),
+                short=rule.rule_id.lower(),
+                rule_id=rule.rule_id,
+                cases=rule_cases,
+            )
+        verdict = "deny" if plan.mode == "enforce" else "warn"
+        files[PurePosixPath("main.rego")] = render(
+            "rego/main.rego.jinja",
+            plan_name=plan.name,
+            mode=plan.mode,
+            verdict=verdict,
+            rules=[r.rule_id.lower() for r in rules],
+        )
+        files[PurePosixPath("batch.rego")] = render("rego/batch.rego.jinja")
+        files[PurePosixPath(".regal/config.yaml")] = render("rego/regal.yaml.jinja")
+        return files
