@@ -331,7 +331,12 @@ def _clean_msg(err: dict) -> str:
         msg = "unknown field (not part of the SidecarPolicy schema; check the spelling)"
     if err["type"] == "missing":
         msg = "required field is missing"
-    if "input" in err and err["type"] not in ("missing", "extra_forbidden") and not isinstance(err["input"], (dict, list)):
+    if (
+        "input" in err
+        and err["type"] not in ("missing", "extra_forbidden")
+        and not isinstance(err["input"], (dict, list))
+        and repr(err["input"]) not in msg
+    ):
         msg = f"{msg} (got {err['input']!r})"
     return msg
 

@@ -1,0 +1,44 @@
+# The policy-repo workflow. `make` sets everything up on a fresh machine and
+# verifies the reference spec; `make test` runs the whole suite.
+PYTHON ?= python3
+POLICYGEN ?= $(PYTHON) -m policygen.cli
+SPECS := $(wildcard specs/*.yaml)
+DIST ?= dist
+
+.PHONY: all install tools generate check verify test lint-rego clean
+
+all: install tools generate verify
+
+install:
+	$(PYTHON) -m pip install --quiet --disable-pip-version-check -e '.[test]'
+
+# Builds the pinned engines from the Go module proxy once; cached outside the repo.
+tools:
+	$(POLICYGEN) tools install
+
+# Every spec under specs/ into dist/<spec name>/{rego,gatekeeper,kyverno}.
+generate:
+	@set -e; for spec in $(SPECS); do \
+		name=$$(basename $$spec .yaml); \
+		$(POLICYGEN) generate $$spec -o $(DIST)/$$name --quiet; \
+	done
+
+# Fails with a readable diff when the committed dist/ is not what `make generate` writes.
+check:
+	@set -e; status=0; for spec in $(SPECS); do \
+		name=$$(basename $$spec .yaml); \
+		$(POLICYGEN) generate $$spec -o $(DIST)/$$name --check || status=1; \
+	done; \
+	for dir in $(DIST)/*/; do \
+		name=$$(basename $$dir); \
+		[ -f specs/$$name.yaml ] || { echo "$$dir has no spec in specs/"; status=1; }; \
+	done; exit $$status
+
+verify:
+	$(POLICYGEN) verify specs/reference.yaml samples/reference
+
+test: install tools
+	$(PYTHON) -m pytest -q
+
+clean:
+	rm -rf .pytest_cache build *.egg-info

@@ -1,0 +1,23 @@
+"""What the OPA and conftest adapters share: inputs and the inventory document."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..backends.rego import UNSUPPORTED
+from ..plan import Plan
+from ..samples import SampleSet
+
+
+def inventory(samples: SampleSet) -> dict[str, Any]:
+    """The Namespace objects among the inputs, where Gatekeeper keeps its synced ones."""
+    return {"cluster": {"v1": {"Namespace": samples.namespaces}}}
+
+
+def not_evaluated(plan: Plan) -> list[str]:
+    return sorted(r.rule_id for r in plan.rules if r.rule_id in UNSUPPORTED)
+
+
+def inputs(samples: SampleSet) -> list[Any]:
+    """What OPA is given per resource: the document as written (the Rego reads AdmissionReviews itself)."""
+    return [res.source for res in samples.resources]

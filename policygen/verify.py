@@ -1,0 +1,83 @@
+"""Verification: every labelled sample against what each engine said."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from .samples import Resource
+from .verdicts import Verdict
+
+
+@dataclass
+class Row:
+    resource: Resource
+    verdicts: dict[str, Verdict] = field(default_factory=dict)
+
+    def expected_for(self, engine: str) -> frozenset[str] | None:
+        if self.resource.expect is None:
+            return None
+        skipped = set(self.verdicts[engine].not_evaluated)
+        return frozenset(r for r in self.resource.expect.rules if r not in skipped)
+
+    def ok(self, engine: str) -> bool:
+        want = self.expected_for(engine)
+        return want is not None and self.verdicts[engine].rules == want
+
+    @property
+    def engines_agree(self) -> bool:
+        seen = {v.rules for v in self.verdicts.values()}
+        return len(seen) <= 1
+
+
+@dataclass
+class Report:
+    engines: list[str]
+    rows: list[Row]
+
+    def failures(self, engine: str) -> int:
+        return sum(1 for r in self.rows if not r.ok(engine))
+
+    @property
+    def disagreements(self) -> list[Row]:
+        return [r for r in self.rows if not r.engines_agree]
+
+    @property
+    def ok(self) -> bool:
+        return all(self.failures(e) == 0 for e in self.engines) and not self.disagreements
+
+
+def build_report(resources: list[Resource], by_engine: dict[str, list[Verdict]]) -> Report:
+    rows = [Row(res) for res in resources]
+    for engine, verdicts in by_engine.items():
+        for row, verdict in zip(rows, verdicts, strict=True):
+            row.verdicts[engine] = verdict
+    return Report(list(by_engine), rows)
+
+
+def _said(verdict: Verdict) -> str:
+    return "allow" if verdict.allowed else "deny " + " ".join(sorted(verdict.rules))
+
+
+def format_report(report: Report) -> str:
+    lines: list[str] = []
+    for row in report.rows:
+        res = row.resource
+        want = res.expect.describe() if res.expect else "(no expectation)"
+        lines.append(f"{res.file}#{res.index} {res.kind} {res.namespace}/{res.name}  expected: {want}")
+        for engine in report.engines:
+            verdict = row.verdicts[engine]
+            mark = "ok  " if row.ok(engine) else "FAIL"
+            extra = f"  (not evaluated: {', '.join(verdict.not_evaluated)})" if verdict.not_evaluated and res.expect and set(verdict.not_evaluated) & set(res.expect.rules) else ""
+            lines.append(f"  {mark} {engine:9} {_said(verdict)}{extra}")
+        if not row.engines_agree:
+            lines.append("  DISAGREE: the engines' rule sets differ")
+    lines.append("")
+    skipped = sorted({r for row in report.rows for v in row.verdicts.values() for r in v.not_evaluated})
+    for rule in skipped:
+        engines = [e for e in report.engines if any(rule in row.verdicts[e].not_evaluated for row in report.rows)]
+        lines.append(f"NOTE {rule} is not evaluated by {', '.join(engines)}: those engines cannot verify it; see README")
+    for engine in report.engines:
+        failed = report.failures(engine)
+        lines.append(f"{engine}: {len(report.rows) - failed} passed, {failed} failed")
+    lines.append(f"engines agree on {len(report.rows) - len(report.disagreements)} of {len(report.rows)} resources")
+    return "\n".join(lines)

@@ -1,0 +1,132 @@
+"""Session-wide engines: one OPA server and one batched run per engine and sample set."""
+
+from __future__ import annotations
+
+import copy
+import subprocess
+from pathlib import Path
+
+import pytest
+
+import policygen as pg
+from policygen import tools
+from policygen.engines.opa import OpaEngine, OpaServer
+from policygen.errors import EngineNotInstalled
+from policygen.fixtures import cases_for
+from policygen.output import write_tree
+from policygen.pipeline import render_all
+from policygen.samples import Resource, SampleSet, _plain_review, load_samples
+
+ROOT = Path(__file__).resolve().parent.parent
+SHARED = ROOT.parent / "shared"
+REFERENCE_SPEC = SHARED / "specs" / "reference.yaml"
+CORPUS = SHARED / "corpus" / "istio-injected"
+CORPUS_SPEC = ROOT / "tests" / "corpus" / "spec.yaml"
+REFERENCE_SAMPLES = ROOT / "samples" / "reference"
+
+
+def require_tool(name: str) -> Path:
+    """The engine's binary, or a loud skip that says how to install it."""
+    try:
+        return tools.find(name)
+    except EngineNotInstalled as exc:
+        pytest.skip(f"ENGINE NOT INSTALLED: {exc.engine} {tools.TOOLS[name].version}; run: {exc.install_hint}")
+
+
+def run_tool(name: str, *args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
+    return subprocess.run([str(require_tool(name)), *args], capture_output=True, text=True, cwd=cwd)
+
+
+@pytest.fixture(scope="session")
+def reference_spec_path() -> Path:
+    if not REFERENCE_SPEC.is_file():
+        pytest.fail(f"{REFERENCE_SPEC} is missing: CI runs with ../shared beside the clone")
+    return REFERENCE_SPEC
+
+
+@pytest.fixture(scope="session")
+def reference_plan(reference_spec_path):
+    return pg.build_plan(pg.load_spec(reference_spec_path))
+
+
+@pytest.fixture(scope="session")
+def corpus_plan():
+    return pg.build_plan(pg.load_spec(CORPUS_SPEC))
+
+
+@pytest.fixture(scope="session")
+def reference_dist(tmp_path_factory, reference_plan) -> Path:
+    out = tmp_path_factory.mktemp("dist") / "reference"
+    pg.generate(reference_plan, out)
+    return out
+
+
+@pytest.fixture(scope="session")
+def opa_server():
+    require_tool("opa")
+    with OpaServer() as server:
+        yield server
+
+
+def cases_as_samples(plan) -> tuple[SampleSet, dict]:
+    """The plan's fixtures as one sample set, and which case each resource index is."""
+    cases = cases_for(plan)
+    by_index = {}
+    resources = []
+    for case in cases:
+        doc = copy.deepcopy(case.resource)
+        if case.is_admission_review:
+            from policygen.samples import _admission_review
+
+            review = _admission_review(doc, "fixtures", f"case {case.name}")
+        else:
+            review = _plain_review(doc)
+        by_index[len(resources)] = case
+        resources.append(Resource(f"fixture:{case.rule_id}:{case.name}", len(resources), review, doc, None, case.is_admission_review))
+        for ns in case.namespaces.values():
+            resources.append(Resource(f"fixture-ns:{case.name}", len(resources), _plain_review(ns), ns))
+    return SampleSet(resources), by_index
+
+
+class EvalCache:
+    """Memoises evaluate() so each engine judges each sample set once per session."""
+
+    def __init__(self, opa_server_factory):
+        self._cache: dict = {}
+        self._opa_server_factory = opa_server_factory
+
+    def __call__(self, engine: str, plan, key: str, samples: SampleSet):
+        cache_key = (engine, plan.name, id(plan), key)
+        if cache_key not in self._cache:
+            require_tool(tools.ENGINE_TOOLS[engine])
+            if engine == "opa":
+                adapter = OpaEngine(self._opa_server_factory())
+                import tempfile
+
+                with tempfile.TemporaryDirectory() as tmp:
+                    dist = Path(tmp) / "dist"
+                    write_tree(render_all(plan, ["rego"]), dist)
+                    self._cache[cache_key] = adapter.evaluate(dist, plan, samples)
+            else:
+                self._cache[cache_key] = pg.evaluate(plan, engine, samples)
+        return self._cache[cache_key]
+
+
+@pytest.fixture(scope="session")
+def judge(request):
+    return EvalCache(lambda: request.getfixturevalue("opa_server"))
+
+
+@pytest.fixture(scope="session")
+def reference_samples() -> SampleSet:
+    if not REFERENCE_SAMPLES.is_dir():
+        pytest.fail(f"{REFERENCE_SAMPLES} is missing")
+    return load_samples([REFERENCE_SAMPLES])
+
+
+@pytest.fixture(scope="session")
+def corpus_samples() -> SampleSet:
+    files = sorted(CORPUS.glob("*.injected"))
+    if len(files) != 120:
+        pytest.fail(f"expected the 120 files of {CORPUS}, found {len(files)}")
+    return load_samples(files)
