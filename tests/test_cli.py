@@ -1,0 +1,97 @@
+"""The command line as a user meets it: eval's JSON contract, verify's exit status, bad input."""
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from .conftest import REFERENCE_SAMPLES, REFERENCE_SPEC, require_tool
+
+KEYS = {"file", "index", "kind", "namespace", "name", "engine", "allowed", "violations", "notEvaluated"}
+
+
+def policygen(*args, cwd=None):
+    return subprocess.run([sys.executable, "-m", "policygen", *args], capture_output=True, text=True, cwd=cwd)
+
+
+@pytest.fixture(scope="module")
+def eval_json():
+    require_tool("opa")
+    proc = policygen("eval", "--spec", str(REFERENCE_SPEC), "--engine", "opa", "--format", "json", str(REFERENCE_SAMPLES))
+    assert proc.returncode == 0, proc.stderr
+    return json.loads(proc.stdout)
+
+
+def test_eval_prints_one_record_per_resource_in_input_order(eval_json):
+    assert len(eval_json) >= 100
+    assert all(set(r) == KEYS for r in eval_json)
+    files = [r["file"] for r in eval_json]
+    assert files == sorted(files, key=lambda f: sorted(set(files)).index(f))
+    first = [r for r in eval_json if r["file"].endswith("sc004.yaml")]
+    assert [r["index"] for r in first] == list(range(len(first)))
+
+
+def test_eval_messages_start_with_their_rule_id(eval_json):
+    denied = [r for r in eval_json if not r["allowed"]]
+    assert denied
+    for record in denied:
+        assert record["violations"]
+        for v in record["violations"]:
+            assert v["message"].startswith(v["rule"] + " ")
+    assert all(r["notEvaluated"] == ["SC012"] for r in eval_json)
+
+
+def test_eval_bad_input_exits_2_naming_the_file(tmp_path):
+    bad = tmp_path / "broken.yaml"
+    bad.write_text("kind: Pod\nmetadata: [\n")
+    proc = policygen("eval", "--spec", str(REFERENCE_SPEC), "--engine", "opa", str(bad))
+    assert proc.returncode == 2
+    assert str(bad) in proc.stderr and proc.stdout == ""
+
+
+def test_eval_missing_path_exits_2(tmp_path):
+    proc = policygen("eval", "--spec", str(REFERENCE_SPEC), "--engine", "opa", str(tmp_path / "nope.yaml"))
+    assert proc.returncode == 2 and "nope.yaml" in proc.stderr
+
+
+def test_verify_fails_on_a_wrong_expectation(tmp_path):
+    require_tool("opa")
+    sample = tmp_path / "lie.yaml"
+    src = (REFERENCE_SAMPLES / "sc011.yaml").read_text()
+    sample.write_text(src.replace("# expect: deny SC011", "# expect: allow", 1))
+    proc = policygen("verify", str(REFERENCE_SPEC), str(sample), "--engine", "opa")
+    assert proc.returncode == 1
+    assert "FAIL" in proc.stdout
+
+
+def test_verify_reference_samples_in_opa_and_conftest():
+    require_tool("opa")
+    require_tool("conftest")
+    proc = policygen("verify", str(REFERENCE_SPEC), str(REFERENCE_SAMPLES), "--engine", "opa", "--engine", "conftest")
+    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr
+    assert "opa: " in proc.stdout and " 0 failed" in proc.stdout
+
+
+def test_generate_is_byte_identical_on_rerun_and_check_detects_drift(tmp_path):
+    out = tmp_path / "dist"
+    assert policygen("generate", str(REFERENCE_SPEC), "-o", str(out)).returncode == 0
+    before = {p: p.read_bytes() for p in out.rglob("*") if p.is_file()}
+    again = policygen("generate", str(REFERENCE_SPEC), "-o", str(out))
+    assert again.returncode == 0 and "0 create" not in again.stdout
+    assert {p: p.read_bytes() for p in out.rglob("*") if p.is_file()} == before
+    assert policygen("generate", str(REFERENCE_SPEC), "-o", str(out), "--check").returncode == 0
+    victim = next(p for p in out.rglob("src.rego"))
+    victim.write_text(victim.read_text() + "\n# hand edit\n")
+    check = policygen("generate", str(REFERENCE_SPEC), "-o", str(out), "--check")
+    assert check.returncode == 1
+    assert "+# hand edit" not in check.stdout and "-# hand edit" in check.stdout
+
+
+def test_generate_replaces_stale_files(tmp_path):
+    out = tmp_path / "dist"
+    (out / "rego" / "old-policy").mkdir(parents=True)
+    (out / "rego" / "old-policy" / "src.rego").write_text("package stale\n")
+    assert policygen("generate", str(REFERENCE_SPEC), "-o", str(out)).returncode == 0
+    assert not (out / "rego" / "old-policy").exists()
