@@ -13,6 +13,7 @@ template_kinds := {"DaemonSet", "Deployment", "Job", "ReplicaSet", "ReplicationC
 container_fields := ["initContainers", "containers", "ephemeralContainers"]
 
 # METADATA
+# scope: document
 # description: >-
 #   The pod of a resource: spec, metadata and whether it is a Pod. A malformed
 #   spec reads as an empty one, which the rules then judge (fail closed).
@@ -106,7 +107,7 @@ capability(name) := trim_prefix(upper(name), "CAP_")
 
 # METADATA
 # description: A list-valued field of a container, [] when absent or null.
-list_field(container, path) := value if {
+array_at(container, path) := value if {
 	value := object.get(container, path, [])
 	is_array(value)
 } else := [] if {

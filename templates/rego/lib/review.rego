@@ -58,6 +58,7 @@ namespace(review) := ns if {
 } else := "default"
 
 # METADATA
+# scope: document
 # description: The request's user or one of its groups is trusted.
 trusted(review, subjects) if {
 	review.userInfo.username in subjects

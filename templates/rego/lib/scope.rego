@@ -48,7 +48,5 @@ holds(requirement, labels) if {
 
 holds(requirement, labels) if {
 	requirement.operator == "DoesNotExist"
-	not has_key(labels, requirement.key)
+	not requirement.key in object.keys(labels)
 }
-
-has_key(obj, key) if _ = obj[key]
