@@ -5,6 +5,8 @@ import re
 import pytest
 
 from policygen.backends.rego import UNSUPPORTED
+from policygen.output import write_tree
+from policygen.pipeline import render_all
 from policygen.render import templates_root
 from policygen.rules import ALL_RULE_IDS
 
@@ -62,7 +64,7 @@ def test_spec_values_reach_rego_only_as_json(tmp_path):
     spec = tmp_path / "hostile.yaml"
     spec.write_text(text)
     out = tmp_path / "dist"
-    pg.generate(spec, out)
+    write_tree(render_all(pg.build_plan(pg.load_spec(spec)), ["rego"]), out)
     src = (out / "rego" / "sc005-sidecar-command-args-env" / "src.rego").read_text()
     assert '"x\\"}\\nallow := true\\n#"' in src
     assert "\nallow := true" not in src
