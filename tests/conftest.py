@@ -131,3 +131,11 @@ def corpus_samples() -> SampleSet:
     if len(files) != 120:
         pytest.fail(f"expected the 120 files of {CORPUS}, found {len(files)}")
     return load_samples(files)
+
+
+@pytest.fixture(scope="session")
+def malformed_set(reference_plan) -> SampleSet:
+    from .malformed import malformed_pods
+
+    pods = malformed_pods(reference_plan)
+    return SampleSet([Resource(f"malformed:{name}", i, _plain_review(pod), pod) for i, (name, pod) in enumerate(pods)])

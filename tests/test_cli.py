@@ -95,3 +95,30 @@ def test_generate_replaces_stale_files(tmp_path):
     (out / "rego" / "old-policy" / "src.rego").write_text("package stale\n")
     assert policygen("generate", str(REFERENCE_SPEC), "-o", str(out)).returncode == 0
     assert not (out / "rego" / "old-policy").exists()
+
+
+def test_a_dead_opa_server_is_an_error_never_an_allow(reference_plan, tmp_path):
+    from policygen.engines.opa import OpaServer
+    from policygen.errors import EngineError
+
+    require_tool("opa")
+    server = OpaServer()
+    server.start()
+    server.proc.kill()
+    server.proc.wait()
+    with pytest.raises(EngineError):
+        server.judge([{"kind": "Pod"}], {})
+    server.stop()
+
+
+def test_an_unreachable_opa_server_is_an_error(tmp_path):
+    from opa_client.opa import OpaClient
+
+    from policygen.engines.opa import OpaServer, _free_port
+    from policygen.errors import EngineError
+
+    require_tool("opa")
+    with OpaServer() as server:
+        server.client = OpaClient(host="127.0.0.1", port=_free_port(), timeout=2, retries=0)
+        with pytest.raises(EngineError):
+            server.judge([{"kind": "Pod"}], {})

@@ -60,8 +60,9 @@ def test_every_mutation_trips_its_rule_in_opa(judge, corpus_plan, mutation_set):
 
 
 @pytest.mark.parametrize("engine", OTHER_ENGINES)
-@pytest.mark.parametrize("dataset", ["corpus", "mutations", "fixtures", "reference-samples"])
-def test_engines_agree_with_opa(engine, dataset, judge, corpus_plan, reference_plan, corpus_samples, mutation_set, reference_samples):
+@pytest.mark.parametrize("dataset", ["corpus", "mutations", "fixtures", "reference-samples", "malformed"])
+def test_engines_agree_with_opa(engine, dataset, judge, corpus_plan, reference_plan, corpus_samples, mutation_set,
+                                reference_samples, malformed_set):
     if not _adapter_exists(engine):
         pytest.skip(f"ENGINE ADAPTER MISSING: policygen.engines.{engine} is not part of this build")
     if dataset == "corpus":
@@ -70,6 +71,8 @@ def test_engines_agree_with_opa(engine, dataset, judge, corpus_plan, reference_p
         plan, samples = corpus_plan, mutation_set[0]
     elif dataset == "fixtures":
         plan, samples = reference_plan, cases_as_samples(reference_plan)[0]
+    elif dataset == "malformed":
+        plan, samples = reference_plan, malformed_set
     else:
         plan, samples = reference_plan, reference_samples
     reference = judge("opa", plan, dataset, samples)
