@@ -1,0 +1,242 @@
+"""Gatekeeper: one ConstraintTemplate and Constraint per rule, gator suites beside them.
+
+The template's Rego is a thin entry point; the logic is the Rego backend's
+library, passed verbatim as the template's ``libs`` (Rego v1 syntax, opted in
+with ``code[].source.version: v1``). Each rule's plan parameters become the
+Constraint's ``spec.parameters``, with an openAPIV3Schema derived from their
+shapes here in Python.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import PurePosixPath
+from typing import Any
+
+from ..fixtures import Case, cases_for
+from ..plan import Plan, RulePlan
+from ..render import dump_yaml_documents, render, to_json, to_yaml
+from .rego import UNSUPPORTED, lib_sources
+
+TARGET = "admission.k8s.gatekeeper.sh"
+TEMPLATE_VERSION = "1.0.0"
+
+# API group of every kind a rule reads; pod rules read the controllers' pod templates themselves.
+API_GROUPS: dict[str, str] = {
+    "Pod": "",
+    "ReplicationController": "",
+    "ConfigMap": "",
+    "Namespace": "",
+    "Deployment": "apps",
+    "StatefulSet": "apps",
+    "DaemonSet": "apps",
+    "ReplicaSet": "apps",
+    "Job": "batch",
+    "CronJob": "batch",
+    "MutatingWebhookConfiguration": "admissionregistration.k8s.io",
+    "PeerAuthentication": "security.istio.io",
+    "ClusterRole": "rbac.authorization.k8s.io",
+    "Role": "rbac.authorization.k8s.io",
+}
+CONTROL_PLANE_KINDS: dict[str, tuple[str, ...]] = {
+    "CP001": ("MutatingWebhookConfiguration",),
+    "CP002": ("ConfigMap",),
+    "CP003": ("PeerAuthentication",),
+    "CP004": ("Namespace",),
+    "CP005": ("ClusterRole", "Role"),
+}
+# Rules that apply in every namespace, excluded ones included (SC003 (a) and (e)):
+# their match must not exclude namespaces; the Rego applies the mesh scope itself.
+EVERY_NAMESPACE = frozenset({"SC003"})
+# Parameter keys whose values are maps with data for keys (label selectors).
+MAP_KEYS = frozenset({"matchLabels"})
+NAMESPACE_GVK = {"group": "", "version": "v1", "kind": "Namespace"}
+# metadata.gatekeeper.sh/requires-sync-data: the templates that read data.inventory Namespaces.
+REQUIRES_SYNC_NAMESPACES = {"groups": [""], "versions": ["v1"], "kinds": ["Namespace"]}
+ANY_VALUE = {"x-kubernetes-preserve-unknown-fields": True}
+# The items of an empty list: unknown, so any value is kept, but a sibling list's items decide.
+_UNKNOWN_ITEMS: dict[str, Any] = dict(ANY_VALUE)
+
+
+def template_kind(rule: RulePlan) -> str:
+    """PolicygenSc004SidecarSecurityContext for SC004."""
+    words = rule.info.policy_name.split("-")
+    return "Policygen" + "".join(w[:1].upper() + w[1:] for w in words)
+
+
+def template_name(rule: RulePlan) -> str:
+    return template_kind(rule).lower()
+
+
+def entry_package(rule: RulePlan) -> str:
+    return template_name(rule)
+
+
+def schema_of(value: Any, key: str | None = None) -> dict[str, Any]:
+    """A structural openAPIV3Schema for a parameter value, from its shape.
+
+    Every field is declared, so that an API server's pruning never drops a
+    parameter; where the shape says nothing (null, an empty list, mixed
+    types) the schema keeps whatever value is there.
+    """
+    if isinstance(value, bool):
+        return {"type": "boolean"}
+    if isinstance(value, int):
+        return {"type": "integer"}
+    if isinstance(value, float):
+        return {"type": "number"}
+    if isinstance(value, str):
+        return {"type": "string"}
+    if value is None:
+        return {"nullable": True, **ANY_VALUE}
+    if isinstance(value, list):
+        return {"type": "array", "items": _merge([schema_of(v) for v in value])}
+    if isinstance(value, dict):
+        if key in MAP_KEYS:
+            return {"type": "object", "additionalProperties": _merge([schema_of(v) for v in value.values()])}
+        return {"type": "object", "properties": {k: schema_of(v, k) for k, v in sorted(value.items())}}
+    raise TypeError(f"parameter of type {type(value).__name__} has no schema")
+
+
+def _merge(schemas: list[dict[str, Any]]) -> dict[str, Any]:
+    known = [s for s in schemas if s is not _UNKNOWN_ITEMS]
+    if not known:
+        return _UNKNOWN_ITEMS
+    schemas = known
+    first = schemas[0]
+    if all(s == first for s in schemas):
+        return first
+    if all(s.get("type") == "object" and "properties" in s for s in schemas):
+        keys = sorted({k for s in schemas for k in s["properties"]})
+        return {
+            "type": "object",
+            "properties": {k: _merge([s["properties"][k] for s in schemas if k in s["properties"]]) for k in keys},
+        }
+    if all(s.get("type") == "array" for s in schemas):
+        return {"type": "array", "items": _merge([s["items"] for s in schemas])}
+    return dict(ANY_VALUE)
+
+
+def parameters_schema(rule: RulePlan) -> dict[str, Any]:
+    return schema_of(rule.params)
+
+
+def match_of(plan: Plan, rule: RulePlan) -> dict[str, Any]:
+    """spec.match: the kinds the rule reads; excluded namespaces where the rule's scope is the mesh."""
+    if rule.rule_id.startswith("SC"):
+        kinds = plan.pod_kinds
+    else:
+        kinds = CONTROL_PLANE_KINDS[rule.rule_id]
+    groups: dict[str, list[str]] = {}
+    for kind in kinds:
+        groups.setdefault(API_GROUPS[kind], []).append(kind)
+    match: dict[str, Any] = {
+        "kinds": [{"apiGroups": [group], "kinds": sorted(names)} for group, names in sorted(groups.items())],
+    }
+    scope = rule.params.get("scope")
+    if scope and scope["excludedNamespaces"] and rule.rule_id not in EVERY_NAMESPACE:
+        match["excludedNamespaces"] = list(scope["excludedNamespaces"])
+    return match
+
+
+def reads_namespaces(rule: RulePlan) -> bool:
+    scope = rule.params.get("scope")
+    return bool(scope and scope.get("meshNamespaceSelector"))
+
+
+def enforcement_action(plan: Plan) -> str:
+    # audit: users see warnings at admission and audit records them; nothing is blocked.
+    return "deny" if plan.mode == "enforce" else "warn"
+
+
+def yaml_block(text: str) -> str:
+    """A YAML literal block for text, laid out for Jinja's indent filter; JSON when a block can't hold it."""
+    body = text[:-1] if text.endswith("\n") else text
+    printable = all(ch == "\t" or ch == "\n" or (" " <= ch and ch not in "\x7f\ufeff\u2028\u2029") for ch in text)
+    if (
+        not body
+        or not printable
+        or body.endswith("\n")
+        or body[:1] in (" ", "\n")
+        or any(line != line.rstrip(" \t") for line in body.split("\n"))
+    ):
+        return to_json(text)
+    return ("|\n" if text.endswith("\n") else "|-\n") + body
+
+
+def case_folder(case: Case) -> str:
+    return case.name.replace("_", "-")
+
+
+def example_file(case: Case) -> str:
+    return "example_disallowed.yaml" if case.fails else "example_allowed.yaml"
+
+
+class GatekeeperBackend:
+    name = "gatekeeper"
+
+    def render(self, plan: Plan) -> dict[PurePosixPath, str]:
+        files: dict[PurePosixPath, str] = {}
+        libs = [text for _, text in sorted(lib_sources(plan).items(), key=lambda kv: str(kv[0]))]
+        cases = cases_for(plan)
+        needs_sync = False
+        for rule in plan.rules:
+            if rule.rule_id in UNSUPPORTED:
+                continue
+            folder = PurePosixPath(rule.info.policy_name)
+            kind = template_kind(rule)
+            sync = reads_namespaces(rule)
+            needs_sync = needs_sync or sync
+            entry = render(
+                "gatekeeper/entry.rego.jinja",
+                info=rule.info,
+                rule_id=rule.rule_id,
+                package=entry_package(rule),
+                lib=rule.rule_id.lower(),
+            )
+            files[folder / "template.yaml"] = render(
+                "gatekeeper/template.yaml.jinja",
+                info=rule.info,
+                rule_id=rule.rule_id,
+                name=template_name(rule),
+                kind=kind,
+                version=TEMPLATE_VERSION,
+                requires_sync=to_json([[REQUIRES_SYNC_NAMESPACES]]) if sync else "",
+                schema=parameters_schema(rule),
+                libs=[yaml_block(lib) for lib in libs],
+                entry=yaml_block(entry),
+            )
+            constraint = render(
+                "gatekeeper/constraint.yaml.jinja",
+                info=rule.info,
+                rule_id=rule.rule_id,
+                plan_name=plan.name,
+                kind=kind,
+                name=rule.info.policy_name,
+                enforcement_action=enforcement_action(plan),
+                match=match_of(plan, rule),
+                params=rule.params,
+            )
+            files[folder / "constraint.yaml"] = constraint
+            suite_cases = []
+            for case in (c for c in cases if c.rule_id == rule.rule_id):
+                sample = PurePosixPath("samples") / case_folder(case)
+                files[folder / sample / "constraint.yaml"] = constraint
+                files[folder / sample / example_file(case)] = to_yaml(case.resource)
+                inventory = ""
+                if case.namespaces:
+                    inventory = str(sample / "example_inventory.yaml")
+                    files[folder / inventory] = dump_yaml_documents([case.namespaces[n] for n in sorted(case.namespaces)])
+                suite_cases.append({
+                    "name": case_folder(case),
+                    "constraint": str(sample / "constraint.yaml"),
+                    "example_name": "example-disallowed" if case.fails else "example-allowed",
+                    "object": str(sample / example_file(case)),
+                    "inventory": inventory,
+                    "fails": case.fails,
+                    "message": f"^{re.escape(rule.rule_id)} ",
+                })
+            files[folder / "suite.yaml"] = render("gatekeeper/suite.yaml.jinja", name=rule.info.policy_name, cases=suite_cases)
+        if needs_sync:
+            files[PurePosixPath("sync.yaml")] = render("gatekeeper/sync.yaml.jinja", name=f"{plan.name}-namespaces", gvks=[NAMESPACE_GVK])
+        return files
