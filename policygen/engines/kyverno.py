@@ -1,0 +1,211 @@
+"""Kyverno engine: `kyverno apply` on the generated ClusterPolicies, batched.
+
+One CLI run per distinct (operation, userInfo) of the samples (plain resources
+are all one group), plus one more run only where two name-reading resources of
+one group share kind/namespace/name (the CLI's in-memory cluster refuses
+duplicates). Each resource gets a unique metadata.uid in the temp file and is
+mapped back by it; resources whose name no rule reads (pods and controllers,
+PeerAuthentications) are renamed when they collide.
+
+SC012 (verifyImages) needs the registry; offline it is reported in
+notEvaluated for every pod-bearing resource, never as passed.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import re
+import subprocess
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from .. import tools
+from ..backends.kyverno import POD_KINDS, policy_path
+from ..errors import EngineError
+from ..plan import Plan
+from ..rules import CATALOGUE
+from ..samples import UNTRUSTED_USER, Resource, SampleSet
+from ..verdicts import Verdict, Violation
+from .base import verdict_shell
+
+# Kinds whose names some rule reads (CP001 prefixes, CP002 names, CP004, CP005 roles).
+NAME_READ_KINDS = frozenset({"MutatingWebhookConfiguration", "ConfigMap", "Namespace", "ClusterRole", "Role"})
+NAMESPACED_KINDS = frozenset({*POD_KINDS, "ConfigMap", "PeerAuthentication", "Role"})
+DEFAULT_API_VERSIONS = {
+    "Pod": "v1", "ConfigMap": "v1", "Namespace": "v1", "ReplicationController": "v1",
+    "Deployment": "apps/v1", "StatefulSet": "apps/v1", "DaemonSet": "apps/v1", "ReplicaSet": "apps/v1",
+    "Job": "batch/v1", "CronJob": "batch/v1",
+    "MutatingWebhookConfiguration": "admissionregistration.k8s.io/v1",
+    "ClusterRole": "rbac.authorization.k8s.io/v1", "Role": "rbac.authorization.k8s.io/v1",
+    "PeerAuthentication": "security.istio.io/v1",
+}
+_SPLIT = re.compile(r"; (?=(?:SC|CP)\d{3} )")
+_UID = "policygen-sample-{}"
+
+
+def _target(res: Resource) -> dict[str, Any]:
+    rev = res.review
+    obj = rev.get("oldObject") if res.operation == "DELETE" else rev.get("object")
+    return obj if isinstance(obj, dict) else {}
+
+
+def _namespace(res: Resource, obj: dict[str, Any]) -> str:
+    meta = obj.get("metadata") if isinstance(obj.get("metadata"), dict) else {}
+    ns = meta.get("namespace")
+    if isinstance(ns, str) and ns:
+        return ns
+    return res.review.get("namespace") or "default"
+
+
+def _user(res: Resource) -> dict[str, Any]:
+    info = res.review.get("userInfo") if isinstance(res.review.get("userInfo"), dict) else dict(UNTRUSTED_USER)
+    username = info.get("username") if isinstance(info.get("username"), str) else ""
+    groups = [g for g in info.get("groups") or [] if isinstance(g, str)] if isinstance(info.get("groups"), list) else []
+    return {"username": username, "groups": groups}
+
+
+def _prepare(res: Resource, uid: str) -> dict[str, Any]:
+    obj = copy.deepcopy(_target(res))
+    kind = obj.get("kind") if isinstance(obj.get("kind"), str) else ""
+    if not isinstance(obj.get("apiVersion"), str) or not obj.get("apiVersion"):
+        obj["apiVersion"] = DEFAULT_API_VERSIONS.get(kind, "v1")
+    meta = obj.get("metadata")
+    if not isinstance(meta, dict):
+        meta = obj["metadata"] = {}
+    if not isinstance(meta.get("name"), str) or not meta.get("name"):
+        meta["name"] = uid
+    if kind in NAMESPACED_KINDS:
+        meta["namespace"] = _namespace(res, obj)
+    meta["uid"] = uid
+    return obj
+
+
+def _identity(obj: dict[str, Any]) -> tuple[str, str, str, str]:
+    meta = obj["metadata"]
+    return (str(obj.get("apiVersion")), str(obj.get("kind")), str(meta.get("namespace", "")), str(meta["name"]))
+
+
+class KyvernoEngine:
+    name = "kyverno"
+    tool = "kyverno"
+    backend = "kyverno"
+
+    def evaluate(self, dist: Path, plan: Plan, samples: SampleSet) -> list[Verdict]:
+        binary = tools.find(self.tool)
+        root = Path(dist) / self.backend
+        policies = [root / policy_path(CATALOGUE[r.rule_id]) for r in plan.rules if r.rule_id != "SC012"]
+        missing = [p for p in policies if not p.is_file()]
+        if missing:
+            raise EngineError(f"kyverno: generated policy missing: {missing[0]}")
+        verdicts = [verdict_shell(res, self.name) for res in samples.resources]
+        messages: list[set[str]] = [set() for _ in samples.resources]
+
+        # Group by (operation, user); split a group into rounds only on name-read collisions.
+        groups: dict[str, list[int]] = {}
+        for i, res in enumerate(samples.resources):
+            op = res.operation if res.operation in ("CREATE", "UPDATE", "DELETE") else "CREATE"
+            key = json.dumps([op, _user(res)], sort_keys=True)
+            groups.setdefault(key, []).append(i)
+        runs: list[tuple[str, dict[str, Any], list[tuple[int, dict[str, Any]]]]] = []
+        for key in sorted(groups):
+            op, user = json.loads(key)
+            rounds: list[list[tuple[int, dict[str, Any]]]] = []
+            seen: list[set] = []
+            for i in groups[key]:
+                obj = _prepare(samples.resources[i], _UID.format(i))
+                ident = _identity(obj)
+                for n in range(len(rounds) + 1):
+                    if n == len(rounds):
+                        rounds.append([])
+                        seen.append(set())
+                    if ident not in seen[n]:
+                        break
+                    if obj["kind"] not in NAME_READ_KINDS:
+                        obj["metadata"]["name"] = f"{obj['metadata']['name']}.{_UID.format(i)}"
+                        ident = _identity(obj)
+                        break
+                seen[n].add(ident)
+                rounds[n].append((i, obj))
+            runs += [(op, user, r) for r in rounds]
+
+        namespaces = samples.namespaces
+        with tempfile.TemporaryDirectory(prefix="policygen-kyverno-") as tmp:
+            for n, (op, user, members) in enumerate(runs):
+                report = self._run(binary, Path(tmp) / f"run-{n}", policies, op, user, members, namespaces)
+                self._collect(report, {_UID.format(i): i for i, _ in members}, messages)
+
+        sc012 = plan.rule("SC012") is not None
+        for i, res in enumerate(samples.resources):
+            verdicts[i].violations = [Violation.from_message(m) for m in sorted(messages[i])]
+            if sc012 and res.kind in POD_KINDS and res.operation in ("CREATE", "UPDATE"):
+                verdicts[i].not_evaluated = ["SC012"]
+        return verdicts
+
+    def _run(self, binary: Path, work: Path, policies: list[Path], op: str, user: dict[str, Any],
+             members: list[tuple[int, dict[str, Any]]], namespaces: dict[str, dict[str, Any]]) -> dict[str, Any]:
+        work.mkdir(parents=True)
+        (work / "resources.yaml").write_text(yaml.safe_dump_all([o for _, o in members], sort_keys=True), encoding="utf-8")
+        selector = []
+        for name, ns in namespaces.items():
+            labels = (ns.get("metadata") or {}).get("labels")
+            selector.append({"name": name, "labels": {k: str(v) for k, v in labels.items()} if isinstance(labels, dict) else {}})
+        values = {"apiVersion": "cli.kyverno.io/v1alpha1", "kind": "Value", "metadata": {"name": "values"},
+                  "namespaceSelector": selector, "globalValues": {"request.operation": op}}
+        (work / "values.yaml").write_text(yaml.safe_dump(values, sort_keys=True), encoding="utf-8")
+        info = {"apiVersion": "cli.kyverno.io/v1alpha1", "kind": "UserInfo", "metadata": {"name": "user"}, "userInfo": user}
+        (work / "user-info.yaml").write_text(yaml.safe_dump(info, sort_keys=True), encoding="utf-8")
+        argv = [str(binary), "apply", *map(str, policies), "--resource", str(work / "resources.yaml"),
+                "--values-file", str(work / "values.yaml"), "--userinfo", str(work / "user-info.yaml"),
+                "--policy-report", "--output-format", "json", "--remove-color"]
+        try:
+            proc = subprocess.run(argv, capture_output=True, text=True, timeout=600)
+        except (OSError, subprocess.TimeoutExpired) as exc:
+            raise EngineError(f"kyverno apply could not run: {exc}") from exc
+        # Exit 1 means "some rule failed"; anything else, or no report, is a crash.
+        if proc.returncode not in (0, 1) or "panic:" in proc.stderr:
+            raise EngineError(f"kyverno apply failed (exit {proc.returncode}):\n{proc.stderr[-4000:]}{proc.stdout[-2000:]}")
+        report = None
+        for line in proc.stdout.splitlines():
+            if line.startswith("{"):
+                try:
+                    report = json.loads(line)
+                except json.JSONDecodeError as exc:
+                    raise EngineError(f"kyverno apply printed an unreadable report: {exc}") from exc
+        if report is None and proc.returncode == 0 and all(
+            not line.strip() or line.startswith("Warning:") for line in proc.stdout.splitlines()
+        ):
+            # The CLI prints no report at all when no rule matched any resource.
+            report = {"results": []}
+        if not isinstance(report, dict) or not isinstance(report.get("results", []), list):
+            raise EngineError(f"kyverno apply printed no policy report:\n{proc.stdout[-2000:]}{proc.stderr[-2000:]}")
+        if "Policies Skipped" in proc.stdout or "Policies Skipped" in proc.stderr:
+            raise EngineError(f"kyverno apply skipped a policy as invalid:\n{proc.stdout[-3000:]}")
+        return report
+
+    @staticmethod
+    def _collect(report: dict[str, Any], by_uid: dict[str, int], messages: list[set[str]]) -> None:
+        for result in report.get("results") or []:
+            outcome = result.get("result")
+            if outcome in ("pass", "skip"):
+                continue
+            policy = str(result.get("policy", ""))
+            rule_id = policy.split("-", 1)[0].upper()
+            if rule_id not in CATALOGUE:
+                raise EngineError(f"kyverno reported a result for an unknown policy {policy!r}")
+            refs = result.get("resources") or []
+            if not refs:
+                raise EngineError(f"kyverno reported a {outcome} of {policy} without a resource")
+            for ref in refs:
+                uid = ref.get("uid")
+                if uid not in by_uid:
+                    raise EngineError(f"kyverno reported a resource policygen did not send: {ref}")
+                text = str(result.get("message") or "")
+                if outcome in ("fail", "warn"):
+                    parts = _SPLIT.split(text) if text.startswith(rule_id + " ") else [f"{rule_id} {text}"]
+                else:  # error: fail closed, the rule could not show the resource is fine
+                    parts = [f"{rule_id} kyverno could not evaluate rule {result.get('rule')}: {text}"]
+                messages[by_uid[uid]].update(parts)

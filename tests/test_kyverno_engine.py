@@ -1,0 +1,96 @@
+"""`policygen.evaluate(spec, "kyverno", ...)` on built samples: one batched engine session."""
+
+from __future__ import annotations
+
+import copy
+from pathlib import Path
+
+import pytest
+import yaml
+
+import policygen
+from policygen import build_plan, load_spec
+from policygen.backends.kyverno import approved_pod, as_deployment, make_world
+from policygen.errors import EngineNotInstalled
+
+REFERENCE = Path("/work/shared/specs/reference.yaml")
+if not REFERENCE.exists():
+    REFERENCE = Path(__file__).resolve().parents[2] / "shared" / "specs" / "reference.yaml"
+TRUSTED = {"username": "system:serviceaccount:istio-system:istiod", "groups": ["system:serviceaccounts"]}
+
+
+def _review(op, obj, user, old=None):
+    req = {"uid": "x", "operation": op, "userInfo": user, "object": obj if op != "DELETE" else None,
+           "oldObject": old if old is not None else (obj if op == "DELETE" else None)}
+    return {"apiVersion": "admission.k8s.io/v1", "kind": "AdmissionReview", "request": req}
+
+
+@pytest.fixture(scope="session")
+def verdicts(tmp_path_factory):
+    from policygen import tools
+
+    try:
+        tools.find("kyverno")
+    except EngineNotInstalled as exc:
+        pytest.skip(f"kyverno CLI not installed: run `{exc.install_hint}`")
+    plan = build_plan(load_spec(REFERENCE))
+    world = make_world(plan)
+    good = approved_pod(world, "web")
+    twin = copy.deepcopy(good)  # same kind/namespace/name, one bad: must map back separately
+    twin["spec"]["containers"][0]["securityContext"]["runAsUser"] = 1337
+    no_ns = copy.deepcopy(good)
+    del no_ns["metadata"]["namespace"]  # default: outside the mesh
+    no_ns["spec"]["hostNetwork"] = True
+    selected = copy.deepcopy(good)
+    selected["metadata"]["namespace"] = "labelled"
+    selected["spec"]["hostPID"] = True
+    ns = {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "labelled", "labels": {"istio-injection": "enabled"}}}
+    cm = {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "istio-sidecar-injector", "namespace": "istio-system"}}
+    untrusted = {"username": "mallory", "groups": ["system:authenticated"]}
+    docs = [
+        good, twin, no_ns, ns, selected, as_deployment(twin, "web"),
+        _review("DELETE", cm, untrusted), _review("DELETE", cm, TRUSTED), _review("UPDATE", cm, untrusted),
+        _review("DELETE", good, untrusted),
+    ]
+    path = tmp_path_factory.mktemp("samples") / "samples.yaml"
+    path.write_text(yaml.safe_dump_all(docs, sort_keys=True))
+    return policygen.evaluate(REFERENCE, "kyverno", [path])
+
+
+def test_one_verdict_per_resource_in_order(verdicts):
+    assert [v.index for v in verdicts] == list(range(10))
+    assert all(v.engine == "kyverno" for v in verdicts)
+
+
+def test_valid_pod_allowed_and_twin_denied(verdicts):
+    assert verdicts[0].allowed, verdicts[0].violations
+    assert verdicts[1].rules == {"SC010"}
+    assert verdicts[1].violations[0].message.startswith("SC010 container")
+
+
+def test_namespace_defaults_outside_mesh(verdicts):
+    assert verdicts[2].namespace == "default"
+    assert verdicts[2].allowed, verdicts[2].violations
+
+
+def test_namespace_selected_by_labels_of_input_namespace(verdicts):
+    assert verdicts[4].rules == {"SC011"}
+
+
+def test_controller_template_checked(verdicts):
+    assert verdicts[5].kind == "Deployment" and verdicts[5].rules == {"SC010"}
+
+
+def test_cp002_by_operation_and_user(verdicts):
+    assert verdicts[6].rules == {"CP002"}
+    assert verdicts[7].allowed
+    assert verdicts[8].rules == {"CP002"}
+
+
+def test_delete_of_pod_judged_by_no_pod_rule(verdicts):
+    assert verdicts[9].allowed
+
+
+def test_sc012_reported_not_evaluated(verdicts):
+    assert verdicts[0].not_evaluated == ["SC012"]
+    assert "SC012" not in verdicts[0].rules
