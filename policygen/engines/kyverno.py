@@ -203,7 +203,7 @@ class KyvernoEngine:
                 uid = ref.get("uid")
                 if uid not in by_uid:
                     raise EngineError(f"kyverno reported a resource policygen did not send: {ref}")
-                text = str(result.get("message") or "")
+                text = " ".join(str(result.get("message") or "").split("\n")).strip()
                 if outcome in ("fail", "warn"):
                     parts = _SPLIT.split(text) if text.startswith(rule_id + " ") else [f"{rule_id} {text}"]
                 else:  # error: fail closed, the rule could not show the resource is fine
