@@ -94,8 +94,10 @@ def test_template_names_kinds_and_annotations(gk_files, reference_plan):
 
 def test_template_libs_are_the_rego_backend_library_byte_for_byte(gk_files, reference_plan):
     lib = lib_sources(reference_plan)
-    expected = [lib[p] for p in sorted(lib, key=str)]
     for rule in _policies(reference_plan):
+        own = f"lib/rules/{rule.rule_id.lower()}.rego"
+        expected = [lib[p] for p in sorted(lib, key=str) if str(p).count("/") == 1 or str(p) == own]
+        assert len(expected) == 6 and lib[PurePosixPath(own)] in expected
         (tmpl,) = _load(gk_files, f"{rule.info.policy_name}/template.yaml")
         (target,) = tmpl["spec"]["targets"]
         assert target["target"] == "admission.k8s.gatekeeper.sh"

@@ -139,6 +139,17 @@ def match_of(plan: Plan, rule: RulePlan) -> dict[str, Any]:
     return match
 
 
+def template_libs(lib: dict[PurePosixPath, str], rule: RulePlan) -> list[str]:
+    """The shared modules and the rule's own module, verbatim, sorted by path.
+
+    Gatekeeper compiles each template alone, so each carries what its entry
+    point reaches: lib/*.rego and lib/rules/<id>.rego (rule modules import
+    only the shared ones).
+    """
+    own = PurePosixPath("lib/rules") / f"{rule.rule_id.lower()}.rego"
+    return [lib[p] for p in sorted(lib, key=str) if p.parent == PurePosixPath("lib") or p == own]
+
+
 def reads_namespaces(rule: RulePlan) -> bool:
     scope = rule.params.get("scope")
     return bool(scope and scope.get("meshNamespaceSelector"))
@@ -177,7 +188,7 @@ class GatekeeperBackend:
 
     def render(self, plan: Plan) -> dict[PurePosixPath, str]:
         files: dict[PurePosixPath, str] = {}
-        libs = [text for _, text in sorted(lib_sources(plan).items(), key=lambda kv: str(kv[0]))]
+        lib = lib_sources(plan)
         cases = cases_for(plan)
         needs_sync = False
         for rule in plan.rules:
@@ -203,7 +214,7 @@ class GatekeeperBackend:
                 version=TEMPLATE_VERSION,
                 requires_sync=to_json([[REQUIRES_SYNC_NAMESPACES]]) if sync else "",
                 schema=parameters_schema(rule),
-                libs=[yaml_block(lib) for lib in libs],
+                libs=[yaml_block(text) for text in template_libs(lib, rule)],
                 entry=yaml_block(entry),
             )
             constraint = render(
