@@ -96,6 +96,16 @@ def _user_info(user: Any) -> dict[str, Any]:
     return out
 
 
+def _request_namespace(res: Resource) -> str:
+    """The request's namespace as written (the Rego falls back to the object's, then default)."""
+    if res.from_admission_review:
+        ns = res.source.get("request", {}).get("namespace")
+    else:
+        meta = res.object.get("metadata")
+        ns = meta.get("namespace") if isinstance(meta, dict) else None
+    return ns if isinstance(ns, str) else ""
+
+
 def admission_review(res: Resource, index: int) -> dict[str, Any]:
     """The request policygen judges, as an AdmissionReview gator verify accepts (no unknown fields)."""
     rev = res.review
@@ -108,7 +118,7 @@ def admission_review(res: Resource, index: int) -> dict[str, Any]:
         "kind": {"group": group, "version": version, "kind": res.kind},
         "operation": rev["operation"],
         "userInfo": _user_info(rev.get("userInfo")),
-        "namespace": rev.get("namespace") or "",
+        "namespace": _request_namespace(res),
     }
     if isinstance(meta.get("name"), str):
         request["name"] = meta["name"]
