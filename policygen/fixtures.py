@@ -14,7 +14,7 @@ from typing import Any
 
 from .plan import Plan
 
-UNTRUSTED = {"username": "policygen:untrusted-user", "groups": ["system:authenticated"]}
+UNTRUSTED = {"username": "policygen:untrusted-user", "groups": []}
 FAKE_DIGEST = "sha256:" + "e" * 64
 
 

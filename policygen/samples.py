@@ -25,8 +25,10 @@ from .errors import InputError
 SAMPLE_SUFFIXES = (".yaml", ".yml", ".json")
 _EXPECT = re.compile(r"^#\s*expect(?:\[(\d+)\])?\s*:\s*(.*?)\s*$")
 _RULE_ID = re.compile(r"^(SC|CP)\d{3}$")
-_DOC_SEPARATOR = re.compile(r"^---(?:\s.*)?$", re.MULTILINE)
-UNTRUSTED_USER = {"username": "policygen:untrusted-user", "groups": ["system:authenticated"]}
+# Only spaces or tabs may follow "---" on its line; \s would swallow the next line.
+_DOC_SEPARATOR = re.compile(r"^---(?:[ \t].*)?$", re.MULTILINE)
+# Who a plain resource comes from: a user in no group, so no trusted subject matches.
+UNTRUSTED_USER = {"username": "policygen:untrusted-user", "groups": []}
 
 
 @dataclass(frozen=True)

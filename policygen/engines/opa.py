@@ -40,12 +40,14 @@ def _load_rank(rel: str) -> tuple[int, str]:
 class OpaServer:
     """One `opa run --server` on 127.0.0.1, reused for as many evaluations as wanted."""
 
-    def __init__(self, binary: Path | None = None, startup_timeout: float = 30.0) -> None:
+    def __init__(self, binary: Path | None = None, startup_timeout: float = 30.0, rego_dir: Path | None = None) -> None:
         self.binary = binary or tools.find("opa")
         self.startup_timeout = startup_timeout
+        # Policies given at start compile once; later load() calls upload module by module.
+        self.rego_dir = rego_dir
+        self._loaded: dict[str, tuple[str, str]] = {}  # module path -> (OPA policy id, text)
         self.proc: subprocess.Popen | None = None
         self.client: OpaClient | None = None
-        self._policies: list[str] = []
         self._log = tempfile.TemporaryFile()
 
     def __enter__(self) -> "OpaServer":
@@ -61,17 +63,19 @@ class OpaServer:
 
     def start(self) -> None:
         port = _free_port()
-        self.proc = subprocess.Popen(
-            [str(self.binary), "run", "--server", "--addr", f"127.0.0.1:{port}", "--disable-telemetry", "--log-level", "error"],
-            stdout=subprocess.DEVNULL,
-            stderr=self._log,
-        )
+        argv = [str(self.binary), "run", "--server", "--addr", f"127.0.0.1:{port}", "--disable-telemetry", "--log-level", "error"]
+        if self.rego_dir is not None:
+            modules = self._modules(self.rego_dir)
+            argv += [str(self.rego_dir / rel) for rel in modules]
+        self.proc = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=self._log)
         self.client = OpaClient(host="127.0.0.1", port=port, timeout=120, retries=0)
         deadline = time.monotonic() + self.startup_timeout
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
                 raise EngineError(f"OPA server exited at start (status {self.proc.returncode}):\n{self._stderr()}")
             if self.client.check_health():
+                if self.rego_dir is not None:
+                    self._loaded = {rel: (str(self.rego_dir / rel), text) for rel, text in self._modules(self.rego_dir).items()}
                 return
             time.sleep(0.05)
         self.stop()
@@ -83,24 +87,40 @@ class OpaServer:
             raise EngineError(f"OPA server is not running (exit status {code}):\n{self._stderr()}")
         return self.client
 
+    @staticmethod
+    def _modules(rego_dir: Path) -> dict[str, str]:
+        """Policy modules (tests left out) by path, in an order OPA can compile one by one."""
+        rels = sorted(
+            (p.relative_to(rego_dir).as_posix() for p in rego_dir.rglob("*.rego") if not p.name.endswith("_test.rego")),
+            key=_load_rank,
+        )
+        return {rel: (rego_dir / rel).read_text(encoding="utf-8") for rel in rels}
+
     def load(self, rego_dir: Path) -> None:
-        """Replace whatever policies the server holds with the modules under rego_dir."""
+        """Make the server hold exactly the modules under rego_dir (a no-op when it already does)."""
         client = self._alive()
+        modules = self._modules(rego_dir)
+        if {rel: text for rel, (_, text) in self._loaded.items()} == modules:
+            return
         try:
-            for policy_id in reversed(self._policies):
-                client.delete_policy(policy_id)
-            self._policies = []
-            modules = sorted(
-                (p.relative_to(rego_dir).as_posix() for p in rego_dir.rglob("*.rego") if not p.name.endswith("_test.rego")),
-                key=_load_rank,
-            )
-            for rel in modules:
-                client.update_policy_from_string((rego_dir / rel).read_text(encoding="utf-8"), rel, rego_compat=False)
-                self._policies.append(rel)
-        except EngineError:
-            raise
+            try:
+                self._sync(client, modules)
+            except Exception:
+                # A lib changed under a module that still calls it: start from empty.
+                self._sync(client, {})
+                self._sync(client, modules)
         except Exception as exc:  # the client raises its own types for OPA's errors
             raise EngineError(f"OPA rejected the generated policies: {exc}\n{self._stderr()}") from exc
+
+    def _sync(self, client: OpaClient, modules: dict[str, str]) -> None:
+        # Callers before callees on the way out, callees first on the way in.
+        for rel in sorted((r for r in self._loaded if r not in modules), key=_load_rank, reverse=True):
+            client.delete_policy(self._loaded.pop(rel)[0])
+        for rel, text in modules.items():
+            if rel not in self._loaded or self._loaded[rel][1] != text:
+                policy_id = self._loaded[rel][0] if rel in self._loaded else rel
+                client.update_policy_from_string(text, policy_id, rego_compat=False)
+                self._loaded[rel] = (policy_id, text)
 
     def judge(self, docs: list[Any], namespaces: dict[str, Any]) -> list[list[str]]:
         """Violation messages per input document, in order, from one query."""
@@ -159,7 +179,7 @@ class OpaEngine:
     def evaluate(self, dist: Path, plan: Plan, samples: SampleSet) -> list[Verdict]:
         if self.server is not None:
             return self._run(self.server, dist, plan, samples)
-        with OpaServer() as server:
+        with OpaServer(rego_dir=dist / "rego") as server:
             return self._run(server, dist, plan, samples)
 
     def _run(self, server: OpaServer, dist: Path, plan: Plan, samples: SampleSet) -> list[Verdict]:

@@ -103,7 +103,16 @@ mesh_pod(rev, scope_params, namespaces) := p if {
 
 # METADATA
 # description: A capability as the runtime compares it, upper case without CAP_.
-capability(name) := trim_prefix(upper(name), "CAP_")
+capability(name) := trim_prefix(upper(name), "CAP_") if is_string(name)
+
+# Anything else stays as it is, so that it never matches an approved name.
+else := name
+
+# METADATA
+# description: The name of a mapping, null for anything else (never undefined).
+name_of(obj) := object.get(obj, "name", null) if is_object(obj)
+
+else := null
 
 # METADATA
 # description: A list-valued field of a container, [] when absent or null.

@@ -26,6 +26,14 @@ from_input(doc) := {
 	"namespace": "",
 }
 
+# METADATA
+# description: >-
+#   Gatekeeper's review as the rules read it: audit and gator send no operation
+#   or user, which policygen reads as a CREATE by an untrusted user.
+from_gatekeeper(rev) := rev if {
+	rev.operation in {"CREATE", "UPDATE", "DELETE", "CONNECT"}
+} else := object.union(rev, {"operation": "CREATE", "userInfo": untrusted_user})
+
 is_admission_review(doc) if {
 	is_object(doc)
 	doc.kind == "AdmissionReview"

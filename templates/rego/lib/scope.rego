@@ -38,7 +38,11 @@ holds(requirement, labels) if {
 # Kubernetes' NotIn also matches when the key is absent.
 holds(requirement, labels) if {
 	requirement.operator == "NotIn"
-	not labels[requirement.key] in requirement.values
+
+	# A missing key reads as null here: a bare labels[key] under `not` would be
+	# undefined, and the whole requirement with it.
+	value := object.get(labels, requirement.key, null)
+	not value in requirement.values
 }
 
 holds(requirement, labels) if {
