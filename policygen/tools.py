@@ -41,6 +41,13 @@ TOOLS: dict[str, Tool] = {
         Tool("gator", "github.com/open-policy-agent/gatekeeper/v3", "v3.23.1",
              "github.com/open-policy-agent/gatekeeper/v3/cmd/gator", "gator"),
         Tool("kyverno", "github.com/kyverno/kyverno", "v1.19.1", "./cmd/cli/kubectl-kyverno", "kyverno", build_in_module=True),
+        # SC012's signature tests (tests/test_signatures.py): a loopback OCI registry,
+        # crane to push test images, cosign to sign them. Not engines.
+        Tool("registry", "github.com/google/go-containerregistry", "v0.22.1",
+             "github.com/google/go-containerregistry/cmd/registry", "registry"),
+        Tool("crane", "github.com/google/go-containerregistry", "v0.22.1",
+             "github.com/google/go-containerregistry/cmd/crane", "crane"),
+        Tool("cosign", "github.com/sigstore/cosign/v3", "v3.1.3", "github.com/sigstore/cosign/v3/cmd/cosign", "cosign"),
     ]
 }
 ENGINE_TOOLS = {"opa": "opa", "conftest": "conftest", "gator": "gator", "kyverno": "kyverno"}

@@ -109,7 +109,7 @@ def test_template_libs_are_the_rego_backend_library_byte_for_byte(gk_files, refe
         # The entry point only calls the library: no rule logic is restated.
         rego = source["rego"]
         assert f"data.lib.policygen.rules.{rule.rule_id.lower()} as rule" in rego
-        assert "rule.violations(request, input.parameters, namespaces)" in rego
+        assert "rule.violations(review.from_gatekeeper(input.review), input.parameters, namespaces)" in rego
         assert "data.inventory.cluster.v1.Namespace" in rego
         assert "sprintf" not in rego
 

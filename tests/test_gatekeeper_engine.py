@@ -187,7 +187,7 @@ def test_a_broken_template_is_an_engine_error(tmp_path, reference_plan):
     dist = tmp_path / "dist"
     write_tree(render_all(reference_plan, ["gatekeeper"]), dist)
     template = dist / "gatekeeper" / "sc004-sidecar-security-context" / "template.yaml"
-    template.write_text(template.read_text().replace("rule.violations(request,", "rule.violations(request"), encoding="utf-8")
+    template.write_text(template.read_text().replace("rule.violations(review.from_gatekeeper(input.review),", "rule.violations(review.from_gatekeeper(input.review)"), encoding="utf-8")
     pod, _ = baseline_pod(reference_plan)
     (tmp_path / "pod.yaml").write_text(yaml.safe_dump(pod), encoding="utf-8")
     with pytest.raises(EngineError, match="gator test failed"):

@@ -17,8 +17,9 @@ class Backend(Protocol):
 
 
 def all_backends() -> list[Backend]:
+    from .docs import DocsBackend
     from .gatekeeper import GatekeeperBackend
     from .kyverno import KyvernoBackend
     from .rego import RegoBackend
 
-    return [RegoBackend(), GatekeeperBackend(), KyvernoBackend()]
+    return [RegoBackend(), GatekeeperBackend(), KyvernoBackend(), DocsBackend()]

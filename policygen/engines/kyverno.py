@@ -7,14 +7,20 @@ duplicates). Each resource gets a unique metadata.uid in the temp file and is
 mapped back by it; resources whose name no rule reads (pods and controllers,
 PeerAuthentications) are renamed when they collide.
 
-SC012 (verifyImages) needs the registry; offline it is reported in
-notEvaluated for every pod-bearing resource, never as passed.
+SC012 (verifyImages) needs the registry; by default it is reported in
+notEvaluated for every pod-bearing resource, never as passed. With
+POLICYGEN_KYVERNO_REGISTRY=1 the SC012 policy gets one more run over those
+resources: a signature or digest verdict of Kyverno becomes an SC012 violation,
+all images verified (or none of an approved repository) is a pass, and
+anything else (registry or transparency-log unreachable, an error) keeps SC012
+in notEvaluated.
 """
 
 from __future__ import annotations
 
 import copy
 import json
+import os
 import re
 import subprocess
 import tempfile
@@ -45,6 +51,15 @@ DEFAULT_API_VERSIONS = {
 }
 _SPLIT = re.compile(r"; (?=(?:SC|CP)\d{3} )")
 _UID = "policygen-sample-{}"
+REGISTRY_ENV = "POLICYGEN_KYVERNO_REGISTRY"
+# Kyverno's messages for a verdict on a reachable image (cosign found no signature,
+# none by an approved key, or the image has no digest). Any other failure of the
+# SC012 rule (network, TUF/Rekor, unknown) is not a verdict.
+_SC012_VERDICT = re.compile(r": no signatures found$|: no matching signatures\b|^missing digest for ")
+
+
+def registry_access() -> bool:
+    return os.environ.get(REGISTRY_ENV, "").strip().lower() in ("1", "true", "yes")
 
 
 def _target(res: Resource) -> dict[str, Any]:
@@ -139,11 +154,51 @@ class KyvernoEngine:
                 self._collect(report, {_UID.format(i): i for i, _ in members}, messages)
 
         sc012 = plan.rule("SC012") is not None
+        pod_writes = [i for i, res in enumerate(samples.resources)
+                      if sc012 and res.kind in POD_KINDS and res.operation in ("CREATE", "UPDATE")]
+        undecided = set(pod_writes)
+        if pod_writes and registry_access():
+            undecided = self._signatures(binary, root / policy_path(CATALOGUE["SC012"]), samples, pod_writes, messages)
         for i, res in enumerate(samples.resources):
             verdicts[i].violations = [Violation.from_message(m) for m in sorted(messages[i])]
-            if sc012 and res.kind in POD_KINDS and res.operation in ("CREATE", "UPDATE"):
+            if i in undecided:
                 verdicts[i].not_evaluated = ["SC012"]
         return verdicts
+
+    def _signatures(self, binary: Path, policy: Path, samples: SampleSet, members: list[int],
+                    messages: list[set[str]]) -> set[int]:
+        """SC012 against the registries; returns the resources it could not decide."""
+        if not policy.is_file():
+            raise EngineError(f"kyverno: generated policy missing: {policy}")
+        objs: list[tuple[int, dict[str, Any]]] = []
+        for i in members:
+            obj = _prepare(samples.resources[i], _UID.format(i))
+            obj["metadata"]["name"] = f"{obj['metadata']['name']}.{_UID.format(i)}"  # pods: no rule reads names
+            objs.append((i, obj))
+        with tempfile.TemporaryDirectory(prefix="policygen-kyverno-sc012-") as tmp:
+            report = self._run(binary, Path(tmp) / "sc012", [policy], "CREATE", dict(UNTRUSTED_USER), objs, {})
+        by_uid = {_UID.format(i): i for i in members}
+        verdict: dict[int, list[str]] = {}
+        unsure: set[int] = set()
+        for result in report.get("results") or []:
+            refs = result.get("resources") or []
+            idx = [by_uid.get(ref.get("uid")) for ref in refs]
+            if not refs or None in idx or not str(result.get("policy", "")).startswith("sc012-"):
+                raise EngineError(f"kyverno reported an SC012 result policygen cannot place: {result}")
+            outcome = result.get("result")
+            text = " ".join(str(result.get("message") or "").split())
+            for i in idx:
+                if outcome in ("pass", "skip"):
+                    continue
+                if outcome == "fail" and _SC012_VERDICT.search(text):
+                    verdict.setdefault(i, []).append(f"SC012 {text}")
+                else:
+                    # "unverified image" (follows any failed check), an unreachable
+                    # registry or transparency log, an error: no verdict by itself.
+                    unsure.add(i)
+        for i, found in verdict.items():
+            messages[i].update(found)
+        return unsure - set(verdict)
 
     def _run(self, binary: Path, work: Path, policies: list[Path], op: str, user: dict[str, Any],
              members: list[tuple[int, dict[str, Any]]], namespaces: dict[str, dict[str, Any]]) -> dict[str, Any]:

@@ -1,0 +1,193 @@
+package policygen.cp001_test
+
+import data.policygen.cp001
+
+approved_injector_input := {
+	"apiVersion": "admissionregistration.k8s.io/v1",
+	"kind": "MutatingWebhookConfiguration",
+	"metadata": {
+		"name": "istio-revision-tag",
+	},
+	"webhooks": [
+		{
+			"clientConfig": {
+				"service": {
+					"name": "istiod",
+					"namespace": "istio-system",
+					"path": "/inject",
+				},
+			},
+			"failurePolicy": "Fail",
+			"name": "sidecar-injector.istio.io",
+			"rules": [
+				{
+					"apiGroups": [
+						"",
+					],
+					"apiVersions": [
+						"v1",
+					],
+					"operations": [
+						"CREATE",
+					],
+					"resources": [
+						"pods",
+					],
+				},
+			],
+		},
+	],
+}
+
+test_allows_approved_injector if {
+	msgs := cp001.violation with input as approved_injector_input
+	count(msgs) == 0
+}
+
+injector_to_url_input := {
+	"apiVersion": "admissionregistration.k8s.io/v1",
+	"kind": "MutatingWebhookConfiguration",
+	"metadata": {
+		"name": "istio-revision-tag",
+	},
+	"webhooks": [
+		{
+			"clientConfig": {
+				"url": "https://evil.example/inject",
+			},
+			"failurePolicy": "Fail",
+			"name": "sidecar-injector.istio.io",
+			"rules": [
+				{
+					"apiGroups": [
+						"",
+					],
+					"apiVersions": [
+						"v1",
+					],
+					"operations": [
+						"CREATE",
+					],
+					"resources": [
+						"pods",
+					],
+				},
+			],
+		},
+	],
+}
+
+test_denies_injector_to_url if {
+	msgs := cp001.violation with input as injector_to_url_input
+	count(msgs) > 0
+	every msg in msgs {
+		startswith(msg, "CP001 ")
+	}
+}
+
+untrusted_pod_mutator_input := {
+	"apiVersion": "admissionregistration.k8s.io/v1",
+	"kind": "MutatingWebhookConfiguration",
+	"metadata": {
+		"name": "shadow-injector",
+	},
+	"webhooks": [
+		{
+			"clientConfig": {
+				"service": {
+					"name": "istiod",
+					"namespace": "istio-system",
+					"path": "/inject",
+				},
+			},
+			"failurePolicy": "Fail",
+			"name": "sidecar-injector.istio.io",
+			"rules": [
+				{
+					"apiGroups": [
+						"",
+					],
+					"apiVersions": [
+						"v1",
+					],
+					"operations": [
+						"CREATE",
+					],
+					"resources": [
+						"pods",
+					],
+				},
+			],
+		},
+	],
+}
+
+test_denies_untrusted_pod_mutator if {
+	msgs := cp001.violation with input as untrusted_pod_mutator_input
+	count(msgs) > 0
+	every msg in msgs {
+		startswith(msg, "CP001 ")
+	}
+}
+
+trusted_pod_mutator_input := {
+	"apiVersion": "admission.k8s.io/v1",
+	"kind": "AdmissionReview",
+	"request": {
+		"kind": {
+			"group": "",
+			"kind": "MutatingWebhookConfiguration",
+			"version": "v1",
+		},
+		"namespace": "",
+		"object": {
+			"apiVersion": "admissionregistration.k8s.io/v1",
+			"kind": "MutatingWebhookConfiguration",
+			"metadata": {
+				"name": "shadow-injector",
+			},
+			"webhooks": [
+				{
+					"clientConfig": {
+						"service": {
+							"name": "istiod",
+							"namespace": "istio-system",
+							"path": "/inject",
+						},
+					},
+					"failurePolicy": "Fail",
+					"name": "sidecar-injector.istio.io",
+					"rules": [
+						{
+							"apiGroups": [
+								"",
+							],
+							"apiVersions": [
+								"v1",
+							],
+							"operations": [
+								"CREATE",
+							],
+							"resources": [
+								"pods",
+							],
+						},
+					],
+				},
+			],
+		},
+		"operation": "CREATE",
+		"uid": "00000000-0000-0000-0000-000000000000",
+		"userInfo": {
+			"groups": [
+				"system:authenticated",
+			],
+			"username": "system:serviceaccount:istio-system:istio-installer",
+		},
+	},
+}
+
+test_allows_trusted_pod_mutator if {
+	msgs := cp001.violation with input as trusted_pod_mutator_input
+	count(msgs) == 0
+}

@@ -1,0 +1,137 @@
+package policygen.cp002_test
+
+import data.policygen.cp002
+
+untrusted_update_input := {
+	"apiVersion": "admission.k8s.io/v1",
+	"kind": "AdmissionReview",
+	"request": {
+		"kind": {
+			"group": "",
+			"kind": "ConfigMap",
+			"version": "v1",
+		},
+		"namespace": "istio-system",
+		"object": {
+			"apiVersion": "v1",
+			"data": {
+				"config": "policy: enabled",
+			},
+			"kind": "ConfigMap",
+			"metadata": {
+				"name": "istio-sidecar-injector",
+				"namespace": "istio-system",
+			},
+		},
+		"operation": "UPDATE",
+		"uid": "00000000-0000-0000-0000-000000000000",
+		"userInfo": {
+			"groups": [
+				"system:authenticated",
+			],
+			"username": "policygen:untrusted-user",
+		},
+	},
+}
+
+test_denies_untrusted_update if {
+	msgs := cp002.violation with input as untrusted_update_input
+	count(msgs) > 0
+	every msg in msgs {
+		startswith(msg, "CP002 ")
+	}
+}
+
+untrusted_delete_input := {
+	"apiVersion": "admission.k8s.io/v1",
+	"kind": "AdmissionReview",
+	"request": {
+		"kind": {
+			"group": "",
+			"kind": "ConfigMap",
+			"version": "v1",
+		},
+		"namespace": "istio-system",
+		"oldObject": {
+			"apiVersion": "v1",
+			"data": {
+				"config": "policy: enabled",
+			},
+			"kind": "ConfigMap",
+			"metadata": {
+				"name": "istio-sidecar-injector",
+				"namespace": "istio-system",
+			},
+		},
+		"operation": "DELETE",
+		"uid": "00000000-0000-0000-0000-000000000000",
+		"userInfo": {
+			"groups": [
+				"system:authenticated",
+			],
+			"username": "policygen:untrusted-user",
+		},
+	},
+}
+
+test_denies_untrusted_delete if {
+	msgs := cp002.violation with input as untrusted_delete_input
+	count(msgs) > 0
+	every msg in msgs {
+		startswith(msg, "CP002 ")
+	}
+}
+
+trusted_update_input := {
+	"apiVersion": "admission.k8s.io/v1",
+	"kind": "AdmissionReview",
+	"request": {
+		"kind": {
+			"group": "",
+			"kind": "ConfigMap",
+			"version": "v1",
+		},
+		"namespace": "istio-system",
+		"object": {
+			"apiVersion": "v1",
+			"data": {
+				"config": "policy: enabled",
+			},
+			"kind": "ConfigMap",
+			"metadata": {
+				"name": "istio-sidecar-injector",
+				"namespace": "istio-system",
+			},
+		},
+		"operation": "UPDATE",
+		"uid": "00000000-0000-0000-0000-000000000000",
+		"userInfo": {
+			"groups": [
+				"system:authenticated",
+			],
+			"username": "system:serviceaccount:istio-system:istio-installer",
+		},
+	},
+}
+
+test_allows_trusted_update if {
+	msgs := cp002.violation with input as trusted_update_input
+	count(msgs) == 0
+}
+
+other_configmap_input := {
+	"apiVersion": "v1",
+	"data": {
+		"config": "policy: enabled",
+	},
+	"kind": "ConfigMap",
+	"metadata": {
+		"name": "app-settings",
+		"namespace": "istio-system",
+	},
+}
+
+test_allows_other_configmap if {
+	msgs := cp002.violation with input as other_configmap_input
+	count(msgs) == 0
+}

@@ -1,0 +1,122 @@
+package policygen.cp003_test
+
+import data.policygen.cp003
+
+mesh_wide_strict_input := {
+	"apiVersion": "security.istio.io/v1",
+	"kind": "PeerAuthentication",
+	"metadata": {
+		"name": "default",
+		"namespace": "istio-system",
+	},
+	"spec": {
+		"mtls": {
+			"mode": "STRICT",
+		},
+	},
+}
+
+test_allows_mesh_wide_strict if {
+	msgs := cp003.violation with input as mesh_wide_strict_input
+	count(msgs) == 0
+}
+
+mesh_wide_unset_input := {
+	"apiVersion": "security.istio.io/v1",
+	"kind": "PeerAuthentication",
+	"metadata": {
+		"name": "default",
+		"namespace": "istio-system",
+	},
+	"spec": {
+		"mtls": {
+			"mode": "UNSET",
+		},
+	},
+}
+
+test_denies_mesh_wide_unset if {
+	msgs := cp003.violation with input as mesh_wide_unset_input
+	count(msgs) > 0
+	every msg in msgs {
+		startswith(msg, "CP003 ")
+	}
+}
+
+workload_unset_input := {
+	"apiVersion": "security.istio.io/v1",
+	"kind": "PeerAuthentication",
+	"metadata": {
+		"name": "default",
+		"namespace": "shop",
+	},
+	"spec": {
+		"mtls": {
+			"mode": "UNSET",
+		},
+		"selector": {
+			"matchLabels": {
+				"app": "shop",
+			},
+		},
+	},
+}
+
+test_allows_workload_unset if {
+	msgs := cp003.violation with input as workload_unset_input
+	count(msgs) == 0
+}
+
+permissive_input := {
+	"apiVersion": "security.istio.io/v1",
+	"kind": "PeerAuthentication",
+	"metadata": {
+		"name": "default",
+		"namespace": "shop",
+	},
+	"spec": {
+		"mtls": {
+			"mode": "PERMISSIVE",
+		},
+	},
+}
+
+test_denies_permissive if {
+	msgs := cp003.violation with input as permissive_input
+	count(msgs) > 0
+	every msg in msgs {
+		startswith(msg, "CP003 ")
+	}
+}
+
+port_disable_input := {
+	"apiVersion": "security.istio.io/v1",
+	"kind": "PeerAuthentication",
+	"metadata": {
+		"name": "default",
+		"namespace": "shop",
+	},
+	"spec": {
+		"mtls": {
+			"mode": "STRICT",
+		},
+		"portLevelMtls": {
+			"8080": {
+				"mode": "DISABLE",
+			},
+		},
+		"selector": {
+			"matchLabels": {
+				"app": "shop",
+			},
+		},
+	},
+}
+
+test_denies_port_disable if {
+	msgs := cp003.violation with input as port_disable_input
+	count(msgs) > 0
+	every msg in msgs {
+		startswith(msg, "CP003 ")
+	}
+}

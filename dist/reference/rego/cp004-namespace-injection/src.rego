@@ -1,0 +1,41 @@
+# METADATA
+# title: Namespace injection labels
+# description: Mesh namespaces turn injection on; excluded namespaces never do.
+# custom:
+#   rule_id: CP004
+#   severity: high
+package policygen.cp004
+
+import data.lib.policygen.review
+import data.lib.policygen.rules.cp004 as rule
+
+# The spec's values for this rule, as a JSON literal: data, never logic.
+params := {
+	"approvedRevisions": [
+		"default",
+		"stable",
+	],
+	"excludedNamespaces": [
+		"istio-system",
+		"kube-node-lease",
+		"kube-public",
+		"kube-system",
+	],
+	"meshNamespaces": [
+		"checkout",
+		"payments",
+		"storefront",
+	],
+}
+
+# Gatekeeper's inventory shape; policygen eval fills it from the Namespace objects among its inputs.
+namespaces := data.inventory.cluster.v1.Namespace if {
+	is_object(data.inventory.cluster.v1.Namespace)
+} else := {}
+
+# METADATA
+# description: Every CP004 violation of the input, one message each.
+# entrypoint: true
+violation contains msg if {
+	some msg in rule.violations(review.from_input(input), params, namespaces)
+}

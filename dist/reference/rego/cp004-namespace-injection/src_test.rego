@@ -1,0 +1,89 @@
+package policygen.cp004_test
+
+import data.policygen.cp004
+
+mesh_enabled_input := {
+	"apiVersion": "v1",
+	"kind": "Namespace",
+	"metadata": {
+		"labels": {
+			"istio-injection": "enabled",
+		},
+		"name": "checkout",
+	},
+}
+
+test_allows_mesh_enabled if {
+	msgs := cp004.violation with input as mesh_enabled_input
+	count(msgs) == 0
+}
+
+mesh_unlabelled_input := {
+	"apiVersion": "v1",
+	"kind": "Namespace",
+	"metadata": {
+		"labels": {},
+		"name": "checkout",
+	},
+}
+
+test_denies_mesh_unlabelled if {
+	msgs := cp004.violation with input as mesh_unlabelled_input
+	count(msgs) > 0
+	every msg in msgs {
+		startswith(msg, "CP004 ")
+	}
+}
+
+mesh_disabled_with_revision_input := {
+	"apiVersion": "v1",
+	"kind": "Namespace",
+	"metadata": {
+		"labels": {
+			"istio-injection": "disabled",
+			"istio.io/rev": "default",
+		},
+		"name": "checkout",
+	},
+}
+
+test_denies_mesh_disabled_with_revision if {
+	msgs := cp004.violation with input as mesh_disabled_with_revision_input
+	count(msgs) > 0
+	every msg in msgs {
+		startswith(msg, "CP004 ")
+	}
+}
+
+excluded_plain_input := {
+	"apiVersion": "v1",
+	"kind": "Namespace",
+	"metadata": {
+		"labels": {},
+		"name": "istio-system",
+	},
+}
+
+test_allows_excluded_plain if {
+	msgs := cp004.violation with input as excluded_plain_input
+	count(msgs) == 0
+}
+
+excluded_with_revision_input := {
+	"apiVersion": "v1",
+	"kind": "Namespace",
+	"metadata": {
+		"labels": {
+			"istio.io/rev": "default",
+		},
+		"name": "istio-system",
+	},
+}
+
+test_denies_excluded_with_revision if {
+	msgs := cp004.violation with input as excluded_with_revision_input
+	count(msgs) > 0
+	every msg in msgs {
+		startswith(msg, "CP004 ")
+	}
+}

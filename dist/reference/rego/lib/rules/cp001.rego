@@ -1,0 +1,71 @@
+package lib.policygen.rules.cp001
+
+import data.lib.policygen.review
+
+# METADATA
+# description: >-
+#   The injector's webhooks point elsewhere than the approved service or fail
+#   open; any other webhook that mutates pods at CREATE comes from an untrusted user.
+violations(rev, params, _) := injector(obj, params) if {
+	review.writes_object(rev)
+	obj := review.target(rev)
+	obj.kind == "MutatingWebhookConfiguration"
+	is_injector(obj, params)
+} else := other(rev, obj, params) if {
+	review.writes_object(rev)
+	obj := review.target(rev)
+	obj.kind == "MutatingWebhookConfiguration"
+} else := set()
+
+is_injector(obj, params) if {
+	some prefix in params.namePrefixes
+	startswith(obj.metadata.name, prefix)
+}
+
+webhooks(obj) := object.get(obj, "webhooks", [])
+
+injector(obj, params) := {msg |
+	not is_array(webhooks(obj))
+	msg := sprintf("CP001 webhook configuration %q: webhooks is not a list", [obj.metadata.name])
+} | {msg |
+	some i, hook in webhooks(obj)
+	some problem in hook_problems(hook, params)
+	msg := sprintf("CP001 webhook configuration %q: webhooks[%d] %s", [obj.metadata.name, i, problem])
+}
+
+hook_problems(hook, params) := ({sprintf("clientConfig.url is %s; the injector is reached only through its service", [json.marshal(url)]) |
+	url := object.get(hook, ["clientConfig", "url"], null)
+	url != null
+} | {sprintf("clientConfig.service is %s, approved %s", [json.marshal(service), json.marshal(params.service)]) |
+	service := object.get(hook, ["clientConfig", "service"], null)
+	not approved_service(service, params.service)
+}) | {sprintf("failurePolicy is %s, approved %q", [json.marshal(policy), params.failurePolicy]) |
+	# admissionregistration.k8s.io/v1 defaults failurePolicy to Fail.
+	policy := object.get(hook, "failurePolicy", "Fail")
+	policy != params.failurePolicy
+}
+
+approved_service(service, approved) if {
+	service.namespace == approved.namespace
+	service.name == approved.name
+	object.get(service, "path", "/") == approved.path
+}
+
+other(rev, obj, params) := {msg |
+	not review.trusted(rev, params.trustedSubjects)
+	some i, hook in webhooks(obj)
+	intercepts_pod_create(hook)
+	msg := sprintf("CP001 webhook configuration %q: webhooks[%d] mutates pods at CREATE and was written by untrusted user %s", [
+		obj.metadata.name, i, review.quote(object.get(rev.userInfo, "username", "")),
+	])
+}
+
+intercepts_pod_create(hook) if {
+	some rule in hook.rules
+	some op in rule.operations
+	op in {"CREATE", "*"}
+	some resource in rule.resources
+	resource in {"pods", "*", "*/*"}
+	some group in rule.apiGroups
+	group in {"", "*"}
+}

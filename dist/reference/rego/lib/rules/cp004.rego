@@ -1,0 +1,35 @@
+package lib.policygen.rules.cp004
+
+import data.lib.policygen.review
+
+# METADATA
+# description: A mesh namespace does not turn injection on, or an excluded one does.
+violations(rev, params, _) := {msg |
+	review.writes_object(rev)
+	obj := review.target(rev)
+	obj.kind == "Namespace"
+	labels := object.get(obj, ["metadata", "labels"], {})
+	some problem in problems(obj.metadata.name, labels, params)
+	msg := sprintf("CP004 Namespace %q: %s", [obj.metadata.name, problem])
+}
+
+problems(name, labels, params) := {"is a mesh namespace but does not turn injection on (istio-injection: enabled or an approved istio.io/rev)" |
+	name in params.meshNamespaces
+	not injection_on(labels, params.approvedRevisions)
+} | {sprintf("is excluded from the mesh but turns injection on (%s)", [json.marshal(on)]) |
+	name in params.excludedNamespaces
+	on := {key: labels[key] | some key in ["istio-injection", "istio.io/rev"]; turns_on(key, labels[key])}
+	count(on) > 0
+}
+
+# istio-injection wins over istio.io/rev: "disabled" turns injection off whatever the revision.
+injection_on(labels, _) if labels["istio-injection"] == "enabled"
+
+injection_on(labels, revisions) if {
+	not labels["istio-injection"]
+	labels["istio.io/rev"] in revisions
+}
+
+turns_on("istio-injection", "enabled")
+
+turns_on("istio.io/rev", _)

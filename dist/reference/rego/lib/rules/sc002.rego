@@ -1,0 +1,28 @@
+package lib.policygen.rules.sc002
+
+import data.lib.policygen.images
+import data.lib.policygen.pods
+
+# METADATA
+# description: A sidecar image lacks a required digest, has an unapproved digest, or a forbidden tag.
+violations(rev, params, namespaces) := {msg |
+	pod := pods.mesh_pod(rev, params.scope, namespaces)
+	some entry in pods.containers(pod.spec)
+	entry.name in params.sidecarNames
+	ref := images.parse(entry.container.image)
+	some msg in problems(entry, ref, params)
+}
+
+problems(entry, ref, params) := ({msg |
+	params.requireDigest
+	ref.digest == ""
+	msg := sprintf("SC002 %s: image %q has no digest; approved images are pinned by digest", [entry.where, entry.container.image])
+} | {msg |
+	ref.digest != ""
+	count(params.digests) > 0
+	not ref.digest in params.digests
+	msg := sprintf("SC002 %s: digest %q is not an approved digest", [entry.where, ref.digest])
+}) | {msg |
+	ref.tag in params.forbiddenTags
+	msg := sprintf("SC002 %s: tag %q is forbidden", [entry.where, ref.tag])
+}

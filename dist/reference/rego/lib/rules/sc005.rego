@@ -1,0 +1,79 @@
+package lib.policygen.rules.sc005
+
+import data.lib.policygen.pods
+
+# METADATA
+# description: A sidecar overrides its command, changes its args, or its env differs from the approved one.
+violations(rev, params, namespaces) := {msg |
+	pod := pods.mesh_pod(rev, params.scope, namespaces)
+	some entry in pods.containers(pod.spec)
+	some approved in params.sidecars
+	approved.name == entry.name
+	some msg in problems(entry, approved)
+}
+
+problems(entry, approved) := ((command(entry, approved) | args(entry, approved)) | pinned(entry, approved)) | forbidden(entry, approved)
+
+command(entry, approved) := {sprintf("SC005 %s: command is set to %s; the image's entrypoint must run", [
+	entry.where, json.marshal(entry.container.command),
+]) |
+	approved.forbidCommand
+	has_command(entry.container)
+}
+
+has_command(container) if {
+	cmd := container.command
+	cmd != null
+	cmd != []
+}
+
+args(entry, approved) := {sprintf("SC005 %s: args %s do not start with %s", [
+	entry.where, json.marshal(object.get(entry.container, "args", null)), json.marshal(approved.argsPrefix),
+]) |
+	approved.checkArgs
+	not starts_with_prefix(entry.container, approved.argsPrefix)
+}
+
+starts_with_prefix(container, prefix) if {
+	given := pods.array_at(container, "args")
+	count(given) >= count(prefix)
+	array.slice(given, 0, count(prefix)) == prefix
+}
+
+env_list(container) := pods.array_at(container, "env")
+
+pinned(entry, approved) := {msg |
+	some want in approved.pinnedEnv
+	not has_env(entry.container, want.name)
+	msg := sprintf("SC005 %s: env %s is missing, approved value %q", [entry.where, want.name, want.value])
+} | {msg |
+	some want in approved.pinnedEnv
+	some var in env_list(entry.container)
+	var.name == want.name
+	not pinned_value(var, want.value)
+	msg := sprintf("SC005 %s: env %s is %s, approved value %q", [entry.where, want.name, describe(var), want.value])
+}
+
+has_env(container, name) if {
+	some var in env_list(container)
+	var.name == name
+}
+
+pinned_value(var, value) if {
+	var.value == value
+	object.get(var, "valueFrom", null) == null
+}
+
+describe(var) := "set from valueFrom" if object.get(var, "valueFrom", null) != null
+
+else := json.marshal(object.get(var, "value", null))
+
+forbidden(entry, approved) := {msg |
+	some var in env_list(entry.container)
+	var.name in approved.forbiddenEnv
+	msg := sprintf("SC005 %s: env %s is forbidden", [entry.where, var.name])
+} | {msg |
+	count(approved.forbiddenEnv) > 0
+	not object.get(entry.container, "envFrom", null) in {null, []}
+	msg := sprintf("SC005 %s: envFrom can set forbidden variables (%s)", [entry.where, concat(", ", approved.forbiddenEnv)])
+}

@@ -1,0 +1,32 @@
+package lib.policygen.rules.sc006
+
+import data.lib.policygen.pods
+
+# METADATA
+# description: A sidecar mounts an unapproved volume or a hostPath volume.
+violations(rev, params, namespaces) := {msg |
+	pod := pods.mesh_pod(rev, params.scope, namespaces)
+	some entry in pods.containers(pod.spec)
+	some approved in params.sidecars
+	approved.name == entry.name
+	some msg in problems(pod.spec, entry, approved)
+}
+
+problems(spec, entry, approved) := ({msg |
+	some i, mount in mounts(entry.container)
+	not pods.name_of(mount) in approved.allowed
+	msg := sprintf("SC006 %s: volumeMounts[%d] mounts %s, approved: [%s]", [
+		entry.where, i, json.marshal(pods.name_of(mount)), concat(", ", approved.allowed),
+	])
+} | {msg |
+	some i, mount in mounts(entry.container)
+	some volume in pods.array_at(spec, "volumes")
+	volume.name == mount.name
+	object.get(volume, "hostPath", null) != null
+	msg := sprintf("SC006 %s: volumeMounts[%d] mounts hostPath volume %q", [entry.where, i, mount.name])
+}) | {msg |
+	not mounts(entry.container)
+	msg := sprintf("SC006 %s: volumeMounts is not a list", [entry.where])
+}
+
+mounts(container) := pods.array_at(container, "volumeMounts")

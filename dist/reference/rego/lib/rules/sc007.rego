@@ -1,0 +1,62 @@
+package lib.policygen.rules.sc007
+
+import data.lib.policygen.pods
+import data.lib.policygen.quantity
+
+# METADATA
+# description: A sidecar lacks cpu or memory limits, or a limit or request exceeds its maximum.
+violations(rev, params, namespaces) := {msg |
+	pod := pods.mesh_pod(rev, params.scope, namespaces)
+	some entry in pods.containers(pod.spec)
+	some approved in params.sidecars
+	approved.name == entry.name
+	some msg in problems(entry, approved)
+}
+
+problems(entry, approved) := (missing_limits(entry, approved) | over_limits(entry, approved)) | over_requests(entry, approved)
+
+resources(container, kind) := value if {
+	value := object.get(container, ["resources", kind], {})
+	is_object(value)
+} else := {}
+
+# A zero limit is no limit: Kubernetes reads it as unlimited.
+missing_limits(entry, approved) := {msg |
+	approved.requireLimits
+	some resource in ["cpu", "memory"]
+	value := object.get(resources(entry.container, "limits"), resource, null)
+	not positive(value)
+	msg := sprintf("SC007 %s: limits.%s is %s; a non-zero limit is required", [entry.where, resource, shown(value)])
+}
+
+positive(value) if quantity.parse(value) > 0
+
+over_limits(entry, approved) := {msg |
+	some bound in approved.maxLimits
+	value := object.get(resources(entry.container, "limits"), bound.resource, null)
+	value != null
+	not within(value, bound.max)
+	msg := sprintf("SC007 %s: limits.%s is %s, approved at most %s", [entry.where, bound.resource, shown(value), bound.max])
+}
+
+# Kubernetes defaults a missing request to the limit, so that is what runs.
+over_requests(entry, approved) := {msg |
+	some bound in approved.maxRequests
+	value := effective_request(entry.container, bound.resource)
+	not within(value, bound.max)
+	msg := sprintf("SC007 %s: requests.%s is %s, approved at most %s", [entry.where, bound.resource, shown(value), bound.max])
+}
+
+effective_request(container, resource) := value if {
+	value := object.get(resources(container, "requests"), resource, null)
+	value != null
+} else := value if {
+	value := object.get(resources(container, "limits"), resource, null)
+	value != null
+}
+
+within(value, maximum) if quantity.parse(value) <= quantity.parse(maximum)
+
+shown(null) := "missing"
+
+shown(value) := json.marshal(value) if value != null

@@ -1,0 +1,53 @@
+package lib.policygen.rules.sc009
+
+import data.lib.policygen.pods
+
+inject_key := "sidecar.istio.io/inject"
+
+revision_key := "istio.io/rev"
+
+# METADATA
+# description: >-
+#   A mesh pod opts out of injection (anything but exactly "true"), names an
+#   unapproved revision, or, as a Pod, carries no sidecar.
+violations(rev, params, namespaces) := {msg |
+	pod := pods.mesh_pod(rev, params.scope, namespaces)
+	some msg in problems(pod, params)
+}
+
+problems(pod, params) := (opt_out(pod, params) | revision(pod, params)) | missing_sidecar(pod, params)
+
+# Istio releases parsed "True", "yes", " true" differently; only "true" is safe.
+opt_out(pod, params) := {msg |
+	params.forbidOptOut
+	some source in ["labels", "annotations"]
+	value := pod.metadata[source][inject_key]
+	value != "true"
+	msg := sprintf("SC009 %s %s: is %s; only \"true\" (or leaving it out) is allowed in a mesh namespace", [
+		trim_suffix(source, "s"), inject_key, json.marshal(value),
+	])
+}
+
+revision(pod, params) := {msg |
+	count(params.approvedRevisions) > 0
+	some source in ["labels", "annotations"]
+	value := pod.metadata[source][revision_key]
+	not value in params.approvedRevisions
+	msg := sprintf("SC009 %s %s: is %s, approved revisions: %s", [
+		trim_suffix(source, "s"), revision_key, json.marshal(value), json.marshal(params.approvedRevisions),
+	])
+}
+
+# The injector adds the sidecar at Pod CREATE; templates are checked as pods after injection.
+missing_sidecar(pod, params) := {msg |
+	params.requireSidecar
+	pod.is_pod
+	not has_sidecar(pod.spec, params.sidecarName)
+	msg := sprintf("SC009 pod: has no %q container in a mesh namespace", [params.sidecarName])
+}
+
+has_sidecar(spec, name) if {
+	some entry in pods.containers(spec)
+	entry.field in {"containers", "initContainers"}
+	entry.name == name
+}

@@ -1,0 +1,51 @@
+package lib.policygen.rules.sc010
+
+import data.lib.policygen.pods
+
+# METADATA
+# description: An app container runs as the proxy's identity, adds a forbidden capability, or is privileged.
+violations(rev, params, namespaces) := {msg |
+	pod := pods.mesh_pod(rev, params.scope, namespaces)
+	some entry in pods.containers(pod.spec)
+	not entry.name in params.sidecarNames
+	some msg in problems(pod.spec, entry, params)
+}
+
+problems(spec, entry, params) := ((identity(spec, entry, "runAsUser", params.forbiddenRunAsUsers) | identity(spec, entry, "runAsGroup", params.forbiddenRunAsGroups)) | capabilities(entry, params)) | privileged(entry, params)
+
+# The container's value wins; the pod's applies when the container sets none.
+effective(spec, container, key) := value if {
+	value := pods.security_context(container)[key]
+	value != null
+} else := value if {
+	value := pods.security_context(spec)[key]
+	value != null
+}
+
+identity(spec, entry, key, forbidden) := {msg |
+	count(forbidden) > 0
+	value := effective(spec, entry.container, key)
+	not allowed_id(value, forbidden)
+	msg := sprintf("SC010 %s: effective %s is %s, which is forbidden for app containers (%s)", [
+		entry.where, key, json.marshal(value), concat(", ", [sprintf("%d", [id]) | some id in forbidden]),
+	])
+}
+
+allowed_id(value, forbidden) if {
+	is_number(value)
+	not value in forbidden
+}
+
+capabilities(entry, params) := {msg |
+	some cap in pods.array_at(pods.security_context(entry.container), ["capabilities", "add"])
+	pods.capability(cap) in params.forbiddenCapabilities
+	msg := sprintf("SC010 %s: securityContext.capabilities.add has %s, forbidden for app containers", [entry.where, cap])
+}
+
+privileged(entry, params) := {msg |
+	params.forbidPrivileged
+	not object.get(pods.security_context(entry.container), "privileged", null) in {false, null}
+	msg := sprintf("SC010 %s: securityContext.privileged is %s", [
+		entry.where, json.marshal(pods.security_context(entry.container).privileged),
+	])
+}

@@ -1,0 +1,54 @@
+# METADATA
+# title: Sidecar image repository
+# description: A sidecar runs only an image from an approved repository, compared after normalisation, never by prefix.
+# custom:
+#   rule_id: SC001
+#   severity: high
+package policygen.sc001
+
+import data.lib.policygen.review
+import data.lib.policygen.rules.sc001 as rule
+
+# The spec's values for this rule, as a JSON literal: data, never logic.
+params := {
+	"repositories": [
+		"docker.io/istio/proxyv2",
+		"registry.corp.example:5000/mesh/proxyv2",
+	],
+	"scope": {
+		"excludedNamespaces": [
+			"istio-system",
+			"kube-node-lease",
+			"kube-public",
+			"kube-system",
+		],
+		"meshNamespaceSelector": {
+			"matchExpressions": [],
+			"matchLabels": {
+				"istio-injection": "enabled",
+			},
+		},
+		"meshNamespaces": [
+			"checkout",
+			"payments",
+			"storefront",
+		],
+	},
+	"sidecarNames": [
+		"istio-init",
+		"istio-proxy",
+		"istio-validation",
+	],
+}
+
+# Gatekeeper's inventory shape; policygen eval fills it from the Namespace objects among its inputs.
+namespaces := data.inventory.cluster.v1.Namespace if {
+	is_object(data.inventory.cluster.v1.Namespace)
+} else := {}
+
+# METADATA
+# description: Every SC001 violation of the input, one message each.
+# entrypoint: true
+violation contains msg if {
+	some msg in rule.violations(review.from_input(input), params, namespaces)
+}

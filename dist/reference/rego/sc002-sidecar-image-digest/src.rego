@@ -1,0 +1,58 @@
+# METADATA
+# title: Sidecar image digest
+# description: A sidecar image is pinned by an approved digest and never uses a forbidden tag.
+# custom:
+#   rule_id: SC002
+#   severity: high
+package policygen.sc002
+
+import data.lib.policygen.review
+import data.lib.policygen.rules.sc002 as rule
+
+# The spec's values for this rule, as a JSON literal: data, never logic.
+params := {
+	"digests": [
+		"sha256:0d4d5c8e5d5e2f0f1b6a7c3e9b2a4d6f8e1c3a5b7d9f0e2c4a6b8d0f2e4c6a8b",
+		"sha256:9f8e7d6c5b4a39281706f5e4d3c2b1a09f8e7d6c5b4a39281706f5e4d3c2b1a0",
+	],
+	"forbiddenTags": [
+		"latest",
+	],
+	"requireDigest": true,
+	"scope": {
+		"excludedNamespaces": [
+			"istio-system",
+			"kube-node-lease",
+			"kube-public",
+			"kube-system",
+		],
+		"meshNamespaceSelector": {
+			"matchExpressions": [],
+			"matchLabels": {
+				"istio-injection": "enabled",
+			},
+		},
+		"meshNamespaces": [
+			"checkout",
+			"payments",
+			"storefront",
+		],
+	},
+	"sidecarNames": [
+		"istio-init",
+		"istio-proxy",
+		"istio-validation",
+	],
+}
+
+# Gatekeeper's inventory shape; policygen eval fills it from the Namespace objects among its inputs.
+namespaces := data.inventory.cluster.v1.Namespace if {
+	is_object(data.inventory.cluster.v1.Namespace)
+} else := {}
+
+# METADATA
+# description: Every SC002 violation of the input, one message each.
+# entrypoint: true
+violation contains msg if {
+	some msg in rule.violations(review.from_input(input), params, namespaces)
+}

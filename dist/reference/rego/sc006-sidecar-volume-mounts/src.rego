@@ -1,0 +1,69 @@
+# METADATA
+# title: Sidecar volume mounts
+# description: A sidecar mounts only approved volumes and never a hostPath volume.
+# custom:
+#   rule_id: SC006
+#   severity: high
+package policygen.sc006
+
+import data.lib.policygen.review
+import data.lib.policygen.rules.sc006 as rule
+
+# The spec's values for this rule, as a JSON literal: data, never logic.
+params := {
+	"scope": {
+		"excludedNamespaces": [
+			"istio-system",
+			"kube-node-lease",
+			"kube-public",
+			"kube-system",
+		],
+		"meshNamespaceSelector": {
+			"matchExpressions": [],
+			"matchLabels": {
+				"istio-injection": "enabled",
+			},
+		},
+		"meshNamespaces": [
+			"checkout",
+			"payments",
+			"storefront",
+		],
+	},
+	"sidecars": [
+		{
+			"allowed": [],
+			"name": "istio-init",
+		},
+		{
+			"allowed": [
+				"credential-socket",
+				"istio-ca-crl",
+				"istio-data",
+				"istio-envoy",
+				"istio-podinfo",
+				"istio-token",
+				"istiod-ca-cert",
+				"workload-certs",
+				"workload-socket",
+			],
+			"name": "istio-proxy",
+		},
+		{
+			"allowed": [],
+			"name": "istio-validation",
+		},
+	],
+}
+
+# Gatekeeper's inventory shape; policygen eval fills it from the Namespace objects among its inputs.
+namespaces := data.inventory.cluster.v1.Namespace if {
+	is_object(data.inventory.cluster.v1.Namespace)
+} else := {}
+
+# METADATA
+# description: Every SC006 violation of the input, one message each.
+# entrypoint: true
+violation contains msg if {
+	some msg in rule.violations(review.from_input(input), params, namespaces)
+}

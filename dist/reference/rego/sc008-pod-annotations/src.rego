@@ -1,0 +1,79 @@
+# METADATA
+# title: Injector annotations
+# description: A mesh pod carries no annotation that reconfigures the injector beyond the approved values.
+# custom:
+#   rule_id: SC008
+#   severity: high
+package policygen.sc008
+
+import data.lib.policygen.review
+import data.lib.policygen.rules.sc008 as rule
+
+# The spec's values for this rule, as a JSON literal: data, never logic.
+params := {
+	"allowedValues": [
+		{
+			"key": "inject.istio.io/templates",
+			"values": [
+				"sidecar",
+				"gateway",
+			],
+		},
+		{
+			"key": "sidecar.istio.io/interceptionMode",
+			"values": [
+				"REDIRECT",
+			],
+		},
+		{
+			"key": "traffic.sidecar.istio.io/excludeInboundPorts",
+			"values": [
+				"15020",
+			],
+		},
+	],
+	"forbidden": [
+		"istio.io/reroute-virtual-interfaces",
+		"proxy.istio.io/config",
+		"sidecar.istio.io/bootstrapOverride",
+		"sidecar.istio.io/proxyImage",
+		"sidecar.istio.io/proxyImageType",
+		"sidecar.istio.io/userVolume",
+		"sidecar.istio.io/userVolumeMount",
+		"traffic.sidecar.istio.io/excludeInterfaces",
+		"traffic.sidecar.istio.io/excludeOutboundIPRanges",
+		"traffic.sidecar.istio.io/excludeOutboundPorts",
+		"traffic.sidecar.istio.io/kubevirtInterfaces",
+	],
+	"scope": {
+		"excludedNamespaces": [
+			"istio-system",
+			"kube-node-lease",
+			"kube-public",
+			"kube-system",
+		],
+		"meshNamespaceSelector": {
+			"matchExpressions": [],
+			"matchLabels": {
+				"istio-injection": "enabled",
+			},
+		},
+		"meshNamespaces": [
+			"checkout",
+			"payments",
+			"storefront",
+		],
+	},
+}
+
+# Gatekeeper's inventory shape; policygen eval fills it from the Namespace objects among its inputs.
+namespaces := data.inventory.cluster.v1.Namespace if {
+	is_object(data.inventory.cluster.v1.Namespace)
+} else := {}
+
+# METADATA
+# description: Every SC008 violation of the input, one message each.
+# entrypoint: true
+violation contains msg if {
+	some msg in rule.violations(review.from_input(input), params, namespaces)
+}

@@ -1,0 +1,63 @@
+# METADATA
+# title: App container identity
+# description: An app container does not run as the proxy's UID or GID, adds no traffic-capturing capability and is not privileged.
+# custom:
+#   rule_id: SC010
+#   severity: high
+package policygen.sc010
+
+import data.lib.policygen.review
+import data.lib.policygen.rules.sc010 as rule
+
+# The spec's values for this rule, as a JSON literal: data, never logic.
+params := {
+	"forbidPrivileged": true,
+	"forbiddenCapabilities": [
+		"ALL",
+		"NET_ADMIN",
+		"NET_RAW",
+		"SYS_ADMIN",
+	],
+	"forbiddenRunAsGroups": [
+		1337,
+	],
+	"forbiddenRunAsUsers": [
+		1337,
+	],
+	"scope": {
+		"excludedNamespaces": [
+			"istio-system",
+			"kube-node-lease",
+			"kube-public",
+			"kube-system",
+		],
+		"meshNamespaceSelector": {
+			"matchExpressions": [],
+			"matchLabels": {
+				"istio-injection": "enabled",
+			},
+		},
+		"meshNamespaces": [
+			"checkout",
+			"payments",
+			"storefront",
+		],
+	},
+	"sidecarNames": [
+		"istio-init",
+		"istio-proxy",
+		"istio-validation",
+	],
+}
+
+# Gatekeeper's inventory shape; policygen eval fills it from the Namespace objects among its inputs.
+namespaces := data.inventory.cluster.v1.Namespace if {
+	is_object(data.inventory.cluster.v1.Namespace)
+} else := {}
+
+# METADATA
+# description: Every SC010 violation of the input, one message each.
+# entrypoint: true
+violation contains msg if {
+	some msg in rule.violations(review.from_input(input), params, namespaces)
+}
