@@ -13,7 +13,8 @@ _SUFFIX = {
     "Ki": Decimal(2**10), "Mi": Decimal(2**20), "Gi": Decimal(2**30),
     "Ti": Decimal(2**40), "Pi": Decimal(2**50), "Ei": Decimal(2**60),
 }
-_QUANTITY = re.compile(r"^([+-]?[0-9]+(?:\.[0-9]*)?|[+-]?\.[0-9]+)(Ki|Mi|Gi|Ti|Pi|Ei|n|u|m|k|M|G|T|P|E)?$")
+# Kubernetes' grammar: a number, then a binary or decimal SI suffix, or a decimal exponent (1e3).
+_QUANTITY = re.compile(r"^([+-]?[0-9]+(?:\.[0-9]*)?|[+-]?\.[0-9]+)(Ki|Mi|Gi|Ti|Pi|Ei|n|u|m|k|M|G|T|P|E|[eE][+-]?[0-9]+)?$")
 
 
 class QuantityError(ValueError):
@@ -38,4 +39,7 @@ def parse_quantity(value: object) -> Decimal:
         raise QuantityError(f"not a Kubernetes quantity: {value!r}") from exc
     if number < 0:
         raise QuantityError(f"a resource quantity is never negative: {value!r}")
-    return number * _SUFFIX[m.group(2) or ""]
+    suffix = m.group(2) or ""
+    if suffix[:1] in ("e", "E") and len(suffix) > 1:
+        return number * Decimal(10) ** int(suffix[1:])
+    return number * _SUFFIX[suffix]

@@ -139,3 +139,12 @@ def malformed_set(reference_plan) -> SampleSet:
 
     pods = malformed_pods(reference_plan)
     return SampleSet([Resource(f"malformed:{name}", i, _plain_review(pod), pod) for i, (name, pod) in enumerate(pods)])
+
+
+@pytest.fixture(scope="session")
+def edge_set(reference_plan) -> tuple[SampleSet, list[frozenset[str]]]:
+    from .edges import edge_cases
+
+    cases = edge_cases(reference_plan)
+    resources = [Resource(f"edge:{name}", i, _plain_review(obj), obj) for i, (name, obj, _) in enumerate(cases)]
+    return SampleSet(resources), [rules for _, _, rules in cases]

@@ -17,7 +17,7 @@ REFS = [
     "Istio/proxyv2", "istio/proxyv2:", "istio/proxyv2@sha256:abc", "istio/proxyv2@md5:" + "a" * 32, "a b",
     "istio/proxyv2:1:2", "", "/istio/proxyv2", "istio//proxyv2", "istio/proxyv2:-x", "registry:port/x",
 ]
-QUANTITIES = ["1Gi", "1000Mi", "1500m", "2", "0", "512Mi", "0.5", ".5", "100n", "5u", "1k", "1M", "1e3", "1K", "-1", "1 Gi", "abc", "2Gi "]
+QUANTITIES = ["1Gi", "1000Mi", "1500m", "2", "0", "512Mi", "0.5", ".5", "100n", "5u", "1k", "1M", "1e3", "1E3", "1.5e-3", "2e+2", "1E", "1K", "-1", "1 Gi", "abc", "2Gi "]
 
 
 def _python_repo(ref):

@@ -59,10 +59,18 @@ def test_every_mutation_trips_its_rule_in_opa(judge, corpus_plan, mutation_set):
     assert len(verdicts) >= 100
 
 
+def test_edge_cases_in_opa(judge, reference_plan, edge_set):
+    samples, expected = edge_set
+    verdicts = judge("opa", reference_plan, "edges", samples)
+    wrong = [f"{v.file}: expected {sorted(want)}, got {[x.message for x in v.violations]}"
+             for v, want in zip(verdicts, expected) if v.rules != want]
+    assert wrong == []
+
+
 @pytest.mark.parametrize("engine", OTHER_ENGINES)
-@pytest.mark.parametrize("dataset", ["corpus", "mutations", "fixtures", "reference-samples", "malformed"])
+@pytest.mark.parametrize("dataset", ["corpus", "mutations", "fixtures", "reference-samples", "malformed", "edges"])
 def test_engines_agree_with_opa(engine, dataset, judge, corpus_plan, reference_plan, corpus_samples, mutation_set,
-                                reference_samples, malformed_set):
+                                reference_samples, malformed_set, edge_set):
     if not _adapter_exists(engine):
         pytest.skip(f"ENGINE ADAPTER MISSING: policygen.engines.{engine} is not part of this build")
     if dataset == "corpus":
@@ -71,6 +79,8 @@ def test_engines_agree_with_opa(engine, dataset, judge, corpus_plan, reference_p
         plan, samples = corpus_plan, mutation_set[0]
     elif dataset == "fixtures":
         plan, samples = reference_plan, cases_as_samples(reference_plan)[0]
+    elif dataset == "edges":
+        plan, samples = reference_plan, edge_set[0]
     elif dataset == "malformed":
         plan, samples = reference_plan, malformed_set
     else:

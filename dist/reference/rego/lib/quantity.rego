@@ -5,7 +5,7 @@
 #   Undefined for anything Kubernetes would not accept.
 package lib.policygen.quantity
 
-pattern := `^([0-9]+(\.[0-9]*)?|\.[0-9]+)(Ki|Mi|Gi|Ti|Pi|Ei|n|u|m|k|M|G|T|P|E)?$`
+pattern := `^([0-9]+(\.[0-9]*)?|\.[0-9]+)(Ki|Mi|Gi|Ti|Pi|Ei|n|u|m|k|M|G|T|P|E|[eE][+-]?[0-9]+)?$`
 
 parse(q) := q if {
 	is_number(q)

@@ -22,7 +22,11 @@ is_injector(obj, params) if {
 	startswith(obj.metadata.name, prefix)
 }
 
-webhooks(obj) := object.get(obj, "webhooks", [])
+# The API server reads a null list as an absent one: no webhooks.
+webhooks(obj) := hooks if {
+	hooks := object.get(obj, "webhooks", null)
+	hooks != null
+} else := []
 
 injector(obj, params) := {msg |
 	not is_array(webhooks(obj))
