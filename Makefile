@@ -5,7 +5,7 @@ POLICYGEN ?= $(PYTHON) -m policygen.cli
 SPECS := $(wildcard specs/*.yaml)
 DIST ?= dist
 
-.PHONY: all install tools generate check verify test lint-rego clean
+.PHONY: all install tools generate check verify test bench clean
 
 all: install tools generate verify
 
@@ -39,6 +39,10 @@ verify:
 
 test: install tools
 	$(PYTHON) -m pytest -q
+
+# Speed, reported and never asserted: batched engines against one start per resource.
+bench:
+	$(PYTHON) bench/engines.py
 
 clean:
 	rm -rf .pytest_cache build *.egg-info
