@@ -222,6 +222,7 @@ def build_plan(policy: SidecarPolicy) -> Plan:
             "repositories": repositories,
             "sidecarNames": sidecar_names,
             "publicKeys": list(spec.signatures.cosign.public_keys),
+            "transparencyLog": spec.signatures.cosign.transparency_log,
             "requireDigest": spec.images.require_digest,
         })
 

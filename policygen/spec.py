@@ -247,6 +247,9 @@ def _public_key(value: str) -> str:
 
 class Cosign(_Model):
     public_keys: Annotated[list[Annotated[str, AfterValidator(_public_key)]], Field(min_length=1)]
+    # Signatures must also be in the public transparency log (Rekor) with an SCT,
+    # as cosign does by default; false for private keys used without it (air-gapped).
+    transparency_log: bool = True
 
 
 class Signatures(_Model):

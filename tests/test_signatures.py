@@ -287,6 +287,20 @@ def test_second_key_is_accepted(lab):
     assert outcomes == {"signed": "pass", "wrongkey": "pass", "unsigned": "fail"}, results
 
 
+def test_transparency_log_option_renders_exactly_the_offline_policy(lab):
+    """`signatures.cosign.transparencyLog: false` is the spec's way to the policy the tests verify with."""
+    doc = yaml.safe_load(lab.spec.read_text(encoding="utf-8"))
+    doc["spec"]["signatures"]["cosign"]["transparencyLog"] = False
+    spec = lab.tmp / "spec-no-tlog.yaml"
+    spec.write_text(yaml.safe_dump(doc, sort_keys=False), encoding="utf-8")
+    dist = lab.tmp / "dist-no-tlog"
+    pg.generate(spec, dist)
+    policy = yaml.safe_load((dist / "kyverno" / str(policy_path(CATALOGUE["SC012"]))).read_text(encoding="utf-8"))
+    assert policy == _offline_tlog(_generated(lab))
+    results = _apply(lab, policy, {k: v for k, v in _pods(lab).items() if k in ("signed", "unsigned")}, "no-tlog-spec")
+    assert {k: _outcome(v) for k, v in results.items()} == {"signed": "pass", "unsigned": "fail"}, results
+
+
 def test_generated_policy_fails_closed_without_transparency_log(lab):
     """As generated, the key attestor needs Rekor's keys from Sigstore's TUF root: offline every image fails."""
     pods = {k: v for k, v in _pods(lab).items() if k != "app-only"}

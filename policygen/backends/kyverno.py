@@ -168,7 +168,9 @@ def render_policy(plan: Plan, rule: RulePlan) -> str:
         context["status_groups"] = _status_groups(rule, blocks)
     if rule.rule_id == "SC012":
         context["image_references"] = _image_references(rule.params["repositories"])
-        context["key_entries"] = [{"keys": {"publicKeys": key}} for key in rule.params["publicKeys"]]
+        offline_keys = {} if rule.params["transparencyLog"] else {"rekor": {"ignoreTlog": True}, "ctlog": {"ignoreSCT": True}}
+        context["key_entries"] = [{"keys": {"publicKeys": key, **offline_keys}} for key in rule.params["publicKeys"]]
+        context["verify_digest"] = rule.params["requireDigest"]
     rules_text = _render(f"kyverno/rules/{rule.rule_id}.yaml.jinja", **context)
     rules = yaml.safe_load(rules_text)
     if not isinstance(rules, list) or not rules:
