@@ -75,7 +75,10 @@ def format_report(report: Report) -> str:
     skipped = sorted({r for row in report.rows for v in row.verdicts.values() for r in v.not_evaluated})
     for rule in skipped:
         engines = [e for e in report.engines if any(rule in row.verdicts[e].not_evaluated for row in report.rows)]
-        lines.append(f"NOTE {rule} is not evaluated by {', '.join(engines)}: those engines cannot verify it; see README")
+        lines.append(
+            f"NOTE {rule} was not evaluated by {', '.join(engines)}: not counted as passed; signatures need Kyverno "
+            "with registry access (POLICYGEN_KYVERNO_REGISTRY=1), see README"
+        )
     for engine in report.engines:
         failed = report.failures(engine)
         lines.append(f"{engine}: {len(report.rows) - failed} passed, {failed} failed")
