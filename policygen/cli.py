@@ -6,7 +6,6 @@ import argparse
 import difflib
 import json
 import sys
-import tempfile
 from pathlib import Path
 
 from . import tools

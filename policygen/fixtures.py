@@ -9,6 +9,7 @@ its engine's own test format (src_test.rego, gator suites, kyverno-test.yaml).
 from __future__ import annotations
 
 import copy
+import json
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -139,8 +140,6 @@ def baseline_pod(plan: Plan) -> tuple[dict[str, Any], dict[str, Any]]:
     annotations: dict[str, str] = {}
     labels: dict[str, str] = {"app": "shop"}
     if sidecars:
-        import json
-
         annotations["sidecar.istio.io/status"] = json.dumps(status, separators=(",", ":"))
     sc008 = plan.rule("SC008")
     if sc008:

@@ -7,7 +7,6 @@ that every backend compares the same canonical strings.
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 from typing import Annotated, Literal
 

@@ -1,6 +1,5 @@
 """dist/ as a GitOps user meets it: complete, parseable, deterministic, documented."""
 
-from pathlib import Path
 
 import yaml
 

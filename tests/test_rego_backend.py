@@ -2,7 +2,6 @@
 
 import re
 
-import pytest
 
 from policygen.backends.rego import UNSUPPORTED
 from policygen.output import write_tree
