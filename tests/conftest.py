@@ -89,33 +89,74 @@ def cases_as_samples(plan) -> tuple[SampleSet, dict]:
     return SampleSet(resources), by_index
 
 
+# The data sets judged under each spec. Each engine judges all of a spec's data
+# sets in one batched run per session; tests read their slice of it.
+BUNDLES: dict[str, list[str]] = {
+    "reference": ["fixtures", "reference-samples", "malformed", "edges"],
+    "corpus": ["corpus", "mutations"],
+}
+
+
+def _dataset(request, name: str) -> SampleSet:
+    if name == "fixtures":
+        return cases_as_samples(request.getfixturevalue("reference_plan"))[0]
+    fixture = {
+        "reference-samples": "reference_samples",
+        "malformed": "malformed_set",
+        "edges": "edge_set",
+        "corpus": "corpus_samples",
+        "mutations": "mutation_set",
+    }[name]
+    value = request.getfixturevalue(fixture)
+    return value[0] if isinstance(value, tuple) else value
+
+
+def _run(engine: str, plan, samples: SampleSet, opa_server):
+    require_tool(tools.ENGINE_TOOLS[engine])
+    if engine != "opa":
+        return pg.evaluate(plan, engine, samples)
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as tmp:
+        dist = Path(tmp) / "dist"
+        write_tree(render_all(plan, ["rego"]), dist)
+        return OpaEngine(opa_server).evaluate(dist, plan, samples)
+
+
 class EvalCache:
-    """Memoises evaluate() so each engine judges each sample set once per session."""
+    """Judges each spec's bundle of data sets once per engine and session, and hands out slices."""
 
-    def __init__(self, opa_server_factory):
+    def __init__(self, request):
+        self._request = request
         self._cache: dict = {}
-        self._opa_server_factory = opa_server_factory
 
-    def __call__(self, engine: str, plan, key: str, samples: SampleSet):
-        cache_key = (engine, plan.name, id(plan), key)
-        if cache_key not in self._cache:
-            require_tool(tools.ENGINE_TOOLS[engine])
-            if engine == "opa":
-                adapter = OpaEngine(self._opa_server_factory())
-                import tempfile
-
-                with tempfile.TemporaryDirectory() as tmp:
-                    dist = Path(tmp) / "dist"
-                    write_tree(render_all(plan, ["rego"]), dist)
-                    self._cache[cache_key] = adapter.evaluate(dist, plan, samples)
-            else:
-                self._cache[cache_key] = pg.evaluate(plan, engine, samples)
-        return self._cache[cache_key]
+    def __call__(self, engine: str, plan, dataset: str, samples: SampleSet):
+        bundle = next((b for b, names in BUNDLES.items() if dataset in names), None)
+        if bundle is None:  # a test's own data set: judged once, on its own
+            key = (engine, id(plan), dataset)
+            if key not in self._cache:
+                self._cache[key] = _run(engine, plan, samples, self._request.getfixturevalue("opa_server"))
+            return self._cache[key]
+        key = (engine, id(plan), bundle)
+        if key not in self._cache:
+            parts = {name: _dataset(self._request, name) for name in BUNDLES[bundle]}
+            merged = SampleSet([res for part in parts.values() for res in part.resources])
+            verdicts = _run(engine, plan, merged, self._request.getfixturevalue("opa_server"))
+            offset, slices = 0, {}
+            for name, part in parts.items():
+                slices[name] = verdicts[offset:offset + len(part.resources)]
+                offset += len(part.resources)
+            self._cache[key] = slices
+        found = self._cache[key][dataset]
+        assert [(v.file, v.index) for v in found] == [(r.file, r.index) for r in samples.resources], (
+            f"{dataset}: the test's samples are not the bundle's"
+        )
+        return found
 
 
 @pytest.fixture(scope="session")
 def judge(request):
-    return EvalCache(lambda: request.getfixturevalue("opa_server"))
+    return EvalCache(request)
 
 
 @pytest.fixture(scope="session")
@@ -148,3 +189,14 @@ def edge_set(reference_plan) -> tuple[SampleSet, list[frozenset[str]]]:
     cases = edge_cases(reference_plan)
     resources = [Resource(f"edge:{name}", i, _plain_review(obj), obj) for i, (name, obj, _) in enumerate(cases)]
     return SampleSet(resources), [rules for _, _, rules in cases]
+
+
+@pytest.fixture(scope="session")
+def mutation_set(corpus_samples):
+    from .mutations import mutate_all
+
+    resources, rules = [], []
+    for name, rule, obj in mutate_all([r.object for r in corpus_samples.resources]):
+        resources.append(Resource(f"mutation:{name}", len(resources), _plain_review(obj), obj))
+        rules.append(rule)
+    return SampleSet(resources), rules

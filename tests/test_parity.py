@@ -13,10 +13,8 @@ import importlib
 
 import pytest
 
-from policygen.samples import Resource, SampleSet, _plain_review
 
 from .conftest import cases_as_samples
-from .mutations import mutate_all
 
 OTHER_ENGINES = ["conftest", "gator", "kyverno"]
 # (engine, rule ID) pairs whose differences are documented in the README.
@@ -39,16 +37,6 @@ def _compare(reference, other, engine):
         if ra != rb:
             differ.append(f"{a.file}#{a.index} {a.kind} {a.namespace}/{a.name}: opa {sorted(ra) or 'allow'} vs {engine} {sorted(rb) or 'allow'}")
     return differ
-
-
-@pytest.fixture(scope="session")
-def mutation_set(corpus_samples):
-    objects = [r.object for r in corpus_samples.resources]
-    resources, rules = [], []
-    for name, rule, obj in mutate_all(objects):
-        resources.append(Resource(f"mutation:{name}", len(resources), _plain_review(obj), obj))
-        rules.append(rule)
-    return SampleSet(resources), rules
 
 
 def test_every_mutation_trips_its_rule_in_opa(judge, corpus_plan, mutation_set):
