@@ -103,7 +103,10 @@ def _cmd_tools(args: argparse.Namespace) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="policygen", description=__doc__)
+    parser = argparse.ArgumentParser(
+        prog="policygen",
+        description="Compile an approved-sidecars spec into Rego, Gatekeeper and Kyverno policies, and prove them in the real engines.",
+    )
     sub = parser.add_subparsers(dest="command", required=True)
 
     gen = sub.add_parser("generate", help="compile a spec into dist/ (rego, gatekeeper, kyverno)")

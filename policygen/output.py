@@ -8,7 +8,13 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
+from .errors import PolicygenError
+
 FileMap = dict[PurePosixPath, str]
+
+
+class OutputError(PolicygenError):
+    """An output folder policygen must not or cannot write."""
 
 
 @dataclass(frozen=True)
@@ -37,6 +43,21 @@ def diff_tree(files: FileMap, dest: Path) -> list[Change]:
     return changes
 
 
+def _refuse_foreign(files: FileMap, dest: Path) -> None:
+    """Never replace a folder that holds anything but what we write (a typo in -o must not wipe ~)."""
+    if not dest.exists():
+        return
+    if not dest.is_dir():
+        raise OutputError(f"{dest}: exists and is not a folder; choose an output folder")
+    ours = {PurePosixPath(p).parts[0] for p in files}
+    foreign = sorted(p.name for p in dest.iterdir() if p.name not in ours)
+    if foreign:
+        raise OutputError(
+            f"{dest}: refusing to replace a folder that holds {', '.join(foreign[:5])}"
+            f"{' ...' if len(foreign) > 5 else ''}, which policygen does not write; choose an empty or generated folder"
+        )
+
+
 def write_tree(files: FileMap, dest: Path) -> list[Change]:
     """Render everything into a sibling temp folder, then swap it into place.
 
@@ -44,6 +65,7 @@ def write_tree(files: FileMap, dest: Path) -> list[Change]:
     spec do not survive, since dest is replaced whole.
     """
     dest = Path(dest)
+    _refuse_foreign(files, dest)
     changes = diff_tree(files, dest)
     dest.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{dest.name}.tmp-", dir=dest.parent))

@@ -121,3 +121,13 @@ def test_an_unreachable_opa_server_is_an_error(tmp_path):
         server.client = OpaClient(host="127.0.0.1", port=_free_port(), timeout=2, retries=0)
         with pytest.raises(EngineError):
             server.judge([{"kind": "Pod"}], {})
+
+
+def test_generate_refuses_to_replace_a_folder_it_did_not_write(tmp_path):
+    home = tmp_path / "home"
+    (home / "notes").mkdir(parents=True)
+    (home / "notes" / "todo.txt").write_text("keep me")
+    proc = policygen("generate", str(REFERENCE_SPEC), "-o", str(home))
+    assert proc.returncode == 2
+    assert "refusing to replace" in proc.stderr and "notes" in proc.stderr
+    assert (home / "notes" / "todo.txt").read_text() == "keep me"
