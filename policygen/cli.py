@@ -28,9 +28,10 @@ def _cmd_generate(args: argparse.Namespace) -> int:
     out = Path(args.output)
     if args.check:
         changes = [c for c in diff_tree(files, out) if c.action != "identical"]
+        by_path = {str(p): text for p, text in files.items()}
         for change in changes:
             print(f"{change.action:9} {out / change.path}")
-            new = files.get(next((p for p in files if str(p) == change.path), None), "") if change.action != "delete" else ""
+            new = by_path.get(change.path, "")
             old = (out / change.path).read_text(encoding="utf-8") if change.action != "create" else ""
             sys.stdout.writelines(
                 difflib.unified_diff(old.splitlines(True), new.splitlines(True), f"a/{change.path}", f"b/{change.path}", n=2)

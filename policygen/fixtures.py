@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .plan import Plan
+from .quantity import parse_quantity
 
 UNTRUSTED = {"username": "policygen:untrusted-user", "groups": []}
 FAKE_DIGEST = "sha256:" + "e" * 64
@@ -39,24 +40,36 @@ class Case:
         return self.resource
 
 
-def _mesh_namespace(plan: Plan) -> tuple[str, dict[str, Any]]:
-    """A namespace the plan treats as mesh, with the inventory that makes it so."""
+MESH_FALLBACK_NAMESPACE = "policygen-mesh"
+
+
+def mesh_namespace(plan: Plan) -> tuple[str, dict[str, str] | None]:
+    """A namespace the plan treats as mesh, and the labels its Namespace needs (None: listed by name)."""
     scope = next((r.params["scope"] for r in plan.rules if "scope" in r.params), None)
     if scope is None:
-        return "default", {}
-    if scope["meshNamespaces"]:
-        return scope["meshNamespaces"][0], {}
+        return "default", None
+    listed = [n for n in scope["meshNamespaces"] if n not in scope["excludedNamespaces"]]
+    if listed:
+        return listed[0], None
     labels = dict(scope["meshNamespaceSelector"]["matchLabels"])
     for req in scope["meshNamespaceSelector"]["matchExpressions"]:
         if req["operator"] == "In":
             labels[req["key"]] = req["values"][0]
         elif req["operator"] == "Exists":
-            labels[req["key"]] = "true"
-    name = "mesh-fixture"
+            labels.setdefault(req["key"], "policygen")
+    return MESH_FALLBACK_NAMESPACE, labels
+
+
+def _mesh_namespace(plan: Plan) -> tuple[str, dict[str, Any]]:
+    """The mesh namespace and the inventory (name -> Namespace) that makes it one."""
+    name, labels = mesh_namespace(plan)
+    if labels is None:
+        return name, {}
     return name, {name: {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": name, "labels": labels}}}
 
 
-def _sidecar_image(plan: Plan) -> str:
+def sidecar_image(plan: Plan) -> str:
+    """An image every image rule of the plan approves."""
     sc001 = plan.rule("SC001")
     repo = sc001.params["repositories"][0] if sc001 else "docker.io/istio/proxyv2"
     sc002 = plan.rule("SC002")
@@ -77,8 +90,9 @@ def _param_for(plan: Plan, rule_id: str, name: str) -> dict[str, Any] | None:
     return next((s for s in rule.params["sidecars"] if s["name"] == name), None)
 
 
-def _sidecar(plan: Plan, name: str) -> dict[str, Any]:
-    container: dict[str, Any] = {"name": name, "image": _sidecar_image(plan)}
+def sidecar_container(plan: Plan, name: str) -> dict[str, Any]:
+    """The approved sidecar called name, as the plan describes it."""
+    container: dict[str, Any] = {"name": name, "image": sidecar_image(plan)}
     sc4 = _param_for(plan, "SC004", name)
     if sc4:
         sc = {e["key"]: e["value"] for e in sc4["expected"]}
@@ -102,6 +116,10 @@ def _sidecar(plan: Plan, name: str) -> dict[str, Any]:
             limits[bound["resource"]] = bound["max"]
         for bound in sc7["maxRequests"]:
             requests[bound["resource"]] = bound["max"]
+        for resource in ("cpu", "memory"):
+            # A request above its limit is invalid in Kubernetes; keep it within both maxima.
+            if parse_quantity(requests[resource]) > parse_quantity(limits[resource]):
+                requests[resource] = limits[resource]
     container["resources"] = {"limits": limits, "requests": requests}
     return container
 
@@ -131,7 +149,7 @@ def baseline_pod(plan: Plan) -> tuple[dict[str, Any], dict[str, Any]]:
     status = {"initContainers": [], "containers": []}
     for sidecar in sidecars:
         field_name = "containers" if "containers" in sidecar["placement"] else sidecar["placement"][0]
-        spec.setdefault(field_name, []).append(_sidecar(plan, sidecar["name"]))
+        spec.setdefault(field_name, []).append(sidecar_container(plan, sidecar["name"]))
         if field_name in status:
             status[field_name].append(sidecar["name"])
     volumes = sorted({m["name"] for fld in ("containers", "initContainers") for c in spec.get(fld, []) for m in c.get("volumeMounts", [])})
@@ -163,17 +181,6 @@ def _sidecar_path(pod: dict[str, Any], name: str) -> dict[str, Any]:
             if c["name"] == name:
                 return c
     raise KeyError(name)
-
-
-def _first_sidecar(plan: Plan, rule_id: str) -> str | None:
-    rule = plan.rule(rule_id)
-    if rule is None:
-        return None
-    if "sidecars" in rule.params and rule.params["sidecars"]:
-        return rule.params["sidecars"][0]["name"]
-    if rule.params.get("sidecarNames"):
-        return rule.params["sidecarNames"][0]
-    return None
 
 
 def _review(obj: dict[str, Any], operation: str, username: str) -> dict[str, Any]:
@@ -212,7 +219,7 @@ def cases_for(plan: Plan) -> list[Case]:
         if rid == "SC001":
             name = p["sidecarNames"][0]
             repo = p["repositories"][0]
-            digest = _sidecar_image(plan).split("@")[1]
+            digest = sidecar_image(plan).split("@")[1]
             registry, _, path = repo.partition("/")
             pod_case(rid, "lookalike_registry", True,
                      lambda pod: _sidecar_path(pod, name).update(image=f"{registry}.evil.example/{path}@{digest}"))
@@ -228,11 +235,11 @@ def cases_for(plan: Plan) -> list[Case]:
                 pod_case(rid, "unapproved_digest", True,
                          lambda pod: _sidecar_path(pod, name).update(image=f"{repo}@sha256:{'f' * 64}"))
             for tag in p["forbiddenTags"][:1]:
-                digest = _sidecar_image(plan).split("@")[1]
+                digest = sidecar_image(plan).split("@")[1]
                 pod_case(rid, "forbidden_tag", True,
                          lambda pod: _sidecar_path(pod, name).update(image=f"{repo}:{tag}@{digest}"))
         elif rid == "SC003":
-            image = _sidecar_image(plan)
+            image = sidecar_image(plan)
             if p["sidecarRepositories"]:
                 pod_case(rid, "sidecar_image_renamed", True,
                          lambda pod: pod["spec"]["containers"].append({"name": "debug", "image": image}))

@@ -9,9 +9,10 @@ its expressions.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
+from .kinds import POD_KINDS
 from .rules import CATALOGUE, RuleInfo
 from .spec import PolicySpec, Scope, Sidecar, SidecarPolicy
 
@@ -51,9 +52,7 @@ class Plan:
     mode: str  # enforce | audit
     rules: tuple[RulePlan, ...]
     # Kinds the pod rules read, for backends that must list them.
-    pod_kinds: tuple[str, ...] = field(
-        default=("CronJob", "DaemonSet", "Deployment", "Job", "Pod", "ReplicaSet", "ReplicationController", "StatefulSet")
-    )
+    pod_kinds: tuple[str, ...] = POD_KINDS
 
     def rule(self, rule_id: str) -> RulePlan | None:
         return next((r for r in self.rules if r.rule_id == rule_id), None)

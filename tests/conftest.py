@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import copy
+import os
 import subprocess
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 import pytest
 
@@ -26,11 +27,14 @@ REFERENCE_SAMPLES = ROOT / "samples" / "reference"
 
 
 def require_tool(name: str) -> Path:
-    """The engine's binary, or a loud skip that says how to install it."""
+    """The engine's binary; else a loud skip naming the install command, and in CI a failure."""
     try:
         return tools.find(name)
     except EngineNotInstalled as exc:
-        pytest.skip(f"ENGINE NOT INSTALLED: {exc.engine} {tools.TOOLS[name].version}; run: {exc.install_hint}")
+        message = f"ENGINE NOT INSTALLED: {exc.engine} {tools.TOOLS[name].version}; run: {exc.install_hint}"
+        if os.environ.get("CI"):
+            pytest.fail(f"{message} (CI installs every engine first: `make test`)")
+        pytest.skip(message)
 
 
 def run_tool(name: str, *args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
@@ -55,11 +59,22 @@ def corpus_plan():
 
 
 @pytest.fixture(scope="session")
-def reference_dist(tmp_path_factory, reference_plan) -> Path:
-    """The reference spec's Rego output (each backend's tests generate their own folder)."""
+def reference_files(reference_plan):
+    """Every backend's files for the reference spec, rendered once per session."""
+    return render_all(reference_plan)
+
+
+@pytest.fixture(scope="session")
+def reference_dist(tmp_path_factory, reference_files) -> Path:
+    """The reference spec's dist/, written as `policygen generate` writes it."""
     out = tmp_path_factory.mktemp("dist") / "reference"
-    write_tree(render_all(reference_plan, ["rego"]), out)
+    write_tree(reference_files, out)
     return out
+
+
+def backend_files(files, backend: str) -> dict:
+    """One backend's files out of render_all's map, paths relative to its folder."""
+    return {PurePosixPath(*p.parts[1:]): text for p, text in files.items() if p.parts[0] == backend}
 
 
 @pytest.fixture(scope="session")

@@ -5,8 +5,9 @@ from __future__ import annotations
 import copy
 from typing import Any, Callable
 
+from policygen.kinds import POD_KINDS
+
 PROXY = "istio-proxy"
-POD_KINDS = {"Pod", "Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "ReplicationController", "Job", "CronJob"}
 
 
 def pod_spec(obj: dict[str, Any]) -> dict[str, Any] | None:

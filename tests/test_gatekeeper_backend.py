@@ -20,23 +20,20 @@ from policygen.backends.gatekeeper import (
 )
 from policygen.backends.rego import UNSUPPORTED, lib_sources
 from policygen.fixtures import cases_for
-from policygen.output import write_tree
 from policygen.render import to_yaml
 
-from .conftest import run_tool
+from .conftest import backend_files, run_tool
 
 
 @pytest.fixture(scope="session")
-def gk_files(reference_plan) -> dict[PurePosixPath, str]:
-    return GatekeeperBackend().render(reference_plan)
+def gk_files(reference_files) -> dict[PurePosixPath, str]:
+    return backend_files(reference_files, "gatekeeper")
 
 
 @pytest.fixture(scope="session")
-def gk_dist(tmp_path_factory, gk_files) -> Path:
+def gk_dist(reference_dist) -> Path:
     """The reference spec's dist/gatekeeper, written as `policygen generate` writes it."""
-    out = tmp_path_factory.mktemp("gk-dist") / "gatekeeper"
-    write_tree(gk_files, out)
-    return out
+    return reference_dist / "gatekeeper"
 
 
 @pytest.fixture(scope="session")

@@ -14,44 +14,30 @@ import yaml
 
 from policygen import build_plan, load_spec
 from policygen.backends.kyverno import KyvernoBackend
-from policygen.errors import EngineNotInstalled
-from policygen.output import write_tree
 from policygen.rules import CATALOGUE
 
-REFERENCE = Path("/work/shared/specs/reference.yaml")
-if not REFERENCE.exists():  # a checkout next to the shared folder
-    REFERENCE = Path(__file__).resolve().parents[2] / "shared" / "specs" / "reference.yaml"
-
-
-def _kyverno() -> Path:
-    from policygen import tools
-
-    try:
-        return tools.find("kyverno")
-    except EngineNotInstalled as exc:
-        pytest.skip(f"kyverno CLI not installed: run `{exc.install_hint}`")
+from .conftest import REFERENCE_SPEC as REFERENCE
+from .conftest import backend_files, require_tool
 
 
 @pytest.fixture(scope="session")
-def plan():
-    return build_plan(load_spec(REFERENCE))
+def plan(reference_plan):
+    return reference_plan
 
 
 @pytest.fixture(scope="session")
-def files(plan):
-    return KyvernoBackend().render(plan)
+def files(reference_files):
+    return backend_files(reference_files, "kyverno")
 
 
 @pytest.fixture(scope="session")
-def dist(files, tmp_path_factory) -> Path:
-    root = tmp_path_factory.mktemp("kyverno-dist") / "kyverno"
-    write_tree(files, root)
-    return root
+def dist(reference_dist) -> Path:
+    return reference_dist / "kyverno"
 
 
 @pytest.fixture(scope="session")
 def kyverno_test_run(dist):
-    binary = _kyverno()
+    binary = require_tool("kyverno")
     proc = subprocess.run([str(binary), "test", str(dist), "--remove-color"], capture_output=True, text=True, timeout=900)
     return proc
 

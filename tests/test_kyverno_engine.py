@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import copy
-from pathlib import Path
 
 import pytest
 import yaml
@@ -11,11 +10,9 @@ import yaml
 import policygen
 from policygen import build_plan, load_spec
 from policygen.backends.kyverno import approved_pod, as_deployment, make_world
-from policygen.errors import EngineNotInstalled
 
-REFERENCE = Path("/work/shared/specs/reference.yaml")
-if not REFERENCE.exists():
-    REFERENCE = Path(__file__).resolve().parents[2] / "shared" / "specs" / "reference.yaml"
+from .conftest import REFERENCE_SPEC as REFERENCE
+from .conftest import require_tool
 TRUSTED = {"username": "system:serviceaccount:istio-system:istiod", "groups": ["system:serviceaccounts"]}
 
 
@@ -27,12 +24,7 @@ def _review(op, obj, user, old=None):
 
 @pytest.fixture(scope="session")
 def verdicts(tmp_path_factory):
-    from policygen import tools
-
-    try:
-        tools.find("kyverno")
-    except EngineNotInstalled as exc:
-        pytest.skip(f"kyverno CLI not installed: run `{exc.install_hint}`")
+    require_tool("kyverno")
     plan = build_plan(load_spec(REFERENCE))
     world = make_world(plan)
     good = approved_pod(world, "web")

@@ -9,8 +9,6 @@ documented exceptions live in EXCEPTIONS, each with its reason in the README.
 
 from __future__ import annotations
 
-import importlib
-
 import pytest
 
 
@@ -19,14 +17,6 @@ from .conftest import cases_as_samples
 OTHER_ENGINES = ["conftest", "gator", "kyverno"]
 # (engine, rule ID) pairs whose differences are documented in the README.
 EXCEPTIONS: set[tuple[str, str]] = set()
-
-
-def _adapter_exists(engine: str) -> bool:
-    try:
-        importlib.import_module(f"policygen.engines.{engine}")
-    except ModuleNotFoundError:
-        return False
-    return True
 
 
 def _compare(reference, other, engine):
@@ -53,14 +43,13 @@ def test_edge_cases_in_opa(judge, reference_plan, edge_set):
     wrong = [f"{v.file}: expected {sorted(want)}, got {[x.message for x in v.violations]}"
              for v, want in zip(verdicts, expected) if v.rules != want]
     assert wrong == []
+    assert len(verdicts) == len(expected) >= 10
 
 
 @pytest.mark.parametrize("engine", OTHER_ENGINES)
 @pytest.mark.parametrize("dataset", ["corpus", "mutations", "fixtures", "reference-samples", "malformed", "edges"])
 def test_engines_agree_with_opa(engine, dataset, judge, corpus_plan, reference_plan, corpus_samples, mutation_set,
                                 reference_samples, malformed_set, edge_set):
-    if not _adapter_exists(engine):
-        pytest.skip(f"ENGINE ADAPTER MISSING: policygen.engines.{engine} is not part of this build")
     if dataset == "corpus":
         plan, samples = corpus_plan, corpus_samples
     elif dataset == "mutations":
@@ -75,6 +64,6 @@ def test_engines_agree_with_opa(engine, dataset, judge, corpus_plan, reference_p
         plan, samples = reference_plan, reference_samples
     reference = judge("opa", plan, dataset, samples)
     other = judge(engine, plan, dataset, samples)
-    assert len(other) == len(reference)
+    assert len(reference) > 0 and len(other) == len(reference)
     differ = _compare(reference, other, engine)
     assert differ == [], f"{len(differ)} of {len(reference)} resources differ:\n" + "\n".join(differ[:60])

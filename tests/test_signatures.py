@@ -37,6 +37,8 @@ from policygen.engines.kyverno import REGISTRY_ENV, KyvernoEngine
 from policygen.rules import CATALOGUE
 from policygen.samples import load_samples
 
+from .conftest import require_tool
+
 ROOT = Path(__file__).resolve().parent.parent
 REFERENCE = ROOT.parent / "shared" / "specs" / "reference.yaml"
 TESTKEYS = REFERENCE.parent / "testkeys"
@@ -99,10 +101,8 @@ def _start_registry(binary: Path, tmp: Path) -> tuple[subprocess.Popen, int]:
 
 @pytest.fixture(scope="session")
 def lab(tmp_path_factory):
-    missing = [n for n in NEEDED if not tools.is_installed(n)]
-    if missing:
-        pytest.skip(f"SIGNATURE TOOLS NOT INSTALLED: {', '.join(missing)}; run: "
-                    f"policygen tools install {' '.join(NEEDED)}")
+    for name in NEEDED:
+        require_tool(name)
     tmp = tmp_path_factory.mktemp("signatures")
     home = tmp / "home"
     (home / "docker").mkdir(parents=True)

@@ -16,28 +16,12 @@ from typing import Any
 from ..fixtures import Case, cases_for
 from ..plan import Plan, RulePlan
 from ..render import dump_yaml_documents, render, to_json, to_yaml
+from ..kinds import API_GROUPS
 from .rego import UNSUPPORTED, lib_sources
 
 TARGET = "admission.k8s.gatekeeper.sh"
 TEMPLATE_VERSION = "1.0.0"
 
-# API group of every kind a rule reads; pod rules read the controllers' pod templates themselves.
-API_GROUPS: dict[str, str] = {
-    "Pod": "",
-    "ReplicationController": "",
-    "ConfigMap": "",
-    "Namespace": "",
-    "Deployment": "apps",
-    "StatefulSet": "apps",
-    "DaemonSet": "apps",
-    "ReplicaSet": "apps",
-    "Job": "batch",
-    "CronJob": "batch",
-    "MutatingWebhookConfiguration": "admissionregistration.k8s.io",
-    "PeerAuthentication": "security.istio.io",
-    "ClusterRole": "rbac.authorization.k8s.io",
-    "Role": "rbac.authorization.k8s.io",
-}
 CONTROL_PLANE_KINDS: dict[str, tuple[str, ...]] = {
     "CP001": ("MutatingWebhookConfiguration",),
     "CP002": ("ConfigMap",),

@@ -23,17 +23,17 @@ from typing import Any
 import jinja2
 import yaml
 
+from .. import fixtures
 from ..images import parse_image
+from ..kinds import POD_KINDS
 from ..plan import Plan, RulePlan
 from ..quantity import parse_quantity
 from ..render import dump_yaml_documents, make_env, to_json, to_yaml
 from ..rules import CATALOGUE, RuleInfo
 
-POD_KINDS = ("CronJob", "DaemonSet", "Deployment", "Job", "Pod", "ReplicaSet", "ReplicationController", "StatefulSet")
 # `kubectl debug` adds ephemeral containers through this subresource.
 POD_MATCH_KINDS = (*POD_KINDS, "Pod/ephemeralcontainers")
 WRITE_OPS = ["CREATE", "UPDATE"]
-TEST_NAMESPACE_FALLBACK = "policygen-mesh"
 OUTSIDE_NAMESPACE = "policygen-outside"
 UNTRUSTED_USERNAME = "policygen:untrusted-user"
 
@@ -229,133 +229,25 @@ class FixtureWorld:
         return r.params if r else {}
 
 
-def _selected_labels(selector: dict[str, Any] | None) -> dict[str, str]:
-    labels: dict[str, str] = {}
-    if not selector:
-        return labels
-    labels.update(selector.get("matchLabels") or {})
-    for req in selector.get("matchExpressions") or []:
-        if req["operator"] == "In":
-            labels[req["key"]] = req["values"][0]
-        elif req["operator"] == "Exists":
-            labels.setdefault(req["key"], "policygen")
-    return labels
-
-
 def make_world(plan: Plan) -> FixtureWorld:
-    scope = next((r.params["scope"] for r in plan.rules if "scope" in r.params), None)
-    if scope is None:
-        return FixtureWorld(plan, TEST_NAMESPACE_FALLBACK, {})
-    listed = [n for n in scope["meshNamespaces"] if n not in scope["excludedNamespaces"]]
-    if listed:
-        world = FixtureWorld(plan, listed[0], {})
-    else:
-        labels = _selected_labels(scope["meshNamespaceSelector"])
-        world = FixtureWorld(plan, TEST_NAMESPACE_FALLBACK, labels)
-        world.namespace_labels[TEST_NAMESPACE_FALLBACK] = labels
+    name, labels = fixtures.mesh_namespace(plan)
+    world = FixtureWorld(plan, name, labels or {})
+    if labels is not None:
+        world.namespace_labels[name] = labels
     world.namespace_labels.setdefault(OUTSIDE_NAMESPACE, {"policygen.dev/fixture": "outside"})
     return world
 
 
-def _sidecar_specs(plan: Plan) -> list[dict[str, Any]]:
-    sc003 = plan.rule("SC003")
-    return list(sc003.params["sidecars"]) if sc003 else []
-
-
-def approved_image(plan: Plan) -> str:
-    sc001 = plan.rule("SC001") or plan.rule("SC003")
-    repos = (sc001.params.get("repositories") or sc001.params.get("sidecarRepositories")) if sc001 else []
-    repo = repos[0] if repos else "docker.io/istio/proxyv2"
-    sc002 = plan.rule("SC002")
-    digests = sc002.params["digests"] if sc002 else []
-    digest = digests[0] if digests else "sha256:" + "a" * 64
-    return f"{repo}@{digest}"
-
-
-def _by_name(params: dict[str, Any] | None, name: str) -> dict[str, Any] | None:
-    if not params:
-        return None
-    return next((s for s in params.get("sidecars", []) if s["name"] == name), None)
-
-
-def _fit_quantity(limit: str | None, fallback: str) -> str:
-    return limit if limit is not None else fallback
-
-
-def approved_sidecar(plan: Plan, name: str) -> dict[str, Any]:
-    c: dict[str, Any] = {"name": name, "image": approved_image(plan)}
-    sc004 = _by_name(plan.rule("SC004").params if plan.rule("SC004") else None, name)
-    if sc004:
-        sc: dict[str, Any] = {e["key"]: e["value"] for e in sc004["expected"]}
-        if sc004["checkCapabilities"]:
-            sc["capabilities"] = {"drop": list(sc004["mustDrop"]), "add": list(sc004["mayAdd"])}
-        c["securityContext"] = sc
-    sc005 = _by_name(plan.rule("SC005").params if plan.rule("SC005") else None, name)
-    if sc005:
-        c["args"] = [*sc005["argsPrefix"], "--log_output_level=default:info"]
-        if sc005["pinnedEnv"]:
-            c["env"] = [{"name": e["name"], "value": e["value"]} for e in sc005["pinnedEnv"]]
-    sc006 = _by_name(plan.rule("SC006").params if plan.rule("SC006") else None, name)
-    if sc006 and sc006["allowed"]:
-        c["volumeMounts"] = [{"name": sc006["allowed"][0], "mountPath": "/etc/istio/proxy"}]
-    sc007 = _by_name(plan.rule("SC007").params if plan.rule("SC007") else None, name)
-    if sc007:
-        limits = {"cpu": "500m", "memory": "128Mi"}
-        for b in sc007["maxLimits"]:
-            limits[b["resource"]] = b["max"]
-        requests = {b["resource"]: b["max"] for b in sc007["maxRequests"]}
-        for r in ("cpu", "memory"):
-            # Keep the request within both maxima.
-            if r in requests and parse_quantity(limits[r]) < parse_quantity(requests[r]):
-                requests[r] = limits[r]
-        c["resources"] = {"limits": limits, **({"requests": requests} if requests else {})}
-    return c
+# The approved workload is the engine-neutral one of policygen.fixtures, named per case.
+approved_image = fixtures.sidecar_image
+approved_sidecar = fixtures.sidecar_container
 
 
 def approved_pod(world: FixtureWorld, name: str, namespace: str | None = None) -> dict[str, Any]:
-    plan = world.plan
-    init, main, volumes = [], [], []
-    for s in _sidecar_specs(plan):
-        c = approved_sidecar(plan, s["name"])
-        if "containers" in s["placement"]:
-            main.append(c)
-        elif "initContainers" in s["placement"]:
-            init.append(c)
-        for m in c.get("volumeMounts", []):
-            if m["name"] not in {v["name"] for v in volumes}:
-                volumes.append({"name": m["name"], "emptyDir": {}})
-    sc009 = world.rule("SC009")
-    sidecar_name = sc009.get("sidecarName", "istio-proxy")
-    if sc009.get("requireSidecar") and sidecar_name not in [c["name"] for c in init + main]:
-        main.append(approved_sidecar(plan, sidecar_name))
-    sc010 = world.rule("SC010")
-    uid = 1000
-    while uid in sc010.get("forbiddenRunAsUsers", []) or uid in sc010.get("forbiddenRunAsGroups", []):
-        uid += 1
-    main.insert(0, {"name": "app", "image": "docker.io/example/app:1.0",
-                    "securityContext": {"runAsUser": uid, "runAsGroup": uid}})
-    annotations: dict[str, str] = {}
-    for a in world.rule("SC008").get("allowedValues", []):
-        annotations[a["key"]] = a["values"][0]
-    sidecar_names = [s["name"] for s in _sidecar_specs(plan)]
-    annotations["sidecar.istio.io/status"] = json.dumps(
-        {"initContainers": [c["name"] for c in init] or None, "containers": [c["name"] for c in main if c["name"] in sidecar_names],
-         "volumes": [v["name"] for v in volumes], "revision": "default"}, sort_keys=True)
-    labels = {"app": name}
-    revisions = sc009.get("approvedRevisions") or []
-    if revisions:
-        labels["istio.io/rev"] = revisions[0]
-    spec: dict[str, Any] = {"containers": main}
-    if init:
-        spec["initContainers"] = init
-    if volumes:
-        spec["volumes"] = volumes
-    return {
-        "apiVersion": "v1",
-        "kind": "Pod",
-        "metadata": {"name": name, "namespace": namespace or world.mesh_ns, "labels": labels, "annotations": annotations},
-        "spec": spec,
-    }
+    pod, _ = fixtures.baseline_pod(world.plan)
+    pod["metadata"].update(name=name, namespace=namespace or world.mesh_ns)
+    pod["metadata"]["labels"]["app"] = name
+    return pod
 
 
 def as_deployment(pod: dict[str, Any], name: str) -> dict[str, Any]:

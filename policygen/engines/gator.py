@@ -31,9 +31,9 @@ from typing import Any
 import yaml
 
 from .. import tools
-from ..backends.gatekeeper import API_GROUPS
 from ..backends.rego import UNSUPPORTED
 from ..errors import EngineError
+from ..kinds import default_api_version
 from ..plan import Plan
 from ..render import to_json, to_yaml
 from ..samples import Resource, SampleSet
@@ -70,10 +70,8 @@ def with_api_version(obj: Any) -> Any:
     """
     if not isinstance(obj, dict) or isinstance(obj.get("apiVersion"), str) and obj["apiVersion"]:
         return obj
-    group = API_GROUPS.get(obj.get("kind"))  # type: ignore[arg-type]
-    if group is None:
-        return obj
-    return {**obj, "apiVersion": f"{group}/v1" if group else "v1"}
+    api_version = default_api_version(obj.get("kind"))
+    return obj if api_version is None else {**obj, "apiVersion": api_version}
 
 
 def _judgeable(obj: dict[str, Any]) -> bool:

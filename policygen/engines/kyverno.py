@@ -30,8 +30,9 @@ from typing import Any
 import yaml
 
 from .. import tools
-from ..backends.kyverno import POD_KINDS, policy_path
+from ..backends.kyverno import policy_path
 from ..errors import EngineError
+from ..kinds import NAMESPACED_KINDS, POD_KINDS, default_api_version
 from ..plan import Plan
 from ..rules import CATALOGUE
 from ..samples import UNTRUSTED_USER, Resource, SampleSet
@@ -40,15 +41,6 @@ from .base import verdict_shell
 
 # Kinds whose names some rule reads (CP001 prefixes, CP002 names, CP004, CP005 roles).
 NAME_READ_KINDS = frozenset({"MutatingWebhookConfiguration", "ConfigMap", "Namespace", "ClusterRole", "Role"})
-NAMESPACED_KINDS = frozenset({*POD_KINDS, "ConfigMap", "PeerAuthentication", "Role"})
-DEFAULT_API_VERSIONS = {
-    "Pod": "v1", "ConfigMap": "v1", "Namespace": "v1", "ReplicationController": "v1",
-    "Deployment": "apps/v1", "StatefulSet": "apps/v1", "DaemonSet": "apps/v1", "ReplicaSet": "apps/v1",
-    "Job": "batch/v1", "CronJob": "batch/v1",
-    "MutatingWebhookConfiguration": "admissionregistration.k8s.io/v1",
-    "ClusterRole": "rbac.authorization.k8s.io/v1", "Role": "rbac.authorization.k8s.io/v1",
-    "PeerAuthentication": "security.istio.io/v1",
-}
 _SPLIT = re.compile(r"; (?=(?:SC|CP)\d{3} )")
 _UID = "policygen-sample-{}"
 REGISTRY_ENV = "POLICYGEN_KYVERNO_REGISTRY"
@@ -87,7 +79,7 @@ def _prepare(res: Resource, uid: str) -> dict[str, Any]:
     obj = copy.deepcopy(_target(res))
     kind = obj.get("kind") if isinstance(obj.get("kind"), str) else ""
     if not isinstance(obj.get("apiVersion"), str) or not obj.get("apiVersion"):
-        obj["apiVersion"] = DEFAULT_API_VERSIONS.get(kind, "v1")
+        obj["apiVersion"] = default_api_version(kind) or "v1"
     meta = obj.get("metadata")
     if not isinstance(meta, dict):
         meta = obj["metadata"] = {}
