@@ -16,7 +16,7 @@ from policygen.errors import EngineNotInstalled
 from policygen.fixtures import cases_for
 from policygen.output import write_tree
 from policygen.pipeline import render_all
-from policygen.samples import Resource, SampleSet, _plain_review, load_samples
+from policygen.samples import Resource, SampleSet, _admission_review, _plain_review, load_samples
 
 ROOT = Path(__file__).resolve().parent.parent
 SHARED = ROOT.parent / "shared"
@@ -92,8 +92,6 @@ def cases_as_samples(plan) -> tuple[SampleSet, dict]:
     for case in cases:
         doc = copy.deepcopy(case.resource)
         if case.is_admission_review:
-            from policygen.samples import _admission_review
-
             review = _admission_review(doc, "fixtures", f"case {case.name}")
         else:
             review = _plain_review(doc)
