@@ -1,4 +1,10 @@
-"""Verdict records: what one engine said about one resource."""
+"""Verdict records: what one engine said about one resource.
+
+A violation's identity is (rule, check). Both come from structured engine
+output (fields the generated policy sets from its own plan, the policy or
+constraint that reported it), never from message text, which echoes values
+an attacker chose (names, images, annotations).
+"""
 
 from __future__ import annotations
 
@@ -6,23 +12,36 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-_RULE_PREFIX = re.compile(r"^((?:SC|CP)\d{3})\b")
+# The rule ID of a verdict whose engine could not judge the resource: it is
+# denied with the engine's reason, never allowed (see engines/runner.py).
+ENGINE_RULE = "ENGINE"
+ENGINE_CHECK = "unjudged"
+
+_LEGACY_PREFIX = re.compile(r"^((?:SC|CP)\d{3})(?:/([a-z][a-z0-9-]*))?\s")
 
 
-def rule_of(message: str) -> str:
-    """The rule ID a message starts with; every backend puts it first."""
-    m = _RULE_PREFIX.match(message)
-    return m.group(1) if m else "UNKNOWN"
-
-
-@dataclass(frozen=True)
+@dataclass(frozen=True, order=True)
 class Violation:
     rule: str
     message: str
+    check: str = ""
 
     @classmethod
     def from_message(cls, message: str) -> "Violation":
-        return cls(rule_of(message), message)
+        """Legacy text reading, kept only for the Kyverno adapter until it passes rule IDs itself.
+
+        No Rego-family engine uses it: their rule and check arrive as fields.
+        """
+        m = _LEGACY_PREFIX.match(message)
+        return cls(m.group(1), message, m.group(2) or "") if m else cls("UNKNOWN", message)
+
+    @classmethod
+    def engine_failure(cls, engine: str, reason: str) -> "Violation":
+        """The violation of a resource its engine could not judge: denied, with the engine's reason."""
+        reason = " ".join(reason.split())
+        if len(reason) > 600:
+            reason = reason[:600] + f"...(cut, {len(reason)} characters)"
+        return cls(ENGINE_RULE, f"{ENGINE_RULE}/{ENGINE_CHECK} {engine} could not judge this resource: {reason}", ENGINE_CHECK)
 
 
 @dataclass
@@ -45,6 +64,11 @@ class Verdict:
     def rules(self) -> frozenset[str]:
         return frozenset(v.rule for v in self.violations)
 
+    @property
+    def checks(self) -> frozenset[tuple[str, str]]:
+        """(rule, check) pairs; check is "" where an engine reports none."""
+        return frozenset((v.rule, v.check) for v in self.violations)
+
     def to_json(self) -> dict[str, Any]:
         return {
             "file": self.file,
@@ -54,10 +78,11 @@ class Verdict:
             "name": self.name,
             "engine": self.engine,
             "allowed": self.allowed,
-            "violations": [{"rule": v.rule, "message": v.message} for v in self.violations],
+            "violations": [{"rule": v.rule, "check": v.check, "message": v.message} for v in self.violations],
             "notEvaluated": list(self.not_evaluated),
         }
 
 
-def sorted_violations(messages: list[str]) -> list[Violation]:
-    return [Violation.from_message(m) for m in sorted(set(messages))]
+def sorted_violations(found: list[Violation]) -> list[Violation]:
+    """Each violation once, in a stable order: rule, then message."""
+    return sorted(set(found), key=lambda v: (v.rule, v.message, v.check))

@@ -6,6 +6,8 @@ import sys
 
 import pytest
 
+from policygen.checks import CHECKS
+
 from .conftest import REFERENCE_SAMPLES, REFERENCE_SPEC, require_tool
 
 KEYS = {"file", "index", "kind", "namespace", "name", "engine", "allowed", "violations", "notEvaluated"}
@@ -32,13 +34,14 @@ def test_eval_prints_one_record_per_resource_in_input_order(eval_json):
     assert [r["index"] for r in first] == list(range(len(first)))
 
 
-def test_eval_messages_start_with_their_rule_id(eval_json):
+def test_eval_messages_start_with_their_rule_and_check(eval_json):
     denied = [r for r in eval_json if not r["allowed"]]
     assert denied
     for record in denied:
         assert record["violations"]
         for v in record["violations"]:
-            assert v["message"].startswith(v["rule"] + " ")
+            assert v["check"] in CHECKS[v["rule"]]
+            assert v["message"].startswith(f"{v['rule']}/{v['check']} ")
     assert all(r["notEvaluated"] == ["SC012"] for r in eval_json)
 
 

@@ -10,6 +10,7 @@ import yaml
 
 import policygen as pg
 from policygen.engines.gator import GatorEngine, admission_review, parse_verify_report, split_messages
+from policygen.checks import CHECKS
 from policygen.errors import EngineError, EngineNotInstalled
 from policygen.fixtures import baseline_pod
 from policygen.output import write_tree
@@ -103,7 +104,7 @@ def test_every_fixture_case_in_gator(judge, reference_plan):
         if not case.fails and not verdict.allowed:
             wrong.append(f"{case.rule_id}/{case.name}: denied: {[v.message for v in verdict.violations]}")
         assert verdict.engine == "gator" and verdict.not_evaluated == ["SC012"]
-        assert all(v.message.startswith(v.rule + " ") for v in verdict.violations)
+        assert all(v.check in CHECKS[v.rule] and v.message.startswith(f"{v.rule}/{v.check} ") for v in verdict.violations)
     assert wrong == []
     assert len(by_index) >= 60
 
@@ -203,10 +204,13 @@ def test_missing_gator_names_the_install_command(tmp_path, monkeypatch, referenc
 
 
 def test_split_messages():
-    assert split_messages("SC004 a b SC004 c", 2, "SC004") == ["SC004 a b", "SC004 c"]
-    assert split_messages("SC004 x [y] z", 1, "SC004") == ["SC004 x [y] z"]
+    assert split_messages("SC004/x a b SC004/y c", 2, "SC004") == ["SC004/x a b", "SC004/y c"]
+    assert split_messages("SC004/x x [y] SC004 z", 1, "SC004") == ["SC004/x x [y] SC004 z"]
     with pytest.raises(EngineError, match="cannot be told apart"):
-        split_messages("SC004 a SC004 b SC004 c", 2, "SC004")
+        split_messages("SC004/x a SC004/y b SC004/z c", 2, "SC004")
+    # An echoed value that looks like a message start never becomes a message of its own.
+    with pytest.raises(EngineError, match="cannot be told apart"):
+        split_messages('SC004/x image "a SC004/capability-added b"', 1, "SC004")
 
 
 def test_parse_verify_report():
@@ -217,15 +221,15 @@ def test_parse_verify_report():
         "    === RUN   r1\n"
         "    --- FAIL: r1\t(2ms)\n"
         "        unexpected number of violations: got 2 violations but want exactly 0: "
-        "got messages [SC004 one SC004 two]\n"
+        "got messages [SC004/a one SC004/b two]\n"
         "--- FAIL: SC004\t(3ms)\n"
         "FAIL\tsuite.yaml\t0.1s\n"
         "FAIL\n"
     )
-    assert parse_verify_report(report, {"SC004": ["r0", "r1"]}) == {("SC004", "r0"): [], ("SC004", "r1"): ["SC004 one", "SC004 two"]}
+    assert parse_verify_report(report, {"SC004": ["r0", "r1"]}) == {("SC004", "r0"): [], ("SC004", "r1"): ["SC004/a one", "SC004/b two"]}
     with pytest.raises(EngineError, match="no result for SC004/r2"):
         parse_verify_report(report, {"SC004": ["r0", "r1", "r2"]})
-    broken = report.replace("unexpected number of violations: got 2 violations but want exactly 0: got messages [SC004 one SC004 two]",
+    broken = report.replace("unexpected number of violations: got 2 violations but want exactly 0: got messages [SC004/a one SC004/b two]",
                             "adding template: rego_parse_error")
     with pytest.raises(EngineError, match="rego_parse_error"):
         parse_verify_report(broken, {"SC004": ["r0", "r1"]})

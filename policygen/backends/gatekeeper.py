@@ -229,7 +229,7 @@ class GatekeeperBackend:
                     "object": str(sample / example_file(case)),
                     "inventory": inventory,
                     "fails": case.fails,
-                    "message": f"^{re.escape(rule.rule_id)} ",
+                    "message": f"^{re.escape(rule.rule_id)}/[a-z][a-z0-9-]* ",
                 })
             files[folder / "suite.yaml"] = render("gatekeeper/suite.yaml.jinja", name=rule.info.policy_name, cases=suite_cases)
         if needs_sync:

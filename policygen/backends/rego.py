@@ -6,6 +6,7 @@ import json
 from pathlib import PurePosixPath
 from typing import Any
 
+from ..checks import CHECKS
 from ..fixtures import cases_for
 from ..plan import Plan, RulePlan
 from ..render import render, templates_root
@@ -34,6 +35,11 @@ def rego_literal(value: Any, depth: int = 1) -> str:
         inner = "".join(f"{tab * depth}{rego_literal(v, depth + 1)},\n" for v in value)
         return "[\n" + inner + tab * (depth - 1) + "]"
     return json.dumps(value, ensure_ascii=False)
+
+
+def rego_set(items: list[str]) -> str:
+    """A set of strings as a Rego literal, laid out as `opa fmt` lays it out."""
+    return "{" + ", ".join(json.dumps(i, ensure_ascii=False) for i in items) + "}"
 
 
 def package_of(rule: RulePlan) -> str:
@@ -93,6 +99,7 @@ class RegoBackend:
                 package=package_of(rule),
                 short=rule.rule_id.lower(),
                 rule_id=rule.rule_id,
+                checks=rego_set(sorted(CHECKS[rule.rule_id])),
                 cases=rule_cases,
             )
         verdict = "deny" if plan.mode == "enforce" else "warn"

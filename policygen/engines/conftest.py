@@ -1,19 +1,23 @@
-"""conftest: one run over every resource, each written to its own file so verdicts map back."""
+"""conftest: one run over every resource, each written to its own file so verdicts map back.
+
+The generated deny (or warn) rules return objects, {msg, rule, check}; conftest
+reports msg and puts the other keys in each result's metadata, where the rule
+ID and check code are read from.
+"""
 
 from __future__ import annotations
 
 import json
-import subprocess
 import tempfile
 from pathlib import Path
 
 from .. import tools
-from ..errors import EngineError
 from ..plan import Plan
-from ..samples import SampleSet
-from ..verdicts import Verdict
-from .opa import verdicts_from
-from .rego_common import inputs, inventory
+from ..samples import Resource, SampleSet
+from ..verdicts import Verdict, Violation
+from . import runner
+from .rego_common import inventory, not_evaluated
+from .runner import BatchFailed
 
 
 class ConftestEngine:
@@ -22,37 +26,55 @@ class ConftestEngine:
     backend = "rego"
 
     def evaluate(self, dist: Path, plan: Plan, samples: SampleSet) -> list[Verdict]:
-        binary = tools.find("conftest")
+        binary = tools.find(self.tool)
         with tempfile.TemporaryDirectory(prefix="policygen-conftest-") as tmp:
             root = Path(tmp)
             (root / "data").mkdir()
             (root / "data" / "inventory.json").write_text(json.dumps({"inventory": inventory(samples)}), encoding="utf-8")
-            files = []
-            for i, doc in enumerate(inputs(samples)):
-                path = root / "in" / f"{i:06d}.json"
-                path.parent.mkdir(exist_ok=True)
-                path.write_text(json.dumps(doc), encoding="utf-8")
-                files.append(path)
-            argv = [
-                str(binary), "test", "--no-color", "--output", "json",
-                "--policy", str(dist / "rego"), "--data", str(root / "data"), "--namespace", "main",
-                *[str(f) for f in files],
-            ]
-            proc = subprocess.run(argv, capture_output=True, text=True, cwd=root)
-            if proc.returncode not in (0, 1):
-                raise EngineError(f"conftest failed (exit {proc.returncode}):\n{proc.stderr[-4000:]}")
-            try:
-                report = json.loads(proc.stdout)
-            except json.JSONDecodeError as exc:
-                raise EngineError(f"conftest printed no JSON report: {proc.stdout[:500]!r} {proc.stderr[-2000:]!r}") from exc
-            by_file: dict[str, list[str]] = {}
-            for entry in report:
-                msgs = [r["msg"] for key in ("failures", "warnings") for r in (entry.get(key) or [])]
-                if entry.get("exceptions"):
-                    raise EngineError(f"conftest reported exceptions for {entry.get('filename')}: {entry['exceptions']}")
-                by_file.setdefault(Path(entry["filename"]).name, []).extend(msgs)
-            missing = [f.name for f in files if f.name not in by_file]
-            if missing:
-                raise EngineError(f"conftest reported nothing for {len(missing)} inputs (first: {missing[0]})")
-            results = [by_file[f.name] for f in files]
-        return verdicts_from(self.name, plan, samples, results)
+            runs = iter(range(1 << 30))
+
+            def judge(batch: list[Resource]) -> list[list[Violation]]:
+                folder = root / f"run{next(runs)}"
+                folder.mkdir()
+                files = []
+                for i, res in enumerate(batch):
+                    path = folder / f"{i:06d}.json"
+                    path.write_text(json.dumps(res.source), encoding="utf-8")
+                    files.append(path)
+                return self._judge(binary, root, dist, plan, files)
+
+            found = runner.isolate(self.name, samples.resources, judge)
+        return runner.verdicts(self.name, plan, samples, found, not_evaluated(plan))
+
+    def _judge(self, binary: Path, root: Path, dist: Path, plan: Plan, files: list[Path]) -> list[list[Violation]]:
+        argv = [
+            binary, "test", "--no-color", "--output", "json",
+            "--policy", dist / "rego", "--data", root / "data", "--namespace", "main",
+            *files,
+        ]
+        proc = runner.run(argv, cwd=root)
+        if proc.returncode not in (0, 1):
+            raise BatchFailed(f"conftest failed (exit {proc.returncode}): {runner.tail(proc)}")
+        try:
+            report = json.loads(proc.stdout)
+        except json.JSONDecodeError as exc:
+            raise BatchFailed(f"conftest printed no JSON report: {runner.tail(proc)}") from exc
+        if not isinstance(report, list):
+            raise BatchFailed(f"conftest printed {str(report)[:300]!r}, not a list of file results")
+        by_file: dict[str, list[Violation]] = {}
+        for entry in report:
+            if not isinstance(entry, dict) or not isinstance(entry.get("filename"), str):
+                raise BatchFailed(f"conftest printed a result without a filename: {str(entry)[:300]!r}")
+            name = Path(entry["filename"]).name
+            if entry.get("exceptions"):
+                raise BatchFailed(f"conftest reported exceptions for {name}: {str(entry['exceptions'])[:1000]}")
+            found = by_file.setdefault(name, [])
+            for key in ("failures", "warnings"):
+                for result in entry.get(key) or []:
+                    meta = result.get("metadata") if isinstance(result, dict) else None
+                    fields = {**meta, "msg": result.get("msg")} if isinstance(meta, dict) else result
+                    found.append(runner.structured(self.name, plan, fields, name))
+        missing = [f.name for f in files if f.name not in by_file]
+        if missing:
+            raise BatchFailed(f"conftest reported nothing for {len(missing)} inputs (first: {missing[0]})")
+        return [by_file[f.name] for f in files]

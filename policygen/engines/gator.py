@@ -22,7 +22,6 @@ from __future__ import annotations
 import copy
 import json
 import re
-import subprocess
 import tempfile
 from collections import defaultdict
 from pathlib import Path
@@ -37,10 +36,10 @@ from ..kinds import default_api_version
 from ..plan import Plan
 from ..render import to_json, to_yaml
 from ..samples import Resource, SampleSet
-from ..verdicts import Verdict, sorted_violations
-from .base import verdict_shell
+from ..verdicts import Verdict, Violation
+from . import runner
+from .runner import BatchFailed
 
-TIMEOUT = 600
 _VIOLATIONS = re.compile(r"got (\d+) violations but want exactly 0: got messages \[(.*)\]\s*\Z", re.DOTALL)
 _CASE_RESULT = re.compile(r"^    --- (PASS|FAIL): (\S+)\t")
 _TEST_RESULT = re.compile(r"^--- (PASS|FAIL): (\S+)\t")
@@ -156,22 +155,18 @@ def _matches(kinds: list[tuple[list[str], list[str]]], obj: dict[str, Any]) -> b
     return any(("*" in gs or group in gs) and ("*" in ks or kind in ks) for gs, ks in kinds)
 
 
-def _run(argv: list[str], cwd: Path | None = None) -> subprocess.CompletedProcess:
-    try:
-        return subprocess.run(argv, capture_output=True, text=True, cwd=cwd, timeout=TIMEOUT)
-    except subprocess.TimeoutExpired as exc:
-        raise EngineError(f"{argv[0]} {argv[1]} did not finish within {TIMEOUT}s") from exc
-    except OSError as exc:
-        raise EngineError(f"cannot run {argv[0]}: {exc}") from exc
-
-
 def split_messages(text: str, count: int, rule_id: str) -> list[str]:
-    """Go's %v of a []string of count messages, each starting with rule_id, back into messages."""
+    """Go's %v of a []string of count messages, each starting with ``rule_id/``, back into messages.
+
+    Only a split into exactly count messages is accepted: an echoed value that
+    looks like a message start adds a boundary, and the disagreement is the
+    batch's failure, never a violation made up from text.
+    """
     if count == 0:
         return []
-    starts = [m.start() + 1 for m in re.finditer(re.escape(f" {rule_id} "), text)]
-    if not text.startswith(f"{rule_id} ") or len(starts) != count - 1:
-        raise EngineError(
+    starts = [m.start() + 1 for m in re.finditer(re.escape(f" {rule_id}/"), text)]
+    if not text.startswith(f"{rule_id}/") or len(starts) != count - 1:
+        raise BatchFailed(
             f"gator reported {count} {rule_id} violations whose messages cannot be told apart: {text[:500]!r}"
         )
     bounds = [0, *starts, len(text) + 1]
@@ -179,7 +174,7 @@ def split_messages(text: str, count: int, rule_id: str) -> list[str]:
 
 
 def parse_verify_report(report: str, tests: dict[str, list[str]]) -> dict[tuple[str, str], list[str]]:
-    """(test, case) -> messages from `gator verify -v`; anything unexpected raises EngineError."""
+    """(test, case) -> messages from `gator verify -v`; anything unexpected raises BatchFailed."""
     results: dict[tuple[str, str], list[str]] = {}
     lines = report.splitlines()
     test: str | None = None
@@ -193,7 +188,7 @@ def parse_verify_report(report: str, tests: dict[str, list[str]]) -> dict[tuple[
         if m := _CASE_RESULT.match(line):
             status, case = m.groups()
             if test is None:
-                raise EngineError(f"gator verify reported case {case} outside a test:\n{report[-2000:]}")
+                raise BatchFailed(f"gator verify reported case {case} outside a test:\n{report[-2000:]}")
             if status == "PASS":
                 results[(test, case)] = []
                 continue
@@ -204,16 +199,16 @@ def parse_verify_report(report: str, tests: dict[str, list[str]]) -> dict[tuple[
             error = "\n".join(body).strip()
             found = _VIOLATIONS.search(error)
             if not found:
-                raise EngineError(f"gator verify failed on {test}/{case}: {error[:2000]}")
+                raise BatchFailed(f"gator verify failed on {test}/{case}: {error[:2000]}")
             results[(test, case)] = split_messages(found.group(2), int(found.group(1)), test)
             continue
         if m := _TEST_RESULT.match(line):
             status, name = m.groups()
             if status == "FAIL" and i < len(lines) and lines[i].startswith("  ") and not lines[i].startswith("    "):
-                raise EngineError(f"gator verify could not run {name}: {lines[i].strip()}")
+                raise BatchFailed(f"gator verify could not run {name}: {lines[i].strip()}")
     missing = [f"{t}/{c}" for t, cases in tests.items() for c in cases if (t, c) not in results]
     if missing:
-        raise EngineError(f"gator verify gave no result for {', '.join(missing[:10])}:\n{report[-3000:]}")
+        raise BatchFailed(f"gator verify gave no result for {', '.join(missing[:10])}:\n{report[-3000:]}")
     return results
 
 
@@ -225,9 +220,24 @@ class GatorEngine:
     def evaluate(self, dist: Path, plan: Plan, samples: SampleSet) -> list[Verdict]:
         binary = tools.find(self.tool)
         policies = _policy_files(Path(dist) / self.backend)
+        namespaces = list(samples.namespaces.values())
+        with tempfile.TemporaryDirectory(prefix="policygen-gator-") as tmp:
+            runs = iter(range(1 << 30))
+
+            def judge(batch: list[Resource]) -> list[list[Violation]]:
+                work = Path(tmp) / f"run{next(runs)}"
+                work.mkdir()
+                return self._judge(binary, work, policies, plan, batch, namespaces)
+
+            found = runner.isolate(self.name, samples.resources, judge)
+        skipped = sorted(r.rule_id for r in plan.rules if r.rule_id in UNSUPPORTED)
+        return runner.verdicts(self.name, plan, samples, found, skipped)
+
+    def _judge(self, binary: Path, work: Path, policies, plan: Plan, batch: list[Resource],
+               namespaces: list[dict[str, Any]]) -> list[list[Violation]]:
         plain: list[int] = []
         reviewed: list[int] = []
-        for i, res in enumerate(samples.resources):
+        for i, res in enumerate(batch):
             obj = with_api_version(res.object)
             if not _judgeable(obj):
                 continue  # a kind no rule reads, without a version gator could store it under: no violations
@@ -235,37 +245,34 @@ class GatorEngine:
                 reviewed.append(i)
             else:
                 plain.append(i)
-        messages: dict[int, list[str]] = {i: [] for i in range(len(samples.resources))}
-        with tempfile.TemporaryDirectory(prefix="policygen-gator-") as tmp:
-            work = Path(tmp)
-            if plain:
-                for i, found in self._test(binary, work, policies, samples, plain).items():
-                    messages[i].extend(found)
-            if reviewed:
-                for i, found in self._verify(binary, work, policies, samples, reviewed).items():
-                    messages[i].extend(found)
-        skipped = sorted(r.rule_id for r in plan.rules if r.rule_id in UNSUPPORTED)
-        verdicts = []
-        for i, res in enumerate(samples.resources):
-            verdict = verdict_shell(res, self.name)
-            verdict.violations = sorted_violations(messages[i])
-            verdict.not_evaluated = list(skipped)
-            verdicts.append(verdict)
-        return verdicts
+        found: list[list[Violation]] = [[] for _ in batch]
+        if plain:
+            for i, violations in self._test(binary, work, policies, plan, batch, plain, namespaces).items():
+                found[i].extend(violations)
+        if reviewed:
+            for i, violations in self._verify(binary, work, policies, plan, batch, reviewed, namespaces).items():
+                found[i].extend(violations)
+        return found
 
-    def _test(self, binary: Path, work: Path, policies, samples: SampleSet, plain: list[int]) -> dict[int, list[str]]:
-        """One `gator test` over every plain resource, with the inputs' Namespaces as inventory."""
+    def _test(self, binary: Path, work: Path, policies, plan: Plan, batch: list[Resource], plain: list[int],
+              namespaces: list[dict[str, Any]]) -> dict[int, list[Violation]]:
+        """One `gator test` over the batch's plain resources, with the inputs' Namespaces as inventory.
+
+        Rule and check come from each result's details (set by the template from
+        its plan) and are checked against the reporting Constraint's rule-id
+        annotation; the message is shown, never parsed.
+        """
         by_object: dict[str, list[int]] = defaultdict(list)
         docs: list[str] = []
         for i in plain:
-            obj = with_api_version(samples.resources[i].object)
+            obj = with_api_version(batch[i].object)
             by_object[_canonical(obj)].append(i)
             docs.append(to_json(obj))
         # The inventory's Namespaces come last, so that where two share a name the one policygen
         # picks (samples.namespaces) is what gator stores. Those that arrived inside AdmissionReviews
-        # are inventory only here; their own verdicts come from verify.
+        # or sit in another batch are inventory only here; their own verdicts come from elsewhere.
         extras = set()
-        for ns in samples.namespaces.values():
+        for ns in namespaces:
             ns = with_api_version(ns)
             key = _canonical(ns)
             if key not in by_object:
@@ -273,51 +280,58 @@ class GatorEngine:
             docs.append(to_json(ns))
         inputs = work / "resources.yaml"
         inputs.write_text("\n---\n".join(docs) + "\n", encoding="utf-8")
-        argv = [str(binary), "test", "--output=json", "--filename", str(inputs)]
+        argv: list[Any] = [binary, "test", "--output=json", "--filename", inputs]
         for _, template, constraint in policies:
-            argv += ["--filename", str(template), "--filename", str(constraint)]
-        proc = _run(argv)
+            argv += ["--filename", template, "--filename", constraint]
+        proc = runner.run(argv)
         try:
             answer = json.loads(proc.stdout) if proc.stdout.strip() else None
         except json.JSONDecodeError:
             answer = None
-        if proc.returncode not in (0, 1) or (answer is None and proc.stdout.strip() != "null"):
-            raise EngineError(f"gator test failed (exit {proc.returncode}):\n{proc.stderr[-3000:] or proc.stdout[-3000:]}")
+        if proc.returncode not in (0, 1) or "panic:" in proc.stderr or (answer is None and proc.stdout.strip() != "null"):
+            raise BatchFailed(f"gator test failed (exit {proc.returncode}): {runner.tail(proc)}")
         if answer is None:
             if proc.returncode != 0:
-                raise EngineError(f"gator test failed (exit {proc.returncode}):\n{proc.stderr[-3000:]}")
+                raise BatchFailed(f"gator test failed (exit {proc.returncode}): {runner.tail(proc)}")
             answer = []
         if not isinstance(answer, list):
-            raise EngineError(f"gator test answered {str(answer)[:300]!r}, not a list of results")
-        found: dict[int, list[str]] = defaultdict(list)
+            raise BatchFailed(f"gator test answered {str(answer)[:300]!r}, not a list of results")
+        found: dict[int, list[Violation]] = defaultdict(list)
         for result in answer:
-            msg = result.get("msg") if isinstance(result, dict) else None
             obj = result.get("violatingObject") if isinstance(result, dict) else None
-            if not isinstance(msg, str) or not isinstance(obj, dict):
-                raise EngineError(f"gator test answered a result without msg or violatingObject: {str(result)[:300]!r}")
+            if not isinstance(obj, dict):
+                raise BatchFailed(f"gator test answered a result without a violatingObject: {str(result)[:300]!r}")
             key = _canonical(obj)
             if key in extras:
                 continue
             if key not in by_object:
-                raise EngineError(f"gator test reported a violation on an object that is no input: {msg}")
+                raise BatchFailed(f"gator test reported a violation on an object that is no input: {str(result)[:300]!r}")
+            violation = _test_violation(plan, result)
             for i in by_object[key]:
-                found[i].append(msg)
+                found[i].append(violation)
         return found
 
-    def _verify(self, binary: Path, work: Path, policies, samples: SampleSet, reviewed: list[int]) -> dict[int, list[str]]:
-        """One `gator verify` of a generated Suite: every (template, resource) pair is a case."""
+    def _verify(self, binary: Path, work: Path, policies, plan: Plan, batch: list[Resource], reviewed: list[int],
+                namespaces: list[dict[str, Any]]) -> dict[int, list[Violation]]:
+        """One `gator verify` of a generated Suite: every (template, resource) pair is a case.
+
+        Each test is one rule, so the rule ID is the test's; gator reports the
+        count of violations, and the messages are split back only where exactly
+        that many start with the rule's code (an echoed value that looks like one
+        makes the count disagree: the resource is then unjudged, never passed).
+        """
         root = work / "verify"
         (root / "objects").mkdir(parents=True)
         inventory = ""
-        if samples.namespaces:
+        if namespaces:
             inventory = "inventory.yaml"
             (root / inventory).write_text(
-                "\n---\n".join(to_json(with_api_version(ns)) for ns in samples.namespaces.values()) + "\n", encoding="utf-8"
+                "\n---\n".join(to_json(with_api_version(ns)) for ns in namespaces) + "\n", encoding="utf-8"
             )
         cases = []
         for i in reviewed:
             path = f"objects/r{i}.yaml"
-            (root / path).write_text(to_json(admission_review(samples.resources[i], i)) + "\n", encoding="utf-8")
+            (root / path).write_text(to_json(admission_review(batch[i], i)) + "\n", encoding="utf-8")
             case: dict[str, Any] = {"name": f"r{i}", "object": path, "assertions": [{"violations": 0}]}
             if inventory:
                 case["inventory"] = [inventory]
@@ -326,7 +340,7 @@ class GatorEngine:
         for rule_id, template, constraint in policies:
             kinds = _match_kinds(constraint)
             # A case the constraint's match.kinds skips has no violations; skipping it saves a template compile.
-            mine = [c for c, i in zip(cases, reviewed) if _matches(kinds, samples.resources[i].object)]
+            mine = [c for c, i in zip(cases, reviewed) if _matches(kinds, batch[i].object)]
             if not mine:
                 continue
             folder = root / "policies" / rule_id
@@ -343,9 +357,30 @@ class GatorEngine:
             return {}
         suite = {"apiVersion": "test.gatekeeper.sh/v1alpha1", "kind": "Suite", "metadata": {"name": "policygen-eval"}, "tests": tests}
         (root / "suite.yaml").write_text(to_yaml(suite), encoding="utf-8")
-        proc = _run([str(binary), "verify", "-v", str(root / "suite.yaml")])
+        proc = runner.run([binary, "verify", "-v", root / "suite.yaml"])
+        if "panic:" in proc.stderr:
+            raise BatchFailed(f"gator verify panicked: {runner.tail(proc)}")
         results = parse_verify_report(proc.stdout + proc.stderr, {t["name"]: [c["name"] for c in t["cases"]] for t in tests})
-        found: dict[int, list[str]] = defaultdict(list)
-        for (_, case), msgs in results.items():
-            found[int(case[1:])].extend(msgs)
+        found: dict[int, list[Violation]] = defaultdict(list)
+        for (rule_id, case), msgs in results.items():
+            found[int(case[1:])].extend(_verify_violation(plan, rule_id, msg) for msg in msgs)
         return found
+
+
+def _test_violation(plan: Plan, result: dict[str, Any]) -> Violation:
+    """A gator test result as a violation: rule and check from its details, the message as shown."""
+    meta = result.get("metadata")
+    details = meta.get("details") if isinstance(meta, dict) else None
+    if not isinstance(details, dict):
+        raise BatchFailed(f"gator test answered a result without details: {str(result)[:300]!r}")
+    constraint = result.get("constraint")
+    annotations = (constraint.get("metadata") or {}).get("annotations") if isinstance(constraint, dict) else None
+    owner = annotations.get("policygen.dev/rule-id") if isinstance(annotations, dict) else None
+    if owner != details.get("rule"):
+        raise BatchFailed(f"gator test answered a {details.get('rule')!r} violation from the constraint of {owner!r}")
+    return runner.structured("gator", plan, {**details, "msg": result.get("msg")}, "gator test")
+
+
+def _verify_violation(plan: Plan, rule_id: str, msg: str) -> Violation:
+    check = msg[len(rule_id) + 1 :].split(" ", 1)[0]
+    return runner.structured("gator", plan, {"rule": rule_id, "check": check, "msg": msg}, "gator verify")

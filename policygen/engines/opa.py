@@ -9,16 +9,16 @@ import time
 from pathlib import Path
 from typing import Any
 
-import requests
 from opa_client.opa import OpaClient
 
 from .. import tools
 from ..errors import EngineError
 from ..plan import Plan
-from ..samples import SampleSet
-from ..verdicts import Verdict, sorted_violations
-from .base import verdict_shell
-from .rego_common import inputs, inventory, not_evaluated
+from ..samples import Resource, SampleSet
+from ..verdicts import Verdict, Violation
+from . import runner
+from .rego_common import inventory, not_evaluated
+from .runner import BatchFailed
 
 # Libraries before the modules that call their functions: OPA compiles each upload.
 _LOAD_ORDER = ("lib/review.rego", "lib/scope.rego", "lib/images.rego", "lib/quantity.rego", "lib/pods.rego", "lib/rules/")
@@ -122,23 +122,25 @@ class OpaServer:
                 client.update_policy_from_string(text, policy_id, rego_compat=False)
                 self._loaded[rel] = (policy_id, text)
 
-    def judge(self, docs: list[Any], namespaces: dict[str, Any]) -> list[list[str]]:
-        """Violation messages per input document, in order, from one query."""
+    def judge(self, docs: list[Any], namespaces: dict[str, Any]) -> list[Any]:
+        """What policygen.batch.results holds per input document, in order, from one query.
+
+        OPA failing on the query (an evaluation error, a time-out) while the server
+        lives is this batch's failure (BatchFailed, bisected by the caller); a dead
+        server is the run's (EngineError).
+        """
         client = self._alive()
         try:
             client.update_or_create_data(namespaces, "inventory")
             answer = client.query_rule({"items": docs}, "policygen.batch", "results")
-        except requests.RequestException as exc:
-            raise EngineError(f"OPA server query failed: {exc}\n{self._stderr()}") from exc
-        except Exception as exc:
-            raise EngineError(f"OPA server query failed: {exc}") from exc
+        except Exception as exc:  # requests' and the client's own error types alike
+            self._alive()
+            detail = getattr(getattr(exc, "response", None), "text", "") or ""
+            raise BatchFailed(f"OPA could not evaluate the query: {exc} {detail[:1000]}") from exc
         results = answer.get("result") if isinstance(answer, dict) else None
         if not isinstance(results, list) or len(results) != len(docs):
             # Undefined or short: never read as "no violations".
-            raise EngineError(f"OPA answered {str(answer)[:500]!r} for {len(docs)} inputs")
-        for found in results:
-            if not isinstance(found, list) or not all(isinstance(m, str) for m in found):
-                raise EngineError(f"OPA answered a non-list of messages: {str(found)[:300]!r}")
+            raise BatchFailed(f"OPA answered {str(answer)[:500]!r} for {len(docs)} inputs")
         return results
 
     def stop(self) -> None:
@@ -154,17 +156,6 @@ class OpaServer:
             except subprocess.TimeoutExpired:  # pragma: no cover
                 self.proc.kill()
                 self.proc.wait()
-
-
-def verdicts_from(engine: str, plan: Plan, samples: SampleSet, results: list[list[str]]) -> list[Verdict]:
-    skipped = not_evaluated(plan)
-    out = []
-    for res, messages in zip(samples.resources, results, strict=True):
-        verdict = verdict_shell(res, engine)
-        verdict.violations = sorted_violations(messages)
-        verdict.not_evaluated = skipped
-        out.append(verdict)
-    return out
 
 
 class OpaEngine:
@@ -184,5 +175,19 @@ class OpaEngine:
 
     def _run(self, server: OpaServer, dist: Path, plan: Plan, samples: SampleSet) -> list[Verdict]:
         server.load(dist / "rego")
-        results = server.judge(inputs(samples), inventory(samples))
-        return verdicts_from(self.name, plan, samples, results)
+        namespaces = inventory(samples)
+
+        def judge(batch: list[Resource]) -> list[list[Violation]]:
+            results = server.judge([res.source for res in batch], namespaces)
+            return [rego_violations(self.name, plan, found, res) for found, res in zip(results, batch, strict=True)]
+
+        found = runner.isolate(self.name, samples.resources, judge)
+        return runner.verdicts(self.name, plan, samples, found, not_evaluated(plan))
+
+
+def rego_violations(engine: str, plan: Plan, found: Any, res: Resource) -> list[Violation]:
+    """The generated Rego's violations of one resource: {msg, rule, check} objects."""
+    where = f"{res.file}#{res.index}"
+    if not isinstance(found, list):
+        raise BatchFailed(f"{engine} answered a non-list of violations for {where}: {str(found)[:300]!r}")
+    return [runner.structured(engine, plan, v, where) for v in found]

@@ -1,4 +1,4 @@
-"""What the OPA and conftest adapters share: inputs and the inventory document."""
+"""What the OPA and conftest adapters share: the inventory document and the rules they cannot decide."""
 
 from __future__ import annotations
 
@@ -16,8 +16,3 @@ def inventory(samples: SampleSet) -> dict[str, Any]:
 
 def not_evaluated(plan: Plan) -> list[str]:
     return sorted(r.rule_id for r in plan.rules if r.rule_id in UNSUPPORTED)
-
-
-def inputs(samples: SampleSet) -> list[Any]:
-    """What OPA is given per resource: the document as written (the Rego reads AdmissionReviews itself)."""
-    return [res.source for res in samples.resources]
