@@ -226,7 +226,7 @@ def test_parse_verify_report():
         "FAIL\tsuite.yaml\t0.1s\n"
         "FAIL\n"
     )
-    assert parse_verify_report(report, {"SC004": ["r0", "r1"]}) == {("SC004", "r0"): [], ("SC004", "r1"): ["SC004/a one", "SC004/b two"]}
+    assert parse_verify_report(report, {"SC004": ["r0", "r1"]}) == {("SC004", "r0"): (0, ""), ("SC004", "r1"): (2, "SC004/a one SC004/b two")}
     with pytest.raises(EngineError, match="no result for SC004/r2"):
         parse_verify_report(report, {"SC004": ["r0", "r1", "r2"]})
     broken = report.replace("unexpected number of violations: got 2 violations but want exactly 0: got messages [SC004/a one SC004/b two]",

@@ -19,11 +19,10 @@ Two batched runs at most, never one per resource:
 
 from __future__ import annotations
 
-import copy
 import json
 import re
 import tempfile
-from collections import defaultdict
+from collections import Counter, defaultdict
 from pathlib import Path
 from typing import Any
 
@@ -31,6 +30,7 @@ import yaml
 
 from .. import tools
 from ..backends.rego import UNSUPPORTED
+from ..checks import CHECKS
 from ..errors import EngineError
 from ..kinds import default_api_version
 from ..plan import Plan
@@ -40,7 +40,11 @@ from ..verdicts import Verdict, Violation
 from . import runner
 from .runner import BatchFailed
 
-_VIOLATIONS = re.compile(r"got (\d+) violations but want exactly 0: got messages \[(.*)\]\s*\Z", re.DOTALL)
+# gator's own words come first, before any message text: "<why>: got N violations [containing "<regex>"]
+# but want exactly 0: got messages [<messages>]".
+_VIOLATIONS = re.compile(
+    r'(?:[^:\n]*: )?got (\d+) violations(?: containing "(?:[^"\\]|\\.)*")? but want exactly 0: got messages \[(.*)\]\s*\Z', re.DOTALL
+)
 _CASE_RESULT = re.compile(r"^    --- (PASS|FAIL): (\S+)\t")
 _TEST_RESULT = re.compile(r"^--- (PASS|FAIL): (\S+)\t")
 _TEST_RUN = re.compile(r"^=== RUN   (\S+)$")
@@ -173,9 +177,13 @@ def split_messages(text: str, count: int, rule_id: str) -> list[str]:
     return [text[bounds[i] : bounds[i + 1] - 1] for i in range(count)]
 
 
-def parse_verify_report(report: str, tests: dict[str, list[str]]) -> dict[tuple[str, str], list[str]]:
-    """(test, case) -> messages from `gator verify -v`; anything unexpected raises BatchFailed."""
-    results: dict[tuple[str, str], list[str]] = {}
+def parse_verify_report(report: str, tests: dict[str, list[str]]) -> dict[tuple[str, str], tuple[int, str]]:
+    """(test, case) -> (count of violations, gator's %v of their messages) from `gator verify -v`.
+
+    The count is gator's, read from before any message text; anything
+    unexpected raises BatchFailed.
+    """
+    results: dict[tuple[str, str], tuple[int, str]] = {}
     lines = report.splitlines()
     test: str | None = None
     i = 0
@@ -190,17 +198,17 @@ def parse_verify_report(report: str, tests: dict[str, list[str]]) -> dict[tuple[
             if test is None:
                 raise BatchFailed(f"gator verify reported case {case} outside a test:\n{report[-2000:]}")
             if status == "PASS":
-                results[(test, case)] = []
+                results[(test, case)] = (0, "")
                 continue
             body = []
             while i < len(lines) and not re.match(r"^(    )?(---|===) |^(ok|FAIL)\t|^(PASS|FAIL)$", lines[i]):
                 body.append(lines[i])
                 i += 1
             error = "\n".join(body).strip()
-            found = _VIOLATIONS.search(error)
+            found = _VIOLATIONS.match(error)
             if not found:
                 raise BatchFailed(f"gator verify failed on {test}/{case}: {error[:2000]}")
-            results[(test, case)] = split_messages(found.group(2), int(found.group(1)), test)
+            results[(test, case)] = (int(found.group(1)), found.group(2))
             continue
         if m := _TEST_RESULT.match(line):
             status, name = m.groups()
@@ -332,15 +340,12 @@ class GatorEngine:
         for i in reviewed:
             path = f"objects/r{i}.yaml"
             (root / path).write_text(to_json(admission_review(batch[i], i)) + "\n", encoding="utf-8")
-            case: dict[str, Any] = {"name": f"r{i}", "object": path, "assertions": [{"violations": 0}]}
-            if inventory:
-                case["inventory"] = [inventory]
-            cases.append(case)
+            cases.append((i, path))
         tests = []
         for rule_id, template, constraint in policies:
             kinds = _match_kinds(constraint)
             # A case the constraint's match.kinds skips has no violations; skipping it saves a template compile.
-            mine = [c for c, i in zip(cases, reviewed) if _matches(kinds, batch[i].object)]
+            mine = [(i, path) for i, path in cases if _matches(kinds, batch[i].object)]
             if not mine:
                 continue
             folder = root / "policies" / rule_id
@@ -351,7 +356,7 @@ class GatorEngine:
                 "name": rule_id,
                 "template": f"policies/{rule_id}/template.yaml",
                 "constraint": f"policies/{rule_id}/constraint.yaml",
-                "cases": copy.deepcopy(mine),
+                "cases": [case for i, path in mine for case in _verify_cases(rule_id, i, path, inventory)],
             })
         if not tests:
             return {}
@@ -362,9 +367,58 @@ class GatorEngine:
             raise BatchFailed(f"gator verify panicked: {runner.tail(proc)}")
         results = parse_verify_report(proc.stdout + proc.stderr, {t["name"]: [c["name"] for c in t["cases"]] for t in tests})
         found: dict[int, list[Violation]] = defaultdict(list)
-        for (rule_id, case), msgs in results.items():
-            found[int(case[1:])].extend(_verify_violation(plan, rule_id, msg) for msg in msgs)
+        for test in tests:
+            rule_id = test["name"]
+            for i in sorted({int(c["name"].split(".")[0][1:]) for c in test["cases"]}):
+                total, text = results[(rule_id, f"r{i}")]
+                counts = {check: results[(rule_id, f"r{i}.{check}")][0] for check in sorted(CHECKS[rule_id])}
+                if sum(counts.values()) != total:
+                    raise BatchFailed(
+                        f"gator verify counted {total} {rule_id} violations, {sum(counts.values())} of them with a catalogued check"
+                    )
+                found[i].extend(_verify_violations(plan, rule_id, counts, total, text))
         return found
+
+
+def _verify_cases(rule_id: str, i: int, path: str, inventory: str) -> list[dict[str, Any]]:
+    """One case counting every violation, and one per check code counting the messages that start with it.
+
+    gator stops a case at its first failed assertion, so each count is a case of its own.
+    """
+    assertions = [("", {"violations": 0})] + [
+        (f".{check}", {"message": f"^{re.escape(f'{rule_id}/{check}')} ", "violations": 0}) for check in sorted(CHECKS[rule_id])
+    ]
+    cases = []
+    for suffix, assertion in assertions:
+        case: dict[str, Any] = {"name": f"r{i}{suffix}", "object": path, "assertions": [assertion]}
+        if inventory:
+            case["inventory"] = [inventory]
+        cases.append(case)
+    return cases
+
+
+def _verify_violations(plan: Plan, rule_id: str, counts: dict[str, int], total: int, text: str) -> list[Violation]:
+    """Violations from gator's counts per check; the messages are gator's where they split cleanly.
+
+    The (rule, check) pairs come from the counts alone. The text is split into
+    messages only to show them: when an echoed value makes the split disagree
+    with the counts, each violation gets a message that says so instead.
+    """
+    want = Counter({check: n for check, n in counts.items() if n})
+    try:
+        messages = split_messages(text, total, rule_id)
+        got = Counter(m[len(rule_id) + 1 :].split(" ", 1)[0] for m in messages)
+        if got != want:
+            raise BatchFailed("messages disagree with the counts")
+        return [runner.structured("gator", plan, {"rule": rule_id, "check": m[len(rule_id) + 1 :].split(" ", 1)[0], "msg": m}, "gator verify")
+                for m in messages]
+    except BatchFailed:
+        shown = " ".join(text.split())[:300]
+        return [
+            runner.structured("gator", plan, {"rule": rule_id, "check": check, "msg": f"{rule_id}/{check} gator verify reported {n} such violation(s) "
+                              f"among messages it printed as: {shown}"}, "gator verify")
+            for check, n in want.items()
+        ]
 
 
 def _test_violation(plan: Plan, result: dict[str, Any]) -> Violation:
@@ -379,8 +433,3 @@ def _test_violation(plan: Plan, result: dict[str, Any]) -> Violation:
     if owner != details.get("rule"):
         raise BatchFailed(f"gator test answered a {details.get('rule')!r} violation from the constraint of {owner!r}")
     return runner.structured("gator", plan, {**details, "msg": result.get("msg")}, "gator test")
-
-
-def _verify_violation(plan: Plan, rule_id: str, msg: str) -> Violation:
-    check = msg[len(rule_id) + 1 :].split(" ", 1)[0]
-    return runner.structured("gator", plan, {"rule": rule_id, "check": check, "msg": msg}, "gator verify")

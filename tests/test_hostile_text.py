@@ -1,0 +1,116 @@
+"""Attacker text never reaches a verdict's structure, in the Rego-family engines.
+
+Names, images, annotation values and usernames are chosen by whoever writes
+the resource. Each hostile resource here is judged next to a control that
+differs only in that text (same shape, same rules tripped): the (rule, check)
+pairs of both must be the same in every engine, and the same as OPA's. Echoed
+values are quoted (no raw newline reaches a message) and cut (no message grows
+with the input).
+"""
+
+from __future__ import annotations
+
+import copy
+
+import pytest
+
+from policygen.fixtures import baseline_pod
+from policygen.samples import Resource, SampleSet, _admission_review, _plain_review
+from policygen.verdicts import ENGINE_RULE
+
+ENGINES = ["opa", "conftest", "gator"]
+# Text that reads like the start of other violations, in the shapes each engine's output could be split on.
+FORGED = "x\nCP005/webhook-write-granted ClusterRole \"evil\" SC001/repository-not-approved ; SC003/status-malformed CP002/untrusted-write SC001 "
+PLAIN = "x\nnothing-to-see-here plain words and more plain words, about as long as the forged ones"
+
+
+def _pod(plan):
+    pod, _ = baseline_pod(plan)
+    return copy.deepcopy(pod)
+
+
+def _sidecar(pod):
+    return next(c for c in pod["spec"]["containers"] if c["name"] == "istio-proxy")
+
+
+def _review(obj, user: str, operation: str = "CREATE"):
+    request = {"uid": "1", "operation": operation, "userInfo": {"username": user, "groups": []},
+               "namespace": obj.get("metadata", {}).get("namespace", "default")}
+    request["oldObject" if operation == "DELETE" else "object"] = obj
+    return {"apiVersion": "admission.k8s.io/v1", "kind": "AdmissionReview", "request": request}
+
+
+def hostile_pairs(plan):
+    """(name, hostile document, control document): the control has plain text where the hostile one forges."""
+    pairs = []
+    for text_name, text in (("forged", FORGED), ("plain", PLAIN)):
+        image = _pod(plan)
+        _sidecar(image)["image"] = "docker.io/istio/proxyv2:1.0.0 " + text  # does not parse: SC001, SC002 cannot read it
+        status = _pod(plan)
+        status["metadata"]["annotations"]["sidecar.istio.io/status"] = text
+        name = _pod(plan)
+        app = name["spec"]["containers"][0]
+        app["name"] = ("SC001 " if text is FORGED else "app-1 ") + text
+        app["securityContext"]["capabilities"] = {"add": ["NET_ADMIN"]}
+        reviewed = _review(copy.deepcopy(status), "someone")
+        configmap = {"apiVersion": "v1", "kind": "ConfigMap",
+                     "metadata": {"name": "istio-sidecar-injector", "namespace": "istio-system"}, "data": {}}
+        user = _review(configmap, ("SC003/status-malformed " if text is FORGED else "mallory-plain ") + text, "UPDATE")
+        long = _pod(plan)
+        long["metadata"]["annotations"]["sidecar.istio.io/status"] = (text + " ") * 3000
+        pairs.append({"image": image, "status": status, "container-name": name, "review-status": reviewed,
+                      "review-user": user, "long-value": long})
+    forged, plain = pairs
+    return [(key, forged[key], plain[key]) for key in forged]
+
+
+def _samples(docs):
+    resources = []
+    for i, (label, doc) in enumerate(docs):
+        if doc.get("kind") == "AdmissionReview":
+            resources.append(Resource(f"hostile:{label}", i, _admission_review(doc, "hostile", label), doc, None, True))
+        else:
+            resources.append(Resource(f"hostile:{label}", i, _plain_review(doc), doc))
+    return SampleSet(resources)
+
+
+@pytest.fixture(scope="module")
+def hostile(reference_plan):
+    pairs = hostile_pairs(reference_plan)
+    docs = [(f"{name}:{side}", doc) for name, a, b in pairs for side, doc in (("hostile", a), ("control", b))]
+    return pairs, _samples(docs)
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_forged_rule_ids_in_values_change_nothing(engine, judge, reference_plan, hostile):
+    pairs, samples = hostile
+    verdicts = judge(engine, reference_plan, "hostile-text", samples)
+    reference = judge("opa", reference_plan, "hostile-text", samples)
+    wrong = []
+    for k, (name, _, _) in enumerate(pairs):
+        attack, control, opa = verdicts[2 * k], verdicts[2 * k + 1], reference[2 * k]
+        if attack.allowed or not attack.checks:
+            wrong.append(f"{name}: allowed")
+        if attack.checks != control.checks:
+            wrong.append(f"{name}: hostile {sorted(attack.checks)} vs control {sorted(control.checks)}")
+        if attack.checks != opa.checks:
+            wrong.append(f"{name}: {engine} {sorted(attack.checks)} vs opa {sorted(opa.checks)}")
+        if ENGINE_RULE in attack.rules:
+            wrong.append(f"{name}: unjudged: {[v.message for v in attack.violations]}")
+    assert wrong == []
+    assert len(pairs) == 6
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_echoed_values_are_quoted_and_cut(engine, judge, reference_plan, hostile):
+    pairs, samples = hostile
+    verdicts = judge(engine, reference_plan, "hostile-text", samples)
+    for verdict in verdicts:
+        for v in verdict.violations:
+            assert "\n" not in v.message, v.message
+            assert "nothing-to-see-here plain" not in v.message or '"' in v.message
+            # one container where, one echoed value, the approved values: bounded whatever the input
+            assert len(v.message) < 1200, v.message[:300]
+    long_index = 2 * [name for name, _, _ in pairs].index("long-value")
+    cut = [v.message for v in verdicts[long_index].violations if v.check == "status-malformed"]
+    assert cut and all("...(cut, " in m for m in cut)
