@@ -1,10 +1,16 @@
-"""Every engine says the same: verdict and set of rule IDs, resource by resource.
+"""Every engine says the same: verdict and set of (rule, check) pairs, resource by resource.
 
 OPA is the reference point; conftest, gator and kyverno are compared with it on
 the shared corpus, every generated fixture, the labelled reference samples and
 malicious mutations of the corpus. A rule an engine cannot evaluate (listed in
 its notEvaluated, like SC012 outside Kyverno) is left out of that comparison;
 documented exceptions live in EXCEPTIONS, each with its reason in the README.
+
+The comparison is check by check, so that an engine whose rule lost one of its
+checks cannot hide behind another check of the same rule. An engine whose
+violations do not all carry a check code yet (Kyverno, until its messages
+carry them) is compared rule by rule; it moves to check by check on its own as
+soon as every one of its violations has a code.
 """
 
 from __future__ import annotations
@@ -19,14 +25,36 @@ OTHER_ENGINES = ["conftest", "gator", "kyverno"]
 EXCEPTIONS: set[tuple[str, str]] = set()
 
 
+def _by_check(verdicts) -> bool:
+    """Compare (rule, check) pairs when every violation of this engine's run carries a check."""
+    return all(v.check for verdict in verdicts for v in verdict.violations)
+
+
+def _identity(verdict, skip: set[str], by_check: bool) -> frozenset:
+    if by_check:
+        return frozenset((r, c) for r, c in verdict.checks if r not in skip)
+    return verdict.rules - skip
+
+
 def _compare(reference, other, engine):
+    by_check = _by_check(other)
+    assert _by_check(reference), "OPA's violations all carry a check code"
     differ = []
     for a, b in zip(reference, other, strict=True):
         skip = set(a.not_evaluated) | set(b.not_evaluated) | {r for e, r in EXCEPTIONS if e == engine}
-        ra, rb = a.rules - skip, b.rules - skip
+        ra, rb = _identity(a, skip, by_check), _identity(b, skip, by_check)
         if ra != rb:
             differ.append(f"{a.file}#{a.index} {a.kind} {a.namespace}/{a.name}: opa {sorted(ra) or 'allow'} vs {engine} {sorted(rb) or 'allow'}")
     return differ
+
+
+def test_rego_family_engines_compare_check_by_check(judge, reference_plan):
+    """conftest and gator report a check for every violation, so parity with them is never rule-only."""
+    samples = cases_as_samples(reference_plan)[0]
+    for engine in ("conftest", "gator"):
+        verdicts = judge(engine, reference_plan, "fixtures", samples)
+        assert any(v.violations for v in verdicts)
+        assert _by_check(verdicts), engine
 
 
 def test_every_mutation_trips_its_rule_in_opa(judge, corpus_plan, mutation_set):
