@@ -60,6 +60,11 @@ def poisons(plan) -> dict[str, dict]:
     named["metadata"]["name"] = {"evil": True}
     named["spec"]["containers"][sidecar]["securityContext"]["privileged"] = True
     out["name-not-a-string"] = named
+    # An apiVersion Kubernetes cannot parse as group/version; the Rego reads only the kind.
+    version = copy.deepcopy(pod)
+    version["apiVersion"] = "v1/extra/parts"
+    version["spec"]["containers"][sidecar]["securityContext"]["privileged"] = True
+    out["api-version-unparseable"] = version
     return out
 
 
@@ -127,6 +132,7 @@ def test_opa_judges_what_it_can_of_the_poisons(judge, reference_plan, poisoned):
     assert ("SC004", "field-mismatch") in by_name["huge-int"].checks
     assert ("SC003", "status-malformed") in by_name["big-and-nested"].checks
     assert ("SC004", "field-mismatch") in by_name["name-not-a-string"].checks
+    assert ("SC004", "field-mismatch") in by_name["api-version-unparseable"].checks
 
 
 def test_an_engine_broken_for_everything_is_an_engine_error(tmp_path, reference_plan):
