@@ -108,7 +108,9 @@ def test_template_libs_are_the_rego_backend_library_byte_for_byte(gk_files, refe
         assert f"data.lib.policygen.rules.{rule.rule_id.lower()} as rule" in rego
         assert "rule.violations(review.from_gatekeeper(input.review), input.parameters, namespaces)" in rego
         assert "data.inventory.cluster.v1.Namespace" in rego
-        assert "sprintf" not in rego
+        # The entry point adds only the rule ID, from the plan, before the library's check and text.
+        assert rego.count("sprintf") == 1 and 'sprintf("%s/%s %s", [rule_id, found.check, found.detail])' in rego
+        assert f"rule_id := {json.dumps(rule.rule_id)}" in rego
 
 
 def test_constraints_carry_the_plan_params_and_the_mode(gk_files, reference_plan):
@@ -203,7 +205,7 @@ def test_samples_mirror_the_fixture_cases(gk_files, reference_plan):
                 assert _load(gk_files, f"{folder}/{c['inventory'][0]}") == [case.namespaces[n] for n in sorted(case.namespaces)]
             (assertion,) = c["assertions"]
             if case.fails:
-                assert assertion == {"violations": "yes", "message": f"^{rule.rule_id} "}
+                assert assertion == {"violations": "yes", "message": f"^{rule.rule_id}/[a-z][a-z0-9-]* "}
             else:
                 assert assertion == {"violations": "no"}
 
