@@ -65,6 +65,9 @@ def poisons(plan) -> dict[str, dict]:
     version["apiVersion"] = "v1/extra/parts"
     version["spec"]["containers"][sidecar]["securityContext"]["privileged"] = True
     out["api-version-unparseable"] = version
+    # A Namespace goes into every batch's inventory: one no engine can decode must not fail them all.
+    out["namespace-huge-int"] = {"apiVersion": "v1", "kind": "Namespace",
+                                 "metadata": {"name": "kube-public", "labels": {"istio-injection": "enabled", "n": 10**400}}}
     return out
 
 
@@ -121,7 +124,7 @@ def test_poison_resources_never_break_a_batch(engine, judge, reference_plan, poi
     # Neither Python's encoder nor any engine takes these: they are the engine's own verdicts, not skipped.
     assert {"too-deep", "nan"} <= set(unjudged)
     if engine == "conftest":
-        assert "huge-int" in unjudged
+        assert {"huge-int", "namespace-huge-int"} <= set(unjudged)
     assert sum(role == "case" and what is not None for role, what in roles) >= 12
 
 
@@ -133,6 +136,7 @@ def test_opa_judges_what_it_can_of_the_poisons(judge, reference_plan, poisoned):
     assert ("SC003", "status-malformed") in by_name["big-and-nested"].checks
     assert ("SC004", "field-mismatch") in by_name["name-not-a-string"].checks
     assert ("SC004", "field-mismatch") in by_name["api-version-unparseable"].checks
+    assert ("CP004", "excluded-injection-on") in by_name["namespace-huge-int"].checks
 
 
 def test_an_engine_broken_for_everything_is_an_engine_error(tmp_path, reference_plan):

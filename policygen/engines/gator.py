@@ -228,7 +228,7 @@ class GatorEngine:
     def evaluate(self, dist: Path, plan: Plan, samples: SampleSet) -> list[Verdict]:
         binary = tools.find(self.tool)
         policies = _policy_files(Path(dist) / self.backend)
-        namespaces = list(samples.namespaces.values())
+        namespaces = list(runner.inventory_namespaces(samples).values())
         with tempfile.TemporaryDirectory(prefix="policygen-gator-") as tmp:
             runs = iter(range(1 << 30))
 

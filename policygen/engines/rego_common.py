@@ -7,11 +7,12 @@ from typing import Any
 from ..backends.rego import UNSUPPORTED
 from ..plan import Plan
 from ..samples import SampleSet
+from .runner import inventory_namespaces
 
 
 def inventory(samples: SampleSet) -> dict[str, Any]:
     """The Namespace objects among the inputs, where Gatekeeper keeps its synced ones."""
-    return {"cluster": {"v1": {"Namespace": samples.namespaces}}}
+    return {"cluster": {"v1": {"Namespace": inventory_namespaces(samples)}}}
 
 
 def not_evaluated(plan: Plan) -> list[str]:
