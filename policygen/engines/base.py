@@ -19,8 +19,10 @@ class Engine(Protocol):
         """Judge every resource of the sample set with the artifacts under dist/<backend>.
 
         One engine start (or one batched CLI run) for the whole set, never one per
-        resource. Returns one Verdict per resource, in input order. A crash or an
-        unreadable answer raises EngineError; it never yields "allowed".
+        resource. Returns one Verdict per resource, in input order, built by
+        runner.verdicts from structured engine output. A resource the engine cannot
+        judge gets an ENGINE violation of its own (runner.isolate); an engine broken
+        for the whole run raises EngineError. Neither ever yields "allowed".
         """
         ...
 
