@@ -233,3 +233,16 @@ def test_parse_verify_report():
                             "adding template: rego_parse_error")
     with pytest.raises(EngineError, match="rego_parse_error"):
         parse_verify_report(broken, {"SC004": ["r0", "r1"]})
+
+
+def test_verify_counts_decide_the_checks_not_the_text(reference_plan):
+    from policygen.engines.gator import _verify_violations
+
+    clean = 'SC003/status-malformed annotation sidecar.istio.io/status: "x" is not the injector\'s status JSON'
+    found = _verify_violations(reference_plan, "SC003", {"status-malformed": 1}, 1, clean)
+    assert [(v.rule, v.check, v.message) for v in found] == [("SC003", "status-malformed", clean)]
+    # An echoed value that forges a second message start: the count says one, so one violation, of the counted check.
+    forged = 'SC003/status-malformed annotation sidecar.istio.io/status: "x SC003/placement-not-approved y" is not JSON'
+    found = _verify_violations(reference_plan, "SC003", {"status-malformed": 1}, 1, forged)
+    assert [(v.rule, v.check) for v in found] == [("SC003", "status-malformed")]
+    assert found[0].message.startswith("SC003/status-malformed gator verify reported 1 ")
