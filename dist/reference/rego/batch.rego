@@ -6,7 +6,7 @@
 package policygen.batch
 
 # METADATA
-# description: For each input.items[i], its sorted violation messages.
+# description: For each input.items[i], its sorted violations ({msg, rule, check} objects).
 # entrypoint: true
 results := [sorted |
 	some item in input.items

@@ -2,6 +2,9 @@ package policygen.cp001_test
 
 import data.policygen.cp001
 
+# policygen/checks.py: the check codes CP001 may report.
+catalogued_checks := {"injector-failure-policy", "injector-target", "untrusted-pod-mutator", "webhooks-malformed"}
+
 approved_injector_input := {
 	"apiVersion": "admissionregistration.k8s.io/v1",
 	"kind": "MutatingWebhookConfiguration",
@@ -81,7 +84,9 @@ test_denies_injector_to_url if {
 	msgs := cp001.violation with input as injector_to_url_input
 	count(msgs) > 0
 	every msg in msgs {
-		startswith(msg, "CP001 ")
+		msg.rule == "CP001"
+		msg.check in catalogued_checks
+		startswith(msg.msg, concat("", [msg.rule, "/", msg.check, " "]))
 	}
 }
 
@@ -126,7 +131,9 @@ test_denies_untrusted_pod_mutator if {
 	msgs := cp001.violation with input as untrusted_pod_mutator_input
 	count(msgs) > 0
 	every msg in msgs {
-		startswith(msg, "CP001 ")
+		msg.rule == "CP001"
+		msg.check in catalogued_checks
+		startswith(msg.msg, concat("", [msg.rule, "/", msg.check, " "]))
 	}
 }
 

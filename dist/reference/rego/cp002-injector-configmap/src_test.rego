@@ -2,6 +2,9 @@ package policygen.cp002_test
 
 import data.policygen.cp002
 
+# policygen/checks.py: the check codes CP002 may report.
+catalogued_checks := {"untrusted-write"}
+
 untrusted_update_input := {
 	"apiVersion": "admission.k8s.io/v1",
 	"kind": "AdmissionReview",
@@ -38,7 +41,9 @@ test_denies_untrusted_update if {
 	msgs := cp002.violation with input as untrusted_update_input
 	count(msgs) > 0
 	every msg in msgs {
-		startswith(msg, "CP002 ")
+		msg.rule == "CP002"
+		msg.check in catalogued_checks
+		startswith(msg.msg, concat("", [msg.rule, "/", msg.check, " "]))
 	}
 }
 
@@ -78,7 +83,9 @@ test_denies_untrusted_delete if {
 	msgs := cp002.violation with input as untrusted_delete_input
 	count(msgs) > 0
 	every msg in msgs {
-		startswith(msg, "CP002 ")
+		msg.rule == "CP002"
+		msg.check in catalogued_checks
+		startswith(msg.msg, concat("", [msg.rule, "/", msg.check, " "]))
 	}
 }
 

@@ -2,6 +2,9 @@ package policygen.cp003_test
 
 import data.policygen.cp003
 
+# policygen/checks.py: the check codes CP003 may report.
+catalogued_checks := {"mesh-wide-not-strict", "mtls-weakened", "peer-authentication-malformed"}
+
 mesh_wide_strict_input := {
 	"apiVersion": "security.istio.io/v1",
 	"kind": "PeerAuthentication",
@@ -39,7 +42,9 @@ test_denies_mesh_wide_unset if {
 	msgs := cp003.violation with input as mesh_wide_unset_input
 	count(msgs) > 0
 	every msg in msgs {
-		startswith(msg, "CP003 ")
+		msg.rule == "CP003"
+		msg.check in catalogued_checks
+		startswith(msg.msg, concat("", [msg.rule, "/", msg.check, " "]))
 	}
 }
 
@@ -85,7 +90,9 @@ test_denies_permissive if {
 	msgs := cp003.violation with input as permissive_input
 	count(msgs) > 0
 	every msg in msgs {
-		startswith(msg, "CP003 ")
+		msg.rule == "CP003"
+		msg.check in catalogued_checks
+		startswith(msg.msg, concat("", [msg.rule, "/", msg.check, " "]))
 	}
 }
 
@@ -117,6 +124,8 @@ test_denies_port_disable if {
 	msgs := cp003.violation with input as port_disable_input
 	count(msgs) > 0
 	every msg in msgs {
-		startswith(msg, "CP003 ")
+		msg.rule == "CP003"
+		msg.check in catalogued_checks
+		startswith(msg.msg, concat("", [msg.rule, "/", msg.check, " "]))
 	}
 }

@@ -2,6 +2,9 @@ package policygen.cp004_test
 
 import data.policygen.cp004
 
+# policygen/checks.py: the check codes CP004 may report.
+catalogued_checks := {"excluded-injection-on", "mesh-injection-off"}
+
 mesh_enabled_input := {
 	"apiVersion": "v1",
 	"kind": "Namespace",
@@ -31,7 +34,9 @@ test_denies_mesh_unlabelled if {
 	msgs := cp004.violation with input as mesh_unlabelled_input
 	count(msgs) > 0
 	every msg in msgs {
-		startswith(msg, "CP004 ")
+		msg.rule == "CP004"
+		msg.check in catalogued_checks
+		startswith(msg.msg, concat("", [msg.rule, "/", msg.check, " "]))
 	}
 }
 
@@ -51,7 +56,9 @@ test_denies_mesh_disabled_with_revision if {
 	msgs := cp004.violation with input as mesh_disabled_with_revision_input
 	count(msgs) > 0
 	every msg in msgs {
-		startswith(msg, "CP004 ")
+		msg.rule == "CP004"
+		msg.check in catalogued_checks
+		startswith(msg.msg, concat("", [msg.rule, "/", msg.check, " "]))
 	}
 }
 
@@ -84,6 +91,8 @@ test_denies_excluded_with_revision if {
 	msgs := cp004.violation with input as excluded_with_revision_input
 	count(msgs) > 0
 	every msg in msgs {
-		startswith(msg, "CP004 ")
+		msg.rule == "CP004"
+		msg.check in catalogued_checks
+		startswith(msg.msg, concat("", [msg.rule, "/", msg.check, " "]))
 	}
 }

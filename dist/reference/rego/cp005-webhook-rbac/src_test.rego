@@ -2,6 +2,9 @@ package policygen.cp005_test
 
 import data.policygen.cp005
 
+# policygen/checks.py: the check codes CP005 may report.
+catalogued_checks := {"rules-malformed", "webhook-write-granted"}
+
 untrusted_writer_input := {
 	"apiVersion": "rbac.authorization.k8s.io/v1",
 	"kind": "ClusterRole",
@@ -28,7 +31,9 @@ test_denies_untrusted_writer if {
 	msgs := cp005.violation with input as untrusted_writer_input
 	count(msgs) > 0
 	every msg in msgs {
-		startswith(msg, "CP005 ")
+		msg.rule == "CP005"
+		msg.check in catalogued_checks
+		startswith(msg.msg, concat("", [msg.rule, "/", msg.check, " "]))
 	}
 }
 

@@ -75,7 +75,7 @@ containers(spec) := [entry |
 # description: Container lists that are present but not lists of named containers.
 malformed(spec) := not_lists(spec) | unnamed(spec)
 
-not_lists(spec) := {sprintf("%s is %s, not a list of containers", [field, json.marshal(list)]) |
+not_lists(spec) := {sprintf("%s is %s, not a list of containers", [field, review.quote(list)]) |
 	some field in container_fields
 	list := object.get(spec, field, [])
 	not is_array(list)

@@ -78,7 +78,25 @@ trusted(review, subjects) if {
 }
 
 # METADATA
-# description: A quoted string for messages, whatever type the value has.
-quote(value) := sprintf("%q", [value]) if is_string(value)
+# description: >-
+#   A rule library's finding: its check code (policygen/checks.py) and the
+#   message text after it; the entry point adds the rule ID.
+violation(check, detail) := {"check": check, "detail": detail}
 
-else := json.marshal(value)
+# METADATA
+# description: >-
+#   A value echoed into a message, whatever its type: quoted, so that no
+#   newline or quote in it reads as message structure, and cut to
+#   echo_limit characters, so that no resource can flood a report.
+quote(value) := sprintf("%q", [value]) if {
+	is_string(value)
+	count(value) <= echo_limit
+} else := sprintf("%q...(cut, %d characters)", [substring(value, 0, echo_limit), count(value)]) if {
+	is_string(value)
+} else := bounded(json.marshal(value))
+
+echo_limit := 200
+
+bounded(text) := text if count(text) <= echo_limit
+
+else := sprintf("%s...(cut, %d characters)", [substring(text, 0, echo_limit), count(text)])

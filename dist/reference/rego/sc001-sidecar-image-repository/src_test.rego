@@ -2,6 +2,9 @@ package policygen.sc001_test
 
 import data.policygen.sc001
 
+# policygen/checks.py: the check codes SC001 may report.
+catalogued_checks := {"image-unparseable", "repository-not-approved"}
+
 approved_pod_input := {
 	"apiVersion": "v1",
 	"kind": "Pod",
@@ -313,7 +316,9 @@ test_denies_lookalike_registry if {
 	msgs := sc001.violation with input as lookalike_registry_input
 	count(msgs) > 0
 	every msg in msgs {
-		startswith(msg, "SC001 ")
+		msg.rule == "SC001"
+		msg.check in catalogued_checks
+		startswith(msg.msg, concat("", [msg.rule, "/", msg.check, " "]))
 	}
 }
 
@@ -472,7 +477,9 @@ test_denies_registry_as_path if {
 	msgs := sc001.violation with input as registry_as_path_input
 	count(msgs) > 0
 	every msg in msgs {
-		startswith(msg, "SC001 ")
+		msg.rule == "SC001"
+		msg.check in catalogued_checks
+		startswith(msg.msg, concat("", [msg.rule, "/", msg.check, " "]))
 	}
 }
 
@@ -631,6 +638,8 @@ test_denies_unparseable_image if {
 	msgs := sc001.violation with input as unparseable_image_input
 	count(msgs) > 0
 	every msg in msgs {
-		startswith(msg, "SC001 ")
+		msg.rule == "SC001"
+		msg.check in catalogued_checks
+		startswith(msg.msg, concat("", [msg.rule, "/", msg.check, " "]))
 	}
 }

@@ -2,6 +2,9 @@ package policygen.sc002_test
 
 import data.policygen.sc002
 
+# policygen/checks.py: the check codes SC002 may report.
+catalogued_checks := {"digest-missing", "digest-not-approved", "tag-forbidden"}
+
 approved_pod_input := {
 	"apiVersion": "v1",
 	"kind": "Pod",
@@ -313,7 +316,9 @@ test_denies_no_digest if {
 	msgs := sc002.violation with input as no_digest_input
 	count(msgs) > 0
 	every msg in msgs {
-		startswith(msg, "SC002 ")
+		msg.rule == "SC002"
+		msg.check in catalogued_checks
+		startswith(msg.msg, concat("", [msg.rule, "/", msg.check, " "]))
 	}
 }
 
@@ -472,7 +477,9 @@ test_denies_unapproved_digest if {
 	msgs := sc002.violation with input as unapproved_digest_input
 	count(msgs) > 0
 	every msg in msgs {
-		startswith(msg, "SC002 ")
+		msg.rule == "SC002"
+		msg.check in catalogued_checks
+		startswith(msg.msg, concat("", [msg.rule, "/", msg.check, " "]))
 	}
 }
 
@@ -631,6 +638,8 @@ test_denies_forbidden_tag if {
 	msgs := sc002.violation with input as forbidden_tag_input
 	count(msgs) > 0
 	every msg in msgs {
-		startswith(msg, "SC002 ")
+		msg.rule == "SC002"
+		msg.check in catalogued_checks
+		startswith(msg.msg, concat("", [msg.rule, "/", msg.check, " "]))
 	}
 }

@@ -2,6 +2,9 @@ package policygen.sc003_test
 
 import data.policygen.sc003
 
+# policygen/checks.py: the check codes SC003 may report.
+catalogued_checks := {"image-under-other-name", "image-unparseable", "native-sidecar-unapproved", "placement-not-approved", "pod-spec-malformed", "status-malformed", "status-unapproved-container"}
+
 approved_pod_input := {
 	"apiVersion": "v1",
 	"kind": "Pod",
@@ -317,7 +320,9 @@ test_denies_sidecar_image_renamed if {
 	msgs := sc003.violation with input as sidecar_image_renamed_input
 	count(msgs) > 0
 	every msg in msgs {
-		startswith(msg, "SC003 ")
+		msg.rule == "SC003"
+		msg.check in catalogued_checks
+		startswith(msg.msg, concat("", [msg.rule, "/", msg.check, " "]))
 	}
 }
 
@@ -481,7 +486,9 @@ test_denies_unapproved_native_sidecar if {
 	msgs := sc003.violation with input as unapproved_native_sidecar_input
 	count(msgs) > 0
 	every msg in msgs {
-		startswith(msg, "SC003 ")
+		msg.rule == "SC003"
+		msg.check in catalogued_checks
+		startswith(msg.msg, concat("", [msg.rule, "/", msg.check, " "]))
 	}
 }
 
@@ -640,7 +647,9 @@ test_denies_status_lists_unapproved if {
 	msgs := sc003.violation with input as status_lists_unapproved_input
 	count(msgs) > 0
 	every msg in msgs {
-		startswith(msg, "SC003 ")
+		msg.rule == "SC003"
+		msg.check in catalogued_checks
+		startswith(msg.msg, concat("", [msg.rule, "/", msg.check, " "]))
 	}
 }
 
@@ -736,7 +745,9 @@ test_denies_containers_null if {
 	msgs := sc003.violation with input as containers_null_input
 	count(msgs) > 0
 	every msg in msgs {
-		startswith(msg, "SC003 ")
+		msg.rule == "SC003"
+		msg.check in catalogued_checks
+		startswith(msg.msg, concat("", [msg.rule, "/", msg.check, " "]))
 	}
 }
 
@@ -929,6 +940,8 @@ test_denies_sidecar_as_ephemeral if {
 	msgs := sc003.violation with input as sidecar_as_ephemeral_input
 	count(msgs) > 0
 	every msg in msgs {
-		startswith(msg, "SC003 ")
+		msg.rule == "SC003"
+		msg.check in catalogued_checks
+		startswith(msg.msg, concat("", [msg.rule, "/", msg.check, " "]))
 	}
 }

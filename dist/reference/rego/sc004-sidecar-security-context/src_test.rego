@@ -2,6 +2,9 @@ package policygen.sc004_test
 
 import data.policygen.sc004
 
+# policygen/checks.py: the check codes SC004 may report.
+catalogued_checks := {"capabilities-malformed", "capability-added", "capability-not-dropped", "field-mismatch"}
+
 approved_pod_input := {
 	"apiVersion": "v1",
 	"kind": "Pod",
@@ -313,7 +316,9 @@ test_denies_privileged_changed if {
 	msgs := sc004.violation with input as privileged_changed_input
 	count(msgs) > 0
 	every msg in msgs {
-		startswith(msg, "SC004 ")
+		msg.rule == "SC004"
+		msg.check in catalogued_checks
+		startswith(msg.msg, concat("", [msg.rule, "/", msg.check, " "]))
 	}
 }
 
@@ -458,7 +463,9 @@ test_denies_no_security_context if {
 	msgs := sc004.violation with input as no_security_context_input
 	count(msgs) > 0
 	every msg in msgs {
-		startswith(msg, "SC004 ")
+		msg.rule == "SC004"
+		msg.check in catalogued_checks
+		startswith(msg.msg, concat("", [msg.rule, "/", msg.check, " "]))
 	}
 }
 
@@ -618,6 +625,8 @@ test_denies_adds_sys_admin if {
 	msgs := sc004.violation with input as adds_sys_admin_input
 	count(msgs) > 0
 	every msg in msgs {
-		startswith(msg, "SC004 ")
+		msg.rule == "SC004"
+		msg.check in catalogued_checks
+		startswith(msg.msg, concat("", [msg.rule, "/", msg.check, " "]))
 	}
 }

@@ -83,9 +83,14 @@ namespaces := data.inventory.cluster.v1.Namespace if {
 	is_object(data.inventory.cluster.v1.Namespace)
 } else := {}
 
+# The rule ID every violation carries, from the plan: never read back from message text.
+rule_id := "SC005"
+
 # METADATA
-# description: Every SC005 violation of the input, one message each.
+# description: >-
+#   Every SC005 violation of the input: its rule ID and check code as
+#   fields, and a message that starts with them.
 # entrypoint: true
-violation contains msg if {
-	some msg in rule.violations(review.from_input(input), params, namespaces)
+violation contains {"msg": sprintf("%s/%s %s", [rule_id, found.check, found.detail]), "rule": rule_id, "check": found.check} if {
+	some found in rule.violations(review.from_input(input), params, namespaces)
 }

@@ -2,6 +2,9 @@ package policygen.sc005_test
 
 import data.policygen.sc005
 
+# policygen/checks.py: the check codes SC005 may report.
+catalogued_checks := {"args-prefix", "command-set", "env-forbidden", "env-malformed", "env-pinned-mismatch", "env-pinned-missing", "envfrom-forbidden"}
+
 approved_pod_input := {
 	"apiVersion": "v1",
 	"kind": "Pod",
@@ -318,7 +321,9 @@ test_denies_command_override if {
 	msgs := sc005.violation with input as command_override_input
 	count(msgs) > 0
 	every msg in msgs {
-		startswith(msg, "SC005 ")
+		msg.rule == "SC005"
+		msg.check in catalogued_checks
+		startswith(msg.msg, concat("", [msg.rule, "/", msg.check, " "]))
 	}
 }
 
@@ -476,6 +481,8 @@ test_denies_args_replaced if {
 	msgs := sc005.violation with input as args_replaced_input
 	count(msgs) > 0
 	every msg in msgs {
-		startswith(msg, "SC005 ")
+		msg.rule == "SC005"
+		msg.check in catalogued_checks
+		startswith(msg.msg, concat("", [msg.rule, "/", msg.check, " "]))
 	}
 }

@@ -2,6 +2,9 @@ package policygen.sc006_test
 
 import data.policygen.sc006
 
+# policygen/checks.py: the check codes SC006 may report.
+catalogued_checks := {"mount-hostpath", "mount-not-approved", "mounts-malformed"}
+
 approved_pod_input := {
 	"apiVersion": "v1",
 	"kind": "Pod",
@@ -325,6 +328,8 @@ test_denies_host_path_mount if {
 	msgs := sc006.violation with input as host_path_mount_input
 	count(msgs) > 0
 	every msg in msgs {
-		startswith(msg, "SC006 ")
+		msg.rule == "SC006"
+		msg.check in catalogued_checks
+		startswith(msg.msg, concat("", [msg.rule, "/", msg.check, " "]))
 	}
 }

@@ -2,6 +2,9 @@ package policygen.sc007_test
 
 import data.policygen.sc007
 
+# policygen/checks.py: the check codes SC007 may report.
+catalogued_checks := {"limit-exceeded", "limit-missing", "quantity-malformed", "request-exceeded"}
+
 approved_pod_input := {
 	"apiVersion": "v1",
 	"kind": "Pod",
@@ -309,7 +312,9 @@ test_denies_no_limits if {
 	msgs := sc007.violation with input as no_limits_input
 	count(msgs) > 0
 	every msg in msgs {
-		startswith(msg, "SC007 ")
+		msg.rule == "SC007"
+		msg.check in catalogued_checks
+		startswith(msg.msg, concat("", [msg.rule, "/", msg.check, " "]))
 	}
 }
 
@@ -468,7 +473,9 @@ test_denies_zero_cpu_limit if {
 	msgs := sc007.violation with input as zero_cpu_limit_input
 	count(msgs) > 0
 	every msg in msgs {
-		startswith(msg, "SC007 ")
+		msg.rule == "SC007"
+		msg.check in catalogued_checks
+		startswith(msg.msg, concat("", [msg.rule, "/", msg.check, " "]))
 	}
 }
 
@@ -627,7 +634,9 @@ test_denies_cpu_limit_too_high if {
 	msgs := sc007.violation with input as cpu_limit_too_high_input
 	count(msgs) > 0
 	every msg in msgs {
-		startswith(msg, "SC007 ")
+		msg.rule == "SC007"
+		msg.check in catalogued_checks
+		startswith(msg.msg, concat("", [msg.rule, "/", msg.check, " "]))
 	}
 }
 
@@ -786,6 +795,8 @@ test_denies_memory_limit_too_high if {
 	msgs := sc007.violation with input as memory_limit_too_high_input
 	count(msgs) > 0
 	every msg in msgs {
-		startswith(msg, "SC007 ")
+		msg.rule == "SC007"
+		msg.check in catalogued_checks
+		startswith(msg.msg, concat("", [msg.rule, "/", msg.check, " "]))
 	}
 }

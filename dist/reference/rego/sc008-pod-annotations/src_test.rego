@@ -2,6 +2,9 @@ package policygen.sc008_test
 
 import data.policygen.sc008
 
+# policygen/checks.py: the check codes SC008 may report.
+catalogued_checks := {"annotation-forbidden", "annotation-value"}
+
 approved_pod_input := {
 	"apiVersion": "v1",
 	"kind": "Pod",
@@ -314,7 +317,9 @@ test_denies_forbidden_annotation if {
 	msgs := sc008.violation with input as forbidden_annotation_input
 	count(msgs) > 0
 	every msg in msgs {
-		startswith(msg, "SC008 ")
+		msg.rule == "SC008"
+		msg.check in catalogued_checks
+		startswith(msg.msg, concat("", [msg.rule, "/", msg.check, " "]))
 	}
 }
 
@@ -473,6 +478,8 @@ test_denies_unapproved_value if {
 	msgs := sc008.violation with input as unapproved_value_input
 	count(msgs) > 0
 	every msg in msgs {
-		startswith(msg, "SC008 ")
+		msg.rule == "SC008"
+		msg.check in catalogued_checks
+		startswith(msg.msg, concat("", [msg.rule, "/", msg.check, " "]))
 	}
 }

@@ -2,6 +2,9 @@ package policygen.sc009_test
 
 import data.policygen.sc009
 
+# policygen/checks.py: the check codes SC009 may report.
+catalogued_checks := {"inject-opt-out", "revision-not-approved", "sidecar-missing"}
+
 approved_pod_input := {
 	"apiVersion": "v1",
 	"kind": "Pod",
@@ -471,7 +474,9 @@ test_denies_inject_capital_true if {
 	msgs := sc009.violation with input as inject_capital_true_input
 	count(msgs) > 0
 	every msg in msgs {
-		startswith(msg, "SC009 ")
+		msg.rule == "SC009"
+		msg.check in catalogued_checks
+		startswith(msg.msg, concat("", [msg.rule, "/", msg.check, " "]))
 	}
 }
 
@@ -631,7 +636,9 @@ test_denies_inject_false_annotation if {
 	msgs := sc009.violation with input as inject_false_annotation_input
 	count(msgs) > 0
 	every msg in msgs {
-		startswith(msg, "SC009 ")
+		msg.rule == "SC009"
+		msg.check in catalogued_checks
+		startswith(msg.msg, concat("", [msg.rule, "/", msg.check, " "]))
 	}
 }
 
@@ -790,7 +797,9 @@ test_denies_unapproved_revision if {
 	msgs := sc009.violation with input as unapproved_revision_input
 	count(msgs) > 0
 	every msg in msgs {
-		startswith(msg, "SC009 ")
+		msg.rule == "SC009"
+		msg.check in catalogued_checks
+		startswith(msg.msg, concat("", [msg.rule, "/", msg.check, " "]))
 	}
 }
 
@@ -900,6 +909,8 @@ test_denies_no_sidecar if {
 	msgs := sc009.violation with input as no_sidecar_input
 	count(msgs) > 0
 	every msg in msgs {
-		startswith(msg, "SC009 ")
+		msg.rule == "SC009"
+		msg.check in catalogued_checks
+		startswith(msg.msg, concat("", [msg.rule, "/", msg.check, " "]))
 	}
 }

@@ -2,6 +2,9 @@ package policygen.sc010_test
 
 import data.policygen.sc010
 
+# policygen/checks.py: the check codes SC010 may report.
+catalogued_checks := {"capability-forbidden", "privileged", "run-as-forbidden"}
+
 approved_pod_input := {
 	"apiVersion": "v1",
 	"kind": "Pod",
@@ -315,7 +318,9 @@ test_denies_pod_level_proxy_uid if {
 	msgs := sc010.violation with input as pod_level_proxy_uid_input
 	count(msgs) > 0
 	every msg in msgs {
-		startswith(msg, "SC010 ")
+		msg.rule == "SC010"
+		msg.check in catalogued_checks
+		startswith(msg.msg, concat("", [msg.rule, "/", msg.check, " "]))
 	}
 }
 
@@ -479,7 +484,9 @@ test_denies_app_adds_capability if {
 	msgs := sc010.violation with input as app_adds_capability_input
 	count(msgs) > 0
 	every msg in msgs {
-		startswith(msg, "SC010 ")
+		msg.rule == "SC010"
+		msg.check in catalogued_checks
+		startswith(msg.msg, concat("", [msg.rule, "/", msg.check, " "]))
 	}
 }
 
@@ -639,6 +646,8 @@ test_denies_privileged_app if {
 	msgs := sc010.violation with input as privileged_app_input
 	count(msgs) > 0
 	every msg in msgs {
-		startswith(msg, "SC010 ")
+		msg.rule == "SC010"
+		msg.check in catalogued_checks
+		startswith(msg.msg, concat("", [msg.rule, "/", msg.check, " "]))
 	}
 }

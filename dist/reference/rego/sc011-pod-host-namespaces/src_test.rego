@@ -2,6 +2,9 @@ package policygen.sc011_test
 
 import data.policygen.sc011
 
+# policygen/checks.py: the check codes SC011 may report.
+catalogued_checks := {"host-namespace"}
+
 approved_pod_input := {
 	"apiVersion": "v1",
 	"kind": "Pod",
@@ -314,7 +317,9 @@ test_denies_hostnetwork_true if {
 	msgs := sc011.violation with input as hostnetwork_true_input
 	count(msgs) > 0
 	every msg in msgs {
-		startswith(msg, "SC011 ")
+		msg.rule == "SC011"
+		msg.check in catalogued_checks
+		startswith(msg.msg, concat("", [msg.rule, "/", msg.check, " "]))
 	}
 }
 
@@ -474,7 +479,9 @@ test_denies_hostpid_true if {
 	msgs := sc011.violation with input as hostpid_true_input
 	count(msgs) > 0
 	every msg in msgs {
-		startswith(msg, "SC011 ")
+		msg.rule == "SC011"
+		msg.check in catalogued_checks
+		startswith(msg.msg, concat("", [msg.rule, "/", msg.check, " "]))
 	}
 }
 
@@ -634,7 +641,9 @@ test_denies_hostipc_true if {
 	msgs := sc011.violation with input as hostipc_true_input
 	count(msgs) > 0
 	every msg in msgs {
-		startswith(msg, "SC011 ")
+		msg.rule == "SC011"
+		msg.check in catalogued_checks
+		startswith(msg.msg, concat("", [msg.rule, "/", msg.check, " "]))
 	}
 }
 
@@ -794,7 +803,9 @@ test_denies_shareprocessnamespace_true if {
 	msgs := sc011.violation with input as shareprocessnamespace_true_input
 	count(msgs) > 0
 	every msg in msgs {
-		startswith(msg, "SC011 ")
+		msg.rule == "SC011"
+		msg.check in catalogued_checks
+		startswith(msg.msg, concat("", [msg.rule, "/", msg.check, " "]))
 	}
 }
 

@@ -30,20 +30,20 @@ webhooks(obj) := hooks if {
 
 injector(obj, params) := {msg |
 	not is_array(webhooks(obj))
-	msg := sprintf("CP001 webhook configuration %q: webhooks is not a list", [obj.metadata.name])
+	msg := {"check": "webhooks-malformed", "detail": sprintf("webhook configuration %s: webhooks is not a list", [review.quote(obj.metadata.name)])}
 } | {msg |
 	some i, hook in webhooks(obj)
 	some problem in hook_problems(hook, params)
-	msg := sprintf("CP001 webhook configuration %q: webhooks[%d] %s", [obj.metadata.name, i, problem])
+	msg := {"check": problem.check, "detail": sprintf("webhook configuration %s: webhooks[%d] %s", [review.quote(obj.metadata.name), i, problem.detail])}
 }
 
-hook_problems(hook, params) := ({sprintf("clientConfig.url is %s; the injector is reached only through its service", [json.marshal(url)]) |
+hook_problems(hook, params) := ({review.violation("injector-target", sprintf("clientConfig.url is %s; the injector is reached only through its service", [review.quote(url)])) |
 	url := object.get(hook, ["clientConfig", "url"], null)
 	url != null
-} | {sprintf("clientConfig.service is %s, approved %s", [json.marshal(service), json.marshal(params.service)]) |
+} | {review.violation("injector-target", sprintf("clientConfig.service is %s, approved %s", [review.quote(service), json.marshal(params.service)])) |
 	service := object.get(hook, ["clientConfig", "service"], null)
 	not approved_service(service, params.service)
-}) | {sprintf("failurePolicy is %s, approved %q", [json.marshal(policy), params.failurePolicy]) |
+}) | {review.violation("injector-failure-policy", sprintf("failurePolicy is %s, approved %q", [review.quote(policy), params.failurePolicy])) |
 	# admissionregistration.k8s.io/v1 defaults failurePolicy to Fail.
 	policy := object.get(hook, "failurePolicy", "Fail")
 	policy != params.failurePolicy
@@ -59,9 +59,9 @@ other(rev, obj, params) := {msg |
 	not review.trusted(rev, params.trustedSubjects)
 	some i, hook in webhooks(obj)
 	intercepts_pod_create(hook)
-	msg := sprintf("CP001 webhook configuration %q: webhooks[%d] mutates pods at CREATE and was written by untrusted user %s", [
-		obj.metadata.name, i, review.quote(object.get(rev.userInfo, "username", "")),
-	])
+	msg := {"check": "untrusted-pod-mutator", "detail": sprintf("webhook configuration %s: webhooks[%d] mutates pods at CREATE and was written by untrusted user %s", [
+		review.quote(obj.metadata.name), i, review.quote(object.get(rev.userInfo, "username", "")),
+	])}
 }
 
 intercepts_pod_create(hook) if {

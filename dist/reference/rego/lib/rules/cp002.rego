@@ -11,7 +11,7 @@ violations(rev, params, _) := {msg |
 	review.namespace(rev) == params.namespace
 	obj.metadata.name in params.configMaps
 	not review.trusted(rev, params.trustedSubjects)
-	msg := sprintf("CP002 ConfigMap %s/%s: %s by untrusted user %s; only trusted subjects may change the injector's configuration", [
+	msg := {"check": "untrusted-write", "detail": sprintf("ConfigMap %s/%s: %s by untrusted user %s; only trusted subjects may change the injector's configuration", [
 		params.namespace, obj.metadata.name, rev.operation, review.quote(object.get(rev.userInfo, "username", "")),
-	])
+	])}
 }

@@ -11,16 +11,18 @@ violations(rev, params, _) := {msg |
 	obj := review.target(rev)
 	obj.kind == "PeerAuthentication"
 	some problem in problems(obj, review.namespace(rev), params)
-	msg := sprintf("CP003 PeerAuthentication %s/%s: %s", [review.namespace(rev), object.get(obj.metadata, "name", ""), problem])
+	msg := {"check": problem.check, "detail": sprintf("PeerAuthentication %s/%s: %s", [
+		review.quote(review.namespace(rev)), review.quote(object.get(obj.metadata, "name", "")), problem.detail,
+	])}
 }
 
-problems(obj, ns, params) := ({sprintf("mtls.mode is %s", [mode]) |
+problems(obj, ns, params) := ({review.violation("mtls-weakened", sprintf("mtls.mode is %s", [review.quote(mode)])) |
 	mode := object.get(obj, ["spec", "mtls", "mode"], "")
 	upper(mode) in weak_modes
-} | {sprintf("portLevelMtls[%s].mode is %s", [port, setting.mode]) |
+} | {review.violation("mtls-weakened", sprintf("portLevelMtls[%s].mode is %s", [review.quote(port), review.quote(setting.mode)])) |
 	some port, setting in object.get(obj, ["spec", "portLevelMtls"], {})
 	upper(setting.mode) in weak_modes
-}) | {sprintf("the mesh-wide policy has mtls.mode %s, approved STRICT", [json.marshal(mode)]) |
+}) | {review.violation("mesh-wide-not-strict", sprintf("the mesh-wide policy has mtls.mode %s, approved STRICT", [review.quote(mode)])) |
 	ns == params.namespace
 	not has_selector(obj)
 	mode := object.get(obj, ["spec", "mtls", "mode"], null)

@@ -11,9 +11,9 @@ violations(rev, params, _) := {msg |
 	not object.get(obj, ["metadata", "name"], null) in params.trustedRoles
 	some i, rule in object.get(obj, "rules", [])
 	grants_webhook_write(rule, params)
-	msg := sprintf("CP005 %s %q: rules[%d] grants %s on %s; only trusted roles may write webhook configurations", [
-		obj.kind, object.get(obj, ["metadata", "name"], ""), i, json.marshal(rule.verbs), json.marshal(rule.resources),
-	])
+	msg := {"check": "webhook-write-granted", "detail": sprintf("%s %s: rules[%d] grants %s on %s; only trusted roles may write webhook configurations", [
+		obj.kind, review.quote(object.get(obj, ["metadata", "name"], "")), i, review.quote(rule.verbs), review.quote(rule.resources),
+	])}
 }
 
 grants_webhook_write(rule, params) if {

@@ -2,6 +2,7 @@ package lib.policygen.rules.sc002
 
 import data.lib.policygen.images
 import data.lib.policygen.pods
+import data.lib.policygen.review
 
 # METADATA
 # description: A sidecar image lacks a required digest, has an unapproved digest, or a forbidden tag.
@@ -16,13 +17,13 @@ violations(rev, params, namespaces) := {msg |
 problems(entry, ref, params) := ({msg |
 	params.requireDigest
 	ref.digest == ""
-	msg := sprintf("SC002 %s: image %q has no digest; approved images are pinned by digest", [entry.where, entry.container.image])
+	msg := {"check": "digest-missing", "detail": sprintf("%s: image %s has no digest; approved images are pinned by digest", [entry.where, review.quote(entry.container.image)])}
 } | {msg |
 	ref.digest != ""
 	count(params.digests) > 0
 	not ref.digest in params.digests
-	msg := sprintf("SC002 %s: digest %q is not an approved digest", [entry.where, ref.digest])
+	msg := {"check": "digest-not-approved", "detail": sprintf("%s: digest %s is not an approved digest", [entry.where, review.quote(ref.digest)])}
 }) | {msg |
 	ref.tag in params.forbiddenTags
-	msg := sprintf("SC002 %s: tag %q is forbidden", [entry.where, ref.tag])
+	msg := {"check": "tag-forbidden", "detail": sprintf("%s: tag %s is forbidden", [entry.where, review.quote(ref.tag)])}
 }

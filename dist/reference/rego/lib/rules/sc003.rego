@@ -16,7 +16,7 @@ violations(rev, params, namespaces) := everywhere(pod, params) | in_mesh(rev, po
 	pod := pods.review_pod(rev)
 } else := set()
 
-everywhere(pod, params) := {sprintf("SC003 pod spec: %s", [problem]) | some problem in pods.malformed(pod.spec)} | {msg |
+everywhere(pod, params) := {review.violation("pod-spec-malformed", sprintf("pod spec: %s", [problem])) | some problem in pods.malformed(pod.spec)} | {msg |
 	some entry in pods.containers(pod.spec)
 	not entry.name in sidecar_names(params)
 	msg := disguised(entry, params.sidecarRepositories)
@@ -28,14 +28,14 @@ in_mesh(rev, pod, params, namespaces) := (native(pod, params) | status(pod, para
 
 sidecar_names(params) := {s.name | some s in params.sidecars}
 
-disguised(entry, repositories) := sprintf("SC003 %s: image %s does not parse, so it may be a sidecar image", [
+disguised(entry, repositories) := {"check": "image-unparseable", "detail": sprintf("%s: image %s does not parse, so it may be a sidecar image", [
 	entry.where, review.quote(image),
-]) if {
+])} if {
 	image := object.get(entry.container, "image", null)
 	not images.parse(image)
-} else := sprintf("SC003 %s: runs sidecar image %q under a name that is not an approved sidecar", [
-	entry.where, entry.container.image,
-]) if {
+} else := {"check": "image-under-other-name", "detail": sprintf("%s: runs sidecar image %s under a name that is not an approved sidecar", [
+	entry.where, review.quote(entry.container.image),
+])} if {
 	images.repository(entry.container.image) in repositories
 }
 
@@ -44,13 +44,13 @@ native(pod, params) := {msg |
 	entry.field == "initContainers"
 	entry.container.restartPolicy == "Always"
 	not allowed_in(entry.name, "initContainers", params)
-	msg := sprintf("SC003 %s: restartPolicy Always makes it a native sidecar, and it is not an approved one", [entry.where])
+	msg := {"check": "native-sidecar-unapproved", "detail": sprintf("%s: restartPolicy Always makes it a native sidecar, and it is not an approved one", [entry.where])}
 }
 
 status(pod, params) := {msg |
 	value := pod.metadata.annotations[status_annotation]
 	not valid_status(value)
-	msg := sprintf("SC003 annotation %s: %s is not the injector's status JSON", [status_annotation, review.quote(value)])
+	msg := {"check": "status-malformed", "detail": sprintf("annotation %s: %s is not the injector's status JSON", [status_annotation, review.quote(value)])}
 } | {msg |
 	value := pod.metadata.annotations[status_annotation]
 	valid_status(value)
@@ -58,7 +58,7 @@ status(pod, params) := {msg |
 	some field in ["initContainers", "containers"]
 	some name in object.get(parsed, field, [])
 	not name in sidecar_names(params)
-	msg := sprintf("SC003 annotation %s: lists %q in %s, which is not an approved sidecar", [status_annotation, name, field])
+	msg := {"check": "status-unapproved-container", "detail": sprintf("annotation %s: lists %s in %s, which is not an approved sidecar", [status_annotation, review.quote(name), field])}
 }
 
 valid_status(value) if {
@@ -84,7 +84,7 @@ placement(pod, params) := {msg |
 	some entry in pods.containers(pod.spec)
 	entry.name in sidecar_names(params)
 	not allowed_in(entry.name, entry.field, params)
-	msg := sprintf("SC003 %s: sidecar %q is not approved in %s", [entry.where, entry.name, entry.field])
+	msg := {"check": "placement-not-approved", "detail": sprintf("%s: sidecar %s is not approved in %s", [entry.where, review.quote(entry.name), entry.field])}
 }
 
 allowed_in(name, field, params) if {

@@ -1,6 +1,7 @@
 package lib.policygen.rules.sc004
 
 import data.lib.policygen.pods
+import data.lib.policygen.review
 
 # METADATA
 # description: A sidecar's securityContext differs from the approved one, capabilities included.
@@ -16,9 +17,9 @@ problems(entry, approved) := {msg |
 	sc := pods.security_context(entry.container)
 	some want in approved.expected
 	not matches(sc, want)
-	msg := sprintf("SC004 %s: securityContext.%s is %s, approved %s", [
+	msg := {"check": "field-mismatch", "detail": sprintf("%s: securityContext.%s is %s, approved %s", [
 		entry.where, want.key, found(sc, want.key), json.marshal(want.value),
-	])
+	])}
 } | capabilities(entry, approved)
 
 matches(sc, want) if sc[want.key] == want.value
@@ -29,7 +30,7 @@ matches(sc, want) if {
 	want.defaultsTo
 }
 
-found(sc, key) := json.marshal(sc[key]) if sc[key] != null
+found(sc, key) := review.quote(sc[key]) if sc[key] != null
 
 else := "missing"
 
@@ -40,23 +41,23 @@ capabilities(entry, approved) := added(entry, approved) | not_dropped(entry, app
 added(entry, approved) := {msg |
 	some cap in cap_list(entry.container, "add")
 	not pods.capability(cap) in approved.mayAdd
-	msg := sprintf("SC004 %s: securityContext.capabilities.add has %s, approved to add: [%s]", [
-		entry.where, json.marshal(cap), concat(", ", approved.mayAdd),
-	])
+	msg := {"check": "capability-added", "detail": sprintf("%s: securityContext.capabilities.add has %s, approved to add: [%s]", [
+		entry.where, review.quote(cap), concat(", ", approved.mayAdd),
+	])}
 } | {msg |
 	not cap_list(entry.container, "add")
-	msg := sprintf("SC004 %s: securityContext.capabilities.add is not a list", [entry.where])
+	msg := {"check": "capabilities-malformed", "detail": sprintf("%s: securityContext.capabilities.add is not a list", [entry.where])}
 }
 
 not_dropped(entry, approved) := {msg |
 	dropped := {pods.capability(cap) | some cap in cap_list(entry.container, "drop")}
 	some cap in approved.mustDrop
 	not cap in dropped
-	msg := sprintf("SC004 %s: securityContext.capabilities.drop lacks %s", [entry.where, cap])
+	msg := {"check": "capability-not-dropped", "detail": sprintf("%s: securityContext.capabilities.drop lacks %s", [entry.where, cap])}
 } | {msg |
 	count(approved.mustDrop) > 0
 	not cap_list(entry.container, "drop")
-	msg := sprintf("SC004 %s: securityContext.capabilities.drop is not a list", [entry.where])
+	msg := {"check": "capabilities-malformed", "detail": sprintf("%s: securityContext.capabilities.drop is not a list", [entry.where])}
 }
 
 cap_list(container, key) := pods.array_at(pods.security_context(container), ["capabilities", key])

@@ -1,6 +1,7 @@
 package lib.policygen.rules.sc005
 
 import data.lib.policygen.pods
+import data.lib.policygen.review
 
 # METADATA
 # description: A sidecar overrides its command, changes its args, or its env differs from the approved one.
@@ -14,9 +15,9 @@ violations(rev, params, namespaces) := {msg |
 
 problems(entry, approved) := ((command(entry, approved) | args(entry, approved)) | pinned(entry, approved)) | forbidden(entry, approved)
 
-command(entry, approved) := {sprintf("SC005 %s: command is set to %s; the image's entrypoint must run", [
-	entry.where, json.marshal(entry.container.command),
-]) |
+command(entry, approved) := {review.violation("command-set", sprintf("%s: command is set to %s; the image's entrypoint must run", [
+	entry.where, review.quote(entry.container.command),
+])) |
 	approved.forbidCommand
 	has_command(entry.container)
 }
@@ -27,9 +28,9 @@ has_command(container) if {
 	cmd != []
 }
 
-args(entry, approved) := {sprintf("SC005 %s: args %s do not start with %s", [
-	entry.where, json.marshal(object.get(entry.container, "args", null)), json.marshal(approved.argsPrefix),
-]) |
+args(entry, approved) := {review.violation("args-prefix", sprintf("%s: args %s do not start with %s", [
+	entry.where, review.quote(object.get(entry.container, "args", null)), json.marshal(approved.argsPrefix),
+])) |
 	approved.checkArgs
 	not starts_with_prefix(entry.container, approved.argsPrefix)
 }
@@ -45,13 +46,13 @@ env_list(container) := pods.array_at(container, "env")
 pinned(entry, approved) := {msg |
 	some want in approved.pinnedEnv
 	not has_env(entry.container, want.name)
-	msg := sprintf("SC005 %s: env %s is missing, approved value %q", [entry.where, want.name, want.value])
+	msg := {"check": "env-pinned-missing", "detail": sprintf("%s: env %s is missing, approved value %q", [entry.where, want.name, want.value])}
 } | {msg |
 	some want in approved.pinnedEnv
 	some var in env_list(entry.container)
 	var.name == want.name
 	not pinned_value(var, want.value)
-	msg := sprintf("SC005 %s: env %s is %s, approved value %q", [entry.where, want.name, describe(var), want.value])
+	msg := {"check": "env-pinned-mismatch", "detail": sprintf("%s: env %s is %s, approved value %q", [entry.where, want.name, describe(var), want.value])}
 }
 
 has_env(container, name) if {
@@ -66,14 +67,14 @@ pinned_value(var, value) if {
 
 describe(var) := "set from valueFrom" if object.get(var, "valueFrom", null) != null
 
-else := json.marshal(object.get(var, "value", null))
+else := review.quote(object.get(var, "value", null))
 
 forbidden(entry, approved) := {msg |
 	some var in env_list(entry.container)
 	var.name in approved.forbiddenEnv
-	msg := sprintf("SC005 %s: env %s is forbidden", [entry.where, var.name])
+	msg := {"check": "env-forbidden", "detail": sprintf("%s: env %s is forbidden", [entry.where, review.quote(var.name)])}
 } | {msg |
 	count(approved.forbiddenEnv) > 0
 	not object.get(entry.container, "envFrom", null) in {null, []}
-	msg := sprintf("SC005 %s: envFrom can set forbidden variables (%s)", [entry.where, concat(", ", approved.forbiddenEnv)])
+	msg := {"check": "envfrom-forbidden", "detail": sprintf("%s: envFrom can set forbidden variables (%s)", [entry.where, concat(", ", approved.forbiddenEnv)])}
 }

@@ -1,6 +1,7 @@
 package lib.policygen.rules.sc006
 
 import data.lib.policygen.pods
+import data.lib.policygen.review
 
 # METADATA
 # description: A sidecar mounts an unapproved volume or a hostPath volume.
@@ -15,18 +16,18 @@ violations(rev, params, namespaces) := {msg |
 problems(spec, entry, approved) := ({msg |
 	some i, mount in mounts(entry.container)
 	not pods.name_of(mount) in approved.allowed
-	msg := sprintf("SC006 %s: volumeMounts[%d] mounts %s, approved: [%s]", [
-		entry.where, i, json.marshal(pods.name_of(mount)), concat(", ", approved.allowed),
-	])
+	msg := {"check": "mount-not-approved", "detail": sprintf("%s: volumeMounts[%d] mounts %s, approved: [%s]", [
+		entry.where, i, review.quote(pods.name_of(mount)), concat(", ", approved.allowed),
+	])}
 } | {msg |
 	some i, mount in mounts(entry.container)
 	some volume in pods.array_at(spec, "volumes")
 	volume.name == mount.name
 	object.get(volume, "hostPath", null) != null
-	msg := sprintf("SC006 %s: volumeMounts[%d] mounts hostPath volume %q", [entry.where, i, mount.name])
+	msg := {"check": "mount-hostpath", "detail": sprintf("%s: volumeMounts[%d] mounts hostPath volume %s", [entry.where, i, review.quote(mount.name)])}
 }) | {msg |
 	not mounts(entry.container)
-	msg := sprintf("SC006 %s: volumeMounts is not a list", [entry.where])
+	msg := {"check": "mounts-malformed", "detail": sprintf("%s: volumeMounts is not a list", [entry.where])}
 }
 
 mounts(container) := pods.array_at(container, "volumeMounts")

@@ -2,6 +2,7 @@ package lib.policygen.rules.sc007
 
 import data.lib.policygen.pods
 import data.lib.policygen.quantity
+import data.lib.policygen.review
 
 # METADATA
 # description: A sidecar lacks cpu or memory limits, or a limit or request exceeds its maximum.
@@ -26,7 +27,7 @@ missing_limits(entry, approved) := {msg |
 	some resource in ["cpu", "memory"]
 	value := object.get(resources(entry.container, "limits"), resource, null)
 	not positive(value)
-	msg := sprintf("SC007 %s: limits.%s is %s; a non-zero limit is required", [entry.where, resource, shown(value)])
+	msg := {"check": unless_malformed(value, "limit-missing"), "detail": sprintf("%s: limits.%s is %s; a non-zero limit is required", [entry.where, resource, shown(value)])}
 }
 
 positive(value) if quantity.parse(value) > 0
@@ -36,7 +37,7 @@ over_limits(entry, approved) := {msg |
 	value := object.get(resources(entry.container, "limits"), bound.resource, null)
 	value != null
 	not within(value, bound.max)
-	msg := sprintf("SC007 %s: limits.%s is %s, approved at most %s", [entry.where, bound.resource, shown(value), bound.max])
+	msg := {"check": unless_malformed(value, "limit-exceeded"), "detail": sprintf("%s: limits.%s is %s, approved at most %s", [entry.where, bound.resource, shown(value), bound.max])}
 }
 
 # Kubernetes defaults a missing request to the limit, so that is what runs.
@@ -44,7 +45,7 @@ over_requests(entry, approved) := {msg |
 	some bound in approved.maxRequests
 	value := effective_request(entry.container, bound.resource)
 	not within(value, bound.max)
-	msg := sprintf("SC007 %s: requests.%s is %s, approved at most %s", [entry.where, bound.resource, shown(value), bound.max])
+	msg := {"check": unless_malformed(value, "request-exceeded"), "detail": sprintf("%s: requests.%s is %s, approved at most %s", [entry.where, bound.resource, shown(value), bound.max])}
 }
 
 effective_request(container, resource) := value if {
@@ -59,4 +60,10 @@ within(value, maximum) if quantity.parse(value) <= quantity.parse(maximum)
 
 shown(null) := "missing"
 
-shown(value) := json.marshal(value) if value != null
+shown(value) := review.quote(value) if value != null
+
+# A value that is present but no Kubernetes quantity is its own check, whatever bound it was held to.
+unless_malformed(value, check) := "quantity-malformed" if {
+	value != null
+	not quantity.parse(value)
+} else := check

@@ -1,6 +1,7 @@
 package lib.policygen.rules.sc009
 
 import data.lib.policygen.pods
+import data.lib.policygen.review
 
 inject_key := "sidecar.istio.io/inject"
 
@@ -23,9 +24,9 @@ opt_out(pod, params) := {msg |
 	some source in ["labels", "annotations"]
 	value := pod.metadata[source][inject_key]
 	value != "true"
-	msg := sprintf("SC009 %s %s: is %s; only \"true\" (or leaving it out) is allowed in a mesh namespace", [
-		trim_suffix(source, "s"), inject_key, json.marshal(value),
-	])
+	msg := {"check": "inject-opt-out", "detail": sprintf("%s %s: is %s; only \"true\" (or leaving it out) is allowed in a mesh namespace", [
+		trim_suffix(source, "s"), inject_key, review.quote(value),
+	])}
 }
 
 revision(pod, params) := {msg |
@@ -33,9 +34,9 @@ revision(pod, params) := {msg |
 	some source in ["labels", "annotations"]
 	value := pod.metadata[source][revision_key]
 	not value in params.approvedRevisions
-	msg := sprintf("SC009 %s %s: is %s, approved revisions: %s", [
-		trim_suffix(source, "s"), revision_key, json.marshal(value), json.marshal(params.approvedRevisions),
-	])
+	msg := {"check": "revision-not-approved", "detail": sprintf("%s %s: is %s, approved revisions: %s", [
+		trim_suffix(source, "s"), revision_key, review.quote(value), json.marshal(params.approvedRevisions),
+	])}
 }
 
 # The injector adds the sidecar at Pod CREATE; templates are checked as pods after injection.
@@ -43,7 +44,7 @@ missing_sidecar(pod, params) := {msg |
 	params.requireSidecar
 	pod.is_pod
 	not has_sidecar(pod.spec, params.sidecarName)
-	msg := sprintf("SC009 pod: has no %q container in a mesh namespace", [params.sidecarName])
+	msg := {"check": "sidecar-missing", "detail": sprintf("pod: has no %q container in a mesh namespace", [params.sidecarName])}
 }
 
 has_sidecar(spec, name) if {

@@ -1,6 +1,7 @@
 package lib.policygen.rules.sc010
 
 import data.lib.policygen.pods
+import data.lib.policygen.review
 
 # METADATA
 # description: An app container runs as the proxy's identity, adds a forbidden capability, or is privileged.
@@ -26,9 +27,9 @@ identity(spec, entry, key, forbidden) := {msg |
 	count(forbidden) > 0
 	value := effective(spec, entry.container, key)
 	not allowed_id(value, forbidden)
-	msg := sprintf("SC010 %s: effective %s is %s, which is forbidden for app containers (%s)", [
-		entry.where, key, json.marshal(value), concat(", ", [sprintf("%d", [id]) | some id in forbidden]),
-	])
+	msg := {"check": "run-as-forbidden", "detail": sprintf("%s: effective %s is %s, which is forbidden for app containers (%s)", [
+		entry.where, key, review.quote(value), concat(", ", [sprintf("%d", [id]) | some id in forbidden]),
+	])}
 }
 
 allowed_id(value, forbidden) if {
@@ -39,13 +40,13 @@ allowed_id(value, forbidden) if {
 capabilities(entry, params) := {msg |
 	some cap in pods.array_at(pods.security_context(entry.container), ["capabilities", "add"])
 	pods.capability(cap) in params.forbiddenCapabilities
-	msg := sprintf("SC010 %s: securityContext.capabilities.add has %s, forbidden for app containers", [entry.where, cap])
+	msg := {"check": "capability-forbidden", "detail": sprintf("%s: securityContext.capabilities.add has %s, forbidden for app containers", [entry.where, review.quote(cap)])}
 }
 
 privileged(entry, params) := {msg |
 	params.forbidPrivileged
 	not object.get(pods.security_context(entry.container), "privileged", null) in {false, null}
-	msg := sprintf("SC010 %s: securityContext.privileged is %s", [
-		entry.where, json.marshal(pods.security_context(entry.container).privileged),
-	])
+	msg := {"check": "privileged", "detail": sprintf("%s: securityContext.privileged is %s", [
+		entry.where, review.quote(pods.security_context(entry.container).privileged),
+	])}
 }
