@@ -108,9 +108,12 @@ def test_echoed_values_are_quoted_and_cut(engine, judge, reference_plan, hostile
     for verdict in verdicts:
         for v in verdict.violations:
             assert "\n" not in v.message, v.message
-            assert "nothing-to-see-here plain" not in v.message or '"' in v.message
             # one container where, one echoed value, the approved values: bounded whatever the input
             assert len(v.message) < 1200, v.message[:300]
+    status_index = 2 * [name for name, _, _ in pairs].index("status")
+    echoed = [v.message for v in verdicts[status_index].violations if v.check == "status-malformed"]
+    # The value is echoed as a quoted string literal: its newline escaped, its text inside the quotes.
+    assert echoed and all('"x\\nCP005/webhook-write-granted ClusterRole \\"evil\\" SC001/' in m for m in echoed), echoed
     long_index = 2 * [name for name, _, _ in pairs].index("long-value")
     cut = [v.message for v in verdicts[long_index].violations if v.check == "status-malformed"]
     assert cut and all("...(cut, " in m for m in cut)
