@@ -109,7 +109,7 @@ def test_template_libs_are_the_rego_backend_library_byte_for_byte(gk_files, refe
         assert "rule.violations(review.from_gatekeeper(input.review), input.parameters, namespaces)" in rego
         assert "data.inventory.cluster.v1.Namespace" in rego
         # The entry point adds only the rule ID, from the plan, before the library's check and text.
-        assert rego.count("sprintf") == 1 and 'sprintf("%s/%s %s", [rule_id, found.check, found.detail])' in rego
+        assert rego.count("sprintf") == 2 and 'sprintf("%s/%s %s", [rule_id, found.check, found.detail])' in rego
         assert f"rule_id := {json.dumps(rule.rule_id)}" in rego
 
 
