@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import json
 import subprocess
+from dataclasses import replace
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
@@ -90,6 +91,18 @@ def inventory_namespaces(samples: SampleSet) -> dict[str, Any]:
     return {name: ns for name, ns in samples.namespaces.items() if encodable(ns) is not None and _finite_numbers(ns)}
 
 
+def as_json(res: Resource) -> Resource | None:
+    """The resource as engines receive it: plain JSON data (keys strings, no tuples), or None when it has no JSON form.
+
+    YAML can give keys that are numbers or booleans; JSON makes them strings, as
+    kubectl would send them, and every adapter then handles one data model.
+    """
+    source, review = encodable(res.source), encodable(res.review)
+    if source is None or review is None:
+        return None
+    return replace(res, source=json.loads(source), review=json.loads(review))
+
+
 def canary() -> Resource:
     obj = json.loads(json.dumps(CANARY_OBJECT))
     review = {"operation": "CREATE", "userInfo": dict(UNTRUSTED_USER), "object": obj, "oldObject": None, "namespace": ""}
@@ -119,11 +132,14 @@ def isolate(engine: str, resources: list[Resource], judge: Judge) -> list[list[V
             out[i] = violations
 
     todo = []
+    resources = list(resources)
     for i, res in enumerate(resources):
-        if encodable(res.source) is None:
+        plain = as_json(res)
+        if plain is None:
             out[i] = [Violation.engine_failure(engine, "the resource cannot be encoded as JSON (too deeply nested or not finite)")]
             failed.append(i)
         else:
+            resources[i] = plain
             todo.append(i)
     if todo:
         attempt(todo)
