@@ -787,7 +787,7 @@ def load_spec_documents(text: str) -> list[Loaded]:
             continue
         bad = find_unencodable(loaded.value)
         if bad is not None:
-            raise YamlError(f"{bad[0]}: {bad[1]}", loaded.line)
+            raise YamlError(f"{bad[0]}: {bad[1]}")
         out.append(loaded)
     return out
 
