@@ -415,6 +415,14 @@ def _scalar_kubectl(event: Any) -> Any:
     return _json_value(_tagged_v2(tag, event.value))
 
 
+def _key_scalar_kubectl(event: Any) -> Any:
+    """A key as go-yaml v2 decodes it, before sigs.k8s.io/yaml writes it as a JSON key (floats stay floats)."""
+    tag = event.tag
+    if tag is None or tag == "!":
+        return resolve_v2(event.value)[1] if tag is None and event.implicit[0] else event.value
+    return _tagged_v2(tag, event.value)
+
+
 def _is_merge_kubectl(event: Any) -> bool:
     return event.value == "<<" and ((event.tag is None and event.implicit[0]) or event.tag == _MERGE)
 
@@ -422,22 +430,30 @@ def _is_merge_kubectl(event: Any) -> bool:
 class _Loader:
     """One chunk's events to one value. Shared by the sample reader and the spec reader."""
 
-    def __init__(self, *, scalar: Callable[[Any], Any], key: Callable[[Any], Any], is_merge: Callable[[Any], bool]) -> None:
+    def __init__(self, *, scalar: Callable[[Any], Any], key_scalar: Callable[[Any], Any], key: Callable[[Any], Any],
+                 is_merge: Callable[[Any], bool]) -> None:
         self.scalar = scalar
+        self.key_scalar = key_scalar
         self.key = key
         self.is_merge = is_merge
 
     def load(self, text: str, line_offset: int = 0) -> Loaded | None:
-        parser = _Parser(text)
+        parser = None
         try:
+            parser = _Parser(text)
             return self._load(parser, line_offset)
         except yaml.MarkedYAMLError as exc:
             mark = exc.problem_mark or exc.context_mark
             raise YamlError(_yaml_problem(exc), mark.line + 1 + line_offset if mark else None) from None
+        except yaml.reader.ReaderError as exc:
+            line = text.count("\n", 0, exc.position) + 1 + line_offset if isinstance(exc.position, int) else None
+            char = exc.character if isinstance(exc.character, int) else ord(str(exc.character)[:1] or "\0")
+            raise YamlError(f"not valid YAML: {exc.reason} (U+{char:04X})", line) from None
         except yaml.YAMLError as exc:
-            raise YamlError(str(exc).replace("\n", " ")) from None
+            raise YamlError("not valid YAML: " + str(exc).replace("\n", " ")) from None
         finally:
-            parser.dispose()
+            if parser is not None:
+                parser.dispose()
 
     def _load(self, parser: Any, off: int) -> Loaded | None:
         get = parser.get_event
@@ -473,7 +489,7 @@ class _Loader:
                             if event.tag is None and (not event.implicit[0] or (v and v[0] not in _RESOLVING_FIRST)):
                                 k = v
                             else:
-                                k = keyfn(scalar(event))
+                                k = keyfn(self.key_scalar(event))
                         except _Unsupported as exc:
                             raise YamlError(str(exc), event.start_mark.line + 1 + off) from None
                         line = event.start_mark.line + 1 + off
@@ -615,7 +631,7 @@ def _yaml_problem(exc: yaml.MarkedYAMLError) -> str:
     return "not valid YAML: " + ", ".join(parts) if parts else "not valid YAML"
 
 
-_KUBECTL = _Loader(scalar=_scalar_kubectl, key=_key_v2, is_merge=_is_merge_kubectl)
+_KUBECTL = _Loader(scalar=_scalar_kubectl, key_scalar=_key_scalar_kubectl, key=_key_v2, is_merge=_is_merge_kubectl)
 
 
 def load_yaml_chunk(text: str, line_offset: int = 0) -> Loaded | None:
@@ -771,7 +787,7 @@ def _key_any(key: Any) -> Any:
     return key
 
 
-_SPEC = _Loader(scalar=_scalar_pyyaml, key=_key_any, is_merge=_is_merge_kubectl)
+_SPEC = _Loader(scalar=_scalar_pyyaml, key_scalar=_scalar_pyyaml, key=_key_any, is_merge=_is_merge_kubectl)
 
 
 def load_spec_documents(text: str) -> list[Loaded]:

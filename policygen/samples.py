@@ -306,6 +306,7 @@ def load_text(text: str, file: str) -> list[Resource]:
 
 
 STDIN = "-"
+STDIN_NAME = "<stdin>"  # how records and messages name standard input (a file named - is ./-)
 
 
 @dataclass(frozen=True)
@@ -337,7 +338,7 @@ def collect_paths(paths: list[str | Path], ignore: tuple[str, ...] = ()) -> list
     out: list[tuple[Path, str]] = []
     for raw in paths:
         if str(raw) == STDIN:
-            out.append((Path(STDIN), STDIN))
+            out.append((Path(STDIN), STDIN_NAME))
             continue
         p = Path(raw)
         if p.is_dir():
@@ -363,7 +364,7 @@ def load_file(path: Path, display: str | None = None) -> list[Resource]:
     """One file's resources. A FIFO, a device or an oversized file is refused before it is read."""
     file = display or str(path)
     try:
-        text = kubeyaml.read_stream(sys.stdin.buffer) if file == STDIN else kubeyaml.read_text(path)
+        text = kubeyaml.read_stream(sys.stdin.buffer) if file == STDIN_NAME and str(path) == STDIN else kubeyaml.read_text(path)
     except kubeyaml.InputRefused as exc:
         raise InputError(file, str(exc)) from None
     return load_text(text, file)
