@@ -46,13 +46,17 @@ except ImportError:  # pragma: no cover - orjson is a dependency; json is the fa
 
 import json as _stdjson
 
-_Parser = getattr(yaml, "CParser", None)
-if _Parser is None:  # pragma: no cover - libyaml missing: PyYAML's pure-Python parser, same events
+try:
+    from yaml.cyaml import CParser as _Parser
+
+    LIBYAML = True
+except ImportError:  # pragma: no cover - libyaml missing: PyYAML's pure-Python parser, same events
+    LIBYAML = False
     from yaml.parser import Parser as _PyParser
     from yaml.reader import Reader as _PyReader
     from yaml.scanner import Scanner as _PyScanner
 
-    class _Parser(_PyReader, _PyScanner, _PyParser):  # type: ignore[no-redef]
+    class _Parser(_PyReader, _PyScanner, _PyParser):  # type: ignore[no-redef]  # noqa: N801
         def __init__(self, stream: str) -> None:
             _PyReader.__init__(self, stream)
             _PyScanner.__init__(self)

@@ -130,7 +130,7 @@ def test_bad_utf8_names_the_line(tmp_path):
 def test_nul_and_control_characters_name_the_line(tmp_path):
     f = tmp_path / "nul.yaml"
     f.write_text(POD + "  hostname: a\x00b\n")
-    refused(f, "line 10: not valid YAML: special characters are not allowed (U+0000)")
+    refused(f, "line 10: not valid YAML: control characters are not allowed (U+0000)")
 
 
 def test_nan_that_kubectl_cannot_send_exits_2(tmp_path):
