@@ -674,7 +674,7 @@ def load_json_stream(text: str) -> list[Loaded]:
     keys, too_deep = _count_keys(value)
     if too_deep:
         raise YamlError(f"nested deeper than {MAX_DEPTH} levels; refused", 1)
-    if len(_JSON_KEY.findall(text)) != keys:
+    if _JSON_KEY.subn("", text)[1] != keys:  # subn counts in C without keeping every match
         return _json_values_slowly(text)
     return [Loaded(value, text.count("\n", 0, len(text) - len(text.lstrip())) + 1)]
 
@@ -706,20 +706,24 @@ def _json_values_slowly(text: str) -> list[Loaded]:
 
 
 def _count_keys(value: Any) -> tuple[int, bool]:
-    """How many keys the value's objects hold, and whether it nests deeper than MAX_DEPTH."""
-    total = 0
-    stack = [(value, 1)]
-    while stack:
-        v, d = stack.pop()
-        if isinstance(v, dict):
-            if d > MAX_DEPTH:
-                return total, True
-            total += len(v)
-            stack.extend((x, d + 1) for x in v.values())
-        elif isinstance(v, list):
-            if d > MAX_DEPTH:
-                return total, True
-            stack.extend((x, d + 1) for x in v)
+    """How many keys the value's objects hold, and whether it nests deeper than MAX_DEPTH (one level at a time)."""
+    total, depth, level = 0, 0, [value]
+    while level:
+        depth += 1
+        nxt: list[Any] = []
+        containers = False
+        for v in level:
+            t = type(v)
+            if t is dict:
+                total += len(v)
+                nxt += v.values()
+                containers = True
+            elif t is list:
+                nxt += v
+                containers = True
+        if containers and depth > MAX_DEPTH:
+            return total, True
+        level = nxt
     return total, False
 
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 import fnmatch
 import re
 import sys
+from collections import deque
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -191,10 +192,10 @@ def is_list(doc: dict[str, Any]) -> bool:
 def _flatten(doc: dict[str, Any], file: str, where: str, item_lines: list[int] | None, line: int) -> list[tuple[dict[str, Any], int]]:
     """The objects of a List document in kubectl's order (breadth first: nested lists go to the back)."""
     out: list[tuple[dict[str, Any], int]] = []
-    queue: list[tuple[dict[str, Any], str, int]] = [(doc, where, line)]
+    queue: deque[tuple[dict[str, Any], str, int]] = deque([(doc, where, line)])
     top = True
     while queue:
-        current, path, at = queue.pop(0)
+        current, path, at = queue.popleft()
         if not is_list(current):
             out.append((current, at))
             continue
@@ -244,8 +245,13 @@ def _expectations(text: str, file: str) -> list[tuple[int, int | None, Expectati
         return []
     out = []
     for m in _EXPECT_LINE.finditer(text):
-        loc = f"line {text.count(chr(10), 0, m.start()) + 1}: # expect"
-        out.append((m.start(), int(m.group(1)) if m.group(1) is not None else None, _parse_expectation(m.group(2).strip(), file, loc)))
+        try:
+            expectation = _parse_expectation(m.group(2).strip(), file)
+        except InputError:
+            loc = f"line {text.count(chr(10), 0, m.start()) + 1}: # expect"  # counted only for the error
+            _parse_expectation(m.group(2).strip(), file, loc)
+            raise
+        out.append((m.start(), int(m.group(1)) if m.group(1) is not None else None, expectation))
     return out
 
 
