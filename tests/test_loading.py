@@ -266,3 +266,38 @@ def test_a_thousand_documents_load_in_one_pass():
     res = load_text(text, "big.yaml")
     assert len(res) == 1000 and res[-1].name == "p999" and res[-1].line == 1 + 999 * 5
     del start
+
+
+_TOKENS = ["&a ", "*a", "<<: ", "!!int ", "!!binary ", "? ", "- ", ": ", "{", "}", "[", "]", "---\n", "...\n",
+           "%YAML 1.1\n", '"\\u0000"', '"\\ud800"', "\t", "\n", " ", "#", "|", ">", "'", '"', "!", "~", "yes", "0x",
+           "1e999", ".nan", "\ufeff", "\x85", "\u2028", "items: ", "kind: List\n", '{"a":1}', "\x00", "\\"]
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_mutated_samples_give_resources_or_an_input_error_never_a_crash(seed):
+    import random
+    from pathlib import Path
+
+    rng = random.Random(seed)
+    root = Path(__file__).resolve().parent.parent / "samples" / "reference"
+    yaml_base = (root / "sc004.yaml").read_text(encoding="utf-8")[:5000]
+    json_base = json.dumps({"kind": "List", "items": [{"kind": "Pod", "metadata": {"name": "p", "labels": {"a": "b"}}}]})
+    outcomes = {"resources": 0, "error": 0}
+    for _ in range(400):
+        text = list(rng.choice([yaml_base, json_base]))
+        for _ in range(rng.randint(1, 6)):
+            pos = rng.randrange(len(text))
+            op = rng.random()
+            if op < 0.5:
+                text.insert(pos, rng.choice(_TOKENS))
+            elif op < 0.8:
+                del text[pos:pos + rng.randint(1, 20)]
+            else:
+                text[pos] = rng.choice(_TOKENS)
+        try:
+            load_text("".join(text), "m.yaml")
+            outcomes["resources"] += 1
+        except InputError as exc:
+            assert str(exc).startswith("m.yaml")
+            outcomes["error"] += 1
+    assert outcomes["resources"] and outcomes["error"]  # both paths exercised
