@@ -185,7 +185,6 @@ def split_documents(text: str) -> list[Chunk]:
         chunks.append(Chunk(len(chunks) + 1, line, pos, m.start()))
         pos, line = min(m.end() + 1, len(text)), sep_line + 1
     chunks.append(Chunk(len(chunks) + 1, line, pos, len(text)))
-    # kubectl drops empty chunks before numbering nothing; keep numbers stable by position instead.
     return chunks
 
 
@@ -758,14 +757,6 @@ def _has_surrogate(value: Any) -> bool:
         elif isinstance(v, list):
             stack.extend(v)
     return False
-
-
-def has_surrogate(value: Any) -> bool:
-    return _has_surrogate(value)
-
-
-def depth_over(value: Any, limit: int = MAX_DEPTH) -> bool:
-    return _depth_over(value, limit)
 
 
 

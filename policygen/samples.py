@@ -82,11 +82,6 @@ class Resource:
         return f"{self.kind or '?'} {ns + '/' if ns else ''}{self.name or '?'}"
 
     @property
-    def origin(self) -> str:
-        """Where the object came from: file, document and line."""
-        return f"{self.file}:{self.line}" + (f" (document {self.document})" if self.document else "") if self.line else self.file
-
-    @property
     def operation(self) -> str:
         return self.review.get("operation", "CREATE")
 

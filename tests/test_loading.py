@@ -301,3 +301,10 @@ def test_mutated_samples_give_resources_or_an_input_error_never_a_crash(seed):
             assert str(exc).startswith("m.yaml")
             outcomes["error"] += 1
     assert outcomes["resources"] and outcomes["error"]  # both paths exercised
+
+
+def test_spec_strings_no_backend_can_encode_name_their_field():
+    assert kubeyaml.find_unencodable({"spec": {"sidecars": [{"name": "istio-\ud800proxy"}]}}) == (
+        "spec.sidecars[0].name", "a string holds an unpaired UTF-16 surrogate")
+    assert kubeyaml.find_unencodable({"spec": {"a\x00": 1}}) == ("spec.a\x00", "a string holds a NUL character")
+    assert kubeyaml.find_unencodable({"spec": {"ok": ["fine", 1, None]}}) is None
