@@ -14,7 +14,7 @@ from .errors import EngineError, EngineNotInstalled, PolicygenError
 from .output import diff_tree, write_tree
 from .pipeline import evaluate, render_all
 from .plan import build_plan
-from .samples import load_samples
+from .samples import LoadOptions, load_samples
 from .spec import load_spec
 from .verify import build_report, format_report
 
@@ -52,7 +52,7 @@ def _cmd_generate(args: argparse.Namespace) -> int:
 
 def _cmd_eval(args: argparse.Namespace) -> int:
     plan = build_plan(load_spec(args.spec))
-    samples = load_samples(args.paths)
+    samples = load_samples(args.paths, _load_options(args))
     verdicts = evaluate(plan, args.engine, samples)
     if args.format == "json":
         json.dump([v.to_json() for v in verdicts], sys.stdout, indent=2)
@@ -70,7 +70,7 @@ def _cmd_eval(args: argparse.Namespace) -> int:
 
 def _cmd_verify(args: argparse.Namespace) -> int:
     plan = build_plan(load_spec(args.spec))
-    samples = load_samples(args.samples)
+    samples = load_samples(args.samples, _load_options(args))
     engines = args.engine or list(ENGINES)
     chosen = []
     for engine in engines:
@@ -103,6 +103,18 @@ def _cmd_tools(args: argparse.Namespace) -> int:
     return 0
 
 
+def _add_input_flags(cmd: argparse.ArgumentParser) -> None:
+    """How eval and verify read their inputs: `-` is standard input; globs to leave out; files of no objects."""
+    cmd.add_argument("--ignore", action="append", default=[], metavar="GLOB",
+                     help="leave out files matching GLOB (path, trailing path or name; repeatable)")
+    cmd.add_argument("--strict", action="store_true",
+                     help="a file that holds no Kubernetes object (CI workflow, Helm values, kustomization) is an error, not a warning")
+
+
+def _load_options(args: argparse.Namespace) -> LoadOptions:
+    return LoadOptions(ignore=tuple(args.ignore), strict=args.strict)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="policygen",
@@ -121,13 +133,15 @@ def build_parser() -> argparse.ArgumentParser:
     ev.add_argument("--spec", required=True)
     ev.add_argument("--engine", required=True, choices=list(ENGINES))
     ev.add_argument("--format", choices=["json", "text"], default="json")
-    ev.add_argument("paths", nargs="+")
+    ev.add_argument("paths", nargs="+", help="files or folders; - reads standard input")
+    _add_input_flags(ev)
     ev.set_defaults(func=_cmd_eval)
 
     ver = sub.add_parser("verify", help="check labelled samples in every engine; exit 1 on any mismatch")
     ver.add_argument("spec")
     ver.add_argument("samples", nargs="+")
     ver.add_argument("--engine", action="append", choices=list(ENGINES), help="repeatable; default: every engine")
+    _add_input_flags(ver)
     ver.set_defaults(func=_cmd_verify)
 
     tl = sub.add_parser("tools", help="build the pinned engines from the Go module proxy (cached)")

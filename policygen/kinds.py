@@ -27,7 +27,48 @@ API_GROUPS: dict[str, str] = {
     "Role": "rbac.authorization.k8s.io",
 }
 
+# Older API versions of the pod controllers, still found in manifests kept in Git (conftest and gator judge
+# them offline). They are the same controllers: every pod rule applies. apps/v1beta1 and apps/v1beta2 share
+# the group of apps/v1, batch/v1beta1 that of batch/v1; only extensions/v1beta1 is another group.
+LEGACY_API_VERSIONS: dict[str, tuple[str, ...]] = {
+    "Deployment": ("extensions/v1beta1", "apps/v1beta1", "apps/v1beta2"),
+    "DaemonSet": ("extensions/v1beta1", "apps/v1beta2"),
+    "ReplicaSet": ("extensions/v1beta1", "apps/v1beta2"),
+    "StatefulSet": ("apps/v1beta1", "apps/v1beta2"),
+    "CronJob": ("batch/v1beta1", "batch/v2alpha1"),
+}
+
+
+def api_groups(kind: str) -> tuple[str, ...]:
+    """Every API group that serves (or served) the kind, current first: what a match on the kind must list."""
+    groups = [API_GROUPS[kind]]
+    for version in LEGACY_API_VERSIONS.get(kind, ()):
+        group = version.rpartition("/")[0]
+        if group not in groups:
+            groups.append(group)
+    return tuple(groups)
+
+
 NAMESPACED_KINDS = frozenset({*POD_KINDS, "ConfigMap", "PeerAuthentication", "Role"})
+
+# Built-in kinds that live outside namespaces (and the policy kinds policygen writes). A record of one of
+# these carries no namespace, as `kubectl get` shows none; a namespace written in its metadata is ignored
+# by the API server. Other kinds are taken as namespaced, as most custom resources are.
+CLUSTER_SCOPED_KINDS = frozenset({
+    "APIService", "CSIDriver", "CSINode", "CertificateSigningRequest", "ClusterRole", "ClusterRoleBinding",
+    "ComponentStatus", "CustomResourceDefinition", "FlowSchema", "IngressClass", "MutatingAdmissionPolicy",
+    "MutatingAdmissionPolicyBinding", "MutatingWebhookConfiguration", "Namespace", "Node", "PersistentVolume",
+    "PodSecurityPolicy", "PriorityClass", "PriorityLevelConfiguration", "RuntimeClass", "StorageClass",
+    "StorageVersionMigration", "ValidatingAdmissionPolicy", "ValidatingAdmissionPolicyBinding",
+    "ValidatingWebhookConfiguration", "VolumeAttachment", "VolumeAttributesClass", "DeviceClass",
+    "ResourceSlice", "SelfSubjectReview", "TokenReview", "SubjectAccessReview", "SelfSubjectAccessReview",
+    "SelfSubjectRulesReview", "IPAddress", "ServiceCIDR",
+    "ClusterPolicy", "ClusterPolicyReport", "ClusterCleanupPolicy", "ConstraintTemplate",
+})
+
+
+def is_cluster_scoped(kind: Any) -> bool:
+    return isinstance(kind, str) and kind in CLUSTER_SCOPED_KINDS
 
 
 def default_api_version(kind: Any) -> str | None:

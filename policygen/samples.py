@@ -12,21 +12,20 @@ directive above its document:
 
 from __future__ import annotations
 
-import json
+import fnmatch
 import re
+import sys
+from collections import deque
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
-
+from . import kubeyaml
 from .errors import InputError
+from .kinds import is_cluster_scoped
 
 SAMPLE_SUFFIXES = (".yaml", ".yml", ".json")
-_EXPECT = re.compile(r"^#\s*expect(?:\[(\d+)\])?\s*:\s*(.*?)\s*$")
 _RULE_ID = re.compile(r"^(SC|CP)\d{3}$")
-# Only spaces or tabs may follow "---" on its line; \s would swallow the next line.
-_DOC_SEPARATOR = re.compile(r"^---(?:[ \t].*)?$", re.MULTILINE)
 # Who a plain resource comes from: a user in no group, so no trusted subject matches.
 UNTRUSTED_USER = {"username": "policygen:untrusted-user", "groups": []}
 
@@ -48,6 +47,8 @@ class Resource:
     source: dict[str, Any]  # the document as written (plain resource or AdmissionReview)
     expect: Expectation | None = None
     from_admission_review: bool = False
+    document: int = 0  # 1-based number of the document in its file (kubectl's --- split); 0 when built in code
+    line: int = 0  # 1-based line where the object starts; 0 when built in code
 
     @property
     def object(self) -> dict[str, Any]:
@@ -69,7 +70,16 @@ class Resource:
 
     @property
     def namespace(self) -> str:
+        """The namespace the object lives in; "" for a cluster-scoped kind (a Namespace, a ClusterRole...)."""
+        if is_cluster_scoped(self.kind):
+            return ""
         return self.review.get("namespace") or "default"
+
+    @property
+    def display(self) -> str:
+        """`Kind namespace/name`, or `Kind name` for a cluster-scoped kind: what the object is called."""
+        ns = self.namespace
+        return f"{self.kind or '?'} {ns + '/' if ns else ''}{self.name or '?'}"
 
     @property
     def operation(self) -> str:
@@ -96,16 +106,18 @@ class SampleSet:
         return dict(sorted(found.items()))
 
 
-def _parse_expectation(text: str, file: str) -> Expectation:
+def _parse_expectation(text: str, file: str, loc: str = "# expect") -> Expectation:
     words = text.split()
     if words == ["allow"]:
         return Expectation(True)
     if len(words) >= 2 and words[0] == "deny" and all(_RULE_ID.match(w) for w in words[1:]):
         return Expectation(False, frozenset(words[1:]))
-    raise InputError(file, f"expectation {text!r} is neither 'allow' nor 'deny' followed by rule IDs", "# expect")
+    raise InputError(file, f"expectation {text!r} is neither 'allow' nor 'deny' followed by rule IDs", loc)
 
 
 def _object_namespace(obj: dict[str, Any]) -> str:
+    if is_cluster_scoped(obj.get("kind")):
+        return ""  # the API server ignores a namespace on a cluster-scoped object
     meta = obj.get("metadata")
     ns = meta.get("namespace") if isinstance(meta, dict) else None
     # kubectl apply puts a resource without a namespace in "default".
@@ -145,75 +157,233 @@ def _admission_review(doc: dict[str, Any], file: str, where: str) -> dict[str, A
     }
 
 
-def _split_documents(text: str) -> list[str]:
-    return _DOC_SEPARATOR.split(text)
+class NotManifests(InputError):
+    """A file that holds no Kubernetes object: skipped with a warning, an error under --strict."""
 
 
-def load_file(path: Path, display: str | None = None) -> list[Resource]:
-    file = display or str(path)
+# Files CI folders hold next to manifests that kubectl would not apply.
+_KUSTOMIZE_GROUP = "kustomize.config.k8s.io"
+_KUSTOMIZE_FILES = frozenset({"kustomization.yaml", "kustomization.yml", "Kustomization"})
+
+
+def _item_kind_defaults(item: dict[str, Any], parent: dict[str, Any]) -> dict[str, Any]:
+    """kubectl's unstructured list decoding: an item with neither kind nor apiVersion takes the list's (PodList -> Pod)."""
+    if "kind" in item or "apiVersion" in item:
+        return item
+    kind = parent.get("kind")
+    if isinstance(kind, str) and kind.endswith("List") and len(kind) > 4:
+        out = {"apiVersion": parent.get("apiVersion"), "kind": kind[:-4], **item}
+        if out["apiVersion"] is None:
+            del out["apiVersion"]
+        return out
+    return item
+
+
+def is_list(doc: dict[str, Any]) -> bool:
+    """kubectl decodes any object with a non-null items field as a list, whatever its kind."""
+    return doc.get("items") is not None and doc.get("kind") != "AdmissionReview"
+
+
+def _flatten(doc: dict[str, Any], file: str, where: str, item_lines: list[int] | None, line: int) -> list[tuple[dict[str, Any], int]]:
+    """The objects of a List document in kubectl's order (breadth first: nested lists go to the back)."""
+    out: list[tuple[dict[str, Any], int]] = []
+    queue: deque[tuple[dict[str, Any], str, int]] = deque([(doc, where, line)])
+    top = True
+    while queue:
+        current, path, at = queue.popleft()
+        if not is_list(current):
+            out.append((current, at))
+            continue
+        items = current.get("items")
+        if not isinstance(items, list):
+            raise InputError(file, "a List needs an items list", f"{path}.items")
+        for i, item in enumerate(items):
+            item_path = f"{path}.items[{i}]"
+            item_line = item_lines[i] if top and item_lines and i < len(item_lines) else at
+            if not isinstance(item, dict):
+                raise InputError(file, "a List item is a Kubernetes object with a kind", item_path)
+            item = _item_kind_defaults(item, current)
+            if not isinstance(item.get("kind"), str) or not item["kind"]:
+                raise InputError(file, "a List item is a Kubernetes object with a kind", item_path)
+            queue.append((item, item_path, item_line))
+        top = False
+    return out
+
+
+@dataclass
+class _Doc:
+    number: int  # 1-based document number in the file
+    line: int
+    value: Any
+    end: int  # offset in the text where the document's chunk ends (expectation comments before it are its own)
+    item_lines: list[int] | None = None
+
+
+def _parse(text: str, file: str) -> list[_Doc]:
     try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise InputError(file, f"cannot read: {exc.strerror or exc}") from None
-    except UnicodeDecodeError:
-        raise InputError(file, "not UTF-8 text") from None
+        if kubeyaml.is_json_stream(text):
+            return [_Doc(i + 1, d.line, d.value, len(text)) for i, d in enumerate(kubeyaml.load_json_stream(text))]
+        # Anything else is YAML, whatever the file's suffix: kubectl sniffs, it does not trust names.
+        docs: list[_Doc] = []
+        for chunk in kubeyaml.split_documents(text):
+            loaded = kubeyaml.load_yaml_chunk(text[chunk.start:chunk.end], chunk.line - 1)
+            if loaded is not None:
+                docs.append(_Doc(chunk.number, loaded.line, loaded.value, chunk.end, loaded.item_lines))
+        return docs
+    except kubeyaml.YamlError as exc:
+        raise InputError(file, exc.msg, f"line {exc.line}" if exc.line else "") from None
+
+
+def _expectations(text: str, file: str) -> list[tuple[int, int | None, Expectation]]:
+    """(offset, item or None, expectation) of every `# expect` comment line, in one scan of the text."""
+    if "expect" not in text:
+        return []
+    out = []
+    for m in _EXPECT_LINE.finditer(text):
+        try:
+            expectation = _parse_expectation(m.group(2).strip(), file)
+        except InputError:
+            loc = f"line {text.count(chr(10), 0, m.start()) + 1}: # expect"  # counted only for the error
+            _parse_expectation(m.group(2).strip(), file, loc)
+            raise
+        out.append((m.start(), int(m.group(1)) if m.group(1) is not None else None, expectation))
+    return out
+
+
+_EXPECT_LINE = re.compile(r"^[ \t]*#[ \t]*expect(?:\[(\d+)\])?[ \t]*:([^\n]*)$", re.MULTILINE)
+
+
+def _is_object(value: Any) -> bool:
+    return isinstance(value, dict) and isinstance(value.get("kind"), str) and bool(value["kind"])
+
+
+def _not_manifests_reason(docs: list[_Doc], name: str) -> str | None:
+    """Why a parsed file is not a set of Kubernetes objects (CI workflow, Helm values, kustomize config), or None."""
+    if not docs:
+        return None
+    if Path(name).name in _KUSTOMIZE_FILES:
+        return "a kustomize configuration, not a Kubernetes object"
+    objects = [d.value for d in docs if _is_object(d.value)]
+    if not objects:
+        shapes = {type(d.value).__name__ for d in docs}
+        if shapes == {"dict"}:
+            return "no Kubernetes object in it (no document has a kind)"
+        return "no Kubernetes object in it (a document is not a mapping)"
+    if all(isinstance(o.get("apiVersion"), str) and o["apiVersion"].split("/")[0] == _KUSTOMIZE_GROUP for o in objects):
+        return "a kustomize configuration, not a Kubernetes object"
+    return None
+
+
+def load_text(text: str, file: str) -> list[Resource]:
+    """Every resource of one file's text, in kubectl's order. Raises NotManifests for a file of no objects."""
+    docs = _parse(text, file)
+    reason = _not_manifests_reason(docs, file)
+    if reason is not None:
+        raise NotManifests(file, f"skipped: {reason}")
+    expects = _expectations(text, file)
     resources: list[Resource] = []
     pending: dict[int | None, Expectation] = {}
-    chunks = [text] if path.suffix == ".json" else _split_documents(text)
-    for doc_no, chunk in enumerate(chunks):
-        for line in chunk.splitlines():
-            m = _EXPECT.match(line.strip())
-            if m:
-                pending[int(m.group(1)) if m.group(1) is not None else None] = _parse_expectation(m.group(2), file)
-        try:
-            doc = json.loads(chunk) if path.suffix == ".json" else yaml.safe_load(chunk)
-        except (yaml.YAMLError, json.JSONDecodeError) as exc:
-            mark = getattr(exc, "problem_mark", None)
-            where = f"document {doc_no}" + (f", line {mark.line + 1}" if mark else "")
-            raise InputError(file, f"not valid YAML/JSON: {getattr(exc, 'problem', None) or exc}", where) from None
-        if doc is None:
-            continue
-        where = f"document {doc_no}"
-        if not isinstance(doc, dict) or not isinstance(doc.get("kind"), str):
+    e = 0
+    for doc in docs:
+        # Comments in a document's chunk, or in empty chunks before it, state what it expects.
+        while e < len(expects) and expects[e][0] < doc.end:
+            pending[expects[e][1]] = expects[e][2]
+            e += 1
+        where = f"document {doc.number}, line {doc.line}"
+        value = doc.value
+        if not _is_object(value):
             raise InputError(file, "a document is a Kubernetes object: a mapping with a string kind", where)
-        if doc["kind"] == "List" or (doc["kind"].endswith("List") and isinstance(doc.get("items"), list)):
-            items = doc.get("items")
-            if not isinstance(items, list):
-                raise InputError(file, "a List needs an items list", f"{where}.items")
-            entries = []
-            for i, item in enumerate(items):
-                if not isinstance(item, dict) or not isinstance(item.get("kind"), str):
-                    raise InputError(file, "a List item is a Kubernetes object with a kind", f"{where}.items[{i}]")
-                entries.append((i, item, _plain_review(item), False))
-        elif doc["kind"] == "AdmissionReview":
-            entries = [(0, doc, _admission_review(doc, file, where), True)]
+        if value["kind"] == "AdmissionReview":
+            entries = [(value, _admission_review(value, file, where), True, doc.line)]
+        elif is_list(value):
+            entries = [(item, _plain_review(item), False, line) for item, line in _flatten(value, file, where, doc.item_lines, doc.line)]
         else:
-            entries = [(0, doc, _plain_review(doc), False)]
-        for item_no, source, review, is_ar in entries:
+            entries = [(value, _plain_review(value), False, doc.line)]
+        for item_no, (source, review, is_ar, line) in enumerate(entries):
             expect = pending.get(item_no, pending.get(None))
-            resources.append(Resource(file, len(resources), review, source, expect, is_ar))
+            resources.append(Resource(file, len(resources), review, source, expect, is_ar, doc.number, line))
         pending = {}
     return resources
 
 
-def collect_paths(paths: list[str | Path]) -> list[tuple[Path, str]]:
-    """Files to read, with the name to report: folders walked, sorted, files as given."""
+STDIN = "-"
+STDIN_NAME = "<stdin>"  # how records and messages name standard input (a file named - is ./-)
+
+
+@dataclass(frozen=True)
+class LoadOptions:
+    """How a run picks its inputs: globs to leave out, and whether a file of no objects is fatal."""
+
+    ignore: tuple[str, ...] = ()
+    strict: bool = False
+
+
+def _ignored(path: Path, display: str, ignore: tuple[str, ...]) -> bool:
+    """A glob matches the path as shown, any of its trailing parts, or its file name (`*.tpl.yaml`, `charts/**`)."""
+    if not ignore:
+        return False
+    parts = Path(display).parts
+    candidates = {display, path.name, *("/".join(parts[i:]) for i in range(len(parts)))}
+    for pattern in ignore:
+        pat = pattern.rstrip("/")
+        for c in candidates:
+            if fnmatch.fnmatchcase(c, pat) or fnmatch.fnmatchcase(c, pat + "/*") or (pat.endswith("/**") and c.startswith(pat[:-3] + "/")):
+                return True
+        if any(fnmatch.fnmatchcase(part, pat) for part in parts[:-1]):
+            return True  # a folder name: --ignore charts
+    return False
+
+
+def collect_paths(paths: list[str | Path], ignore: tuple[str, ...] = ()) -> list[tuple[Path, str]]:
+    """Files to read, with the name to report: folders walked, sorted, files as given; `-` is standard input."""
     out: list[tuple[Path, str]] = []
     for raw in paths:
+        if str(raw) == STDIN:
+            out.append((Path(STDIN), STDIN_NAME))
+            continue
         p = Path(raw)
         if p.is_dir():
             for f in sorted(p.rglob("*")):
-                if f.is_file() and f.suffix in SAMPLE_SUFFIXES:
-                    out.append((f, str(f)))
-        elif p.exists():
-            out.append((p, str(raw)))
+                if f.suffix not in SAMPLE_SUFFIXES or _ignored(f, str(f), ignore):
+                    continue
+                if f.is_dir():
+                    continue
+                try:
+                    kubeyaml.check_regular(f)
+                except kubeyaml.InputRefused as exc:
+                    raise InputError(f, str(exc)) from None
+                out.append((f, str(f)))
+        elif p.exists() or p.is_symlink():
+            if not _ignored(p, str(raw), ignore):
+                out.append((p, str(raw)))
         else:
             raise InputError(raw, "no such file or folder")
     return out
 
 
-def load_samples(paths: list[str | Path]) -> SampleSet:
+def load_file(path: Path, display: str | None = None) -> list[Resource]:
+    """One file's resources. A FIFO, a device or an oversized file is refused before it is read."""
+    file = display or str(path)
+    try:
+        text = kubeyaml.read_stream(sys.stdin.buffer) if file == STDIN_NAME and str(path) == STDIN else kubeyaml.read_text(path)
+    except kubeyaml.InputRefused as exc:
+        raise InputError(file, str(exc)) from None
+    return load_text(text, file)
+
+
+def load_samples(paths: list[str | Path], options: LoadOptions | None = None,
+                 warn: Any = None) -> SampleSet:
+    """Every resource under the paths, in order. Files of no objects are skipped with one warning each."""
+    options = options or LoadOptions()
+    warn = warn or (lambda line: print(line, file=sys.stderr))
     resources: list[Resource] = []
-    for path, display in collect_paths(paths):
-        resources.extend(load_file(path, display))
+    for path, display in collect_paths(paths, options.ignore):
+        try:
+            found = load_file(path, display)
+        except NotManifests as exc:
+            if options.strict:
+                raise InputError(exc.file, str(exc).split(": ", 1)[1].replace("skipped: ", "") + " (--strict)") from None
+            warn(f"policygen: warning: {exc}")
+            continue
+        resources.extend(found)
     return SampleSet(resources)

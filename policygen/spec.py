@@ -10,7 +10,6 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Annotated, Literal
 
-import yaml
 from pydantic import (
     AfterValidator,
     BaseModel,
@@ -22,6 +21,7 @@ from pydantic import (
 )
 from pydantic.alias_generators import to_camel
 
+from . import kubeyaml
 from .errors import SpecError, SpecErrors
 from .images import ImageRefError, normalize_repository
 from .quantity import QuantityError, parse_quantity
@@ -353,20 +353,23 @@ def parse_spec(data: object, source: Path | str = "<spec>") -> SidecarPolicy:
 
 
 def load_spec(path: Path | str) -> SidecarPolicy:
-    """Read and validate one spec file; every problem names the file and field."""
+    """Read and validate one spec file; every problem names the file and field (or line).
+
+    Read with the limits of the sample reader (a regular file of bounded size,
+    bounded aliases and depth); a duplicate key, or a string that no backend can
+    encode (NUL, an unpaired surrogate), is an error rather than a silent pick.
+    """
     path = Path(path)
     try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise SpecError(path, "", f"cannot read: {exc.strerror or exc}") from None
-    except UnicodeDecodeError:
-        raise SpecError(path, "", "not UTF-8 text") from None
+        text = kubeyaml.read_text(path)
+    except kubeyaml.InputRefused as exc:
+        msg = str(exc)
+        where, _, rest = msg.partition(": ") if msg.startswith("line ") else ("", "", msg)
+        raise SpecError(path, where, rest) from None
     try:
-        docs = [d for d in yaml.safe_load_all(text) if d is not None]
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else ""
-        raise SpecError(path, where, f"not valid YAML: {getattr(exc, 'problem', exc)}") from None
+        docs = [d.value for d in kubeyaml.load_spec_documents(text)]
+    except kubeyaml.YamlError as exc:
+        raise SpecError(path, f"line {exc.line}" if exc.line else "", exc.msg) from None
     if len(docs) != 1:
         raise SpecError(path, "", f"a spec file holds exactly one YAML document, found {len(docs)}")
     return parse_spec(docs[0], path)

@@ -55,6 +55,11 @@ class Verdict:
     violations: list[Violation] = field(default_factory=list)
     # Rule IDs this engine cannot decide (SC012 outside Kyverno): never "passed".
     not_evaluated: list[str] = field(default_factory=list)
+    # Where the object came from (1-based document and line in its file; 0 when not from a file), and its name
+    # as `Kind namespace/name` (`Kind name` when cluster-scoped).
+    document: int = 0
+    line: int = 0
+    object: str = ""
 
     @property
     def allowed(self) -> bool:
@@ -80,6 +85,9 @@ class Verdict:
             "allowed": self.allowed,
             "violations": [{"rule": v.rule, "check": v.check, "message": v.message} for v in self.violations],
             "notEvaluated": list(self.not_evaluated),
+            "document": self.document,
+            "line": self.line,
+            "object": self.object,
         }
 
 

@@ -63,7 +63,8 @@ def format_report(report: Report) -> str:
     for row in report.rows:
         res = row.resource
         want = res.expect.describe() if res.expect else "(no expectation)"
-        lines.append(f"{res.file}#{res.index} {res.kind} {res.namespace}/{res.name}  expected: {want}")
+        where = f"{res.file}:{res.line}" if res.line else f"{res.file}#{res.index}"
+        lines.append(f"{where} {res.display}  expected: {want}")
         for engine in report.engines:
             verdict = row.verdicts[engine]
             mark = "ok  " if row.ok(engine) else "FAIL"

@@ -10,7 +10,7 @@ from policygen.checks import CHECKS
 
 from .conftest import REFERENCE_SAMPLES, REFERENCE_SPEC, require_tool
 
-KEYS = {"file", "index", "kind", "namespace", "name", "engine", "allowed", "violations", "notEvaluated"}
+KEYS = {"file", "index", "kind", "namespace", "name", "engine", "allowed", "violations", "notEvaluated", "document", "line", "object"}
 
 
 def policygen(*args, cwd=None):

@@ -16,7 +16,7 @@ from typing import Any
 from ..fixtures import Case, cases_for
 from ..plan import Plan, RulePlan
 from ..render import dump_yaml_documents, render, to_json, to_yaml
-from ..kinds import API_GROUPS
+from ..kinds import api_groups
 from .rego import UNSUPPORTED, lib_sources
 
 TARGET = "admission.k8s.gatekeeper.sh"
@@ -111,11 +111,12 @@ def match_of(plan: Plan, rule: RulePlan) -> dict[str, Any]:
         kinds = plan.pod_kinds
     else:
         kinds = CONTROL_PLANE_KINDS[rule.rule_id]
-    groups: dict[str, list[str]] = {}
+    # A kind is matched in every group that serves or served it (extensions/v1beta1 Deployments in Git).
+    groups: dict[tuple[str, ...], list[str]] = {}
     for kind in kinds:
-        groups.setdefault(API_GROUPS[kind], []).append(kind)
+        groups.setdefault(api_groups(kind), []).append(kind)
     match: dict[str, Any] = {
-        "kinds": [{"apiGroups": [group], "kinds": sorted(names)} for group, names in sorted(groups.items())],
+        "kinds": [{"apiGroups": list(group), "kinds": sorted(names)} for group, names in sorted(groups.items())],
     }
     scope = rule.params.get("scope")
     if scope and scope["excludedNamespaces"] and rule.rule_id not in EVERY_NAMESPACE:

@@ -28,4 +28,5 @@ class Engine(Protocol):
 
 
 def verdict_shell(res, engine: str) -> Verdict:
-    return Verdict(res.file, res.index, res.kind, res.namespace, res.name, engine)
+    return Verdict(res.file, res.index, res.kind, res.namespace, res.name, engine,
+                   document=res.document, line=res.line, object=res.display)
