@@ -40,10 +40,10 @@ parse(ref) := {
 	host_rest := split_host(name_digest[0])
 	path_tag := split_tag(host_rest[1])
 	registry_path := normalise_hub(host_rest[0], split(path_tag[0], "/"))
+	count(concat("/", registry_path[1])) <= path_max
 	every part in registry_path[1] {
 		regex.match(component_pattern, part)
 	}
-	count(concat("/", registry_path[1])) <= path_max
 }
 
 split_digest(ref) := [ref, ""] if {

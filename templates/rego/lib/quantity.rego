@@ -54,9 +54,9 @@ digits_or_zero(digits) := d if {
 } else := "0"
 
 # The slow path re-reads the number with inf.Dec, which wants a digit.
-has_digits(raw_num, denom) := true if raw_num != ""
+has_digits(raw_num, denom) if raw_num != ""
 
-else := true if denom != ""
+else if denom != ""
 
 else := false
 
@@ -77,7 +77,7 @@ parse_int64(s) := sign_of(m[1]) * to_number(m[2]) if {
 }
 
 # Go's int32 conversion and arithmetic wrap around.
-wrap32(x) := (((x % 4294967296) + 4294967296) + 2147483648) % 4294967296 - 2147483648
+wrap32(x) := ((((x % 4294967296) + 4294967296) + 2147483648) % 4294967296) - 2147483648
 
 # ParseQuantity's fast path: at most 18 digits and no finer than nano, kept exact.
 decimal_value(sign, num, denom, digits_read, exp) := normal(sign, concat("", [num, denom]), scale) if {
@@ -88,9 +88,9 @@ decimal_value(sign, num, denom, digits_read, exp) := normal(sign, concat("", [nu
 	digits_read
 }
 
-binary_value(sign, num, denom, digits_read, suffix) := capped(round_nano(normal(sign, product, 0 - count(denom)))) if {
+binary_value(sign, num, denom, digits_read, suffix) := capped(round_nano(normal(sign, multiplied, 0 - count(denom)))) if {
 	binary_computable(num, denom, digits_read, binary_suffixes[suffix])
-	product := format_int(to_number(digits_or_zero(concat("", [num, denom]))) * binary_factors[suffix], 10)
+	multiplied := format_int(to_number(digits_or_zero(concat("", [num, denom]))) * binary_factors[suffix], 10)
 }
 
 binary_computable(num, denom, _, power) if {
@@ -139,6 +139,7 @@ magnitude_less(a, b) if {
 }
 
 # METADATA
+# scope: document
 # description: Whether quantity value a is less than b (both parsed).
 less(a, b) if a.sign < b.sign
 
