@@ -13,7 +13,7 @@ violations(rev, params, namespaces) := {msg |
 	some msg in problems(entry, ref, params)
 }
 
-problems(entry, ref, params) := ({msg |
+problems(entry, ref, params) := (({msg |
 	params.requireDigest
 	ref.digest == ""
 	msg := sprintf("SC002 %s: image %q has no digest; approved images are pinned by digest", [entry.where, entry.container.image])
@@ -22,6 +22,11 @@ problems(entry, ref, params) := ({msg |
 	count(params.digests) > 0
 	not ref.digest in params.digests
 	msg := sprintf("SC002 %s: digest %q is not an approved digest", [entry.where, ref.digest])
+}) | {msg |
+	ref.digest != ""
+	count(params.digests) == 0
+	not ref.verified_digest
+	msg := sprintf("SC002 %s: digest %q is not a sha256 or sha512 digest a runtime can verify", [entry.where, ref.digest])
 }) | {msg |
 	ref.tag in params.forbiddenTags
 	msg := sprintf("SC002 %s: tag %q is forbidden", [entry.where, ref.tag])
