@@ -19,6 +19,7 @@ CHECKS: dict[str, dict[str, str]] = {
         "digest-missing": "the image has no digest while requireDigest",
         "digest-not-approved": "the image's digest is not an approved digest",
         "tag-forbidden": "the image's tag is a forbidden tag",
+        "digest-unverifiable": "without a digest list, the image's digest is not a sha256 or sha512 digest a runtime can verify",
     },
     "SC003": {
         "image-under-other-name": "a container with another name runs a sidecar image",

@@ -1,7 +1,37 @@
-"""Image references parsed as the container runtime reads them, never by prefix.
+"""Image references read as the OCI distribution reference grammar reads them.
 
-The same grammar is implemented in the Rego library (templates/rego/lib) and in
-the Kyverno backend's CEL; tests hold the three to the cases in SPEC.md.
+The grammar is that of github.com/distribution/reference (ParseNormalizedNamed,
+which container runtimes use), with the digest grammar of the OCI image spec:
+
+    reference  := name [ ":" tag ] [ "@" digest ]
+    name       := [ host [ ":" port ] "/" ] component ( "/" component )*
+    host       := DNS-like labels of [a-zA-Z0-9-] joined by "." | "[" [a-fA-F0-9:]+ "]"
+    component  := [a-z0-9]+ ( ( "." | "_" | "__" | "-"+ ) [a-z0-9]+ )*
+    tag        := [A-Za-z0-9_] [A-Za-z0-9_.-]{0,127}
+    digest     := algorithm ":" encoded
+    algorithm  := [a-z0-9]+ ( [+._-] [a-z0-9]+ )*
+    encoded    := [a-zA-Z0-9=_-]+
+
+The first component is a host when it holds "." or ":", is "localhost", or has
+an upper-case letter (path components never do); otherwise the image is on
+Docker Hub. A path is at most 255 characters; a bare 64-hex string is an image
+ID, not a reference.
+
+Two decisions of ours, the same in Python, Rego and CEL:
+
+- Hostnames are case-insensitive, so the host is folded to lower case, ASCII
+  only and only after it matched the ASCII grammar (a Unicode case mapping
+  would turn the Kelvin sign into "k"). ``index.docker.io`` and
+  ``registry-1.docker.io`` are Docker Hub, which is ``docker.io`` with its
+  ``library/`` namespace for one-component paths.
+- A digest that follows the grammar parses, whatever its algorithm. Only
+  ``sha256`` (64 lowercase hex) and ``sha512`` (128) are digests a runtime can
+  verify (``verified_digest``); any other can never equal an approved digest,
+  so it is SC002's violation, while the repository stays SC001's to judge.
+
+The Rego library (templates/rego/lib/images.rego) and the Kyverno CEL
+(templates/kyverno/lib/pod.jinja) implement the same steps; the property tests
+(tests/test_parsers_property.py) feed all three the same generated strings.
 """
 
 from __future__ import annotations
@@ -12,11 +42,18 @@ from dataclasses import dataclass
 DEFAULT_REGISTRY = "docker.io"
 # Docker Hub answers under several names; the runtime treats them as one.
 DOCKER_HUB_ALIASES = frozenset({"docker.io", "index.docker.io", "registry-1.docker.io"})
+PATH_MAX = 255
 
-_COMPONENT = re.compile(r"^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*$")
-_REGISTRY = re.compile(r"^(?:[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?)(?:\.[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?)*(?::[0-9]+)?$")
-_TAG = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$")
-_DIGEST = re.compile(r"^sha256:[a-f0-9]{64}$")
+# Written without nested ambiguous repeats so that matching stays linear on
+# hostile input of any length.
+_COMPONENT = re.compile(r"[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*")
+_LABEL = r"[a-zA-Z0-9]+(?:-+[a-zA-Z0-9]+)*"
+_HOST = re.compile(rf"(?:{_LABEL}(?:\.{_LABEL})*|\[[a-fA-F0-9:]+\])(?::[0-9]+)?")
+_TAG = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}")
+_DIGEST = re.compile(r"[a-z0-9]+(?:[+._-][a-z0-9]+)*:[a-zA-Z0-9=_-]+")
+_VERIFIED_DIGEST = re.compile(r"sha256:[a-f0-9]{64}|sha512:[a-f0-9]{128}")
+_IMAGE_ID = re.compile(r"[a-f0-9]{64}")
+_UPPER = re.compile(r"[A-Z]")
 
 
 class ImageRefError(ValueError):
@@ -34,41 +71,53 @@ class ImageRef:
     def repository(self) -> str:
         return f"{self.registry}/{self.path}"
 
+    @property
+    def verified_digest(self) -> bool:
+        """The digest is one a runtime can verify: sha256 or sha512, lowercase hex of their length."""
+        return self.digest is not None and _VERIFIED_DIGEST.fullmatch(self.digest) is not None
 
-def _looks_like_registry(component: str) -> bool:
-    return "." in component or ":" in component or component == "localhost"
+
+def _is_host(first: str) -> bool:
+    return "." in first or ":" in first or first == "localhost" or _UPPER.search(first) is not None
+
+
+def _ascii_lower(text: str) -> str:
+    return text.translate(_ASCII_LOWER)
+
+
+_ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
 
 
 def parse_image(ref: object) -> ImageRef:
-    if not isinstance(ref, str) or not ref or ref != ref.strip() or any(c.isspace() for c in ref):
+    if not isinstance(ref, str) or ref == "":
         raise ImageRefError(f"not an image reference: {ref!r}")
-    name, digest = ref, None
-    if "@" in ref:
-        name, digest = ref.split("@", 1)
-        if not _DIGEST.match(digest):
-            raise ImageRefError(f"digest {digest!r} is not sha256: followed by 64 lowercase hex digits")
-    tag = None
-    last_slash = name.rfind("/")
-    colon = name.rfind(":")
-    if colon > last_slash:
-        name, tag = name[:colon], name[colon + 1 :]
-        if not _TAG.match(tag):
-            raise ImageRefError(f"tag {tag!r} is not a valid tag")
-    parts = name.split("/")
-    if len(parts) > 1 and _looks_like_registry(parts[0]):
-        registry, path_parts = parts[0].lower(), parts[1:]
-        if not _REGISTRY.match(registry):
-            raise ImageRefError(f"registry {parts[0]!r} is not a valid host[:port]")
+    if _IMAGE_ID.fullmatch(ref):
+        raise ImageRefError("a bare 64-hex string is an image ID, not a reference")
+    name, at, digest = ref.partition("@")
+    if at and not _DIGEST.fullmatch(digest):
+        raise ImageRefError(f"digest {digest!r} is not algorithm:encoded")
+    host, slash, rest = name.partition("/")
+    if slash and _is_host(host):
+        if not _HOST.fullmatch(host):
+            raise ImageRefError(f"registry {host!r} is not a valid host[:port]")
+        registry = _ascii_lower(host)
     else:
-        registry, path_parts = DEFAULT_REGISTRY, parts
+        registry, rest = DEFAULT_REGISTRY, name
+    path, colon, tag = rest.partition(":")
+    if colon and not _TAG.fullmatch(tag):
+        raise ImageRefError(f"tag {tag!r} is not a valid tag")
+    parts = path.split("/")
     if registry in DOCKER_HUB_ALIASES:
         registry = DEFAULT_REGISTRY
-        if len(path_parts) == 1:
-            path_parts = ["library", *path_parts]
-    for part in path_parts:
-        if not _COMPONENT.match(part):
-            raise ImageRefError(f"path component {part!r} is not lowercase [a-z0-9._-]")
-    return ImageRef(registry=registry, path="/".join(path_parts), tag=tag, digest=digest)
+        if len(parts) == 1:
+            parts = ["library", *parts]
+    for part in parts:
+        if not _COMPONENT.fullmatch(part):
+            raise ImageRefError(f"path component {part!r} is not lowercase [a-z0-9] joined by . _ __ or -")
+    joined = "/".join(parts)
+    if len(joined) > PATH_MAX:
+        raise ImageRefError(f"the repository path is longer than {PATH_MAX} characters")
+    return ImageRef(registry=registry, path=joined, tag=tag if colon else None, digest=digest if at else None)
 
 
 def normalize_repository(repo: str) -> str:

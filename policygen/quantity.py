@@ -1,45 +1,180 @@
-"""Kubernetes resource quantities, compared as quantities ("1Gi" > "1000Mi")."""
+"""Kubernetes resource quantities, read exactly as ``resource.ParseQuantity`` reads them.
+
+Grammar (k8s.io/apimachinery/pkg/api/resource/quantity.go):
+
+    quantity := [+-] number suffix
+    number   := digits | digits "." | digits "." digits | "." digits | ""
+    suffix   := "" | n u m k M G T P E | Ki Mi Gi Ti Pi Ei | (e|E) [+-] digits
+
+ParseQuantity's scanner also accepts an empty number ("k", "+", "." are 0),
+and reads an exponent as an int64 that it then truncates to int32 ("1e4294967296"
+is 1; we refuse exponents beyond +-999, see EXPONENT_DIGITS_MAX). Its value is
+exact, except that
+
+- a value finer than 1n is rounded away from zero to the next nano ("0.1n" is 1n);
+- a binary-suffixed value is capped in magnitude at 2^63-1 ("8Ei" is 2^63-1);
+- on the slow path (more than 18 significant digits, or a scale finer than
+  nano) the int32 scale arithmetic wraps as Go's does.
+
+A value is kept as (sign, digits, exponent): ``int(digits) * 10**exponent``,
+digits without leading or trailing zeros, so that no float ever rounds it and
+no exponent, however large, has to be expanded. The Rego library
+(templates/rego/lib/quantity.rego) takes the same steps and compares the same
+way; CEL uses Kubernetes' own quantity library. tests/test_parsers_property.py
+holds the three together.
+"""
 
 from __future__ import annotations
 
+import decimal
+import math
 import re
-from decimal import Decimal, InvalidOperation
+from dataclasses import dataclass
+from functools import total_ordering
 
-_SUFFIX = {
-    "": Decimal(1),
-    "n": Decimal("1e-9"), "u": Decimal("1e-6"), "m": Decimal("1e-3"),
-    "k": Decimal("1e3"), "M": Decimal("1e6"), "G": Decimal("1e9"),
-    "T": Decimal("1e12"), "P": Decimal("1e15"), "E": Decimal("1e18"),
-    "Ki": Decimal(2**10), "Mi": Decimal(2**20), "Gi": Decimal(2**30),
-    "Ti": Decimal(2**40), "Pi": Decimal(2**50), "Ei": Decimal(2**60),
-}
-# Kubernetes' grammar: a number, then a binary or decimal SI suffix, or a decimal exponent (1e3).
-_QUANTITY = re.compile(r"^([+-]?[0-9]+(?:\.[0-9]*)?|[+-]?\.[0-9]+)(Ki|Mi|Gi|Ti|Pi|Ei|n|u|m|k|M|G|T|P|E|[eE][+-]?[0-9]+)?$")
+_SCAN = re.compile(r"([+-]?)([0-9]*)(?:\.([0-9]*))?([eEinumkKMGTP]*)([+-]?[0-9]*)")
+_DECIMAL_SUFFIX = {"n": -9, "u": -6, "m": -3, "": 0, "k": 3, "M": 6, "G": 9, "T": 12, "P": 15, "E": 18}
+_BINARY_SUFFIX = {"Ki": 10, "Mi": 20, "Gi": 30, "Ti": 40, "Pi": 50, "Ei": 60}
+_EXPONENT = re.compile(r"([+-]?)0*([0-9]+)")
+INT64_MAX = 2**63 - 1
+NANO = -9
+# Our one limit beyond ParseQuantity's: a decimal exponent beyond +-999 is refused
+# (malformed, so denied) in every engine. ParseQuantity reads "1e-2147483647"
+# by building 10^2147483638 and "1e4294967296" as 1 (int32 wrap); the API
+# server and Kyverno's CEL spend unbounded time on the first, and no manifest
+# needs either. Below the bound the int32 wrap never applies.
+EXPONENT_DIGITS_MAX = 3
+# ParseQuantity's fast path takes at most this many significant digits.
+_FAST_DIGITS = 18
 
 
 class QuantityError(ValueError):
     pass
 
 
-def parse_quantity(value: object) -> Decimal:
-    if isinstance(value, bool):
-        raise QuantityError(f"not a quantity: {value!r}")
+def _wrap32(value: int) -> int:
+    return (value + 2**31) % 2**32 - 2**31
+
+
+@total_ordering
+@dataclass(frozen=True)
+class Quantity:
+    """An exact quantity: ``sign * int(digits) * 10**exponent``; zero is ``(0, "", 0)``."""
+
+    sign: int
+    digits: str
+    exponent: int
+
+    @classmethod
+    def of(cls, sign: int, digits: str, exponent: int) -> "Quantity":
+        stripped = digits.lstrip("0")
+        if not stripped:
+            return cls(0, "", 0)
+        trimmed = stripped.rstrip("0")
+        return cls(sign, trimmed, exponent + len(stripped) - len(trimmed))
+
+    def _magnitude_key(self) -> tuple[int, str]:
+        # Order of magnitude first, then the digits: equal lengths of the
+        # integer part make a plain string comparison exact.
+        return (len(self.digits) + self.exponent, self.digits)
+
+    def __lt__(self, other: "Quantity") -> bool:
+        if self.sign != other.sign:
+            return self.sign < other.sign
+        if self.sign == 0:
+            return False
+        if self.sign > 0:
+            return self._magnitude_key() < other._magnitude_key()
+        return self._magnitude_key() > other._magnitude_key()
+
+    def canonical(self) -> str:
+        """The text the Rego library prints for the same value: ``[-]<digits>e<exponent>``, or ``0``."""
+        if self.sign == 0:
+            return "0"
+        return f"{'-' if self.sign < 0 else ''}{self.digits}e{self.exponent}"
+
+    def to_decimal(self) -> decimal.Decimal:
+        if self.sign == 0:
+            return decimal.Decimal(0)
+        return decimal.Decimal(f"{'-' if self.sign < 0 else ''}{self.digits}E{self.exponent}")
+
+
+_INT64_MAX = Quantity.of(1, str(INT64_MAX), 0)
+
+
+def _round_up_to_nano(q: Quantity) -> Quantity:
+    if q.sign == 0 or q.exponent >= NANO:
+        return q
+    cut = NANO - q.exponent
+    keep = q.digits[: max(len(q.digits) - cut, 0)]
+    # digits has no trailing zeros, so whatever was cut is non-zero: add one nano.
+    nines = len(keep) - len(keep.rstrip("9"))
+    head = keep[: len(keep) - nines]
+    bumped = head[:-1] + str(int(head[-1]) + 1) if head else "1"
+    return Quantity.of(q.sign, bumped, NANO + nines)
+
+
+def _text(value: object) -> str:
+    if isinstance(value, bool) or not isinstance(value, (str, int, float)):
+        raise QuantityError(f"not a quantity: {value!r}"[:200])
     if isinstance(value, int):
-        return Decimal(value)
+        return format(decimal.Decimal(value), "f")
     if isinstance(value, float):
-        return Decimal(str(value))
-    if not isinstance(value, str):
-        raise QuantityError(f"not a quantity: {value!r}")
-    m = _QUANTITY.match(value.strip())
-    if not m or value != value.strip():
-        raise QuantityError(f"not a Kubernetes quantity: {value!r} (e.g. 500m, 2, 512Mi, 1Gi)")
-    try:
-        number = Decimal(m.group(1))
-    except InvalidOperation as exc:  # pragma: no cover - the regex admits only decimals
-        raise QuantityError(f"not a Kubernetes quantity: {value!r}") from exc
-    if number < 0:
-        raise QuantityError(f"a resource quantity is never negative: {value!r}")
-    suffix = m.group(2) or ""
-    if suffix[:1] in ("e", "E") and len(suffix) > 1:
-        return number * Decimal(10) ** int(suffix[1:])
-    return number * _SUFFIX[suffix]
+        if not math.isfinite(value):
+            raise QuantityError(f"not a quantity: {value!r}")
+        return repr(value)
+    return value
+
+
+def _exponent(text: str) -> int:
+    m = _EXPONENT.fullmatch(text)
+    if not m:
+        raise QuantityError("the exponent is not an integer")
+    if len(m.group(2)) > EXPONENT_DIGITS_MAX:
+        raise QuantityError(f"an exponent of more than {EXPONENT_DIGITS_MAX} digits is refused")
+    return _wrap32(int(m.group(2)) * (-1 if m.group(1) == "-" else 1))
+
+
+def parse(value: object) -> Quantity:
+    """The exact value ParseQuantity gives ``value`` (a string, or a JSON number by its text)."""
+    text = _text(value)
+    m = _SCAN.fullmatch(text)
+    if text == "" or not m:
+        raise QuantityError(f"not a Kubernetes quantity: {text!r}"[:200] + " (e.g. 500m, 2, 512Mi, 1Gi)")
+    sign_text, raw_num, denom, letters, tail = m.groups()
+    denom = denom or ""
+    num = raw_num.lstrip("0") or "0"
+    # The slow path re-reads the number with inf.Dec, which wants a digit ("e-10" fails there).
+    readable = bool(raw_num or denom)
+    sign = -1 if sign_text == "-" else 1
+    suffix = letters + tail
+    digits = num + denom
+    if suffix in _DECIMAL_SUFFIX or (suffix not in _BINARY_SUFFIX and len(suffix) > 1 and suffix[0] in "eE"):
+        exp = _DECIMAL_SUFFIX[suffix] if suffix in _DECIMAL_SUFFIX else _exponent(suffix[1:])
+        fast_scale = _wrap32(exp - len(denom))
+        if len(digits) <= _FAST_DIGITS and fast_scale >= NANO:
+            return Quantity.of(sign, digits, fast_scale)
+        if not readable:
+            raise QuantityError(f"not a Kubernetes quantity: {text!r}"[:200] + " (no digits)")
+        return _round_up_to_nano(Quantity.of(sign, digits, -_wrap32(len(denom) + _wrap32(-exp))))
+    if suffix in _BINARY_SUFFIX:
+        power = _BINARY_SUFFIX[suffix]
+        fast = denom == "" and 15 - len(num) - power * 3 // 10 - 1 >= 0
+        if not fast and not readable:
+            raise QuantityError(f"not a Kubernetes quantity: {text!r}"[:200] + " (no digits)")
+        with decimal.localcontext() as ctx:
+            ctx.prec = len(digits) + 40
+            product = decimal.Decimal(digits) * (2**power)
+        q = _round_up_to_nano(Quantity.of(sign, format(product, "f"), -len(denom)))
+        if q.sign != 0 and Quantity.of(1, q.digits, q.exponent) > _INT64_MAX:
+            return Quantity.of(q.sign, str(INT64_MAX), 0)
+        return q
+    raise QuantityError(f"not a Kubernetes quantity: {text!r}"[:200] + f" (unknown suffix {suffix!r})"[:80])
+
+
+def parse_quantity(value: object) -> decimal.Decimal:
+    """The exact value as a Decimal, for arithmetic on spec values; refuses negative quantities."""
+    q = parse(value)
+    if q.sign < 0:
+        raise QuantityError(f"a resource quantity is never negative: {value!r}"[:200])
+    return q.to_decimal()

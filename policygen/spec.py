@@ -23,6 +23,7 @@ from pydantic.alias_generators import to_camel
 
 from . import kubeyaml
 from .errors import SpecError, SpecErrors
+from .capabilities import runtime_capability
 from .images import ImageRefError, normalize_repository
 from .quantity import QuantityError, parse_quantity
 
@@ -54,8 +55,10 @@ def _repository(value: str) -> str:
 
 def _capability(value: str) -> str:
     # The runtime accepts both NET_ADMIN and CAP_NET_ADMIN; compare one form.
-    upper = value.upper()
-    return upper[4:] if upper.startswith("CAP_") else upper
+    name = runtime_capability(value)
+    if name is None:
+        raise ValueError(f"{value!r} is not a capability name (ASCII letters and _, not a bare CAP_)")
+    return name
 
 
 _DNS_LABEL = r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$"

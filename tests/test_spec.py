@@ -52,7 +52,7 @@ def test_digest_decides_and_tag_is_kept():
     assert (ref.tag, ref.digest) == ("1.24", "sha256:" + "a" * 64)
 
 
-@pytest.mark.parametrize("ref", ["Istio/proxyv2", "a b", "x@sha256:12", "a:b:c", "", " istio/proxyv2", 42, None])
+@pytest.mark.parametrize("ref", ["istio/Proxyv2", "a b", "x@sha256", "x@sha256:", "a:b:c", "", " istio/proxyv2", "a" * 64, 42, None])
 def test_unparseable_images(ref):
     with pytest.raises(ImageRefError):
         parse_image(ref)

@@ -315,7 +315,7 @@ def _pod_cases(world: FixtureWorld, rule: RulePlan, rule_names: list[str]) -> li
     if rid == "SC001":
         bad("bad-lookalike-registry", lambda pod: _container(pod, proxy).update(image=f"{ref.registry}.evil.example/{ref.path}@{ref.digest}"))
         bad("bad-longer-repository", lambda pod: _container(pod, proxy).update(image=f"{ref.repository}-debug@{ref.digest}"))
-        bad("bad-unparseable-image", lambda pod: _container(pod, proxy).update(image=f"{ref.repository}@sha256:xyz"))
+        bad("bad-unparseable-image", lambda pod: _container(pod, proxy).update(image=f"{ref.repository}@sha256"))
         alias = f"index.docker.io/{ref.path}" if ref.registry == "docker.io" else ref.repository.upper().replace(ref.path.upper(), ref.path)
         near("near-alias-registry", lambda pod: _container(pod, proxy).update(image=f"{alias}:1.0@{ref.digest}"))
     elif rid == "SC002":

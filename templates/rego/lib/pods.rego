@@ -102,11 +102,16 @@ mesh_pod(rev, scope_params, namespaces) := p if {
 }
 
 # METADATA
-# description: A capability as the runtime compares it, upper case without CAP_.
-capability(name) := trim_prefix(upper(name), "CAP_") if is_string(name)
-
-# Anything else stays as it is, so that it never matches an approved name.
-else := name
+# description: >-
+#   A capability as the runtime compares it, upper case without CAP_ (see
+#   policygen/capabilities.py). Only ASCII letters and _ are read, so upper()
+#   folds ASCII only; anything else is null, which matches no approved name.
+capability(name) := cap if {
+	is_string(name)
+	regex.match(`^[A-Za-z_]+$`, name)
+	cap := trim_prefix(upper(name), "CAP_")
+	cap != ""
+} else := null
 
 # METADATA
 # description: The name of a mapping, null for anything else (never undefined).

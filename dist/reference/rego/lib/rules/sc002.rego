@@ -14,7 +14,7 @@ violations(rev, params, namespaces) := {msg |
 	some msg in problems(entry, ref, params)
 }
 
-problems(entry, ref, params) := ({msg |
+problems(entry, ref, params) := (({msg |
 	params.requireDigest
 	ref.digest == ""
 	msg := {"check": "digest-missing", "detail": sprintf("%s: image %s has no digest; approved images are pinned by digest", [entry.where, review.quote(entry.container.image)])}
@@ -23,6 +23,11 @@ problems(entry, ref, params) := ({msg |
 	count(params.digests) > 0
 	not ref.digest in params.digests
 	msg := {"check": "digest-not-approved", "detail": sprintf("%s: digest %s is not an approved digest", [entry.where, review.quote(ref.digest)])}
+}) | {msg |
+	ref.digest != ""
+	count(params.digests) == 0
+	not ref.verified_digest
+	msg := sprintf("SC002 %s: digest %q is not a sha256 or sha512 digest a runtime can verify", [entry.where, ref.digest])
 }) | {msg |
 	ref.tag in params.forbiddenTags
 	msg := {"check": "tag-forbidden", "detail": sprintf("%s: tag %s is forbidden", [entry.where, review.quote(ref.tag)])}

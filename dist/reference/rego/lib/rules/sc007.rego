@@ -30,7 +30,7 @@ missing_limits(entry, approved) := {msg |
 	msg := {"check": unless_malformed(value, "limit-missing"), "detail": sprintf("%s: limits.%s is %s; a non-zero limit is required", [entry.where, resource, shown(value)])}
 }
 
-positive(value) if quantity.parse(value) > 0
+positive(value) if quantity.positive(value)
 
 over_limits(entry, approved) := {msg |
 	some bound in approved.maxLimits
@@ -56,7 +56,7 @@ effective_request(container, resource) := value if {
 	value != null
 }
 
-within(value, maximum) if quantity.parse(value) <= quantity.parse(maximum)
+within(value, maximum) if quantity.at_most(value, maximum)
 
 shown(null) := "missing"
 

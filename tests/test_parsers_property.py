@@ -1,0 +1,329 @@
+"""Property tests: Python, Rego and CEL read the same generated strings the same way.
+
+Strings come from the grammars (image references, quantities, capability
+names) and from hostile variants of them (Unicode look-alikes, whitespace,
+control characters, empty parts, lengths at and past the limits). Each
+hypothesis example is a batch of a few hundred strings, and each engine judges
+a batch in one run: one query to the session's OPA server, one `kyverno apply`
+of a test-only CEL policy built from the production macros
+(templates/kyverno/lib/pod.jinja). Seeded (derandomized) and bounded.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import re
+import subprocess
+import tempfile
+from pathlib import Path
+
+import pytest
+import yaml
+from hypothesis import HealthCheck, Phase, given, settings
+from hypothesis import strategies as st
+
+from policygen.backends.kyverno import _env as kyverno_env
+from policygen.capabilities import runtime_capability
+from policygen.images import ImageRefError, parse_image
+from policygen.quantity import QuantityError, parse
+
+from .conftest import require_tool
+
+BATCHES = 4
+# No shrinking: a batch is a seed, and a failure names the strings that differ.
+SETTINGS = settings(max_examples=BATCHES, derandomize=True, deadline=None, database=None,
+                    phases=[Phase.explicit, Phase.generate], suppress_health_check=list(HealthCheck))
+
+LOWER = "abcdefghijklmnopqrstuvwxyz0123456789"
+DIGITS = "0123456789"
+HEX = "0123456789abcdef"
+# Characters an attacker reaches for: look-alikes that Unicode case mapping folds
+# onto ASCII (Kelvin sign, long s, dotless i, dotted I), invisible ones,
+# whitespace, controls, and the grammar's own delimiters.
+HOSTILE = ["\u212a", "\u017f", "\u0131", "\u0130", "\u00df", "\u00e9", "\uff21", "\u200b", "\ufeff", "\u00a0",
+           " ", "\t", "\n", "\r", "\x00", "\x7f", "\x85", "/", ":", "@", ".", "-", "_", "__", "[", "]", "A", "Z", ""]
+
+
+def _mutated(rnd: random.Random, text: str) -> str:
+    """The text, or a near miss: a hostile character in, a character out, a part upper-cased or repeated."""
+    kind = rnd.choice(["same", "same", "insert", "delete", "upper", "repeat"])
+    if kind == "same" or not text:
+        return text
+    at = rnd.randint(0, len(text))
+    if kind == "insert":
+        return text[:at] + rnd.choice(HOSTILE) + text[at:]
+    if kind == "delete":
+        return text[:at] + text[at + 1:]
+    if kind == "upper":
+        return text[:at] + text[at:at + 3].upper() + text[at + 3:]
+    return text[:at] + text[at:at + 2] * rnd.randint(2, 140) + text[at + 2:]
+
+
+def _text(rnd: random.Random, alphabet: str, low: int, high: int) -> str:
+    return "".join(rnd.choice(alphabet) for _ in range(rnd.randint(low, high)))
+
+
+def _component(rnd: random.Random) -> str:
+    out = _text(rnd, LOWER, 1, 6)
+    for _ in range(rnd.randint(0, 2)):
+        out += rnd.choice([".", "_", "__", "-", "---"]) + _text(rnd, LOWER, 1, 6)
+    return out
+
+
+def _host(rnd: random.Random) -> str:
+    if rnd.random() < 0.5:
+        host = rnd.choice(["docker.io", "index.docker.io", "registry-1.docker.io", "Docker.IO", "localhost", "LOCALHOST",
+                           "[::1]", "[fe80::1:A]", "127.0.0.1", "gcr.io", "Istio", "quay.io"])
+    else:
+        host = ".".join(_text(rnd, LOWER + "ABCXYZ-", 1, 6) for _ in range(rnd.randint(1, 3)))
+    return host + (f":{rnd.randint(0, 70000)}" if rnd.random() < 0.3 else "")
+
+
+def _digest(rnd: random.Random) -> str:
+    kind = rnd.randint(0, 3)
+    if kind == 0:
+        return "sha256:" + _text(rnd, HEX, 64, 64)
+    if kind == 1:
+        return "sha512:" + _text(rnd, HEX, 128, 128)
+    if kind == 2:
+        return "sha256:" + _text(rnd, HEX + "ABCDEFxyz", 0, 70)
+    return rnd.choice(["md5", "sha384", "sha256+b64u", "blake3", "SHA256", "sha.256", "s-"]) + ":" + _text(rnd, LOWER + "ABC=_-", 0, 44)
+
+
+def image_ref(rnd: random.Random) -> str:
+    path = [_component(rnd) for _ in range(rnd.randint(1, 4))]
+    if rnd.random() < 0.05:  # at and past the 255-character path limit
+        path.append("a" * rnd.randint(240, 260))
+    ref = (f"{_host(rnd)}/" if rnd.random() < 0.6 else "") + "/".join(path)
+    if rnd.random() < 0.5:
+        ref += ":" + (_text(rnd, LOWER + "ABC_.-", 0, 8) if rnd.random() < 0.9 else "t" * rnd.randint(127, 129))
+    if rnd.random() < 0.5:
+        ref += "@" + _digest(rnd)
+    return _mutated(rnd, ref)
+
+
+def quantity(rnd: random.Random) -> str:
+    text = rnd.choice(["", "", "", "+", "-"]) + _text(rnd, DIGITS, 0, 24)
+    if rnd.random() < 0.5:
+        text += "." + _text(rnd, DIGITS, 0, 24)
+    if rnd.random() < 0.7:
+        text += rnd.choice(["", "", "n", "u", "m", "k", "M", "G", "T", "P", "E", "Ki", "Mi", "Gi", "Ti", "Pi", "Ei", "K", "ki", "mi", "i"])
+    else:
+        text += rnd.choice("eE") + rnd.choice(["", "+", "-"]) + _text(rnd, DIGITS, 0, 4)
+    return _mutated(rnd, text)
+
+
+def capability(rnd: random.Random) -> str:
+    name = rnd.choice(["NET_ADMIN", "SYS_ADMIN", "NET_RAW", "ALL", "SYS_PTRACE", "BPF", "X"])
+    name = "".join(c.lower() if rnd.random() < 0.5 else c for c in name)
+    if rnd.random() < 0.5:
+        name = rnd.choice(["CAP_", "cap_", "Cap_"]) + name
+    if rnd.random() < 0.25:  # the look-alikes Go's ToUpper folds: ſ -> S, ı -> I
+        name = name.replace("s", "\u017f").replace("i", "\u0131")
+    return _mutated(rnd, name)
+
+
+# ----------------------------------------------------------------------------- the Python model
+
+
+def _py_image(ref: str) -> str:
+    try:
+        p = parse_image(ref)
+    except ImageRefError:
+        return "-"
+    return f"{p.repository}|{p.tag or ''}|{p.digest or ''}|{'v' if p.verified_digest else 'u'}"
+
+
+def _py_quantity(q: str):
+    try:
+        return parse(q)
+    except QuantityError:
+        return None
+
+
+def _sign(a, b) -> str:
+    return "<" if a < b else ">" if b < a else "="
+
+
+def _py_pair(a: str, b: str) -> str:
+    zero = parse("0")
+    qa, qb = _py_quantity(a), _py_quantity(b)
+    return (("1" if qa else "0") + ("1" if qb else "0") + (_sign(qa, qb) if qa and qb else ".")
+            + (_sign(qa, zero) if qa else ".") + (_sign(qb, zero) if qb else "."))
+
+
+def _py_capability(c: str) -> str:
+    return runtime_capability(c) or "-"
+
+
+def _pairs(qs: list[str]) -> list[tuple[str, str]]:
+    # Each quantity against its neighbour (often a near miss of it) and against a spec-like bound.
+    bounds = ["1Gi", "500m", "1", "0.000000001", "9223372036854775807", "1e19"]
+    return [(q, qs[(i + 1) % len(qs)]) for i, q in enumerate(qs)] + [(q, bounds[i % len(bounds)]) for i, q in enumerate(qs)]
+
+
+# ----------------------------------------------------------------------------- Rego: one query per batch
+
+def _rego(opa_server, images, pairs, caps):
+    query = (
+        "images := [[p | p := data.lib.policygen.images.parse(r)] | some r in input.images]; "
+        "qs := [[[x | x := data.lib.policygen.quantity.parse(p[0])], [x | x := data.lib.policygen.quantity.parse(p[1])], "
+        "[c | c := data.lib.policygen.quantity.compare(p[0], p[1])], [c | c := data.lib.policygen.quantity.compare(p[0], \"0\")], "
+        "[c | c := data.lib.policygen.quantity.compare(p[1], \"0\")]] | some p in input.pairs]; "
+        "caps := [[x | x := data.lib.policygen.pods.capability(c)] | some c in input.caps]"
+    )
+    answer = opa_server.client.ad_hoc_query(query, {"images": images, "pairs": pairs, "caps": caps})["result"][0]
+    sym = {-1: "<", 0: "=", 1: ">"}
+
+    def image(found):
+        if not found:
+            return "-"
+        p = found[0]
+        return f"{p['repository']}|{p['tag']}|{p['digest']}|{'v' if p['verified_digest'] else 'u'}"
+
+    def pair(row):
+        a, b, ab, a0, b0 = row
+        return (("1" if a else "0") + ("1" if b else "0") + (sym[ab[0]] if ab else ".")
+                + (sym[a0[0]] if a0 else ".") + (sym[b0[0]] if b0 else "."))
+
+    return ([image(f) for f in answer["images"]], [pair(r) for r in answer["qs"]],
+            [(c[0] or "-") if c else "undefined" for c in answer["caps"]])
+
+
+# ----------------------------------------------------------------------------- CEL: one kyverno apply per batch
+
+PROBE = """\
+{% import "kyverno/lib/pod.jinja" as pod %}
+{% import "kyverno/lib/rule.jinja" as r %}
+{% set variables %}
+{{ pod.pod_variables(params) }}
+{{ pod.image_variables() }}
+- name: ann
+  expression: "type(object.metadata.annotations) == map ? object.metadata.annotations : {}"
+- name: qa
+  expression: lists.range(int(variables.ann["pairs"])).map(i, variables.ann["qa" + string(i)])
+- name: qb
+  expression: lists.range(int(variables.ann["pairs"])).map(i, variables.ann["qb" + string(i)])
+- name: qaOk
+  expression: variables.qa.map(s, {{ pod.quantity_ok("s") }})
+- name: qbOk
+  expression: variables.qb.map(s, {{ pod.quantity_ok("s") }})
+{% endset %}
+{% set problems %}
+["images: " + variables.indexes.map(i, variables.imgOk[i] ?
+    variables.imgRepository[i] + "|" + variables.imgTag[i] + "|" + variables.imgDigest[i] + "|" + (variables.imgVerifiedDigest[i] ? "v" : "u") : "-").join(" ")
+ + " pairs: " + lists.range(int(variables.ann["pairs"])).map(i,
+    (variables.qaOk[i] ? "1" : "0") + (variables.qbOk[i] ? "1" : "0") +
+    (variables.qaOk[i] && variables.qbOk[i] ? {{ sym('quantity(variables.qa[i]).compareTo(quantity(variables.qb[i]))') }} : ".") +
+    (variables.qaOk[i] ? {{ sym('quantity(variables.qa[i]).compareTo(quantity("0"))') }} : ".") +
+    (variables.qbOk[i] ? {{ sym('quantity(variables.qb[i]).compareTo(quantity("0"))') }} : ".")).join(" ")
+ + " caps: " + lists.range(int(variables.ann["caps"])).map(i, {{ pod.capability('variables.ann["c" + string(i)]') }}).map(c, c == "" ? "-" : c).join(" ")]
+{% endset %}
+{{ r.cel_rule("probe", {"any": [{"resources": {"kinds": ["Pod"]}}]}, none, "Enforce", variables, problems) }}
+"""
+
+
+def _sym(expr: str) -> str:
+    return f'({expr} < 0 ? "<" : {expr} == 0 ? "=" : ">")'
+
+
+# Kyverno's CEL cost budget holds about 20 of each per Pod (long strings cost more): a batch is several Pods in one apply.
+POD_SHARE = 20
+
+
+def _probe_pod(n, images, pairs, caps):
+    annotations = {f"qa{i}": a for i, (a, _) in enumerate(pairs)} | {f"qb{i}": b for i, (_, b) in enumerate(pairs)}
+    annotations |= {f"c{i}": c for i, c in enumerate(caps)} | {"pairs": str(len(pairs)), "caps": str(len(caps))}
+    return {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": f"probe-{n}", "namespace": "default", "annotations": annotations},
+            "spec": {"containers": [{"name": f"c{i}", "image": ref} for i, ref in enumerate(images)]}}
+
+
+def _cel(images, pairs, caps):
+    binary = require_tool("kyverno")
+    rules = yaml.safe_load(kyverno_env().from_string(PROBE).render(params={}, sym=_sym))
+    policy = {"apiVersion": "kyverno.io/v1", "kind": "ClusterPolicy", "metadata": {"name": "parser-probe"},
+              "spec": {"background": False, "rules": rules}}
+    chunks = range(0, max(len(images), len(pairs), len(caps)), POD_SHARE)
+    pods = [_probe_pod(n, images[k:k + POD_SHARE], pairs[k:k + POD_SHARE], caps[k:k + POD_SHARE]) for n, k in enumerate(chunks)]
+    with tempfile.TemporaryDirectory(prefix="policygen-probe-") as tmp:
+        (Path(tmp) / "policy.yaml").write_text(yaml.safe_dump(policy, sort_keys=True), encoding="utf-8")
+        # One JSON document per Pod (JSON is YAML; every non-ASCII character is escaped).
+        (Path(tmp) / "pods.yaml").write_text("\n---\n".join(json.dumps(p) for p in pods), encoding="utf-8")
+        proc = subprocess.run([str(binary), "apply", str(Path(tmp) / "policy.yaml"), "--resource", str(Path(tmp) / "pods.yaml"),
+                               "--policy-report", "--output-format", "json", "--remove-color"],
+                              capture_output=True, text=True, timeout=300)
+    reports = [json.loads(line) for line in proc.stdout.splitlines() if line.startswith("{")]
+    assert reports, f"kyverno printed no report (exit {proc.returncode}):\n{proc.stderr[-3000:]}{proc.stdout[-3000:]}"
+    by_pod = {r["resources"][0]["name"]: r for r in reports[-1].get("results") or [] if r.get("policy") == "parser-probe"}
+    assert sorted(by_pod) == sorted(p["metadata"]["name"] for p in pods), by_pod.keys()
+    found: tuple[list, list, list] = ([], [], [])
+    for pod in pods:
+        result = by_pod[pod["metadata"]["name"]]
+        parts = re.fullmatch(r"images:(.*) pairs:(.*) caps:(.*)", result["message"], re.DOTALL)
+        assert result.get("result") == "fail" and parts, result
+        for into, text in zip(found, parts.groups()):
+            into.extend(text.split())
+    return found
+
+
+# ----------------------------------------------------------------------------- the properties
+
+
+@pytest.fixture(scope="module")
+def rego_lib(opa_server, reference_dist):
+    opa_server.load(reference_dist / "rego")
+    return opa_server
+
+
+def _batch():
+    # Hypothesis draws the seed of each batch; a batch of a few hundred strings
+    # drawn item by item would overrun hypothesis' per-example entropy buffer.
+    return st.integers(0, 2**32 - 1).map(random.Random).map(lambda rnd: (
+        [image_ref(rnd) for _ in range(200)], [quantity(rnd) for _ in range(120)], [capability(rnd) for _ in range(80)]))
+
+
+def _python(images, pairs, caps):
+    return ([_py_image(r) for r in images], [_py_pair(a, b) for a, b in pairs], [_py_capability(c) for c in caps])
+
+
+def _differences(name, strings, expected, found):
+    assert len(found) == len(expected), f"{name}: {len(found)} answers for {len(expected)} strings"
+    return [(name, s, e, f) for s, e, f in zip(strings, expected, found) if e != f]
+
+
+@SETTINGS
+@given(batch=_batch())
+def test_python_and_rego_read_alike(rego_lib, batch):
+    images, qs, caps = batch
+    pairs = _pairs(qs)
+    py = _python(images, pairs, caps)
+    rego = _rego(rego_lib, images, pairs, caps)
+    diff = (_differences("image", images, py[0], rego[0]) + _differences("quantity", pairs, py[1], rego[1])
+            + _differences("capability", caps, py[2], rego[2]))
+    assert diff == []
+
+
+@SETTINGS
+@given(batch=_batch())
+def test_python_and_cel_read_alike(batch):
+    images, qs, caps = batch
+    pairs = _pairs(qs)
+    py = _python(images, pairs, caps)
+    cel = _cel(images, pairs, caps)
+    diff = (_differences("image", images, py[0], cel[0]) + _differences("quantity", pairs, py[1], cel[1])
+            + _differences("capability", caps, py[2], cel[2]))
+    assert diff == []
+
+
+@SETTINGS
+@given(batch=_batch())
+def test_batches_hold_hostile_and_valid_strings(batch):
+    """The generators reach both sides of each grammar, so the properties above cannot pass vacuously."""
+    images, qs, caps = batch
+    parsed = [_py_image(r) for r in images]
+    assert 20 <= sum(p != "-" for p in parsed) <= len(images) - 20
+    assert any(p.endswith("|v") for p in parsed) and any(p.endswith("|u") and p.split("|")[2] for p in parsed)
+    read = [_py_quantity(q) for q in qs]
+    assert 10 <= sum(q is not None for q in read) <= len(qs) - 10
+    assert sum(runtime_capability(c) is not None for c in caps) >= 10
