@@ -113,7 +113,10 @@ def match_blocks(rule: RulePlan) -> dict[str, Any]:
     if rule.rule_id == "CP002":
         blocks["configmaps"] = {"any": [_resources(
             ["ConfigMap"], operations=["CREATE", "UPDATE", "DELETE"], namespaces=[p["namespace"]], names=p["configMaps"])]}
-        subjects = [{"kind": kind, "name": s} for s in p["trustedSubjects"] for kind in ("User", "Group")]
+        # Usernames as User (a service account's username included), groups as Group:
+        # a group is never matched against a username entry.
+        subjects = [{"kind": "User", "name": s} for s in p["trustedSubjects"]]
+        subjects += [{"kind": "Group", "name": g} for g in p["trustedGroups"]]
         if subjects:
             blocks["trusted_exclude"] = {"any": [{"subjects": subjects}]}
     return blocks
