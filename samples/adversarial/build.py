@@ -477,6 +477,8 @@ def _sc009():
          with_(pod("s9-ephemeral"), lambda p: p["spec"].setdefault("ephemeralContainers", []).append(
              p["spec"]["containers"].pop(1)))),
         ("Near miss: a pod without sidecars outside the mesh.", "allow", with_(pod("s9-outside-ok", "legacy-batch"), no_proxy)),
+        ("Near miss: the approved revision as an annotation, as the injector writes it.", "allow",
+         with_(pod("s9-rev-annotation-ok"), annotate(**{"istio.io/rev": "default"}))),
     ]
 
 
@@ -508,6 +510,7 @@ def _sc010():
              op="UPDATE", old=pod("s10-debug"), subresource="ephemeralcontainers", resource="pods")),
         ("privileged as the string \"true\".", "deny SC010", with_(pod("s10-priv-string"), app_sc(privileged="true"))),
         ("Near miss: privileged false.", "allow", with_(pod("s10-priv-false-ok"), app_sc(privileged=False))),
+        ("Near miss: CAP_CHOWN, a capability the spec does not forbid.", "allow", with_(pod("s10-chown-ok"), app_caps("CAP_CHOWN"))),
         ("An app init container with runAsGroup 1337 in a Job.", "deny SC010",
          with_(controller("Job", pod("s10-job")), lambda j: spec(j)["initContainers"].append(
              {"name": "migrate", "image": "registry.corp.example:5000/shop/web:2.3.1", "securityContext": {"runAsGroup": 1337}}))),
@@ -530,6 +533,8 @@ def _sc011():
         ("hostNetwork on a Pod CREATE whose namespace comes only from the request.", "deny SC011",
          review(with_(pod("s11-review", ns=None), set_(hostNetwork=True)), ns="checkout", resource="pods")),
         ("Near miss: hostNetwork outside the mesh.", "allow", with_(pod("s11-outside-ok", "legacy-batch"), set_(hostNetwork=True))),
+        ("Near miss: shareProcessNamespace false in a StatefulSet.", "allow",
+         with_(controller("StatefulSet", pod("s11-sts-ok")), set_(shareProcessNamespace=False))),
         ("hostPID in a ReplicationController.", "deny SC011", with_(controller("ReplicationController", pod("s11-rc")), set_(hostPID=True))),
     ]
 
@@ -626,6 +631,8 @@ def _cp002():
                                                 "groups": ["system:serviceaccounts:istio-system", "system:serviceaccounts"]})),
         ("Near miss: an untrusted user's ConfigMap with another name in istio-system.", "allow",
          review(configmap(name="mesh-notes"), resource="configmaps")),
+        ("Near miss: a CREATE by istiod with the namespace only in the request.", "allow",
+         review(configmap(ns=None), ns="istio-system", resource="configmaps", user=ISTIOD_USER)),
         ("A user named like istiod in another namespace.", "deny CP002",
          cm(op="UPDATE", old=configmap(), user={"username": "system:serviceaccount:istio-system2:istiod", "groups": []})),
     ]
@@ -662,6 +669,8 @@ def _cp003():
         ("A port-level mode that is unknown.", "deny CP003",
          peer("p3-port-unknown", "payments", "STRICT", ports={"9090": {"mode": "Off"}}, selector={"matchLabels": {"app": "web"}})),
         ("Near miss: STRICT with no port settings.", "allow", peer("p3-strict-ok", "payments", "STRICT")),
+        ("Near miss: a null mode inherits, like an absent one.", "allow", peer("p3-null-ok", "checkout", None, ports={"8080": {"mode": None}},
+                                                                               selector={"matchLabels": {"app": "web"}})),
     ]
 
 
@@ -727,6 +736,51 @@ def _cp005():
          review(role("ClusterRole", "grows", grant(["get", "create"], ["validatingwebhookconfigurations"])), op="UPDATE",
                 old=role("ClusterRole", "grows", grant(["get"], ["validatingwebhookconfigurations"])), resource="clusterroles")),
         ("Near miss: write access to another group's resources.", "allow", role("ClusterRole", "apps-writer", grant(["*"], ["deployments"], groups=["apps"]))),
+    ]
+
+
+# --------------------------------------------------------------------------- mesh scope (Istio's injector decides)
+
+
+def labelled(p, **labels):
+    meta(p)["labels"].update(labels)
+    return p
+
+
+@case("scope", "Mesh scope: a pod Istio's injector injects is a mesh pod, whatever the spec's namespace lists say.")
+def _scope():
+    evil = lambda p: proxy(p).update(image=f"evil.example/istio/proxyv2@{DIGEST}")
+    return [
+        ("Namespace objects: an unlabelled one, one that disables injection, one injected by revision.", "allow",
+         namespace("adv-open", {"team": "open"})),
+        ("", "allow", namespace("adv-off", {"istio-injection": "disabled", "istio.io/rev": "default"})),
+        ("", "allow", namespace("adv-rev", {"istio.io/rev": "stable"})),
+        ("sidecar.istio.io/inject: \"true\" on the pod in a namespace whose labels are unknown: Istio's object webhook\n"
+         "injects it, so its proxy image is judged (a Namespace not among the inputs counts as unlabelled).", "deny SC001",
+         with_(labelled(pod("sc-object-inject", "legacy-batch"), **{"sidecar.istio.io/inject": "true"}), evil)),
+        ("Near miss: the same pod without the label is not injected and not judged.", "allow",
+         with_(pod("sc-object-plain-ok", "legacy-batch"), evil)),
+        ("A pod revision label in an unlabelled namespace: the revision's object webhook injects it; root proxy.", "deny SC004",
+         with_(labelled(pod("sc-object-rev", "adv-open"), **{"istio.io/rev": "stable"}), sc(proxy, runAsUser=0))),
+        ("Near miss: the revision label with sidecar.istio.io/inject: \"false\" is not injected.", "allow",
+         with_(labelled(pod("sc-object-rev-off-ok", "adv-open"), **{"istio.io/rev": "stable", "sidecar.istio.io/inject": "false"}),
+               sc(proxy, runAsUser=0))),
+        ("Near miss: istio-injection: disabled wins over the namespace's revision and the pod's label: not injected.", "allow",
+         with_(labelled(pod("sc-ns-off-ok", "adv-off"), **{"sidecar.istio.io/inject": "true"}), evil)),
+        ("A namespace injected through its revision label (no istio-injection): its pods are mesh pods.", "deny SC001",
+         with_(pod("sc-ns-rev", "adv-rev"), evil)),
+        ("Near miss: an approved pod in that namespace.", "allow", pod("sc-ns-rev-ok", "adv-rev")),
+        ("A Deployment whose pod template asks for injection in an unknown namespace: its app adds NET_ADMIN.", "deny SC010",
+         with_(controller("Deployment", labelled(pod("sc-deploy-inject", "legacy-batch"), **{"sidecar.istio.io/inject": "true"})),
+               lambda d: app(d).update(securityContext={"capabilities": {"add": ["NET_ADMIN"]}}))),
+        ("Near miss: the label on the Deployment itself, not on its pod template, injects nothing.", "allow",
+         with_(controller("Deployment", pod("sc-deploy-label-ok", "legacy-batch")),
+               lambda d: (d["metadata"].update(labels={"sidecar.istio.io/inject": "true"}),
+                          app(d).update(securityContext={"capabilities": {"add": ["NET_ADMIN"]}})))),
+        ("An object-selected pod with an unapproved revision label.", "deny SC009",
+         labelled(pod("sc-object-canary", "adv-open"), **{"istio.io/rev": "canary"})),
+        ("Near miss: excluded namespaces always win, labels or not.", "allow",
+         with_(labelled(pod("sc-excluded-ok", "kube-system"), **{"sidecar.istio.io/inject": "true"}), evil)),
     ]
 
 
