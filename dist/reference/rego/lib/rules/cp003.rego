@@ -2,7 +2,9 @@ package lib.policygen.rules.cp003
 
 import data.lib.policygen.review
 
-weak_modes := {"PERMISSIVE", "DISABLE"}
+# Istio's PeerAuthentication CRD accepts exactly these modes; any other value
+# (another case, spaces, a typo) is one no mesh would apply, so it counts as weak.
+safe_modes := {"UNSET", "STRICT"}
 
 # METADATA
 # description: A PeerAuthentication weakens mTLS, or the mesh-wide one is not STRICT.
@@ -14,20 +16,25 @@ violations(rev, params, _) := {msg |
 	msg := sprintf("CP003 PeerAuthentication %s/%s: %s", [review.namespace(rev), object.get(obj.metadata, "name", ""), problem])
 }
 
-problems(obj, ns, params) := ({sprintf("mtls.mode is %s", [mode]) |
-	mode := object.get(obj, ["spec", "mtls", "mode"], "")
-	upper(mode) in weak_modes
-} | {sprintf("portLevelMtls[%s].mode is %s", [port, setting.mode]) |
+problems(obj, ns, params) := ({sprintf("mtls.mode is %s", [json.marshal(mode)]) |
+	mode := object.get(obj, ["spec", "mtls", "mode"], null)
+	weak(mode)
+} | {sprintf("portLevelMtls[%s].mode is %s", [port, json.marshal(mode)]) |
 	some port, setting in object.get(obj, ["spec", "portLevelMtls"], {})
-	upper(setting.mode) in weak_modes
+	mode := object.get(setting, "mode", null)
+	weak(mode)
 }) | {sprintf("the mesh-wide policy has mtls.mode %s, approved STRICT", [json.marshal(mode)]) |
 	ns == params.namespace
 	not has_selector(obj)
 	mode := object.get(obj, ["spec", "mtls", "mode"], null)
-	not strict(mode)
+	mode != "STRICT"
 }
 
-strict(mode) if upper(mode) == "STRICT"
+# Absent or null inherits, and passes.
+weak(mode) if {
+	mode != null
+	not mode in safe_modes
+}
 
 has_selector(obj) if {
 	labels := obj.spec.selector.matchLabels
