@@ -27,7 +27,8 @@ SECURITY_CONTEXT_KEYS = (
     "runAsGroup",
     "readOnlyRootFilesystem",
 )
-WEBHOOK_WRITE_VERBS = ("*", "create", "delete", "patch", "update")
+# deletecollection removes every webhook configuration at once (the policy engines' own included).
+WEBHOOK_WRITE_VERBS = ("*", "create", "delete", "deletecollection", "patch", "update")
 WEBHOOK_RESOURCES = ("mutatingwebhookconfigurations", "validatingwebhookconfigurations")
 
 
@@ -228,16 +229,18 @@ def build_plan(policy: SidecarPolicy) -> Plan:
     cp = spec.control_plane
     if cp:
         trusted = sorted(cp.trusted_subjects)
+        groups = sorted(cp.trusted_groups)
         if cp.injector_webhooks:
             wh = cp.injector_webhooks
             add("CP001", {
                 "trustedSubjects": trusted,
+                "trustedGroups": groups,
                 "namePrefixes": sorted(wh.name_prefixes),
                 "service": {"namespace": wh.service.namespace, "name": wh.service.name, "path": wh.service.path},
                 "failurePolicy": wh.failure_policy,
             })
         if cp.injector_config_maps:
-            add("CP002", {"trustedSubjects": trusted, "namespace": cp.namespace, "configMaps": sorted(cp.injector_config_maps)})
+            add("CP002", {"trustedSubjects": trusted, "trustedGroups": groups, "namespace": cp.namespace, "configMaps": sorted(cp.injector_config_maps)})
         if cp.peer_authentication and cp.peer_authentication.require_strict:
             add("CP003", {"namespace": cp.namespace})
         if spec.scope.mesh_namespaces or spec.scope.excluded_namespaces:

@@ -7,6 +7,7 @@ that every backend compares the same canonical strings.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Annotated, Literal
 
@@ -62,8 +63,63 @@ def _capability(value: str) -> str:
 
 
 _DNS_LABEL = r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$"
+_DNS_SUBDOMAIN_BODY = r"[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*"
+_LABEL_NAME = re.compile(r"^[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$")
+_LABEL_VALUE = re.compile(r"^([A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?)?$")
+_PREFIX = re.compile("^" + _DNS_SUBDOMAIN_BODY + "$")
+# Kyverno matches subject names with go-wildcard ("*", "?"); Rego and CEL compare them literally.
+_WILDCARDS = ("*", "?")
+_SERVICE_ACCOUNT = re.compile(r"^system:serviceaccount:([^:]*):([^:]*)$")
+
+
+def _qualified_name(value: str) -> str:
+    """A label or annotation key as Kubernetes validates it: [prefix/]name."""
+    prefix, sep, name = value.rpartition("/")
+    if sep:
+        if not prefix or len(prefix) > 253 or not _PREFIX.match(prefix):
+            raise ValueError(f"{value!r}: the prefix before '/' must be a DNS subdomain of at most 253 characters")
+    if not name or len(name) > 63 or not _LABEL_NAME.match(name):
+        raise ValueError(
+            f"{value!r}: the name must be at most 63 characters, alphanumerics with '-', '_' or '.' inside (Kubernetes' qualified name)"
+        )
+    return value
+
+
+def _label_value(value: str) -> str:
+    if len(value) > 63 or not _LABEL_VALUE.match(value):
+        raise ValueError(
+            f"{value!r} is not a Kubernetes label value: at most 63 characters, empty or alphanumerics with '-', '_' or '.' inside"
+        )
+    return value
+
+
+def _subject(value: str) -> str:
+    """A request username or group, compared literally by every engine."""
+    if any(w in value for w in _WILDCARDS):
+        raise ValueError(
+            f"{value!r} holds '*' or '?', which Kyverno's subject match reads as a wildcard and every other engine as a literal; "
+            "name each subject exactly"
+        )
+    if not value or value != value.strip() or not value.isprintable():
+        raise ValueError(f"{value!r} is not a user or group name: empty, surrounding whitespace or control characters")
+    sa = _SERVICE_ACCOUNT.match(value)
+    if value.startswith("system:serviceaccount:") and not (
+        sa and re.match(_DNS_LABEL, sa.group(1)) and len(sa.group(1)) <= 63
+        and _PREFIX.match(sa.group(2)) and len(sa.group(2)) <= 253
+    ):
+        raise ValueError(f"{value!r} is not a service account username: system:serviceaccount:<namespace>:<name>")
+    return value
+
+
+def _no_expansion(value: str) -> str:
+    # The kubelet expands $(VAR) in env values and args from the container's own env,
+    # which the pod author writes: a pinned "$(X)" would match whatever X is set to.
+    if "$(" in value:
+        raise ValueError(
+            f"{value!r} holds '$(', which Kubernetes expands from the container's environment; pin the literal value"
+        )
+    return value
 _DNS_SUBDOMAIN = r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$"
-_QUALIFIED_KEY = r"^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*/)?[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$"
 _ENV_NAME = r"^[-._a-zA-Z][-._a-zA-Z0-9]*$"
 
 Quantity = Annotated[str | int, BeforeValidator(_quantity)]
@@ -72,7 +128,10 @@ Digest = Annotated[str, Field(pattern=r"^sha256:[a-f0-9]{64}$")]
 Capability = Annotated[str, Field(pattern=r"^[A-Za-z_]+$"), AfterValidator(_capability)]
 Namespace = Annotated[str, Field(pattern=_DNS_LABEL, max_length=63)]
 ContainerName = Annotated[str, Field(pattern=_DNS_LABEL, max_length=63)]
-QualifiedKey = Annotated[str, Field(pattern=_QUALIFIED_KEY, max_length=317)]
+QualifiedKey = Annotated[str, AfterValidator(_qualified_name)]
+LabelValue = Annotated[str, AfterValidator(_label_value)]
+Subject = Annotated[str, AfterValidator(_subject)]
+Literal_ = Annotated[str, AfterValidator(_no_expansion)]
 EnvName = Annotated[str, Field(pattern=_ENV_NAME)]
 Uid = Annotated[int, Field(ge=0, le=2**31 - 1)]
 Placement = Literal["initContainers", "containers", "ephemeralContainers"]
@@ -94,7 +153,7 @@ class Metadata(_Model):
 class LabelRequirement(_Model):
     key: QualifiedKey
     operator: Literal["In", "NotIn", "Exists", "DoesNotExist"]
-    values: list[str] = []
+    values: list[LabelValue] = []
 
     @model_validator(mode="after")
     def _values_fit_operator(self) -> "LabelRequirement":
@@ -106,7 +165,7 @@ class LabelRequirement(_Model):
 
 
 class LabelSelector(_Model):
-    match_labels: dict[QualifiedKey, str] = {}
+    match_labels: dict[QualifiedKey, LabelValue] = {}
     match_expressions: list[LabelRequirement] = []
 
     @model_validator(mode="after")
@@ -114,6 +173,22 @@ class LabelSelector(_Model):
         # An empty selector selects every namespace: almost always a mistake here.
         if not self.match_labels and not self.match_expressions:
             raise ValueError("an empty selector would select every namespace; leave it out instead")
+        # Istio's revision webhooks select istio.io/rev only where istio-injection is
+        # absent: a namespace with istio-injection: disabled is not injected whatever
+        # its revision says. A selector must not call such a namespace a mesh one.
+        on_revision = "istio.io/rev" in self.match_labels or any(
+            r.key == "istio.io/rev" and r.operator in ("In", "Exists") for r in self.match_expressions
+        )
+        injection_pinned = self.match_labels.get("istio-injection") == "enabled" or any(
+            r.key == "istio-injection"
+            and (r.operator == "DoesNotExist" or (r.operator == "In" and set(r.values) <= {"enabled"}))
+            for r in self.match_expressions
+        )
+        if on_revision and not injection_pinned:
+            raise ValueError(
+                "a selector on istio.io/rev must also require istio-injection DoesNotExist, as Istio's revision "
+                "webhooks do: a namespace with istio-injection set is not injected by its istio.io/rev label"
+            )
         return self
 
 
@@ -146,7 +221,7 @@ class Images(_Model):
 
 
 class Args(_Model):
-    prefix: list[str] = []
+    prefix: list[Literal_] = []
 
 
 class Capabilities(_Model):
@@ -176,7 +251,7 @@ class Resources(_Model):
 
 
 class Env(_Model):
-    pinned: dict[EnvName, str] = {}
+    pinned: dict[EnvName, Literal_] = {}
     forbidden: list[EnvName] = []
 
     @model_validator(mode="after")
@@ -276,7 +351,11 @@ class PeerAuthentication(_Model):
 
 class ControlPlane(_Model):
     namespace: Namespace
-    trusted_subjects: list[str] = []
+    # Request usernames (service accounts as system:serviceaccount:<ns>:<name>), never groups.
+    trusted_subjects: list[Subject] = []
+    # Groups whose members are trusted: a separate field, so that a group is never
+    # matched against a username entry.
+    trusted_groups: list[Subject] = []
     trusted_roles: list[Annotated[str, Field(pattern=r"^[^/%]+$")]] = []
     injector_webhooks: InjectorWebhooks | None = None
     injector_config_maps: list[Annotated[str, Field(pattern=_DNS_SUBDOMAIN)]] = []
@@ -346,9 +425,33 @@ def _clean_msg(err: dict) -> str:
     return msg
 
 
+def _templates(data: object, loc: str = "") -> list[tuple[str, str]]:
+    """Every string of the raw spec (keys included) that Kyverno would read as a {{ }} variable."""
+    found: list[tuple[str, str]] = []
+    if isinstance(data, dict):
+        for key, value in data.items():
+            where = f"{loc}.{key}" if loc else str(key)
+            if isinstance(key, str) and "{{" in key:
+                found.append((where, key))
+            found += _templates(value, where)
+    elif isinstance(data, list):
+        for i, value in enumerate(data):
+            found += _templates(value, f"{loc}[{i}]")
+    elif isinstance(data, str) and "{{" in data:
+        found.append((loc, data))
+    return found
+
+
 def parse_spec(data: object, source: Path | str = "<spec>") -> SidecarPolicy:
     if not isinstance(data, dict):
         raise SpecError(source, "", "a spec is a YAML mapping with apiVersion, kind, metadata and spec")
+    templated = _templates(data)
+    if templated:
+        raise SpecErrors([
+            SpecError(source, loc, f"{value!r} holds '{{{{', which Kyverno substitutes as a variable and other engines read "
+                      "literally; no spec value may contain it")
+            for loc, value in templated
+        ])
     try:
         return SidecarPolicy.model_validate(data, by_alias=True)
     except ValidationError as exc:

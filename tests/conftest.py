@@ -24,6 +24,7 @@ REFERENCE_SPEC = SHARED / "specs" / "reference.yaml"
 CORPUS = SHARED / "corpus" / "istio-injected"
 CORPUS_SPEC = ROOT / "tests" / "corpus" / "spec.yaml"
 REFERENCE_SAMPLES = ROOT / "samples" / "reference"
+ADVERSARIAL_SAMPLES = ROOT / "samples" / "adversarial"
 
 
 def require_tool(name: str) -> Path:
@@ -107,6 +108,8 @@ def cases_as_samples(plan) -> tuple[SampleSet, dict]:
 BUNDLES: dict[str, list[str]] = {
     "reference": ["fixtures", "reference-samples", "malformed", "edges"],
     "corpus": ["corpus", "mutations"],
+    # Judged on their own: their Namespace objects must not join another set's inventory.
+    "adversarial": ["adversarial"],
 }
 
 
@@ -119,6 +122,7 @@ def _dataset(request, name: str) -> SampleSet:
         "edges": "edge_set",
         "corpus": "corpus_samples",
         "mutations": "mutation_set",
+        "adversarial": "adversarial_samples",
     }[name]
     value = request.getfixturevalue(fixture)
     return value[0] if isinstance(value, tuple) else value
@@ -177,6 +181,13 @@ def reference_samples() -> SampleSet:
     if not REFERENCE_SAMPLES.is_dir():
         pytest.fail(f"{REFERENCE_SAMPLES} is missing")
     return load_samples([REFERENCE_SAMPLES])
+
+
+@pytest.fixture(scope="session")
+def adversarial_samples() -> SampleSet:
+    if not ADVERSARIAL_SAMPLES.is_dir():
+        pytest.fail(f"{ADVERSARIAL_SAMPLES} is missing")
+    return load_samples([ADVERSARIAL_SAMPLES])
 
 
 @pytest.fixture(scope="session")

@@ -107,16 +107,74 @@ def match_blocks(rule: RulePlan) -> dict[str, Any]:
         selector = _selector(scope)
         if selector:
             anys.append(_resources(POD_MATCH_KINDS, operations=WRITE_OPS, namespaceSelector=selector))
+        # Namespaces Istio's injector injects are in the mesh whatever the spec's selector says.
+        for injected in INJECTED_NAMESPACES:
+            anys.append(_resources(POD_MATCH_KINDS, operations=WRITE_OPS, namespaceSelector=injected))
         blocks["mesh"] = {"any": anys}
         if scope["excludedNamespaces"]:
             blocks["mesh_exclude"] = {"any": [_resources(POD_MATCH_KINDS, namespaces=scope["excludedNamespaces"])]}
     if rule.rule_id == "CP002":
         blocks["configmaps"] = {"any": [_resources(
             ["ConfigMap"], operations=["CREATE", "UPDATE", "DELETE"], namespaces=[p["namespace"]], names=p["configMaps"])]}
-        subjects = [{"kind": kind, "name": s} for s in p["trustedSubjects"] for kind in ("User", "Group")]
+        # Usernames as User (a service account's username included), groups as Group:
+        # a group is never matched against a username entry.
+        subjects = [{"kind": "User", "name": s} for s in p["trustedSubjects"]]
+        subjects += [{"kind": "Group", "name": g} for g in p["trustedGroups"]]
         if subjects:
             blocks["trusted_exclude"] = {"any": [{"subjects": subjects}]}
     return blocks
+
+
+# Istio's injector webhooks (manifests/charts/istio-control/istio-discovery/templates/mutatingwebhook.yaml):
+# a namespace labelled istio-injection: enabled, or with a revision label and no istio-injection.
+INJECTED_NAMESPACES = (
+    {"matchLabels": {"istio-injection": "enabled"}},
+    {"matchExpressions": [{"key": "istio-injection", "operator": "DoesNotExist"},
+                          {"key": "istio.io/rev", "operator": "Exists"}]},
+)
+# Its object-selector webhooks: a namespace with neither label, a pod that asks for injection.
+UNLABELLED_NAMESPACE = {"matchExpressions": [{"key": "istio-injection", "operator": "DoesNotExist"},
+                                             {"key": "istio.io/rev", "operator": "DoesNotExist"}]}
+POD_METADATA = (
+    ("pod", ["Pod", "Pod/ephemeralcontainers"], "metadata"),
+    ("template", ["DaemonSet", "Deployment", "Job", "ReplicaSet", "ReplicationController", "StatefulSet"],
+     "spec.template.metadata"),
+    ("cronjob", ["CronJob"], "spec.jobTemplate.spec.template.metadata"),
+)
+
+
+def _object_selected(path: str) -> dict[str, Any]:
+    """JMESPath preconditions: the pod's labels ask Istio for injection (null-safe on any shape)."""
+    inject = "{{ request.object." + path + '.labels."sidecar.istio.io/inject" || \'\' }}'
+    revision = "{{ request.object." + path + '.labels."istio.io/rev" != null }}'
+    return {
+        "all": [{"key": inject, "operator": "NotEquals", "value": "false"}],
+        "any": [{"key": inject, "operator": "Equals", "value": "true"},
+                {"key": revision, "operator": "Equals", "value": True}],
+    }
+
+
+def with_object_selected(rules: list[dict[str, Any]], blocks: dict[str, Any]) -> list[dict[str, Any]]:
+    """Each mesh-scoped rule again for pods that Istio's object selectors inject, one copy per metadata path."""
+    if blocks["mesh"] is None:
+        return rules
+    out = list(rules)
+    for rule in rules:
+        kinds = {k for entry in (rule.get("match") or {}).get("any", []) for k in entry["resources"].get("kinds", [])}
+        is_mesh = rule.get("match") == blocks["mesh"] or "-status-" in rule["name"]
+        if not is_mesh:
+            continue
+        for suffix, group_kinds, path in POD_METADATA:
+            kept = [k for k in group_kinds if k in kinds]
+            if not kept:
+                continue
+            copy_ = dict(rule, name=f"{rule['name']}-injected-{suffix}")
+            copy_["match"] = {"any": [_resources(kept, operations=WRITE_OPS, namespaceSelector=UNLABELLED_NAMESPACE)]}
+            pre = _object_selected(path)
+            old = rule.get("preconditions") or {}
+            copy_["preconditions"] = {"all": list(old.get("all", [])) + pre["all"], "any": list(old.get("any", [])) + pre["any"]}
+            out.append(copy_)
+    return out
 
 
 def _status_groups(rule: RulePlan, blocks: dict[str, Any]) -> list[dict[str, Any]]:
@@ -174,6 +232,7 @@ def render_policy(plan: Plan, rule: RulePlan) -> str:
     rules = yaml.safe_load(rules_text)
     if not isinstance(rules, list) or not rules:
         raise ValueError(f"kyverno/rules/{rule.rule_id}.yaml.jinja rendered no rules")
+    rules = with_object_selected(rules, blocks)
     doc = yaml.safe_load(_render(
         "kyverno/policy.yaml.jinja",
         info=info,
@@ -532,7 +591,9 @@ def _cp_cases(world: FixtureWorld, rule: RulePlan, rule_name: str) -> list[Case]
 
 def fixture_cases(plan: Plan, rule: RulePlan, policy: dict[str, Any]) -> list[Case]:
     world = make_world(plan)
-    rule_names = [r["name"] for r in policy["spec"]["rules"]]
+    # The object-selector copies of mesh rules (with_object_selected) are proven by the
+    # adversarial samples (tests/test_adversarial.py); these fixtures keep to the originals.
+    rule_names = [r["name"] for r in policy["spec"]["rules"] if "-injected-" not in r["name"]]
     if rule.rule_id.startswith("CP"):
         return _cp_cases(world, rule, rule_names[0])
     if rule.rule_id == "SC012":

@@ -98,7 +98,7 @@ named(container) if {
 # description: The pod of a review when it sits in a mesh namespace.
 mesh_pod(rev, scope_params, namespaces) := p if {
 	p := review_pod(rev)
-	scope.in_mesh(review.namespace(rev), scope_params, namespaces)
+	scope.pod_in_mesh(review.namespace(rev), p.metadata.labels, scope_params, namespaces)
 }
 
 # METADATA

@@ -21,6 +21,7 @@ params := {
 		"namespace": "istio-system",
 		"path": "/inject",
 	},
+	"trustedGroups": [],
 	"trustedSubjects": [
 		"system:serviceaccount:istio-system:istio-installer",
 		"system:serviceaccount:istio-system:istiod",

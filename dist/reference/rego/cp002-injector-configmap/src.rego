@@ -15,6 +15,7 @@ params := {
 		"istio-sidecar-injector",
 	],
 	"namespace": "istio-system",
+	"trustedGroups": [],
 	"trustedSubjects": [
 		"system:serviceaccount:istio-system:istio-installer",
 		"system:serviceaccount:istio-system:istiod",

@@ -23,6 +23,7 @@ params := {
 		"*",
 		"create",
 		"delete",
+		"deletecollection",
 		"patch",
 		"update",
 	],

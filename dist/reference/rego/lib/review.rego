@@ -67,14 +67,16 @@ namespace(review) := ns if {
 
 # METADATA
 # scope: document
-# description: The request's user or one of its groups is trusted.
-trusted(review, subjects) if {
-	review.userInfo.username in subjects
+# description: >-
+#   The request's username is a trusted subject, or one of its groups a trusted
+#   group; a group is never matched against a username entry.
+trusted(review, params) if {
+	review.userInfo.username in params.trustedSubjects
 }
 
-trusted(review, subjects) if {
+trusted(review, params) if {
 	some group in review.userInfo.groups
-	group in subjects
+	group in params.trustedGroups
 }
 
 # METADATA

@@ -56,7 +56,7 @@ approved_service(service, approved) if {
 }
 
 other(rev, obj, params) := {msg |
-	not review.trusted(rev, params.trustedSubjects)
+	not review.trusted(rev, params)
 	some i, hook in webhooks(obj)
 	intercepts_pod_create(hook)
 	msg := {"check": "untrusted-pod-mutator", "detail": sprintf("webhook configuration %s: webhooks[%d] mutates pods at CREATE and was written by untrusted user %s", [

@@ -18,7 +18,7 @@ problems(name, labels, params) := {review.violation("mesh-injection-off", "is a 
 	not injection_on(labels, params.approvedRevisions)
 } | {review.violation("excluded-injection-on", sprintf("is excluded from the mesh but turns injection on (%s)", [review.quote(on)])) |
 	name in params.excludedNamespaces
-	on := {key: labels[key] | some key in ["istio-injection", "istio.io/rev"]; turns_on(key, labels[key])}
+	on := {key: labels[key] | some key in ["istio-injection", "istio.io/rev"]; turns_on(key, labels)}
 	count(on) > 0
 }
 
@@ -26,10 +26,15 @@ problems(name, labels, params) := {review.violation("mesh-injection-off", "is a 
 injection_on(labels, _) if labels["istio-injection"] == "enabled"
 
 injection_on(labels, revisions) if {
-	not labels["istio-injection"]
+	not "istio-injection" in object.keys(labels)
 	labels["istio.io/rev"] in revisions
 }
 
-turns_on("istio-injection", "enabled")
+turns_on("istio-injection", labels) if labels["istio-injection"] == "enabled"
 
-turns_on("istio.io/rev", _)
+# Istio's revision webhooks select istio.io/rev only where istio-injection is absent;
+# any revision counts (policygen cannot know which are installed).
+turns_on("istio.io/rev", labels) if {
+	_ = labels["istio.io/rev"]
+	not "istio-injection" in object.keys(labels)
+}

@@ -23,7 +23,7 @@ everywhere(pod, params) := {review.violation("pod-spec-malformed", sprintf("pod 
 }
 
 in_mesh(rev, pod, params, namespaces) := (native(pod, params) | status(pod, params)) | placement(pod, params) if {
-	scope.in_mesh(review.namespace(rev), params.scope, namespaces)
+	scope.pod_in_mesh(review.namespace(rev), pod.metadata.labels, params.scope, namespaces)
 } else := set()
 
 sidecar_names(params) := {s.name | some s in params.sidecars}

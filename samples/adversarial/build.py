@@ -1,0 +1,788 @@
+"""Writes the adversarial samples: python samples/adversarial/build.py
+
+Each case is an attacker's attempt against one rule of the reference spec, or
+the benign near miss beside it, written as a change to the reference baseline
+Pod (the first document of samples/reference/benign.yaml) or as a
+control-plane object. The reason for every label is the comment above it; the
+YAML files are what `policygen verify` and the test suite read, and this
+script is how they are kept readable and consistent. Rerun it after editing a
+case and commit both.
+"""
+
+from __future__ import annotations
+
+import copy
+from pathlib import Path
+
+import yaml
+
+HERE = Path(__file__).resolve().parent
+BASE = next(yaml.safe_load_all((HERE.parent / "reference" / "benign.yaml").read_text()))
+DIGEST = "sha256:0d4d5c8e5d5e2f0f1b6a7c3e9b2a4d6f8e1c3a5b7d9f0e2c4a6b8d0f2e4c6a8b"
+DIGEST2 = "sha256:9f8e7d6c5b4a39281706f5e4d3c2b1a09f8e7d6c5b4a39281706f5e4d3c2b1a0"
+PROXY = f"docker.io/istio/proxyv2:1.24.0@{DIGEST}"
+UNTRUSTED = {"username": "mallory@example.com", "groups": ["developers", "system:authenticated"]}
+ISTIOD = "system:serviceaccount:istio-system:istiod"
+ISTIOD_USER = {"username": ISTIOD, "groups": ["system:serviceaccounts", "system:serviceaccounts:istio-system", "system:authenticated"]}
+
+
+def pod(name: str, ns: str | None = "payments"):
+    p = copy.deepcopy(BASE)
+    p["metadata"]["name"] = name
+    if ns is None:
+        del p["metadata"]["namespace"]
+    else:
+        p["metadata"]["namespace"] = ns
+    return p
+
+
+def spec(obj):
+    kind = obj["kind"]
+    if kind == "Pod":
+        return obj["spec"]
+    if kind == "CronJob":
+        return obj["spec"]["jobTemplate"]["spec"]["template"]["spec"]
+    return obj["spec"]["template"]["spec"]
+
+
+def meta(obj):
+    kind = obj["kind"]
+    if kind == "Pod":
+        return obj["metadata"]
+    if kind == "CronJob":
+        return obj["spec"]["jobTemplate"]["spec"]["template"]["metadata"]
+    return obj["spec"]["template"]["metadata"]
+
+
+def container(obj, name: str, field: str | None = None):
+    for f in [field] if field else ["initContainers", "containers", "ephemeralContainers"]:
+        for c in spec(obj).get(f) or []:
+            if c.get("name") == name:
+                return c
+    raise KeyError(name)
+
+
+def proxy(obj):
+    return container(obj, "istio-proxy")
+
+
+def init(obj):
+    return container(obj, "istio-init")
+
+
+def app(obj):
+    return container(obj, "web")
+
+
+def controller(kind: str, p):
+    name, ns = p["metadata"]["name"], p["metadata"].get("namespace")
+    template = {"metadata": {k: v for k, v in p["metadata"].items() if k in ("labels", "annotations")}, "spec": p["spec"]}
+    md = {"name": name, "namespace": ns} if ns else {"name": name}
+    if kind == "CronJob":
+        return {"apiVersion": "batch/v1", "kind": "CronJob", "metadata": md,
+                "spec": {"schedule": "*/5 * * * *", "jobTemplate": {"spec": {"template": {**template, "spec": {**p["spec"], "restartPolicy": "OnFailure"}}}}}}
+    api = {"Job": "batch/v1", "ReplicationController": "v1"}.get(kind, "apps/v1")
+    body = {"template": template}
+    if kind not in ("Job", "ReplicationController"):
+        body["selector"] = {"matchLabels": {"app": p["metadata"]["labels"]["app"]}}
+    return {"apiVersion": api, "kind": kind, "metadata": md, "spec": body}
+
+
+def review(obj, op="CREATE", user=None, old=None, ns=None, subresource=None, resource=None):
+    target = old if op == "DELETE" else obj
+    kind = target["kind"]
+    group = target["apiVersion"].rsplit("/", 1)[0] if "/" in target["apiVersion"] else ""
+    req = {
+        "uid": "00000000-0000-4000-8000-000000000000",
+        "kind": {"group": group, "version": target["apiVersion"].rsplit("/", 1)[-1], "kind": kind},
+        "resource": {"group": group, "version": target["apiVersion"].rsplit("/", 1)[-1], "resource": resource or kind.lower() + "s"},
+        "name": target["metadata"].get("name", ""),
+        "operation": op,
+        "userInfo": user or UNTRUSTED,
+        "object": None if op == "DELETE" else obj,
+        "oldObject": old,
+    }
+    if subresource:
+        req["subResource"] = subresource
+    if ns or target["metadata"].get("namespace"):
+        req["namespace"] = ns or target["metadata"]["namespace"]
+    return {"apiVersion": "admission.k8s.io/v1", "kind": "AdmissionReview", "request": req}
+
+
+def namespace(name: str, labels: dict | None = None):
+    md = {"name": name}
+    if labels is not None:
+        md["labels"] = labels
+    return {"apiVersion": "v1", "kind": "Namespace", "metadata": md}
+
+
+CASES: dict[str, tuple[str, list]] = {}
+
+
+def case(rule: str, title: str):
+    """Registers the cases of one file: a function returning (comment, expect, object) triples."""
+
+    def register(fn):
+        CASES[rule] = (title, fn())
+        return fn
+
+    return register
+
+
+def write() -> None:
+    for rule, (title, cases) in CASES.items():
+        out = [
+            "# Adversarial samples for /work/shared/specs/reference.yaml, written by build.py (see README.md).",
+            f"# {title}",
+        ]
+        for comment, expect, obj in cases:
+            out.append("---")
+            out += [f"# {line}" if line else "#" for line in comment.strip().splitlines()]
+            out.append(f"# expect: {expect}")
+            out.append(yaml.safe_dump(obj, sort_keys=False, allow_unicode=True, width=200).rstrip("\n"))
+        (HERE / f"{rule}.yaml").write_text("\n".join(out) + "\n", encoding="utf-8")
+
+# --------------------------------------------------------------------------- pod rules
+
+
+def with_(obj, fn):
+    fn(obj)
+    return obj
+
+
+def image(img, who=proxy, name="s1"):
+    return with_(pod(name), lambda p: who(p).update(image=img))
+
+
+@case("sc001", "SC001: a sidecar runs only an approved repository, however the reference is spelled.")
+def _sc001():
+    return [
+        ("The approved registry host with another port is another registry.", "deny SC001",
+         image(f"registry.corp.example:5001/mesh/proxyv2@{DIGEST}", name="s1-port")),
+        ("Near miss: the approved registry and port, host in upper case (DNS names fold case).", "allow",
+         image(f"REGISTRY.corp.example:5000/mesh/proxyv2@{DIGEST}", name="s1-port-ok")),
+        ("The approved host without its port is port 443: another registry.", "deny SC001",
+         image(f"registry.corp.example/mesh/proxyv2@{DIGEST}", name="s1-noport")),
+        ("Near miss: registry-1.docker.io is Docker Hub.", "allow",
+         image(f"registry-1.docker.io/istio/proxyv2@{DIGEST}", name="s1-hub-ok")),
+        ("localhost is a registry of its own, not Docker Hub.", "deny SC001",
+         image(f"localhost/istio/proxyv2@{DIGEST}", name="s1-localhost")),
+        ("Near miss: the implied docker.io form of the approved repository.", "allow",
+         image(f"istio/proxyv2:1.24.0@{DIGEST}", name="s1-implied-ok")),
+        ("Upper case in a path component does not parse: no registry would serve it.", "deny SC001",
+         image(f"docker.io/Istio/proxyv2@{DIGEST}", name="s1-upper-path")),
+        ("Near miss: index.docker.io is Docker Hub.", "allow",
+         image(f"index.docker.io/istio/proxyv2@{DIGEST}", name="s1-index-ok")),
+        ("A second istio-proxy container with another image: every container of that name is a sidecar.", "deny SC001",
+         with_(pod("s1-dup"), lambda p: p["spec"]["containers"].append(
+             dict(copy.deepcopy(proxy(p)), image=f"evil.example/istio/proxyv2@{DIGEST}")))),
+        ("Near miss: the same duplicate with the approved image (the API server rejects it; the policy has no reason to).", "allow",
+         with_(pod("s1-dup-ok"), lambda p: p["spec"]["containers"].append(copy.deepcopy(proxy(p))))),
+        ("The istio-init of a CronJob's pod template from an unapproved registry.", "deny SC001",
+         with_(controller("CronJob", pod("s1-cron")), lambda c: init(c).update(image=f"quay.io/istio/proxyv2@{DIGEST}"))),
+        ("Near miss: the same CronJob with the approved image.", "allow", controller("CronJob", pod("s1-cron-ok"))),
+        ("A path that walks up a level does not parse.", "deny SC001",
+         image(f"docker.io/istio/../proxyv2@{DIGEST}", name="s1-dotdot")),
+        ("Near miss: the second approved repository, with its port.", "allow",
+         image(f"registry.corp.example:5000/mesh/proxyv2:1.24.0@{DIGEST}", name="s1-corp-ok")),
+    ]
+
+
+@case("sc002", "SC002: a sidecar image is pinned by an approved digest and never uses a forbidden tag.")
+def _sc002():
+    return [
+        ("A cosign-style tag that looks like a digest is a tag: no digest.", "deny SC002",
+         image("docker.io/istio/proxyv2:sha256-0d4d5c8e5d5e2f0f1b6a7c3e9b2a4d6f8e1c3a5b7d9f0e2c4a6b8d0f2e4c6a8b", name="s2-tagdigest")),
+        ("Near miss: the approved digest with no tag.", "allow", image(f"docker.io/istio/proxyv2@{DIGEST}", name="s2-digest-ok")),
+        ("The forbidden tag next to an approved digest.", "deny SC002", image(f"docker.io/istio/proxyv2:latest@{DIGEST}", name="s2-latest")),
+        ("Near miss: tags are case-sensitive; Latest is another tag, and the digest decides.", "allow",
+         image(f"docker.io/istio/proxyv2:Latest@{DIGEST}", name="s2-Latest-ok")),
+        ("A well-formed digest that is not approved, on istio-init.", "deny SC002",
+         image("docker.io/istio/proxyv2:1.24.0@sha256:" + "a" * 64, who=init, name="s2-init")),
+        ("Near miss: the other approved digest.", "allow", image(f"docker.io/istio/proxyv2:1.24.0@{DIGEST2}", name="s2-digest2-ok")),
+        ("The approved digest with one hex digit changed in a Deployment's template.", "deny SC002",
+         with_(controller("Deployment", pod("s2-deploy")), lambda d: proxy(d).update(image=PROXY[:-1] + "c"))),
+        ("Near miss: a tag that only starts with the forbidden one.", "allow",
+         image(f"docker.io/istio/proxyv2:latest-distroless@{DIGEST}", name="s2-latest-distroless-ok")),
+        ("A tag only, on the native-sidecar form of istio-proxy.", "deny SC002",
+         with_(pod("s2-native"), lambda p: (
+             p["spec"]["initContainers"].append(dict(p["spec"]["containers"].pop(1), restartPolicy="Always", image="docker.io/istio/proxyv2:1.24.0"))))),
+        ("Near miss: the native sidecar pinned by digest.", "allow",
+         with_(pod("s2-native-ok"), lambda p: p["spec"]["initContainers"].append(dict(p["spec"]["containers"].pop(1), restartPolicy="Always")))),
+    ]
+
+
+def disguised(p, name="envoy", field="containers", img=PROXY):
+    p["spec"].setdefault(field, []).append({"name": name, "image": img, "args": ["proxy", "sidecar"]})
+    return p
+
+
+@case("sc003", "SC003: no sidecar under another name, no unapproved native sidecar or injected name, placements kept.")
+def _sc003():
+    ephemeral_init = lambda p: p["spec"].setdefault("ephemeralContainers", []).append(copy.deepcopy(init(p)))
+    return [
+        ("The proxy image under a name that differs only in case.", "deny SC003", disguised(pod("s3-case"), "Istio-Proxy")),
+        ("Near miss: the app image under that name is just an app container.", "allow",
+         disguised(pod("s3-case-ok"), "Istio-Proxy", img="registry.corp.example:5000/shop/web:2.3.1")),
+        ("The proxy image through Docker Hub's other host name, in a namespace outside the mesh (SC003 (a) applies everywhere).",
+         "deny SC003", disguised(pod("s3-outside", "legacy-batch"), "envoy", img=f"index.docker.io/istio/proxyv2@{DIGEST}")),
+        ("Near miss: outside the mesh, even an istio-proxy with a foreign image is not judged (no mesh rule applies there).", "allow",
+         with_(pod("s3-outside-ok", "legacy-batch"), lambda p: proxy(p).update(image="evil.example/proxy:1"))),
+        ("The proxy image in an ephemeral debug container added by kubectl debug.", "deny SC003",
+         review(disguised(pod("s3-debug"), "debugger-x7", field="ephemeralContainers"), op="UPDATE", old=pod("s3-debug"),
+                subresource="ephemeralcontainers", resource="pods")),
+        ("Near miss: a busybox debug container.", "allow",
+         review(disguised(pod("s3-debug-ok"), "debugger-x7", field="ephemeralContainers", img="docker.io/library/busybox:1.36"),
+                op="UPDATE", old=pod("s3-debug-ok"), subresource="ephemeralcontainers", resource="pods")),
+        ("An unapproved native sidecar: an init container that keeps running.", "deny SC003",
+         with_(pod("s3-native"), lambda p: p["spec"]["initContainers"].append(
+             {"name": "log-shipper", "image": "registry.corp.example:5000/shop/shipper:1", "restartPolicy": "Always"}))),
+        ("Near miss: the same init container without restartPolicy runs to completion.", "allow",
+         with_(pod("s3-native-ok"), lambda p: p["spec"]["initContainers"].append(
+             {"name": "log-shipper", "image": "registry.corp.example:5000/shop/shipper:1"}))),
+        ("istio-init copied into ephemeralContainers: a placement it is not approved in.", "deny SC003",
+         with_(pod("s3-ephemeral-init"), ephemeral_init)),
+        ("Near miss: istio-validation in initContainers, where it is approved, as a native sidecar.", "allow",
+         with_(pod("s3-validation-ok"), lambda p: p["spec"]["initContainers"].append(
+             {"name": "istio-validation", "image": PROXY, "args": ["istio-iptables", "--run-validation"], "restartPolicy": "Always",
+              "resources": {"limits": {"cpu": "2", "memory": "1Gi"}},
+              "securityContext": {"privileged": False, "allowPrivilegeEscalation": False, "runAsNonRoot": True,
+                                  "readOnlyRootFilesystem": True, "capabilities": {"drop": ["ALL"]}}}))),
+        ("The injector status names a container that differs from istio-proxy only in case.", "deny SC003",
+         with_(pod("s3-status"), lambda p: p["metadata"]["annotations"].update({
+             "sidecar.istio.io/status": '{"initContainers":["istio-init"],"containers":["Istio-Proxy"],"volumes":[],"imagePullSecrets":null,"revision":"default"}'}))),
+        ("Near miss: the status without an initContainers list (CNI mode).", "allow",
+         with_(pod("s3-status-ok"), lambda p: p["metadata"]["annotations"].update({
+             "sidecar.istio.io/status": '{"containers":["istio-proxy"],"volumes":[],"imagePullSecrets":null,"revision":"default"}'}))),
+        ("The proxy image in an excluded namespace under another name.", "deny SC003",
+         disguised(pod("s3-kube-system", "kube-system"), "node-proxy")),
+    ]
+
+
+def sc(who, **changes):
+    return lambda p: who(p)["securityContext"].update(changes)
+
+
+def caps(who, add=None, drop=None):
+    def apply(p):
+        c = who(p)["securityContext"].setdefault("capabilities", {})
+        if add is not None:
+            c["add"] = add
+        if drop is not None:
+            c["drop"] = drop
+    return apply
+
+
+@case("sc004", "SC004: a sidecar's securityContext is exactly the approved one, capabilities included.")
+def _sc004():
+    return [
+        ("istio-proxy adds net_admin in lower case: runtimes upper-case capability names.", "deny SC004",
+         with_(pod("s4-lower"), caps(proxy, add=["net_admin"]))),
+        ("Near miss: drop: [all] in lower case drops everything too.", "allow", with_(pod("s4-drop-lower-ok"), caps(proxy, drop=["all"]))),
+        ("istio-proxy adds CAP_NET_ADMIN, the prefixed form.", "deny SC004", with_(pod("s4-prefix"), caps(proxy, add=["CAP_NET_ADMIN"]))),
+        ("Near miss: istio-init adds cap_net_raw, an approved capability in another spelling.", "allow",
+         with_(pod("s4-init-prefix-ok"), caps(init, add=["NET_ADMIN", "cap_net_raw"]))),
+        ("istio-init adds SYS_ADMIN spelled with a long s: Go's upper-casing makes it SYS_ADMIN.", "deny SC004",
+         with_(pod("s4-longs"), caps(init, add=["NET_ADMIN", "NET_RAW", "ſys_admin"]))),
+        ("Near miss: istio-init without NET_RAW (adding less than approved).", "allow", with_(pod("s4-init-less-ok"), caps(init, add=["NET_ADMIN"]))),
+        ("A second istio-proxy that runs as root.", "deny SC004",
+         with_(pod("s4-dup"), lambda p: p["spec"]["containers"].append(
+             dict(copy.deepcopy(proxy(p)), securityContext=dict(proxy(p)["securityContext"], runAsUser=0))))),
+        ("Near miss: privileged left out (Kubernetes defaults it to false, the approved value).", "allow",
+         with_(pod("s4-priv-default-ok"), lambda p: proxy(p)["securityContext"].pop("privileged"))),
+        ("allowPrivilegeEscalation left out: Kubernetes does not default it to false.", "deny SC004",
+         with_(pod("s4-ape-missing"), lambda p: proxy(p)["securityContext"].pop("allowPrivilegeEscalation"))),
+        ("Near miss: drop lists ALL and more.", "allow", with_(pod("s4-drop-more-ok"), caps(proxy, drop=["ALL", "NET_RAW"]))),
+        ("Near miss: drop CAP_ALL reads as ALL; a runtime either drops everything or refuses to start the container.",
+         "allow", with_(pod("s4-cap-all-ok"), caps(proxy, drop=["CAP_ALL"]))),
+        ("runAsUser as the string \"1337\".", "deny SC004", with_(pod("s4-string-uid"), sc(proxy, runAsUser="1337"))),
+        ("istio-proxy as a native sidecar that may run as root.", "deny SC004",
+         with_(pod("s4-native"), lambda p: p["spec"]["initContainers"].append(
+             dict(p["spec"]["containers"].pop(1), restartPolicy="Always")) or sc(lambda q: container(q, "istio-proxy"), runAsNonRoot=False)(p))),
+    ]
+
+
+def env(who, entries):
+    return lambda p: who(p).update(env=entries)
+
+
+BASE_ENV = [{"name": "PILOT_CERT_PROVIDER", "value": "istiod"}, {"name": "CA_ADDR", "value": "istiod.istio-system.svc:15012"}]
+
+
+@case("sc005", "SC005: a sidecar keeps its entrypoint and args prefix, its pinned env, and none of the forbidden variables.")
+def _sc005():
+    return [
+        ("CA_ADDR set twice: Kubernetes keeps the last one, which points elsewhere.", "deny SC005",
+         with_(pod("s5-twice"), env(proxy, BASE_ENV + [{"name": "CA_ADDR", "value": "ca.evil.example:15012"}]))),
+        ("Near miss: a variable whose name only starts with CA_ADDR.", "allow",
+         with_(pod("s5-prefix-ok"), env(proxy, BASE_ENV + [{"name": "CA_ADDR_FALLBACK", "value": "x"}]))),
+        ("CA_ADDR from a ConfigMap the attacker controls.", "deny SC005",
+         with_(pod("s5-valuefrom"), env(proxy, [BASE_ENV[0], {"name": "CA_ADDR", "valueFrom": {"configMapKeyRef": {"name": "ca", "key": "addr"}}}]))),
+        ("Near miss: env in another order.", "allow", with_(pod("s5-order-ok"), env(proxy, list(reversed(BASE_ENV))))),
+        ("LD_PRELOAD through envFrom with a prefix: no env entry names it.", "deny SC005",
+         with_(pod("s5-envfrom"), lambda p: proxy(p).update(envFrom=[{"prefix": "LD_", "configMapRef": {"name": "preload"}}]))),
+        ("Near miss: an empty envFrom sets nothing.", "allow", with_(pod("s5-envfrom-empty-ok"), lambda p: proxy(p).update(envFrom=[]))),
+        ("LD_PRELOAD from a secret (valueFrom).", "deny SC005",
+         with_(pod("s5-preload-secret"), env(proxy, BASE_ENV + [{"name": "LD_PRELOAD", "valueFrom": {"secretKeyRef": {"name": "s", "key": "k"}}}]))),
+        ("Near miss: ld_preload in lower case is another variable; the loader reads only LD_PRELOAD.", "allow",
+         with_(pod("s5-lower-ok"), env(proxy, BASE_ENV + [{"name": "ld_preload", "value": "/tmp/x.so"}]))),
+        ("args start with $(MODE) that the container's env expands to proxy: the prefix is compared as written.", "deny SC005",
+         with_(pod("s5-expand"), lambda p: proxy(p).update(args=["$(MODE)", "sidecar"], env=BASE_ENV + [{"name": "MODE", "value": "proxy"}]))),
+        ("Near miss: command: [] is no command.", "allow", with_(pod("s5-command-empty-ok"), lambda p: proxy(p).update(command=[]))),
+        ("command: [\"\"] is a command.", "deny SC005", with_(pod("s5-command-blank"), lambda p: proxy(p).update(command=[""]))),
+        ("Near miss: command: null is no command.", "allow", with_(pod("s5-command-null-ok"), lambda p: proxy(p).update(command=None))),
+        ("istio-init args with a trailing space in the first word.", "deny SC005",
+         with_(pod("s5-init-args"), lambda p: init(p).update(args=["istio-iptables "] + init(p)["args"][1:]))),
+        ("LD_LIBRARY_PATH on the native-sidecar istio-proxy of a StatefulSet.", "deny SC005",
+         with_(controller("StatefulSet", pod("s5-sts")), lambda s: (
+             spec(s)["initContainers"].append(dict(spec(s)["containers"].pop(1), restartPolicy="Always")),
+             container(s, "istio-proxy")["env"].append({"name": "LD_LIBRARY_PATH", "value": "/tmp"})))),
+    ]
+
+
+def mount(who, name, **extra):
+    return lambda p: who(p)["volumeMounts"].append({"name": name, "mountPath": "/x/" + name, **extra})
+
+
+def volume(name, **source):
+    return lambda p: p["spec"]["volumes"].append({"name": name, **source})
+
+
+def both(*fns):
+    def apply(p):
+        for fn in fns:
+            fn(p)
+    return apply
+
+
+@case("sc006", "SC006: a sidecar mounts only approved volumes, never a hostPath.")
+def _sc006():
+    def host_envoy(p):
+        for v in p["spec"]["volumes"]:
+            if v["name"] == "istio-envoy":
+                v.clear()
+                v.update(name="istio-envoy", hostPath={"path": "/"})
+    return [
+        ("The approved name istio-envoy given to a hostPath volume.", "deny SC006", with_(pod("s6-hostpath"), host_envoy)),
+        ("Near miss: istio-envoy mounted again with subPathExpr (an emptyDir).", "allow",
+         with_(pod("s6-subpath-ok"), mount(proxy, "istio-envoy", subPathExpr="$(POD_NAME)"))),
+        ("A second volume named istio-data that is a hostPath: any volume of that name counts.", "deny SC006",
+         with_(pod("s6-dup-volume"), volume("istio-data", hostPath={"path": "/var/lib/kubelet"}))),
+        ("Near miss: hostPath: null is no hostPath.", "allow",
+         with_(pod("s6-null-ok"), lambda p: p["spec"]["volumes"][4].update(hostPath=None))),
+        ("A mount whose name differs from an approved one in case.", "deny SC006",
+         with_(pod("s6-case"), both(volume("Istio-Data", hostPath={"path": "/"}), mount(proxy, "Istio-Data")))),
+        ("Near miss: an unapproved hostPath volume that no sidecar mounts (an app's business).", "allow",
+         with_(pod("s6-app-host-ok"), volume("app-logs", emptyDir={}))),
+        ("istio-init mounts anything: its allowed list is empty.", "deny SC006",
+         with_(pod("s6-init"), lambda p: init(p).update(volumeMounts=[{"name": "istio-data", "mountPath": "/d"}]))),
+        ("Near miss: istio-init with an empty volumeMounts list.", "allow", with_(pod("s6-init-empty-ok"), lambda p: init(p).update(volumeMounts=[]))),
+        ("A hostPath behind the approved name in a DaemonSet template, mounted with subPath.", "deny SC006",
+         with_(controller("DaemonSet", pod("s6-ds")), lambda d: (
+             spec(d)["volumes"].__setitem__(5, {"name": "istio-podinfo", "hostPath": {"path": "/etc"}}),
+             proxy(d)["volumeMounts"][7].update(subPath="passwd")))),
+        ("Near miss: the projected token volume mounted read-only.", "allow",
+         with_(pod("s6-ro-ok"), lambda p: proxy(p)["volumeMounts"][6].update(readOnly=True))),
+        ("hostPath: {} (an empty hostPath is still a hostPath).", "deny SC006",
+         with_(pod("s6-empty-hostpath"), lambda p: p["spec"]["volumes"][1].update(hostPath={}))),
+    ]
+
+
+def limits(who, **values):
+    return lambda p: who(p)["resources"]["limits"].update(values)
+
+
+def requests(who, **values):
+    return lambda p: who(p)["resources"].setdefault("requests", {}).update(values)
+
+
+@case("sc007", "SC007: a sidecar has cpu and memory limits within the approved maxima, requests too (quantities compared exactly).")
+def _sc007():
+    return [
+        ("cpu limit 2001m, one millicore over.", "deny SC007", with_(pod("s7-2001m"), limits(proxy, cpu="2001m"))),
+        ("Near miss: 2000m is exactly 2.", "allow", with_(pod("s7-2000m-ok"), limits(proxy, cpu="2000m"))),
+        ("cpu limit 2.0001.", "deny SC007", with_(pod("s7-2.0001"), limits(proxy, cpu="2.0001"))),
+        ("Near miss: 2.000 is 2.", "allow", with_(pod("s7-2.000-ok"), limits(proxy, cpu="2.000"))),
+        ("memory limit one byte over 1Gi.", "deny SC007", with_(pod("s7-1Gi+1"), limits(proxy, memory="1073741825"))),
+        ("Near miss: 1073741824 is 1Gi.", "allow", with_(pod("s7-1Gi-ok"), limits(proxy, memory="1073741824"))),
+        ("memory limit 1.1e9 bytes, above 1Gi.", "deny SC007", with_(pod("s7-exp"), limits(proxy, memory="1.1e9"))),
+        ("Near miss: 1e9 bytes is below 1Gi.", "allow", with_(pod("s7-exp-ok"), limits(proxy, memory="1e9"))),
+        ("No cpu request: Kubernetes defaults it to the limit, 2, above the request maximum 1.", "deny SC007",
+         with_(pod("s7-default-request"), lambda p: proxy(p)["resources"]["requests"].pop("cpu"))),
+        ("Near miss: cpu request exactly 1000m.", "allow", with_(pod("s7-req-ok"), requests(proxy, cpu="1000m"))),
+        ("cpu request 1001m.", "deny SC007", with_(pod("s7-req-over"), requests(proxy, cpu="1001m"))),
+        ("Near miss: a cpu limit given as a YAML integer.", "allow", with_(pod("s7-int-ok"), limits(proxy, cpu=2))),
+        ("memory limit 0.5Ei on istio-init.", "deny SC007", with_(pod("s7-init-ei"), limits(init, memory="0.5Ei"))),
+        ("memory limit with a trailing space does not parse.", "deny SC007", with_(pod("s7-space"), limits(proxy, memory="1Gi "))),
+        ("cpu limit 0 is no limit.", "deny SC007", with_(pod("s7-zero"), limits(proxy, cpu="0m"))),
+    ]
+
+
+def annotate(**values):
+    return lambda p: meta(p)["annotations"].update(values)
+
+
+@case("sc008", "SC008: no annotation that reconfigures the injector beyond the approved values.")
+def _sc008():
+    return [
+        ("inject.istio.io/templates with two templates (whole values are compared).", "deny SC008",
+         with_(pod("s8-two"), annotate(**{"inject.istio.io/templates": "sidecar,debug"}))),
+        ("Near miss: the approved gateway template.", "allow", with_(pod("s8-gateway-ok"), annotate(**{"inject.istio.io/templates": "gateway"}))),
+        ("An allowed value with a trailing space.", "deny SC008",
+         with_(pod("s8-space"), annotate(**{"sidecar.istio.io/interceptionMode": "REDIRECT "}))),
+        ("Near miss: sidecar.istio.io/interceptionMode REDIRECT.", "allow",
+         with_(pod("s8-redirect-ok"), annotate(**{"sidecar.istio.io/interceptionMode": "REDIRECT"}))),
+        ("interceptionMode TPROXY.", "deny SC008", with_(pod("s8-tproxy"), annotate(**{"sidecar.istio.io/interceptionMode": "TPROXY"}))),
+        ("Near miss: a forbidden annotation's name as a label (the injector reads annotations).", "allow",
+         with_(pod("s8-label-ok"), lambda p: p["metadata"]["labels"].update({"sidecar.istio.io/userVolume": "x"}))),
+        ("A forbidden annotation set to the empty string is still set.", "deny SC008",
+         with_(pod("s8-empty"), annotate(**{"proxy.istio.io/config": ""}))),
+        ("Near miss: a resource annotation the spec does not name.", "allow", with_(pod("s8-cpu-ok"), annotate(**{"sidecar.istio.io/proxyCPU": "200m"}))),
+        ("excludeInboundPorts with an extra port.", "deny SC008",
+         with_(pod("s8-ports"), annotate(**{"traffic.sidecar.istio.io/excludeInboundPorts": "15020,22"}))),
+        ("The bootstrap override in a ReplicaSet's template.", "deny SC008",
+         with_(controller("ReplicaSet", pod("s8-rs")), annotate(**{"sidecar.istio.io/bootstrapOverride": "evil-bootstrap"}))),
+        ("Near miss: excludeInboundPorts 15020.", "allow",
+         with_(pod("s8-ports-ok"), annotate(**{"traffic.sidecar.istio.io/excludeInboundPorts": "15020"}))),
+        ("excludeInboundPorts as a YAML integer (not the string that is approved).", "deny SC008",
+         with_(pod("s8-int"), annotate(**{"traffic.sidecar.istio.io/excludeInboundPorts": 15020}))),
+    ]
+
+
+def label(**values):
+    return lambda p: meta(p)["labels"].update(values)
+
+
+def no_proxy(p):
+    spec(p)["containers"] = [c for c in spec(p)["containers"] if c["name"] != "istio-proxy"]
+
+
+@case("sc009", "SC009: a mesh pod does not opt out, uses an approved revision, and carries the sidecar.")
+def _sc009():
+    return [
+        ("sidecar.istio.io/inject label 'disabled'.", "deny SC009", with_(pod("s9-disabled"), label(**{"sidecar.istio.io/inject": "disabled"}))),
+        ("Near miss: the label set to exactly true.", "allow", with_(pod("s9-true-ok"), label(**{"sidecar.istio.io/inject": "true"}))),
+        ("The annotation with a trailing newline.", "deny SC009", with_(pod("s9-newline"), annotate(**{"sidecar.istio.io/inject": "true\n"}))),
+        ("Label true but annotation false.", "deny SC009",
+         with_(pod("s9-mixed"), both(label(**{"sidecar.istio.io/inject": "true"}), annotate(**{"sidecar.istio.io/inject": "false"})))),
+        ("istio.io/rev label Default in another case.", "deny SC009", with_(pod("s9-rev-case"), label(**{"istio.io/rev": "Default"}))),
+        ("Near miss: istio.io/rev label stable.", "allow", with_(pod("s9-rev-ok"), label(**{"istio.io/rev": "stable"}))),
+        ("istio.io/rev annotation canary.", "deny SC009", with_(pod("s9-rev-canary"), annotate(**{"istio.io/rev": "canary"}))),
+        ("A Pod CREATE in payments (from the request) with no istio-proxy.", "deny SC009",
+         review(with_(pod("s9-nosidecar", ns=None), no_proxy), ns="payments", resource="pods")),
+        ("Near miss: a Deployment without sidecars (the injector adds them to its Pods).", "allow",
+         with_(controller("Deployment", pod("s9-deploy-ok")), no_proxy)),
+        ("istio-proxy only as an ephemeral container does not count (and is out of its placement, with no resources).",
+         "deny SC003 SC009",
+         with_(pod("s9-ephemeral"), lambda p: p["spec"].setdefault("ephemeralContainers", []).append(
+             p["spec"]["containers"].pop(1)))),
+        ("Near miss: a pod without sidecars outside the mesh.", "allow", with_(pod("s9-outside-ok", "legacy-batch"), no_proxy)),
+        ("Near miss: the approved revision as an annotation, as the injector writes it.", "allow",
+         with_(pod("s9-rev-annotation-ok"), annotate(**{"istio.io/rev": "default"}))),
+    ]
+
+
+@case("sc010", "SC010: an app container does not run as the proxy's UID/GID, adds no traffic capability, is not privileged.")
+def _sc010():
+    def app_sc(**v):
+        return lambda p: app(p).setdefault("securityContext", {}).update(v)
+
+    def app_caps(*add):
+        return app_sc(capabilities={"add": list(add)})
+    return [
+        ("An app container adds net_admin in lower case.", "deny SC010", with_(pod("s10-lower"), app_caps("net_admin"))),
+        ("Near miss: NET_BIND_SERVICE.", "allow", with_(pod("s10-bind-ok"), app_caps("NET_BIND_SERVICE"))),
+        ("An app container adds CAP_NET_RAW.", "deny SC010", with_(pod("s10-prefix"), app_caps("CAP_NET_RAW"))),
+        ("An app container adds net_admın (dotless i): Go's upper-casing makes it NET_ADMIN.", "deny SC010",
+         with_(pod("s10-dotless"), app_caps("net_admın"))),
+        ("An app container adds 'all'.", "deny SC010", with_(pod("s10-all"), app_caps("all"))),
+        ("The pod-level runAsUser 1337 applies to an app container that sets none.", "deny SC010",
+         with_(pod("s10-pod-uid"), lambda p: p["spec"].update(securityContext={"runAsUser": 1337}))),
+        ("Near miss: the app container overrides the pod's 1337 with its own UID.", "allow",
+         with_(pod("s10-override-ok"), both(lambda p: p["spec"].update(securityContext={"runAsGroup": 1337}), app_sc(runAsGroup=1000)))),
+        ("An app container named like the proxy in another case runs as 1337.", "deny SC010",
+         with_(pod("s10-case"), lambda p: p["spec"]["containers"].append(
+             {"name": "Istio-Proxy", "image": "registry.corp.example:5000/shop/web:2.3.1", "securityContext": {"runAsUser": 1337}}))),
+        ("Near miss: UID 1338.", "allow", with_(pod("s10-1338-ok"), app_sc(runAsUser=1338))),
+        ("A kubectl debug container running as 1337.", "deny SC010",
+         review(with_(pod("s10-debug"), lambda p: p["spec"].setdefault("ephemeralContainers", []).append(
+             {"name": "debugger", "image": "docker.io/library/busybox:1.36", "securityContext": {"runAsUser": 1337}})),
+             op="UPDATE", old=pod("s10-debug"), subresource="ephemeralcontainers", resource="pods")),
+        ("privileged as the string \"true\".", "deny SC010", with_(pod("s10-priv-string"), app_sc(privileged="true"))),
+        ("Near miss: privileged false.", "allow", with_(pod("s10-priv-false-ok"), app_sc(privileged=False))),
+        ("Near miss: CAP_CHOWN, a capability the spec does not forbid.", "allow", with_(pod("s10-chown-ok"), app_caps("CAP_CHOWN"))),
+        ("An app init container with runAsGroup 1337 in a Job.", "deny SC010",
+         with_(controller("Job", pod("s10-job")), lambda j: spec(j)["initContainers"].append(
+             {"name": "migrate", "image": "registry.corp.example:5000/shop/web:2.3.1", "securityContext": {"runAsGroup": 1337}}))),
+    ]
+
+
+@case("sc011", "SC011: a mesh pod shares no host namespace and no process namespace.")
+def _sc011():
+    def set_(**v):
+        return lambda p: spec(p).update(v)
+    return [
+        ("hostNetwork in a Deployment's template (Istio would not even inject it).", "deny SC011",
+         with_(controller("Deployment", pod("s11-deploy")), set_(hostNetwork=True))),
+        ("Near miss: hostNetwork false.", "allow", with_(pod("s11-false-ok"), set_(hostNetwork=False))),
+        ("hostPID as the string \"true\".", "deny SC011", with_(pod("s11-string"), set_(hostPID="true"))),
+        ("Near miss: hostNetwork null.", "allow", with_(pod("s11-null-ok"), set_(hostNetwork=None))),
+        ("shareProcessNamespace as 1.", "deny SC011", with_(pod("s11-one"), set_(shareProcessNamespace=1))),
+        ("Near miss: hostUsers false (a user namespace, not a host one).", "allow", with_(pod("s11-hostusers-ok"), set_(hostUsers=False))),
+        ("hostIPC in a CronJob's template.", "deny SC011", with_(controller("CronJob", pod("s11-cron")), set_(hostIPC=True))),
+        ("hostNetwork on a Pod CREATE whose namespace comes only from the request.", "deny SC011",
+         review(with_(pod("s11-review", ns=None), set_(hostNetwork=True)), ns="checkout", resource="pods")),
+        ("Near miss: hostNetwork outside the mesh.", "allow", with_(pod("s11-outside-ok", "legacy-batch"), set_(hostNetwork=True))),
+        ("Near miss: shareProcessNamespace false in a StatefulSet.", "allow",
+         with_(controller("StatefulSet", pod("s11-sts-ok")), set_(shareProcessNamespace=False))),
+        ("hostPID in a ReplicationController.", "deny SC011", with_(controller("ReplicationController", pod("s11-rc")), set_(hostPID=True))),
+    ]
+
+
+# --------------------------------------------------------------------------- control-plane rules
+
+
+def webhook_config(name, hooks, labels=None):
+    md = {"name": name}
+    if labels:
+        md["labels"] = labels
+    return {"apiVersion": "admissionregistration.k8s.io/v1", "kind": "MutatingWebhookConfiguration", "metadata": md, "webhooks": hooks}
+
+
+def hook(name="sidecar-injector.istio.io", service=None, url=None, rules=None, **extra):
+    cc = {"caBundle": "LS0tLS1CRUdJTi0tLS0tCg=="}
+    if url:
+        cc["url"] = url
+    else:
+        cc["service"] = service or {"name": "istiod", "namespace": "istio-system", "path": "/inject", "port": 443}
+    h = {"name": name, "clientConfig": cc,
+         "rules": rules if rules is not None else [{"operations": ["CREATE"], "apiGroups": [""], "apiVersions": ["v1"], "resources": ["pods"]}],
+         "failurePolicy": "Fail", "sideEffects": "None", "admissionReviewVersions": ["v1"]}
+    h.update(extra)
+    return h
+
+
+def rule(ops, groups, resources):
+    return [{"operations": ops, "apiGroups": groups, "apiVersions": ["*"], "resources": resources}]
+
+
+OTHER_SERVICE = {"name": "mutator", "namespace": "tools", "path": "/mutate", "port": 443}
+
+
+@case("cp001", "CP001: the injector's webhooks point only at istiod /inject; no untrusted pod-CREATE mutating webhook.")
+def _cp001():
+    other = lambda name, rules, **kw: webhook_config(name, [hook("m.tools.example", service=OTHER_SERVICE, rules=rules, **kw)])
+    return [
+        ("A revision-named injector config (istio-sidecar-injector-<rev>) that sends pods to a URL.", "deny CP001",
+         webhook_config("istio-sidecar-injector-stable", [hook(url="https://injector.evil.example/inject")])),
+        ("Near miss: the approved service with its explicit port 443.", "allow", webhook_config("istio-revision-tag-default", [hook()])),
+        ("The service path with a trailing slash is another path.", "deny CP001",
+         webhook_config("istio-sidecar-injector", [hook(service={"name": "istiod", "namespace": "istio-system", "path": "/inject/"})])),
+        ("A second webhook inside the injector's config points at another service.", "deny CP001",
+         webhook_config("istio-sidecar-injector", [hook(), hook("object.sidecar-injector.istio.io", service=OTHER_SERVICE)])),
+        ("An untrusted webhook on every resource of every group: */* includes pods.", "deny CP001",
+         other("zz-mutator", rule(["*"], ["*"], ["*/*"]))),
+        ("Near miss: pods/* matches pod subresources only, never pod CREATE itself.", "allow",
+         other("zz-subresources-ok", rule(["CREATE"], [""], ["pods/*"]))),
+        ("An untrusted webhook whose only rule lists pods among other resources, with an objectSelector.", "deny CP001",
+         other("zz-selective", rule(["UPDATE", "CREATE"], ["apps", ""], ["deployments", "pods"]), objectSelector={"matchLabels": {"team": "x"}})),
+        ("Near miss: an untrusted webhook on Deployments only.", "allow", other("zz-deploy-ok", rule(["CREATE"], ["apps"], ["deployments"]))),
+        ("Untrusted user whose group is named like istiod's service account: trustedSubjects are usernames, never groups.",
+         "deny CP001",
+         review(other("zz-group", rule(["CREATE"], [""], ["pods"])),
+                user={"username": "mallory@example.com", "groups": [ISTIOD, "system:authenticated"]},
+                resource="mutatingwebhookconfigurations")),
+        ("Near miss: istiod itself writes a pod-CREATE webhook.", "allow",
+         review(other("zz-istiod-ok", rule(["CREATE"], [""], ["pods"])), user=ISTIOD_USER, resource="mutatingwebhookconfigurations")),
+        ("An UPDATE by an untrusted user that adds CREATE to an existing webhook.", "deny CP001",
+         review(other("zz-update", rule(["CREATE", "UPDATE"], [""], ["pods"])), op="UPDATE",
+                old=other("zz-update", rule(["UPDATE"], [""], ["pods"])), resource="mutatingwebhookconfigurations")),
+        ("failurePolicy Ignore on the revision-tag webhook.", "deny CP001",
+         webhook_config("istio-revision-tag-stable", [hook(failurePolicy="Ignore")])),
+        ("Near miss: a resource named Pods (rules match lower-case resource names exactly).", "allow",
+         other("zz-Pods-ok", rule(["CREATE"], [""], ["Pods"]))),
+    ]
+
+
+def configmap(name="istio-sidecar-injector", ns="istio-system"):
+    md = {"name": name}
+    if ns:
+        md["namespace"] = ns
+    return {"apiVersion": "v1", "kind": "ConfigMap", "metadata": md, "data": {"config": "policy: enabled\n", "values": "{}"}}
+
+
+@case("cp002", "CP002: only trusted users create, change or delete the injector's ConfigMaps.")
+def _cp002():
+    cm = lambda **kw: review(configmap(), resource="configmaps", **kw)
+    return [
+        ("An untrusted user in a group named like istiod's service account.", "deny CP002",
+         cm(op="UPDATE", old=configmap(), user={"username": "mallory@example.com", "groups": [ISTIOD]})),
+        ("Near miss: istiod's UPDATE.", "allow", cm(op="UPDATE", old=configmap(), user=ISTIOD_USER)),
+        ("A username with a trailing space.", "deny CP002", cm(op="UPDATE", old=configmap(), user={"username": ISTIOD + " ", "groups": []})),
+        ("A username in another case.", "deny CP002",
+         cm(op="DELETE", old=configmap(), user={"username": ISTIOD.replace("istiod", "Istiod"), "groups": []})),
+        ("Near miss: the installer service account (trusted) deletes it.", "allow",
+         cm(op="DELETE", old=configmap(), user={"username": "system:serviceaccount:istio-system:istio-installer", "groups": []})),
+        ("The namespace only in the request, CREATE by an untrusted user.", "deny CP002",
+         review(configmap(ns=None), ns="istio-system", resource="configmaps")),
+        ("Near miss: a ConfigMap of that name in another namespace.", "allow", review(configmap(ns="istio-system-2"), resource="configmaps")),
+        ("The group of all service accounts of istio-system is a group, not istiod.", "deny CP002",
+         cm(op="UPDATE", old=configmap(), user={"username": "system:serviceaccount:istio-system:default",
+                                                "groups": ["system:serviceaccounts:istio-system", "system:serviceaccounts"]})),
+        ("Near miss: an untrusted user's ConfigMap with another name in istio-system.", "allow",
+         review(configmap(name="mesh-notes"), resource="configmaps")),
+        ("Near miss: a CREATE by istiod with the namespace only in the request.", "allow",
+         review(configmap(ns=None), ns="istio-system", resource="configmaps", user=ISTIOD_USER)),
+        ("A user named like istiod in another namespace.", "deny CP002",
+         cm(op="UPDATE", old=configmap(), user={"username": "system:serviceaccount:istio-system2:istiod", "groups": []})),
+    ]
+
+
+def peer(name, ns, mode=None, ports=None, selector=None):
+    spec_ = {}
+    if selector is not None:
+        spec_["selector"] = selector
+    if mode is not None:
+        spec_["mtls"] = {"mode": mode}
+    if ports is not None:
+        spec_["portLevelMtls"] = ports
+    return {"apiVersion": "security.istio.io/v1", "kind": "PeerAuthentication", "metadata": {"name": name, "namespace": ns}, "spec": spec_}
+
+
+@case("cp003", "CP003: no PeerAuthentication weakens mTLS; the mesh-wide one is STRICT.")
+def _cp003():
+    return [
+        ("permissive in lower case.", "deny CP003", peer("p3-lower", "payments", "permissive")),
+        ("Near miss: UNSET in a namespace inherits the mesh's STRICT.", "allow", peer("p3-unset-ok", "payments", "UNSET")),
+        ("STRICT for the workload, but one port DISABLE.", "deny CP003",
+         peer("p3-port", "payments", "STRICT", ports={"8080": {"mode": "DISABLE"}}, selector={"matchLabels": {"app": "web"}})),
+        ("Near miss: a port explicitly STRICT.", "allow",
+         peer("p3-port-ok", "payments", ports={"8080": {"mode": "STRICT"}}, selector={"matchLabels": {"app": "web"}})),
+        ("The mesh-wide policy with an empty selector: still mesh-wide, and UNSET is not STRICT.", "deny CP003",
+         peer("default", "istio-system", "UNSET", selector={"matchLabels": {}})),
+        ("Near miss: a workload policy in istio-system with a selector may leave the mode unset.", "allow",
+         peer("p3-gw-ok", "istio-system", selector={"matchLabels": {"app": "istio-ingressgateway"}})),
+        ("A mode no Istio accepts: unknown means weak.", "deny CP003", peer("p3-unknown", "payments", " PERMISSIVE")),
+        ("The mesh-wide policy with no mtls at all.", "deny CP003", peer("default", "istio-system")),
+        ("The mesh-wide policy with a null selector and PERMISSIVE.", "deny CP003",
+         peer("p3-nullsel", "istio-system", "PERMISSIVE", selector={"matchLabels": None})),
+        ("A port-level mode that is unknown.", "deny CP003",
+         peer("p3-port-unknown", "payments", "STRICT", ports={"9090": {"mode": "Off"}}, selector={"matchLabels": {"app": "web"}})),
+        ("Near miss: STRICT with no port settings.", "allow", peer("p3-strict-ok", "payments", "STRICT")),
+        ("Near miss: a null mode inherits, like an absent one.", "allow", peer("p3-null-ok", "checkout", None, ports={"8080": {"mode": None}},
+                                                                               selector={"matchLabels": {"app": "web"}})),
+    ]
+
+
+@case("cp004", "CP004: mesh namespaces turn injection on; excluded ones never do (Istio's webhook selectors decide).")
+def _cp004():
+    return [
+        ("istio-injection Enabled: label values are case-sensitive, the webhook selects exactly enabled.", "deny CP004",
+         namespace("payments", {"istio-injection": "Enabled"})),
+        ("Near miss: istio-injection enabled with an unapproved revision label, which the revision webhooks ignore while istio-injection is set.",
+         "allow", namespace("payments", {"istio-injection": "enabled", "istio.io/rev": "canary"})),
+        ("istio-injection disabled with the approved revision: disabled wins, nothing is injected.", "deny CP004",
+         namespace("storefront", {"istio-injection": "disabled", "istio.io/rev": "default"})),
+        ("Near miss: an excluded namespace with istio-injection disabled and a revision label: not injected.", "allow",
+         namespace("kube-system", {"istio-injection": "disabled", "istio.io/rev": "default"})),
+        ("An excluded namespace with a revision label and no istio-injection: the revision's webhook injects it.", "deny CP004",
+         namespace("kube-public", {"istio.io/rev": "stable"})),
+        ("An UPDATE that removes the injection label from a mesh namespace.", "deny CP004",
+         review(namespace("checkout", {"team": "checkout"}), op="UPDATE", old=namespace("checkout", {"istio-injection": "enabled"}))),
+        ("istio-injection with a trailing space.", "deny CP004", namespace("checkout", {"istio-injection": "enabled "})),
+        ("Near miss: an approved revision and no istio-injection label.", "allow", namespace("checkout", {"istio.io/rev": "stable"})),
+        ("An excluded namespace that turns injection on.", "deny CP004", namespace("istio-system", {"istio-injection": "enabled"})),
+        ("Near miss: a namespace outside both lists may label itself as it likes (no Namespace object here selects a sample's namespace).",
+         "allow", namespace("adv-other", {"istio.io/rev": "canary"})),
+        ("A listed mesh namespace with the revision label in another case.", "deny CP004", namespace("storefront", {"istio.io/rev": "Stable"})),
+        ("Near miss: an excluded namespace whose istio-injection is some other value, with a revision label.", "allow",
+         namespace("kube-node-lease", {"istio-injection": "off", "istio.io/rev": "default"})),
+    ]
+
+
+def role(kind, name, rules, ns="tools"):
+    md = {"name": name}
+    if kind == "Role":
+        md["namespace"] = ns
+    return {"apiVersion": "rbac.authorization.k8s.io/v1", "kind": kind, "metadata": md, "rules": rules}
+
+
+def grant(verbs, resources, groups=("admissionregistration.k8s.io",), **extra):
+    return [{"apiGroups": list(groups), "resources": list(resources), "verbs": list(verbs), **extra}]
+
+
+@case("cp005", "CP005: only trusted roles may write admission webhook configurations.")
+def _cp005():
+    return [
+        ("deletecollection removes every webhook configuration at once (Gatekeeper's and Kyverno's included).", "deny CP005",
+         role("ClusterRole", "cleaner", grant(["deletecollection"], ["validatingwebhookconfigurations"]))),
+        ("Near miss: read-only verbs.", "allow", role("ClusterRole", "reader", grant(["get", "list", "watch"], ["mutatingwebhookconfigurations"]))),
+        ("patch limited by resourceNames to the injector's webhook is still a write.", "deny CP005",
+         role("ClusterRole", "injector-patcher", grant(["patch"], ["mutatingwebhookconfigurations"], resourceNames=["istio-sidecar-injector"]))),
+        ("Near miss: */* matches only subresources named *, and webhook configurations have none.", "allow",
+         role("ClusterRole", "subresources", grant(["*"], ["*/*"], groups=["*"]))),
+        ("Every verb on every resource of every group.", "deny CP005", role("ClusterRole", "god", grant(["*"], ["*"], groups=["*"]))),
+        ("Near miss: RBAC verbs are case-sensitive; Create grants nothing.", "allow",
+         role("ClusterRole", "upper-verb", grant(["Create"], ["mutatingwebhookconfigurations"]))),
+        ("A role meant for aggregation into admin that carries the grant itself.", "deny CP005",
+         with_(role("ClusterRole", "aggregate-webhooks", grant(["update"], ["mutatingwebhookconfigurations"])),
+               lambda r: r["metadata"].update(labels={"rbac.authorization.k8s.io/aggregate-to-admin": "true"}))),
+        ("Near miss: an aggregating ClusterRole has no rules of its own (the aggregated roles are judged themselves).", "allow",
+         {"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "ClusterRole", "metadata": {"name": "aggregator"},
+          "aggregationRule": {"clusterRoleSelectors": [{"matchLabels": {"example.com/aggregate": "true"}}]}, "rules": []}),
+        ("A Role named like a trusted role but in another case: role names compare exactly.",
+         "deny CP005", role("Role", "Istiod-clusterrole-istio-system", grant(["create"], ["mutatingwebhookconfigurations"]))),
+        ("An UPDATE that adds create to an existing role, by an untrusted user.", "deny CP005",
+         review(role("ClusterRole", "grows", grant(["get", "create"], ["validatingwebhookconfigurations"])), op="UPDATE",
+                old=role("ClusterRole", "grows", grant(["get"], ["validatingwebhookconfigurations"])), resource="clusterroles")),
+        ("Near miss: write access to another group's resources.", "allow", role("ClusterRole", "apps-writer", grant(["*"], ["deployments"], groups=["apps"]))),
+    ]
+
+
+# --------------------------------------------------------------------------- mesh scope (Istio's injector decides)
+
+
+def labelled(p, **labels):
+    meta(p)["labels"].update(labels)
+    return p
+
+
+@case("scope", "Mesh scope: a pod Istio's injector injects is a mesh pod, whatever the spec's namespace lists say.")
+def _scope():
+    evil = lambda p: proxy(p).update(image=f"evil.example/istio/proxyv2@{DIGEST}")
+    return [
+        ("Namespace objects: an unlabelled one, one that disables injection, one injected by revision.", "allow",
+         namespace("adv-open", {"team": "open"})),
+        ("", "allow", namespace("adv-off", {"istio-injection": "disabled", "istio.io/rev": "default"})),
+        ("", "allow", namespace("adv-rev", {"istio.io/rev": "stable"})),
+        ("sidecar.istio.io/inject: \"true\" on the pod in a namespace whose labels are unknown: Istio's object webhook\n"
+         "injects it, so its proxy image is judged (a Namespace not among the inputs counts as unlabelled).", "deny SC001",
+         with_(labelled(pod("sc-object-inject", "legacy-batch"), **{"sidecar.istio.io/inject": "true"}), evil)),
+        ("Near miss: the same pod without the label is not injected and not judged.", "allow",
+         with_(pod("sc-object-plain-ok", "legacy-batch"), evil)),
+        ("A pod revision label in an unlabelled namespace: the revision's object webhook injects it; root proxy.", "deny SC004",
+         with_(labelled(pod("sc-object-rev", "adv-open"), **{"istio.io/rev": "stable"}), sc(proxy, runAsUser=0))),
+        ("Near miss: the revision label with sidecar.istio.io/inject: \"false\" is not injected.", "allow",
+         with_(labelled(pod("sc-object-rev-off-ok", "adv-open"), **{"istio.io/rev": "stable", "sidecar.istio.io/inject": "false"}),
+               sc(proxy, runAsUser=0))),
+        ("Near miss: istio-injection: disabled wins over the namespace's revision and the pod's label: not injected.", "allow",
+         with_(labelled(pod("sc-ns-off-ok", "adv-off"), **{"sidecar.istio.io/inject": "true"}), evil)),
+        ("A namespace injected through its revision label (no istio-injection): its pods are mesh pods.", "deny SC001",
+         with_(pod("sc-ns-rev", "adv-rev"), evil)),
+        ("Near miss: an approved pod in that namespace.", "allow", pod("sc-ns-rev-ok", "adv-rev")),
+        ("A Deployment whose pod template asks for injection in an unknown namespace: its app adds NET_ADMIN.", "deny SC010",
+         with_(controller("Deployment", labelled(pod("sc-deploy-inject", "legacy-batch"), **{"sidecar.istio.io/inject": "true"})),
+               lambda d: app(d).update(securityContext={"capabilities": {"add": ["NET_ADMIN"]}}))),
+        ("Near miss: the label on the Deployment itself, not on its pod template, injects nothing.", "allow",
+         with_(controller("Deployment", pod("sc-deploy-label-ok", "legacy-batch")),
+               lambda d: (d["metadata"].update(labels={"sidecar.istio.io/inject": "true"}),
+                          app(d).update(securityContext={"capabilities": {"add": ["NET_ADMIN"]}})))),
+        ("An object-selected pod with an unapproved revision label.", "deny SC009",
+         labelled(pod("sc-object-canary", "adv-open"), **{"istio.io/rev": "canary"})),
+        ("Near miss: excluded namespaces always win, labels or not.", "allow",
+         with_(labelled(pod("sc-excluded-ok", "kube-system"), **{"sidecar.istio.io/inject": "true"}), evil)),
+    ]
+
+
+if __name__ == "__main__":
+    write()

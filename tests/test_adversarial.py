@@ -1,0 +1,53 @@
+"""The hand-written evasions of samples/adversarial, judged in every engine.
+
+Each engine judges the whole folder in one batched run per session; every
+resource must get exactly the verdict its `# expect:` directive states (rule IDs
+an engine reports as not evaluated aside). A denial that comes back "allowed" is
+an evasion that got through; an allowed near miss that comes back denied is a
+rule that is too coarse to deploy.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+from .conftest import ADVERSARIAL_SAMPLES
+
+ENGINES = ["opa", "conftest", "gator", "kyverno"]
+RULE_FILE = re.compile(r"^(sc|cp)\d{3}$")
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_every_evasion_is_denied_and_every_near_miss_allowed(judge, reference_plan, adversarial_samples, engine):
+    verdicts = judge(engine, reference_plan, "adversarial", adversarial_samples)
+    wrong = []
+    for res, verdict in zip(adversarial_samples.resources, verdicts, strict=True):
+        assert res.expect is not None, f"{res.label}: no # expect: directive"
+        want = res.expect.rules - set(verdict.not_evaluated)
+        if verdict.rules != want:
+            wrong.append(f"{res.label} {res.kind} {res.namespace}/{res.name}: expected {res.expect.describe()}, "
+                         f"got {sorted(verdict.rules) or 'allow'}")
+        assert all(v.message.startswith(v.rule + " ") for v in verdict.violations)
+    assert wrong == []
+
+
+def test_each_rule_has_five_evasions_and_five_near_misses(adversarial_samples):
+    denials: Counter[str] = Counter()
+    near_misses: Counter[str] = Counter()
+    for res in adversarial_samples.resources:
+        rule = Path(res.file).stem
+        if not RULE_FILE.match(rule):
+            continue
+        if res.expect.allowed:
+            near_misses[rule] += 1
+        else:
+            assert rule.upper() in res.expect.rules, f"{res.label}: a {rule} sample that does not deny {rule.upper()}"
+            denials[rule] += 1
+    files = sorted(p.stem for p in ADVERSARIAL_SAMPLES.glob("*.yaml") if RULE_FILE.match(p.stem))
+    assert files == sorted([f"sc{i:03d}" for i in range(1, 12)] + [f"cp{i:03d}" for i in range(1, 6)])
+    short = {rule: (denials[rule], near_misses[rule]) for rule in files if denials[rule] < 5 or near_misses[rule] < 5}
+    assert short == {}, "rules with fewer than five evasions or five near misses: (evasions, near misses)"
