@@ -9,6 +9,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from .errors import ImageRefError  # noqa: F401  (raised here; defined with every other error)
+
 DEFAULT_REGISTRY = "docker.io"
 # Docker Hub answers under several names; the runtime treats them as one.
 DOCKER_HUB_ALIASES = frozenset({"docker.io", "index.docker.io", "registry-1.docker.io"})
@@ -19,8 +21,6 @@ _TAG = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$")
 _DIGEST = re.compile(r"^sha256:[a-f0-9]{64}$")
 
 
-class ImageRefError(ValueError):
-    pass
 
 
 @dataclass(frozen=True)

@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from decimal import Decimal, InvalidOperation
 
+from .errors import QuantityError  # noqa: F401  (raised here; defined with every other error)
+
 _SUFFIX = {
     "": Decimal(1),
     "n": Decimal("1e-9"), "u": Decimal("1e-6"), "m": Decimal("1e-3"),
@@ -17,8 +19,6 @@ _SUFFIX = {
 _QUANTITY = re.compile(r"^([+-]?[0-9]+(?:\.[0-9]*)?|[+-]?\.[0-9]+)(Ki|Mi|Gi|Ti|Pi|Ei|n|u|m|k|M|G|T|P|E|[eE][+-]?[0-9]+)?$")
 
 
-class QuantityError(ValueError):
-    pass
 
 
 def parse_quantity(value: object) -> Decimal:
