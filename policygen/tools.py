@@ -72,7 +72,8 @@ def install_hint(name: str) -> str:
     return f"policygen tools install {name}"
 
 
-# How each tool prints its version; the registry has no such switch and is only found in the cache.
+# How each tool prints its own version, and the line that holds it (other
+# lines name its libraries' versions: conftest prints OPA's too).
 VERSION_ARGS: dict[str, tuple[str, ...]] = {
     "opa": ("version",),
     "conftest": ("--version",),
@@ -81,6 +82,15 @@ VERSION_ARGS: dict[str, tuple[str, ...]] = {
     "kyverno": ("version",),
     "crane": ("version",),
     "cosign": ("version",),
+}
+VERSION_LINE: dict[str, str] = {
+    "opa": r"^Version:\s*(\S+)",
+    "conftest": r"^Conftest:\s*(\S+)",
+    "regal": r"^Version:\s*(\S+)",
+    "gator": r"version\s*:?\s*(v?[0-9][^\s,]*)",
+    "kyverno": r"^Version:\s*(\S+)",
+    "crane": r"^(v?[0-9]\S*)$",
+    "cosign": r"^GitVersion:\s*(\S+)",
 }
 
 
@@ -100,16 +110,14 @@ def _reported_version(path: str, mtime: float) -> str:
 
 
 def version_of(name: str, path: Path) -> str | None:
-    """The pinned version if the binary says it is that one; else what it says (or "" if it says nothing)."""
+    """The version a binary says it is ("v1.22.3"); "" when it says none (a source build); None if it cannot say."""
     if name not in VERSION_ARGS:
         return None
     text = _reported_version(str(path), path.stat().st_mtime)
-    pinned = TOOLS[name].version.removeprefix("v")
-    # A whole token, so that 1.22.3 never matches 1.22.31.
-    if re.search(rf"(?<![0-9.])v?{re.escape(pinned)}(?![0-9])", text):
-        return TOOLS[name].version
-    found = re.search(r"v?[0-9]+\.[0-9]+\.[0-9]+", text)
-    return found.group(0) if found else ""
+    m = re.search(VERSION_LINE[name], text, re.MULTILINE | re.IGNORECASE)
+    if not m or not re.fullmatch(r"v?[0-9]+\.[0-9]+\.[0-9]+", m.group(1)):
+        return ""
+    return "v" + m.group(1).removeprefix("v")
 
 
 def _executable(path: Path) -> bool:

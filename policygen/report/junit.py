@@ -1,7 +1,7 @@
 """JUnit XML for CI test tabs (GitLab, Jenkins, Azure), written with junitparser.
 
 One test suite per engine run, one test case per resource (class name: the
-file; name: the object), a failure per denying violation. Warnings of
+file; name: the object), one failure per denied resource listing every denying violation. Warnings of
 audit-mode rules do not fail a case; they are listed in its system-out.
 """
 
@@ -28,9 +28,14 @@ def build(run: EvalRun) -> JUnitXml:
         denials = [f for f in r.findings if f.action == "deny"]
         warnings = [f for f in r.findings if f.action == "warn"]
         if denials:
-            case.result = [
-                Failure(message=f.message, type_=f.check or f.rule) for f in denials
-            ]
+            # One failure per case, as CI test tabs count failed cases; every message in its body.
+            rules = sorted({f.rule for f in denials})
+            failure = Failure(
+                message=denials[0].message if len(denials) == 1 else f"{len(denials)} violations: {', '.join(rules)}",
+                type_=" ".join(rules),
+            )
+            failure.text = "\n".join(f.message for f in denials)
+            case.result = [failure]
         out = [f"{r.location} {r.object_ref}"]
         out += [f"WARN {f.message}" for f in warnings]
         if v.not_evaluated:
@@ -41,6 +46,8 @@ def build(run: EvalRun) -> JUnitXml:
     xml = JUnitXml()
     xml.add_testsuite(suite)
     xml.update_statistics()
+    # Jenkins' JUnit schema has no "skipped" on the root (only on a suite); nothing is skipped here.
+    xml._elem.attrib.pop("skipped", None)
     return xml
 
 

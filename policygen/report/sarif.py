@@ -8,7 +8,7 @@ file and line where the resource's document starts.
 from __future__ import annotations
 
 import json
-from pathlib import PurePath
+from pathlib import Path, PurePosixPath
 from typing import Any
 
 import attr
@@ -44,8 +44,14 @@ def _to_json(value: Any) -> Any:
 
 
 def _uri(file: str) -> str:
-    # Code scanning resolves relative URIs against the checkout; keep what the user passed.
-    return PurePath(file).as_posix()
+    # Code scanning resolves relative URIs against the checkout, where the job runs.
+    path = Path(file)
+    if path.is_absolute():
+        try:
+            path = path.relative_to(Path.cwd())
+        except ValueError:
+            return path.as_uri()
+    return PurePosixPath(*path.parts).as_posix() if path.parts else file
 
 
 def _rules() -> list[om.ReportingDescriptor]:
