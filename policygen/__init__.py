@@ -1,6 +1,6 @@
 """policygen: approved Istio sidecars as policy, proven in OPA, conftest, Gatekeeper and Kyverno."""
 
-from importlib.metadata import PackageNotFoundError, version as _dist_version
+from importlib.metadata import PackageNotFoundError as _PackageNotFoundError, version as _dist_version
 
 from .errors import (
     EngineError,
@@ -24,7 +24,7 @@ from .verify import Report, format_report
 
 try:
     __version__ = _dist_version("policygen")
-except PackageNotFoundError:  # a source tree that was never installed
+except _PackageNotFoundError:  # a source tree that was never installed
     __version__ = "0.0.0+unknown"
 
 __all__ = [

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from . import __version__, tools
 from .engines import ENGINES
-from .errors import EngineError, PolicygenError
+from .errors import EngineError, InputError, PolicygenError
 from .pipeline import evaluate, generate, verify
 from .plan import build_plan
 from .report import FORMATS, EvalRun, render
@@ -78,6 +78,9 @@ def _cmd_generate(args: argparse.Namespace) -> int:
 def _cmd_eval(args: argparse.Namespace) -> int:
     plan = build_plan(load_spec(args.spec))
     samples = load_samples(args.paths)
+    if not samples.resources:
+        # A CI gate that judged nothing (a wrong path, a chart that rendered nothing) must not pass.
+        raise InputError(" ".join(args.paths), "no Kubernetes object to judge in these paths")
     _progress(f"policygen: {args.engine} is judging {len(samples.resources)} resource(s) ...")
     verdicts = evaluate(plan, args.engine, samples)
     run = EvalRun.of(plan, args.engine, verdicts, samples.resources)
