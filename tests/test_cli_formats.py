@@ -310,3 +310,15 @@ def test_cli_prints_each_format(fmt, tmp_path):
     assert "SC004" in text
     if fmt == "sarif":
         assert json.loads(text)["runs"][0]["results"][0]["ruleId"] == "SC004"
+
+
+def test_check_codes_come_from_the_violation_record_and_the_catalogue():
+    from types import SimpleNamespace
+
+    from policygen.report.model import check_of
+
+    assert check_of(SimpleNamespace(rule="SC004", check="capability-added")) == "SC004/capability-added"
+    assert check_of(SimpleNamespace(rule="SC004", check="SC004/capability-added")) == "SC004/capability-added"
+    # Not in the catalogue: never shown as if it were a code a reader could look up.
+    assert check_of(SimpleNamespace(rule="SC004", check="made-up")) == ""
+    assert check_of(SimpleNamespace(rule="SC004", message="SC004/capability-added ...")) == ""
