@@ -199,6 +199,87 @@ def test_kyverno_exception_covers_pod_controllers(kyverno_outcomes):
     assert with_exc["deploy-other-container"] == "fail"
 
 
+# A ValidatingPolicy (CEL) with an image check that skips exceptions.allowedImages, written here.
+USER_IMAGE_POLICY = {
+    "apiVersion": "policies.kyverno.io/v1",
+    "kind": "ValidatingPolicy",
+    "metadata": {"name": "restrict-image-registries"},
+    "spec": {
+        "validationActions": ["Deny"],
+        "matchConstraints": {"resourceRules": [{"apiGroups": [""], "apiVersions": ["v1"], "operations": ["CREATE", "UPDATE"],
+                                                "resources": ["pods"]}]},
+        "validations": [{
+            "expression": (
+                "object.spec.containers.all(c, c.image.startsWith('registry.example/') || c.image in exceptions.allowedImages)"
+                " && (!has(object.spec.initContainers) || object.spec.initContainers.all(c, "
+                "c.image.startsWith('registry.example/') || c.image in exceptions.allowedImages))"
+            ),
+            "message": "images come from registry.example",
+        }],
+    },
+}
+
+
+def _kyverno_apply_vpol(tmp: Path, resources: list[dict], exception: str | None) -> dict[str, str]:
+    binary = require_tool("kyverno")
+    tmp.mkdir(parents=True, exist_ok=True)
+    (tmp / "policy.yaml").write_text(yaml.safe_dump(USER_IMAGE_POLICY))
+    (tmp / "resources.yaml").write_text(yaml.safe_dump_all(resources))
+    argv = [str(binary), "apply", str(tmp / "policy.yaml"), "--resource", str(tmp / "resources.yaml"),
+            "--policy-report", "--output-format", "json", "--remove-color"]
+    if exception is not None:
+        (tmp / "exception.yaml").write_text(exception)
+        argv += ["--exception", str(tmp / "exception.yaml")]
+    proc = subprocess.run(argv, capture_output=True, text=True, timeout=600)
+    assert proc.returncode in (0, 1) and "panic:" not in proc.stderr, proc.stderr[-3000:] + proc.stdout[-3000:]
+    reports = [json.loads(line) for line in proc.stdout.splitlines() if line.startswith("{")]
+    assert reports, proc.stdout[-3000:] + proc.stderr[-3000:]
+    outcome: dict[str, str] = {}
+    for result in reports[0].get("results") or []:
+        for ref in result.get("resources") or []:
+            if outcome.get(ref["name"]) in ("fail", "error"):
+                continue
+            outcome[ref["name"]] = result["result"]
+    return outcome
+
+
+IMAGE_CASES = {
+    "genuine": True,
+    "genuine-short-spelling": True,
+    "other-image": False,
+    "prefix-image": False,
+    "tag-and-digest": False,
+    "other-container": False,
+    "other-placement": False,
+}
+
+
+@pytest.fixture(scope="module")
+def kyverno_image_outcomes(tmp_path_factory, exemption_files):
+    pods = [CASES[name][0] for name in IMAGE_CASES]
+    base = tmp_path_factory.mktemp("kyverno-vpol")
+    with_exc = _kyverno_apply_vpol(base / "with", pods, exemption_files["kyverno/image-exception.yaml"])
+    without = _kyverno_apply_vpol(base / "without", pods, None)
+    return with_exc, without
+
+
+def test_kyverno_image_exception_matches_its_crd(exemption_files):
+    doc = yaml.safe_load(exemption_files["kyverno/image-exception.yaml"])
+    schema = closed_schema(crd_schema("config/crds/policies.kyverno.io/policies.kyverno.io_policyexceptions.yaml", "v1"))
+    errors = list(jsonschema.Draft7Validator(schema).iter_errors(doc))
+    assert not errors, [e.message for e in errors[:3]]
+
+
+@pytest.mark.parametrize("name", list(IMAGE_CASES))
+def test_kyverno_image_exception_allows_the_genuine_images_only(kyverno_image_outcomes, name):
+    with_exc, without = kyverno_image_outcomes
+    assert without[name] == "fail"
+    if IMAGE_CASES[name]:
+        assert with_exc[name] in ("pass", "skip"), with_exc[name]
+    else:
+        assert with_exc[name] == "fail", with_exc[name]
+
+
 # --- Gatekeeper --------------------------------------------------------------------
 
 # A capabilities template in the style of gatekeeper-library's (its parameters:
