@@ -218,6 +218,13 @@ def test_github_attacker_text_cannot_inject_commands(attack_run):
     assert "evil%0A%3A%3Awarning file=x%3A%3Aforged" in text
 
 
+def test_text_attacker_text_cannot_forge_lines(attack_run):
+    lines = render("text", attack_run).splitlines()
+    # One line per resource, one per message, one for notEvaluated, and the summary: nothing more.
+    assert len(lines) == sum(1 + len(v.violations) + bool(v.not_evaluated) for v in attack_run.verdicts) + 1
+    assert lines[0].endswith(": denied") and "evil\\x0a::warning" in lines[0]
+
+
 def test_github_escaping_rules():
     assert github.escape_data("a%b\r\nc") == "a%25b%0D%0Ac"
     assert github.escape_property("x,y:z\n") == "x%2Cy%3Az%0A"
