@@ -297,10 +297,8 @@ USER_TEMPLATE = {
                 "requiredDropCapabilities": {"type": "array", "items": {"type": "string"}},
                 "exemptImages": {"type": "array", "items": {"type": "string"}},
             }}}}},
-        "targets": [{"target": "admission.k8s.gatekeeper.sh", "rego": """
+        "targets": [{"target": "admission.k8s.gatekeeper.sh", "code": [{"engine": "Rego", "source": {"version": "v1", "rego": """
 package usercapabilities
-
-import rego.v1
 
 containers contains c if some c in input.review.object.spec.containers
 containers contains c if some c in input.review.object.spec.initContainers
@@ -326,7 +324,7 @@ violation contains {"msg": msg} if {
     not cap in allowed
     msg := sprintf("container %v adds %v", [c.name, cap])
 }
-"""}],
+"""}}]}],
     },
 }
 
