@@ -1,24 +1,60 @@
 """policygen: approved Istio sidecars as policy, proven in OPA, conftest, Gatekeeper and Kyverno."""
 
-from .errors import PolicygenError, SpecError
-from .pipeline import evaluate, generate, render_all
+from importlib.metadata import PackageNotFoundError as _PackageNotFoundError, version as _dist_version
+
+from .errors import (
+    EngineError,
+    EngineNotInstalled,
+    EngineVersionMismatch,
+    ImageRefError,
+    InputError,
+    OutputError,
+    PolicygenError,
+    QuantityError,
+    SpecError,
+    SpecErrors,
+)
+from .output import Change
+from .pipeline import TreeDiff, evaluate, generate, render_all, verify
 from .plan import Plan, RulePlan, build_plan
-from .samples import load_samples
-from .spec import SidecarPolicy, load_spec
+from .samples import SampleSet, load_samples
+from .spec import SidecarPolicy, load_spec, parse_spec
 from .verdicts import Verdict, Violation
+from .verify import Report, format_report
+
+try:
+    __version__ = _dist_version("policygen")
+except _PackageNotFoundError:  # a source tree that was never installed
+    __version__ = "0.0.0+unknown"
 
 __all__ = [
+    "Change",
+    "EngineError",
+    "EngineNotInstalled",
+    "EngineVersionMismatch",
+    "ImageRefError",
+    "InputError",
+    "OutputError",
     "Plan",
     "PolicygenError",
+    "QuantityError",
+    "Report",
     "RulePlan",
+    "SampleSet",
     "SidecarPolicy",
     "SpecError",
+    "SpecErrors",
+    "TreeDiff",
     "Verdict",
     "Violation",
+    "__version__",
     "build_plan",
     "evaluate",
+    "format_report",
     "generate",
     "load_samples",
     "load_spec",
+    "parse_spec",
     "render_all",
+    "verify",
 ]

@@ -1,106 +1,137 @@
-"""The policygen command: a thin layer over the public API."""
+"""The policygen command: parses flags, calls the public API, prints.
+
+Exit status: 0 done; 1 a verdict the caller asked to fail on (``eval
+--fail-on``), a failed verification, or stale output (``generate --check``);
+2 bad input (the message names the file and field); 3 an engine missing or
+failed (a broken engine is never read as "allowed").
+"""
 
 from __future__ import annotations
 
 import argparse
-import difflib
-import json
+import os
 import sys
 from pathlib import Path
 
-from . import tools
+from . import __version__, tools
 from .engines import ENGINES
-from .errors import EngineError, EngineNotInstalled, PolicygenError
-from .output import diff_tree, write_tree
-from .pipeline import evaluate, render_all
+from .errors import EngineError, InputError, PolicygenError
+from .pipeline import evaluate, generate, verify
 from .plan import build_plan
+from .report import FORMATS, EvalRun, render
 from .samples import LoadOptions, load_samples
+from .schema import spec_json_schema_text
 from .spec import load_spec
-from .verify import build_report, format_report
+from .verify import format_report
 
+EXIT_OK = 0
+EXIT_FAILED = 1
 EXIT_BAD_INPUT = 2
 EXIT_ENGINE = 3
+FAIL_ON = ("deny", "warn", "never")
+
+
+def _progress(message: str) -> None:
+    """Progress for a person watching: only on a terminal, never in CI logs or pipes."""
+    if sys.stderr.isatty():
+        print(message, file=sys.stderr, flush=True)
+
+
+def _write_output(text: str, output: str | None) -> None:
+    if not output or output == "-":
+        sys.stdout.write(text)
+        sys.stdout.flush()
+        return
+    target = Path(output)
+    tmp = target.with_name(f".{target.name}.tmp-{os.getpid()}")
+    try:
+        tmp.write_text(text, encoding="utf-8")
+        os.replace(tmp, target)
+    except OSError as exc:
+        tmp.unlink(missing_ok=True)
+        raise PolicygenError(f"{output}: cannot write: {exc.strerror or exc}") from None
 
 
 def _cmd_generate(args: argparse.Namespace) -> int:
-    plan = build_plan(load_spec(args.spec))
-    files = render_all(plan)
-    out = Path(args.output)
     if args.check:
-        changes = [c for c in diff_tree(files, out) if c.action != "identical"]
-        by_path = {str(p): text for p, text in files.items()}
-        for change in changes:
-            print(f"{change.action:9} {out / change.path}")
-            new = by_path.get(change.path, "")
-            old = (out / change.path).read_text(encoding="utf-8") if change.action != "create" else ""
-            sys.stdout.writelines(
-                difflib.unified_diff(old.splitlines(True), new.splitlines(True), f"a/{change.path}", f"b/{change.path}", n=2)
-            )
-        if changes:
-            print(f"{out} is not what `policygen generate {args.spec}` writes: {len(changes)} file(s) differ", file=sys.stderr)
-            return 1
-        print(f"{out}: up to date ({len(files)} files)")
-        return 0
-    changes = write_tree(files, out)
+        diff = generate(args.spec, args.output, check=True)
+        for change in diff.stale:
+            print(f"{change.action:9} {Path(args.output) / change.path}")
+        sys.stdout.write(diff.diff)
+        if diff:
+            print(f"{args.output} is not what `policygen generate {args.spec}` writes: {len(diff.stale)} file(s) differ",
+                  file=sys.stderr)
+            return EXIT_FAILED
+        print(f"{args.output}: up to date ({diff.files} files)")
+        return EXIT_OK
+    out = Path(args.output)
+    changes = generate(args.spec, out)
     if not args.quiet:
         for change in changes:
             print(f"{change.action:9} {out / change.path}")
     counts = {a: sum(1 for c in changes if c.action == a) for a in ("create", "update", "identical", "delete")}
-    print(f"generated {len(files)} files into {out} ({', '.join(f'{n} {a}' for a, n in counts.items() if n)})")
-    return 0
+    written = sum(1 for c in changes if c.action != "delete")
+    print(f"generated {written} files into {out} ({', '.join(f'{n} {a}' for a, n in counts.items() if n)})")
+    return EXIT_OK
 
 
 def _cmd_eval(args: argparse.Namespace) -> int:
     plan = build_plan(load_spec(args.spec))
     samples = load_samples(args.paths, _load_options(args))
+    if not samples.resources:
+        # A CI gate that judged nothing (a wrong path, a chart that rendered nothing) must not pass.
+        raise InputError(" ".join(args.paths), "no Kubernetes object to judge in these paths")
+    _progress(f"policygen: {args.engine} is judging {len(samples.resources)} resource(s) ...")
     verdicts = evaluate(plan, args.engine, samples)
-    if args.format == "json":
-        json.dump([v.to_json() for v in verdicts], sys.stdout, indent=2)
-        sys.stdout.write("\n")
-    else:
-        for v in verdicts:
-            state = "allowed" if v.allowed else "denied"
-            print(f"{v.file}#{v.index} {v.kind} {v.namespace}/{v.name}: {state}")
-            for violation in v.violations:
-                print(f"  {violation.message}")
-            if v.not_evaluated:
-                print(f"  (not evaluated by {v.engine}: {', '.join(v.not_evaluated)})")
-    return 0
+    run = EvalRun.of(plan, args.engine, verdicts, samples.resources)
+    _write_output(render(args.format, run), args.output)
+    counts = run.counts()
+    _progress(f"policygen: {counts['deny']} denied, {counts['warn']} warned, {counts['pass']} allowed")
+    return run.exit_status(args.fail_on)
 
 
 def _cmd_verify(args: argparse.Namespace) -> int:
-    plan = build_plan(load_spec(args.spec))
+    def skipped(engine: str, hint: str) -> None:
+        print(f"SKIPPED engine {engine}: not installed; install it with: {hint}", file=sys.stderr)
+
+    _progress("policygen: verifying in " + (", ".join(args.engine) if args.engine else "every installed engine") + " ...")
     samples = load_samples(args.samples, _load_options(args))
-    engines = args.engine or list(ENGINES)
-    chosen = []
-    for engine in engines:
-        if tools.is_installed(tools.ENGINE_TOOLS[engine]):
-            chosen.append(engine)
-        elif args.engine:
-            raise EngineNotInstalled(engine, tools.install_hint(engine))
-        else:
-            print(f"SKIPPED engine {engine}: not installed; install it with: {tools.install_hint(engine)}", file=sys.stderr)
-    if not chosen:
-        raise EngineNotInstalled("opa", tools.install_hint("opa"))
-    by_engine = {engine: evaluate(plan, engine, samples) for engine in chosen}
-    report = build_report(samples.resources, by_engine)
+    if not samples.resources:
+        raise InputError(" ".join(args.samples), "no resource to verify: the paths hold no Kubernetes object")
+    report = verify(args.spec, samples, args.engine, on_skip=skipped)
     print(format_report(report))
-    if len(chosen) < len(engines):
-        print(f"WARNING: {len(engines) - len(chosen)} engine(s) skipped; this verification is incomplete", file=sys.stderr)
-        return 1
-    return 0 if report.ok else 1
+    if report.skipped_engines:
+        print(f"WARNING: {len(report.skipped_engines)} engine(s) skipped; this verification is incomplete", file=sys.stderr)
+    return EXIT_OK if report.ok else EXIT_FAILED
 
 
 def _cmd_tools(args: argparse.Namespace) -> int:
     if args.action == "list":
         tools.main_list()
-        return 0
+        return EXIT_OK
     names = args.names or list(tools.TOOLS)
     unknown = [n for n in names if n not in tools.TOOLS]
     if unknown:
         raise PolicygenError(f"unknown tool(s): {', '.join(unknown)}; known: {', '.join(tools.TOOLS)}")
-    tools.install_all(names, log=lambda m: print(m, flush=True))
-    return 0
+
+    def log(message: str) -> None:
+        # "building ..." is progress; the line naming the binary is the result.
+        (_progress if message.endswith("...") else print)(message)
+
+    tools.install_all(names, log=log)
+    return EXIT_OK
+
+
+def _cmd_schema(args: argparse.Namespace) -> int:
+    _write_output(spec_json_schema_text(), args.output)
+    return EXIT_OK
+
+
+def _cmd_completion(args: argparse.Namespace) -> int:
+    import shtab
+
+    sys.stdout.write(shtab.complete(build_parser(), shell=args.shell))
+    return EXIT_OK
 
 
 def _add_input_flags(cmd: argparse.ArgumentParser) -> None:
@@ -119,35 +150,54 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="policygen",
         description="Compile an approved-sidecars spec into Rego, Gatekeeper and Kyverno policies, and prove them in the real engines.",
+        epilog="Exit status: 0 ok; 1 denied (eval --fail-on), verification failed, or stale output; "
+        "2 bad input; 3 engine missing or failed.",
     )
-    sub = parser.add_subparsers(dest="command", required=True)
+    parser.add_argument("--version", action="version", version=f"policygen {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    gen = sub.add_parser("generate", help="compile a spec into dist/ (rego, gatekeeper, kyverno)")
-    gen.add_argument("spec")
-    gen.add_argument("-o", "--output", required=True, help="output folder; replaced atomically")
+    gen = sub.add_parser("generate", help="compile a spec into dist/ (rego, gatekeeper, kyverno, exemptions, docs)")
+    gen.add_argument("spec", help="the SidecarPolicy YAML file").complete = {"bash": "_shtab_compgen_files", "zsh": "_files"}
+    gen.add_argument("-o", "--output", required=True, help="output folder; replaced atomically").complete = {
+        "bash": "_shtab_compgen_dirs", "zsh": "_files -/"}
     gen.add_argument("--check", action="store_true", help="write nothing; exit 1 with a diff if the folder is stale")
-    gen.add_argument("-q", "--quiet", action="store_true")
+    gen.add_argument("-q", "--quiet", action="store_true", help="print only the summary line")
     gen.set_defaults(func=_cmd_generate)
 
     ev = sub.add_parser("eval", help="judge resources with one engine")
-    ev.add_argument("--spec", required=True)
+    ev.add_argument("--spec", required=True, help="the SidecarPolicy YAML file").complete = {
+        "bash": "_shtab_compgen_files", "zsh": "_files"}
     ev.add_argument("--engine", required=True, choices=list(ENGINES))
-    ev.add_argument("--format", choices=["json", "text"], default="json")
-    ev.add_argument("paths", nargs="+", help="files or folders; - reads standard input")
+    ev.add_argument("--format", choices=list(FORMATS), default="json",
+                    help="json (SPEC.md's records, default), text, sarif, junit, github (workflow annotations), "
+                    "policyreport (wgpolicyk8s.io/v1alpha2)")
+    ev.add_argument("--fail-on", choices=FAIL_ON, default="deny",
+                    help="exit 1 when a resource is denied (deny, default), denied or warned (warn), or never")
+    ev.add_argument("-o", "--output", help="write the report to this file instead of standard output")
+    ev.add_argument("paths", nargs="+", help="files or folders (walked for *.yaml, *.yml, *.json); - reads standard input").complete = {
+        "bash": "_shtab_compgen_files", "zsh": "_files"}
     _add_input_flags(ev)
     ev.set_defaults(func=_cmd_eval)
 
     ver = sub.add_parser("verify", help="check labelled samples in every engine; exit 1 on any mismatch")
-    ver.add_argument("spec")
-    ver.add_argument("samples", nargs="+")
+    ver.add_argument("spec").complete = {"bash": "_shtab_compgen_files", "zsh": "_files"}
+    ver.add_argument("samples", nargs="+").complete = {"bash": "_shtab_compgen_files", "zsh": "_files"}
     ver.add_argument("--engine", action="append", choices=list(ENGINES), help="repeatable; default: every engine")
     _add_input_flags(ver)
     ver.set_defaults(func=_cmd_verify)
 
-    tl = sub.add_parser("tools", help="build the pinned engines from the Go module proxy (cached)")
+    tl = sub.add_parser("tools", help="build the pinned engines from the Go module proxy (cached), or list them")
     tl.add_argument("action", choices=["install", "list"])
-    tl.add_argument("names", nargs="*")
+    tl.add_argument("names", nargs="*", help=f"default: all of {', '.join(tools.TOOLS)}")
     tl.set_defaults(func=_cmd_tools)
+
+    sc = sub.add_parser("schema", help="print the spec's JSON Schema (for editors' YAML language servers)")
+    sc.add_argument("-o", "--output", help="write it to this file instead of standard output")
+    sc.set_defaults(func=_cmd_schema)
+
+    comp = sub.add_parser("completion", help="print a shell completion script: policygen completion bash > ...")
+    comp.add_argument("shell", choices=["bash", "zsh", "tcsh"])
+    comp.set_defaults(func=_cmd_completion)
     return parser
 
 
@@ -161,6 +211,13 @@ def main(argv: list[str] | None = None) -> int:
     except PolicygenError as exc:
         print(f"policygen: {exc}", file=sys.stderr)
         return EXIT_BAD_INPUT
+    except KeyboardInterrupt:
+        print("policygen: interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        # A reader that stopped early (`| head`) is not an error; keep Python quiet at exit.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_OK
 
 
 if __name__ == "__main__":  # pragma: no cover

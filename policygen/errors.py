@@ -1,4 +1,8 @@
-"""The one exception family policygen raises; the CLI maps it to exit status 2."""
+"""Every exception policygen raises, in one tree under PolicygenError.
+
+The CLI maps EngineError to exit status 3 and every other PolicygenError to 2;
+library users catch the same classes (``except policygen.SpecError``).
+"""
 
 from __future__ import annotations
 
@@ -24,12 +28,20 @@ class SpecError(PolicygenError):
         super().__init__(f"{where}: {msg}")
 
 
-class SpecErrors(PolicygenError):
-    """Every validation problem of one spec, reported together."""
+class SpecErrors(SpecError):
+    """Every validation problem of one spec, reported together.
+
+    A SpecError itself (file, loc and msg of the first problem), so that
+    ``except SpecError`` catches a spec that fails validation too.
+    """
 
     def __init__(self, errors: list[SpecError]) -> None:
-        self.errors = errors
-        super().__init__("\n".join(str(e) for e in errors))
+        if not errors:
+            raise ValueError("SpecErrors needs at least one SpecError")
+        self.errors = list(errors)
+        first = self.errors[0]
+        self.file, self.loc, self.msg = first.file, first.loc, first.msg
+        PolicygenError.__init__(self, "\n".join(str(e) for e in self.errors))
 
 
 class InputError(PolicygenError):
@@ -40,6 +52,18 @@ class InputError(PolicygenError):
         self.loc = loc
         where = f"{self.file}: {loc}" if loc else self.file
         super().__init__(f"{where}: {msg}")
+
+
+class OutputError(PolicygenError):
+    """An output folder policygen must not or cannot write."""
+
+
+class ImageRefError(PolicygenError, ValueError):
+    """A string that is not an image reference as the container runtime reads it."""
+
+
+class QuantityError(PolicygenError, ValueError):
+    """A value that is not a Kubernetes resource quantity."""
 
 
 class EngineError(PolicygenError):
@@ -54,3 +78,25 @@ class EngineNotInstalled(EngineError):
         self.engine = engine
         self.install_hint = install_hint
         super().__init__(f"engine {engine!r} is not installed; install it with: {install_hint}")
+
+
+class EngineVersionMismatch(EngineError):
+    """An engine named by the user (environment variable) that is not the pinned version."""
+
+    def __init__(self, engine: str, path: str, found: str, pinned: str) -> None:
+        self.engine, self.path, self.found, self.pinned = engine, path, found, pinned
+        super().__init__(f"{engine} at {path} is version {found or 'unknown'}, policygen is pinned to {pinned}")
+
+
+__all__ = [
+    "EngineError",
+    "EngineNotInstalled",
+    "EngineVersionMismatch",
+    "ImageRefError",
+    "InputError",
+    "OutputError",
+    "PolicygenError",
+    "QuantityError",
+    "SpecError",
+    "SpecErrors",
+]

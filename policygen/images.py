@@ -39,6 +39,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from .errors import ImageRefError  # noqa: F401  (raised here; defined with every other error)
+
 DEFAULT_REGISTRY = "docker.io"
 # Docker Hub answers under several names; the runtime treats them as one.
 DOCKER_HUB_ALIASES = frozenset({"docker.io", "index.docker.io", "registry-1.docker.io"})
@@ -56,8 +58,6 @@ _IMAGE_ID = re.compile(r"[a-f0-9]{64}")
 _UPPER = re.compile(r"[A-Z]")
 
 
-class ImageRefError(ValueError):
-    pass
 
 
 @dataclass(frozen=True)

@@ -8,13 +8,9 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
-from .errors import PolicygenError
+from .errors import OutputError  # noqa: F401  (raised here; defined with every other error)
 
 FileMap = dict[PurePosixPath, str]
-
-
-class OutputError(PolicygenError):
-    """An output folder policygen must not or cannot write."""
 
 
 @dataclass(frozen=True)

@@ -2,16 +2,23 @@
 
 from __future__ import annotations
 
+import difflib
 import tempfile
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
+from typing import Literal, overload
 
+from . import tools
 from .backends import all_backends
-from .engines import get_engine
-from .output import Change, FileMap, write_tree
+from .engines import ENGINES, get_engine
+from .errors import EngineNotInstalled, InputError
+from .output import Change, FileMap, diff_tree, write_tree
 from .plan import Plan, build_plan
 from .samples import SampleSet, load_samples
 from .spec import SidecarPolicy, load_spec
 from .verdicts import Verdict
+from .verify import Report, build_report
 
 
 def render_all(plan: Plan, backends: list[str] | None = None) -> FileMap:
@@ -32,9 +39,52 @@ def _plan_of(spec: SidecarPolicy | Plan | str | Path) -> Plan:
     return build_plan(load_spec(spec))
 
 
-def generate(spec: SidecarPolicy | Plan | str | Path, out: str | Path) -> list[Change]:
-    """Write every backend's files for one spec into out/, atomically."""
-    return write_tree(render_all(_plan_of(spec)), Path(out))
+@dataclass(frozen=True)
+class TreeDiff:
+    """What ``generate`` would change in an output folder: the changes and a unified diff."""
+
+    out: Path
+    changes: list[Change]
+    diff: str
+    files: int
+
+    @property
+    def stale(self) -> list[Change]:
+        return [c for c in self.changes if c.action != "identical"]
+
+    def __bool__(self) -> bool:
+        return bool(self.stale)
+
+
+def _tree_diff(files: FileMap, out: Path) -> TreeDiff:
+    changes = diff_tree(files, out)
+    by_path = {str(p): text for p, text in files.items()}
+    chunks: list[str] = []
+    for change in changes:
+        if change.action == "identical":
+            continue
+        new = by_path.get(change.path, "")
+        old = (out / change.path).read_text(encoding="utf-8", errors="replace") if change.action != "create" else ""
+        chunks.extend(
+            difflib.unified_diff(old.splitlines(True), new.splitlines(True), f"a/{change.path}", f"b/{change.path}", n=2)
+        )
+    return TreeDiff(out, changes, "".join(chunks), len(files))
+
+
+@overload
+def generate(spec: SidecarPolicy | Plan | str | Path, out: str | Path, check: Literal[False] = ...) -> list[Change]: ...
+@overload
+def generate(spec: SidecarPolicy | Plan | str | Path, out: str | Path, check: Literal[True]) -> TreeDiff: ...
+def generate(spec, out, check=False):
+    """Write every backend's files for one spec into out/, atomically.
+
+    With ``check=True`` nothing is written: the result is the TreeDiff between
+    what is in out/ and what would be written (falsy when out/ is up to date).
+    """
+    files = render_all(_plan_of(spec))
+    if check:
+        return _tree_diff(files, Path(out))
+    return write_tree(files, Path(out))
 
 
 def evaluate(
@@ -52,3 +102,40 @@ def evaluate(
         if not samples.resources:
             return []
         return adapter.evaluate(dist, plan, samples)
+
+
+def verify(
+    spec: SidecarPolicy | Plan | str | Path,
+    samples: list[str | Path] | SampleSet,
+    engines: list[str] | None = None,
+    on_skip: Callable[[str, str], None] | None = None,
+) -> Report:
+    """Judge labelled samples in each engine and compare with their expectations.
+
+    ``engines`` None means every engine that is installed (each one skipped is
+    passed to ``on_skip(engine, install_hint)`` and recorded in the report);
+    a named engine that is missing raises EngineNotInstalled. A sample set with
+    no resource is an InputError: a verification of nothing proves nothing.
+    """
+    plan = _plan_of(spec)
+    sample_set = samples if isinstance(samples, SampleSet) else load_samples(list(samples))
+    if not sample_set.resources:
+        raise InputError(", ".join(str(s) for s in samples) if not isinstance(samples, SampleSet) else "<samples>",
+                         "no resource to verify: the paths hold no Kubernetes object")
+    chosen: list[str] = []
+    skipped: list[str] = []
+    for engine in engines or list(ENGINES):
+        if tools.is_installed(tools.ENGINE_TOOLS[engine]):
+            chosen.append(engine)
+        elif engines:
+            raise EngineNotInstalled(engine, tools.install_hint(engine))
+        else:
+            skipped.append(engine)
+            if on_skip:
+                on_skip(engine, tools.install_hint(engine))
+    if not chosen:
+        raise EngineNotInstalled("opa", tools.install_hint("opa"))
+    by_engine = {engine: evaluate(plan, engine, sample_set) for engine in chosen}
+    report = build_report(sample_set.resources, by_engine)
+    report.skipped_engines = skipped
+    return report

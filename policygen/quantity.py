@@ -47,9 +47,9 @@ EXPONENT_DIGITS_MAX = 3
 # ParseQuantity's fast path takes at most this many significant digits.
 _FAST_DIGITS = 18
 
+from .errors import QuantityError  # noqa: F401  (raised here; defined with every other error)
 
-class QuantityError(ValueError):
-    pass
+
 
 
 def _wrap32(value: int) -> int:

@@ -7,8 +7,10 @@ a second install costs nothing and a version bump builds side by side.
 
 from __future__ import annotations
 
+import functools
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -16,7 +18,7 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from .errors import EngineError, EngineNotInstalled
+from .errors import EngineError, EngineNotInstalled, EngineVersionMismatch
 
 
 @dataclass(frozen=True)
@@ -70,16 +72,96 @@ def install_hint(name: str) -> str:
     return f"policygen tools install {name}"
 
 
+# How each tool prints its own version, and the line that holds it (other
+# lines name its libraries' versions: conftest prints OPA's too).
+VERSION_ARGS: dict[str, tuple[str, ...]] = {
+    "opa": ("version",),
+    "conftest": ("--version",),
+    "regal": ("version",),
+    "gator": ("--version",),
+    "kyverno": ("version",),
+    "crane": ("version",),
+    "cosign": ("version",),
+}
+VERSION_LINE: dict[str, str] = {
+    "opa": r"^Version:\s*(\S+)",
+    "conftest": r"^Conftest:\s*(\S+)",
+    "regal": r"^Version:\s*(\S+)",
+    "gator": r"version\s*:?\s*(v?[0-9][^\s,]*)",
+    "kyverno": r"^Version:\s*(\S+)",
+    "crane": r"^(v?[0-9]\S*)$",
+    "cosign": r"^GitVersion:\s*(\S+)",
+}
+
+
+def env_var(name: str) -> str:
+    """The environment variable that names a tool's binary: POLICYGEN_OPA, POLICYGEN_KYVERNO, ..."""
+    return "POLICYGEN_" + name.upper().replace("-", "_")
+
+
+@functools.lru_cache(maxsize=64)
+def _reported_version(path: str, mtime: float) -> str:
+    args = VERSION_ARGS.get(Path(path).name) or ()
+    try:
+        proc = subprocess.run([path, *args], capture_output=True, text=True, timeout=30, stdin=subprocess.DEVNULL)
+    except (OSError, subprocess.TimeoutExpired):
+        return ""
+    return proc.stdout + proc.stderr
+
+
+def version_of(name: str, path: Path) -> str | None:
+    """The version a binary says it is ("v1.22.3"); "" when it says none (a source build); None if it cannot say."""
+    if name not in VERSION_ARGS:
+        return None
+    text = _reported_version(str(path), path.stat().st_mtime)
+    m = re.search(VERSION_LINE[name], text, re.MULTILINE | re.IGNORECASE)
+    if not m or not re.fullmatch(r"v?[0-9]+\.[0-9]+\.[0-9]+", m.group(1)):
+        return ""
+    return "v" + m.group(1).removeprefix("v")
+
+
+def _executable(path: Path) -> bool:
+    return path.is_file() and os.access(path, os.X_OK)
+
+
+def resolve(name: str) -> tuple[Path, str] | None:
+    """Where a tool comes from: (binary, "env"|"cache"|"path"), or None.
+
+    Order: the binary named by POLICYGEN_<TOOL> (the user's choice, refused only
+    when it says it is another version), the cache we build into, then a binary
+    on PATH that reports exactly the pinned version.
+    """
+    named = os.environ.get(env_var(name))
+    if named:
+        path = Path(named).expanduser()
+        if not _executable(path):
+            raise EngineNotInstalled(name, f"{env_var(name)}={named} is not an executable file; unset it or {install_hint(name)}")
+        found = version_of(name, path)
+        if found and found != TOOLS[name].version:
+            raise EngineVersionMismatch(name, str(path), found, TOOLS[name].version)
+        return path, "env"
+    cached = binary_path(name)
+    if _executable(cached):
+        return cached, "cache"
+    on_path = shutil.which(TOOLS[name].binary)
+    if on_path and version_of(name, Path(on_path)) == TOOLS[name].version:
+        return Path(on_path), "path"
+    return None
+
+
 def find(name: str) -> Path:
-    """The cached binary of a tool, or EngineNotInstalled naming the install command."""
-    path = binary_path(name)
-    if path.is_file() and os.access(path, os.X_OK):
-        return path
-    raise EngineNotInstalled(name, install_hint(name))
+    """The binary of a tool, or EngineNotInstalled naming the install command."""
+    found = resolve(name)
+    if found is None:
+        raise EngineNotInstalled(name, install_hint(name))
+    return found[0]
 
 
 def is_installed(name: str) -> bool:
-    return binary_path(name).is_file()
+    try:
+        return resolve(name) is not None
+    except EngineError:
+        return False
 
 
 def _go() -> str:
@@ -100,9 +182,11 @@ def install(name: str, log=print) -> Path:
     """Build one tool into the cache unless that version is already there."""
     tool = TOOLS[name]
     target = binary_path(name)
-    if target.is_file():
-        log(f"{name} {tool.version}: cached at {target}")
-        return target
+    found = resolve(name)
+    if found is not None:
+        where = {"env": f"named by {env_var(name)}", "cache": "cached", "path": "on PATH"}[found[1]]
+        log(f"{name} {tool.version}: {where} at {found[0]}")
+        return found[0]
     go = _go()
     log(f"{name} {tool.version}: building from the Go module proxy (first time only) ...")
     env = dict(os.environ, GOFLAGS="-buildvcs=false", CGO_ENABLED=os.environ.get("CGO_ENABLED", "0"))
@@ -127,5 +211,10 @@ def install_all(names: list[str] | None = None, log=print) -> dict[str, Path]:
 
 def main_list(stream=sys.stdout) -> None:
     for tool in TOOLS.values():
-        state = "installed" if is_installed(tool.name) else "missing  "
-        print(f"{tool.name:9} {tool.version:9} {state} {binary_path(tool.name)}", file=stream)
+        try:
+            found = resolve(tool.name)
+        except EngineError as exc:
+            print(f"{tool.name:9} {tool.version:9} unusable  {exc}", file=stream)
+            continue
+        state, where = ("missing  ", binary_path(tool.name)) if found is None else (f"{found[1]:9}", found[0])
+        print(f"{tool.name:9} {tool.version:9} {state} {where}", file=stream)

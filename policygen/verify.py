@@ -33,6 +33,8 @@ class Row:
 class Report:
     engines: list[str]
     rows: list[Row]
+    # Engines left out because they are not installed: the verification is incomplete.
+    skipped_engines: list[str] = field(default_factory=list)
 
     def failures(self, engine: str) -> int:
         return sum(1 for r in self.rows if not r.ok(engine))
@@ -43,7 +45,13 @@ class Report:
 
     @property
     def ok(self) -> bool:
-        return all(self.failures(e) == 0 for e in self.engines) and not self.disagreements
+        """Every engine matched every expectation, they agree, none was skipped, and there was something to check."""
+        return (
+            bool(self.rows)
+            and all(self.failures(e) == 0 for e in self.engines)
+            and not self.disagreements
+            and not self.skipped_engines
+        )
 
 
 def build_report(resources: list[Resource], by_engine: dict[str, list[Verdict]]) -> Report:
@@ -84,4 +92,6 @@ def format_report(report: Report) -> str:
         failed = report.failures(engine)
         lines.append(f"{engine}: {len(report.rows) - failed} passed, {failed} failed")
     lines.append(f"engines agree on {len(report.rows) - len(report.disagreements)} of {len(report.rows)} resources")
+    if report.skipped_engines:
+        lines.append(f"INCOMPLETE: {len(report.skipped_engines)} engine(s) skipped ({', '.join(report.skipped_engines)})")
     return "\n".join(lines)

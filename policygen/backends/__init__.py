@@ -18,8 +18,9 @@ class Backend(Protocol):
 
 def all_backends() -> list[Backend]:
     from .docs import DocsBackend
+    from .exemptions import ExemptionsBackend
     from .gatekeeper import GatekeeperBackend
     from .kyverno import KyvernoBackend
     from .rego import RegoBackend
 
-    return [RegoBackend(), GatekeeperBackend(), KyvernoBackend(), DocsBackend()]
+    return [RegoBackend(), GatekeeperBackend(), KyvernoBackend(), DocsBackend(), ExemptionsBackend()]

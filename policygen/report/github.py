@@ -1,0 +1,41 @@
+"""GitHub Actions workflow commands: one ``::error``/``::warning`` annotation per violation.
+
+Messages carry attacker-chosen text (container names, env values, annotation
+keys from the judged pod). GitHub reads a command only at the start of a
+line, so escaping ``%``, CR and LF in the message, and also ``:`` and ``,`` in
+properties, leaves no way to start a second command or forge a property.
+"""
+
+from __future__ import annotations
+
+from .model import EvalRun
+
+
+def escape_data(text: str) -> str:
+    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def escape_property(text: str) -> str:
+    return escape_data(text).replace(":", "%3A").replace(",", "%2C")
+
+
+def command(name: str, message: str, **props: str | int) -> str:
+    fields = ",".join(f"{key}={escape_property(str(value))}" for key, value in props.items())
+    return f"::{name} {fields}::{escape_data(message)}" if fields else f"::{name}::{escape_data(message)}"
+
+
+def render(run: EvalRun) -> str:
+    lines: list[str] = []
+    for r in run.results:
+        for f in r.findings:
+            title = f"{f.check or f.rule} {r.object_ref}"
+            level = "warning" if f.action == "warn" else "error"
+            lines.append(command(level, f.message, file=r.verdict.file, line=r.line, title=title))
+    for rule in run.not_evaluated:
+        lines.append(command("notice", f"{rule} was not evaluated by {run.engine}: not counted as passed", title=f"{rule} not evaluated"))
+    counts = run.counts()
+    lines.append(
+        escape_data(f"policygen {run.engine}: {len(run.verdicts)} resources, {counts['deny']} denied, "
+                    f"{counts['warn']} warned, {counts['pass']} allowed")
+    )
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,150 @@
+"""SARIF 2.1.0 for code scanning, built with Microsoft's SARIF object model (sarif-om).
+
+One rule descriptor per rule ID of the catalogue, its severity mapped to a
+level and to GitHub's ``security-severity``; one result per violation, at the
+file and line where the resource's document starts.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path, PurePosixPath
+from typing import Any
+
+import attr
+import sarif_om as om
+
+from ..checks import CHECKS
+from ..rules import CATALOGUE
+from .model import EvalRun
+
+SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"
+# The catalogue's severities as SARIF levels and as GitHub's numeric scale.
+LEVELS = {"critical": "error", "high": "error", "medium": "warning", "low": "note"}
+SECURITY_SEVERITY = {"critical": "9.5", "high": "8.0", "medium": "5.5", "low": "3.0"}
+INFORMATION_URI = "https://policygen.dev/rules"
+
+
+def _to_json(value: Any) -> Any:
+    """sarif-om's attrs classes as the SARIF JSON they model: schema names, defaults left out."""
+    if attr.has(type(value)):
+        out: dict[str, Any] = {}
+        for field in attr.fields(type(value)):
+            item = getattr(value, field.name)
+            default = field.default.factory() if isinstance(field.default, attr.Factory) else field.default  # type: ignore[arg-type]
+            if item is None or item == default:
+                continue
+            out[field.metadata["schema_property_name"]] = _to_json(item)
+        return out
+    if isinstance(value, dict):
+        return {k: _to_json(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_to_json(v) for v in value]
+    return value
+
+
+def _uri(file: str) -> str:
+    # Code scanning resolves relative URIs against the checkout, where the job runs.
+    path = Path(file)
+    if path.is_absolute():
+        try:
+            path = path.relative_to(Path.cwd())
+        except ValueError:
+            return path.as_uri()
+    return PurePosixPath(*path.parts).as_posix() if path.parts else file
+
+
+def _rules() -> list[om.ReportingDescriptor]:
+    rules = []
+    for rule_id, info in CATALOGUE.items():
+        rules.append(
+            om.ReportingDescriptor(
+                id=rule_id,
+                name=info.slug,
+                short_description=om.MultiformatMessageString(text=info.title),
+                full_description=om.MultiformatMessageString(text=info.description),
+                help=om.MultiformatMessageString(
+                    text=info.description + " Sub-checks: " + ", ".join(f"{rule_id}/{c}" for c in CHECKS.get(rule_id, {}))
+                ),
+                default_configuration=om.ReportingConfiguration(level=LEVELS[info.severity]),
+                properties={
+                    "tags": ["security", "kubernetes", "istio"],
+                    "precision": "very-high",
+                    "problem.severity": "error" if info.severity in ("critical", "high") else "warning",
+                    "security-severity": SECURITY_SEVERITY[info.severity],
+                    "category": info.category,
+                },
+            )
+        )
+    return rules
+
+
+def build(run: EvalRun) -> om.SarifLog:
+    index = {rule_id: i for i, rule_id in enumerate(CATALOGUE)}
+    results = []
+    for r in run.results:
+        v = r.verdict
+        for f in r.findings:
+            info = CATALOGUE.get(f.rule)
+            level = "warning" if f.action == "warn" else LEVELS[info.severity] if info else "error"
+            props: dict[str, Any] = {
+                "check": f.check,
+                "engine": v.engine,
+                "action": f.action,
+                "kind": v.kind,
+                "namespace": v.namespace if r.namespaced else "",
+                "name": v.name,
+                "index": v.index,
+                "object": r.object_ref,
+            }
+            results.append(
+                om.Result(
+                    rule_id=f.rule,
+                    rule_index=index.get(f.rule, -1),
+                    level=level,
+                    kind="fail",
+                    message=om.Message(text=f.message),
+                    locations=[
+                        om.Location(
+                            physical_location=om.PhysicalLocation(
+                                artifact_location=om.ArtifactLocation(uri=_uri(v.file)),
+                                region=om.Region(start_line=r.line),
+                            ),
+                            logical_locations=[om.LogicalLocation(fully_qualified_name=r.object_ref, kind="resource")],
+                        )
+                    ],
+                    # One stable identity per (object, check), so code scanning tracks it across commits.
+                    partial_fingerprints={"policygen/v1": f"{r.object_ref}|{f.check or f.rule}"},
+                    properties={k: p for k, p in props.items() if p != ""},
+                )
+            )
+    notifications = [
+        om.Notification(
+            message=om.Message(text=f"{rule} was not evaluated by {run.engine}: not counted as passed"),
+            level="note",
+            descriptor=om.ReportingDescriptorReference(id=rule),
+        )
+        for rule in run.not_evaluated
+    ]
+    from .. import __version__
+
+    driver = om.ToolComponent(
+        name="policygen",
+        version=__version__,
+        semantic_version=__version__,
+        information_uri=INFORMATION_URI,
+        rules=_rules(),
+    )
+    invocation = om.Invocation(execution_successful=True, tool_execution_notifications=notifications or None)
+    sarif_run = om.Run(
+        tool=om.Tool(driver=driver),
+        results=results,
+        invocations=[invocation],
+        automation_details=om.RunAutomationDetails(id=f"policygen/{run.plan.name}/{run.engine}/"),
+        properties={"engine": run.engine, "spec": run.plan.name},
+    )
+    return om.SarifLog(version="2.1.0", schema_uri=SCHEMA_URI, runs=[sarif_run])
+
+
+def render(run: EvalRun) -> str:
+    return json.dumps(_to_json(build(run)), indent=2, sort_keys=False) + "\n"

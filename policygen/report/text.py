@@ -1,0 +1,33 @@
+"""The human summary: one line per resource, its violations under it."""
+
+from __future__ import annotations
+
+import re
+
+from .model import EvalRun
+
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+
+
+def _clean(text: str) -> str:
+    """Control characters as escapes: a pod named with a newline cannot forge a line of this report."""
+    return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
+
+_STATE = {"pass": "allowed", "warn": "allowed with warnings", "deny": "denied"}
+
+
+def render(run: EvalRun) -> str:
+    lines: list[str] = []
+    for r in run.results:
+        v = r.verdict
+        lines.append(_clean(f"{v.file}#{v.index} (line {r.line}) {r.object_ref}") + f": {_STATE[r.outcome]}")
+        for f in r.findings:
+            mark = "WARN " if f.action == "warn" else ""
+            lines.append(f"  {mark}{_clean(f.message)}")
+        if v.not_evaluated:
+            lines.append(f"  (not evaluated by {v.engine}: {', '.join(v.not_evaluated)})")
+    counts = run.counts()
+    lines.append(
+        f"{run.engine}: {len(run.verdicts)} resources, {counts['deny']} denied, {counts['warn']} warned, {counts['pass']} allowed"
+    )
+    return "\n".join(lines) + "\n"

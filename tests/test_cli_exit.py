@@ -1,0 +1,133 @@
+"""Exit status as CI reads it: 1 denied (per --fail-on), 2 bad input, 3 engine failed; verify of nothing fails."""
+
+from __future__ import annotations
+
+import pytest
+import yaml
+
+import policygen as pg
+
+from .cli_support import policygen
+from .conftest import REFERENCE_SAMPLES, REFERENCE_SPEC, require_tool
+
+ALLOWED_ONLY = REFERENCE_SAMPLES / "cp003.yaml"
+
+
+@pytest.fixture(scope="module")
+def allowed_file(tmp_path_factory):
+    """The first benign document of the reference samples, alone in its file."""
+    first = pg.load_samples([REFERENCE_SAMPLES / "benign.yaml"]).resources[0]
+    assert first.expect is not None and first.expect.allowed
+    path = tmp_path_factory.mktemp("allowed") / "web.yaml"
+    path.write_text(yaml.safe_dump(first.source))
+    return path
+
+
+@pytest.fixture(scope="module")
+def audit_spec(tmp_path_factory):
+    path = tmp_path_factory.mktemp("audit") / "audit.yaml"
+    path.write_text(REFERENCE_SPEC.read_text().replace("  mode: enforce", "  mode: audit", 1))
+    return path
+
+
+def _eval(*args, spec=REFERENCE_SPEC, env=None):
+    return policygen("eval", "--spec", str(spec), "--engine", "opa", "--format", "text", *args, env=env)
+
+
+def test_allowed_resources_exit_0(allowed_file):
+    require_tool("opa")
+    proc = _eval(str(allowed_file))
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert ": allowed" in proc.stdout and "0 denied" in proc.stdout
+
+
+@pytest.mark.parametrize("fail_on, status", [("deny", 1), ("warn", 1), ("never", 0)])
+def test_denied_resources_exit_per_fail_on(fail_on, status):
+    require_tool("opa")
+    proc = _eval("--fail-on", fail_on, str(REFERENCE_SAMPLES / "sc004.yaml"))
+    assert proc.returncode == status, proc.stderr
+    assert ": denied" in proc.stdout
+
+
+def test_default_fail_on_is_deny():
+    require_tool("opa")
+    assert _eval(str(REFERENCE_SAMPLES / "sc004.yaml")).returncode == 1
+
+
+@pytest.mark.parametrize("fail_on, status", [("deny", 0), ("warn", 1), ("never", 0)])
+def test_audit_mode_warns_and_fails_only_on_warn(audit_spec, fail_on, status):
+    require_tool("opa")
+    proc = _eval("--fail-on", fail_on, str(REFERENCE_SAMPLES / "sc004.yaml"), spec=audit_spec)
+    assert proc.returncode == status, proc.stderr
+    assert ": allowed with warnings" in proc.stdout and "  WARN SC004" in proc.stdout
+    assert ": denied" not in proc.stdout
+
+
+def test_bad_spec_exits_2_naming_file_and_field(tmp_path):
+    spec = tmp_path / "spec.yaml"
+    spec.write_text(REFERENCE_SPEC.read_text().replace("requireDigest: true", "requireDigest: yes-please"))
+    proc = _eval(str(ALLOWED_ONLY), spec=spec)
+    assert proc.returncode == 2
+    assert f"{spec}: spec.images.requireDigest" in proc.stderr
+    assert "Traceback" not in proc.stderr and proc.stdout == ""
+
+
+def test_bad_input_exits_2_without_output(tmp_path):
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("kind: Pod\nmetadata: {name: [\n")
+    out = tmp_path / "report.sarif"
+    proc = _eval("--format", "sarif", "-o", str(out), str(bad))
+    assert proc.returncode == 2 and str(bad) in proc.stderr
+    assert "Traceback" not in proc.stderr
+    assert not out.exists()
+
+
+def test_unknown_format_is_a_usage_error():
+    proc = _eval("--format", "xml", str(ALLOWED_ONLY))
+    assert proc.returncode == 2 and "invalid choice" in proc.stderr
+
+
+def test_engine_that_is_not_executable_exits_3(tmp_path):
+    named = tmp_path / "opa"
+    named.write_text("not a program")
+    proc = _eval(str(ALLOWED_ONLY), env={"POLICYGEN_OPA": str(named)})
+    assert proc.returncode == 3
+    assert "POLICYGEN_OPA" in proc.stderr and "Traceback" not in proc.stderr
+
+
+def test_engine_that_crashes_exits_3_and_prints_no_verdict(tmp_path):
+    # /bin/false stands for an engine that dies at once: never read as "allowed".
+    proc = _eval(str(ALLOWED_ONLY), env={"POLICYGEN_OPA": "/bin/false"})
+    assert proc.returncode == 3, proc.stdout + proc.stderr
+    assert proc.stdout == "" and "Traceback" not in proc.stderr
+
+
+def test_engine_of_another_version_exits_3(tmp_path):
+    fake = tmp_path / "opa"
+    fake.write_text("#!/bin/sh\necho 'Version: 0.70.0'\n")
+    fake.chmod(0o755)
+    proc = _eval(str(ALLOWED_ONLY), env={"POLICYGEN_OPA": str(fake)})
+    assert proc.returncode == 3
+    assert "version v0.70.0, policygen is pinned to v1.22.3" in proc.stderr
+
+
+def test_eval_of_nothing_is_bad_input(tmp_path):
+    (tmp_path / "values.yaml").write_text("# nothing rendered\n")
+    proc = _eval(str(tmp_path))
+    assert proc.returncode == 2 and "no Kubernetes object" in proc.stderr
+
+
+def test_verify_fails_on_zero_resources(tmp_path):
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    (empty / "nothing.yaml").write_text("# only a comment\n---\n")
+    proc = policygen("verify", str(REFERENCE_SPEC), str(empty), "--engine", "opa")
+    assert proc.returncode == 2
+    assert "no resource to verify" in proc.stderr
+
+
+def test_verify_passes_on_the_reference_samples_in_opa():
+    require_tool("opa")
+    proc = policygen("verify", str(REFERENCE_SPEC), str(REFERENCE_SAMPLES), "--engine", "opa")
+    assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr
+    assert " 0 failed" in proc.stdout
