@@ -7,6 +7,8 @@ from pathlib import Path, PurePosixPath
 
 from .backends import all_backends
 from .engines import get_engine
+from .engines.base import Engine
+from .kustomize import kustomizations
 from .output import Change, FileMap, write_tree
 from .plan import Plan, build_plan
 from .samples import SampleSet, load_samples
@@ -21,6 +23,8 @@ def render_all(plan: Plan, backends: list[str] | None = None) -> FileMap:
             continue
         for rel, text in backend.render(plan).items():
             files[PurePosixPath(backend.name) / rel] = text
+    # Each cluster backend's folder installs with `kubectl apply -k`, as GitOps installs it.
+    files.update(kustomizations(files))
     return files
 
 
@@ -39,13 +43,13 @@ def generate(spec: SidecarPolicy | Plan | str | Path, out: str | Path) -> list[C
 
 def evaluate(
     spec: SidecarPolicy | Plan | str | Path,
-    engine: str,
+    engine: str | Engine,
     paths: list[str | Path] | SampleSet,
 ) -> list[Verdict]:
     """Judge every resource under paths with one engine; one verdict per resource, in input order."""
     plan = _plan_of(spec)
     samples = paths if isinstance(paths, SampleSet) else load_samples(list(paths))
-    adapter = get_engine(engine)
+    adapter = get_engine(engine) if isinstance(engine, str) else engine
     with tempfile.TemporaryDirectory(prefix="policygen-eval-") as tmp:
         dist = Path(tmp) / "dist"
         write_tree(render_all(plan, [adapter.backend]), dist)
