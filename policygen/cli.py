@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 
 from . import tools
-from .engines import ENGINES
+from .engines import CLUSTER_ENGINES, ENGINES
 from .errors import EngineError, EngineNotInstalled, PolicygenError
 from .output import diff_tree, write_tree
 from .pipeline import evaluate, render_all
@@ -53,7 +53,18 @@ def _cmd_generate(args: argparse.Namespace) -> int:
 def _cmd_eval(args: argparse.Namespace) -> int:
     plan = build_plan(load_spec(args.spec))
     samples = load_samples(args.paths)
-    verdicts = evaluate(plan, args.engine, samples)
+    engine = args.engine
+    if args.engine == "cluster":
+        from .engines.cluster import ClusterEngine
+
+        backend = args.backend or "vap"
+        if not args.kubeconfig:
+            for name in tools.CLUSTER_TOOLS + tools.CLUSTER_BACKEND_TOOLS[backend]:
+                tools.find(name)
+        engine = ClusterEngine(backend=backend, kubeconfig=args.kubeconfig)
+    elif args.kubeconfig or args.backend:
+        raise PolicygenError("--backend and --kubeconfig go with --engine cluster")
+    verdicts = evaluate(plan, engine, samples)
     if args.format == "json":
         json.dump([v.to_json() for v in verdicts], sys.stdout, indent=2)
         sys.stdout.write("\n")
@@ -103,6 +114,29 @@ def _cmd_tools(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_cluster(args: argparse.Namespace) -> int:
+    from .cluster import state
+
+    if args.action == "up":
+        for name in ("etcd", "kube-apiserver"):
+            tools.find(name)
+        info = state.up()
+        print(f"kubeconfig: {info['kubeconfig']}")
+        print(f"server:     {info['server']}")
+        print(f"export KUBECONFIG={info['kubeconfig']}")
+        return 0
+    if args.action == "down":
+        info = state.down()
+        print("stopped the local control plane" if info else "no local control plane is running")
+        return 0
+    info = state.read_state()
+    if info is None:
+        print("no local control plane is running; start one with: policygen cluster up", file=sys.stderr)
+        return 1
+    print(f"export KUBECONFIG={info['kubeconfig']}")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="policygen",
@@ -119,7 +153,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     ev = sub.add_parser("eval", help="judge resources with one engine")
     ev.add_argument("--spec", required=True)
-    ev.add_argument("--engine", required=True, choices=list(ENGINES))
+    ev.add_argument("--engine", required=True, choices=[*ENGINES, *CLUSTER_ENGINES])
+    ev.add_argument("--backend", choices=["vap", "gatekeeper", "kyverno"],
+                    help="with --engine cluster: the dist/ folder installed into the local control plane (default vap)")
+    ev.add_argument("--kubeconfig", help="with --engine cluster: judge in this existing cluster; installs nothing, sends only dry-runs")
     ev.add_argument("--format", choices=["json", "text"], default="json")
     ev.add_argument("paths", nargs="+")
     ev.set_defaults(func=_cmd_eval)
@@ -129,6 +166,10 @@ def build_parser() -> argparse.ArgumentParser:
     ver.add_argument("samples", nargs="+")
     ver.add_argument("--engine", action="append", choices=list(ENGINES), help="repeatable; default: every engine")
     ver.set_defaults(func=_cmd_verify)
+
+    cl = sub.add_parser("cluster", help="a local Kubernetes control plane (etcd + kube-apiserver on 127.0.0.1)")
+    cl.add_argument("action", choices=["up", "down", "env"])
+    cl.set_defaults(func=_cmd_cluster)
 
     tl = sub.add_parser("tools", help="build the pinned engines from the Go module proxy (cached)")
     tl.add_argument("action", choices=["install", "list"])
