@@ -61,16 +61,16 @@ def read_answer(status: int, body: dict, rule_of_name: dict[str, str], what: str
     message = _message(body)
     if status >= 500 or "failed calling webhook" in message or "failed to call webhook" in message:
         raise ClusterError(f"{what}: the API server could not consult admission (status {status}): {message[:1500]}")
-    vap = list(_VAP.finditer(message))
+    # The API server puts the denying policy's decision in a cause of its own, the fixed prefix first.
+    causes = [c.get("message") for c in ((body.get("details") or {}).get("causes") or []) if isinstance(c, dict)]
+    vap = [(m, text) for text in causes if isinstance(text, str) and (m := _VAP.match(text))]
     if vap:
         violations = []
-        for m in vap:
+        for m, text in vap:
             rule = rule_of_name.get(m.group(1)) or rule_of_name.get(m.group(2))
             if rule is None:
                 raise ClusterError(f"{what}: denied by ValidatingAdmissionPolicy {m.group(1)!r}, which policygen did not install")
-            end = message.find("ValidatingAdmissionPolicy '", m.end())
-            text = message[m.end(): end if end >= 0 else len(message)].strip().rstrip(",]").strip()
-            violations.append(Violation(rule, text))
+            violations.append(Violation(rule, text[m.end():].strip()))
         # Only the first denying policy is in the message; any that also warn add theirs.
         violations += warned(list(warnings), rule_of_name)
         return Outcome(False, sorted(set(violations), key=lambda v: (v.rule, v.message)))
