@@ -159,3 +159,40 @@ def test_cli_cluster_up_env_down(tmp_path, monkeypatch):
     assert down.returncode == 0 and "stopped" in down.stdout
     assert not Path(kubeconfig).exists()
     assert run("env").returncode == 1
+
+
+def test_eval_with_kubeconfig_installs_nothing_and_only_dry_runs(local_cluster, tmp_path):
+    """`policygen eval --engine cluster --kubeconfig`: a user's cluster judges with what it has; nothing is written."""
+    import json
+    import os
+
+    def objects() -> dict:
+        client = local_cluster.client
+        return {path: sorted(i["metadata"]["name"] for i in client.get(path).get("items", []))
+                for path in ("/api/v1/pods", "/api/v1/configmaps", "/apis/rbac.authorization.k8s.io/v1/clusterroles",
+                             "/apis/admissionregistration.k8s.io/v1/validatingadmissionpolicies")}
+
+    before = objects()
+    samples = ROOT / "samples" / "reference"
+    proc = subprocess.run(
+        [sys.executable, "-m", "policygen.cli", "eval", "--spec", str(ROOT / "specs" / "reference.yaml"), "--engine", "cluster",
+         "--kubeconfig", str(local_cluster.kubeconfig), str(samples)],
+        capture_output=True, text=True, cwd=ROOT, env=dict(os.environ),
+    )
+    assert proc.returncode == 0, proc.stderr
+    verdicts = json.loads(proc.stdout)
+    assert len(verdicts) == len(_load(samples)) and all(v["engine"] == "cluster" for v in verdicts)
+    assert objects() == before
+    # Without our policies installed the server admits what it accepts; an UPDATE or DELETE of an object
+    # this cluster does not hold cannot be judged, and says so.
+    for v, res in zip(verdicts, _load(samples)):
+        if res.operation in ("UPDATE", "DELETE"):
+            assert not v["violations"] and v["notEvaluated"], v
+        else:
+            assert all(x["rule"] == API_SERVER_RULE for x in v["violations"]), v
+
+
+def _load(path):
+    from policygen.samples import load_samples
+
+    return load_samples([path]).resources

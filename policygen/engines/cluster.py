@@ -419,6 +419,10 @@ class ClusterEngine:
                 resp = client.request("PUT", target, body=body, params=params, impersonate=user)
             else:
                 resp = client.request("DELETE", f"{path}/{name}", params={"dryRun": "All"}, impersonate=user)
+        if resp.status == 404 and not prepared:
+            # A user's cluster without this namespace (or object) cannot judge the request.
+            verdict.not_evaluated = sorted(r.rule_id for r in plan.rules)
+            return verdict
         outcome: Outcome = read_answer(resp.status, resp.body, names, res.label, resp.warnings)
         verdict.violations = outcome.violations
         return verdict
