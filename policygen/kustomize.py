@@ -109,6 +109,8 @@ def kustomizations(files: FileMap) -> FileMap:
     out: FileMap = {}
     for backend in CLUSTER_BACKENDS:
         mine = {PurePosixPath(*p.parts[1:]): text for p, text in files.items() if p.parts[0] == backend}
+        if PurePosixPath("kustomization.yaml") in mine:
+            continue  # the backend writes its own: it knows its objects best
         for rel, text in backend_kustomizations(backend, mine).items():
             out[PurePosixPath(backend) / rel] = text
     return out
