@@ -92,7 +92,9 @@ class GatekeeperController:
         self.port, health = free_port(), free_port()
         env = dict(os.environ, KUBECONFIG=str(cluster.kubeconfig), POD_NAMESPACE=GATEKEEPER_NAMESPACE, POD_NAME="gatekeeper-local")
         argv = [
-            str(binary), "--operation=webhook", f"--port={self.port}", "--host=127.0.0.1", f"--cert-dir={certs}",
+            # webhook: admission; generate: the CRDs of the constraint kinds (the audit pod's job in a deployment).
+            str(binary), "--operation=webhook", "--operation=generate", "--default-create-vap-for-templates=false",
+            f"--port={self.port}", "--host=127.0.0.1", f"--cert-dir={certs}",
             "--disable-cert-rotation", f"--health-addr=127.0.0.1:{health}", "--metrics-addr=0",
             # The Prometheus exporter would listen on every address; this one only pushes, and does not here.
             "--metrics-backend=stackdriver", "--stackdriver-only-when-available",

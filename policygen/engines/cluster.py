@@ -71,6 +71,24 @@ def _clean(obj: dict[str, Any], namespace: str | None) -> dict[str, Any]:
     return out
 
 
+def _as_submitted(obj: dict[str, Any], namespace: str | None) -> dict[str, Any]:
+    """The object as a real cluster's admission chain has it when validating webhooks and policies see it.
+
+    A Pod always has a serviceAccountName there: the ServiceAccount admission
+    plugin sets `default`. That plugin is off here (it would also mount the
+    token into the already-injected sidecars, which it never does in a real
+    cluster, where it runs before the injector), so its one relevant effect is
+    applied here; without it the server refuses every pod with a projected
+    token volume (Istio's istio-token) before admission.
+    """
+    out = _clean(obj, namespace)
+    spec = out.get("spec")
+    if out.get("kind") == "Pod" and out.get("apiVersion") == "v1" and isinstance(spec, dict) \
+            and not spec.get("serviceAccountName") and not spec.get("serviceAccount"):
+        spec["serviceAccountName"] = "default"
+    return out
+
+
 def _name(obj: dict[str, Any] | None) -> str:
     meta = (obj or {}).get("metadata")
     name = meta.get("name") if isinstance(meta, dict) else None
@@ -241,37 +259,49 @@ class ClusterEngine:
         return rounds or [[]]
 
     def _probes(self, plan: Plan, installed: set[str]) -> list[tuple[str, Resource]]:
-        """One known-bad CREATE per enforced rule, from the fixtures: denied once that rule is in force."""
+        """Known-bad CREATEs from the fixtures, every one of each installed rule: a rule is in force once one is denied by it.
+
+        Several per rule, since the API server refuses some fixtures before admission
+        (a privileged container that may not escalate privileges is invalid).
+        """
         probes = []
-        seen = set()
         for case in cases_for(plan):
-            if not case.fails or case.rule_id in seen or case.rule_id not in installed \
-                    or case.rule_id in UNSUPPORTED[self.backend]:
+            if not case.fails or case.rule_id not in installed or case.rule_id in UNSUPPORTED[self.backend]:
                 continue
             review = _admission_review(copy.deepcopy(case.resource), "probe", case.name) if case.is_admission_review \
                 else _plain_review(copy.deepcopy(case.resource))
             if review["operation"] != "CREATE" or (review.get("object") or {}).get("kind") in NOT_SENT_TO_ADMISSION:
                 continue
-            seen.add(case.rule_id)
-            res = Resource(f"probe:{case.rule_id}:{case.name}", -1, review, case.resource)
-            probes.append((case.rule_id, res))
+            probes.append((case.rule_id, Resource(f"probe:{case.rule_id}:{case.name}", -1, review, case.resource)))
             for ns in case.namespaces.values():
                 probes.append(("", Resource(f"probe-ns:{case.name}", -1, _plain_review(ns), ns)))
         return probes
 
     def _await_enforced(self, cluster: LocalCluster, plan: Plan, probes, names: dict[str, str]) -> None:
-        pending = {rule: res for rule, res in probes if rule}
+        candidates = [(rule, res) for rule, res in probes if rule]
+        pending = {rule for rule, _ in candidates}
         deadline = time.monotonic() + self.ready_timeout
         while pending:
             cluster.check()
-            judged = self._judge(cluster.client, plan, list(pending.values()), names, prepared=True, check=cluster.check,
+            trying = [(rule, res) for rule, res in candidates if rule in pending]
+            judged = self._judge(cluster.client, plan, [res for _, res in trying], names, prepared=True, check=cluster.check,
                                  measure=False)
-            pending = {rule: res for (rule, res), v in zip(pending.items(), judged) if rule not in v.rules}
+            refused = set()
+            for (rule, _), verdict in zip(trying, judged):
+                if rule in verdict.rules:
+                    pending.discard(rule)
+                elif verdict.rules == {API_SERVER_RULE}:
+                    refused.add(id(_))
+            candidates = [(rule, res) for rule, res in candidates if id(res) not in refused]
+            unprobed = pending - {rule for rule, _ in candidates}
+            if unprobed:
+                raise ClusterError(f"{self.backend}: every known-bad fixture of {', '.join(sorted(unprobed))} is refused by the "
+                                   "API server before admission; nothing shows when the rule is in force")
             if not pending:
                 return
             if time.monotonic() > deadline:
                 raise ClusterError(f"{self.backend}: rules not enforced after {self.ready_timeout:.0f}s "
-                                   f"(their known-bad probe is still admitted): {', '.join(sorted(pending))}")
+                                   f"(their known-bad probes are still admitted): {', '.join(sorted(pending))}")
             time.sleep(0.25)
 
     def _ensure_kinds(self, cluster: LocalCluster, resources: list[Resource]) -> None:
@@ -343,7 +373,7 @@ class ClusterEngine:
             if api is None:
                 continue
             ns = res.namespace if api.namespaced else None
-            body = _clean(old, ns)
+            body = _as_submitted(old, ns)
             path = ApiClient.collection_path(api, ns)
             resp = client.request("POST", path, body=body)
             if resp.status == 409:
@@ -398,7 +428,7 @@ class ClusterEngine:
         params = {"dryRun": "All", "fieldManager": "policygen", "fieldValidation": "Strict"}
         user = _user(res.review)
         if op == "CREATE":
-            resp = client.request("POST", path, body=_clean(obj, ns), params=params, impersonate=user)
+            resp = client.request("POST", path, body=_as_submitted(obj, ns), params=params, impersonate=user)
             if resp.status == 409 and kind == "Namespace":
                 # The namespace exists (we made it from this very input): admission ran before the storage refused.
                 return verdict
@@ -411,7 +441,7 @@ class ClusterEngine:
                     return verdict
                 raise ClusterError(f"{res.label}: the object of this {op} does not exist")
             if op == "UPDATE":
-                body = _clean(obj, ns)
+                body = _as_submitted(obj, ns)
                 body["metadata"]["resourceVersion"] = (current.body.get("metadata") or {}).get("resourceVersion")
                 # `kubectl debug` adds ephemeral containers through their subresource, and only there.
                 sub = _subresource(res)
