@@ -196,3 +196,24 @@ def _load(path):
     from policygen.samples import load_samples
 
     return load_samples([path]).resources
+
+
+def test_a_crashed_admission_controller_is_an_error_never_a_verdict(local_cluster, reference_plan):
+    """Gatekeeper dies: the next request fails closed (failurePolicy Fail) and the engine raises, never admits."""
+    from policygen.cluster.admission import GatekeeperController
+
+    require_tool("gatekeeper-manager")
+    controller = GatekeeperController(local_cluster)
+    controller.start()
+    try:
+        controller.component.proc.kill()
+        controller.component.proc.wait(10)
+        with pytest.raises(ClusterError, match="gatekeeper exited"):
+            local_cluster.check()
+        pod = _pod("after-crash", namespace="default")
+        engine = ClusterEngine("gatekeeper", cluster=local_cluster, probes=[])
+        with pytest.raises(ClusterError, match="could not consult admission"):
+            engine._judge(local_cluster.client, reference_plan, [Resource("crash", 0, _plain_review(pod), pod)], {}, prepared=True)
+    finally:
+        controller.stop()
+    local_cluster.check()
