@@ -43,6 +43,7 @@ test: install tools
 # Speed, reported and never asserted: batched engines against one start per resource.
 bench:
 	$(PYTHON) bench/engines.py
+	$(PYTHON) bench/cluster.py
 
 clean:
 	rm -rf .pytest_cache build *.egg-info

@@ -14,7 +14,7 @@ import sys
 from pathlib import Path
 
 from . import __version__, tools
-from .engines import ENGINES
+from .engines import CLUSTER_ENGINES, ENGINES
 from .errors import EngineError, InputError, PolicygenError
 from .pipeline import evaluate, generate, verify
 from .plan import build_plan
@@ -81,8 +81,19 @@ def _cmd_eval(args: argparse.Namespace) -> int:
     if not samples.resources:
         # A CI gate that judged nothing (a wrong path, a chart that rendered nothing) must not pass.
         raise InputError(" ".join(args.paths), "no Kubernetes object to judge in these paths")
+    engine = args.engine
+    if args.engine == "cluster":
+        from .engines.cluster import ClusterEngine
+
+        backend = args.backend or "vap"
+        if not args.kubeconfig:
+            for name in tools.CLUSTER_TOOLS + tools.CLUSTER_BACKEND_TOOLS[backend]:
+                tools.find(name)
+        engine = ClusterEngine(backend=backend, kubeconfig=args.kubeconfig)
+    elif args.kubeconfig or args.backend:
+        raise PolicygenError("--backend and --kubeconfig go with --engine cluster")
     _progress(f"policygen: {args.engine} is judging {len(samples.resources)} resource(s) ...")
-    verdicts = evaluate(plan, args.engine, samples)
+    verdicts = evaluate(plan, engine, samples)
     run = EvalRun.of(plan, args.engine, verdicts, samples.resources)
     _write_output(render(args.format, run), args.output)
     counts = run.counts()
@@ -146,6 +157,29 @@ def _load_options(args: argparse.Namespace) -> LoadOptions:
     return LoadOptions(ignore=tuple(args.ignore), strict=args.strict)
 
 
+def _cmd_cluster(args: argparse.Namespace) -> int:
+    from .cluster import state
+
+    if args.action == "up":
+        for name in ("etcd", "kube-apiserver"):
+            tools.find(name)
+        info = state.up()
+        print(f"kubeconfig: {info['kubeconfig']}")
+        print(f"server:     {info['server']}")
+        print(f"export KUBECONFIG={info['kubeconfig']}")
+        return 0
+    if args.action == "down":
+        info = state.down()
+        print("stopped the local control plane" if info else "no local control plane is running")
+        return 0
+    info = state.read_state()
+    if info is None:
+        print("no local control plane is running; start one with: policygen cluster up", file=sys.stderr)
+        return 1
+    print(f"export KUBECONFIG={info['kubeconfig']}")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="policygen",
@@ -167,7 +201,10 @@ def build_parser() -> argparse.ArgumentParser:
     ev = sub.add_parser("eval", help="judge resources with one engine")
     ev.add_argument("--spec", required=True, help="the SidecarPolicy YAML file").complete = {
         "bash": "_shtab_compgen_files", "zsh": "_files"}
-    ev.add_argument("--engine", required=True, choices=list(ENGINES))
+    ev.add_argument("--engine", required=True, choices=[*ENGINES, *CLUSTER_ENGINES])
+    ev.add_argument("--backend", choices=["vap", "gatekeeper", "kyverno"],
+                    help="with --engine cluster: the dist/ folder installed into the local control plane (default vap)")
+    ev.add_argument("--kubeconfig", help="with --engine cluster: judge in this existing cluster; installs nothing, sends only dry-runs")
     ev.add_argument("--format", choices=list(FORMATS), default="json",
                     help="json (SPEC.md's records, default), text, sarif, junit, github (workflow annotations), "
                     "policyreport (wgpolicyk8s.io/v1alpha2)")
@@ -185,6 +222,10 @@ def build_parser() -> argparse.ArgumentParser:
     ver.add_argument("--engine", action="append", choices=list(ENGINES), help="repeatable; default: every engine")
     _add_input_flags(ver)
     ver.set_defaults(func=_cmd_verify)
+
+    cl = sub.add_parser("cluster", help="a local Kubernetes control plane (etcd + kube-apiserver on 127.0.0.1)")
+    cl.add_argument("action", choices=["up", "down", "env"])
+    cl.set_defaults(func=_cmd_cluster)
 
     tl = sub.add_parser("tools", help="build the pinned engines from the Go module proxy (cached), or list them")
     tl.add_argument("action", choices=["install", "list"])

@@ -12,7 +12,9 @@ from typing import Literal, overload
 from . import tools
 from .backends import all_backends
 from .engines import ENGINES, get_engine
+from .engines.base import Engine
 from .errors import EngineNotInstalled, InputError
+from .kustomize import kustomizations
 from .output import Change, FileMap, diff_tree, write_tree
 from .plan import Plan, build_plan
 from .samples import SampleSet, load_samples
@@ -28,6 +30,8 @@ def render_all(plan: Plan, backends: list[str] | None = None) -> FileMap:
             continue
         for rel, text in backend.render(plan).items():
             files[PurePosixPath(backend.name) / rel] = text
+    # Each cluster backend's folder installs with `kubectl apply -k`, as GitOps installs it.
+    files.update(kustomizations(files))
     return files
 
 
@@ -89,13 +93,13 @@ def generate(spec, out, check=False):
 
 def evaluate(
     spec: SidecarPolicy | Plan | str | Path,
-    engine: str,
+    engine: str | Engine,
     paths: list[str | Path] | SampleSet,
 ) -> list[Verdict]:
     """Judge every resource under paths with one engine; one verdict per resource, in input order."""
     plan = _plan_of(spec)
     samples = paths if isinstance(paths, SampleSet) else load_samples(list(paths))
-    adapter = get_engine(engine)
+    adapter = get_engine(engine) if isinstance(engine, str) else engine
     with tempfile.TemporaryDirectory(prefix="policygen-eval-") as tmp:
         dist = Path(tmp) / "dist"
         write_tree(render_all(plan, [adapter.backend]), dist)

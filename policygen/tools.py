@@ -30,6 +30,13 @@ class Tool:
     binary: str
     # Modules whose go.mod has replace directives build inside the module.
     build_in_module: bool = False
+    # Built through a scratch main module written at install time (see wrappers.py).
+    wrapper: str = ""
+    # The name `go install` gives the binary when it differs from ours.
+    built_as: str = ""
+    # Files read out of the pinned module at install time and kept beside the
+    # binary (e.g. a controller's CRDs): name in the cache -> extractor name.
+    assets: tuple[tuple[str, str], ...] = ()
 
 
 TOOLS: dict[str, Tool] = {
@@ -50,9 +57,23 @@ TOOLS: dict[str, Tool] = {
         Tool("crane", "github.com/google/go-containerregistry", "v0.22.1",
              "github.com/google/go-containerregistry/cmd/crane", "crane"),
         Tool("cosign", "github.com/sigstore/cosign/v3", "v3.1.3", "github.com/sigstore/cosign/v3/cmd/cosign", "cosign"),
+        # The local control plane (policygen/cluster/): real admission without containers.
+        Tool("etcd", "go.etcd.io/etcd/server/v3", "v3.7.3", ".", "etcd", wrapper="etcd"),
+        Tool("kube-apiserver", "k8s.io/kubernetes", "v1.37.2", "k8s.io/kubernetes/cmd/kube-apiserver", "kube-apiserver",
+             wrapper="kubernetes"),
+        Tool("kubectl", "k8s.io/kubernetes", "v1.37.2", "k8s.io/kubernetes/cmd/kubectl", "kubectl", wrapper="kubernetes"),
+        # The admission controllers, run as local processes against that control plane.
+        Tool("gatekeeper-manager", "github.com/open-policy-agent/gatekeeper/v3", "v3.23.1",
+             "github.com/open-policy-agent/gatekeeper/v3", "manager", built_as="gatekeeper",
+             assets=(("crds.yaml", "gatekeeper-crds"),)),
+        Tool("kyverno-controller", "github.com/kyverno/kyverno", "v1.19.1", "./cmd/kyverno", "kyverno",
+             build_in_module=True, assets=(("crds.yaml", "kyverno-crds"),)),
     ]
 }
-ENGINE_TOOLS = {"opa": "opa", "conftest": "conftest", "gator": "gator", "kyverno": "kyverno"}
+ENGINE_TOOLS = {"opa": "opa", "conftest": "conftest", "gator": "gator", "kyverno": "kyverno", "cluster": "kube-apiserver"}
+# What the cluster engine needs besides: kube-apiserver starts on etcd, kubectl installs dist/.
+CLUSTER_TOOLS = ("etcd", "kube-apiserver", "kubectl")
+CLUSTER_BACKEND_TOOLS = {"vap": (), "gatekeeper": ("gatekeeper-manager",), "kyverno": ("kyverno-controller",)}
 
 
 def tools_dir() -> Path:
@@ -66,6 +87,14 @@ def tools_dir() -> Path:
 def binary_path(name: str) -> Path:
     tool = TOOLS[name]
     return tools_dir() / tool.name / tool.version / tool.binary
+
+
+def asset_path(name: str, asset: str) -> Path:
+    """A file kept beside a tool's binary (its CRDs), written at install time."""
+    tool = TOOLS[name]
+    if asset not in dict(tool.assets):
+        raise KeyError(f"{name} has no asset {asset!r}")
+    return tools_dir() / tool.name / tool.version / asset
 
 
 def install_hint(name: str) -> str:
@@ -159,9 +188,10 @@ def find(name: str) -> Path:
 
 def is_installed(name: str) -> bool:
     try:
-        return resolve(name) is not None
+        found = resolve(name)
     except EngineError:
         return False
+    return found is not None and all(asset_path(name, a).is_file() for a, _ in TOOLS[name].assets)
 
 
 def _go() -> str:
@@ -183,7 +213,7 @@ def install(name: str, log=print) -> Path:
     tool = TOOLS[name]
     target = binary_path(name)
     found = resolve(name)
-    if found is not None:
+    if found is not None and is_installed(name):
         where = {"env": f"named by {env_var(name)}", "cache": "cached", "path": "on PATH"}[found[1]]
         log(f"{name} {tool.version}: {where} at {found[0]}")
         return found[0]
@@ -195,14 +225,35 @@ def install(name: str, log=print) -> Path:
     # never leaves a half-written binary that later runs would trust.
     with tempfile.TemporaryDirectory(dir=target.parent, prefix=".build-") as scratch:
         out = Path(scratch) / tool.binary
-        if tool.build_in_module:
-            info = json.loads(_run([go, "mod", "download", "-json", f"{tool.module}@{tool.version}"], env=env))
-            _run([go, "build", "-trimpath", "-o", str(out), tool.package], cwd=Path(info["Dir"]), env=env)
+        if target.is_file():
+            log(f"{name} {tool.version}: binary cached; reading its assets")
+        elif tool.wrapper:
+            from .wrapper_modules import build_wrapped
+
+            build_wrapped(tool, out, go, env, _run)
+        elif tool.build_in_module:
+            _run([go, "build", "-trimpath", "-o", str(out), tool.package], cwd=module_dir(tool, go, env), env=env)
         else:
             _run([go, "install", "-trimpath", f"{tool.package}@{tool.version}"], env=dict(env, GOBIN=scratch))
-        os.replace(out, target)
+            if tool.built_as:
+                os.replace(Path(scratch) / tool.built_as, out)
+        for asset, extractor in tool.assets:
+            from .wrapper_modules import extract_asset
+
+            text = extract_asset(extractor, module_dir(tool, go, env))
+            staged = Path(scratch) / asset
+            staged.write_text(text, encoding="utf-8")
+            os.replace(staged, target.parent / asset)
+        if not target.is_file():
+            os.replace(out, target)
     log(f"{name} {tool.version}: built {target}")
     return target
+
+
+def module_dir(tool: Tool, go: str | None = None, env: dict[str, str] | None = None) -> Path:
+    """The pinned module's source in the Go module cache (downloaded if absent)."""
+    info = json.loads(_run([go or _go(), "mod", "download", "-json", f"{tool.module}@{tool.version}"], env=env))
+    return Path(info["Dir"])
 
 
 def install_all(names: list[str] | None = None, log=print) -> dict[str, Path]:
@@ -214,7 +265,7 @@ def main_list(stream=sys.stdout) -> None:
         try:
             found = resolve(tool.name)
         except EngineError as exc:
-            print(f"{tool.name:9} {tool.version:9} unusable  {exc}", file=stream)
+            print(f"{tool.name:18} {tool.version:9} unusable  {exc}", file=stream)
             continue
         state, where = ("missing  ", binary_path(tool.name)) if found is None else (f"{found[1]:9}", found[0])
-        print(f"{tool.name:9} {tool.version:9} {state} {where}", file=stream)
+        print(f"{tool.name:18} {tool.version:9} {state} {where}", file=stream)

@@ -224,3 +224,14 @@ def mutation_set(corpus_samples):
         resources.append(Resource(f"mutation:{name}", len(resources), _plain_review(obj), obj))
         rules.append(rule)
     return SampleSet(resources), rules
+
+
+@pytest.fixture(scope="session")
+def local_cluster():
+    """One local control plane (etcd + kube-apiserver on 127.0.0.1) for the whole session."""
+    from policygen.cluster import LocalCluster
+
+    for name in tools.CLUSTER_TOOLS:
+        require_tool(name)
+    with LocalCluster() as cluster:
+        yield cluster

@@ -15,10 +15,14 @@ ENGINES: dict[str, str] = {
     "gator": "policygen.engines.gator:GatorEngine",
     "kyverno": "policygen.engines.kyverno:KyvernoEngine",
 }
+# Real admission through a Kubernetes API server: started processes, so never
+# among the engines `verify` runs by default.
+CLUSTER_ENGINES: dict[str, str] = {"cluster": "policygen.engines.cluster:ClusterEngine"}
 
 
 def get_engine(name: str) -> Engine:
-    if name not in ENGINES:
-        raise PolicygenError(f"unknown engine {name!r}; choose one of: {', '.join(ENGINES)}")
-    module, cls = ENGINES[name].split(":")
+    known = {**ENGINES, **CLUSTER_ENGINES}
+    if name not in known:
+        raise PolicygenError(f"unknown engine {name!r}; choose one of: {', '.join(known)}")
+    module, cls = known[name].split(":")
     return getattr(importlib.import_module(module), cls)()

@@ -1,0 +1,219 @@
+"""The local control plane, and real admission through it with a ValidatingAdmissionPolicy of this test's own."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path, PurePosixPath
+
+import pytest
+import yaml
+
+from policygen.cluster.client import ApiClient, Credentials, load_kubeconfig
+from policygen.cluster.denials import API_SERVER_RULE
+from policygen.cluster.processes import ClusterError, Component
+from policygen.engines.cluster import ClusterEngine
+from policygen.kustomize import backend_kustomizations
+from policygen.samples import Resource, SampleSet, _admission_review, _plain_review
+
+from .conftest import ROOT, require_tool
+
+# A policy of the test's own, so the harness is proven before any backend renders VAPs.
+# Its rule ID is borrowed (SC008: a forbidden annotation); its CEL is not policygen's.
+POLICY = {
+    "apiVersion": "admissionregistration.k8s.io/v1",
+    "kind": "ValidatingAdmissionPolicy",
+    "metadata": {"name": "harness-sc008", "annotations": {"policygen.dev/rule-id": "SC008"}},
+    "spec": {
+        "failurePolicy": "Fail",
+        "matchConstraints": {"resourceRules": [{
+            "apiGroups": [""], "apiVersions": ["v1"], "operations": ["CREATE", "UPDATE", "DELETE"], "resources": ["pods", "configmaps"],
+        }]},
+        "validations": [{
+            "expression": "request.operation == 'DELETE' ? !(request.userInfo.username.startsWith('policygen:')) : "
+                          "!has(object.metadata.annotations) || !('harness/forbidden' in object.metadata.annotations)",
+            "messageExpression": "'SC008/annotation-forbidden harness: ' + request.operation + ' by ' + request.userInfo.username",
+        }],
+    },
+}
+BINDING = {
+    "apiVersion": "admissionregistration.k8s.io/v1",
+    "kind": "ValidatingAdmissionPolicyBinding",
+    "metadata": {"name": "harness-sc008", "annotations": {"policygen.dev/rule-id": "SC008"}},
+    "spec": {"policyName": "harness-sc008", "validationActions": ["Deny"]},
+}
+
+
+def _pod(name: str, annotations: dict | None = None, namespace: str = "harness", **spec) -> dict:
+    meta = {"name": name, "namespace": namespace}
+    if annotations:
+        meta["annotations"] = annotations
+    return {"apiVersion": "v1", "kind": "Pod", "metadata": meta,
+            "spec": {"containers": [{"name": "app", "image": "registry.example/app:1"}], **spec}}
+
+
+@pytest.fixture(scope="session")
+def harness_dist(tmp_path_factory) -> Path:
+    dist = tmp_path_factory.mktemp("harness") / "dist"
+    files = {PurePosixPath("harness/policy.yaml"): yaml.safe_dump(POLICY), PurePosixPath("harness/binding.yaml"): yaml.safe_dump(BINDING)}
+    files.update(backend_kustomizations("vap", files))
+    for rel, text in files.items():
+        (dist / "vap" / rel).parent.mkdir(parents=True, exist_ok=True)
+        (dist / "vap" / rel).write_text(text)
+    return dist
+
+
+def test_server_reports_its_release(local_cluster):
+    assert local_cluster.client.get("/version")["gitVersion"] == "v1.37.2"
+
+
+def test_rbac_is_on_and_anonymous_gets_nothing(local_cluster):
+    anonymous = ApiClient(Credentials(local_cluster.server, str(local_cluster.ca_path)))
+    assert anonymous.request("GET", "/api/v1/namespaces").status in (401, 403)
+    nobody = local_cluster.client.request("GET", "/api/v1/namespaces", impersonate={"username": "system:anonymous", "groups": []})
+    assert nobody.status == 403
+
+
+def test_kubeconfig_is_private_and_usable(local_cluster):
+    assert (local_cluster.kubeconfig.stat().st_mode & 0o077) == 0
+    assert (local_cluster.folder.stat().st_mode & 0o077) == 0
+    creds = load_kubeconfig(local_cluster.kubeconfig)
+    assert ApiClient(creds).get("/version")["gitVersion"] == "v1.37.2"
+    out = subprocess.run([str(require_tool("kubectl")), "--kubeconfig", str(local_cluster.kubeconfig), "auth", "whoami", "-o", "yaml"],
+                         capture_output=True, text=True, check=True).stdout
+    assert "system:masters" in out
+
+
+def test_a_dead_component_is_an_error(tmp_path):
+    component = Component("short-lived", [sys.executable, "-c", "print('bye')"], tmp_path / "log")
+    component.proc.wait(10)
+    with pytest.raises(ClusterError, match="short-lived exited"):
+        component.check()
+
+
+def _samples() -> SampleSet:
+    docs = [
+        _pod("plain-ok"),
+        _pod("plain-bad", {"harness/forbidden": "x"}),
+        # --allow-privileged: a privileged pod reaches admission instead of being refused before it.
+        {**_pod("privileged-ok"), "spec": {"containers": [
+            {"name": "app", "image": "registry.example/app:1", "securityContext": {"privileged": True}}]}},
+        {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "Not_A_Name", "namespace": "harness"},
+         "spec": {"containers": [{"name": "app", "image": "x"}]}},
+    ]
+    resources = [Resource(f"doc{i}", i, _plain_review(d), d) for i, d in enumerate(docs)]
+    cm = {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "cm", "namespace": "harness"}, "data": {"a": "1"}}
+    cm_bad = {**cm, "metadata": {**cm["metadata"], "annotations": {"harness/forbidden": "y"}}}
+    reviews = [
+        {"operation": "UPDATE", "object": cm_bad, "oldObject": cm, "userInfo": {"username": "alice", "groups": ["dev"]}},
+        {"operation": "UPDATE", "object": cm, "oldObject": cm, "userInfo": {"username": "alice", "groups": ["dev"]}},
+        {"operation": "DELETE", "oldObject": cm, "userInfo": {"username": "policygen:someone", "groups": []}},
+        {"operation": "DELETE", "oldObject": cm, "userInfo": {"username": "admin", "groups": ["system:masters"]}},
+    ]
+    for review in reviews:
+        doc = {"apiVersion": "admission.k8s.io/v1", "kind": "AdmissionReview", "request": review}
+        resources.append(Resource("review", len(resources), _admission_review(doc, "review", "request"), doc, None, True))
+    return SampleSet(resources)
+
+
+def test_vap_harness_denies_in_real_admission(local_cluster, harness_dist, reference_plan):
+    samples = _samples()
+    probe = _pod("probe", {"harness/forbidden": "p"})
+    engine = ClusterEngine("vap", cluster=local_cluster, probes=[("SC008", Resource("probe", 0, _plain_review(probe), probe))])
+    verdicts = engine.evaluate(harness_dist, reference_plan, samples)
+    said = [(v.allowed, sorted(v.rules)) for v in verdicts]
+    assert said == [
+        (True, []),
+        (False, ["SC008"]),
+        (True, []),
+        (False, [API_SERVER_RULE]),  # refused by the API server's own validation, before admission
+        (False, ["SC008"]),  # UPDATE against the stored object
+        (True, []),
+        (False, ["SC008"]),  # DELETE, impersonated: the policy sees the sample's user
+        (True, []),
+    ], [(v.file, v.violations) for v in verdicts]
+    assert "by alice" in verdicts[4].violations[0].message
+    assert "by policygen:someone" in verdicts[6].violations[0].message
+    # Uninstalled afterwards (the engine waits for its probe to be admitted again): the bad pod is admitted.
+    after = ClusterEngine("vap", cluster=local_cluster, probes=[])._judge(
+        local_cluster.client, reference_plan, [samples.resources[1]], {}, prepared=True)
+    assert after[0].allowed, after[0].violations
+
+
+def test_cli_cluster_up_env_down(tmp_path, monkeypatch):
+    for name in ("etcd", "kube-apiserver"):
+        require_tool(name)
+    env = {"POLICYGEN_STATE_DIR": str(tmp_path / "state"), "PATH": "/usr/bin:/bin"}
+    import os
+
+    env = dict(os.environ, **env)
+    run = lambda *a: subprocess.run([sys.executable, "-m", "policygen.cli", "cluster", *a], capture_output=True, text=True, cwd=ROOT, env=env)
+    up = run("up")
+    assert up.returncode == 0, up.stderr
+    try:
+        kubeconfig = next(line.split(": ", 1)[1] for line in up.stdout.splitlines() if line.startswith("kubeconfig: "))
+        assert ApiClient(load_kubeconfig(Path(kubeconfig))).get("/version")["gitVersion"] == "v1.37.2"
+        assert run("env").stdout.strip() == f"export KUBECONFIG={kubeconfig}"
+    finally:
+        down = run("down")
+    assert down.returncode == 0 and "stopped" in down.stdout
+    assert not Path(kubeconfig).exists()
+    assert run("env").returncode == 1
+
+
+def test_eval_with_kubeconfig_installs_nothing_and_only_dry_runs(local_cluster, tmp_path):
+    """`policygen eval --engine cluster --kubeconfig`: a user's cluster judges with what it has; nothing is written."""
+    import json
+    import os
+
+    def objects() -> dict:
+        client = local_cluster.client
+        return {path: sorted(i["metadata"]["name"] for i in client.get(path).get("items", []))
+                for path in ("/api/v1/pods", "/api/v1/configmaps", "/apis/rbac.authorization.k8s.io/v1/clusterroles",
+                             "/apis/admissionregistration.k8s.io/v1/validatingadmissionpolicies")}
+
+    before = objects()
+    samples = ROOT / "samples" / "reference"
+    proc = subprocess.run(
+        [sys.executable, "-m", "policygen.cli", "eval", "--spec", str(ROOT / "specs" / "reference.yaml"), "--engine", "cluster",
+         "--kubeconfig", str(local_cluster.kubeconfig), str(samples)],
+        capture_output=True, text=True, cwd=ROOT, env=dict(os.environ),
+    )
+    assert proc.returncode == 0, proc.stderr
+    verdicts = json.loads(proc.stdout)
+    assert len(verdicts) == len(_load(samples)) and all(v["engine"] == "cluster" for v in verdicts)
+    assert objects() == before
+    # Without our policies installed the server admits what it accepts; an UPDATE or DELETE of an object
+    # this cluster does not hold cannot be judged, and says so.
+    for v, res in zip(verdicts, _load(samples)):
+        if res.operation in ("UPDATE", "DELETE"):
+            assert not v["violations"] and v["notEvaluated"], v
+        else:
+            assert all(x["rule"] == API_SERVER_RULE for x in v["violations"]), v
+
+
+def _load(path):
+    from policygen.samples import load_samples
+
+    return load_samples([path]).resources
+
+
+def test_a_crashed_admission_controller_is_an_error_never_a_verdict(local_cluster, reference_plan):
+    """Gatekeeper dies: the next request fails closed (failurePolicy Fail) and the engine raises, never admits."""
+    from policygen.cluster.admission import GatekeeperController
+
+    require_tool("gatekeeper-manager")
+    controller = GatekeeperController(local_cluster)
+    controller.start()
+    try:
+        controller.component.proc.kill()
+        controller.component.proc.wait(10)
+        with pytest.raises(ClusterError, match="gatekeeper exited"):
+            local_cluster.check()
+        pod = _pod("after-crash", namespace="default")
+        engine = ClusterEngine("gatekeeper", cluster=local_cluster, probes=[])
+        with pytest.raises(ClusterError, match="could not consult admission"):
+            engine._judge(local_cluster.client, reference_plan, [Resource("crash", 0, _plain_review(pod), pod)], {}, prepared=True)
+    finally:
+        controller.stop()
+    local_cluster.check()
