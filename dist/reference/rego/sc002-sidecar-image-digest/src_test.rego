@@ -3,7 +3,7 @@ package policygen.sc002_test
 import data.policygen.sc002
 
 # policygen/checks.py: the check codes SC002 may report.
-catalogued_checks := {"digest-missing", "digest-not-approved", "tag-forbidden"}
+catalogued_checks := {"digest-missing", "digest-not-approved", "digest-unverifiable", "tag-forbidden"}
 
 approved_pod_input := {
 	"apiVersion": "v1",

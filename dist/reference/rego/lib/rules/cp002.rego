@@ -10,7 +10,7 @@ violations(rev, params, _) := {msg |
 	obj.kind == "ConfigMap"
 	review.namespace(rev) == params.namespace
 	obj.metadata.name in params.configMaps
-	not review.trusted(rev, params.trustedSubjects)
+	not review.trusted(rev, params)
 	msg := {"check": "untrusted-write", "detail": sprintf("ConfigMap %s/%s: %s by untrusted user %s; only trusted subjects may change the injector's configuration", [
 		params.namespace, obj.metadata.name, rev.operation, review.quote(object.get(rev.userInfo, "username", "")),
 	])}

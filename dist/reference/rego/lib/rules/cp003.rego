@@ -2,7 +2,9 @@ package lib.policygen.rules.cp003
 
 import data.lib.policygen.review
 
-weak_modes := {"PERMISSIVE", "DISABLE"}
+# Istio's PeerAuthentication CRD accepts exactly these modes; any other value
+# (another case, spaces, a typo) is one no mesh would apply, so it counts as weak.
+safe_modes := {"UNSET", "STRICT"}
 
 # METADATA
 # description: A PeerAuthentication weakens mTLS, or the mesh-wide one is not STRICT.
@@ -17,19 +19,24 @@ violations(rev, params, _) := {msg |
 }
 
 problems(obj, ns, params) := ({review.violation("mtls-weakened", sprintf("mtls.mode is %s", [review.quote(mode)])) |
-	mode := object.get(obj, ["spec", "mtls", "mode"], "")
-	upper(mode) in weak_modes
-} | {review.violation("mtls-weakened", sprintf("portLevelMtls[%s].mode is %s", [review.quote(port), review.quote(setting.mode)])) |
+	mode := object.get(obj, ["spec", "mtls", "mode"], null)
+	weak(mode)
+} | {review.violation("mtls-weakened", sprintf("portLevelMtls[%s].mode is %s", [review.quote(port), review.quote(mode)])) |
 	some port, setting in object.get(obj, ["spec", "portLevelMtls"], {})
-	upper(setting.mode) in weak_modes
+	mode := object.get(setting, "mode", null)
+	weak(mode)
 }) | {review.violation("mesh-wide-not-strict", sprintf("the mesh-wide policy has mtls.mode %s, approved STRICT", [review.quote(mode)])) |
 	ns == params.namespace
 	not has_selector(obj)
 	mode := object.get(obj, ["spec", "mtls", "mode"], null)
-	not strict(mode)
+	mode != "STRICT"
 }
 
-strict(mode) if upper(mode) == "STRICT"
+# Absent or null inherits, and passes.
+weak(mode) if {
+	mode != null
+	not mode in safe_modes
+}
 
 has_selector(obj) if {
 	labels := obj.spec.selector.matchLabels

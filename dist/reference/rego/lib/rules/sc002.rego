@@ -27,7 +27,7 @@ problems(entry, ref, params) := (({msg |
 	ref.digest != ""
 	count(params.digests) == 0
 	not ref.verified_digest
-	msg := sprintf("SC002 %s: digest %q is not a sha256 or sha512 digest a runtime can verify", [entry.where, ref.digest])
+	msg := {"check": "digest-unverifiable", "detail": sprintf("%s: digest %s is not a sha256 or sha512 digest a runtime can verify", [entry.where, review.quote(ref.digest)])}
 }) | {msg |
 	ref.tag in params.forbiddenTags
 	msg := {"check": "tag-forbidden", "detail": sprintf("%s: tag %s is forbidden", [entry.where, review.quote(ref.tag)])}

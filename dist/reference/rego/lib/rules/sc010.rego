@@ -39,9 +39,14 @@ allowed_id(value, forbidden) if {
 
 capabilities(entry, params) := {msg |
 	some cap in pods.array_at(pods.security_context(entry.container), ["capabilities", "add"])
-	pods.capability(cap) in params.forbiddenCapabilities
+	forbidden_capability(pods.capability(cap), params.forbiddenCapabilities)
 	msg := {"check": "capability-forbidden", "detail": sprintf("%s: securityContext.capabilities.add has %s, forbidden for app containers", [entry.where, review.quote(cap)])}
 }
+
+forbidden_capability(cap, forbidden) if cap in forbidden
+
+# A name no runtime reads (null) may be any capability: forbidden whenever some are.
+forbidden_capability(null, forbidden) if count(forbidden) > 0
 
 privileged(entry, params) := {msg |
 	params.forbidPrivileged
