@@ -3,6 +3,10 @@
 from importlib.metadata import PackageNotFoundError as _PackageNotFoundError, version as _dist_version
 
 from .errors import (
+    ClusterError,
+    InputRefused,
+    YamlError,
+    YamlValueUnsupported,
     EngineError,
     EngineNotInstalled,
     EngineVersionMismatch,
@@ -28,6 +32,10 @@ except _PackageNotFoundError:  # a source tree that was never installed
     __version__ = "0.0.0+unknown"
 
 __all__ = [
+    "ClusterError",
+    "InputRefused",
+    "YamlError",
+    "YamlValueUnsupported",
     "Change",
     "EngineError",
     "EngineNotInstalled",

@@ -85,7 +85,7 @@ def _cmd_eval(args: argparse.Namespace) -> int:
     if args.engine == "cluster":
         from .engines.cluster import ClusterEngine
 
-        backend = args.backend or "vap"
+        backend = args.backend or "gatekeeper"
         if not args.kubeconfig:
             for name in tools.CLUSTER_TOOLS + tools.CLUSTER_BACKEND_TOOLS[backend]:
                 tools.find(name)
@@ -203,7 +203,7 @@ def build_parser() -> argparse.ArgumentParser:
         "bash": "_shtab_compgen_files", "zsh": "_files"}
     ev.add_argument("--engine", required=True, choices=[*ENGINES, *CLUSTER_ENGINES])
     ev.add_argument("--backend", choices=["vap", "gatekeeper", "kyverno"],
-                    help="with --engine cluster: the dist/ folder installed into the local control plane (default vap)")
+                    help="with --engine cluster: the dist/ folder installed into the local control plane (default gatekeeper)")
     ev.add_argument("--kubeconfig", help="with --engine cluster: judge in this existing cluster; installs nothing, sends only dry-runs")
     ev.add_argument("--format", choices=list(FORMATS), default="json",
                     help="json (SPEC.md's records, default), text, sarif, junit, github (workflow annotations), "

@@ -88,7 +88,32 @@ class EngineVersionMismatch(EngineError):
         super().__init__(f"{engine} at {path} is version {found or 'unknown'}, policygen is pinned to {pinned}")
 
 
+class YamlError(PolicygenError):
+    """A document that kubectl would refuse, or that breaks a limit. line is 1-based in the file."""
+
+    def __init__(self, msg: str, line: int | None = None) -> None:
+        self.msg = msg
+        self.line = line
+        super().__init__(msg if line is None else f"line {line}: {msg}")
+
+
+class YamlValueUnsupported(PolicygenError):
+    """A YAML value kubectl's decoder cannot turn into JSON; the loader adds the line."""
+
+
+class InputRefused(PolicygenError):
+    """A path that is not a readable regular file of bounded size."""
+
+
+class ClusterError(EngineError):
+    """A control-plane component or admission controller that failed: an error, never a verdict."""
+
+
 __all__ = [
+    "ClusterError",
+    "InputRefused",
+    "YamlError",
+    "YamlValueUnsupported",
     "EngineError",
     "EngineNotInstalled",
     "EngineVersionMismatch",

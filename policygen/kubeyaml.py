@@ -35,6 +35,8 @@ from typing import Any
 
 import yaml
 
+from .errors import InputRefused, YamlError, YamlValueUnsupported
+
 try:
     import orjson
 
@@ -81,17 +83,6 @@ _MERGE = "tag:yaml.org,2002:merge"
 _RESOLVABLE = {None, _STR, _INT, _FLOAT, _BOOL, _NULL, _TIMESTAMP}
 
 
-class YamlError(Exception):
-    """A document that kubectl would refuse, or that breaks a limit. line is 1-based in the file."""
-
-    def __init__(self, msg: str, line: int | None = None) -> None:
-        self.msg = msg
-        self.line = line
-        super().__init__(msg if line is None else f"line {line}: {msg}")
-
-
-class InputRefused(Exception):
-    """A path that is not a readable regular file of bounded size."""
 
 
 # --- reading bytes -------------------------------------------------------------------------------
@@ -218,8 +209,6 @@ _UINT64 = 2**64
 _INTEGRAL_FLOAT_LIMIT = 1e21  # Go's encoding/json prints integral floats below this without a point
 
 
-class _Unsupported(Exception):
-    pass
 
 
 def _go_int(plain: str) -> int | None:
@@ -300,7 +289,7 @@ def _tagged_v2(tag: str, value: str) -> Any:
         try:
             return base64.b64decode(value.replace("\n", "").replace(" ", ""), validate=True).decode("utf-8", "replace")
         except (binascii.Error, ValueError):
-            raise _Unsupported("!!binary value contains invalid base64 data") from None
+            raise YamlValueUnsupported("!!binary value contains invalid base64 data") from None
     if tag not in _RESOLVABLE:
         return value  # an application tag: go-yaml keeps the text
     rtag, out = resolve_v2(value)
@@ -311,7 +300,7 @@ def _tagged_v2(tag: str, value: str) -> Any:
         return out
     elif tag == _FLOAT and rtag == _INT:
         return float(out)
-    raise _Unsupported(f"cannot decode {_short(rtag)} `{value}` as a {_short(tag)}")
+    raise YamlValueUnsupported(f"cannot decode {_short(rtag)} `{value}` as a {_short(tag)}")
 
 
 def _short(tag: str) -> str:
@@ -322,7 +311,7 @@ def _json_value(value: Any) -> Any:
     """What Go's encoding/json prints for the value and the API server reads back."""
     if isinstance(value, float):
         if not math.isfinite(value):
-            raise _Unsupported(f"json: unsupported value: {_go_float_name(value)}")
+            raise YamlValueUnsupported(f"json: unsupported value: {_go_float_name(value)}")
         if value.is_integer() and abs(value) < _INTEGRAL_FLOAT_LIMIT:
             return int(value)
     return value
@@ -367,13 +356,13 @@ def _key_v2(key: Any) -> str:
         return "true" if key else "false"
     if isinstance(key, int):
         if key >= _INT64:
-            raise _Unsupported(f"unsupported map key of type uint64: {key}")
+            raise YamlValueUnsupported(f"unsupported map key of type uint64: {key}")
         return str(key)
     if isinstance(key, float):
         return _float32_g(key)
     if key is None:
-        raise _Unsupported("unsupported map key: null")
-    raise _Unsupported(f"unsupported map key of type {type(key).__name__}")
+        raise YamlValueUnsupported("unsupported map key: null")
+    raise YamlValueUnsupported(f"unsupported map key of type {type(key).__name__}")
 
 
 # --- building documents from libyaml events -------------------------------------------------------
@@ -493,7 +482,7 @@ class _Loader:
                                 k = v
                             else:
                                 k = keyfn(self.key_scalar(event))
-                        except _Unsupported as exc:
+                        except YamlValueUnsupported as exc:
                             raise YamlError(str(exc), event.start_mark.line + 1 + off) from None
                         line = event.start_mark.line + 1 + off
                         first = frame.keys.get(k)
@@ -507,7 +496,7 @@ class _Loader:
                 else:
                     try:
                         value = scalar(event)
-                    except _Unsupported as exc:
+                    except YamlValueUnsupported as exc:
                         raise YamlError(str(exc), event.start_mark.line + 1 + off) from None
                     if event.anchor:
                         anchors[event.anchor] = (value, 1)
@@ -546,7 +535,7 @@ class _Loader:
                 if stack and stack[-1].kind == "map" and stack[-1].pending_key is _NO_KEY:
                     try:
                         k = keyfn(value)
-                    except _Unsupported as exc:
+                    except YamlValueUnsupported as exc:
                         raise YamlError(str(exc), line) from None
                     frame = stack[-1]
                     if k in frame.keys:
@@ -653,13 +642,13 @@ def _pairs_no_duplicates(pairs: list[tuple[str, Any]]) -> dict:
         seen: set[str] = set()
         for k, _ in pairs:
             if k in seen:
-                raise _Unsupported(f"duplicate key {_quote(k)}")
+                raise YamlValueUnsupported(f"duplicate key {_quote(k)}")
             seen.add(k)
     return out
 
 
 def _no_constant(name: str) -> Any:
-    raise _Unsupported(f"{name} is not JSON")
+    raise YamlValueUnsupported(f"{name} is not JSON")
 
 
 def load_json_stream(text: str) -> list[Loaded]:
@@ -693,7 +682,7 @@ def _json_values_slowly(text: str) -> list[Loaded]:
             value, pos = decoder.raw_decode(text, pos)
         except _stdjson.JSONDecodeError as exc:
             raise YamlError(f"not valid JSON: {exc.msg} (column {exc.colno})", exc.lineno) from None
-        except _Unsupported as exc:
+        except YamlValueUnsupported as exc:
             raise YamlError(f"not valid JSON: {exc}", line) from None
         except RecursionError:
             raise YamlError("nested deeper than the JSON parser allows; refused", line) from None
@@ -775,14 +764,14 @@ def _scalar_pyyaml(event: Any) -> Any:
     try:
         return _CONSTRUCTOR.construct_object(node, deep=True)
     except yaml.YAMLError as exc:
-        raise _Unsupported(getattr(exc, "problem", None) or str(exc)) from None
+        raise YamlValueUnsupported(getattr(exc, "problem", None) or str(exc)) from None
 
 
 def _key_any(key: Any) -> Any:
     try:
         hash(key)
     except TypeError:
-        raise _Unsupported(f"unsupported map key of type {type(key).__name__}") from None
+        raise YamlValueUnsupported(f"unsupported map key of type {type(key).__name__}") from None
     return key
 
 

@@ -154,7 +154,7 @@ def test_engine_on_path_at_the_pinned_version_is_used(tmp_path, empty_cache):
     (bindir / "opa").symlink_to(real)
     env = {"POLICYGEN_TOOLS_DIR": str(empty_cache), "PATH": f"{bindir}{os.pathsep}{os.environ['PATH']}"}
     listed = policygen("tools", "list", env=env)
-    assert f"opa       v1.22.3   path      {bindir / 'opa'}" in listed.stdout
+    assert f"opa                v1.22.3   path      {bindir / 'opa'}" in listed.stdout
     proc = policygen(*_eval_args(), env=env)
     assert proc.returncode == 0, proc.stderr
 
@@ -167,7 +167,7 @@ def test_engine_on_path_at_another_version_is_not_used(tmp_path, empty_cache):
     fake.chmod(0o755)
     env = {"POLICYGEN_TOOLS_DIR": str(empty_cache), "PATH": f"{bindir}{os.pathsep}/usr/bin:/bin"}
     listed = policygen("tools", "list", env=env)
-    assert "opa       v1.22.3   missing" in listed.stdout
+    assert "opa                v1.22.3   missing" in listed.stdout
     proc = policygen(*_eval_args(), env=env)
     assert proc.returncode == 3
     assert "policygen tools install opa" in proc.stderr
@@ -176,7 +176,7 @@ def test_engine_on_path_at_another_version_is_not_used(tmp_path, empty_cache):
 def test_engine_named_by_environment_is_used(empty_cache):
     real = require_tool("opa")
     env = {"POLICYGEN_TOOLS_DIR": str(empty_cache), "POLICYGEN_OPA": str(real)}
-    assert f"opa       v1.22.3   env       {real}" in policygen("tools", "list", env=env).stdout
+    assert f"opa                v1.22.3   env       {real}" in policygen("tools", "list", env=env).stdout
     assert policygen(*_eval_args(), env=env).returncode == 0
 
 

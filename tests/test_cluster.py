@@ -175,7 +175,7 @@ def test_eval_with_kubeconfig_installs_nothing_and_only_dry_runs(local_cluster, 
     before = objects()
     samples = ROOT / "samples" / "reference"
     proc = subprocess.run(
-        [sys.executable, "-m", "policygen.cli", "eval", "--spec", str(ROOT / "specs" / "reference.yaml"), "--engine", "cluster",
+        [sys.executable, "-m", "policygen.cli", "eval", "--spec", str(ROOT / "specs" / "reference.yaml"), "--engine", "cluster", "--fail-on", "never",
          "--kubeconfig", str(local_cluster.kubeconfig), str(samples)],
         capture_output=True, text=True, cwd=ROOT, env=dict(os.environ),
     )

@@ -41,7 +41,7 @@ def policygen(*args: str, stdin: str | None = None, cwd: Path | None = None) -> 
 
 
 def eval_(*paths: str, extra: tuple[str, ...] = (), stdin: str | None = None) -> subprocess.CompletedProcess:
-    return policygen("eval", "--spec", str(REFERENCE_SPEC), "--engine", "opa", *extra, *paths, stdin=stdin)
+    return policygen("eval", "--spec", str(REFERENCE_SPEC), "--engine", "opa", "--fail-on", "never", *extra, *paths, stdin=stdin)
 
 
 def refused(path: Path | str, message: str) -> None:
@@ -196,7 +196,8 @@ def test_ignore_leaves_a_broken_file_out(tmp_path):
     (tmp_path / "templates" / "deploy.yaml").write_text("kind: Deployment\nmetadata: {{ .Values.name }}\n")
     (tmp_path / "bad.yaml").write_text("kind: [")
     proc = eval_(str(tmp_path), extra=("--ignore", "templates", "--ignore", "bad.yaml"))
-    assert proc.returncode == 0 and json.loads(proc.stdout) == [], proc.stderr
+    # Nothing left to judge is bad input: a CI gate that judged nothing must not pass.
+    assert proc.returncode == 2 and "no Kubernetes object to judge" in proc.stderr, proc.stderr
     assert "warning" not in proc.stderr
 
 

@@ -9,11 +9,9 @@ import subprocess
 import time
 from pathlib import Path
 
-from ..errors import EngineError
+from ..errors import ClusterError
 
 
-class ClusterError(EngineError):
-    """A control-plane component or admission controller that failed: an error, never a verdict."""
 
 
 def free_port() -> int:

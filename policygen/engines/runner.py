@@ -31,6 +31,7 @@ from ..errors import EngineError
 from ..plan import Plan
 from ..samples import Resource, SampleSet, UNTRUSTED_USER
 from ..verdicts import Verdict, Violation, sorted_violations
+from .base import verdict_shell
 
 TIMEOUT = 600  # seconds for one engine process; a batch that takes longer is bisected
 
@@ -173,7 +174,7 @@ def verdicts(engine: str, plan: Plan, samples: SampleSet, found: list[list[Viola
     """One verdict per resource, in input order, from each resource's violations."""
     out = []
     for res, violations in zip(samples.resources, found, strict=True):
-        verdict = Verdict(res.file, res.index, res.kind, res.namespace, res.name, engine)
+        verdict = verdict_shell(res, engine)
         verdict.violations = sorted_violations(violations)
         verdict.not_evaluated = list(not_evaluated)
         out.append(verdict)
