@@ -32,6 +32,9 @@ def verdicts(tmp_path_factory):
     twin["spec"]["containers"][0]["securityContext"]["runAsUser"] = 1337
     no_ns = copy.deepcopy(good)
     del no_ns["metadata"]["namespace"]  # default: outside the mesh
+    # A pod that asks for injection itself is injected in an unlabelled namespace (docs/semantics.md).
+    for key in ("sidecar.istio.io/inject", "istio.io/rev"):
+        no_ns["metadata"].get("labels", {}).pop(key, None)
     no_ns["spec"]["hostNetwork"] = True
     selected = copy.deepcopy(good)
     selected["metadata"]["namespace"] = "labelled"
