@@ -7,6 +7,7 @@ a second install costs nothing and a version bump builds side by side.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import shutil
@@ -28,6 +29,18 @@ class Tool:
     binary: str
     # Modules whose go.mod has replace directives build inside the module.
     build_in_module: bool = False
+    # A Go program of this repository (its folder), built with the proxy's modules.
+    local: str | None = None
+
+
+def _source_version(folder: str) -> str:
+    """A version for a Go program of this repository: the hash of its sources."""
+    root = Path(__file__).resolve().parent.parent / folder
+    digest = hashlib.sha256()
+    for path in sorted(root.glob("*")) if root.is_dir() else []:
+        if path.suffix in (".go", ".mod", ".sum"):
+            digest.update(path.name.encode() + b"\0" + path.read_bytes())
+    return "src-" + digest.hexdigest()[:12]
 
 
 TOOLS: dict[str, Tool] = {
@@ -48,9 +61,12 @@ TOOLS: dict[str, Tool] = {
         Tool("crane", "github.com/google/go-containerregistry", "v0.22.1",
              "github.com/google/go-containerregistry/cmd/crane", "crane"),
         Tool("cosign", "github.com/sigstore/cosign/v3", "v3.1.3", "github.com/sigstore/cosign/v3/cmd/cosign", "cosign"),
+        # The API server's CEL admission code (k8s.io/apiserver) as an offline
+        # evaluator of the generated ValidatingAdmissionPolicies: tools/celcheck.
+        Tool("celcheck", "policygen.dev/celcheck", _source_version("tools/celcheck"), ".", "celcheck", local="tools/celcheck"),
     ]
 }
-ENGINE_TOOLS = {"opa": "opa", "conftest": "conftest", "gator": "gator", "kyverno": "kyverno"}
+ENGINE_TOOLS = {"opa": "opa", "conftest": "conftest", "gator": "gator", "kyverno": "kyverno", "vap": "celcheck"}
 
 
 def tools_dir() -> Path:
@@ -111,7 +127,12 @@ def install(name: str, log=print) -> Path:
     # never leaves a half-written binary that later runs would trust.
     with tempfile.TemporaryDirectory(dir=target.parent, prefix=".build-") as scratch:
         out = Path(scratch) / tool.binary
-        if tool.build_in_module:
+        if tool.local:
+            source = Path(__file__).resolve().parent.parent / tool.local
+            if not (source / "go.mod").is_file():
+                raise EngineError(f"{name}: its source {source} is missing (it ships with the repository)")
+            _run([go, "build", "-trimpath", "-o", str(out), "."], cwd=source, env=env)
+        elif tool.build_in_module:
             info = json.loads(_run([go, "mod", "download", "-json", f"{tool.module}@{tool.version}"], env=env))
             _run([go, "build", "-trimpath", "-o", str(out), tool.package], cwd=Path(info["Dir"]), env=env)
         else:

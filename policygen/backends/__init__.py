@@ -21,5 +21,6 @@ def all_backends() -> list[Backend]:
     from .gatekeeper import GatekeeperBackend
     from .kyverno import KyvernoBackend
     from .rego import RegoBackend
+    from .vap import VapBackend
 
-    return [RegoBackend(), GatekeeperBackend(), KyvernoBackend(), DocsBackend()]
+    return [RegoBackend(), GatekeeperBackend(), KyvernoBackend(), VapBackend(), DocsBackend()]

@@ -14,6 +14,7 @@ ENGINES: dict[str, str] = {
     "conftest": "policygen.engines.conftest:ConftestEngine",
     "gator": "policygen.engines.gator:GatorEngine",
     "kyverno": "policygen.engines.kyverno:KyvernoEngine",
+    "vap": "policygen.engines.vap:VapEngine",
 }
 
 
