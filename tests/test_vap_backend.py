@@ -119,3 +119,41 @@ def test_vap_engine_verdicts(verdicts):
     assert verdicts[6].rules == {"CP002"} and verdicts[7].allowed
     assert verdicts[8].allowed, "a pod DELETE reaches no pod rule"
     assert verdicts[0].not_evaluated == ["SC012"]
+
+
+STATUS_CASES = {
+    # name: (annotation, OPA's verdict has SC003, VAP's verdict has SC003)
+    "escaped-key": ('{"initContainers":null,"contain\\u0065rs":["evil-proxy"]}', True, True),
+    "repeated-key": ('{"containers":["istio-proxy"],"containers":["evil-proxy"]}', True, True),
+    "not-json": ('{"containers":["istio-proxy"]', True, True),
+    "names-not-strings": ('{"containers":[1]}', True, True),
+    "near-spaced": ('{\n "containers": [ "istio-proxy" ],\n "revision": "default", "n": [1, true, null]\n}', False, False),
+    "near-null-lists": ('{"initContainers":null,"containers":null}', False, False),
+    # Valid JSON the injector never writes: a parser reads its lists; the grammar refuses it (docs/vap.md).
+    "nested-object": ('{"containers":["istio-proxy"],"extra":{"a":1}}', False, True),
+}
+
+
+@pytest.fixture(scope="session")
+def status_verdicts(tmp_path_factory, judge, reference_plan):
+    require_tool("celcheck")
+    require_tool("opa")
+    from policygen.samples import Resource, SampleSet, _plain_review
+
+    world = make_world(reference_plan)
+    resources = []
+    for i, (name, (value, _, _)) in enumerate(sorted(STATUS_CASES.items())):
+        pod = approved_pod(world, f"status-{name}")
+        pod["metadata"]["annotations"]["sidecar.istio.io/status"] = value
+        resources.append(Resource(f"status:{name}", i, _plain_review(pod), pod))
+    samples = SampleSet(resources)
+    return {engine: dict(zip(sorted(STATUS_CASES), judge(engine, reference_plan, "status-annotation", samples)))
+            for engine in ("opa", "vap")}
+
+
+@pytest.mark.parametrize("case", sorted(STATUS_CASES))
+def test_status_annotation_evasions_and_near_misses(status_verdicts, case):
+    _, in_opa, in_vap = STATUS_CASES[case]
+    assert ("SC003" in status_verdicts["opa"][case].rules) == in_opa, status_verdicts["opa"][case].violations
+    assert ("SC003" in status_verdicts["vap"][case].rules) == in_vap, status_verdicts["vap"][case].violations
+    assert status_verdicts["vap"][case].rules <= {"SC003"}
