@@ -33,9 +33,15 @@ class Tool:
     local: str | None = None
 
 
+def source_dir(folder: str) -> Path:
+    """A Go program of this repository: inside the wheel (policygen/tools/...) or in a checkout."""
+    here = Path(__file__).resolve().parent
+    return next((c for c in (here / folder, here.parent / folder) if c.is_dir()), here.parent / folder)
+
+
 def _source_version(folder: str) -> str:
     """A version for a Go program of this repository: the hash of its sources."""
-    root = Path(__file__).resolve().parent.parent / folder
+    root = source_dir(folder)
     digest = hashlib.sha256()
     for path in sorted(root.glob("*")) if root.is_dir() else []:
         if path.suffix in (".go", ".mod", ".sum"):
@@ -128,7 +134,7 @@ def install(name: str, log=print) -> Path:
     with tempfile.TemporaryDirectory(dir=target.parent, prefix=".build-") as scratch:
         out = Path(scratch) / tool.binary
         if tool.local:
-            source = Path(__file__).resolve().parent.parent / tool.local
+            source = source_dir(tool.local)
             if not (source / "go.mod").is_file():
                 raise EngineError(f"{name}: its source {source} is missing (it ships with the repository)")
             _run([go, "build", "-trimpath", "-o", str(out), "."], cwd=source, env=env)
