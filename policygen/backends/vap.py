@@ -77,6 +77,12 @@ def render_policy(plan: Plan, rule: RulePlan) -> list[dict[str, Any]]:
     return [policy, binding]
 
 
+def cluster_objects(plan: Plan) -> list[dict[str, Any]]:
+    """Every ValidatingAdmissionPolicy and binding of the plan, in apply order (a policy before
+    its binding): what `kubectl apply -k dist/<spec>/vap` creates, for a real API server."""
+    return [doc for rule in plan.rules if rule.rule_id in CEL_RULE_IDS for doc in render_policy(plan, rule)]
+
+
 def policy_file(info: RuleInfo) -> PurePosixPath:
     return PurePosixPath(f"{info.policy_name}.yaml")
 
