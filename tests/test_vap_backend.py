@@ -157,3 +157,40 @@ def test_status_annotation_evasions_and_near_misses(status_verdicts, case):
     assert ("SC003" in status_verdicts["opa"][case].rules) == in_opa, status_verdicts["opa"][case].violations
     assert ("SC003" in status_verdicts["vap"][case].rules) == in_vap, status_verdicts["vap"][case].violations
     assert status_verdicts["vap"][case].rules <= {"SC003"}
+
+
+@pytest.fixture(scope="session")
+def kyverno_fixture_cases(reference_plan):
+    """Every case of the generated Kyverno fixtures, as admission requests: (rule ID, case, operation)."""
+    from policygen.backends.kyverno import fixture_cases, render_policy
+
+    out = []
+    for rule in reference_plan.rules:
+        if rule.rule_id not in CEL_RULE_IDS:
+            continue
+        policy = yaml.safe_load(render_policy(reference_plan, rule))
+        for case in fixture_cases(reference_plan, rule, policy):
+            for op in case.operations:
+                out.append((rule.rule_id, case, op))
+    return out
+
+
+def test_the_kyverno_fixtures_hold_for_the_vaps(tmp_path, reference_plan, kyverno_fixture_cases):
+    """The same generated cases (evasions and near misses) judged by the VAP evaluator."""
+    require_tool("celcheck")
+    user = {"username": "policygen:untrusted-user", "groups": ["system:authenticated"]}
+    docs = []
+    for _, case, op in kyverno_fixture_cases:
+        req = {"uid": case.name, "operation": op, "userInfo": user,
+               "object": None if op == "DELETE" else case.obj, "oldObject": case.obj if op != "CREATE" else None}
+        docs.append({"apiVersion": "admission.k8s.io/v1", "kind": "AdmissionReview", "request": req})
+    path = tmp_path / "fixtures.yaml"
+    path.write_text(yaml.safe_dump_all(docs, sort_keys=True))
+    verdicts = policygen.evaluate(reference_plan, "vap", [path])
+    wrong = []
+    for (rule_id, case, op), verdict in zip(kyverno_fixture_cases, verdicts):
+        (expected,) = case.results.values()
+        if (rule_id in verdict.rules) != (expected == "fail"):
+            wrong.append(f"{rule_id} {case.name} {op}: expected {expected}, got {[v.message for v in verdict.violations]}")
+    assert wrong == []
+    assert len(verdicts) > 80
