@@ -63,6 +63,10 @@ def _worst_case(plan, malicious: bool) -> tuple[dict, dict]:
     pod["metadata"]["annotations"].update({f"example.com/note-{j}": "z" * 100 for j in range(100)})
     if malicious:
         proxy["env"].append({"name": "LD_PRELOAD", "value": "/tmp/x.so"})
+        # Near the API server's 256 KiB limit on all annotations: SC003's grammar reads it whole.
+        members = ",".join(f'"containers":["evil-{j}","istio-proxy"]' for j in range(5000))
+        pod["metadata"]["annotations"]["sidecar.istio.io/status"] = "{" + members + "}"
+        spec["containers"][-1]["image"] = "docker.io/istio/" + "a" * 100_000 + ":latest"
     namespace = {"apiVersion": "v1", "kind": "Namespace",
                  "metadata": {"name": pod["metadata"]["namespace"],
                               "labels": {**world.namespace_labels.get(pod["metadata"]["namespace"], {}),

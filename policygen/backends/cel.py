@@ -36,6 +36,8 @@ CEL_RULE_IDS = ("SC001", "SC002", "SC003", "SC004", "SC005", "SC006", "SC007", "
 # are joined.
 MESSAGE_PROBLEMS = 8
 WRITE_OPS = ["CREATE", "UPDATE"]
+# The longest sidecar.istio.io/status annotation the CEL reads (Istio's is a few hundred bytes).
+STATUS_MAX_LENGTH = 4096
 NAMESPACE_NAME_LABEL = "kubernetes.io/metadata.name"
 _CODE = re.compile(r'"((?:SC|CP)\d{3})/([a-z0-9-]+) "')
 
@@ -150,6 +152,7 @@ def cel_source(plan: Plan, rule: RulePlan) -> CelSource:
     context: dict[str, Any] = {"params": rule.params, "rule_id": rid}
     if rid == "SC003":
         context["status_patterns"] = status_patterns([s["name"] for s in rule.params["sidecars"]])
+        context["status_max_length"] = STATUS_MAX_LENGTH
     template = f"cel/rules/{rid}.jinja"
     text = _env().get_template(template).render(**context)
     try:
