@@ -16,7 +16,8 @@ violations(rev, params, namespaces) := everywhere(pod, params) | in_mesh(rev, po
 	pod := pods.review_pod(rev)
 } else := set()
 
-everywhere(pod, params) := {sprintf("SC003 pod spec: %s", [problem]) | some problem in pods.malformed(pod.spec)} | {msg |
+everywhere(pod, params) := ({sprintf("SC003 pod spec: %s", [problem]) | some problem in pods.malformed(pod.spec)} | {
+sprintf("SC003 pod: %s", [problem]) | some problem in pod.structure}) | {msg |
 	some entry in pods.containers(pod.spec)
 	not entry.name in sidecar_names(params)
 	msg := disguised(entry, params.sidecarRepositories)
@@ -45,6 +46,12 @@ native(pod, params) := {msg |
 	entry.container.restartPolicy == "Always"
 	not allowed_in(entry.name, "initContainers", params)
 	msg := sprintf("SC003 %s: restartPolicy Always makes it a native sidecar, and it is not an approved one", [entry.where])
+} | {msg |
+	# Always is the only value the API server accepts; anything else is unparseable.
+	some entry in pods.containers(pod.spec)
+	entry.field == "initContainers"
+	not object.get(entry.container, "restartPolicy", null) in {null, "Always"}
+	msg := sprintf("SC003 %s: restartPolicy is not \"Always\", the only value an init container takes", [entry.where])
 }
 
 status(pod, params) := {msg |
