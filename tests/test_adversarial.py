@@ -31,7 +31,7 @@ def test_every_evasion_is_denied_and_every_near_miss_allowed(judge, reference_pl
         if verdict.rules != want:
             wrong.append(f"{res.label} {res.kind} {res.namespace}/{res.name}: expected {res.expect.describe()}, "
                          f"got {sorted(verdict.rules) or 'allow'}")
-        assert all(v.message.startswith(v.rule + " ") for v in verdict.violations)
+        assert all(v.message.startswith(v.rule + "/") for v in verdict.violations)
     assert wrong == []
 
 
