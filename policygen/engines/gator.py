@@ -51,12 +51,83 @@ _TEST_RUN = re.compile(r"^=== RUN   (\S+)$")
 
 
 def _canonical(obj: Any) -> str:
-    return json.dumps(obj, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    """The key that maps a gator result back to its input: the object's JSON with numbers as gator prints them."""
+    return json.dumps(_as_decoded(obj), sort_keys=True, separators=(",", ":"), ensure_ascii=False)
 
 
-def _group(obj: dict[str, Any]) -> str:
-    api = obj.get("apiVersion")
-    return api.rpartition("/")[0] if isinstance(api, str) else ""
+def _as_decoded(value: Any) -> Any:
+    """Numbers as Kubernetes' JSON decoding leaves them: an int64 when the number is one, else a float64.
+
+    gator prints back what it decoded, so 1337.0 returns as 1337 and 2**63 as
+    9223372036854775808.0's shortest form; keyed as sent, such a result would
+    match no input and fail the batch.
+    """
+    if isinstance(value, bool) or value is None or isinstance(value, str):
+        return value
+    if isinstance(value, (int, float)):
+        if isinstance(value, int) and -(2**63) <= value < 2**63:
+            return value
+        number = float(value)
+        return int(number) if number.is_integer() and -(2**63) <= number < 2**63 else number
+    if isinstance(value, dict):
+        return {k: _as_decoded(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_as_decoded(v) for v in value]
+    return value
+
+
+# Said in every verdict of a resource gator cannot load (see unloadable).
+UNLOADABLE = "gator cannot load it"
+
+
+def unloadable(res: Resource) -> str | None:
+    """Why gator cannot judge this resource at all, or None.
+
+    gator caches every Namespace as a typed object for its inventory, and one
+    whose metadata does not decode as Kubernetes' ObjectMeta fails the whole
+    run ("cannot cache Namespace"). Such a Namespace is never sent (nor put in
+    any batch's inventory) and is denied with this reason instead. Other kinds
+    are judged as unstructured objects, whatever their metadata.
+    """
+    for role in ("object", "oldObject"):
+        obj = res.review.get(role)
+        if not isinstance(obj, dict) or obj.get("kind") != "Namespace":
+            continue
+        problem = metadata_problem(obj)
+        if problem is not None:
+            where = f" (request.{role})" if res.from_admission_review else ""
+            return (f"{UNLOADABLE}{where}: {problem}; the API server would refuse this Namespace too, "
+                    f"as its metadata does not decode")
+    return None
+
+
+_META_STRINGS = ("name", "generateName", "namespace", "selfLink", "uid", "resourceVersion")
+_META_INTEGERS = ("generation", "deletionGracePeriodSeconds")
+_META_TIMES = ("creationTimestamp", "deletionTimestamp")
+_META_LISTS = {"finalizers": str, "ownerReferences": dict, "managedFields": dict}
+
+
+def metadata_problem(obj: dict[str, Any]) -> str | None:
+    """Where an object's metadata does not decode as ObjectMeta's typed fields, or None."""
+    meta = obj.get("metadata")
+    if meta is None:
+        return None
+    if not isinstance(meta, dict):
+        return f"metadata is {type(meta).__name__}, not an object"
+    for key, value in meta.items():
+        if value is None:
+            continue
+        if key in _META_STRINGS and not isinstance(value, str):
+            return f"metadata.{key} is {type(value).__name__}, not a string"
+        if key in _META_INTEGERS and (isinstance(value, bool) or not isinstance(value, int) or not -(2**63) <= value < 2**63):
+            return f"metadata.{key} is not a whole number"
+        if key in _META_TIMES and not (isinstance(value, str) and value):
+            return f"metadata.{key} is not a timestamp"
+        if key in ("labels", "annotations") and not (isinstance(value, dict) and all(isinstance(v, str) for v in value.values())):
+            return f"metadata.{key} is not a map of strings"
+        if key in _META_LISTS and not (isinstance(value, list) and all(isinstance(v, _META_LISTS[key]) for v in value)):
+            return f"metadata.{key} is not a list of {'strings' if _META_LISTS[key] is str else 'objects'}"
+    return None
 
 
 def _is_gatekeeper_object(obj: dict[str, Any]) -> bool:
@@ -228,7 +299,7 @@ class GatorEngine:
     def evaluate(self, dist: Path, plan: Plan, samples: SampleSet) -> list[Verdict]:
         binary = tools.find(self.tool)
         policies = _policy_files(Path(dist) / self.backend)
-        namespaces = list(runner.inventory_namespaces(samples).values())
+        namespaces = [ns for ns in runner.inventory_namespaces(samples).values() if metadata_problem(ns) is None]
         with tempfile.TemporaryDirectory(prefix="policygen-gator-") as tmp:
             runs = iter(range(1 << 30))
 
@@ -237,7 +308,7 @@ class GatorEngine:
                 work.mkdir()
                 return self._judge(binary, work, policies, plan, batch, namespaces)
 
-            found = runner.isolate(self.name, samples.resources, judge)
+            found = runner.isolate(self.name, samples.resources, judge, unloadable)
         skipped = sorted(r.rule_id for r in plan.rules if r.rule_id in UNSUPPORTED)
         return runner.verdicts(self.name, plan, samples, found, skipped)
 

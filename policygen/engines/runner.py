@@ -110,8 +110,14 @@ def canary() -> Resource:
     return Resource("policygen:canary", 0, review, obj)
 
 
-def isolate(engine: str, resources: list[Resource], judge: Judge) -> list[list[Violation]]:
-    """Violations per resource, in order; what the engine cannot judge gets an ENGINE violation of its own."""
+def isolate(engine: str, resources: list[Resource], judge: Judge,
+            unloadable: Callable[[Resource], str | None] | None = None) -> list[list[Violation]]:
+    """Violations per resource, in order; what the engine cannot judge gets an ENGINE violation of its own.
+
+    ``unloadable(resource)`` is the adapter's word on resources its engine is known
+    to drop without a result or to fail a whole run on: those are never sent,
+    and are denied with its reason instead of passing for want of a result.
+    """
     out: list[list[Violation] | None] = [None] * len(resources)
     failed: list[int] = []
 
@@ -139,6 +145,8 @@ def isolate(engine: str, resources: list[Resource], judge: Judge) -> list[list[V
         if plain is None:
             out[i] = [Violation.engine_failure(engine, "the resource cannot be encoded as JSON (too deeply nested or not finite)")]
             failed.append(i)
+        elif unloadable is not None and (reason := unloadable(plain)) is not None:
+            out[i] = [Violation.engine_failure(engine, reason)]
         else:
             resources[i] = plain
             todo.append(i)
