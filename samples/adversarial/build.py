@@ -256,6 +256,11 @@ def _sc003():
              "sidecar.istio.io/status": '{"containers":["istio-proxy"],"volumes":[],"imagePullSecrets":null,"revision":"default"}'}))),
         ("The proxy image in an excluded namespace under another name.", "deny SC003",
          disguised(pod("s3-kube-system", "kube-system"), "node-proxy")),
+        ("hostNetwork in a mesh pod whose namespace is a list: read as no namespace, it would land outside the mesh\n"
+         "and escape SC011 (found by the type-confusion fuzzer). The API server cannot decode it: unparseable, so denied.",
+         "deny SC003", with_(pod("s3-namespace-list"), lambda p: (p["metadata"].update(namespace=["payments"]), spec(p).update(hostNetwork=True)))),
+        ("Near miss: the same pod with no namespace at all: kubectl puts it in default, outside the mesh.", "allow",
+         with_(pod("s3-namespace-none-ok", ns=None), lambda p: spec(p).update(hostNetwork=True))),
     ]
 
 
@@ -444,7 +449,8 @@ def _sc008():
          with_(controller("ReplicaSet", pod("s8-rs")), annotate(**{"sidecar.istio.io/bootstrapOverride": "evil-bootstrap"}))),
         ("Near miss: excludeInboundPorts 15020.", "allow",
          with_(pod("s8-ports-ok"), annotate(**{"traffic.sidecar.istio.io/excludeInboundPorts": "15020"}))),
-        ("excludeInboundPorts as a YAML integer (not the string that is approved).", "deny SC008",
+        ("excludeInboundPorts as a YAML integer (not the string that is approved); an annotation that is not\n"
+         "a string is also one the API server cannot decode, so the pod is unparseable (SC003).", "deny SC003 SC008",
          with_(pod("s8-int"), annotate(**{"traffic.sidecar.istio.io/excludeInboundPorts": 15020}))),
     ]
 
@@ -635,6 +641,10 @@ def _cp002():
          review(configmap(ns=None), ns="istio-system", resource="configmaps", user=ISTIOD_USER)),
         ("A user named like istiod in another namespace.", "deny CP002",
          cm(op="UPDATE", old=configmap(), user={"username": "system:serviceaccount:istio-system2:istiod", "groups": []})),
+        ("The injector's ConfigMap with its namespace as a map: read as no namespace it would be default's, not the\n"
+         "injector's (found by the type-confusion fuzzer). The API server cannot decode it: unparseable, so denied.",
+         "deny CP002", with_(configmap(), lambda c: c["metadata"].update(namespace={"name": "istio-system"}))),
+        ("Near miss: a ConfigMap of the injector's name with no namespace: kubectl puts it in default.", "allow", configmap(ns=None)),
     ]
 
 
