@@ -17,24 +17,68 @@ container_fields := ["initContainers", "containers", "ephemeralContainers"]
 # description: >-
 #   The pod of a resource: spec, metadata and whether it is a Pod. A malformed
 #   spec reads as an empty one, which the rules then judge (fail closed).
-pod(obj) := {"spec": as_object(object.get(obj, "spec", {})), "metadata": metadata(obj), "is_pod": true} if {
+pod(obj) := {
+	"spec": as_object(object.get(obj, "spec", {})),
+	"metadata": metadata(obj),
+	"is_pod": true,
+	"structure": structure(obj, ["metadata"]),
+} if {
 	obj.kind == "Pod"
 }
 
 pod(obj) := {
 	"spec": as_object(object.get(obj, ["spec", "template", "spec"], {})),
-	"metadata": metadata(object.get(obj, ["spec", "template"], {})),
+	"metadata": metadata(as_object(object.get(obj, ["spec", "template"], {}))),
 	"is_pod": false,
+	"structure": structure(obj, ["spec", "template", "metadata"]),
 } if {
 	obj.kind in template_kinds
 }
 
 pod(obj) := {
 	"spec": as_object(object.get(obj, ["spec", "jobTemplate", "spec", "template", "spec"], {})),
-	"metadata": metadata(object.get(obj, ["spec", "jobTemplate", "spec", "template"], {})),
+	"metadata": metadata(as_object(object.get(obj, ["spec", "jobTemplate", "spec", "template"], {}))),
 	"is_pod": false,
+	"structure": structure(obj, ["spec", "jobTemplate", "spec", "template", "metadata"]),
 } if {
 	obj.kind == "CronJob"
+}
+
+# METADATA
+# description: >-
+#   Where a pod-bearing object is not of the shape the API server accepts: a
+#   metadata, spec or template that is not an object, labels or annotations that
+#   are not maps of strings. The rules read such a part as empty, which could
+#   hide what the API server would reject; SC003 denies it instead.
+structure(obj, meta) := {sprintf("%s is %s, not an object", [concat(".", path), type_name(value)]) |
+	some path in object_paths(meta)
+	value := object.get(obj, path, null)
+	value != null
+	not is_object(value)
+} | {sprintf("%s.%s is not a map of strings", [concat(".", meta), key]) |
+	some key in ["labels", "annotations"]
+	value := object.get(obj, array.concat(meta, [key]), null)
+	value != null
+	not strings_map(value)
+} | {sprintf("metadata.%s is %s, not a string", [key, type_name(value)]) |
+	# Where the object lives decides whether it is in the mesh; a namespace the API server cannot read could hide that.
+	some key in ["name", "namespace"]
+	value := object.get(obj, ["metadata", key], null)
+	value != null
+	not is_string(value)
+}
+
+# The object's own metadata, every step down to the pod template, and the pod spec.
+object_paths(meta) := {path | some n in numbers.range(1, count(meta)); path := array.slice(meta, 0, n)} | {
+	["metadata"],
+	array.concat(array.slice(meta, 0, count(meta) - 1), ["spec"]),
+}
+
+strings_map(value) if {
+	is_object(value)
+	every item in value {
+		is_string(item)
+	}
 }
 
 # METADATA

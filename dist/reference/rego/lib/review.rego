@@ -102,3 +102,41 @@ echo_limit := 200
 bounded(text) := text if count(text) <= echo_limit
 
 else := sprintf("%s...(cut, %d characters)", [substring(text, 0, echo_limit), count(text)])
+
+# METADATA
+# description: The request's username for messages, "" when it is not a string.
+username(review) := name if {
+	name := object.get(review, ["userInfo", "username"], "")
+	is_string(name)
+} else := ""
+
+# METADATA
+# description: An object's name for messages, "" when it has none that is a string.
+name(obj) := n if {
+	n := object.get(obj, ["metadata", "name"], "")
+	is_string(n)
+} else := ""
+
+# METADATA
+# description: >-
+#   Where an object's metadata is not what the API server accepts: not an object,
+#   no non-empty string name, or a namespace that is not a string. Such an
+#   object is unparseable, so denied.
+metadata_problems(obj) := {sprintf("metadata is %s, not an object", [type_name(meta)]) |
+	meta := object.get(obj, "metadata", null)
+	not is_object(meta)
+} | {sprintf("metadata.name is %s, not a non-empty string", [type_name(n)]) |
+	meta := object.get(obj, "metadata", null)
+	is_object(meta)
+	n := object.get(meta, "name", null)
+	not non_empty_string(n)
+} | {sprintf("metadata.namespace is %s, not a string", [type_name(ns)]) |
+	ns := object.get(obj, ["metadata", "namespace"], null)
+	ns != null
+	not is_string(ns)
+}
+
+non_empty_string(value) if {
+	is_string(value)
+	value != ""
+}

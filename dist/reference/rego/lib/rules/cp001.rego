@@ -6,12 +6,12 @@ import data.lib.policygen.review
 # description: >-
 #   The injector's webhooks point elsewhere than the approved service or fail
 #   open; any other webhook that mutates pods at CREATE comes from an untrusted user.
-violations(rev, params, _) := injector(obj, params) if {
+violations(rev, params, _) := injector(obj, params) | unreadable(obj) if {
 	review.writes_object(rev)
 	obj := review.target(rev)
 	obj.kind == "MutatingWebhookConfiguration"
 	is_injector(obj, params)
-} else := other(rev, obj, params) if {
+} else := other(rev, obj, params) | unreadable(obj) if {
 	review.writes_object(rev)
 	obj := review.target(rev)
 	obj.kind == "MutatingWebhookConfiguration"
@@ -19,7 +19,12 @@ violations(rev, params, _) := injector(obj, params) if {
 
 is_injector(obj, params) if {
 	some prefix in params.namePrefixes
-	startswith(obj.metadata.name, prefix)
+	startswith(review.name(obj), prefix)
+}
+
+# The API server rejects such a configuration; a name it cannot read could hide an injector.
+unreadable(obj) := {review.violation("object-malformed", sprintf("webhook configuration %s: %s", [review.quote(review.name(obj)), problem])) |
+	some problem in review.metadata_problems(obj)
 }
 
 # The API server reads a null list as an absent one: no webhooks.
@@ -28,13 +33,17 @@ webhooks(obj) := hooks if {
 	hooks != null
 } else := []
 
-injector(obj, params) := {msg |
+injector(obj, params) := ({msg |
 	not is_array(webhooks(obj))
-	msg := {"check": "webhooks-malformed", "detail": sprintf("webhook configuration %s: webhooks is not a list", [review.quote(obj.metadata.name)])}
+	msg := review.violation("webhooks-malformed", sprintf("webhook configuration %s: webhooks is not a list", [review.quote(review.name(obj))]))
 } | {msg |
 	some i, hook in webhooks(obj)
+	not is_object(hook)
+	msg := review.violation("webhooks-malformed", sprintf("webhook configuration %s: webhooks[%d] is %s, not a webhook", [review.quote(review.name(obj)), i, type_name(hook)]))
+}) | {msg |
+	some i, hook in webhooks(obj)
 	some problem in hook_problems(hook, params)
-	msg := {"check": problem.check, "detail": sprintf("webhook configuration %s: webhooks[%d] %s", [review.quote(obj.metadata.name), i, problem.detail])}
+	msg := {"check": problem.check, "detail": sprintf("webhook configuration %s: webhooks[%d] %s", [review.quote(review.name(obj)), i, problem.detail])}
 }
 
 hook_problems(hook, params) := ({review.violation("injector-target", sprintf("clientConfig.url is %s; the injector is reached only through its service", [review.quote(url)])) |
@@ -59,10 +68,19 @@ other(rev, obj, params) := {msg |
 	not review.trusted(rev, params)
 	some i, hook in webhooks(obj)
 	intercepts_pod_create(hook)
-	msg := {"check": "untrusted-pod-mutator", "detail": sprintf("webhook configuration %s: webhooks[%d] mutates pods at CREATE and was written by untrusted user %s", [
-		review.quote(obj.metadata.name), i, review.quote(object.get(rev.userInfo, "username", "")),
-	])}
+	msg := review.violation("untrusted-pod-mutator", sprintf("webhook configuration %s: webhooks[%d] mutates pods at CREATE and was written by untrusted user %s", [
+		review.quote(review.name(obj)), i, review.quote(review.username(rev)),
+	]))
+} | {msg |
+	not review.trusted(rev, params)
+	not is_array(webhooks(obj))
+	msg := review.violation("untrusted-pod-mutator", sprintf("webhook configuration %s: webhooks is not a list, so it may mutate pods at CREATE; written by untrusted user %s", [
+		review.quote(review.name(obj)), review.quote(review.username(rev)),
+	]))
 }
+
+# A hook or rule the API server would reject is read as one that intercepts pods.
+intercepts_pod_create(hook) if not readable_hook(hook)
 
 intercepts_pod_create(hook) if {
 	some rule in hook.rules
@@ -72,4 +90,29 @@ intercepts_pod_create(hook) if {
 	resource in {"pods", "*", "*/*"}
 	some group in rule.apiGroups
 	group in {"", "*"}
+}
+
+readable_hook(hook) if {
+	is_object(hook)
+	rules := object.get(hook, "rules", null)
+	every rule in as_list(rules) {
+		readable_rule(rule)
+	}
+}
+
+as_list(null) := []
+
+as_list(value) := value if is_array(value)
+
+readable_rule(rule) if {
+	is_object(rule)
+	every item in as_list(object.get(rule, "operations", null)) {
+		item in {"CREATE", "UPDATE", "DELETE", "CONNECT", "*"}
+	}
+	every item in as_list(object.get(rule, "resources", null)) {
+		review.non_empty_string(item)
+	}
+	every item in as_list(object.get(rule, "apiGroups", null)) {
+		is_string(item)
+	}
 }

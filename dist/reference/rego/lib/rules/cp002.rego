@@ -8,10 +8,17 @@ violations(rev, params, _) := {msg |
 	rev.operation in {"CREATE", "UPDATE", "DELETE"}
 	obj := review.target(rev)
 	obj.kind == "ConfigMap"
-	review.namespace(rev) == params.namespace
-	obj.metadata.name in params.configMaps
+	injector_config_map(rev, obj, params)
 	not review.trusted(rev, params)
 	msg := {"check": "untrusted-write", "detail": sprintf("ConfigMap %s/%s: %s by untrusted user %s; only trusted subjects may change the injector's configuration", [
-		params.namespace, obj.metadata.name, rev.operation, review.quote(object.get(rev.userInfo, "username", "")),
+		params.namespace, review.name(obj), rev.operation, review.quote(review.username(rev)),
 	])}
 }
+
+injector_config_map(rev, obj, params) if {
+	review.namespace(rev) == params.namespace
+	review.name(obj) in params.configMaps
+}
+
+# Metadata the API server cannot read could hide the injector's name and namespace.
+injector_config_map(_, obj, _) if count(review.metadata_problems(obj)) > 0

@@ -6,15 +6,17 @@ import data.lib.policygen.review
 # (another case, spaces, a typo) is one no mesh would apply, so it counts as weak.
 safe_modes := {"UNSET", "STRICT"}
 
+modes := {"UNSET", "DISABLE", "PERMISSIVE", "STRICT"}
+
 # METADATA
 # description: A PeerAuthentication weakens mTLS, or the mesh-wide one is not STRICT.
 violations(rev, params, _) := {msg |
 	review.writes_object(rev)
 	obj := review.target(rev)
 	obj.kind == "PeerAuthentication"
-	some problem in problems(obj, review.namespace(rev), params)
+	some problem in (problems(obj, review.namespace(rev), params) | unreadable(obj))
 	msg := {"check": problem.check, "detail": sprintf("PeerAuthentication %s/%s: %s", [
-		review.quote(review.namespace(rev)), review.quote(object.get(obj.metadata, "name", "")), problem.detail,
+		review.quote(review.namespace(rev)), review.quote(review.name(obj)), problem.detail,
 	])}
 }
 
@@ -41,4 +43,42 @@ weak(mode) if {
 has_selector(obj) if {
 	labels := obj.spec.selector.matchLabels
 	count(labels) > 0
+}
+
+# What the CRD's schema rejects is unparseable, and could hide a weak mode or a selector.
+unreadable(obj) := {review.violation("peer-authentication-malformed", problem) | some problem in shape_problems(obj)}
+
+shape_problems(obj) := ((review.metadata_problems(obj) | {sprintf("%s is %s, not an object", [concat(".", path), type_name(value)]) |
+	some path in [["spec"], ["spec", "mtls"], ["spec", "portLevelMtls"], ["spec", "selector"]]
+	value := object.get(obj, path, null)
+	value != null
+	not is_object(value)
+}) | {"mtls.mode is not a mode (UNSET, DISABLE, PERMISSIVE, STRICT)" |
+	not mode_or_null(object.get(obj, ["spec", "mtls", "mode"], null))
+}) | ({sprintf("portLevelMtls[%s] is not a port setting with a mode", [review.quote(port)]) |
+	some port, setting in object.get(obj, ["spec", "portLevelMtls"], {})
+	not port_setting(setting)
+} | {"selector.matchLabels is not a map of strings" |
+	labels := object.get(obj, ["spec", "selector", "matchLabels"], null)
+	labels != null
+	not strings_map(labels)
+})
+
+mode_or_null(null)
+
+mode_or_null(mode) if {
+	is_string(mode)
+	upper(mode) in modes
+}
+
+port_setting(setting) if {
+	is_object(setting)
+	mode_or_null(object.get(setting, "mode", null))
+}
+
+strings_map(value) if {
+	is_object(value)
+	every item in value {
+		is_string(item)
+	}
 }

@@ -9,8 +9,24 @@ violations(rev, params, _) := {msg |
 	obj := review.target(rev)
 	obj.kind == "Namespace"
 	labels := object.get(obj, ["metadata", "labels"], {})
-	some problem in problems(obj.metadata.name, labels, params)
-	msg := {"check": problem.check, "detail": sprintf("Namespace %s: %s", [review.quote(obj.metadata.name), problem.detail])}
+	some problem in (problems(review.name(obj), labels, params) | unreadable(obj, labels))
+	msg := {"check": problem.check, "detail": sprintf("Namespace %s: %s", [review.quote(review.name(obj)), problem.detail])}
+}
+
+# A name or labels the API server cannot read could hide a mesh or excluded namespace's injection.
+unreadable(obj, labels) := {review.violation("namespace-malformed", problem) |
+	some problem in (review.metadata_problems(obj) | {"metadata.labels is not a map of strings" |
+		not strings_or_null(labels)
+	})
+}
+
+strings_or_null(null)
+
+strings_or_null(labels) if {
+	is_object(labels)
+	every value in labels {
+		is_string(value)
+	}
 }
 
 problems(name, labels, params) := {review.violation("mesh-injection-off", "is a mesh namespace but does not turn injection on (istio-injection: enabled or an approved istio.io/rev)") |

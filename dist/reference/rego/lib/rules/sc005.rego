@@ -13,7 +13,18 @@ violations(rev, params, namespaces) := {msg |
 	some msg in problems(entry, approved)
 }
 
-problems(entry, approved) := ((command(entry, approved) | args(entry, approved)) | pinned(entry, approved)) | forbidden(entry, approved)
+problems(entry, approved) := (((command(entry, approved) | args(entry, approved)) | pinned(entry, approved)) | forbidden(entry, approved)) | env_unreadable(entry)
+
+# An env the API server would reject could hide a forbidden variable.
+env_unreadable(entry) := {review.violation("env-malformed", sprintf("%s: env is not a list of named variables", [entry.where])) |
+	not env_readable(entry.container)
+}
+
+env_readable(container) if {
+	every var in env_list(container) {
+		is_string(pods.name_of(var))
+	}
+}
 
 command(entry, approved) := {review.violation("command-set", sprintf("%s: command is set to %s; the image's entrypoint must run", [
 	entry.where, review.quote(entry.container.command),

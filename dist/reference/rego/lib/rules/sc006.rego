@@ -13,7 +13,7 @@ violations(rev, params, namespaces) := {msg |
 	some msg in problems(pod.spec, entry, approved)
 }
 
-problems(spec, entry, approved) := ({msg |
+problems(spec, entry, approved) := (({msg |
 	some i, mount in mounts(entry.container)
 	not pods.name_of(mount) in approved.allowed
 	msg := {"check": "mount-not-approved", "detail": sprintf("%s: volumeMounts[%d] mounts %s, approved: [%s]", [
@@ -28,6 +28,17 @@ problems(spec, entry, approved) := ({msg |
 }) | {msg |
 	not mounts(entry.container)
 	msg := {"check": "mounts-malformed", "detail": sprintf("%s: volumeMounts is not a list", [entry.where])}
+}) | {msg |
+	# A volume list the API server would reject could hide a hostPath volume.
+	not volumes_readable(spec)
+	msg := review.violation("mounts-malformed", sprintf("%s: the pod's volumes are not a list of named volumes", [entry.where]))
+}
+
+volumes_readable(spec) if {
+	volumes := pods.array_at(spec, "volumes")
+	every volume in volumes {
+		is_string(pods.name_of(volume))
+	}
 }
 
 mounts(container) := pods.array_at(container, "volumeMounts")

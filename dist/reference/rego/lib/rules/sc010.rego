@@ -12,7 +12,9 @@ violations(rev, params, namespaces) := {msg |
 	some msg in problems(pod.spec, entry, params)
 }
 
-problems(spec, entry, params) := ((identity(spec, entry, "runAsUser", params.forbiddenRunAsUsers) | identity(spec, entry, "runAsGroup", params.forbiddenRunAsGroups)) | capabilities(entry, params)) | privileged(entry, params)
+problems(spec, entry, params) := (ids(spec, entry, params) | capabilities(entry, params)) | (privileged(entry, params) | unreadable(spec, entry))
+
+ids(spec, entry, params) := identity(spec, entry, "runAsUser", params.forbiddenRunAsUsers) | identity(spec, entry, "runAsGroup", params.forbiddenRunAsGroups)
 
 # The container's value wins; the pod's applies when the container sets none.
 effective(spec, container, key) := value if {
@@ -32,9 +34,40 @@ identity(spec, entry, key, forbidden) := {msg |
 	])}
 }
 
+# A UID or GID the API server accepts: a whole number from 0 to 2^31-1.
 allowed_id(value, forbidden) if {
 	is_number(value)
+	floor(value) == value
+	value >= 0
+	value <= 2147483647
 	not value in forbidden
+}
+
+# A securityContext or capabilities.add the API server would reject hides what the rules read.
+unreadable(spec, entry) := ({msg |
+	some owner in [{"what": "securityContext", "obj": entry.container}, {"what": "pod securityContext", "obj": spec}]
+	sc := object.get(owner.obj, "securityContext", null)
+	sc != null
+	not is_object(sc)
+	msg := review.violation("security-context-malformed", sprintf("%s: %s is %s, not an object", [entry.where, owner.what, type_name(sc)]))
+} | {msg |
+	caps := object.get(pods.security_context(entry.container), "capabilities", null)
+	caps != null
+	not is_object(caps)
+	msg := review.violation("security-context-malformed", sprintf("%s: securityContext.capabilities is %s, not an object", [entry.where, type_name(caps)]))
+}) | {msg |
+	add := object.get(pods.security_context(entry.container), ["capabilities", "add"], null)
+	not strings_or_null(add)
+	msg := review.violation("security-context-malformed", sprintf("%s: securityContext.capabilities.add is not a list of strings", [entry.where]))
+}
+
+strings_or_null(null)
+
+strings_or_null(value) if {
+	is_array(value)
+	every item in value {
+		is_string(item)
+	}
 }
 
 capabilities(entry, params) := {msg |
