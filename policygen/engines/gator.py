@@ -130,6 +130,11 @@ def metadata_problem(obj: dict[str, Any]) -> str | None:
     return None
 
 
+def _group(obj: dict[str, Any]) -> str:
+    api = obj.get("apiVersion")
+    return api.rpartition("/")[0] if isinstance(api, str) else ""
+
+
 def _is_gatekeeper_object(obj: dict[str, Any]) -> bool:
     """gator test would load it as policy (templates, constraints, mutators, expansions), not judge it."""
     group = _group(obj)
