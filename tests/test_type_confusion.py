@@ -296,3 +296,25 @@ def test_an_unfixed_policy_is_caught(reference_samples, reference_plan, all_muta
         verdicts = OpaEngine().evaluate(dist, reference_plan, fuzz.samples)  # its own server: the shared one keeps the real policy
     found = [text for _, text in fail_opens(verdicts, fuzz)]
     assert any("float-fraction" in f for f in found) and any("int-2^64" in f for f in found), found
+
+
+def test_gator_denies_what_it_cannot_load_and_judges_the_rest(reference_plan, reference_samples):
+    """A Namespace whose metadata gator cannot decode fails a whole gator run; the adapter denies it alone."""
+    require_tool("gator")
+    from policygen.engines.gator import GatorEngine
+
+    denied = next(r for r in reference_samples.resources
+                  if r.kind == "Pod" and r.expect is not None and r.expect.rules == frozenset({"SC011"}))
+    bad = {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "payments", "labels": {"istio-injection": 1}}}
+    also_bad = {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "fuzz-ns", "generation": "1"}}
+    resources = [Resource("bad", 0, _plain_review(bad), bad), Resource("pod", 1, denied.review, denied.source),
+                 Resource("also-bad", 2, _plain_review(also_bad), also_bad)]
+    with tempfile.TemporaryDirectory() as tmp:
+        dist = Path(tmp) / "dist"
+        write_tree(render_all(reference_plan, ["gatekeeper"]), dist)
+        verdicts = GatorEngine().evaluate(dist, reference_plan, SampleSet(resources))
+    for verdict, problem in ((verdicts[0], "metadata.labels is not a map of strings"), (verdicts[2], "metadata.generation")):
+        assert not verdict.allowed and [(v.rule, v.check) for v in verdict.violations] == [(ENGINE_RULE, "unjudged")]
+        assert UNLOADABLE in verdict.violations[0].message and problem in verdict.violations[0].message
+        assert "the API server would refuse" in verdict.violations[0].message
+    assert verdicts[1].rules == {"SC011"}
