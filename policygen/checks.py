@@ -29,6 +29,8 @@ CHECKS: dict[str, dict[str, str]] = {
         "status-unapproved-container": "the injector status annotation lists an unapproved container",
         "status-malformed": "the injector status annotation is not the injector's status JSON",
         "pod-spec-malformed": "a container list is not a list of named containers",
+        "pod-metadata-malformed": "the pod's metadata, labels or annotations are not of the shape Kubernetes reads",
+        "restart-policy-malformed": "an init container's restartPolicy is set to something other than Always",
     },
     "SC004": {
         "field-mismatch": "a securityContext key differs from the approved value",
@@ -69,6 +71,7 @@ CHECKS: dict[str, dict[str, str]] = {
         "run-as-forbidden": "an app container runs as a forbidden UID or GID",
         "capability-forbidden": "an app container adds a forbidden capability",
         "privileged": "an app container is privileged",
+        "security-context-malformed": "an app container's securityContext, capabilities or capabilities.add is not of the shape Kubernetes reads",
     },
     "SC011": {
         "host-namespace": "the pod shares a host namespace or its process namespace",
@@ -81,6 +84,7 @@ CHECKS: dict[str, dict[str, str]] = {
         "injector-failure-policy": "an injector webhook has another failurePolicy",
         "untrusted-pod-mutator": "an untrusted webhook mutates pods at CREATE",
         "webhooks-malformed": "webhooks is not of the shape Kubernetes reads",
+        "object-malformed": "the configuration's metadata or name is not of the shape Kubernetes reads",
     },
     "CP002": {
         "untrusted-write": "an untrusted subject writes an injector ConfigMap",
@@ -93,6 +97,7 @@ CHECKS: dict[str, dict[str, str]] = {
     "CP004": {
         "mesh-injection-off": "a mesh namespace does not turn injection on",
         "excluded-injection-on": "an excluded namespace turns injection on",
+        "namespace-malformed": "the Namespace's metadata, name or labels are not of the shape Kubernetes reads",
     },
     "CP005": {
         "webhook-write-granted": "an untrusted role may write webhook configurations",
