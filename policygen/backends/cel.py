@@ -41,11 +41,14 @@ STATUS_MAX_LENGTH = 4096
 NAMESPACE_NAME_LABEL = "kubernetes.io/metadata.name"
 _CODE = re.compile(r'"((?:SC|CP)\d{3})/([a-z0-9-]+) "')
 
-# Pods and every controller with a pod template, `kubectl debug`'s subresource included.
+# Pods and every controller with a pod template, `kubectl debug`'s subresource included, in every
+# API version that serves or served them (kinds.LEGACY_API_VERSIONS: manifests kept in Git still use
+# extensions/v1beta1, apps/v1beta1 and v1beta2, batch/v1beta1; they are the same controllers).
 POD_RESOURCE_RULES: list[dict[str, Any]] = [
     {"apiGroups": [""], "apiVersions": ["v1"], "resources": ["pods", "pods/ephemeralcontainers", "replicationcontrollers"]},
-    {"apiGroups": ["apps"], "apiVersions": ["v1"], "resources": ["daemonsets", "deployments", "replicasets", "statefulsets"]},
-    {"apiGroups": ["batch"], "apiVersions": ["v1"], "resources": ["cronjobs", "jobs"]},
+    {"apiGroups": ["apps"], "apiVersions": ["*"], "resources": ["daemonsets", "deployments", "replicasets", "statefulsets"]},
+    {"apiGroups": ["batch"], "apiVersions": ["*"], "resources": ["cronjobs", "jobs"]},
+    {"apiGroups": ["extensions"], "apiVersions": ["*"], "resources": ["daemonsets", "deployments", "replicasets"]},
 ]
 CP_RESOURCE_RULES: dict[str, list[dict[str, Any]]] = {
     "CP001": [{"apiGroups": ["admissionregistration.k8s.io"], "apiVersions": ["v1"], "resources": ["mutatingwebhookconfigurations"]}],
