@@ -1,6 +1,7 @@
 """Every engine says the same: verdict and set of (rule, check) pairs, resource by resource.
 
-OPA is the reference point; conftest, gator and kyverno are compared with it on
+OPA is the reference point; conftest, gator, kyverno (ValidatingPolicies) and vap
+(ValidatingAdmissionPolicies, offline) are compared with it on
 the shared corpus, every generated fixture, the labelled reference samples and
 malicious mutations of the corpus. A rule an engine cannot evaluate (listed in
 its notEvaluated, like SC012 outside Kyverno) is left out of that comparison;
@@ -20,9 +21,13 @@ import pytest
 
 from .conftest import cases_as_samples
 
-OTHER_ENGINES = ["conftest", "gator", "kyverno"]
+OTHER_ENGINES = ["conftest", "gator", "kyverno", "vap"]
 # (engine, rule ID) pairs whose differences are documented in the README.
 EXCEPTIONS: set[tuple[str, str]] = set()
+# Fail-closed checks the CEL policies report (the type-confusion fixes of issue 7.1) that the Rego
+# of this branch does not report yet; the Rego side of the same fixes lands with that issue. Only an
+# extra such check of a rule that OPA denies the resource for as well is tolerated: never a verdict.
+PENDING_REGO_CHECKS: set[tuple[str, str]] = {("SC005", "env-malformed")}
 
 
 def _by_check(verdicts) -> bool:
@@ -43,6 +48,8 @@ def _compare(reference, other, engine):
     for a, b in zip(reference, other, strict=True):
         skip = set(a.not_evaluated) | set(b.not_evaluated) | {r for e, r in EXCEPTIONS if e == engine}
         ra, rb = _identity(a, skip, by_check), _identity(b, skip, by_check)
+        if by_check and engine in ("kyverno", "vap"):
+            rb = frozenset(x for x in rb if not (x in PENDING_REGO_CHECKS and x not in ra and any(r == x[0] for r, _ in ra)))
         if ra != rb:
             differ.append(f"{a.file}#{a.index} {a.kind} {a.namespace}/{a.name}: opa {sorted(ra) or 'allow'} vs {engine} {sorted(rb) or 'allow'}")
     return differ
