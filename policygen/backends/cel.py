@@ -32,7 +32,7 @@ from ..render import make_env, to_json
 CEL_RULE_IDS = ("SC001", "SC002", "SC003", "SC004", "SC005", "SC006", "SC007", "SC008", "SC009", "SC010", "SC011",
                 "CP001", "CP002", "CP003", "CP004", "CP005")
 # The API server refuses a messageExpression result over 5 KiB or with a line
-# break; echoed values are cut to 64 characters and at most this many problems
+# break; echoed values are cut to 200 characters and at most this many problems
 # are joined.
 MESSAGE_PROBLEMS = 8
 WRITE_OPS = ["CREATE", "UPDATE"]
