@@ -3,7 +3,7 @@ package policygen.cp004_test
 import data.policygen.cp004
 
 # policygen/checks.py: the check codes CP004 may report.
-catalogued_checks := {"excluded-injection-on", "mesh-injection-off"}
+catalogued_checks := {"excluded-injection-on", "mesh-injection-off", "namespace-malformed"}
 
 mesh_enabled_input := {
 	"apiVersion": "v1",
