@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from .backends.rego import UNSUPPORTED as REGO_UNSUPPORTED
+from .backends.vap import UNSUPPORTED as VAP_UNSUPPORTED
 from .rules import ALL_RULE_IDS, CATALOGUE
 
 # engine -> (backend folder, rule IDs it cannot evaluate)
@@ -11,11 +12,17 @@ ENGINE_SUPPORT: dict[str, tuple[str, frozenset[str]]] = {
     "conftest": ("rego", REGO_UNSUPPORTED),
     "Gatekeeper (gator)": ("gatekeeper", REGO_UNSUPPORTED),
     "Kyverno": ("kyverno", frozenset()),
+    "ValidatingAdmissionPolicy": ("vap", VAP_UNSUPPORTED),
 }
 ENFORCED = "yes"
 NOT_EVALUATED = "no: reported in notEvaluated"
 # Kyverno enforces SC012 at admission; offline runs cannot reach a registry.
-NOTES = {("Kyverno", "SC012"): "yes: verifyImages, proven against a loopback registry; offline eval: notEvaluated"}
+NOTES = {
+    ("Kyverno", "SC012"): "yes: ImageValidatingPolicy, proven against a loopback registry; offline eval: notEvaluated",
+    ("ValidatingAdmissionPolicy", "SC012"): "no: CEL in the API server cannot reach a registry; reported in notEvaluated",
+    ("ValidatingAdmissionPolicy", "SC003"): "yes: the status annotation is read by a strict JSON grammar (docs/vap.md)",
+    ("ValidatingAdmissionPolicy", "CP001"): "yes: admission policies, unlike webhooks, see webhook configurations",
+}
 
 
 def coverage_table() -> str:

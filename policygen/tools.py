@@ -8,6 +8,7 @@ a second install costs nothing and a version bump builds side by side.
 from __future__ import annotations
 
 import functools
+import hashlib
 import json
 import os
 import re
@@ -37,6 +38,24 @@ class Tool:
     # Files read out of the pinned module at install time and kept beside the
     # binary (e.g. a controller's CRDs): name in the cache -> extractor name.
     assets: tuple[tuple[str, str], ...] = ()
+    # A Go program of this repository (its folder), built with the proxy's modules.
+    local: str | None = None
+
+
+def source_dir(folder: str) -> Path:
+    """A Go program of this repository: inside the wheel (policygen/tools/...) or in a checkout."""
+    here = Path(__file__).resolve().parent
+    return next((c for c in (here / folder, here.parent / folder) if c.is_dir()), here.parent / folder)
+
+
+def _source_version(folder: str) -> str:
+    """A version for a Go program of this repository: the hash of its sources."""
+    root = source_dir(folder)
+    digest = hashlib.sha256()
+    for path in sorted(root.glob("*")) if root.is_dir() else []:
+        if path.suffix in (".go", ".mod", ".sum"):
+            digest.update(path.name.encode() + b"\0" + path.read_bytes())
+    return "src-" + digest.hexdigest()[:12]
 
 
 TOOLS: dict[str, Tool] = {
@@ -68,9 +87,13 @@ TOOLS: dict[str, Tool] = {
              assets=(("crds.yaml", "gatekeeper-crds"),)),
         Tool("kyverno-controller", "github.com/kyverno/kyverno", "v1.19.1", "./cmd/kyverno", "kyverno",
              build_in_module=True, assets=(("crds.yaml", "kyverno-crds"),)),
+        # The API server's CEL admission code (k8s.io/apiserver) as an offline
+        # evaluator of the generated ValidatingAdmissionPolicies: tools/celcheck.
+        Tool("celcheck", "policygen.dev/celcheck", _source_version("tools/celcheck"), ".", "celcheck", local="tools/celcheck"),
     ]
 }
-ENGINE_TOOLS = {"opa": "opa", "conftest": "conftest", "gator": "gator", "kyverno": "kyverno", "cluster": "kube-apiserver"}
+ENGINE_TOOLS = {"opa": "opa", "conftest": "conftest", "gator": "gator", "kyverno": "kyverno", "vap": "celcheck",
+                "cluster": "kube-apiserver"}
 # What the cluster engine needs besides: kube-apiserver starts on etcd, kubectl installs dist/.
 CLUSTER_TOOLS = ("etcd", "kube-apiserver", "kubectl")
 CLUSTER_BACKEND_TOOLS = {"vap": (), "gatekeeper": ("gatekeeper-manager",), "kyverno": ("kyverno-controller",)}
@@ -227,6 +250,11 @@ def install(name: str, log=print) -> Path:
         out = Path(scratch) / tool.binary
         if target.is_file():
             log(f"{name} {tool.version}: binary cached; reading its assets")
+        elif tool.local:
+            source = source_dir(tool.local)
+            if not (source / "go.mod").is_file():
+                raise EngineError(f"{name}: its source {source} is missing (it ships with the repository)")
+            _run([go, "build", "-trimpath", "-o", str(out), "."], cwd=source, env=env)
         elif tool.wrapper:
             from .wrapper_modules import build_wrapped
 

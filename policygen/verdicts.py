@@ -8,7 +8,6 @@ an attacker chose (names, images, annotations).
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -17,23 +16,11 @@ from typing import Any
 ENGINE_RULE = "ENGINE"
 ENGINE_CHECK = "unjudged"
 
-_LEGACY_PREFIX = re.compile(r"^((?:SC|CP)\d{3})(?:/([a-z][a-z0-9-]*))?\s")
-
-
 @dataclass(frozen=True, order=True)
 class Violation:
     rule: str
     message: str
     check: str = ""
-
-    @classmethod
-    def from_message(cls, message: str) -> "Violation":
-        """Legacy text reading, kept only for the Kyverno adapter until it passes rule IDs itself.
-
-        No Rego-family engine uses it: their rule and check arrive as fields.
-        """
-        m = _LEGACY_PREFIX.match(message)
-        return cls(m.group(1), message, m.group(2) or "") if m else cls("UNKNOWN", message)
 
     @classmethod
     def engine_failure(cls, engine: str, reason: str) -> "Violation":

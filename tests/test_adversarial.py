@@ -17,7 +17,7 @@ import pytest
 
 from .conftest import ADVERSARIAL_SAMPLES
 
-ENGINES = ["opa", "conftest", "gator", "kyverno"]
+ENGINES = ["opa", "conftest", "gator", "kyverno", "vap"]
 RULE_FILE = re.compile(r"^(sc|cp)\d{3}$")
 # (engine, file, resource name) -> the other verdict that engine may give today, and why.
 # Still denied (never an evasion), but missing a rule the expectation names; the

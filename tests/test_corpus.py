@@ -30,7 +30,7 @@ def test_every_corpus_file_is_labelled(corpus_samples):
     assert {(Path(r.file).name, r.index) for r in corpus_samples.resources} == set(_expected())
 
 
-@pytest.mark.parametrize("engine", ["opa", "conftest", "gator", "kyverno"])
+@pytest.mark.parametrize("engine", ["opa", "conftest", "gator", "kyverno", "vap"])
 def test_corpus_verdicts_match_the_labels(judge, corpus_plan, corpus_samples, engine):
     verdicts = judge(engine, corpus_plan, "corpus", corpus_samples)
     expected = _expected()

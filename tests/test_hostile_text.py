@@ -1,4 +1,4 @@
-"""Attacker text never reaches a verdict's structure, in the Rego-family engines.
+"""Attacker text never reaches a verdict's structure, in any engine.
 
 Names, images, annotation values and usernames are chosen by whoever writes
 the resource. Each hostile resource here is judged next to a control that
@@ -18,7 +18,7 @@ from policygen.fixtures import baseline_pod
 from policygen.samples import Resource, SampleSet, _admission_review, _plain_review
 from policygen.verdicts import ENGINE_RULE
 
-ENGINES = ["opa", "conftest", "gator"]
+ENGINES = ["opa", "conftest", "gator", "kyverno", "vap"]
 # Text that reads like the start of other violations, in the shapes each engine's output could be split on.
 FORGED = "x\nCP005/webhook-write-granted ClusterRole \"evil\" SC001/repository-not-approved ; SC003/status-malformed CP002/untrusted-write SC001 "
 PLAIN = "x\nnothing-to-see-here plain words and more plain words, about as long as the forged ones"

@@ -1,4 +1,4 @@
-"""Kyverno backend: the generated ClusterPolicies, their fixtures, and the real CLI.
+"""Kyverno backend: the generated ValidatingPolicies, their fixtures, and the real CLI.
 
 Engine runs are session-scoped: one `kyverno test` over the whole dist and one
 batched `policygen.evaluate` per sample set.
@@ -13,7 +13,9 @@ import pytest
 import yaml
 
 from policygen import build_plan, load_spec
+from policygen.backends.cel import CEL_RULE_IDS, cel_source, codes_in
 from policygen.backends.kyverno import KyvernoBackend
+from policygen.checks import CHECKS
 from policygen.rules import CATALOGUE
 
 from .conftest import REFERENCE_SPEC as REFERENCE
@@ -49,23 +51,65 @@ def test_one_policy_per_rule_with_its_test(plan, files):
         assert Path(name, ".kyverno-test", "kyverno-test.yaml") in {Path(str(p)) for p in files}
 
 
-def test_every_rule_id_has_a_template():
-    root = Path(__file__).resolve().parents[1] / "templates" / "kyverno" / "rules"
-    for rule_id in CATALOGUE:
-        assert (root / f"{rule_id}.yaml.jinja").is_file(), rule_id
+def test_every_cel_rule_has_one_cel_source():
+    root = Path(__file__).resolve().parents[1] / "templates" / "cel" / "rules"
+    for rule_id in CEL_RULE_IDS:
+        assert (root / f"{rule_id}.jinja").is_file(), rule_id
+    assert not (Path(__file__).resolve().parents[1] / "templates" / "kyverno" / "rules").exists()
 
 
-def test_policies_carry_catalogue_annotations_and_mode(plan, files):
+def test_policies_are_current_api_with_catalogue_annotations_and_mode(plan, files):
     for rule in plan.rules:
         info = CATALOGUE[rule.rule_id]
         doc = yaml.safe_load(files[next(p for p in files if str(p) == f"{info.policy_name}/{info.policy_name}.yaml")])
+        assert doc["apiVersion"] == "policies.kyverno.io/v1"
+        assert doc["kind"] == ("ImageValidatingPolicy" if rule.rule_id == "SC012" else "ValidatingPolicy")
         ann = doc["metadata"]["annotations"]
         assert ann["policies.kyverno.io/title"] == info.title
         assert ann["policies.kyverno.io/description"] == info.description
         assert ann["policies.kyverno.io/severity"] == info.severity
-        for r in doc["spec"]["rules"]:
-            action = (r.get("validate") or {}).get("failureAction") or r.get("verifyImages", [{}])[0].get("failureAction")
-            assert action == ("Enforce" if plan.mode == "enforce" else "Audit")
+        assert ann["policies.kyverno.io/subject"] == info.subject
+        assert ann["kyverno.io/kyverno-version"] and ann["kyverno.io/kubernetes-version"]
+        assert doc["spec"]["validationActions"] == (["Deny"] if plan.mode == "enforce" else ["Audit"])
+        assert doc["spec"]["failurePolicy"] == "Fail"
+
+
+def test_nothing_emits_the_deprecated_api(files):
+    assert not [p for p, text in files.items() if "kyverno.io/v1\nkind: ClusterPolicy" in text or "apiVersion: kyverno.io/" in text]
+
+
+def test_pod_rules_cover_controllers_and_ephemeral_containers(plan, files):
+    for rule in plan.rules:
+        if not rule.rule_id.startswith("SC"):
+            continue
+        info = CATALOGUE[rule.rule_id]
+        doc = yaml.safe_load(files[next(p for p in files if str(p) == f"{info.policy_name}/{info.policy_name}.yaml")])
+        resources = {r for rr in doc["spec"]["matchConstraints"]["resourceRules"] for r in rr["resources"]}
+        assert {"pods", "pods/ephemeralcontainers", "deployments", "statefulsets", "daemonsets", "replicasets",
+                "replicationcontrollers", "jobs", "cronjobs"} <= resources, rule.rule_id
+
+
+def test_one_cel_source_renders_both_backends(plan, reference_files):
+    """The VP's and the VAP's variables and validations are the same CEL, character for character."""
+    vap = backend_files(reference_files, "vap")
+    for rule in plan.rules:
+        if rule.rule_id not in CEL_RULE_IDS:
+            continue
+        info = CATALOGUE[rule.rule_id]
+        vp = yaml.safe_load(backend_files(reference_files, "kyverno")[next(
+            p for p in backend_files(reference_files, "kyverno") if str(p) == f"{info.policy_name}/{info.policy_name}.yaml")])
+        vap_policy = next(yaml.safe_load_all(vap[next(p for p in vap if str(p) == f"{info.policy_name}.yaml")]))
+        for key in ("variables", "validations"):
+            assert vp["spec"][key] == vap_policy["spec"][key], (rule.rule_id, key)
+        assert vp["spec"].get("matchConditions") == vap_policy["spec"].get("matchConditions")
+
+
+def test_every_message_code_is_in_the_catalogue(plan):
+    for rule in plan.rules:
+        if rule.rule_id in CEL_RULE_IDS:
+            codes = codes_in(cel_source(plan, rule))
+            assert codes, rule.rule_id
+            assert all(c.split("/")[1] in CHECKS[rule.rule_id] for c in codes), (rule.rule_id, codes)
 
 
 def test_output_is_deterministic(plan):
@@ -89,7 +133,7 @@ def test_fixture_results_name_real_policies_rules_and_resources(files):
             target = Path(*[p for p in (folder / rel).parts])
             key = next(p for p in files if Path(str(p)) == Path(_normalise(target)))
             doc = yaml.safe_load(files[key])
-            policies[doc["metadata"]["name"]] = {r["name"] for r in doc["spec"]["rules"]}
+            policies[doc["metadata"]["name"]] = doc["kind"]
         resources = set()
         for rel in test["resources"]:
             key = next(p for p in files if Path(str(p)) == folder / rel)
@@ -98,7 +142,8 @@ def test_fixture_results_name_real_policies_rules_and_resources(files):
                 resources.add(f"{meta['namespace']}/{meta['name']}" if meta.get("namespace") else meta["name"])
         for result in test["results"]:
             assert result["policy"] in policies, (test_path, result)
-            assert result["rule"] in policies[result["policy"]], (test_path, result)
+            flag = "isImageValidatingPolicy" if policies[result["policy"]] == "ImageValidatingPolicy" else "isValidatingPolicy"
+            assert result.get(flag) is True and "rule" not in result, (test_path, result)
             for res in result["resources"]:
                 assert res in resources, (test_path, result)
             assert result["result"] in ("pass", "fail", "skip")

@@ -60,7 +60,7 @@ def test_one_verdict_per_resource_in_order(verdicts):
 def test_valid_pod_allowed_and_twin_denied(verdicts):
     assert verdicts[0].allowed, verdicts[0].violations
     assert verdicts[1].rules == {"SC010"}
-    assert verdicts[1].violations[0].message.startswith("SC010 container")
+    assert verdicts[1].violations[0].message.startswith("SC010/run-as-forbidden container")
 
 
 def test_namespace_defaults_outside_mesh(verdicts):

@@ -1,6 +1,7 @@
 """Every engine says the same: verdict and set of (rule, check) pairs, resource by resource.
 
-OPA is the reference point; conftest, gator and kyverno are compared with it on
+OPA is the reference point; conftest, gator, kyverno (ValidatingPolicies) and vap
+(ValidatingAdmissionPolicies, offline) are compared with it on
 the shared corpus, every generated fixture, the labelled reference samples and
 malicious mutations of the corpus. A rule an engine cannot evaluate (listed in
 its notEvaluated, like SC012 outside Kyverno) is left out of that comparison;
@@ -20,7 +21,7 @@ import pytest
 
 from .conftest import cases_as_samples
 
-OTHER_ENGINES = ["conftest", "gator", "kyverno"]
+OTHER_ENGINES = ["conftest", "gator", "kyverno", "vap"]
 # (engine, rule ID) pairs whose differences are documented in the README.
 EXCEPTIONS: set[tuple[str, str]] = set()
 

@@ -13,7 +13,7 @@ from policygen.spec import parse_spec
 
 from .conftest import REFERENCE_SPEC
 
-ENGINES = ["opa", "conftest", "gator", "kyverno"]
+ENGINES = ["opa", "conftest", "gator", "kyverno", "vap"]
 ISTIOD = "system:serviceaccount:istio-system:istiod"
 
 
@@ -76,5 +76,5 @@ def test_trusted_groups_reach_every_backend(trust_plan):
     from policygen.pipeline import render_all
 
     files = render_all(trust_plan)
-    for backend in ("rego", "gatekeeper", "kyverno"):
+    for backend in ("rego", "gatekeeper", "kyverno", "vap"):
         assert any("mesh-admins" in text for path, text in files.items() if path.parts[0] == backend), backend

@@ -22,5 +22,6 @@ def all_backends() -> list[Backend]:
     from .gatekeeper import GatekeeperBackend
     from .kyverno import KyvernoBackend
     from .rego import RegoBackend
+    from .vap import VapBackend
 
-    return [RegoBackend(), GatekeeperBackend(), KyvernoBackend(), DocsBackend(), ExemptionsBackend()]
+    return [RegoBackend(), GatekeeperBackend(), KyvernoBackend(), VapBackend(), DocsBackend(), ExemptionsBackend()]

@@ -1,12 +1,13 @@
-"""Kyverno backend: one ClusterPolicy per rule ID, proven with `kyverno test`.
+"""Kyverno backend: one policies.kyverno.io/v1 policy per rule ID, proven with `kyverno test`.
 
-Pod and control-plane rules are `validate.cel` rules (Kubernetes CEL with its
-regex, quantity, strings and lists libraries); the plan's parameters enter each
-rule as one CEL literal variable (`variables.params`), so a spec value can never
-change the logic around it. SC003's status-annotation check needs JSON parsing,
-which CEL lacks: it is a JMESPath `deny` rule with `parse_json`. SC012 is a
-`verifyImages` rule. Mesh scope is the match block (names and the namespace
-selector), excluded namespaces the exclude block. See docs/kyverno.md.
+Every rule but SC012 is a `ValidatingPolicy` rendered from the rule's one CEL
+source (backends/cel.py, templates/cel/rules/), the same source the `vap`
+backend renders into ValidatingAdmissionPolicies. SC012 is an
+`ImageValidatingPolicy` that checks cosign signatures with the spec's keys.
+Annotations follow Kyverno's own policy library. Pod controllers are matched
+explicitly (autogen off), `pods/ephemeralcontainers` included; the failure
+action is `validationActions` (Deny for `mode: enforce`, Audit for `audit`).
+See docs/kyverno.md.
 
 Fixtures are built here from small Python builders (a valid Istio-like pod and
 one malicious mutation per check, plus near misses), never copied by hand.
@@ -16,234 +17,139 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from functools import lru_cache
 from pathlib import PurePosixPath
 from typing import Any
 
-import jinja2
 import yaml
 
 from .. import fixtures
 from ..images import parse_image
-from ..kinds import POD_KINDS
 from ..plan import Plan, RulePlan
 from ..quantity import parse_quantity
-from ..render import dump_yaml_documents, make_env, to_json, to_yaml
+from ..render import dump_yaml_documents, to_yaml
 from ..rules import CATALOGUE, RuleInfo
+from .cel import NAMESPACE_NAME_LABEL, POD_RESOURCE_RULES, WRITE_OPS, cel_literal, cel_source, match_resources
 
-# `kubectl debug` adds ephemeral containers through this subresource.
-POD_MATCH_KINDS = (*POD_KINDS, "Pod/ephemeralcontainers")
-WRITE_OPS = ["CREATE", "UPDATE"]
 OUTSIDE_NAMESPACE = "policygen-outside"
 UNTRUSTED_USERNAME = "policygen:untrusted-user"
+API_VERSION = "policies.kyverno.io/v1"
+# policies.kyverno.io/v1 ValidatingPolicy and ImageValidatingPolicy are stable since Kyverno 1.17.
+KYVERNO_MIN_VERSION = "1.17.0"
+KUBERNETES_VERSION = "1.30+"
+
+__all__ = ["KyvernoBackend", "cel_literal", "render_policy", "policy_path"]
 
 
-def cel_literal(value: Any) -> str:
-    """A CEL literal for JSON data.
-
-    Kyverno's CEL rejects mixed-type list and map literals, so every element
-    and value is wrapped in dyn(); scalars are JSON-encoded (a JSON string is a
-    valid CEL string), so a spec value stays a literal.
-    """
-    if isinstance(value, dict):
-        return "{" + ", ".join(f"{to_json(str(k))}: dyn({cel_literal(v)})" for k, v in sorted(value.items())) + "}"
-    if isinstance(value, (list, tuple)):
-        return "[" + ", ".join(f"dyn({cel_literal(v)})" for v in value) + "]"
-    if value is None or isinstance(value, (bool, int, str)):
-        return to_json(value)
-    raise TypeError(f"no CEL literal for {type(value).__name__}")
+def validation_actions(plan: Plan) -> list[str]:
+    return ["Deny"] if plan.mode == "enforce" else ["Audit"]
 
 
-@lru_cache(maxsize=1)
-def _env() -> jinja2.Environment:
-    env = make_env().overlay()
-    env.filters["cel"] = cel_literal
-    return env
-
-
-def _render(template: str, **context: Any) -> str:
-    return _env().get_template(template).render(**context)
-
-
-def failure_action(plan: Plan) -> str:
-    return "Enforce" if plan.mode == "enforce" else "Audit"
-
-
-# --------------------------------------------------------------------------- match blocks
-
-
-def _resources(kinds, **extra) -> dict[str, Any]:
-    out: dict[str, Any] = {"kinds": list(kinds)}
-    out.update({k: v for k, v in extra.items() if v})
-    return {"resources": out}
-
-
-def _selector(scope: dict[str, Any]) -> dict[str, Any] | None:
-    sel = scope.get("meshNamespaceSelector")
-    if not sel:
-        return None
-    return {k: v for k, v in (("matchLabels", sel.get("matchLabels")), ("matchExpressions", sel.get("matchExpressions"))) if v}
-
-
-def match_blocks(rule: RulePlan) -> dict[str, Any]:
-    p = rule.params
-    blocks: dict[str, Any] = {
-        "all": {"any": [_resources(POD_MATCH_KINDS, operations=WRITE_OPS)]},
-        "pods_everywhere": {"any": [_resources(POD_MATCH_KINDS, operations=WRITE_OPS)]},
-        "webhooks": {"any": [_resources(["MutatingWebhookConfiguration"], operations=WRITE_OPS)]},
-        "peerauthentications": {"any": [_resources(["PeerAuthentication"], operations=WRITE_OPS)]},
-        "namespaces": {"any": [_resources(["Namespace"], operations=WRITE_OPS)]},
-        "roles": {"any": [_resources(["ClusterRole", "Role"], operations=WRITE_OPS)]},
-        "mesh": None,
-        "mesh_exclude": None,
-        "configmaps": None,
-        "trusted_exclude": None,
-    }
-    scope = p.get("scope")
-    if scope is not None:
-        anys = []
-        if scope["meshNamespaces"]:
-            anys.append(_resources(POD_MATCH_KINDS, operations=WRITE_OPS, namespaces=scope["meshNamespaces"]))
-        selector = _selector(scope)
-        if selector:
-            anys.append(_resources(POD_MATCH_KINDS, operations=WRITE_OPS, namespaceSelector=selector))
-        # Namespaces Istio's injector injects are in the mesh whatever the spec's selector says.
-        for injected in INJECTED_NAMESPACES:
-            anys.append(_resources(POD_MATCH_KINDS, operations=WRITE_OPS, namespaceSelector=injected))
-        blocks["mesh"] = {"any": anys}
-        if scope["excludedNamespaces"]:
-            blocks["mesh_exclude"] = {"any": [_resources(POD_MATCH_KINDS, namespaces=scope["excludedNamespaces"])]}
-    if rule.rule_id == "CP002":
-        blocks["configmaps"] = {"any": [_resources(
-            ["ConfigMap"], operations=["CREATE", "UPDATE", "DELETE"], namespaces=[p["namespace"]], names=p["configMaps"])]}
-        # Usernames as User (a service account's username included), groups as Group:
-        # a group is never matched against a username entry.
-        subjects = [{"kind": "User", "name": s} for s in p["trustedSubjects"]]
-        subjects += [{"kind": "Group", "name": g} for g in p["trustedGroups"]]
-        if subjects:
-            blocks["trusted_exclude"] = {"any": [{"subjects": subjects}]}
-    return blocks
-
-
-# Istio's injector webhooks (manifests/charts/istio-control/istio-discovery/templates/mutatingwebhook.yaml):
-# a namespace labelled istio-injection: enabled, or with a revision label and no istio-injection.
-INJECTED_NAMESPACES = (
-    {"matchLabels": {"istio-injection": "enabled"}},
-    {"matchExpressions": [{"key": "istio-injection", "operator": "DoesNotExist"},
-                          {"key": "istio.io/rev", "operator": "Exists"}]},
-)
-# Its object-selector webhooks: a namespace with neither label, a pod that asks for injection.
-UNLABELLED_NAMESPACE = {"matchExpressions": [{"key": "istio-injection", "operator": "DoesNotExist"},
-                                             {"key": "istio.io/rev", "operator": "DoesNotExist"}]}
-POD_METADATA = (
-    ("pod", ["Pod", "Pod/ephemeralcontainers"], "metadata"),
-    ("template", ["DaemonSet", "Deployment", "Job", "ReplicaSet", "ReplicationController", "StatefulSet"],
-     "spec.template.metadata"),
-    ("cronjob", ["CronJob"], "spec.jobTemplate.spec.template.metadata"),
-)
-
-
-def _object_selected(path: str) -> dict[str, Any]:
-    """JMESPath preconditions: the pod's labels ask Istio for injection (null-safe on any shape)."""
-    inject = "{{ request.object." + path + '.labels."sidecar.istio.io/inject" || \'\' }}'
-    revision = "{{ request.object." + path + '.labels."istio.io/rev" != null }}'
+def _metadata(plan: Plan, info: RuleInfo) -> dict[str, Any]:
     return {
-        "all": [{"key": inject, "operator": "NotEquals", "value": "false"}],
-        "any": [{"key": inject, "operator": "Equals", "value": "true"},
-                {"key": revision, "operator": "Equals", "value": True}],
+        "name": info.policy_name,
+        "annotations": {
+            "policies.kyverno.io/title": info.title,
+            "policies.kyverno.io/category": info.category,
+            "policies.kyverno.io/severity": info.severity,
+            "policies.kyverno.io/subject": info.subject,
+            "policies.kyverno.io/description": info.description,
+            "policies.kyverno.io/minversion": KYVERNO_MIN_VERSION,
+            "kyverno.io/kyverno-version": KYVERNO_MIN_VERSION,
+            "kyverno.io/kubernetes-version": KUBERNETES_VERSION,
+            "policygen.dev/rule-id": info.rule_id,
+            "policygen.dev/spec": plan.name,
+        },
     }
 
 
-def with_object_selected(rules: list[dict[str, Any]], blocks: dict[str, Any]) -> list[dict[str, Any]]:
-    """Each mesh-scoped rule again for pods that Istio's object selectors inject, one copy per metadata path."""
-    if blocks["mesh"] is None:
-        return rules
-    out = list(rules)
-    for rule in rules:
-        kinds = {k for entry in (rule.get("match") or {}).get("any", []) for k in entry["resources"].get("kinds", [])}
-        is_mesh = rule.get("match") == blocks["mesh"] or "-status-" in rule["name"]
-        if not is_mesh:
-            continue
-        for suffix, group_kinds, path in POD_METADATA:
-            kept = [k for k in group_kinds if k in kinds]
-            if not kept:
-                continue
-            copy_ = dict(rule, name=f"{rule['name']}-injected-{suffix}")
-            copy_["match"] = {"any": [_resources(kept, operations=WRITE_OPS, namespaceSelector=UNLABELLED_NAMESPACE)]}
-            pre = _object_selected(path)
-            old = rule.get("preconditions") or {}
-            copy_["preconditions"] = {"all": list(old.get("all", [])) + pre["all"], "any": list(old.get("any", [])) + pre["any"]}
-            out.append(copy_)
-    return out
+def render_validating_policy(plan: Plan, rule: RulePlan) -> dict[str, Any]:
+    info = CATALOGUE[rule.rule_id]
+    src = cel_source(plan, rule)
+    spec: dict[str, Any] = {
+        "validationActions": validation_actions(plan),
+        "failurePolicy": "Fail",
+        # CP002 judges the request's user, which a background scan does not have.
+        "evaluation": {"background": {"enabled": rule.rule_id != "CP002"}},
+        "matchConstraints": match_resources(rule),
+        "variables": src.all_variables(),
+        "validations": [src.validation],
+    }
+    if rule.rule_id.startswith("SC"):
+        # The CEL reads a controller's pod template itself; autogen would rewrite it.
+        spec["autogen"] = {"podControllers": {"controllers": []}}
+    if src.match_conditions:
+        spec["matchConditions"] = src.match_conditions
+    return {"apiVersion": API_VERSION, "kind": "ValidatingPolicy", "metadata": _metadata(plan, info), "spec": spec}
 
 
-def _status_groups(rule: RulePlan, blocks: dict[str, Any]) -> list[dict[str, Any]]:
-    """SC003 (c) in JMESPath: one rule per place a pod template keeps its metadata."""
-    groups = []
-    for suffix, kinds, path in (
-        ("pod", ["Pod", "Pod/ephemeralcontainers"], "metadata"),
-        ("template", ["DaemonSet", "Deployment", "Job", "ReplicaSet", "ReplicationController", "StatefulSet"],
-         "spec.template.metadata"),
-        ("cronjob", ["CronJob"], "spec.jobTemplate.spec.template.metadata"),
-    ):
-        anys = []
-        for entry in blocks["mesh"]["any"]:
-            res = dict(entry["resources"], kinds=kinds)
-            anys.append({"resources": res})
-        groups.append({"suffix": suffix, "match": {"any": anys}, "path": path})
-    return groups
-
-
-def _image_references(repositories: list[str]) -> list[str]:
-    """Exact repositories as Kyverno image patterns: a tag or a digest must follow."""
-    refs: list[str] = []
+def _repository_forms(repositories: list[str]) -> list[str]:
+    """Every spelling of the approved repositories an image reference may start with, lowercased."""
+    forms: set[str] = set()
     for repo in repositories:
-        forms = [repo]
+        forms.add(repo.lower())
         if repo.startswith("docker.io/"):
             path = repo[len("docker.io/"):]
-            forms += [f"index.docker.io/{path}", f"registry-1.docker.io/{path}"]
+            forms |= {path, f"index.docker.io/{path}", f"registry-1.docker.io/{path}"}
             if path.startswith("library/"):
-                forms.append(f"docker.io/{path[len('library/'):]}")
-        for form in forms:
-            refs += [f"{form}:*", f"{form}@*"]
-    return sorted(set(refs))
+                short = path[len("library/"):]
+                forms |= {short, f"docker.io/{short}", f"index.docker.io/{short}", f"registry-1.docker.io/{short}"}
+    return sorted(forms)
 
 
-# --------------------------------------------------------------------------- policies
+def image_match_expression(repositories: list[str]) -> str:
+    """CEL over `ref`: the image is of an approved repository, whatever the registry's case, with a
+    tag, a digest or neither. Wider than SC001's parser on purpose: an image verified too many is
+    safe, one verified too few is not."""
+    return (f"{cel_literal(_repository_forms(repositories))}.exists(f, ref.lowerAscii() == f || "
+            f'ref.lowerAscii().startsWith(f + ":") || ref.lowerAscii().startsWith(f + "@"))')
+
+
+# The pod spec of a Pod or a controller, for the image extractor (which cannot read variables).
+_POD_SPEC = ('(object.kind == "Pod" ? object.spec : object.kind == "CronJob" ? '
+             'object.spec.jobTemplate.spec.template.spec : object.spec.template.spec)')
+SC012_MESSAGE = "SC012/signature an image of an approved sidecar repository is not signed by an approved cosign key"
+
+
+def render_image_policy(plan: Plan, rule: RulePlan) -> dict[str, Any]:
+    """SC012: every image of an approved sidecar repository carries a signature by one of the spec's keys.
+
+    `images.pod` is every image of the pod (any container list, any pod-bearing
+    kind); `matchImageReferences` keeps those of the approved repositories, and
+    each must be verified by at least one attestor (one per key).
+    """
+    info = CATALOGUE[rule.rule_id]
+    p = rule.params
+    attestors = []
+    for n, key in enumerate(p["publicKeys"]):
+        cosign: dict[str, Any] = {"key": {"data": key}}
+        if not p["transparencyLog"]:
+            cosign["ctlog"] = {"insecureIgnoreTlog": True, "insecureIgnoreSCT": True}
+        attestors.append({"name": f"key{n}", "cosign": cosign})
+    names = ", ".join(f"attestors.{a['name']}" for a in attestors)
+    lists = " + ".join(f"{_POD_SPEC}.?{f}.orValue([])" for f in ("initContainers", "containers", "ephemeralContainers"))
+    spec: dict[str, Any] = {
+        "validationActions": validation_actions(plan),
+        "failurePolicy": "Fail",
+        # Verification needs the registry at admission time.
+        "evaluation": {"background": {"enabled": False}},
+        "autogen": {"podControllers": {"controllers": []}},
+        "matchConstraints": {"resourceRules": [dict(r, operations=list(WRITE_OPS)) for r in POD_RESOURCE_RULES]},
+        "matchImageReferences": [{"expression": image_match_expression(p["repositories"])}],
+        "images": [{"name": "pod", "expression": f"({lists}).map(c, c.image)"}],
+        "validationConfigurations": {"mutateDigest": False, "verifyDigest": bool(p["requireDigest"]), "required": True},
+        "attestors": attestors,
+        "validations": [{
+            "expression": f"images.pod.all(image, verifyImageSignatures(image, [{names}]) > 0)",
+            "message": SC012_MESSAGE,
+        }],
+    }
+    return {"apiVersion": API_VERSION, "kind": "ImageValidatingPolicy", "metadata": _metadata(plan, info), "spec": spec}
 
 
 def render_policy(plan: Plan, rule: RulePlan) -> str:
-    info: RuleInfo = CATALOGUE[rule.rule_id]
-    blocks = match_blocks(rule)
-    context: dict[str, Any] = {
-        "params": rule.params,
-        "info": info,
-        "action": failure_action(plan),
-        "match": blocks,
-    }
-    if rule.rule_id == "SC003":
-        context["status_groups"] = _status_groups(rule, blocks)
     if rule.rule_id == "SC012":
-        context["image_references"] = _image_references(rule.params["repositories"])
-        offline_keys = {} if rule.params["transparencyLog"] else {"rekor": {"ignoreTlog": True}, "ctlog": {"ignoreSCT": True}}
-        context["key_entries"] = [{"keys": {"publicKeys": key, **offline_keys}} for key in rule.params["publicKeys"]]
-        context["verify_digest"] = rule.params["requireDigest"]
-    rules_text = _render(f"kyverno/rules/{rule.rule_id}.yaml.jinja", **context)
-    rules = yaml.safe_load(rules_text)
-    if not isinstance(rules, list) or not rules:
-        raise ValueError(f"kyverno/rules/{rule.rule_id}.yaml.jinja rendered no rules")
-    rules = with_object_selected(rules, blocks)
-    doc = yaml.safe_load(_render(
-        "kyverno/policy.yaml.jinja",
-        info=info,
-        plan_name=plan.name,
-        pod_rule=rule.rule_id.startswith("SC"),
-        # CP002 judges the request's user, which a background scan does not have;
-        # SC012 needs the registry at admission time.
-        background=rule.rule_id not in ("CP002", "SC012"),
-        rules=rules,
-    ))
-    return to_yaml(doc)
+        return to_yaml(render_image_policy(plan, rule))
+    return to_yaml(render_validating_policy(plan, rule))
 
 
 def policy_path(info: RuleInfo) -> PurePosixPath:
@@ -353,6 +259,17 @@ def _just_below(quantity: str) -> str:
     return f"{int(q * 1000) - 1}m" if q * 1000 > 1 else quantity
 
 
+def _outside(obj: dict[str, Any]) -> dict[str, Any]:
+    """obj moved outside the mesh: no injection label of its own either, which Istio's object
+    selectors would inject in an unlabelled namespace (docs/semantics.md)."""
+    obj["metadata"]["namespace"] = OUTSIDE_NAMESPACE
+    for meta in (obj.get("metadata"), ((obj.get("spec") or {}).get("template") or {}).get("metadata")):
+        if isinstance(meta, dict) and isinstance(meta.get("labels"), dict):
+            for key in ("sidecar.istio.io/inject", "istio.io/rev"):
+                meta["labels"].pop(key, None)
+    return obj
+
+
 def _pod_cases(world: FixtureWorld, rule: RulePlan, rule_names: list[str]) -> list[Case]:
     """Valid, near-miss, out-of-scope and malicious pods for one pod rule."""
     rid = rule.rule_id
@@ -387,35 +304,34 @@ def _pod_cases(world: FixtureWorld, rule: RulePlan, rule_names: list[str]) -> li
             bad("bad-forbidden-tag", lambda pod: _container(pod, proxy).update(image=f"{ref.repository}:{tag}@{ref.digest}"))
         near("near-tag-and-digest", lambda pod: _container(pod, proxy).update(image=f"{ref.repository}:1.0@{ref.digest}"))
     elif rid == "SC003":
-        everywhere, mesh = rule_names[0], rule_names[1]
-        status_pod = rule_names[2]
-        only = lambda *names: {n: ("fail" if n in names else "pass") for n in rule_names}  # noqa: E731
-        bad("bad-proxy-image-as-app", lambda pod: pod["spec"]["containers"].append({"name": "debug", "image": image}),
-            only(everywhere))
+        def status(value: str):
+            return lambda pod: pod["metadata"]["annotations"].update({"sidecar.istio.io/status": value})
+        names = [s["name"] for s in p["sidecars"]]
+        bad("bad-proxy-image-as-app", lambda pod: pod["spec"]["containers"].append({"name": "debug", "image": image}))
         bad("bad-native-sidecar", lambda pod: pod["spec"].setdefault("initContainers", []).append(
-            {"name": "sneaky", "image": "docker.io/example/tool:1.0", "restartPolicy": "Always"}), only(mesh))
-        bad("bad-status-names", lambda pod: pod["metadata"]["annotations"].update(
-            {"sidecar.istio.io/status": json.dumps({"initContainers": None, "containers": ["evil-proxy"]})}), only(status_pod))
-        bad("bad-containers-null", lambda pod: pod["spec"].update(ephemeralContainers=None), only(everywhere))
+            {"name": "sneaky", "image": "docker.io/example/tool:1.0", "restartPolicy": "Always"}))
+        bad("bad-status-names", status(json.dumps({"initContainers": None, "containers": ["evil-proxy"]})))
+        # Evasions of a reader without a JSON parser: an escaped key, a repeated key, not JSON.
+        bad("bad-status-escaped-key", status('{"initContainers":null,"contain\\u0065rs":["evil-proxy"]}'))
+        bad("bad-status-repeated-key", status(json.dumps({"containers": names[:1]})[:-1] + ',"containers":["evil-proxy"]}'))
+        bad("bad-status-not-json", status('{"containers":["' + (names[0] if names else "x") + '"]'))
+        bad("bad-containers-null", lambda pod: pod["spec"].update(ephemeralContainers=None))
         misplaced = next((s for s in p["sidecars"] if "containers" not in s["placement"]), None)
         if misplaced:
             def move(pod, name=misplaced["name"]):
                 c = _container(pod, name)
                 pod["spec"]["initContainers"] = [x for x in pod["spec"].get("initContainers", []) if x is not c]
                 pod["spec"]["containers"].append(c)
-            bad("bad-placement", move, only(mesh))
-        outside = approved_pod(world, "outside-proxy-image-as-app", OUTSIDE_NAMESPACE)
+            bad("bad-placement", move)
+        outside = _outside(approved_pod(world, "outside-proxy-image-as-app"))
         outside["spec"]["containers"].append({"name": "debug", "image": image})
-        cases.append(Case("outside-proxy-image-as-app", outside,
-                          {everywhere: "fail", mesh: "skip", status_pod: "skip"}))
-        near("near-status-null-lists", lambda pod: pod["metadata"]["annotations"].update(
-            {"sidecar.istio.io/status": json.dumps({"initContainers": None, "containers": None})}))
-        # The status check is one rule per place that keeps pod metadata; the others skip.
-        status_rules = {"Pod": rule_names[2], "Deployment": rule_names[3], "CronJob": rule_names[4]}
-        for case in cases:
-            status = case.results.pop(status_pod, "pass")
-            for kind, rule_name in status_rules.items():
-                case.results[rule_name] = status if kind == case.obj["kind"] else "skip"
+        cases.append(Case("outside-proxy-image-as-app", outside, dict(fails)))
+        near("near-status-null-lists", status(json.dumps({"initContainers": None, "containers": None})))
+        near("near-status-spaced", status(json.dumps({"containers": names, "revision": "default", "n": [1, True, None]}, indent=1)))
+        outside_native = _outside(approved_pod(world, "outside-native-sidecar"))
+        outside_native["spec"].setdefault("initContainers", []).append(
+            {"name": "sneaky", "image": "docker.io/example/tool:1.0", "restartPolicy": "Always"})
+        cases.append(Case("outside-native-sidecar", outside_native, dict(passes)))
         return cases
     elif rid == "SC004":
         entry = p["sidecars"][0]
@@ -513,8 +429,9 @@ def _pod_cases(world: FixtureWorld, rule: RulePlan, rule_names: list[str]) -> li
         for case in [c for c in cases if c.name.startswith("bad-")][:1]:
             moved = json.loads(json.dumps(case.obj))
             moved["metadata"]["name"] = "outside-" + case.name
-            moved["metadata"]["namespace"] = OUTSIDE_NAMESPACE
-            cases.append(Case(moved["metadata"]["name"], moved, {n: "skip" for n in rule_names}))
+            _outside(moved)
+            # The policy matches there; its CEL finds the namespace outside the mesh.
+            cases.append(Case(moved["metadata"]["name"], moved, dict(passes)))
     return cases
 
 
@@ -591,17 +508,16 @@ def _cp_cases(world: FixtureWorld, rule: RulePlan, rule_name: str) -> list[Case]
 
 def fixture_cases(plan: Plan, rule: RulePlan, policy: dict[str, Any]) -> list[Case]:
     world = make_world(plan)
-    # The object-selector copies of mesh rules (with_object_selected) are proven by the
-    # adversarial samples (tests/test_adversarial.py); these fixtures keep to the originals.
-    rule_names = [r["name"] for r in policy["spec"]["rules"] if "-injected-" not in r["name"]]
+    rule_names = [policy["metadata"]["name"]]  # a ValidatingPolicy has no named rules: one result per policy
     if rule.rule_id.startswith("CP"):
         return _cp_cases(world, rule, rule_names[0])
     if rule.rule_id == "SC012":
-        # Offline, no registry answers: only that app images are not matched (skip).
+        # Offline, no registry answers: only that a pod without an image of an approved
+        # repository has nothing to verify and passes (tests/test_signatures.py does the rest).
         pod = approved_pod(world, "app-only")
         pod["spec"]["containers"] = [c for c in pod["spec"]["containers"] if c["name"] == "app"]
         pod["spec"].pop("initContainers", None)
-        return [Case("app-only", pod, {rule_names[0]: "skip"})]
+        return [Case("app-only", pod, {rule_names[0]: "pass"})]
     return _pod_cases(world, rule, rule_names)
 
 
@@ -616,12 +532,8 @@ def fixture_files(plan: Plan, rule: RulePlan) -> dict[str, str]:
     for c in cases:
         groups.setdefault(c.name if ("#" in c.name or "@" in c.name) else "", []).append(c)
     files: dict[str, str] = {}
-    values = {
-        "apiVersion": "cli.kyverno.io/v1alpha1",
-        "kind": "Value",
-        "metadata": {"name": "values"},
-        "namespaceSelector": [{"name": ns, "labels": labels} for ns, labels in sorted(world.namespace_labels.items())],
-    }
+    kind_flag = "isImageValidatingPolicy" if policy["kind"] == "ImageValidatingPolicy" else "isValidatingPolicy"
+    values = values_document(world.namespace_labels, [c.obj for c in cases])
     user = {
         "apiVersion": "cli.kyverno.io/v1alpha1",
         "kind": "UserInfo",
@@ -634,9 +546,9 @@ def fixture_files(plan: Plan, rule: RulePlan) -> dict[str, str]:
         results = []
         for c in group:
             for operation in c.operations:
-                for rule_name, result in sorted(c.results.items()):
+                for _, result in sorted(c.results.items()):
                     entry: dict[str, Any] = {
-                        "policy": info.policy_name, "rule": rule_name, "kind": c.obj["kind"], "result": result,
+                        "policy": info.policy_name, kind_flag: True, "kind": c.obj["kind"], "result": result,
                         "resources": [_resource_id(c.obj)],
                     }
                     if operation != "CREATE":
@@ -653,9 +565,27 @@ def fixture_files(plan: Plan, rule: RulePlan) -> dict[str, str]:
             "resources": ["resource.yaml"],
             "variables": "values.yaml",
             "userinfo": "user-info.yaml",
-            "results": sorted(results, key=lambda r: (r["rule"], r["resources"][0], r.get("operation", ""), r["result"])),
+            "results": sorted(results, key=lambda r: (r["resources"][0], r.get("operation", ""), r["result"])),
         })
     return files
+
+
+def values_document(namespace_labels: dict[str, dict[str, str]], objects: list[dict[str, Any]]) -> dict[str, Any]:
+    """The CLI's values file: each namespace's labels (namespaceObject and namespaceSelector read
+    them), with the `kubernetes.io/metadata.name` label the API server puts on every Namespace."""
+    labels = {ns: dict(v) for ns, v in namespace_labels.items()}
+    for obj in objects:
+        ns = (obj.get("metadata") or {}).get("namespace")
+        if isinstance(ns, str) and ns:
+            labels.setdefault(ns, {})
+    for ns, v in labels.items():
+        v[NAMESPACE_NAME_LABEL] = ns
+    return {
+        "apiVersion": "cli.kyverno.io/v1alpha1",
+        "kind": "Value",
+        "metadata": {"name": "values"},
+        "namespaceSelector": [{"name": ns, "labels": v} for ns, v in sorted(labels.items())],
+    }
 
 
 def _resource_id(obj: dict[str, Any]) -> str:

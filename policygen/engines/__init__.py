@@ -14,6 +14,7 @@ ENGINES: dict[str, str] = {
     "conftest": "policygen.engines.conftest:ConftestEngine",
     "gator": "policygen.engines.gator:GatorEngine",
     "kyverno": "policygen.engines.kyverno:KyvernoEngine",
+    "vap": "policygen.engines.vap:VapEngine",
 }
 # Real admission through a Kubernetes API server: started processes, so never
 # among the engines `verify` runs by default.

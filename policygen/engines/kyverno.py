@@ -1,4 +1,4 @@
-"""Kyverno engine: `kyverno apply` on the generated ClusterPolicies, batched.
+"""Kyverno engine: `kyverno apply` on the generated ValidatingPolicies, batched.
 
 One CLI run per distinct (operation, userInfo) of the samples (plain resources
 are all one group), plus one more run only where two name-reading resources of
@@ -7,7 +7,11 @@ duplicates). Each resource gets a unique metadata.uid in the temp file and is
 mapped back by it; resources whose name no rule reads (pods and controllers,
 PeerAuthentications) are renamed when they collide.
 
-SC012 (verifyImages) needs the registry; by default it is reported in
+The rule ID of a verdict is the policy's name (one policy per rule ID), never
+read from the message; the message (`RULE/check ...; RULE/check ...`) is only
+split into its problems.
+
+SC012 (the ImageValidatingPolicy) needs the registry; by default it is reported in
 notEvaluated for every pod-bearing resource, never as passed. With
 POLICYGEN_KYVERNO_REGISTRY=1 the SC012 policy gets one more run over those
 resources: a signature or digest verdict of Kyverno becomes an SC012 violation,
@@ -30,6 +34,7 @@ from typing import Any
 import yaml
 
 from .. import tools
+from ..backends.cel import NAMESPACE_NAME_LABEL, operations
 from ..backends.kyverno import policy_path
 from ..errors import EngineError
 from ..kinds import NAMESPACED_KINDS, POD_KINDS, default_api_version
@@ -37,17 +42,43 @@ from ..plan import Plan
 from ..rules import CATALOGUE
 from ..samples import UNTRUSTED_USER, Resource, SampleSet
 from ..verdicts import Verdict, Violation
+from . import cel_messages
 from .base import verdict_shell
 
 # Kinds whose names some rule reads (CP001 prefixes, CP002 names, CP004, CP005 roles).
 NAME_READ_KINDS = frozenset({"MutatingWebhookConfiguration", "ConfigMap", "Namespace", "ClusterRole", "Role"})
-_SPLIT = re.compile(r"; (?=(?:SC|CP)\d{3} )")
 _UID = "policygen-sample-{}"
 REGISTRY_ENV = "POLICYGEN_KYVERNO_REGISTRY"
-# Kyverno's messages for a verdict on a reachable image (cosign found no signature,
-# none by an approved key, or the image has no digest). Any other failure of the
-# SC012 rule (network, TUF/Rekor, unknown) is not a verdict.
-_SC012_VERDICT = re.compile(r": no signatures found$|: no matching signatures\b|^missing digest for ")
+# A verdict of the SC012 ImageValidatingPolicy: its own validation failed (no
+# approved key verified an image), or Kyverno's digest check (`verifyDigest`).
+# An `error` (registry unreachable, an image that cannot be fetched) is not a verdict.
+_SC012_VERDICT = re.compile(r"^SC012/signature |^image \S+ does not have a digest")
+
+
+def result_violations(rule_id: str, outcome: Any, result: dict[str, Any]) -> list[Violation]:
+    """The violations of one failed result of rule_id's policy (the rule ID came from the policy name)."""
+    if outcome in ("fail", "warn"):
+        return cel_messages.violations(rule_id, str(result.get("message") or ""))
+    # error: fail closed, the policy could not show the resource is fine
+    text = " ".join(str(result.get("message") or "").split())
+    return [Violation.engine_failure("kyverno", f"policy {result.get('policy')} ({rule_id}) could not evaluate: {text}")]
+
+
+def namespace_selector(namespaces: dict[str, dict[str, Any]], objects: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The values file's namespace entries: labels of the Namespace objects among the inputs, and
+    every namespace the resources use, each with the `kubernetes.io/metadata.name` label the API
+    server sets (excluded namespaces are matched by it)."""
+    labels: dict[str, dict[str, str]] = {}
+    for name, ns in namespaces.items():
+        raw = (ns.get("metadata") or {}).get("labels") if isinstance(ns.get("metadata"), dict) else None
+        labels[name] = {str(k): str(v) for k, v in raw.items()} if isinstance(raw, dict) else {}
+    for obj in objects:
+        ns = obj.get("metadata", {}).get("namespace")
+        if isinstance(ns, str) and ns:
+            labels.setdefault(ns, {})
+    for name, v in labels.items():
+        v[NAMESPACE_NAME_LABEL] = name
+    return [{"name": n, "labels": v} for n, v in sorted(labels.items())]
 
 
 def registry_access() -> bool:
@@ -101,15 +132,19 @@ class KyvernoEngine:
     tool = "kyverno"
     backend = "kyverno"
 
+    def policy_files(self, root: Path, plan: Plan) -> list[tuple[Path, frozenset[str]]]:
+        """Each generated policy file but SC012's, with the operations it matches."""
+        return [(root / policy_path(CATALOGUE[r.rule_id]), frozenset(operations(r))) for r in plan.rules if r.rule_id != "SC012"]
+
     def evaluate(self, dist: Path, plan: Plan, samples: SampleSet) -> list[Verdict]:
         binary = tools.find(self.tool)
         root = Path(dist) / self.backend
-        policies = [root / policy_path(CATALOGUE[r.rule_id]) for r in plan.rules if r.rule_id != "SC012"]
-        missing = [p for p in policies if not p.is_file()]
+        files = self.policy_files(root, plan)
+        missing = [p for p, _ in files if not p.is_file()]
         if missing:
-            raise EngineError(f"kyverno: generated policy missing: {missing[0]}")
+            raise EngineError(f"{self.name}: generated policy missing: {missing[0]}")
         verdicts = [verdict_shell(res, self.name) for res in samples.resources]
-        messages: list[set[str]] = [set() for _ in samples.resources]
+        messages: list[set[Violation]] = [set() for _ in samples.resources]
 
         # Group by (operation, user); split a group into rounds only on name-read collisions.
         groups: dict[str, list[int]] = {}
@@ -142,6 +177,10 @@ class KyvernoEngine:
         namespaces = samples.namespaces
         with tempfile.TemporaryDirectory(prefix="policygen-kyverno-") as tmp:
             for n, (op, user, members) in enumerate(runs):
+                # Only the policies whose match includes the operation.
+                policies = [p for p, ops in files if op in ops]
+                if not policies:
+                    continue
                 report = self._run(binary, Path(tmp) / f"run-{n}", policies, op, user, members, namespaces)
                 self._collect(report, {_UID.format(i): i for i, _ in members}, messages)
 
@@ -152,13 +191,13 @@ class KyvernoEngine:
         if pod_writes and registry_access():
             undecided = self._signatures(binary, root / policy_path(CATALOGUE["SC012"]), samples, pod_writes, messages)
         for i, res in enumerate(samples.resources):
-            verdicts[i].violations = [Violation.from_message(m) for m in sorted(messages[i])]
+            verdicts[i].violations = sorted(messages[i])
             if i in undecided:
                 verdicts[i].not_evaluated = ["SC012"]
         return verdicts
 
     def _signatures(self, binary: Path, policy: Path, samples: SampleSet, members: list[int],
-                    messages: list[set[str]]) -> set[int]:
+                    messages: list[set[Violation]]) -> set[int]:
         """SC012 against the registries; returns the resources it could not decide."""
         if not policy.is_file():
             raise EngineError(f"kyverno: generated policy missing: {policy}")
@@ -183,23 +222,20 @@ class KyvernoEngine:
                 if outcome in ("pass", "skip"):
                     continue
                 if outcome == "fail" and _SC012_VERDICT.search(text):
-                    verdict.setdefault(i, []).append(f"SC012 {text}")
+                    verdict.setdefault(i, []).append(text if text.startswith("SC012/signature ") else f"SC012/signature {text}")
                 else:
                     # "unverified image" (follows any failed check), an unreachable
                     # registry or transparency log, an error: no verdict by itself.
                     unsure.add(i)
         for i, found in verdict.items():
-            messages[i].update(found)
+            messages[i].update(Violation("SC012", m, "signature") for m in found)
         return unsure - set(verdict)
 
     def _run(self, binary: Path, work: Path, policies: list[Path], op: str, user: dict[str, Any],
              members: list[tuple[int, dict[str, Any]]], namespaces: dict[str, dict[str, Any]]) -> dict[str, Any]:
         work.mkdir(parents=True)
         (work / "resources.yaml").write_text(yaml.safe_dump_all([o for _, o in members], sort_keys=True), encoding="utf-8")
-        selector = []
-        for name, ns in namespaces.items():
-            labels = (ns.get("metadata") or {}).get("labels")
-            selector.append({"name": name, "labels": {k: str(v) for k, v in labels.items()} if isinstance(labels, dict) else {}})
+        selector = namespace_selector(namespaces, [o for _, o in members])
         values = {"apiVersion": "cli.kyverno.io/v1alpha1", "kind": "Value", "metadata": {"name": "values"},
                   "namespaceSelector": selector, "globalValues": {"request.operation": op}}
         (work / "values.yaml").write_text(yaml.safe_dump(values, sort_keys=True), encoding="utf-8")
@@ -234,14 +270,14 @@ class KyvernoEngine:
         return report
 
     @staticmethod
-    def _collect(report: dict[str, Any], by_uid: dict[str, int], messages: list[set[str]]) -> None:
+    def _collect(report: dict[str, Any], by_uid: dict[str, int], messages: list[set[Violation]]) -> None:
         for result in report.get("results") or []:
             outcome = result.get("result")
             if outcome in ("pass", "skip"):
                 continue
             policy = str(result.get("policy", ""))
-            rule_id = policy.split("-", 1)[0].upper()
-            if rule_id not in CATALOGUE:
+            rule_id = next((r for r, info in CATALOGUE.items() if info.policy_name == policy), "")
+            if not rule_id:
                 raise EngineError(f"kyverno reported a result for an unknown policy {policy!r}")
             refs = result.get("resources") or []
             if not refs:
@@ -250,9 +286,4 @@ class KyvernoEngine:
                 uid = ref.get("uid")
                 if uid not in by_uid:
                     raise EngineError(f"kyverno reported a resource policygen did not send: {ref}")
-                text = " ".join(str(result.get("message") or "").split("\n")).strip()
-                if outcome in ("fail", "warn"):
-                    parts = _SPLIT.split(text) if text.startswith(rule_id + " ") else [f"{rule_id} {text}"]
-                else:  # error: fail closed, the rule could not show the resource is fine
-                    parts = [f"{rule_id} kyverno could not evaluate rule {result.get('rule')}: {text}"]
-                messages[by_uid[uid]].update(parts)
+                messages[by_uid[uid]].update(result_violations(rule_id, outcome, result))

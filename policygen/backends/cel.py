@@ -1,0 +1,205 @@
+"""One CEL source per rule, rendered into Kyverno's ValidatingPolicy and Kubernetes' ValidatingAdmissionPolicy.
+
+`templates/cel/rules/<RULE>.jinja` renders, as YAML data, the rule's CEL
+`variables`, its `problems` expression (a list of messages, each starting
+`RULE/check `) and optional `matchConditions`. Both backends take that data
+as it is and wrap it the same way: one validation, `size(variables.problems)
+== 0`, whose messageExpression joins the first problems. Neither backend
+holds a CEL expression of a rule of its own.
+
+Spec values enter the CEL only as literals (`cel_literal`), so that no spec
+value can change the logic around it. The match (which requests reach the
+rule) is computed here too, as admissionregistration `MatchResources`, which
+both APIs share.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Any
+
+import jinja2
+import yaml
+
+from ..checks import CHECKS
+from ..plan import Plan, RulePlan
+from ..render import make_env, to_json
+
+# Rules whose CEL runs in the API server too; SC012 needs a registry and is an
+# ImageValidatingPolicy in Kyverno only.
+CEL_RULE_IDS = ("SC001", "SC002", "SC003", "SC004", "SC005", "SC006", "SC007", "SC008", "SC009", "SC010", "SC011",
+                "CP001", "CP002", "CP003", "CP004", "CP005")
+# The API server refuses a messageExpression result over 5 KiB or with a line
+# break; echoed values are cut to 200 characters and at most this many problems
+# are joined.
+MESSAGE_PROBLEMS = 8
+WRITE_OPS = ["CREATE", "UPDATE"]
+# The longest sidecar.istio.io/status annotation the CEL reads (Istio's is a few hundred bytes).
+STATUS_MAX_LENGTH = 4096
+NAMESPACE_NAME_LABEL = "kubernetes.io/metadata.name"
+_CODE = re.compile(r'"((?:SC|CP)\d{3})/([a-z0-9-]+) "')
+
+# Pods and every controller with a pod template, `kubectl debug`'s subresource included, in every
+# API version that serves or served them (kinds.LEGACY_API_VERSIONS: manifests kept in Git still use
+# extensions/v1beta1, apps/v1beta1 and v1beta2, batch/v1beta1; they are the same controllers).
+POD_RESOURCE_RULES: list[dict[str, Any]] = [
+    {"apiGroups": [""], "apiVersions": ["v1"], "resources": ["pods", "pods/ephemeralcontainers", "replicationcontrollers"]},
+    {"apiGroups": ["apps"], "apiVersions": ["*"], "resources": ["daemonsets", "deployments", "replicasets", "statefulsets"]},
+    {"apiGroups": ["batch"], "apiVersions": ["*"], "resources": ["cronjobs", "jobs"]},
+    {"apiGroups": ["extensions"], "apiVersions": ["*"], "resources": ["daemonsets", "deployments", "replicasets"]},
+]
+CP_RESOURCE_RULES: dict[str, list[dict[str, Any]]] = {
+    "CP001": [{"apiGroups": ["admissionregistration.k8s.io"], "apiVersions": ["v1"], "resources": ["mutatingwebhookconfigurations"]}],
+    "CP002": [{"apiGroups": [""], "apiVersions": ["v1"], "resources": ["configmaps"]}],
+    "CP003": [{"apiGroups": ["security.istio.io"], "apiVersions": ["*"], "resources": ["peerauthentications"]}],
+    "CP004": [{"apiGroups": [""], "apiVersions": ["v1"], "resources": ["namespaces"]}],
+    "CP005": [{"apiGroups": ["rbac.authorization.k8s.io"], "apiVersions": ["v1"], "resources": ["clusterroles", "roles"]}],
+}
+
+
+def cel_literal(value: Any) -> str:
+    """A CEL literal for JSON data.
+
+    Kubernetes CEL rejects mixed-type list and map literals, so every element
+    and value is wrapped in dyn(); scalars are JSON-encoded (a JSON string is a
+    valid CEL string), so a spec value stays a literal.
+    """
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{to_json(str(k))}: dyn({cel_literal(v)})" for k, v in sorted(value.items())) + "}"
+    if isinstance(value, (list, tuple)):
+        return "[" + ", ".join(f"dyn({cel_literal(v)})" for v in value) + "]"
+    if value is None or isinstance(value, (bool, int, str)):
+        return to_json(value)
+    raise TypeError(f"no CEL literal for {type(value).__name__}")
+
+
+@lru_cache(maxsize=1)
+def _env() -> jinja2.Environment:
+    env = make_env().overlay()
+    env.filters["cel"] = cel_literal
+    return env
+
+
+# --------------------------------------------------------------------------- SC003's status annotation
+
+_WS = r"[ \t\n\r]*"
+# A JSON string without escapes or control characters: with no backslash, a
+# key cannot be spelled another way, and a string cannot hide a quote.
+_STR = r'"[^"\\\x00-\x1f]*"'
+_NUM = r"-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?"
+_SCALAR = rf"(?:{_STR}|null|true|false|{_NUM})"
+_ARRAY = rf"\[{_WS}(?:{_SCALAR}(?:{_WS},{_WS}{_SCALAR})*)?{_WS}\]"
+_MEMBER = rf"{_STR}{_WS}:{_WS}(?:{_SCALAR}|{_ARRAY})"
+_NAME_KEYS = r'"(?:initContainers|containers)"'
+
+
+def _re2_literal(text: str) -> str:
+    """text as an RE2 pattern that matches only itself."""
+    return "".join(ch if ch.isascii() and ch.isalnum() else f"\\x{{{ord(ch):x}}}" for ch in text)
+
+
+def status_patterns(sidecar_names: list[str]) -> dict[str, str]:
+    """RE2 patterns that read the injector's `sidecar.istio.io/status` without a JSON parser.
+
+    `document` accepts exactly a flat JSON object (scalars and arrays of
+    scalars, no escapes): what Istio's injector writes. `member` finds each
+    initContainers/containers member of such a document (a string followed by
+    `:` can only be a key there); `anyNames` and `approvedNames` say whether a
+    member is null or a list of strings, and of approved names.
+    """
+    names = "|".join(_re2_literal(n) for n in sorted(sidecar_names)) or "[^\\x00-\\x{10ffff}]"
+    approved = rf'"(?:{names})"'
+
+    def names_list(item: str) -> str:
+        return rf"^{_NAME_KEYS}{_WS}:{_WS}(?:null|\[{_WS}(?:{item}(?:{_WS},{_WS}{item})*)?{_WS}\])$"
+
+    return {
+        "document": rf"^{_WS}\{{{_WS}(?:{_MEMBER}(?:{_WS},{_WS}{_MEMBER})*)?{_WS}\}}{_WS}$",
+        "member": rf"{_NAME_KEYS}{_WS}:{_WS}(?:{_ARRAY}|{_SCALAR})",
+        "anyNames": names_list(_STR),
+        "approvedNames": names_list(approved),
+    }
+
+
+# --------------------------------------------------------------------------- the source
+
+
+@dataclass(frozen=True)
+class CelSource:
+    rule_id: str
+    variables: list[dict[str, str]]
+    problems: str
+    match_conditions: list[dict[str, str]] = field(default_factory=list)
+
+    def all_variables(self) -> list[dict[str, str]]:
+        """The rule's variables and `problems`, in evaluation order."""
+        return [*self.variables, {"name": "problems", "expression": self.problems}]
+
+    @property
+    def validation(self) -> dict[str, str]:
+        n = MESSAGE_PROBLEMS
+        return {
+            "expression": "size(variables.problems) == 0",
+            "messageExpression": (
+                f'size(variables.problems) <= {n} ? variables.problems.join("; ") : '
+                f'variables.problems.slice(0, {n}).join("; ") + " (and " + string(size(variables.problems) - {n}) + " more)"'
+            ),
+        }
+
+
+def cel_source(plan: Plan, rule: RulePlan) -> CelSource:
+    """Render templates/cel/rules/<RULE>.jinja for one rule of the plan."""
+    rid = rule.rule_id
+    context: dict[str, Any] = {"params": rule.params, "rule_id": rid}
+    if rid == "SC003":
+        context["status_patterns"] = status_patterns([s["name"] for s in rule.params["sidecars"]])
+        context["status_max_length"] = STATUS_MAX_LENGTH
+    template = f"cel/rules/{rid}.jinja"
+    text = _env().get_template(template).render(**context)
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:  # a template bug, never user input
+        raise ValueError(f"{template} rendered invalid YAML: {exc}") from exc
+    if not isinstance(data, dict) or not isinstance(data.get("problems"), str) or not isinstance(data.get("variables"), list):
+        raise ValueError(f"{template} must render `variables` and `problems`")
+    for m in _CODE.finditer(text):
+        if m.group(1) != rid or m.group(2) not in CHECKS[rid]:
+            raise ValueError(f"{template}: message code {m.group(1)}/{m.group(2)} is not in policygen/checks.py for {rid}")
+    return CelSource(rid, data["variables"], data["problems"].strip(), data.get("matchConditions") or [])
+
+
+def codes_in(source: CelSource) -> set[str]:
+    text = "\n".join(v["expression"] for v in source.all_variables())
+    return {f"{a}/{b}" for a, b in _CODE.findall(text)}
+
+
+# --------------------------------------------------------------------------- match
+
+
+def match_resources(rule: RulePlan) -> dict[str, Any]:
+    """admissionregistration MatchResources for one rule.
+
+    Pod rules match every pod-bearing resource (no autogen: the CEL reads a
+    controller's template itself). Excluded namespaces are left out by their
+    immutable `kubernetes.io/metadata.name` label, except for SC003, whose
+    sidecar-image check holds in every namespace; whether a namespace is a
+    mesh namespace (listed, or selected by its labels) is the CEL's
+    `variables.inMesh`, read from `namespaceObject`.
+    """
+    rid = rule.rule_id
+    if rid.startswith("SC"):
+        rules = [dict(r, operations=list(WRITE_OPS)) for r in POD_RESOURCE_RULES]
+        out: dict[str, Any] = {"resourceRules": rules}
+        excluded = rule.params.get("scope", {}).get("excludedNamespaces") or []
+        if rid != "SC003" and excluded:
+            out["namespaceSelector"] = {"matchExpressions": [
+                {"key": NAMESPACE_NAME_LABEL, "operator": "NotIn", "values": sorted(excluded)}]}
+        return out
+    ops = ["CREATE", "UPDATE", "DELETE"] if rid == "CP002" else list(WRITE_OPS)
+    return {"resourceRules": [dict(r, operations=ops) for r in CP_RESOURCE_RULES[rid]]}
+
+
+def operations(rule: RulePlan) -> list[str]:
+    return sorted({op for r in match_resources(rule)["resourceRules"] for op in r["operations"]})

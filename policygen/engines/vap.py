@@ -1,0 +1,142 @@
+"""Offline ValidatingAdmissionPolicy evaluation with the API server's own admission code.
+
+`tools/celcheck` (our Go program on k8s.io/apiserver v0.37.2, `policygen tools
+install celcheck`) loads the generated policies and bindings once and, for
+every request in one batch, does what the validating-admission-policy plugin
+does: matches the policy's `matchConstraints` and the binding's
+`matchResources` with the API server's matcher (namespace selectors against
+the Namespaces given), then evaluates `matchConditions`, variables and
+validations with the plugin's validator under the runtime cost budget, with
+the request's operation, object, oldObject, user and `namespaceObject`.
+
+What it does not model (docs/vap.md): the API server's decoding, defaulting
+and validation of an object before admission (a type-confused pod that a real
+API server would refuse is judged here), `validationActions` (every denial is
+a violation), equivalent-resource matching across API versions, and the
+authorizer. SC012 has no VAP and is reported in notEvaluated for every pod
+write, never as passed.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import subprocess
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from .. import tools
+from ..backends.cel import NAMESPACE_NAME_LABEL
+from ..backends.vap import UNSUPPORTED, policy_file
+from ..errors import EngineError
+from ..kinds import NAMESPACED_KINDS, POD_KINDS, default_api_version
+from ..plan import Plan
+from ..rules import CATALOGUE
+from ..samples import UNTRUSTED_USER, Resource, SampleSet
+from ..verdicts import Verdict, Violation
+from . import cel_messages
+from .base import verdict_shell
+
+
+
+def _object(obj: Any) -> dict[str, Any] | None:
+    if not isinstance(obj, dict):
+        return None
+    obj = copy.deepcopy(obj)
+    kind = obj.get("kind") if isinstance(obj.get("kind"), str) else ""
+    if not isinstance(obj.get("apiVersion"), str) or not obj.get("apiVersion"):
+        obj["apiVersion"] = default_api_version(kind) or "v1"
+    return obj
+
+
+def _request(res: Resource) -> dict[str, Any]:
+    rev = res.review
+    op = res.operation if res.operation in ("CREATE", "UPDATE", "DELETE", "CONNECT") else "CREATE"
+    obj = None if op == "DELETE" else _object(rev.get("object"))
+    old = _object(rev.get("oldObject"))
+    target = obj if obj is not None else old
+    kind = target.get("kind") if target else None
+    namespace = ""
+    if kind in NAMESPACED_KINDS:
+        meta = target.get("metadata") if isinstance(target.get("metadata"), dict) else {}
+        ns = meta.get("namespace")
+        namespace = ns if isinstance(ns, str) and ns else (rev.get("namespace") or "default")
+        for o in (obj, old):
+            if o is not None:
+                if not isinstance(o.get("metadata"), dict):
+                    o["metadata"] = {}
+                o["metadata"]["namespace"] = namespace
+    info = rev.get("userInfo") if isinstance(rev.get("userInfo"), dict) else dict(UNTRUSTED_USER)
+    username = info.get("username") if isinstance(info.get("username"), str) else ""
+    groups = [g for g in info.get("groups") or [] if isinstance(g, str)] if isinstance(info.get("groups"), list) else []
+    return {"operation": op, "object": obj, "oldObject": old, "namespace": namespace, "subResource": "",
+            "userInfo": {"username": username, "groups": groups}}
+
+
+def _namespaces(samples: SampleSet, requests: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Namespace objects as the API server would hold them: the inputs' labels, every namespace a
+    request uses, each with its `kubernetes.io/metadata.name` label."""
+    labels: dict[str, dict[str, str]] = {}
+    for name, ns in samples.namespaces.items():
+        meta = ns.get("metadata") if isinstance(ns.get("metadata"), dict) else {}
+        raw = meta.get("labels")
+        labels[name] = {str(k): str(v) for k, v in raw.items()} if isinstance(raw, dict) else {}
+    for req in requests:
+        if req["namespace"]:
+            labels.setdefault(req["namespace"], {})
+    return [{"apiVersion": "v1", "kind": "Namespace",
+             "metadata": {"name": name, "labels": {**v, NAMESPACE_NAME_LABEL: name}}}
+            for name, v in sorted(labels.items())]
+
+
+class VapEngine:
+    name = "vap"
+    tool = "celcheck"
+    backend = "vap"
+
+    def evaluate(self, dist: Path, plan: Plan, samples: SampleSet) -> list[Verdict]:
+        binary = tools.find(self.tool)
+        root = Path(dist) / self.backend
+        files = [root / policy_file(CATALOGUE[r.rule_id]) for r in plan.rules if r.rule_id not in UNSUPPORTED]
+        missing = [p for p in files if not p.is_file()]
+        if missing:
+            raise EngineError(f"vap: generated policy missing: {missing[0]}")
+        by_policy = {CATALOGUE[r.rule_id].policy_name: r.rule_id for r in plan.rules}
+        requests = [_request(res) for res in samples.resources]
+        verdicts = [verdict_shell(res, self.name) for res in samples.resources]
+        messages: list[set[Violation]] = [set() for _ in samples.resources]
+        with tempfile.TemporaryDirectory(prefix="policygen-vap-") as tmp:
+            req_path, ns_path = Path(tmp) / "requests.json", Path(tmp) / "namespaces.json"
+            req_path.write_text(json.dumps(requests), encoding="utf-8")
+            ns_path.write_text(json.dumps(_namespaces(samples, requests)), encoding="utf-8")
+            argv = [str(binary), "-requests", str(req_path), "-namespaces", str(ns_path), *map(str, files)]
+            try:
+                proc = subprocess.run(argv, capture_output=True, text=True, timeout=1800)
+            except (OSError, subprocess.TimeoutExpired) as exc:
+                raise EngineError(f"celcheck could not run: {exc}") from exc
+        if proc.returncode != 0 or "panic:" in proc.stderr:
+            raise EngineError(f"celcheck failed (exit {proc.returncode}):\n{proc.stderr[-4000:]}")
+        for line in proc.stdout.splitlines():
+            if not line.strip():
+                continue
+            try:
+                result = json.loads(line)
+                index, policy = int(result["index"]), str(result["policy"])
+            except (ValueError, KeyError, TypeError) as exc:
+                raise EngineError(f"celcheck printed an unreadable result: {line[:300]}") from exc
+            rule_id = by_policy.get(policy)
+            if rule_id is None or not 0 <= index < len(samples.resources):
+                raise EngineError(f"celcheck reported a result policygen cannot place: {line[:300]}")
+            for text in result.get("messages") or []:
+                messages[index].update(cel_messages.violations(rule_id, str(text)))
+            for text in result.get("errors") or []:
+                # failurePolicy: Fail: an evaluation error (a cost overrun included) denies.
+                messages[index].add(Violation.engine_failure(
+                    "vap", f"policy {policy} ({rule_id}) could not evaluate: {' '.join(str(text).split())}"))
+        sc012 = plan.rule("SC012") is not None
+        for i, res in enumerate(samples.resources):
+            verdicts[i].violations = sorted(messages[i])
+            if sc012 and res.kind in POD_KINDS and res.operation in ("CREATE", "UPDATE"):
+                verdicts[i].not_evaluated = ["SC012"]
+        return verdicts
