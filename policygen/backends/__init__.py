@@ -19,8 +19,8 @@ class Backend(Protocol):
 def all_backends() -> list[Backend]:
     from .docs import DocsBackend
     from .exemptions import ExemptionsBackend
-    from .gatekeeper import GatekeeperBackend
+    from .gatekeeper import GatekeeperBackend, GatorSuitesBackend
     from .kyverno import KyvernoBackend
     from .rego import RegoBackend
 
-    return [RegoBackend(), GatekeeperBackend(), KyvernoBackend(), DocsBackend(), ExemptionsBackend()]
+    return [RegoBackend(), GatekeeperBackend(), GatorSuitesBackend(), KyvernoBackend(), DocsBackend(), ExemptionsBackend()]
