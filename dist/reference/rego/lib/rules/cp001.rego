@@ -37,13 +37,13 @@ injector(obj, params) := {msg |
 	msg := {"check": problem.check, "detail": sprintf("webhook configuration %s: webhooks[%d] %s", [review.quote(obj.metadata.name), i, problem.detail])}
 }
 
-hook_problems(hook, params) := ({review.violation("injector-target", sprintf("clientConfig.url is %s; the injector is reached only through its service", [review.quote(url)])) |
+hook_problems(hook, params) := ({review.finding("injector-target", sprintf("clientConfig.url is %s; the injector is reached only through its service", [review.quote(url)])) |
 	url := object.get(hook, ["clientConfig", "url"], null)
 	url != null
-} | {review.violation("injector-target", sprintf("clientConfig.service is %s, approved %s", [review.quote(service), json.marshal(params.service)])) |
+} | {review.finding("injector-target", sprintf("clientConfig.service is %s, approved %s", [review.quote(service), json.marshal(params.service)])) |
 	service := object.get(hook, ["clientConfig", "service"], null)
 	not approved_service(service, params.service)
-}) | {review.violation("injector-failure-policy", sprintf("failurePolicy is %s, approved %q", [review.quote(policy), params.failurePolicy])) |
+}) | {review.finding("injector-failure-policy", sprintf("failurePolicy is %s, approved %q", [review.quote(policy), params.failurePolicy])) |
 	# admissionregistration.k8s.io/v1 defaults failurePolicy to Fail.
 	policy := object.get(hook, "failurePolicy", "Fail")
 	policy != params.failurePolicy

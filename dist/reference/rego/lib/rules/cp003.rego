@@ -18,14 +18,14 @@ violations(rev, params, _) := {msg |
 	])}
 }
 
-problems(obj, ns, params) := ({review.violation("mtls-weakened", sprintf("mtls.mode is %s", [review.quote(mode)])) |
+problems(obj, ns, params) := ({review.finding("mtls-weakened", sprintf("mtls.mode is %s", [review.quote(mode)])) |
 	mode := object.get(obj, ["spec", "mtls", "mode"], null)
 	weak(mode)
-} | {review.violation("mtls-weakened", sprintf("portLevelMtls[%s].mode is %s", [review.quote(port), review.quote(mode)])) |
+} | {review.finding("mtls-weakened", sprintf("portLevelMtls[%s].mode is %s", [review.quote(port), review.quote(mode)])) |
 	some port, setting in object.get(obj, ["spec", "portLevelMtls"], {})
 	mode := object.get(setting, "mode", null)
 	weak(mode)
-}) | {review.violation("mesh-wide-not-strict", sprintf("the mesh-wide policy has mtls.mode %s, approved STRICT", [review.quote(mode)])) |
+}) | {review.finding("mesh-wide-not-strict", sprintf("the mesh-wide policy has mtls.mode %s, approved STRICT", [review.quote(mode)])) |
 	ns == params.namespace
 	not has_selector(obj)
 	mode := object.get(obj, ["spec", "mtls", "mode"], null)

@@ -13,10 +13,10 @@ violations(rev, params, _) := {msg |
 	msg := {"check": problem.check, "detail": sprintf("Namespace %s: %s", [review.quote(obj.metadata.name), problem.detail])}
 }
 
-problems(name, labels, params) := {review.violation("mesh-injection-off", "is a mesh namespace but does not turn injection on (istio-injection: enabled or an approved istio.io/rev)") |
+problems(name, labels, params) := {review.finding("mesh-injection-off", "is a mesh namespace but does not turn injection on (istio-injection: enabled or an approved istio.io/rev)") |
 	name in params.meshNamespaces
 	not injection_on(labels, params.approvedRevisions)
-} | {review.violation("excluded-injection-on", sprintf("is excluded from the mesh but turns injection on (%s)", [review.quote(on)])) |
+} | {review.finding("excluded-injection-on", sprintf("is excluded from the mesh but turns injection on (%s)", [review.quote(on)])) |
 	name in params.excludedNamespaces
 	on := {key: labels[key] | some key in ["istio-injection", "istio.io/rev"]; turns_on(key, labels)}
 	count(on) > 0

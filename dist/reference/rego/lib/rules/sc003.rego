@@ -16,7 +16,7 @@ violations(rev, params, namespaces) := everywhere(pod, params) | in_mesh(rev, po
 	pod := pods.review_pod(rev)
 } else := set()
 
-everywhere(pod, params) := {review.violation("pod-spec-malformed", sprintf("pod spec: %s", [problem])) | some problem in pods.malformed(pod.spec)} | {msg |
+everywhere(pod, params) := {review.finding("pod-spec-malformed", sprintf("pod spec: %s", [problem])) | some problem in pods.malformed(pod.spec)} | {msg |
 	some entry in pods.containers(pod.spec)
 	not entry.name in sidecar_names(params)
 	msg := disguised(entry, params.sidecarRepositories)

@@ -15,7 +15,7 @@ violations(rev, params, namespaces) := {msg |
 
 problems(entry, approved) := ((command(entry, approved) | args(entry, approved)) | pinned(entry, approved)) | forbidden(entry, approved)
 
-command(entry, approved) := {review.violation("command-set", sprintf("%s: command is set to %s; the image's entrypoint must run", [
+command(entry, approved) := {review.finding("command-set", sprintf("%s: command is set to %s; the image's entrypoint must run", [
 	entry.where, review.quote(entry.container.command),
 ])) |
 	approved.forbidCommand
@@ -28,7 +28,7 @@ has_command(container) if {
 	cmd != []
 }
 
-args(entry, approved) := {review.violation("args-prefix", sprintf("%s: args %s do not start with %s", [
+args(entry, approved) := {review.finding("args-prefix", sprintf("%s: args %s do not start with %s", [
 	entry.where, review.quote(object.get(entry.container, "args", null)), json.marshal(approved.argsPrefix),
 ])) |
 	approved.checkArgs
