@@ -10,6 +10,7 @@ README cannot show one that is not run.
 from __future__ import annotations
 
 import copy
+import dataclasses
 import json
 import re
 import shlex
@@ -23,6 +24,7 @@ import yaml
 from policygen.backends.rego import UNSUPPORTED
 from policygen.fixtures import baseline_pod
 from policygen.output import write_tree
+from policygen.pipeline import render_all
 
 from .cli_support import SCHEMAS
 from .conftest import ROOT, require_tool
@@ -244,3 +246,26 @@ def test_readme_command_runs_as_shown(line, workdir, reference_plan):
     check = _check_for(argv)
     assert check is not None, line
     check(_run(argv, workdir), argv, workdir, reference_plan)
+
+
+def test_audit_mode_warns_per_rule_and_exceptions_still_name_one(tmp_path, reference_plan):
+    """Audit mode: warn_<rule> in main and in each rule's package, never a failure; an exception still skips one rule."""
+    require_tool("conftest")
+    plan = dataclasses.replace(reference_plan, mode="audit")
+    write_tree(render_all(plan, ["rego"]), tmp_path / "dist")
+    (tmp_path / "pod.yaml").write_text(yaml.safe_dump(attack_pod(plan)), encoding="utf-8")
+    (tmp_path / "exceptions").mkdir()
+    (tmp_path / "exceptions" / "main.rego").write_text(_readme_blocks()[1], encoding="utf-8")
+    base = ["conftest", "test", "--policy", "dist/rego"]
+
+    def warnings(*extra: str) -> tuple[list[tuple[str, str]], int]:
+        report = _conftest_json([*base, *extra, "pod.yaml"], tmp_path)
+        assert _failures(report) == []
+        found = sorted((e["namespace"], w["metadata"]["rule"]) for e in report for w in e.get("warnings") or [])
+        return found, len(_exceptions(report))
+
+    assert warnings() == ([("main", "SC001"), ("main", "SC004")], 0)
+    assert warnings("--namespace", "policygen.sc004") == ([("policygen.sc004", "SC004")], 0)
+    assert warnings("--policy", "exceptions") == ([("main", "SC001")], 1)
+    plain = _run([*base, "pod.yaml"], tmp_path)
+    assert plain.returncode == 0 and "2 warnings, 0 failures" in plain.stdout, plain.stdout
