@@ -146,7 +146,7 @@ def test_an_engine_broken_for_everything_is_an_engine_error(tmp_path, reference_
     dist = tmp_path / "dist"
     write_tree(render_all(reference_plan, ["rego"]), dist)
     main = dist / "rego" / "main.rego"
-    main.write_text(main.read_text().replace("some found in violations", "some found in violations("), encoding="utf-8")
+    main.write_text(main.read_text().replace("import data.policygen", "import data.policygen("), encoding="utf-8")
     pod, _ = baseline_pod(reference_plan)
     samples = SampleSet([Resource("pod", 0, _plain_review(pod), pod)])
     with pytest.raises(EngineError, match="broken for the whole run"):

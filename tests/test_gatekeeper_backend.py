@@ -32,6 +32,11 @@ def gk_files(reference_files) -> dict[PurePosixPath, str]:
 
 
 @pytest.fixture(scope="session")
+def suite_files(reference_files) -> dict[PurePosixPath, str]:
+    return backend_files(reference_files, "gatekeeper-tests")
+
+
+@pytest.fixture(scope="session")
 def gk_dist(reference_dist) -> Path:
     """The reference spec's dist/gatekeeper, written as `policygen generate` writes it."""
     return reference_dist / "gatekeeper"
@@ -43,7 +48,7 @@ def gator_verify(gk_dist):
 
     Run from dist/ with a relative path, as a user would.
     """
-    return run_tool("gator", "verify", "-v", "gatekeeper/...", cwd=gk_dist.parent)
+    return run_tool("gator", "verify", "-v", "gatekeeper-tests/...", cwd=gk_dist.parent)
 
 
 def _load(files, path) -> list:
@@ -60,8 +65,18 @@ def test_one_policy_folder_per_supported_rule(gk_files, reference_plan):
     assert folders == {r.info.policy_name for r in _policies(reference_plan)}
     assert "sc012-sidecar-image-signature" not in folders
     for rule in _policies(reference_plan):
-        for name in ("template.yaml", "constraint.yaml", "suite.yaml"):
+        for name in ("template.yaml", "constraint.yaml"):
             assert PurePosixPath(rule.info.policy_name, name) in gk_files
+
+
+def test_the_cluster_folder_holds_no_test_objects(gk_files, suite_files, reference_plan):
+    """`gator test -f dist/<spec>/gatekeeper/` and `kubectl apply` read every YAML file below it: no samples, no suites."""
+    for path, text in gk_files.items():
+        kinds = {d.get("kind") for d in yaml.safe_load_all(text) if isinstance(d, dict)}
+        assert kinds <= {"ConstraintTemplate", "SyncSet", "Kustomization", *(template_kind(r) for r in _policies(reference_plan))}, path
+    assert {p.parts[0] for p in suite_files} == {r.info.policy_name for r in _policies(reference_plan)}
+    for rule in _policies(reference_plan):
+        assert PurePosixPath(rule.info.policy_name, "suite.yaml") in suite_files
 
 
 def test_every_file_parses_back(gk_files):
@@ -192,23 +207,24 @@ def test_yaml_block_round_trips():
         assert yaml.safe_load(doc) == {"key": text}, text
 
 
-def test_samples_mirror_the_fixture_cases(gk_files, reference_plan):
+def test_samples_mirror_the_fixture_cases(gk_files, suite_files, reference_plan):
     cases = cases_for(reference_plan)
     for rule in _policies(reference_plan):
         folder = rule.info.policy_name
-        (suite,) = _load(gk_files, f"{folder}/suite.yaml")
+        (suite,) = _load(suite_files, f"{folder}/suite.yaml")
         assert suite["kind"] == "Suite" and suite["apiVersion"] == "test.gatekeeper.sh/v1alpha1"
         mine = [c for c in cases if c.rule_id == rule.rule_id]
         assert [t["name"] for t in suite["tests"]] == [c.name.replace("_", "-") for c in mine]
         for test, case in zip(suite["tests"], mine):
-            assert test["template"] == "template.yaml"
-            assert _load(gk_files, f"{folder}/{test['constraint']}") == _load(gk_files, f"{folder}/constraint.yaml")
+            # the shipped template and constraint, not copies: the suite tests what is installed
+            assert test["template"] == f"../../gatekeeper/{folder}/template.yaml"
+            assert test["constraint"] == f"../../gatekeeper/{folder}/constraint.yaml"
             (c,) = test["cases"]
             example = "example_disallowed.yaml" if case.fails else "example_allowed.yaml"
             assert c["object"].endswith("/" + example)
-            assert _load(gk_files, f"{folder}/{c['object']}") == [case.resource]
+            assert _load(suite_files, f"{folder}/{c['object']}") == [case.resource]
             if case.namespaces:
-                assert _load(gk_files, f"{folder}/{c['inventory'][0]}") == [case.namespaces[n] for n in sorted(case.namespaces)]
+                assert _load(suite_files, f"{folder}/{c['inventory'][0]}") == [case.namespaces[n] for n in sorted(case.namespaces)]
             (assertion,) = c["assertions"]
             if case.fails:
                 assert assertion == {"violations": "yes", "message": f"^{rule.rule_id}/[a-z][a-z0-9-]* "}

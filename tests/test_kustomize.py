@@ -80,3 +80,15 @@ def test_reference_backend_files_unchanged_by_layers(reference_files):
     gk = backend_files(reference_files, "gatekeeper")
     assert PurePosixPath("sc004-sidecar-security-context/constraint.yaml") in gk
     assert PurePosixPath("sc004-sidecar-security-context/template.yaml") in gk
+
+
+def test_gator_suites_live_outside_every_installed_folder(reference_files):
+    """The suites and samples of dist/gatekeeper-tests get no kustomization, and no layer reaches them."""
+    assert any(p.parts[0] == "gatekeeper-tests" and p.name == "suite.yaml" for p in reference_files)
+    assert "gatekeeper-tests" not in CLUSTER_BACKENDS
+    assert not [p for p in reference_files if p.parts[0] == "gatekeeper-tests" and p.name == "kustomization.yaml"]
+    for path in (p for p in reference_files if p.name == "kustomization.yaml"):
+        for listed in _listed(reference_files, path.parent):
+            assert ".." not in listed.parts and listed.parts[0] == path.parts[0], listed
+            for doc in yaml.safe_load_all(reference_files[listed]):
+                assert doc["kind"] not in ("Suite", "Pod", "Namespace"), listed

@@ -24,7 +24,7 @@ def test_every_backend_has_every_rule_with_its_tests(reference_plan, tmp_path):
         if rule_id != "SC012":
             assert (out / "rego" / name / "src_test.rego").is_file(), rule_id
             assert (out / "gatekeeper" / name / "template.yaml").is_file(), rule_id
-            assert (out / "gatekeeper" / name / "suite.yaml").is_file(), rule_id
+            assert (out / "gatekeeper-tests" / name / "suite.yaml").is_file(), rule_id
     assert (out / "docs" / "policies.md").is_file()
 
 

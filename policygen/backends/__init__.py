@@ -19,9 +19,9 @@ class Backend(Protocol):
 def all_backends() -> list[Backend]:
     from .docs import DocsBackend
     from .exemptions import ExemptionsBackend
-    from .gatekeeper import GatekeeperBackend
+    from .gatekeeper import GatekeeperBackend, GatorSuitesBackend
     from .kyverno import KyvernoBackend
     from .rego import RegoBackend
     from .vap import VapBackend
 
-    return [RegoBackend(), GatekeeperBackend(), KyvernoBackend(), VapBackend(), DocsBackend(), ExemptionsBackend()]
+    return [RegoBackend(), GatekeeperBackend(), GatorSuitesBackend(), KyvernoBackend(), VapBackend(), DocsBackend(), ExemptionsBackend()]

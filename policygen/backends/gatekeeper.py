@@ -1,4 +1,4 @@
-"""Gatekeeper: one ConstraintTemplate and Constraint per rule, gator suites beside them.
+"""Gatekeeper: one ConstraintTemplate and Constraint per rule; gator suites in a folder of their own.
 
 The template's Rego is a thin entry point; the logic is the Rego backend's
 library, passed verbatim as the template's ``libs`` (Rego v1 syntax, opted in
@@ -174,7 +174,6 @@ class GatekeeperBackend:
     def render(self, plan: Plan) -> dict[PurePosixPath, str]:
         files: dict[PurePosixPath, str] = {}
         lib = lib_sources(plan)
-        cases = cases_for(plan)
         needs_sync = False
         for rule in plan.rules:
             if rule.rule_id in UNSUPPORTED:
@@ -214,10 +213,33 @@ class GatekeeperBackend:
                 params=rule.params,
             )
             files[folder / "constraint.yaml"] = constraint
+        if needs_sync:
+            files[PurePosixPath("sync.yaml")] = render("gatekeeper/sync.yaml.jinja", name=f"{plan.name}-namespaces", gvks=[NAMESPACE_GVK])
+        return files
+
+
+class GatorSuitesBackend:
+    """gator verify suites and their sample objects, in the Gatekeeper library's layout.
+
+    They live beside dist/<spec>/gatekeeper, never in it: `gator test -f` and
+    `kubectl apply` of that folder read every YAML file below it, and would take
+    our samples for the user's resources. Each suite names the shipped template
+    and constraint (../../gatekeeper/<policy>/), so it tests what is installed.
+    """
+
+    name = "gatekeeper-tests"
+
+    def render(self, plan: Plan) -> dict[PurePosixPath, str]:
+        files: dict[PurePosixPath, str] = {}
+        cases = cases_for(plan)
+        for rule in plan.rules:
+            if rule.rule_id in UNSUPPORTED:
+                continue
+            folder = PurePosixPath(rule.info.policy_name)
+            policy = PurePosixPath("..", "..", GatekeeperBackend.name, rule.info.policy_name)
             suite_cases = []
             for case in (c for c in cases if c.rule_id == rule.rule_id):
                 sample = PurePosixPath("samples") / case_folder(case)
-                files[folder / sample / "constraint.yaml"] = constraint
                 files[folder / sample / example_file(case)] = to_yaml(case.resource)
                 inventory = ""
                 if case.namespaces:
@@ -225,14 +247,17 @@ class GatekeeperBackend:
                     files[folder / inventory] = dump_yaml_documents([case.namespaces[n] for n in sorted(case.namespaces)])
                 suite_cases.append({
                     "name": case_folder(case),
-                    "constraint": str(sample / "constraint.yaml"),
                     "example_name": "example-disallowed" if case.fails else "example-allowed",
                     "object": str(sample / example_file(case)),
                     "inventory": inventory,
                     "fails": case.fails,
                     "message": f"^{re.escape(rule.rule_id)}/[a-z][a-z0-9-]* ",
                 })
-            files[folder / "suite.yaml"] = render("gatekeeper/suite.yaml.jinja", name=rule.info.policy_name, cases=suite_cases)
-        if needs_sync:
-            files[PurePosixPath("sync.yaml")] = render("gatekeeper/sync.yaml.jinja", name=f"{plan.name}-namespaces", gvks=[NAMESPACE_GVK])
+            files[folder / "suite.yaml"] = render(
+                "gatekeeper/suite.yaml.jinja",
+                name=rule.info.policy_name,
+                template_path=str(policy / "template.yaml"),
+                constraint=str(policy / "constraint.yaml"),
+                cases=suite_cases,
+            )
         return files

@@ -72,6 +72,7 @@ class RegoBackend:
         files = lib_sources(plan)
         rules = supported_rules(plan)
         cases = cases_for(plan)
+        verdict = "deny" if plan.mode == "enforce" else "warn"
         for rule in rules:
             folder = PurePosixPath(rule.info.policy_name)
             files[folder / "src.rego"] = render(
@@ -81,6 +82,7 @@ class RegoBackend:
                 package=package_of(rule),
                 lib=rule.rule_id.lower(),
                 params=rego_literal(rule.params),
+                verdict=verdict,
             )
             rule_cases = [
                 {
@@ -102,7 +104,6 @@ class RegoBackend:
                 checks=rego_set(sorted(CHECKS[rule.rule_id])),
                 cases=rule_cases,
             )
-        verdict = "deny" if plan.mode == "enforce" else "warn"
         files[PurePosixPath("main.rego")] = render(
             "rego/main.rego.jinja",
             plan_name=plan.name,
@@ -111,5 +112,8 @@ class RegoBackend:
             rules=[r.rule_id.lower() for r in rules],
         )
         files[PurePosixPath("batch.rego")] = render("rego/batch.rego.jinja")
+        # Package heads for `conftest doc`, which crashes unless the first package it sorts has a one-part name.
+        files[PurePosixPath("lib/lib.rego")] = render("rego/lib_index.rego.jinja")
+        files[PurePosixPath("policygen.rego")] = render("rego/rules_index.rego.jinja", verdict=verdict)
         files[PurePosixPath(".regal/config.yaml")] = render("rego/regal.yaml.jinja")
         return files

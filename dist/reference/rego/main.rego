@@ -2,8 +2,9 @@
 # title: istio-sidecar-guard
 # description: >-
 #   conftest's entry point: every rule's violations as deny results
-#   (enforce mode): objects whose msg starts with RULE/check, and whose rule
-#   and check fields conftest reports as metadata.
+#   (enforce mode), one deny_<rule> per rule ID: objects whose msg
+#   starts with RULE/check, and whose rule and check fields conftest reports
+#   as metadata.
 package main
 
 import data.policygen
@@ -11,41 +12,118 @@ import data.policygen
 # METADATA
 # scope: document
 # description: Every violation of every rule, for policygen eval and for tests.
-violations contains found if some found in policygen.sc001.violation
+violations contains found if some found in policygen.sc001.violations
 
-violations contains found if some found in policygen.sc002.violation
+violations contains found if some found in policygen.sc002.violations
 
-violations contains found if some found in policygen.sc003.violation
+violations contains found if some found in policygen.sc003.violations
 
-violations contains found if some found in policygen.sc004.violation
+violations contains found if some found in policygen.sc004.violations
 
-violations contains found if some found in policygen.sc005.violation
+violations contains found if some found in policygen.sc005.violations
 
-violations contains found if some found in policygen.sc006.violation
+violations contains found if some found in policygen.sc006.violations
 
-violations contains found if some found in policygen.sc007.violation
+violations contains found if some found in policygen.sc007.violations
 
-violations contains found if some found in policygen.sc008.violation
+violations contains found if some found in policygen.sc008.violations
 
-violations contains found if some found in policygen.sc009.violation
+violations contains found if some found in policygen.sc009.violations
 
-violations contains found if some found in policygen.sc010.violation
+violations contains found if some found in policygen.sc010.violations
 
-violations contains found if some found in policygen.sc011.violation
+violations contains found if some found in policygen.sc011.violations
 
-violations contains found if some found in policygen.cp001.violation
+violations contains found if some found in policygen.cp001.violations
 
-violations contains found if some found in policygen.cp002.violation
+violations contains found if some found in policygen.cp002.violations
 
-violations contains found if some found in policygen.cp003.violation
+violations contains found if some found in policygen.cp003.violations
 
-violations contains found if some found in policygen.cp004.violation
+violations contains found if some found in policygen.cp004.violations
 
-violations contains found if some found in policygen.cp005.violation
+violations contains found if some found in policygen.cp005.violations
+
+# One deny rule per rule ID, so that conftest's exceptions can name
+# one of them: `exception contains ["sc004"]` skips deny_sc004 only.
+# There is no bare deny: conftest would report each violation twice.
 
 # METADATA
-# description: conftest's deny rule.
+# title: SC001
 # entrypoint: true
-deny contains found if {
-	some found in violations
-}
+deny_sc001 contains found if some found in policygen.sc001.violations
+
+# METADATA
+# title: SC002
+# entrypoint: true
+deny_sc002 contains found if some found in policygen.sc002.violations
+
+# METADATA
+# title: SC003
+# entrypoint: true
+deny_sc003 contains found if some found in policygen.sc003.violations
+
+# METADATA
+# title: SC004
+# entrypoint: true
+deny_sc004 contains found if some found in policygen.sc004.violations
+
+# METADATA
+# title: SC005
+# entrypoint: true
+deny_sc005 contains found if some found in policygen.sc005.violations
+
+# METADATA
+# title: SC006
+# entrypoint: true
+deny_sc006 contains found if some found in policygen.sc006.violations
+
+# METADATA
+# title: SC007
+# entrypoint: true
+deny_sc007 contains found if some found in policygen.sc007.violations
+
+# METADATA
+# title: SC008
+# entrypoint: true
+deny_sc008 contains found if some found in policygen.sc008.violations
+
+# METADATA
+# title: SC009
+# entrypoint: true
+deny_sc009 contains found if some found in policygen.sc009.violations
+
+# METADATA
+# title: SC010
+# entrypoint: true
+deny_sc010 contains found if some found in policygen.sc010.violations
+
+# METADATA
+# title: SC011
+# entrypoint: true
+deny_sc011 contains found if some found in policygen.sc011.violations
+
+# METADATA
+# title: CP001
+# entrypoint: true
+deny_cp001 contains found if some found in policygen.cp001.violations
+
+# METADATA
+# title: CP002
+# entrypoint: true
+deny_cp002 contains found if some found in policygen.cp002.violations
+
+# METADATA
+# title: CP003
+# entrypoint: true
+deny_cp003 contains found if some found in policygen.cp003.violations
+
+# METADATA
+# title: CP004
+# entrypoint: true
+deny_cp004 contains found if some found in policygen.cp004.violations
+
+# METADATA
+# title: CP005
+# entrypoint: true
+deny_cp005 contains found if some found in policygen.cp005.violations

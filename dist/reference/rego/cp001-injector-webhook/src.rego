@@ -41,7 +41,7 @@ rule_id := "CP001"
 #   Every CP001 violation of the input: its rule ID and check code as
 #   fields, and a message that starts with them.
 # entrypoint: true
-violation contains {"msg": sprintf("%s/%s %s", [rule_id, found.check, found.detail]), "rule": rule_id, "check": found.check} if {
+violations contains {"msg": sprintf("%s/%s %s", [rule_id, found.check, found.detail]), "rule": rule_id, "check": found.check} if {
 	some found in rule.violations(review.from_input(input), params, namespaces)
 }
 
@@ -49,7 +49,15 @@ violation contains {"msg": sprintf("%s/%s %s", [rule_id, found.check, found.deta
 # above); one that mixes strings in still denies for each: under a check no
 # catalogue lists, so that tests name it and policygen reports the resource
 # as unjudged rather than dropping the finding.
-violation contains {"msg": sprintf("%s/uncoded %s", [rule_id, found]), "rule": rule_id, "check": "uncoded"} if {
+violations contains {"msg": sprintf("%s/uncoded %s", [rule_id, found]), "rule": rule_id, "check": "uncoded"} if {
 	some found in rule.violations(review.from_input(input), params, namespaces)
 	is_string(found)
 }
+
+# METADATA
+# description: >-
+#   This rule alone, for `conftest test --namespace policygen.cp001`; the
+#   exceptions written for package main apply here too.
+deny_cp001 contains found if some found in violations
+
+exception contains rules if some rules in data.main.exception

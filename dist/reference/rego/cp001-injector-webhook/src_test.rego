@@ -43,7 +43,7 @@ approved_injector_input := {
 }
 
 test_allows_approved_injector if {
-	msgs := cp001.violation with input as approved_injector_input
+	msgs := cp001.violations with input as approved_injector_input
 	count(msgs) == 0
 }
 
@@ -81,7 +81,7 @@ injector_to_url_input := {
 }
 
 test_denies_injector_to_url if {
-	msgs := cp001.violation with input as injector_to_url_input
+	msgs := cp001.violations with input as injector_to_url_input
 	count(msgs) > 0
 	every msg in msgs {
 		msg.rule == "CP001"
@@ -128,7 +128,7 @@ untrusted_pod_mutator_input := {
 }
 
 test_denies_untrusted_pod_mutator if {
-	msgs := cp001.violation with input as untrusted_pod_mutator_input
+	msgs := cp001.violations with input as untrusted_pod_mutator_input
 	count(msgs) > 0
 	every msg in msgs {
 		msg.rule == "CP001"
@@ -195,6 +195,6 @@ trusted_pod_mutator_input := {
 }
 
 test_allows_trusted_pod_mutator if {
-	msgs := cp001.violation with input as trusted_pod_mutator_input
+	msgs := cp001.violations with input as trusted_pod_mutator_input
 	count(msgs) == 0
 }

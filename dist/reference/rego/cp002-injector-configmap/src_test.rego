@@ -38,7 +38,7 @@ untrusted_update_input := {
 }
 
 test_denies_untrusted_update if {
-	msgs := cp002.violation with input as untrusted_update_input
+	msgs := cp002.violations with input as untrusted_update_input
 	count(msgs) > 0
 	every msg in msgs {
 		msg.rule == "CP002"
@@ -80,7 +80,7 @@ untrusted_delete_input := {
 }
 
 test_denies_untrusted_delete if {
-	msgs := cp002.violation with input as untrusted_delete_input
+	msgs := cp002.violations with input as untrusted_delete_input
 	count(msgs) > 0
 	every msg in msgs {
 		msg.rule == "CP002"
@@ -122,7 +122,7 @@ trusted_update_input := {
 }
 
 test_allows_trusted_update if {
-	msgs := cp002.violation with input as trusted_update_input
+	msgs := cp002.violations with input as trusted_update_input
 	count(msgs) == 0
 }
 
@@ -139,6 +139,6 @@ other_configmap_input := {
 }
 
 test_allows_other_configmap if {
-	msgs := cp002.violation with input as other_configmap_input
+	msgs := cp002.violations with input as other_configmap_input
 	count(msgs) == 0
 }

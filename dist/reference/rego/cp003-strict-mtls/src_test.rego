@@ -20,7 +20,7 @@ mesh_wide_strict_input := {
 }
 
 test_allows_mesh_wide_strict if {
-	msgs := cp003.violation with input as mesh_wide_strict_input
+	msgs := cp003.violations with input as mesh_wide_strict_input
 	count(msgs) == 0
 }
 
@@ -39,7 +39,7 @@ mesh_wide_unset_input := {
 }
 
 test_denies_mesh_wide_unset if {
-	msgs := cp003.violation with input as mesh_wide_unset_input
+	msgs := cp003.violations with input as mesh_wide_unset_input
 	count(msgs) > 0
 	every msg in msgs {
 		msg.rule == "CP003"
@@ -68,7 +68,7 @@ workload_unset_input := {
 }
 
 test_allows_workload_unset if {
-	msgs := cp003.violation with input as workload_unset_input
+	msgs := cp003.violations with input as workload_unset_input
 	count(msgs) == 0
 }
 
@@ -87,7 +87,7 @@ permissive_input := {
 }
 
 test_denies_permissive if {
-	msgs := cp003.violation with input as permissive_input
+	msgs := cp003.violations with input as permissive_input
 	count(msgs) > 0
 	every msg in msgs {
 		msg.rule == "CP003"
@@ -121,7 +121,7 @@ port_disable_input := {
 }
 
 test_denies_port_disable if {
-	msgs := cp003.violation with input as port_disable_input
+	msgs := cp003.violations with input as port_disable_input
 	count(msgs) > 0
 	every msg in msgs {
 		msg.rule == "CP003"

@@ -17,7 +17,7 @@ mesh_enabled_input := {
 }
 
 test_allows_mesh_enabled if {
-	msgs := cp004.violation with input as mesh_enabled_input
+	msgs := cp004.violations with input as mesh_enabled_input
 	count(msgs) == 0
 }
 
@@ -31,7 +31,7 @@ mesh_unlabelled_input := {
 }
 
 test_denies_mesh_unlabelled if {
-	msgs := cp004.violation with input as mesh_unlabelled_input
+	msgs := cp004.violations with input as mesh_unlabelled_input
 	count(msgs) > 0
 	every msg in msgs {
 		msg.rule == "CP004"
@@ -53,7 +53,7 @@ mesh_disabled_with_revision_input := {
 }
 
 test_denies_mesh_disabled_with_revision if {
-	msgs := cp004.violation with input as mesh_disabled_with_revision_input
+	msgs := cp004.violations with input as mesh_disabled_with_revision_input
 	count(msgs) > 0
 	every msg in msgs {
 		msg.rule == "CP004"
@@ -72,7 +72,7 @@ excluded_plain_input := {
 }
 
 test_allows_excluded_plain if {
-	msgs := cp004.violation with input as excluded_plain_input
+	msgs := cp004.violations with input as excluded_plain_input
 	count(msgs) == 0
 }
 
@@ -88,7 +88,7 @@ excluded_with_revision_input := {
 }
 
 test_denies_excluded_with_revision if {
-	msgs := cp004.violation with input as excluded_with_revision_input
+	msgs := cp004.violations with input as excluded_with_revision_input
 	count(msgs) > 0
 	every msg in msgs {
 		msg.rule == "CP004"

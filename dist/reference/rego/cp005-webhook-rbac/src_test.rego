@@ -28,7 +28,7 @@ untrusted_writer_input := {
 }
 
 test_denies_untrusted_writer if {
-	msgs := cp005.violation with input as untrusted_writer_input
+	msgs := cp005.violations with input as untrusted_writer_input
 	count(msgs) > 0
 	every msg in msgs {
 		msg.rule == "CP005"
@@ -61,7 +61,7 @@ untrusted_reader_input := {
 }
 
 test_allows_untrusted_reader if {
-	msgs := cp005.violation with input as untrusted_reader_input
+	msgs := cp005.violations with input as untrusted_reader_input
 	count(msgs) == 0
 }
 
@@ -87,6 +87,6 @@ trusted_writer_input := {
 }
 
 test_allows_trusted_writer if {
-	msgs := cp005.violation with input as trusted_writer_input
+	msgs := cp005.violations with input as trusted_writer_input
 	count(msgs) == 0
 }

@@ -83,7 +83,7 @@ trusted(review, params) if {
 # description: >-
 #   A rule library's finding: its check code (policygen/checks.py) and the
 #   message text after it; the entry point adds the rule ID.
-violation(check, detail) := {"check": check, "detail": detail}
+finding(check, detail) := {"check": check, "detail": detail}
 
 # METADATA
 # description: >-

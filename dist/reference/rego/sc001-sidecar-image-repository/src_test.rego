@@ -157,7 +157,7 @@ approved_pod_input := {
 }
 
 test_allows_approved_pod if {
-	msgs := sc001.violation with input as approved_pod_input
+	msgs := sc001.violations with input as approved_pod_input
 	count(msgs) == 0
 }
 
@@ -313,7 +313,7 @@ lookalike_registry_input := {
 }
 
 test_denies_lookalike_registry if {
-	msgs := sc001.violation with input as lookalike_registry_input
+	msgs := sc001.violations with input as lookalike_registry_input
 	count(msgs) > 0
 	every msg in msgs {
 		msg.rule == "SC001"
@@ -474,7 +474,7 @@ registry_as_path_input := {
 }
 
 test_denies_registry_as_path if {
-	msgs := sc001.violation with input as registry_as_path_input
+	msgs := sc001.violations with input as registry_as_path_input
 	count(msgs) > 0
 	every msg in msgs {
 		msg.rule == "SC001"
@@ -635,7 +635,7 @@ unparseable_image_input := {
 }
 
 test_denies_unparseable_image if {
-	msgs := sc001.violation with input as unparseable_image_input
+	msgs := sc001.violations with input as unparseable_image_input
 	count(msgs) > 0
 	every msg in msgs {
 		msg.rule == "SC001"

@@ -157,7 +157,7 @@ approved_pod_input := {
 }
 
 test_allows_approved_pod if {
-	msgs := sc002.violation with input as approved_pod_input
+	msgs := sc002.violations with input as approved_pod_input
 	count(msgs) == 0
 }
 
@@ -313,7 +313,7 @@ no_digest_input := {
 }
 
 test_denies_no_digest if {
-	msgs := sc002.violation with input as no_digest_input
+	msgs := sc002.violations with input as no_digest_input
 	count(msgs) > 0
 	every msg in msgs {
 		msg.rule == "SC002"
@@ -474,7 +474,7 @@ unapproved_digest_input := {
 }
 
 test_denies_unapproved_digest if {
-	msgs := sc002.violation with input as unapproved_digest_input
+	msgs := sc002.violations with input as unapproved_digest_input
 	count(msgs) > 0
 	every msg in msgs {
 		msg.rule == "SC002"
@@ -635,7 +635,7 @@ forbidden_tag_input := {
 }
 
 test_denies_forbidden_tag if {
-	msgs := sc002.violation with input as forbidden_tag_input
+	msgs := sc002.violations with input as forbidden_tag_input
 	count(msgs) > 0
 	every msg in msgs {
 		msg.rule == "SC002"

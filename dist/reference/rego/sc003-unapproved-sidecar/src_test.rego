@@ -157,7 +157,7 @@ approved_pod_input := {
 }
 
 test_allows_approved_pod if {
-	msgs := sc003.violation with input as approved_pod_input
+	msgs := sc003.violations with input as approved_pod_input
 	count(msgs) == 0
 }
 
@@ -317,7 +317,7 @@ sidecar_image_renamed_input := {
 }
 
 test_denies_sidecar_image_renamed if {
-	msgs := sc003.violation with input as sidecar_image_renamed_input
+	msgs := sc003.violations with input as sidecar_image_renamed_input
 	count(msgs) > 0
 	every msg in msgs {
 		msg.rule == "SC003"
@@ -483,7 +483,7 @@ unapproved_native_sidecar_input := {
 }
 
 test_denies_unapproved_native_sidecar if {
-	msgs := sc003.violation with input as unapproved_native_sidecar_input
+	msgs := sc003.violations with input as unapproved_native_sidecar_input
 	count(msgs) > 0
 	every msg in msgs {
 		msg.rule == "SC003"
@@ -644,7 +644,7 @@ status_lists_unapproved_input := {
 }
 
 test_denies_status_lists_unapproved if {
-	msgs := sc003.violation with input as status_lists_unapproved_input
+	msgs := sc003.violations with input as status_lists_unapproved_input
 	count(msgs) > 0
 	every msg in msgs {
 		msg.rule == "SC003"
@@ -742,7 +742,7 @@ containers_null_input := {
 }
 
 test_denies_containers_null if {
-	msgs := sc003.violation with input as containers_null_input
+	msgs := sc003.violations with input as containers_null_input
 	count(msgs) > 0
 	every msg in msgs {
 		msg.rule == "SC003"
@@ -937,7 +937,7 @@ sidecar_as_ephemeral_input := {
 }
 
 test_denies_sidecar_as_ephemeral if {
-	msgs := sc003.violation with input as sidecar_as_ephemeral_input
+	msgs := sc003.violations with input as sidecar_as_ephemeral_input
 	count(msgs) > 0
 	every msg in msgs {
 		msg.rule == "SC003"

@@ -157,7 +157,7 @@ approved_pod_input := {
 }
 
 test_allows_approved_pod if {
-	msgs := sc004.violation with input as approved_pod_input
+	msgs := sc004.violations with input as approved_pod_input
 	count(msgs) == 0
 }
 
@@ -313,7 +313,7 @@ privileged_changed_input := {
 }
 
 test_denies_privileged_changed if {
-	msgs := sc004.violation with input as privileged_changed_input
+	msgs := sc004.violations with input as privileged_changed_input
 	count(msgs) > 0
 	every msg in msgs {
 		msg.rule == "SC004"
@@ -460,7 +460,7 @@ no_security_context_input := {
 }
 
 test_denies_no_security_context if {
-	msgs := sc004.violation with input as no_security_context_input
+	msgs := sc004.violations with input as no_security_context_input
 	count(msgs) > 0
 	every msg in msgs {
 		msg.rule == "SC004"
@@ -622,7 +622,7 @@ adds_sys_admin_input := {
 }
 
 test_denies_adds_sys_admin if {
-	msgs := sc004.violation with input as adds_sys_admin_input
+	msgs := sc004.violations with input as adds_sys_admin_input
 	count(msgs) > 0
 	every msg in msgs {
 		msg.rule == "SC004"

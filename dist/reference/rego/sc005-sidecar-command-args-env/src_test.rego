@@ -157,7 +157,7 @@ approved_pod_input := {
 }
 
 test_allows_approved_pod if {
-	msgs := sc005.violation with input as approved_pod_input
+	msgs := sc005.violations with input as approved_pod_input
 	count(msgs) == 0
 }
 
@@ -318,7 +318,7 @@ command_override_input := {
 }
 
 test_denies_command_override if {
-	msgs := sc005.violation with input as command_override_input
+	msgs := sc005.violations with input as command_override_input
 	count(msgs) > 0
 	every msg in msgs {
 		msg.rule == "SC005"
@@ -478,7 +478,7 @@ args_replaced_input := {
 }
 
 test_denies_args_replaced if {
-	msgs := sc005.violation with input as args_replaced_input
+	msgs := sc005.violations with input as args_replaced_input
 	count(msgs) > 0
 	every msg in msgs {
 		msg.rule == "SC005"

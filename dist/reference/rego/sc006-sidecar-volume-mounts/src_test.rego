@@ -157,7 +157,7 @@ approved_pod_input := {
 }
 
 test_allows_approved_pod if {
-	msgs := sc006.violation with input as approved_pod_input
+	msgs := sc006.violations with input as approved_pod_input
 	count(msgs) == 0
 }
 
@@ -325,7 +325,7 @@ host_path_mount_input := {
 }
 
 test_denies_host_path_mount if {
-	msgs := sc006.violation with input as host_path_mount_input
+	msgs := sc006.violations with input as host_path_mount_input
 	count(msgs) > 0
 	every msg in msgs {
 		msg.rule == "SC006"

@@ -157,7 +157,7 @@ approved_pod_input := {
 }
 
 test_allows_approved_pod if {
-	msgs := sc007.violation with input as approved_pod_input
+	msgs := sc007.violations with input as approved_pod_input
 	count(msgs) == 0
 }
 
@@ -309,7 +309,7 @@ no_limits_input := {
 }
 
 test_denies_no_limits if {
-	msgs := sc007.violation with input as no_limits_input
+	msgs := sc007.violations with input as no_limits_input
 	count(msgs) > 0
 	every msg in msgs {
 		msg.rule == "SC007"
@@ -470,7 +470,7 @@ zero_cpu_limit_input := {
 }
 
 test_denies_zero_cpu_limit if {
-	msgs := sc007.violation with input as zero_cpu_limit_input
+	msgs := sc007.violations with input as zero_cpu_limit_input
 	count(msgs) > 0
 	every msg in msgs {
 		msg.rule == "SC007"
@@ -631,7 +631,7 @@ cpu_limit_too_high_input := {
 }
 
 test_denies_cpu_limit_too_high if {
-	msgs := sc007.violation with input as cpu_limit_too_high_input
+	msgs := sc007.violations with input as cpu_limit_too_high_input
 	count(msgs) > 0
 	every msg in msgs {
 		msg.rule == "SC007"
@@ -792,7 +792,7 @@ memory_limit_too_high_input := {
 }
 
 test_denies_memory_limit_too_high if {
-	msgs := sc007.violation with input as memory_limit_too_high_input
+	msgs := sc007.violations with input as memory_limit_too_high_input
 	count(msgs) > 0
 	every msg in msgs {
 		msg.rule == "SC007"

@@ -157,7 +157,7 @@ approved_pod_input := {
 }
 
 test_allows_approved_pod if {
-	msgs := sc008.violation with input as approved_pod_input
+	msgs := sc008.violations with input as approved_pod_input
 	count(msgs) == 0
 }
 
@@ -314,7 +314,7 @@ forbidden_annotation_input := {
 }
 
 test_denies_forbidden_annotation if {
-	msgs := sc008.violation with input as forbidden_annotation_input
+	msgs := sc008.violations with input as forbidden_annotation_input
 	count(msgs) > 0
 	every msg in msgs {
 		msg.rule == "SC008"
@@ -475,7 +475,7 @@ unapproved_value_input := {
 }
 
 test_denies_unapproved_value if {
-	msgs := sc008.violation with input as unapproved_value_input
+	msgs := sc008.violations with input as unapproved_value_input
 	count(msgs) > 0
 	every msg in msgs {
 		msg.rule == "SC008"

@@ -157,7 +157,7 @@ approved_pod_input := {
 }
 
 test_allows_approved_pod if {
-	msgs := sc009.violation with input as approved_pod_input
+	msgs := sc009.violations with input as approved_pod_input
 	count(msgs) == 0
 }
 
@@ -314,7 +314,7 @@ inject_true_label_input := {
 }
 
 test_allows_inject_true_label if {
-	msgs := sc009.violation with input as inject_true_label_input
+	msgs := sc009.violations with input as inject_true_label_input
 	count(msgs) == 0
 }
 
@@ -471,7 +471,7 @@ inject_capital_true_input := {
 }
 
 test_denies_inject_capital_true if {
-	msgs := sc009.violation with input as inject_capital_true_input
+	msgs := sc009.violations with input as inject_capital_true_input
 	count(msgs) > 0
 	every msg in msgs {
 		msg.rule == "SC009"
@@ -633,7 +633,7 @@ inject_false_annotation_input := {
 }
 
 test_denies_inject_false_annotation if {
-	msgs := sc009.violation with input as inject_false_annotation_input
+	msgs := sc009.violations with input as inject_false_annotation_input
 	count(msgs) > 0
 	every msg in msgs {
 		msg.rule == "SC009"
@@ -794,7 +794,7 @@ unapproved_revision_input := {
 }
 
 test_denies_unapproved_revision if {
-	msgs := sc009.violation with input as unapproved_revision_input
+	msgs := sc009.violations with input as unapproved_revision_input
 	count(msgs) > 0
 	every msg in msgs {
 		msg.rule == "SC009"
@@ -906,7 +906,7 @@ no_sidecar_input := {
 }
 
 test_denies_no_sidecar if {
-	msgs := sc009.violation with input as no_sidecar_input
+	msgs := sc009.violations with input as no_sidecar_input
 	count(msgs) > 0
 	every msg in msgs {
 		msg.rule == "SC009"

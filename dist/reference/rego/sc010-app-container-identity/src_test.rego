@@ -157,7 +157,7 @@ approved_pod_input := {
 }
 
 test_allows_approved_pod if {
-	msgs := sc010.violation with input as approved_pod_input
+	msgs := sc010.violations with input as approved_pod_input
 	count(msgs) == 0
 }
 
@@ -315,7 +315,7 @@ pod_level_proxy_uid_input := {
 }
 
 test_denies_pod_level_proxy_uid if {
-	msgs := sc010.violation with input as pod_level_proxy_uid_input
+	msgs := sc010.violations with input as pod_level_proxy_uid_input
 	count(msgs) > 0
 	every msg in msgs {
 		msg.rule == "SC010"
@@ -481,7 +481,7 @@ app_adds_capability_input := {
 }
 
 test_denies_app_adds_capability if {
-	msgs := sc010.violation with input as app_adds_capability_input
+	msgs := sc010.violations with input as app_adds_capability_input
 	count(msgs) > 0
 	every msg in msgs {
 		msg.rule == "SC010"
@@ -643,7 +643,7 @@ privileged_app_input := {
 }
 
 test_denies_privileged_app if {
-	msgs := sc010.violation with input as privileged_app_input
+	msgs := sc010.violations with input as privileged_app_input
 	count(msgs) > 0
 	every msg in msgs {
 		msg.rule == "SC010"

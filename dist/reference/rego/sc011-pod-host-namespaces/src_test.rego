@@ -157,7 +157,7 @@ approved_pod_input := {
 }
 
 test_allows_approved_pod if {
-	msgs := sc011.violation with input as approved_pod_input
+	msgs := sc011.violations with input as approved_pod_input
 	count(msgs) == 0
 }
 
@@ -314,7 +314,7 @@ hostnetwork_true_input := {
 }
 
 test_denies_hostnetwork_true if {
-	msgs := sc011.violation with input as hostnetwork_true_input
+	msgs := sc011.violations with input as hostnetwork_true_input
 	count(msgs) > 0
 	every msg in msgs {
 		msg.rule == "SC011"
@@ -476,7 +476,7 @@ hostpid_true_input := {
 }
 
 test_denies_hostpid_true if {
-	msgs := sc011.violation with input as hostpid_true_input
+	msgs := sc011.violations with input as hostpid_true_input
 	count(msgs) > 0
 	every msg in msgs {
 		msg.rule == "SC011"
@@ -638,7 +638,7 @@ hostipc_true_input := {
 }
 
 test_denies_hostipc_true if {
-	msgs := sc011.violation with input as hostipc_true_input
+	msgs := sc011.violations with input as hostipc_true_input
 	count(msgs) > 0
 	every msg in msgs {
 		msg.rule == "SC011"
@@ -800,7 +800,7 @@ shareprocessnamespace_true_input := {
 }
 
 test_denies_shareprocessnamespace_true if {
-	msgs := sc011.violation with input as shareprocessnamespace_true_input
+	msgs := sc011.violations with input as shareprocessnamespace_true_input
 	count(msgs) > 0
 	every msg in msgs {
 		msg.rule == "SC011"
@@ -962,6 +962,6 @@ hostnetwork_false_input := {
 }
 
 test_allows_hostnetwork_false if {
-	msgs := sc011.violation with input as hostnetwork_false_input
+	msgs := sc011.violations with input as hostnetwork_false_input
 	count(msgs) == 0
 }

@@ -23,7 +23,7 @@ is_injector(obj, params) if {
 }
 
 # The API server rejects such a configuration; a name it cannot read could hide an injector.
-unreadable(obj) := {review.violation("object-malformed", sprintf("webhook configuration %s: %s", [review.quote(review.name(obj)), problem])) |
+unreadable(obj) := {review.finding("object-malformed", sprintf("webhook configuration %s: %s", [review.quote(review.name(obj)), problem])) |
 	some problem in review.metadata_problems(obj)
 }
 
@@ -35,24 +35,24 @@ webhooks(obj) := hooks if {
 
 injector(obj, params) := ({msg |
 	not is_array(webhooks(obj))
-	msg := review.violation("webhooks-malformed", sprintf("webhook configuration %s: webhooks is not a list", [review.quote(review.name(obj))]))
+	msg := review.finding("webhooks-malformed", sprintf("webhook configuration %s: webhooks is not a list", [review.quote(review.name(obj))]))
 } | {msg |
 	some i, hook in webhooks(obj)
 	not is_object(hook)
-	msg := review.violation("webhooks-malformed", sprintf("webhook configuration %s: webhooks[%d] is %s, not a webhook", [review.quote(review.name(obj)), i, type_name(hook)]))
+	msg := review.finding("webhooks-malformed", sprintf("webhook configuration %s: webhooks[%d] is %s, not a webhook", [review.quote(review.name(obj)), i, type_name(hook)]))
 }) | {msg |
 	some i, hook in webhooks(obj)
 	some problem in hook_problems(hook, params)
 	msg := {"check": problem.check, "detail": sprintf("webhook configuration %s: webhooks[%d] %s", [review.quote(review.name(obj)), i, problem.detail])}
 }
 
-hook_problems(hook, params) := ({review.violation("injector-target", sprintf("clientConfig.url is %s; the injector is reached only through its service", [review.quote(url)])) |
+hook_problems(hook, params) := ({review.finding("injector-target", sprintf("clientConfig.url is %s; the injector is reached only through its service", [review.quote(url)])) |
 	url := object.get(hook, ["clientConfig", "url"], null)
 	url != null
-} | {review.violation("injector-target", sprintf("clientConfig.service is %s, approved %s", [review.quote(service), json.marshal(params.service)])) |
+} | {review.finding("injector-target", sprintf("clientConfig.service is %s, approved %s", [review.quote(service), json.marshal(params.service)])) |
 	service := object.get(hook, ["clientConfig", "service"], null)
 	not approved_service(service, params.service)
-}) | {review.violation("injector-failure-policy", sprintf("failurePolicy is %s, approved %q", [review.quote(policy), params.failurePolicy])) |
+}) | {review.finding("injector-failure-policy", sprintf("failurePolicy is %s, approved %q", [review.quote(policy), params.failurePolicy])) |
 	# admissionregistration.k8s.io/v1 defaults failurePolicy to Fail.
 	policy := object.get(hook, "failurePolicy", "Fail")
 	policy != params.failurePolicy
@@ -68,13 +68,13 @@ other(rev, obj, params) := {msg |
 	not review.trusted(rev, params)
 	some i, hook in webhooks(obj)
 	intercepts_pod_create(hook)
-	msg := review.violation("untrusted-pod-mutator", sprintf("webhook configuration %s: webhooks[%d] mutates pods at CREATE and was written by untrusted user %s", [
+	msg := review.finding("untrusted-pod-mutator", sprintf("webhook configuration %s: webhooks[%d] mutates pods at CREATE and was written by untrusted user %s", [
 		review.quote(review.name(obj)), i, review.quote(review.username(rev)),
 	]))
 } | {msg |
 	not review.trusted(rev, params)
 	not is_array(webhooks(obj))
-	msg := review.violation("untrusted-pod-mutator", sprintf("webhook configuration %s: webhooks is not a list, so it may mutate pods at CREATE; written by untrusted user %s", [
+	msg := review.finding("untrusted-pod-mutator", sprintf("webhook configuration %s: webhooks is not a list, so it may mutate pods at CREATE; written by untrusted user %s", [
 		review.quote(review.name(obj)), review.quote(review.username(rev)),
 	]))
 }

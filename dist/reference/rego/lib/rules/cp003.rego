@@ -20,14 +20,14 @@ violations(rev, params, _) := {msg |
 	])}
 }
 
-problems(obj, ns, params) := ({review.violation("mtls-weakened", sprintf("mtls.mode is %s", [review.quote(mode)])) |
+problems(obj, ns, params) := ({review.finding("mtls-weakened", sprintf("mtls.mode is %s", [review.quote(mode)])) |
 	mode := object.get(obj, ["spec", "mtls", "mode"], null)
 	weak(mode)
-} | {review.violation("mtls-weakened", sprintf("portLevelMtls[%s].mode is %s", [review.quote(port), review.quote(mode)])) |
+} | {review.finding("mtls-weakened", sprintf("portLevelMtls[%s].mode is %s", [review.quote(port), review.quote(mode)])) |
 	some port, setting in object.get(obj, ["spec", "portLevelMtls"], {})
 	mode := object.get(setting, "mode", null)
 	weak(mode)
-}) | {review.violation("mesh-wide-not-strict", sprintf("the mesh-wide policy has mtls.mode %s, approved STRICT", [review.quote(mode)])) |
+}) | {review.finding("mesh-wide-not-strict", sprintf("the mesh-wide policy has mtls.mode %s, approved STRICT", [review.quote(mode)])) |
 	ns == params.namespace
 	not has_selector(obj)
 	mode := object.get(obj, ["spec", "mtls", "mode"], null)
@@ -46,7 +46,7 @@ has_selector(obj) if {
 }
 
 # What the CRD's schema rejects is unparseable, and could hide a weak mode or a selector.
-unreadable(obj) := {review.violation("peer-authentication-malformed", problem) | some problem in shape_problems(obj)}
+unreadable(obj) := {review.finding("peer-authentication-malformed", problem) | some problem in shape_problems(obj)}
 
 shape_problems(obj) := ((review.metadata_problems(obj) | {sprintf("%s is %s, not an object", [concat(".", path), type_name(value)]) |
 	some path in [["spec"], ["spec", "mtls"], ["spec", "portLevelMtls"], ["spec", "selector"]]

@@ -14,7 +14,7 @@ violations(rev, params, _) := {msg |
 }
 
 # A name or labels the API server cannot read could hide a mesh or excluded namespace's injection.
-unreadable(obj, labels) := {review.violation("namespace-malformed", problem) |
+unreadable(obj, labels) := {review.finding("namespace-malformed", problem) |
 	some problem in (review.metadata_problems(obj) | {"metadata.labels is not a map of strings" |
 		not strings_or_null(labels)
 	})
@@ -29,10 +29,10 @@ strings_or_null(labels) if {
 	}
 }
 
-problems(name, labels, params) := {review.violation("mesh-injection-off", "is a mesh namespace but does not turn injection on (istio-injection: enabled or an approved istio.io/rev)") |
+problems(name, labels, params) := {review.finding("mesh-injection-off", "is a mesh namespace but does not turn injection on (istio-injection: enabled or an approved istio.io/rev)") |
 	name in params.meshNamespaces
 	not injection_on(labels, params.approvedRevisions)
-} | {review.violation("excluded-injection-on", sprintf("is excluded from the mesh but turns injection on (%s)", [review.quote(on)])) |
+} | {review.finding("excluded-injection-on", sprintf("is excluded from the mesh but turns injection on (%s)", [review.quote(on)])) |
 	name in params.excludedNamespaces
 	on := {key: labels[key] | some key in ["istio-injection", "istio.io/rev"]; turns_on(key, labels)}
 	count(on) > 0

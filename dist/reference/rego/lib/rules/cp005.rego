@@ -20,7 +20,7 @@ violations(rev, params, _) := {msg |
 	obj.kind in {"ClusterRole", "Role"}
 	not object.get(obj, ["metadata", "name"], null) in params.trustedRoles
 	some problem in unreadable(obj)
-	msg := review.violation("rules-malformed", sprintf("%s %s: %s, so it may grant writes on webhook configurations", [obj.kind, review.quote(review.name(obj)), problem]))
+	msg := review.finding("rules-malformed", sprintf("%s %s: %s, so it may grant writes on webhook configurations", [obj.kind, review.quote(review.name(obj)), problem]))
 }
 
 # The API server rejects such rules; read as they are, they could hide a grant.

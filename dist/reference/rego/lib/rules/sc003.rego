@@ -16,8 +16,8 @@ violations(rev, params, namespaces) := everywhere(pod, params) | in_mesh(rev, po
 	pod := pods.review_pod(rev)
 } else := set()
 
-everywhere(pod, params) := ({review.violation("pod-spec-malformed", sprintf("pod spec: %s", [problem])) | some problem in pods.malformed(pod.spec)} | {
-review.violation("pod-metadata-malformed", sprintf("pod: %s", [problem])) | some problem in pod.structure}) | {msg |
+everywhere(pod, params) := ({review.finding("pod-spec-malformed", sprintf("pod spec: %s", [problem])) | some problem in pods.malformed(pod.spec)} | {
+review.finding("pod-metadata-malformed", sprintf("pod: %s", [problem])) | some problem in pod.structure}) | {msg |
 	some entry in pods.containers(pod.spec)
 	not entry.name in sidecar_names(params)
 	msg := disguised(entry, params.sidecarRepositories)
@@ -51,7 +51,7 @@ native(pod, params) := {msg |
 	some entry in pods.containers(pod.spec)
 	entry.field == "initContainers"
 	not object.get(entry.container, "restartPolicy", null) in {null, "Always"}
-	msg := review.violation("restart-policy-malformed", sprintf("%s: restartPolicy is not \"Always\", the only value an init container takes", [entry.where]))
+	msg := review.finding("restart-policy-malformed", sprintf("%s: restartPolicy is not \"Always\", the only value an init container takes", [entry.where]))
 }
 
 status(pod, params) := {msg |

@@ -16,7 +16,7 @@ violations(rev, params, namespaces) := {msg |
 problems(entry, approved) := (((command(entry, approved) | args(entry, approved)) | pinned(entry, approved)) | forbidden(entry, approved)) | env_unreadable(entry)
 
 # An env the API server would reject could hide a forbidden variable.
-env_unreadable(entry) := {review.violation("env-malformed", sprintf("%s: env is not a list of named variables", [entry.where])) |
+env_unreadable(entry) := {review.finding("env-malformed", sprintf("%s: env is not a list of named variables", [entry.where])) |
 	not env_readable(entry.container)
 }
 
@@ -26,7 +26,7 @@ env_readable(container) if {
 	}
 }
 
-command(entry, approved) := {review.violation("command-set", sprintf("%s: command is set to %s; the image's entrypoint must run", [
+command(entry, approved) := {review.finding("command-set", sprintf("%s: command is set to %s; the image's entrypoint must run", [
 	entry.where, review.quote(entry.container.command),
 ])) |
 	approved.forbidCommand
@@ -39,7 +39,7 @@ has_command(container) if {
 	cmd != []
 }
 
-args(entry, approved) := {review.violation("args-prefix", sprintf("%s: args %s do not start with %s", [
+args(entry, approved) := {review.finding("args-prefix", sprintf("%s: args %s do not start with %s", [
 	entry.where, review.quote(object.get(entry.container, "args", null)), json.marshal(approved.argsPrefix),
 ])) |
 	approved.checkArgs

@@ -31,7 +31,7 @@ problems(spec, entry, approved) := (({msg |
 }) | {msg |
 	# A volume list the API server would reject could hide a hostPath volume.
 	not volumes_readable(spec)
-	msg := review.violation("mounts-malformed", sprintf("%s: the pod's volumes are not a list of named volumes", [entry.where]))
+	msg := review.finding("mounts-malformed", sprintf("%s: the pod's volumes are not a list of named volumes", [entry.where]))
 }
 
 volumes_readable(spec) if {

@@ -49,16 +49,16 @@ unreadable(spec, entry) := ({msg |
 	sc := object.get(owner.obj, "securityContext", null)
 	sc != null
 	not is_object(sc)
-	msg := review.violation("security-context-malformed", sprintf("%s: %s is %s, not an object", [entry.where, owner.what, type_name(sc)]))
+	msg := review.finding("security-context-malformed", sprintf("%s: %s is %s, not an object", [entry.where, owner.what, type_name(sc)]))
 } | {msg |
 	caps := object.get(pods.security_context(entry.container), "capabilities", null)
 	caps != null
 	not is_object(caps)
-	msg := review.violation("security-context-malformed", sprintf("%s: securityContext.capabilities is %s, not an object", [entry.where, type_name(caps)]))
+	msg := review.finding("security-context-malformed", sprintf("%s: securityContext.capabilities is %s, not an object", [entry.where, type_name(caps)]))
 }) | {msg |
 	add := object.get(pods.security_context(entry.container), ["capabilities", "add"], null)
 	not strings_or_null(add)
-	msg := review.violation("security-context-malformed", sprintf("%s: securityContext.capabilities.add is not a list of strings", [entry.where]))
+	msg := review.finding("security-context-malformed", sprintf("%s: securityContext.capabilities.add is not a list of strings", [entry.where]))
 }
 
 strings_or_null(null)
