@@ -8,6 +8,7 @@ from typing import Any
 
 from ..checks import CHECKS
 from ..fixtures import cases_for
+from ..kinds import API_GROUPS, CLUSTER_SCOPED_KINDS
 from ..plan import Plan, RulePlan
 from ..render import render, templates_root
 
@@ -52,6 +53,8 @@ def lib_sources(plan: Plan) -> dict[PurePosixPath, str]:
     root = templates_root() / "rego"
     for name in LIB_MODULES:
         files[PurePosixPath("lib") / f"{name}.rego"] = (root / "lib" / f"{name}.rego").read_text(encoding="utf-8")
+    if plan.exceptions:
+        files[PurePosixPath("lib/exceptions.rego")] = exceptions_lib()
     for rule in plan.rules:
         if rule.rule_id in UNSUPPORTED:
             continue
@@ -63,6 +66,30 @@ def lib_sources(plan: Plan) -> dict[PurePosixPath, str]:
 
 def supported_rules(plan: Plan) -> list[RulePlan]:
     return [r for r in plan.rules if r.rule_id not in UNSUPPORTED]
+
+
+def conftest_actions(plan: Plan, rules: list[RulePlan]) -> list[dict[str, str]]:
+    """conftest's deny and warn rules and the rule IDs each reports; one rule of all when no enforcement splits them.
+
+    conftest has no audit: an audit rule warns, as the spec's audit mode does.
+    """
+    verdict_of = {r.rule_id: "deny" if plan.action(r.rule_id) == "deny" else "warn" for r in rules}
+    if not plan.enforcement or len(set(verdict_of.values())) <= 1:
+        verdict = next(iter(set(verdict_of.values())), "deny" if plan.mode == "enforce" else "warn")
+        return [{"verdict": verdict, "rules": "", "enforcement": ""}]
+    return [
+        {"verdict": v, "rules": rego_set(sorted(r for r, a in verdict_of.items() if a == v)),
+         "enforcement": "deny" if v == "deny" else "warn or audit"}
+        for v in ("deny", "warn")
+        if v in verdict_of.values()
+    ]
+
+
+def exceptions_lib() -> str:
+    """lib/exceptions.rego: the object matcher, shared with Gatekeeper's templates."""
+    # Only kinds some rule reads: objects of other kinds never violate anything to exempt.
+    kinds = sorted(k for k in API_GROUPS if k in CLUSTER_SCOPED_KINDS)
+    return render("rego/exceptions.rego.jinja", cluster_scoped=rego_set(kinds))
 
 
 class RegoBackend:
@@ -109,6 +136,8 @@ class RegoBackend:
             mode=plan.mode,
             verdict=verdict,
             rules=[r.rule_id.lower() for r in rules],
+            actions=conftest_actions(plan, rules),
+            exceptions=rego_literal([e.to_json() for e in plan.exceptions]) if plan.exceptions else "",
         )
         files[PurePosixPath("batch.rego")] = render("rego/batch.rego.jinja")
         files[PurePosixPath(".regal/config.yaml")] = render("rego/regal.yaml.jinja")
