@@ -391,3 +391,20 @@ def test_reference_spec_output_is_unchanged_by_the_new_sections(reference_plan):
     main = render_all(reference_plan)
     text = next(t for p, t in main.items() if str(p) == "rego/main.rego")
     assert "exception" not in text and "deny contains found if {\n\tsome found in violations\n}" in text
+
+
+# --- the generated Rego and Gatekeeper files are held to the same bar as the reference's ---------
+
+
+def test_generated_rego_is_formatted_strict_linted_and_its_fixtures_pass(dist):
+    rego = dist / "rego"
+    for args in (("fmt", "--diff", str(rego)), ("check", "--strict", str(rego)), ("test", str(rego))):
+        proc = run_tool("opa", *args)
+        assert proc.returncode == 0 and (args[0] != "fmt" or not proc.stdout.strip()), (args, proc.stdout, proc.stderr)
+    lint = run_tool("regal", "lint", "--config-file", str(rego / ".regal" / "config.yaml"), str(rego))
+    assert lint.returncode == 0, lint.stdout + lint.stderr
+
+
+def test_gator_suites_pass_with_exceptions_in_the_constraints(dist):
+    proc = run_tool("gator", "verify", str(dist / "gatekeeper") + "/...")
+    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-2000:]
