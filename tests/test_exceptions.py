@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime
 import json
+import shutil
 from collections import defaultdict
 from pathlib import Path
 
@@ -408,3 +409,35 @@ def test_generated_rego_is_formatted_strict_linted_and_its_fixtures_pass(dist):
 def test_gator_suites_pass_with_exceptions_in_the_constraints(dist):
     proc = run_tool("gator", "verify", str(dist / "gatekeeper") + "/...")
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-2000:]
+
+
+def test_conftest_exception_rules_apply_to_per_rule_deny_rules(dist, samples, tmp_path):
+    """conftest's own exception form: a deny_<rule> rule (as a user or the per-rule layout writes it) is excepted."""
+    require_tool("conftest")
+    policy = tmp_path / "policy"
+    shutil.copytree(dist / "rego", policy)
+    (policy / "per_rule.rego").write_text(
+        "package main\n\n"
+        "deny_sc004 contains found if {\n\tsome found in violations\n\tfound.rule == \"SC004\"\n}\n\n"
+        "deny_SC010 contains found if {\n\tsome found in violations\n\tfound.rule == \"SC010\"\n}\n"
+    )
+    picked = {(r.namespace, r.name): r for r in samples.resources if not r.from_admission_review}
+    files = {}
+    for key in (("legacy", "web"), ("payments", "web"), ("storefront", "canary-1"), ("storefront", "canary-2")):
+        path = tmp_path / f"{key[0]}-{key[1]}.json"
+        path.write_text(json.dumps(picked[key].source))
+        files[key] = path
+    proc = run_tool("conftest", "test", "--no-color", "--output", "json", "--policy", str(policy), *map(str, files.values()))
+    assert proc.returncode in (0, 1), proc.stderr
+    report = {Path(e["filename"]).stem: e for e in json.loads(proc.stdout)}
+
+    def excepted(key):
+        return [x["msg"] for x in report[f"{key[0]}-{key[1]}"].get("exceptions") or []]
+
+    def failed(key):
+        return {f["metadata"]["rule"] for f in report[f"{key[0]}-{key[1]}"].get("failures") or []}
+
+    assert any('"sc004"' in m for m in excepted(("legacy", "web"))) and failed(("legacy", "web")) == set()
+    assert excepted(("payments", "web")) == [] and failed(("payments", "web")) == {"SC004"}
+    assert any('"SC010"' in m for m in excepted(("storefront", "canary-1"))) and failed(("storefront", "canary-1")) == set()
+    assert excepted(("storefront", "canary-2")) == [] and failed(("storefront", "canary-2")) == {"SC010"}
