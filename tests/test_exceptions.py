@@ -441,3 +441,21 @@ def test_conftest_exception_rules_apply_to_per_rule_deny_rules(dist, samples, tm
     assert excepted(("payments", "web")) == [] and failed(("payments", "web")) == {"SC004"}
     assert any('"SC010"' in m for m in excepted(("storefront", "canary-1"))) and failed(("storefront", "canary-1")) == set()
     assert excepted(("storefront", "canary-2")) == [] and failed(("storefront", "canary-2")) == {"SC010"}
+
+
+def test_sarif_records_exemptions_as_suppressed_results(plan, evaluated, samples):
+    import jsonschema
+
+    from policygen.report import render
+
+    from .cli_support import SCHEMAS
+
+    log = json.loads(render("sarif", EvalRun.of(plan, "opa", evaluated["opa"], samples.resources)))
+    schema = json.loads((SCHEMAS / "sarif-2.1.0.json").read_text())
+    validator = jsonschema.Draft202012Validator(schema, format_checker=jsonschema.Draft202012Validator.FORMAT_CHECKER)
+    assert not [e.message for e in validator.iter_errors(log)]
+    suppressed = [r for r in log["runs"][0]["results"] if r.get("suppressions")]
+    assert {r["properties"]["exception"] for r in suppressed} == {
+        "legacy-proxy-root", "payments-batch-runner", "storefront-canary", "legacy-webhook-admin"}
+    assert all(r["suppressions"][0]["kind"] == "external" and "until 2099-" in r["suppressions"][0]["justification"]
+               for r in suppressed)
