@@ -19,6 +19,7 @@ from pydantic import (
     ConfigDict,
     Field,
     ValidationError,
+    WithJsonSchema,
     model_validator,
 )
 from pydantic.alias_generators import to_camel
@@ -403,7 +404,7 @@ def _known_kind(value: str) -> str:
     return value
 
 
-RuleId = Annotated[str, AfterValidator(_rule_id)]
+RuleId = Annotated[str, AfterValidator(_rule_id), WithJsonSchema({"type": "string", "enum": list(CATALOGUE)})]
 Enforcement = Literal["deny", "warn", "audit"]
 
 
