@@ -437,7 +437,7 @@ class ExceptionObjects(_Model):
         return self
 
 
-class PolicyException(_Model):
+class ExceptionEntry(_Model):
     name: Annotated[str, Field(pattern=_DNS_LABEL, max_length=63)]
     objects: ExceptionObjects
     rules: Annotated[list[RuleId], Field(min_length=1)]
@@ -445,7 +445,7 @@ class PolicyException(_Model):
     expires: Annotated[datetime.date, BeforeValidator(_iso_date)]
 
     @model_validator(mode="after")
-    def _meaningful(self) -> "PolicyException":
+    def _meaningful(self) -> "ExceptionEntry":
         _unique(self.rules, "rule")
         if not self.reason.strip():
             raise ValueError("reason is blank: say why the exception is granted")
@@ -467,7 +467,7 @@ class PolicySpec(_Model):
     control_plane: ControlPlane | None = None
     # Per rule, what a violation does, overriding mode: deny, warn (admitted with a warning) or audit (recorded only).
     enforcement: dict[RuleId, Enforcement] = {}
-    exceptions: list[PolicyException] = []
+    exceptions: list[ExceptionEntry] = []
 
     @model_validator(mode="after")
     def _consistent(self) -> "PolicySpec":

@@ -354,7 +354,7 @@ def test_schema_describes_exceptions_and_enforcement():
     from policygen.schema import spec_json_schema
 
     text = json.dumps(spec_json_schema())
-    for word in ("PolicyException", "ExceptionObjects", "labelSelector", "expires", "enforcement", "audit"):
+    for word in ("ExceptionEntry", "ExceptionObjects", "labelSelector", "expires", "enforcement", "audit"):
         assert word in text, word
 
 
