@@ -16,6 +16,7 @@ from pathlib import Path
 from . import __version__, tools
 from .engines import CLUSTER_ENGINES, ENGINES
 from .errors import EngineError, InputError, PolicygenError
+from .exceptions import expiry_messages as exception_expiry
 from .pipeline import evaluate, generate, verify
 from .plan import build_plan
 from .report import FORMATS, EvalRun, render
@@ -52,20 +53,36 @@ def _write_output(text: str, output: str | None) -> None:
         raise PolicygenError(f"{output}: cannot write: {exc.strerror or exc}") from None
 
 
+def _exception_expiry(plan, spec: str) -> list[str]:
+    """Warn on stderr of exceptions about to expire; the errors for expired ones, to print and fail on where checking."""
+    errors, warnings = exception_expiry(plan, spec)
+    for line in warnings:
+        print(f"policygen: warning: {line}", file=sys.stderr)
+    return errors
+
+
 def _cmd_generate(args: argparse.Namespace) -> int:
+    plan = build_plan(load_spec(args.spec))
+    expired = _exception_expiry(plan, args.spec)
     if args.check:
-        diff = generate(args.spec, args.output, check=True)
+        diff = generate(plan, args.output, check=True)
         for change in diff.stale:
             print(f"{change.action:9} {Path(args.output) / change.path}")
         sys.stdout.write(diff.diff)
+        for line in expired:
+            print(f"policygen: error: {line}", file=sys.stderr)
         if diff:
             print(f"{args.output} is not what `policygen generate {args.spec}` writes: {len(diff.stale)} file(s) differ",
                   file=sys.stderr)
             return EXIT_FAILED
+        if expired:
+            return EXIT_FAILED
         print(f"{args.output}: up to date ({diff.files} files)")
         return EXIT_OK
+    for line in expired:
+        print(f"policygen: EXPIRED: {line}", file=sys.stderr)
     out = Path(args.output)
-    changes = generate(args.spec, out)
+    changes = generate(plan, out)
     if not args.quiet:
         for change in changes:
             print(f"{change.action:9} {out / change.path}")
@@ -77,6 +94,8 @@ def _cmd_generate(args: argparse.Namespace) -> int:
 
 def _cmd_eval(args: argparse.Namespace) -> int:
     plan = build_plan(load_spec(args.spec))
+    for line in _exception_expiry(plan, args.spec):
+        print(f"policygen: warning: {line}", file=sys.stderr)
     samples = load_samples(args.paths, _load_options(args))
     if not samples.resources:
         # A CI gate that judged nothing (a wrong path, a chart that rendered nothing) must not pass.

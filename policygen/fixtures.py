@@ -49,6 +49,9 @@ def mesh_namespace(plan: Plan) -> tuple[str, dict[str, str] | None]:
     if scope is None:
         return "default", None
     listed = [n for n in scope["meshNamespaces"] if n not in scope["excludedNamespaces"]]
+    # Fixtures must show each rule firing: a namespace an exception covers would hide it.
+    excepted = {n for e in plan.exceptions if not e.objects.names and not e.objects.labels for n in e.objects.namespaces}
+    listed = [n for n in listed if n not in excepted] or listed
     if listed:
         return listed[0], None
     labels = dict(scope["meshNamespaceSelector"]["matchLabels"])

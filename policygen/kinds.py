@@ -9,6 +9,20 @@ POD_KINDS: tuple[str, ...] = (
     "CronJob", "DaemonSet", "Deployment", "Job", "Pod", "ReplicaSet", "ReplicationController", "StatefulSet",
 )
 
+# The kinds each control-plane rule reads; every SC rule reads POD_KINDS.
+CONTROL_PLANE_KINDS: dict[str, tuple[str, ...]] = {
+    "CP001": ("MutatingWebhookConfiguration",),
+    "CP002": ("ConfigMap",),
+    "CP003": ("PeerAuthentication",),
+    "CP004": ("Namespace",),
+    "CP005": ("ClusterRole", "Role"),
+}
+
+
+def rule_kinds(rule_id: str) -> tuple[str, ...]:
+    return POD_KINDS if rule_id.startswith("SC") else CONTROL_PLANE_KINDS[rule_id]
+
+
 # API group of every kind a rule reads ("" is the core group).
 API_GROUPS: dict[str, str] = {
     "Pod": "",

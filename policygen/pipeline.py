@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Literal, overload
 
-from . import tools
+from . import exceptions, tools
 from .backends import all_backends
 from .engines import ENGINES, get_engine
 from .engines.base import Engine
@@ -100,12 +100,16 @@ def evaluate(
     plan = _plan_of(spec)
     samples = paths if isinstance(paths, SampleSet) else load_samples(list(paths))
     adapter = get_engine(engine) if isinstance(engine, str) else engine
+    # The engine judges without exceptions, so that each exempted violation is recorded with the
+    # exception that covers it; the one matcher in exceptions.py then applies them for every engine.
+    judged = plan.without_exceptions()
     with tempfile.TemporaryDirectory(prefix="policygen-eval-") as tmp:
         dist = Path(tmp) / "dist"
-        write_tree(render_all(plan, [adapter.backend]), dist)
+        write_tree(render_all(judged, [adapter.backend]), dist)
         if not samples.resources:
             return []
-        return adapter.evaluate(dist, plan, samples)
+        verdicts = adapter.evaluate(dist, judged, samples)
+    return exceptions.apply(plan, samples.resources, verdicts)
 
 
 def verify(

@@ -8,8 +8,10 @@ its expressions.
 
 from __future__ import annotations
 
+import datetime
 import json
-from dataclasses import dataclass
+import os
+from dataclasses import dataclass, field
 from typing import Any
 
 from .kinds import POD_KINDS
@@ -46,6 +48,71 @@ class RulePlan:
         return json.dumps(self.params, sort_keys=True, separators=(",", ":"))
 
 
+# An exception this close to its expiry (in days) is reported, so that it is renewed or removed in time.
+EXPIRY_WARNING_DAYS = 14
+TODAY_ENV = "POLICYGEN_TODAY"
+
+
+def today_utc() -> datetime.date:
+    """The day exceptions are judged on: POLICYGEN_TODAY (YYYY-MM-DD) when set, so tests never read the clock."""
+    pinned = os.environ.get(TODAY_ENV)
+    if pinned:
+        try:
+            return datetime.date.fromisoformat(pinned)
+        except ValueError:
+            from .errors import PolicygenError
+
+            raise PolicygenError(f"{TODAY_ENV}={pinned!r} is not an ISO date (YYYY-MM-DD)") from None
+    return datetime.datetime.now(datetime.timezone.utc).date()
+
+
+@dataclass(frozen=True)
+class ObjectMatch:
+    """The objects an exception covers; an empty criterion is no constraint, the others must all hold."""
+
+    kinds: tuple[str, ...] = ()
+    namespaces: tuple[str, ...] = ()
+    names: tuple[str, ...] = ()
+    labels: tuple[tuple[str, str], ...] = ()  # matchLabels, sorted by key
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "kinds": list(self.kinds),
+            "namespaces": list(self.namespaces),
+            "names": list(self.names),
+            "labels": dict(self.labels),
+        }
+
+
+@dataclass(frozen=True)
+class ExceptionPlan:
+    name: str
+    rules: tuple[str, ...]
+    objects: ObjectMatch
+    reason: str
+    expires: datetime.date
+
+    def expired(self, today: datetime.date) -> bool:
+        # Valid through its expiry day; from the next day on it exempts nothing.
+        return today > self.expires
+
+    def expiring(self, today: datetime.date) -> bool:
+        return not self.expired(today) and (self.expires - today).days <= EXPIRY_WARNING_DAYS
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "name": self.name,
+            "rules": list(self.rules),
+            "objects": self.objects.to_json(),
+            "reason": self.reason,
+            "expires": self.expires.isoformat(),
+        }
+
+
+# What each enforcement does in each engine's own switch (docs/exceptions.md).
+GATEKEEPER_ACTIONS = {"deny": "deny", "warn": "warn", "audit": "dryrun"}
+
+
 @dataclass(frozen=True)
 class Plan:
     name: str
@@ -54,9 +121,31 @@ class Plan:
     rules: tuple[RulePlan, ...]
     # Kinds the pod rules read, for backends that must list them.
     pod_kinds: tuple[str, ...] = POD_KINDS
+    # Per-rule overrides of mode: rule ID -> deny | warn | audit.
+    enforcement: dict[str, str] = field(default_factory=dict)
+    # Exceptions in force on `today` (rendered and applied); expired ones are kept apart, applied nowhere.
+    exceptions: tuple[ExceptionPlan, ...] = ()
+    expired_exceptions: tuple[ExceptionPlan, ...] = ()
+    today: datetime.date | None = None
 
     def rule(self, rule_id: str) -> RulePlan | None:
         return next((r for r in self.rules if r.rule_id == rule_id), None)
+
+    def action(self, rule_id: str) -> str:
+        """deny, warn or audit: what a violation of the rule does (the spec's audit mode is warn everywhere)."""
+        return self.enforcement.get(rule_id) or ("deny" if self.mode == "enforce" else "warn")
+
+    def exceptions_for(self, rule_id: str) -> tuple[ExceptionPlan, ...]:
+        return tuple(e for e in self.exceptions if rule_id in e.rules)
+
+    def expiring_exceptions(self) -> tuple[ExceptionPlan, ...]:
+        return tuple(e for e in self.exceptions if self.today is not None and e.expiring(self.today))
+
+    def without_exceptions(self) -> "Plan":
+        """The same rules with no exception in force: what policygen eval runs before it applies them itself."""
+        from dataclasses import replace
+
+        return replace(self, exceptions=())
 
     @property
     def rule_ids(self) -> tuple[str, ...]:
@@ -132,8 +221,25 @@ def _resources(sidecar: Sidecar) -> dict[str, Any] | None:
     }
 
 
-def build_plan(policy: SidecarPolicy) -> Plan:
-    """Decide every rule the spec asks for, with its parameters."""
+def _exception(exc) -> ExceptionPlan:
+    objects = exc.objects
+    labels = objects.label_selector.match_labels if objects.label_selector else {}
+    return ExceptionPlan(
+        name=exc.name,
+        rules=tuple(sorted(exc.rules)),
+        objects=ObjectMatch(
+            kinds=tuple(sorted(objects.kinds)),
+            namespaces=tuple(sorted(objects.namespaces)),
+            names=tuple(sorted(objects.names)),
+            labels=tuple(sorted(labels.items())),
+        ),
+        reason=exc.reason,
+        expires=exc.expires,
+    )
+
+
+def build_plan(policy: SidecarPolicy, today: datetime.date | None = None) -> Plan:
+    """Decide every rule the spec asks for, with its parameters; exceptions as in force on today (UTC)."""
     spec: PolicySpec = policy.spec
     scope = _scope(spec.scope)
     sidecar_names = sorted(s.name for s in spec.sidecars)
@@ -257,9 +363,15 @@ def build_plan(policy: SidecarPolicy) -> Plan:
 
     order = list(CATALOGUE)
     rules.sort(key=lambda r: order.index(r.rule_id))
+    today = today or today_utc()
+    exceptions = sorted((_exception(e) for e in spec.exceptions), key=lambda e: e.name)
     return Plan(
         name=policy.metadata.name,
         description=policy.metadata.description,
         mode=spec.mode,
         rules=tuple(rules),
+        enforcement=dict(sorted(spec.enforcement.items())),
+        exceptions=tuple(e for e in exceptions if not e.expired(today)),
+        expired_exceptions=tuple(e for e in exceptions if e.expired(today)),
+        today=today,
     )

@@ -7,6 +7,7 @@ that every backend compares the same canonical strings.
 
 from __future__ import annotations
 
+import datetime
 import re
 from pathlib import Path
 from typing import Annotated, Literal
@@ -18,6 +19,7 @@ from pydantic import (
     ConfigDict,
     Field,
     ValidationError,
+    WithJsonSchema,
     model_validator,
 )
 from pydantic.alias_generators import to_camel
@@ -26,7 +28,9 @@ from . import kubeyaml
 from .errors import SpecError, SpecErrors
 from .capabilities import runtime_capability
 from .images import ImageRefError, normalize_repository
+from .kinds import API_GROUPS, CLUSTER_SCOPED_KINDS
 from .quantity import QuantityError, parse_quantity
+from .rules import CATALOGUE
 
 
 class _Model(BaseModel):
@@ -362,6 +366,94 @@ class ControlPlane(_Model):
     peer_authentication: PeerAuthentication | None = None
 
 
+def _iso_date(value: object) -> object:
+    # YAML reads an unquoted 2027-01-31 as a date, a quoted one as text: both mean the same day.
+    if isinstance(value, datetime.datetime):
+        raise ValueError(f"{value!r} is a timestamp; write the expiry as a date, YYYY-MM-DD")
+    if isinstance(value, str):
+        if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+            raise ValueError(f"{value!r} is not an ISO date (YYYY-MM-DD)")
+        try:
+            return datetime.date.fromisoformat(value)
+        except ValueError as exc:
+            raise ValueError(f"{value!r} is not a calendar date: {exc}") from None
+    return value
+
+
+def _rule_id(value: str) -> str:
+    if value not in CATALOGUE:
+        raise ValueError(f"{value!r} is not a rule ID (one of {', '.join(CATALOGUE)})")
+    return value
+
+
+def _object_name(value: str) -> str:
+    """An object name as Kubernetes validates it: a DNS subdomain, or (Roles, ClusterRoles) a path segment."""
+    if len(value) <= 253 and re.match(_DNS_SUBDOMAIN, value):
+        return value
+    if any(w in value for w in _WILDCARDS) or not value.isprintable() or any(c.isspace() for c in value):
+        raise ValueError(f"{value!r} is not an object name: no wildcard ('*', '?'), whitespace or control character; "
+                         "every engine compares names exactly")
+    if value in (".", "..") or "/" in value or "%" in value or len(value) > 253:
+        raise ValueError(f"{value!r} is not an object name: at most 253 characters, no '/' or '%', not '.' or '..'")
+    return value
+
+
+def _known_kind(value: str) -> str:
+    if value not in API_GROUPS:
+        raise ValueError(f"{value!r} is not a kind any rule reads (one of {', '.join(sorted(API_GROUPS))})")
+    return value
+
+
+RuleId = Annotated[str, AfterValidator(_rule_id), WithJsonSchema({"type": "string", "enum": list(CATALOGUE)})]
+Enforcement = Literal["deny", "warn", "audit"]
+
+
+class ExceptionLabels(_Model):
+    match_labels: Annotated[dict[QualifiedKey, LabelValue], Field(min_length=1)]
+
+
+class ExceptionObjects(_Model):
+    """Which objects an exception covers: every criterion given must hold (and); values are exact."""
+
+    kinds: list[Annotated[str, AfterValidator(_known_kind)]] = []
+    namespaces: list[Namespace] = []
+    names: list[Annotated[str, AfterValidator(_object_name)]] = []
+    label_selector: ExceptionLabels | None = None
+
+    @model_validator(mode="after")
+    def _bounded(self) -> "ExceptionObjects":
+        _unique(self.kinds, "kind")
+        _unique(self.namespaces, "namespace")
+        _unique(self.names, "name")
+        if not self.namespaces:
+            # A namespaced object's name and labels are chosen by whoever creates it: without a
+            # namespace, anyone allowed to create one anywhere could exempt it.
+            if not self.names:
+                raise ValueError("name the namespaces (or, for cluster-scoped kinds only, the names) the exception "
+                                 "covers: labels and kinds alone are chosen by whoever creates the object")
+            if not self.kinds or not set(self.kinds) <= CLUSTER_SCOPED_KINDS:
+                raise ValueError("an exception without namespaces must list only cluster-scoped kinds: a namespaced "
+                                 "object's name is chosen by whoever creates it in any namespace")
+        return self
+
+
+class ExceptionEntry(_Model):
+    name: Annotated[str, Field(pattern=_DNS_LABEL, max_length=63)]
+    objects: ExceptionObjects
+    rules: Annotated[list[RuleId], Field(min_length=1)]
+    reason: Annotated[str, Field(min_length=1, max_length=1000)]
+    expires: Annotated[datetime.date, BeforeValidator(_iso_date)]
+
+    @model_validator(mode="after")
+    def _meaningful(self) -> "ExceptionEntry":
+        _unique(self.rules, "rule")
+        if not self.reason.strip():
+            raise ValueError("reason is blank: say why the exception is granted")
+        if not self.reason.isprintable():
+            raise ValueError("reason holds control characters or line breaks: one line of text")
+        return self
+
+
 class PolicySpec(_Model):
     mode: Literal["enforce", "audit"] = "enforce"
     scope: Scope
@@ -373,9 +465,13 @@ class PolicySpec(_Model):
     pod: PodSettings | None = None
     signatures: Signatures | None = None
     control_plane: ControlPlane | None = None
+    # Per rule, what a violation does, overriding mode: deny, warn (admitted with a warning) or audit (recorded only).
+    enforcement: dict[RuleId, Enforcement] = {}
+    exceptions: list[ExceptionEntry] = []
 
     @model_validator(mode="after")
     def _consistent(self) -> "PolicySpec":
+        _unique([e.name for e in self.exceptions], "exception name")
         _unique([s.name for s in self.sidecars], "sidecar name")
         if self.sidecars and self.images is None:
             raise ValueError("sidecars are listed but images is missing: name the approved repositories")
@@ -453,9 +549,40 @@ def parse_spec(data: object, source: Path | str = "<spec>") -> SidecarPolicy:
             for loc, value in templated
         ])
     try:
-        return SidecarPolicy.model_validate(data, by_alias=True)
+        policy = SidecarPolicy.model_validate(data, by_alias=True)
     except ValidationError as exc:
         raise SpecErrors([SpecError(source, _loc(e["loc"]), _clean_msg(e)) for e in exc.errors()]) from None
+    problems = _rule_references(policy, source)
+    if problems:
+        raise SpecErrors(problems)
+    return policy
+
+
+def _rule_references(policy: SidecarPolicy, source: Path | str) -> list[SpecError]:
+    """Enforcement and exceptions may name only rules this spec turns on, and kinds those rules read."""
+    from .kinds import rule_kinds
+    from .plan import build_plan
+
+    spec = policy.spec
+    if not spec.enforcement and not spec.exceptions:
+        return []
+    on = set(build_plan(policy).rule_ids)
+    problems = []
+    for rule in spec.enforcement:
+        if rule not in on:
+            problems.append(SpecError(source, f"spec.enforcement.{rule}", f"{rule} is not a rule this spec turns on "
+                                      f"(it turns on {', '.join(sorted(on))})"))
+    for i, exc in enumerate(spec.exceptions):
+        for j, rule in enumerate(exc.rules):
+            if rule not in on:
+                problems.append(SpecError(source, f"spec.exceptions[{i}].rules[{j}]", f"{rule} is not a rule this spec "
+                                          f"turns on, so the exception would exempt nothing"))
+        read = {k for rule in exc.rules for k in rule_kinds(rule)}
+        for j, kind in enumerate(exc.objects.kinds):
+            if kind not in read:
+                problems.append(SpecError(source, f"spec.exceptions[{i}].objects.kinds[{j}]", f"none of the exception's "
+                                          f"rules ({', '.join(exc.rules)}) reads {kind} objects"))
+    return problems
 
 
 def load_spec(path: Path | str) -> SidecarPolicy:

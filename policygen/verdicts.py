@@ -31,6 +31,22 @@ class Violation:
         return cls(ENGINE_RULE, f"{ENGINE_RULE}/{ENGINE_CHECK} {engine} could not judge this resource: {reason}", ENGINE_CHECK)
 
 
+@dataclass(frozen=True, order=True)
+class Exemption:
+    """A violation an exception in force covers: recorded with the exception's name and reason, never a denial."""
+
+    rule: str
+    message: str
+    check: str
+    exception: str
+    reason: str
+    expires: str
+
+    def to_json(self) -> dict[str, Any]:
+        return {"rule": self.rule, "check": self.check, "message": self.message,
+                "exception": self.exception, "reason": self.reason, "expires": self.expires}
+
+
 @dataclass
 class Verdict:
     file: str
@@ -47,6 +63,8 @@ class Verdict:
     document: int = 0
     line: int = 0
     object: str = ""
+    # Violations that exceptions in force cover (policygen/exceptions.py): shown, not denied.
+    exempted: list[Exemption] = field(default_factory=list)
 
     @property
     def allowed(self) -> bool:
@@ -75,6 +93,7 @@ class Verdict:
             "document": self.document,
             "line": self.line,
             "object": self.object,
+            **({"exempted": [e.to_json() for e in self.exempted]} if self.exempted else {}),
         }
 
 

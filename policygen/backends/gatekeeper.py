@@ -14,21 +14,14 @@ from pathlib import PurePosixPath
 from typing import Any
 
 from ..fixtures import Case, cases_for
-from ..plan import Plan, RulePlan
+from ..plan import GATEKEEPER_ACTIONS, ExceptionPlan, Plan, RulePlan
 from ..render import dump_yaml_documents, render, to_json, to_yaml
-from ..kinds import api_groups
+from ..kinds import CONTROL_PLANE_KINDS, api_groups, rule_kinds
 from .rego import UNSUPPORTED, lib_sources
 
 TARGET = "admission.k8s.gatekeeper.sh"
 TEMPLATE_VERSION = "1.0.0"
 
-CONTROL_PLANE_KINDS: dict[str, tuple[str, ...]] = {
-    "CP001": ("MutatingWebhookConfiguration",),
-    "CP002": ("ConfigMap",),
-    "CP003": ("PeerAuthentication",),
-    "CP004": ("Namespace",),
-    "CP005": ("ClusterRole", "Role"),
-}
 # Rules that apply in every namespace, excluded ones included (SC003 (a) and (e)):
 # their match must not exclude namespaces; the Rego applies the mesh scope itself.
 EVERY_NAMESPACE = frozenset({"SC003"})
@@ -101,8 +94,40 @@ def _merge(schemas: list[dict[str, Any]]) -> dict[str, Any]:
     return dict(ANY_VALUE)
 
 
-def parameters_schema(rule: RulePlan) -> dict[str, Any]:
-    return schema_of(rule.params)
+def parameters_schema(rule: RulePlan, plan: Plan | None = None) -> dict[str, Any]:
+    schema = schema_of(rule.params)
+    if plan is not None and param_exceptions(plan, rule):
+        strings = {"type": "array", "items": {"type": "string"}}
+        schema["properties"]["exceptions"] = {"type": "array", "items": {"type": "object", "properties": {
+            "kinds": strings, "namespaces": strings, "names": strings,
+            "labels": {"type": "object", "additionalProperties": {"type": "string"}},
+        }}}
+    return schema
+
+
+def _namespace_only(plan: Plan, rule: RulePlan, exc: ExceptionPlan) -> bool:
+    """An exception Constraint match can express as excludedNamespaces: namespaces alone decide it.
+
+    Not so when it names default: gator reviews an object without metadata.namespace
+    under no namespace, where the rules (and so the exception) read default.
+    """
+    objects = exc.objects
+    every_kind = not objects.kinds or set(rule_kinds(rule.rule_id)) <= set(objects.kinds)
+    return every_kind and not objects.names and not objects.labels and "default" not in objects.namespaces
+
+
+def match_exclusions(plan: Plan, rule: RulePlan) -> list[str]:
+    return sorted({n for e in plan.exceptions_for(rule.rule_id) if _namespace_only(plan, rule, e) for n in e.objects.namespaces})
+
+
+def param_exceptions(plan: Plan, rule: RulePlan) -> list[dict[str, Any]]:
+    """The exceptions Constraint match cannot express (names, labels, some of the kinds): the template applies them."""
+    return [e.objects.to_json() for e in plan.exceptions_for(rule.rule_id) if not _namespace_only(plan, rule, e)]
+
+
+def constraint_params(plan: Plan, rule: RulePlan) -> dict[str, Any]:
+    extra = param_exceptions(plan, rule)
+    return {**rule.params, "exceptions": extra} if extra else rule.params
 
 
 def match_of(plan: Plan, rule: RulePlan) -> dict[str, Any]:
@@ -119,8 +144,11 @@ def match_of(plan: Plan, rule: RulePlan) -> dict[str, Any]:
         "kinds": [{"apiGroups": list(group), "kinds": sorted(names)} for group, names in sorted(groups.items())],
     }
     scope = rule.params.get("scope")
+    excluded = set(match_exclusions(plan, rule))
     if scope and scope["excludedNamespaces"] and rule.rule_id not in EVERY_NAMESPACE:
-        match["excludedNamespaces"] = list(scope["excludedNamespaces"])
+        excluded |= set(scope["excludedNamespaces"])
+    if excluded:
+        match["excludedNamespaces"] = sorted(excluded)
     return match
 
 
@@ -140,8 +168,11 @@ def reads_namespaces(rule: RulePlan) -> bool:
     return bool(scope and scope.get("meshNamespaceSelector"))
 
 
-def enforcement_action(plan: Plan) -> str:
-    # audit: users see warnings at admission and audit records them; nothing is blocked.
+def enforcement_action(plan: Plan, rule: RulePlan | None = None) -> str:
+    # The spec's audit mode: users see warnings at admission and audit records them; nothing is blocked.
+    # A rule's own audit is dryrun: recorded by Gatekeeper's audit only.
+    if rule is not None:
+        return GATEKEEPER_ACTIONS[plan.action(rule.rule_id)]
     return "deny" if plan.mode == "enforce" else "warn"
 
 
@@ -188,6 +219,7 @@ class GatekeeperBackend:
                 rule_id=rule.rule_id,
                 package=entry_package(rule),
                 lib=rule.rule_id.lower(),
+                exceptions=bool(param_exceptions(plan, rule)),
             )
             files[folder / "template.yaml"] = render(
                 "gatekeeper/template.yaml.jinja",
@@ -197,8 +229,9 @@ class GatekeeperBackend:
                 kind=kind,
                 version=TEMPLATE_VERSION,
                 requires_sync=to_json([[REQUIRES_SYNC_NAMESPACES]]) if sync else "",
-                schema=parameters_schema(rule),
-                libs=[yaml_block(text) for text in template_libs(lib, rule)],
+                schema=parameters_schema(rule, plan),
+                libs=[yaml_block(text) for text in template_libs(
+                    lib if param_exceptions(plan, rule) else {p: t for p, t in lib.items() if p.name != "exceptions.rego"}, rule)],
                 entry=yaml_block(entry),
             )
             constraint = render(
@@ -208,9 +241,9 @@ class GatekeeperBackend:
                 plan_name=plan.name,
                 kind=kind,
                 name=rule.info.policy_name,
-                enforcement_action=enforcement_action(plan),
+                enforcement_action=enforcement_action(plan, rule),
                 match=match_of(plan, rule),
-                params=rule.params,
+                params=constraint_params(plan, rule),
             )
             files[folder / "constraint.yaml"] = constraint
         if needs_sync:

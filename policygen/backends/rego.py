@@ -8,6 +8,7 @@ from typing import Any
 
 from ..checks import CHECKS
 from ..fixtures import cases_for
+from ..kinds import API_GROUPS, CLUSTER_SCOPED_KINDS
 from ..plan import Plan, RulePlan
 from ..render import render, templates_root
 
@@ -52,6 +53,8 @@ def lib_sources(plan: Plan) -> dict[PurePosixPath, str]:
     root = templates_root() / "rego"
     for name in LIB_MODULES:
         files[PurePosixPath("lib") / f"{name}.rego"] = (root / "lib" / f"{name}.rego").read_text(encoding="utf-8")
+    if plan.exceptions:
+        files[PurePosixPath("lib/exceptions.rego")] = exceptions_lib()
     for rule in plan.rules:
         if rule.rule_id in UNSUPPORTED:
             continue
@@ -65,6 +68,21 @@ def supported_rules(plan: Plan) -> list[RulePlan]:
     return [r for r in plan.rules if r.rule_id not in UNSUPPORTED]
 
 
+def conftest_verdicts(plan: Plan, rules: list[RulePlan]) -> dict[str, str]:
+    """Each rule's conftest verdict (lower-case rule ID -> deny or warn).
+
+    conftest has no audit: an audit rule warns, as the spec's audit mode does.
+    """
+    return {r.rule_id.lower(): "deny" if plan.action(r.rule_id) == "deny" else "warn" for r in rules}
+
+
+def exceptions_lib() -> str:
+    """lib/exceptions.rego: the object matcher, shared with Gatekeeper's templates."""
+    # Only kinds some rule reads: objects of other kinds never violate anything to exempt.
+    kinds = sorted(k for k in API_GROUPS if k in CLUSTER_SCOPED_KINDS)
+    return render("rego/exceptions.rego.jinja", cluster_scoped=rego_set(kinds))
+
+
 class RegoBackend:
     name = "rego"
 
@@ -72,7 +90,7 @@ class RegoBackend:
         files = lib_sources(plan)
         rules = supported_rules(plan)
         cases = cases_for(plan)
-        verdict = "deny" if plan.mode == "enforce" else "warn"
+        verdict_of = conftest_verdicts(plan, rules)
         for rule in rules:
             folder = PurePosixPath(rule.info.policy_name)
             files[folder / "src.rego"] = render(
@@ -82,7 +100,7 @@ class RegoBackend:
                 package=package_of(rule),
                 lib=rule.rule_id.lower(),
                 params=rego_literal(rule.params),
-                verdict=verdict,
+                verdict=verdict_of[rule.rule_id.lower()],
             )
             rule_cases = [
                 {
@@ -108,12 +126,13 @@ class RegoBackend:
             "rego/main.rego.jinja",
             plan_name=plan.name,
             mode=plan.mode,
-            verdict=verdict,
             rules=[r.rule_id.lower() for r in rules],
+            verdict_of=verdict_of,
+            exceptions=rego_literal([e.to_json() for e in plan.exceptions]) if plan.exceptions else "",
         )
         files[PurePosixPath("batch.rego")] = render("rego/batch.rego.jinja")
         # Package heads for `conftest doc`, which crashes unless the first package it sorts has a one-part name.
         files[PurePosixPath("lib/lib.rego")] = render("rego/lib_index.rego.jinja")
-        files[PurePosixPath("policygen.rego")] = render("rego/rules_index.rego.jinja", verdict=verdict)
+        files[PurePosixPath("policygen.rego")] = render("rego/rules_index.rego.jinja")
         files[PurePosixPath(".regal/config.yaml")] = render("rego/regal.yaml.jinja")
         return files

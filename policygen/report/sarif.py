@@ -118,6 +118,25 @@ def build(run: EvalRun) -> om.SarifLog:
                     properties={k: p for k, p in props.items() if p != ""},
                 )
             )
+        # An exempted violation is a result suppressed by the spec's exception, with its reason as justification.
+        for e in v.exempted:
+            results.append(
+                om.Result(
+                    rule_id=e.rule,
+                    rule_index=index.get(e.rule, -1),
+                    level="note",
+                    kind="fail",
+                    message=om.Message(text=e.message),
+                    locations=[om.Location(
+                        physical_location=om.PhysicalLocation(
+                            artifact_location=om.ArtifactLocation(uri=_uri(v.file)), region=om.Region(start_line=r.line)),
+                        logical_locations=[om.LogicalLocation(fully_qualified_name=r.object_ref, kind="resource")],
+                    )],
+                    suppressions=[om.Suppression(kind="external", justification=f"{e.exception} (until {e.expires}): {e.reason}")],
+                    partial_fingerprints={"policygen/v1": f"{r.object_ref}|{e.check or e.rule}"},
+                    properties={"check": e.check, "engine": v.engine, "exception": e.exception, "expires": e.expires},
+                )
+            )
     notifications = [
         om.Notification(
             message=om.Message(text=f"{rule} was not evaluated by {run.engine}: not counted as passed"),

@@ -24,6 +24,8 @@ def render(run: EvalRun) -> str:
         for f in r.findings:
             mark = "WARN " if f.action == "warn" else ""
             lines.append(f"  {mark}{_clean(f.message)}")
+        for e in v.exempted:
+            lines.append(f"  EXEMPT ({e.exception}, until {e.expires}: {_clean(e.reason)}) {_clean(e.message)}")
         if v.not_evaluated:
             lines.append(f"  (not evaluated by {v.engine}: {', '.join(v.not_evaluated)})")
     counts = run.counts()

@@ -1,8 +1,8 @@
 # METADATA
 # title: istio-sidecar-guard
 # description: >-
-#   conftest's entry point: every rule's violations as deny results
-#   (enforce mode), one deny_<rule> per rule ID: objects whose msg
+#   conftest's entry point: every rule's violations as deny or warn results
+#   (enforce mode), one deny_<rule> or warn_<rule> per rule ID: objects whose msg
 #   starts with RULE/check, and whose rule and check fields conftest reports
 #   as metadata.
 package main
@@ -44,86 +44,119 @@ violations contains found if some found in policygen.cp004.violations
 
 violations contains found if some found in policygen.cp005.violations
 
-# One deny rule per rule ID, so that conftest's exceptions can name
-# one of them: `exception contains ["sc004"]` skips deny_sc004 only.
-# There is no bare deny: conftest would report each violation twice.
+# One deny or warn rule per rule ID (warn for the rules the spec audits or
+# warns on), so that conftest's exceptions can name one of them:
+# `exception contains ["sc004"]` skips that rule only. There is no bare deny:
+# conftest would report each violation twice.
 
 # METADATA
 # title: SC001
 # entrypoint: true
-deny_sc001 contains found if some found in policygen.sc001.violations
+deny_sc001 contains found if {
+	some found in policygen.sc001.violations
+}
 
 # METADATA
 # title: SC002
 # entrypoint: true
-deny_sc002 contains found if some found in policygen.sc002.violations
+deny_sc002 contains found if {
+	some found in policygen.sc002.violations
+}
 
 # METADATA
 # title: SC003
 # entrypoint: true
-deny_sc003 contains found if some found in policygen.sc003.violations
+deny_sc003 contains found if {
+	some found in policygen.sc003.violations
+}
 
 # METADATA
 # title: SC004
 # entrypoint: true
-deny_sc004 contains found if some found in policygen.sc004.violations
+deny_sc004 contains found if {
+	some found in policygen.sc004.violations
+}
 
 # METADATA
 # title: SC005
 # entrypoint: true
-deny_sc005 contains found if some found in policygen.sc005.violations
+deny_sc005 contains found if {
+	some found in policygen.sc005.violations
+}
 
 # METADATA
 # title: SC006
 # entrypoint: true
-deny_sc006 contains found if some found in policygen.sc006.violations
+deny_sc006 contains found if {
+	some found in policygen.sc006.violations
+}
 
 # METADATA
 # title: SC007
 # entrypoint: true
-deny_sc007 contains found if some found in policygen.sc007.violations
+deny_sc007 contains found if {
+	some found in policygen.sc007.violations
+}
 
 # METADATA
 # title: SC008
 # entrypoint: true
-deny_sc008 contains found if some found in policygen.sc008.violations
+deny_sc008 contains found if {
+	some found in policygen.sc008.violations
+}
 
 # METADATA
 # title: SC009
 # entrypoint: true
-deny_sc009 contains found if some found in policygen.sc009.violations
+deny_sc009 contains found if {
+	some found in policygen.sc009.violations
+}
 
 # METADATA
 # title: SC010
 # entrypoint: true
-deny_sc010 contains found if some found in policygen.sc010.violations
+deny_sc010 contains found if {
+	some found in policygen.sc010.violations
+}
 
 # METADATA
 # title: SC011
 # entrypoint: true
-deny_sc011 contains found if some found in policygen.sc011.violations
+deny_sc011 contains found if {
+	some found in policygen.sc011.violations
+}
 
 # METADATA
 # title: CP001
 # entrypoint: true
-deny_cp001 contains found if some found in policygen.cp001.violations
+deny_cp001 contains found if {
+	some found in policygen.cp001.violations
+}
 
 # METADATA
 # title: CP002
 # entrypoint: true
-deny_cp002 contains found if some found in policygen.cp002.violations
+deny_cp002 contains found if {
+	some found in policygen.cp002.violations
+}
 
 # METADATA
 # title: CP003
 # entrypoint: true
-deny_cp003 contains found if some found in policygen.cp003.violations
+deny_cp003 contains found if {
+	some found in policygen.cp003.violations
+}
 
 # METADATA
 # title: CP004
 # entrypoint: true
-deny_cp004 contains found if some found in policygen.cp004.violations
+deny_cp004 contains found if {
+	some found in policygen.cp004.violations
+}
 
 # METADATA
 # title: CP005
 # entrypoint: true
-deny_cp005 contains found if some found in policygen.cp005.violations
+deny_cp005 contains found if {
+	some found in policygen.cp005.violations
+}

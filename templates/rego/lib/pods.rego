@@ -50,7 +50,7 @@ pod(obj) := {
 #   metadata, spec or template that is not an object, labels or annotations that
 #   are not maps of strings. The rules read such a part as empty, which could
 #   hide what the API server would reject; SC003 denies it instead.
-structure(obj, meta) := {sprintf("%s is %s, not an object", [concat(".", path), type_name(value)]) |
+structure(obj, meta) := ({sprintf("%s is %s, not an object", [concat(".", path), type_name(value)]) |
 	some path in object_paths(meta)
 	value := object.get(obj, path, null)
 	value != null
@@ -60,7 +60,7 @@ structure(obj, meta) := {sprintf("%s is %s, not an object", [concat(".", path), 
 	value := object.get(obj, array.concat(meta, [key]), null)
 	value != null
 	not strings_map(value)
-} | {sprintf("metadata.%s is %s, not a string", [key, type_name(value)]) |
+}) | {sprintf("metadata.%s is %s, not a string", [key, type_name(value)]) |
 	# Where the object lives decides whether it is in the mesh; a namespace the API server cannot read could hide that.
 	some key in ["name", "namespace"]
 	value := object.get(obj, ["metadata", key], null)

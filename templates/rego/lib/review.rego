@@ -122,7 +122,7 @@ name(obj) := n if {
 #   Where an object's metadata is not what the API server accepts: not an object,
 #   no non-empty string name, or a namespace that is not a string. Such an
 #   object is unparseable, so denied.
-metadata_problems(obj) := {sprintf("metadata is %s, not an object", [type_name(meta)]) |
+metadata_problems(obj) := ({sprintf("metadata is %s, not an object", [type_name(meta)]) |
 	meta := object.get(obj, "metadata", null)
 	not is_object(meta)
 } | {sprintf("metadata.name is %s, not a non-empty string", [type_name(n)]) |
@@ -130,7 +130,7 @@ metadata_problems(obj) := {sprintf("metadata is %s, not an object", [type_name(m
 	is_object(meta)
 	n := object.get(meta, "name", null)
 	not non_empty_string(n)
-} | {sprintf("metadata.namespace is %s, not a string", [type_name(ns)]) |
+}) | {sprintf("metadata.namespace is %s, not a string", [type_name(ns)]) |
 	ns := object.get(obj, ["metadata", "namespace"], null)
 	ns != null
 	not is_string(ns)

@@ -1,0 +1,180 @@
+# METADATA
+# title: Pod specs
+# description: >-
+#   Finds the pod spec in a Pod or a pod controller, and the containers in it with
+#   their placement, so that every pod rule reads the same containers.
+package lib.policygen.pods
+
+import data.lib.policygen.review
+import data.lib.policygen.scope
+
+template_kinds := {"DaemonSet", "Deployment", "Job", "ReplicaSet", "ReplicationController", "StatefulSet"}
+
+container_fields := ["initContainers", "containers", "ephemeralContainers"]
+
+# METADATA
+# scope: document
+# description: >-
+#   The pod of a resource: spec, metadata and whether it is a Pod. A malformed
+#   spec reads as an empty one, which the rules then judge (fail closed).
+pod(obj) := {
+	"spec": as_object(object.get(obj, "spec", {})),
+	"metadata": metadata(obj),
+	"is_pod": true,
+	"structure": structure(obj, ["metadata"]),
+} if {
+	obj.kind == "Pod"
+}
+
+pod(obj) := {
+	"spec": as_object(object.get(obj, ["spec", "template", "spec"], {})),
+	"metadata": metadata(as_object(object.get(obj, ["spec", "template"], {}))),
+	"is_pod": false,
+	"structure": structure(obj, ["spec", "template", "metadata"]),
+} if {
+	obj.kind in template_kinds
+}
+
+pod(obj) := {
+	"spec": as_object(object.get(obj, ["spec", "jobTemplate", "spec", "template", "spec"], {})),
+	"metadata": metadata(as_object(object.get(obj, ["spec", "jobTemplate", "spec", "template"], {}))),
+	"is_pod": false,
+	"structure": structure(obj, ["spec", "jobTemplate", "spec", "template", "metadata"]),
+} if {
+	obj.kind == "CronJob"
+}
+
+# METADATA
+# description: >-
+#   Where a pod-bearing object is not of the shape the API server accepts: a
+#   metadata, spec or template that is not an object, labels or annotations that
+#   are not maps of strings. The rules read such a part as empty, which could
+#   hide what the API server would reject; SC003 denies it instead.
+structure(obj, meta) := ({sprintf("%s is %s, not an object", [concat(".", path), type_name(value)]) |
+	some path in object_paths(meta)
+	value := object.get(obj, path, null)
+	value != null
+	not is_object(value)
+} | {sprintf("%s.%s is not a map of strings", [concat(".", meta), key]) |
+	some key in ["labels", "annotations"]
+	value := object.get(obj, array.concat(meta, [key]), null)
+	value != null
+	not strings_map(value)
+}) | {sprintf("metadata.%s is %s, not a string", [key, type_name(value)]) |
+	# Where the object lives decides whether it is in the mesh; a namespace the API server cannot read could hide that.
+	some key in ["name", "namespace"]
+	value := object.get(obj, ["metadata", key], null)
+	value != null
+	not is_string(value)
+}
+
+# The object's own metadata, every step down to the pod template, and the pod spec.
+object_paths(meta) := {path | some n in numbers.range(1, count(meta)); path := array.slice(meta, 0, n)} | {
+	["metadata"],
+	array.concat(array.slice(meta, 0, count(meta) - 1), ["spec"]),
+}
+
+strings_map(value) if {
+	is_object(value)
+	every item in value {
+		is_string(item)
+	}
+}
+
+# METADATA
+# description: The pod of a review whose request writes a pod-bearing object.
+review_pod(rev) := pod(review.target(rev)) if review.writes_object(rev)
+
+as_object(value) := value if is_object(value)
+
+else := {}
+
+metadata(obj) := {
+	"labels": string_map(object.get(obj, ["metadata", "labels"], {})),
+	"annotations": string_map(object.get(obj, ["metadata", "annotations"], {})),
+}
+
+string_map(value) := value if is_object(value)
+
+else := {}
+
+# METADATA
+# description: Every container of a pod spec, with where it sits.
+containers(spec) := [entry |
+	some field in container_fields
+	list := object.get(spec, field, [])
+	is_array(list)
+	some i, container in list
+	is_object(container)
+	entry := {
+		"field": field,
+		"index": i,
+		"container": container,
+		"name": object.get(container, "name", ""),
+		"where": sprintf("container %s (%s[%d])", [review.quote(object.get(container, "name", "")), field, i]),
+	}
+]
+
+# METADATA
+# description: Container lists that are present but not lists of named containers.
+malformed(spec) := not_lists(spec) | unnamed(spec)
+
+not_lists(spec) := {sprintf("%s is %s, not a list of containers", [field, review.quote(list)]) |
+	some field in container_fields
+	list := object.get(spec, field, [])
+	not is_array(list)
+}
+
+unnamed(spec) := {sprintf("%s[%d] is not a container with a string name", [field, i]) |
+	some field in container_fields
+	list := object.get(spec, field, [])
+	is_array(list)
+	some i, container in list
+	not named(container)
+}
+
+named(container) if {
+	is_object(container)
+	is_string(container.name)
+}
+
+# METADATA
+# description: The pod of a review when it sits in a mesh namespace.
+mesh_pod(rev, scope_params, namespaces) := p if {
+	p := review_pod(rev)
+	scope.pod_in_mesh(review.namespace(rev), p.metadata.labels, scope_params, namespaces)
+}
+
+# METADATA
+# description: >-
+#   A capability as the runtime compares it, upper case without CAP_ (see
+#   policygen/capabilities.py). Only ASCII letters and _ are read, so upper()
+#   folds ASCII only; anything else is null, which matches no approved name.
+capability(name) := cap if {
+	is_string(name)
+	regex.match(`^[A-Za-z_]+$`, name)
+	cap := trim_prefix(upper(name), "CAP_")
+	cap != ""
+} else := null
+
+# METADATA
+# description: The name of a mapping, null for anything else (never undefined).
+name_of(obj) := object.get(obj, "name", null) if is_object(obj)
+
+else := null
+
+# METADATA
+# description: A list-valued field of a container, [] when absent or null.
+array_at(container, path) := value if {
+	value := object.get(container, path, [])
+	is_array(value)
+} else := [] if {
+	object.get(container, path, null) == null
+}
+
+# METADATA
+# description: The securityContext of a container or pod, {} when absent.
+security_context(obj) := sc if {
+	sc := object.get(obj, "securityContext", {})
+	is_object(sc)
+} else := {}

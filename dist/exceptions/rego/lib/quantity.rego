@@ -1,0 +1,191 @@
+# METADATA
+# title: Resource quantities
+# description: >-
+#   Kubernetes quantities read exactly as resource.ParseQuantity reads them, the
+#   same steps as policygen/quantity.py (its docstring has the grammar and the
+#   limits). A value is {"sign", "digits", "exponent"}: sign * digits * 10^exponent,
+#   digits without leading or trailing zeros, compared as strings and small
+#   integers so that no number is ever rounded. Undefined for anything
+#   Kubernetes would not accept.
+package lib.policygen.quantity
+
+scan_pattern := `^([+-]?)([0-9]*)(?:\.([0-9]*))?([eEinumkKMGTP]*)([+-]?[0-9]*)$`
+
+decimal_suffixes := {"n": -9, "u": -6, "m": -3, "": 0, "k": 3, "M": 6, "G": 9, "T": 12, "P": 15, "E": 18}
+
+binary_suffixes := {"Ki": 10, "Mi": 20, "Gi": 30, "Ti": 40, "Pi": 50, "Ei": 60}
+
+# 2^10 .. 2^60, exact integers (OPA multiplies integers exactly).
+binary_factors := {
+	"Ki": 1024, "Mi": 1048576, "Gi": 1073741824, "Ti": 1099511627776,
+	"Pi": 1125899906842624, "Ei": 1152921504606846976,
+}
+
+int64_max := {"sign": 1, "digits": "9223372036854775807", "exponent": 0}
+
+zero := {"sign": 0, "digits": "", "exponent": 0}
+
+# METADATA
+# description: The exact value of a quantity (a string, or a JSON number by its text); undefined if none.
+parse(q) := from_parts(m[1], m[2], m[3], concat("", [m[4], m[5]])) if {
+	t := text(q)
+	t != ""
+	m := regex.find_all_string_submatch_n(scan_pattern, t, 1)[0]
+}
+
+text(q) := q if is_string(q)
+
+else := json.marshal(q) if is_number(q)
+
+from_parts(sign_text, raw_num, denom, suffix) := decimal_value(sign_of(sign_text), num, denom, has_digits(raw_num, denom), exp) if {
+	num := digits_or_zero(raw_num)
+	exp := decimal_exponent(suffix)
+} else := binary_value(sign_of(sign_text), digits_or_zero(raw_num), denom, has_digits(raw_num, denom), suffix) if {
+	binary_suffixes[suffix]
+}
+
+sign_of(s) := -1 if s == "-"
+
+else := 1
+
+digits_or_zero(digits) := d if {
+	d := trim_left(digits, "0")
+	d != ""
+} else := "0"
+
+# The slow path re-reads the number with inf.Dec, which wants a digit.
+has_digits(raw_num, denom) if raw_num != ""
+
+else if denom != ""
+
+else := false
+
+decimal_exponent(suffix) := decimal_suffixes[suffix]
+
+decimal_exponent(suffix) := wrap32(parse_int64(substring(suffix, 1, -1))) if {
+	not suffix in object.keys(decimal_suffixes)
+	not suffix in object.keys(binary_suffixes)
+	count(suffix) > 1
+	substring(suffix, 0, 1) in {"e", "E"}
+}
+
+# strconv.ParseInt(s, 10, 64), within our limit of three digits
+# (policygen/quantity.py EXPONENT_DIGITS_MAX), which is far inside int64.
+parse_int64(s) := sign_of(m[1]) * to_number(m[2]) if {
+	m := regex.find_all_string_submatch_n(`^([+-]?)0*([0-9]+)$`, s, 1)[0]
+	count(m[2]) <= 3
+}
+
+# Go's int32 conversion and arithmetic wrap around.
+wrap32(x) := ((((x % 4294967296) + 4294967296) + 2147483648) % 4294967296) - 2147483648
+
+# ParseQuantity's fast path: at most 18 digits and no finer than nano, kept exact.
+decimal_value(sign, num, denom, digits_read, exp) := normal(sign, concat("", [num, denom]), scale) if {
+	count(num) + count(denom) <= 18
+	scale := wrap32(exp - count(denom))
+	scale >= -9
+} else := round_nano(normal(sign, concat("", [num, denom]), 0 - wrap32(count(denom) + wrap32(0 - exp)))) if {
+	digits_read
+}
+
+binary_value(sign, num, denom, digits_read, suffix) := capped(round_nano(normal(sign, multiplied, 0 - count(denom)))) if {
+	binary_computable(num, denom, digits_read, binary_suffixes[suffix])
+	multiplied := format_int(to_number(digits_or_zero(concat("", [num, denom]))) * binary_factors[suffix], 10)
+}
+
+binary_computable(num, denom, _, power) if {
+	denom == ""
+	((15 - count(num)) - ((power * 3) / 10)) - 1 >= 0
+}
+
+binary_computable(_, _, true, _)
+
+capped(q) := {"sign": q.sign, "digits": int64_max.digits, "exponent": 0} if {
+	magnitude_less(int64_max, q)
+} else := q
+
+normal(sign, digits, exponent) := {"sign": sign, "digits": trimmed, "exponent": (exponent + count(stripped)) - count(trimmed)} if {
+	stripped := trim_left(digits, "0")
+	stripped != ""
+	trimmed := trim_right(stripped, "0")
+} else := zero
+
+# A non-zero value finer than 1n goes up to the next nano, away from zero.
+round_nano(q) := q if {
+	q.exponent >= -9
+} else := q if {
+	q.sign == 0
+} else := normal(q.sign, bump(head), -9 + (count(keep) - count(head))) if {
+	keep_len := count(q.digits) - (-9 - q.exponent)
+	keep := kept(q.digits, keep_len)
+	head := trim_right(keep, "9")
+}
+
+kept(digits, n) := substring(digits, 0, n) if n > 0
+
+else := ""
+
+bump("") := "1"
+
+bump(head) := concat("", [substring(head, 0, count(head) - 1), format_int(to_number(substring(head, count(head) - 1, 1)) + 1, 10)]) if {
+	head != ""
+}
+
+magnitude_less(a, b) if count(a.digits) + a.exponent < count(b.digits) + b.exponent
+
+magnitude_less(a, b) if {
+	count(a.digits) + a.exponent == count(b.digits) + b.exponent
+	a.digits < b.digits
+}
+
+# METADATA
+# scope: document
+# description: Whether quantity value a is less than b (both parsed).
+less(a, b) if a.sign < b.sign
+
+less(a, b) if {
+	a.sign == b.sign
+	a.sign > 0
+	magnitude_less(a, b)
+}
+
+less(a, b) if {
+	a.sign == b.sign
+	a.sign < 0
+	magnitude_less(b, a)
+}
+
+# METADATA
+# description: -1, 0 or 1 as quantity a is below, equal to or above b; undefined unless both parse.
+compare(a, b) := 0 if {
+	parse(a) == parse(b)
+} else := -1 if {
+	less(parse(a), parse(b))
+} else := 1 if {
+	parse(a)
+	parse(b)
+}
+
+# METADATA
+# description: The text policygen/quantity.py prints for the same value ("0", or [-]<digits>e<exponent>).
+canonical(q) := "0" if {
+	parse(q).sign == 0
+} else := sprintf("%s%se%d", [minus_sign(v.sign), v.digits, v.exponent]) if {
+	v := parse(q)
+}
+
+minus_sign(s) := "-" if s == -1
+
+else := ""
+
+# METADATA
+# description: The quantity parses and is above zero.
+positive(q) if parse(q).sign > 0
+
+# METADATA
+# description: The quantity parses, is not negative, and is at most the maximum.
+at_most(q, maximum) if {
+	v := parse(q)
+	v.sign >= 0
+	not less(parse(maximum), v)
+}

@@ -1,0 +1,142 @@
+# METADATA
+# title: Admission review
+# description: >-
+#   Turns what OPA or conftest is given (a plain resource or an AdmissionReview)
+#   into the review Gatekeeper passes as input.review, so that one library
+#   serves every engine.
+package lib.policygen.review
+
+untrusted_user := {"username": "policygen:untrusted-user", "groups": []}
+
+# METADATA
+# description: The Gatekeeper-shaped review of an OPA/conftest input document.
+from_input(doc) := {
+	"operation": object.get(doc.request, "operation", ""),
+	"userInfo": object.get(doc.request, "userInfo", {}),
+	"object": object.get(doc.request, "object", null),
+	"oldObject": object.get(doc.request, "oldObject", null),
+	"namespace": object.get(doc.request, "namespace", ""),
+} if {
+	is_admission_review(doc)
+} else := {
+	"operation": "CREATE",
+	"userInfo": untrusted_user,
+	"object": doc,
+	"oldObject": null,
+	"namespace": "",
+}
+
+# METADATA
+# description: >-
+#   Gatekeeper's review as the rules read it: audit and gator send no operation
+#   or user, which policygen reads as a CREATE by an untrusted user.
+from_gatekeeper(rev) := rev if {
+	rev.operation in {"CREATE", "UPDATE", "DELETE", "CONNECT"}
+} else := object.union(rev, {"operation": "CREATE", "userInfo": untrusted_user})
+
+is_admission_review(doc) if {
+	is_object(doc)
+	doc.kind == "AdmissionReview"
+	is_object(doc.request)
+}
+
+# METADATA
+# description: The object a rule judges; a DELETE carries only the old one.
+target(review) := review.oldObject if {
+	review.operation == "DELETE"
+	is_object(review.oldObject)
+} else := review.object if {
+	is_object(review.object)
+} else := {}
+
+# METADATA
+# description: Pod and policy rules judge what a CREATE or UPDATE would store.
+writes_object(review) if review.operation in {"CREATE", "UPDATE"}
+
+# METADATA
+# description: The namespace a resource lives in; kubectl apply puts it in default.
+namespace(review) := ns if {
+	ns := target(review).metadata.namespace
+	is_string(ns)
+	ns != ""
+} else := ns if {
+	ns := review.namespace
+	is_string(ns)
+	ns != ""
+} else := "default"
+
+# METADATA
+# scope: document
+# description: >-
+#   The request's username is a trusted subject, or one of its groups a trusted
+#   group; a group is never matched against a username entry.
+trusted(review, params) if {
+	review.userInfo.username in params.trustedSubjects
+}
+
+trusted(review, params) if {
+	some group in review.userInfo.groups
+	group in params.trustedGroups
+}
+
+# METADATA
+# description: >-
+#   A rule library's finding: its check code (policygen/checks.py) and the
+#   message text after it; the entry point adds the rule ID.
+finding(check, detail) := {"check": check, "detail": detail}
+
+# METADATA
+# description: >-
+#   A value echoed into a message, whatever its type: quoted, so that no
+#   newline or quote in it reads as message structure, and cut to
+#   echo_limit characters, so that no resource can flood a report.
+quote(value) := sprintf("%q", [value]) if {
+	is_string(value)
+	count(value) <= echo_limit
+} else := sprintf("%q...(cut, %d characters)", [substring(value, 0, echo_limit), count(value)]) if {
+	is_string(value)
+} else := bounded(json.marshal(value))
+
+echo_limit := 200
+
+bounded(text) := text if count(text) <= echo_limit
+
+else := sprintf("%s...(cut, %d characters)", [substring(text, 0, echo_limit), count(text)])
+
+# METADATA
+# description: The request's username for messages, "" when it is not a string.
+username(review) := name if {
+	name := object.get(review, ["userInfo", "username"], "")
+	is_string(name)
+} else := ""
+
+# METADATA
+# description: An object's name for messages, "" when it has none that is a string.
+name(obj) := n if {
+	n := object.get(obj, ["metadata", "name"], "")
+	is_string(n)
+} else := ""
+
+# METADATA
+# description: >-
+#   Where an object's metadata is not what the API server accepts: not an object,
+#   no non-empty string name, or a namespace that is not a string. Such an
+#   object is unparseable, so denied.
+metadata_problems(obj) := ({sprintf("metadata is %s, not an object", [type_name(meta)]) |
+	meta := object.get(obj, "metadata", null)
+	not is_object(meta)
+} | {sprintf("metadata.name is %s, not a non-empty string", [type_name(n)]) |
+	meta := object.get(obj, "metadata", null)
+	is_object(meta)
+	n := object.get(meta, "name", null)
+	not non_empty_string(n)
+}) | {sprintf("metadata.namespace is %s, not a string", [type_name(ns)]) |
+	ns := object.get(obj, ["metadata", "namespace"], null)
+	ns != null
+	not is_string(ns)
+}
+
+non_empty_string(value) if {
+	is_string(value)
+	value != ""
+}

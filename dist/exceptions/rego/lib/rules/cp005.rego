@@ -1,0 +1,59 @@
+package lib.policygen.rules.cp005
+
+import data.lib.policygen.review
+
+# METADATA
+# description: An untrusted role may write admission webhook configurations.
+violations(rev, params, _) := {msg |
+	review.writes_object(rev)
+	obj := review.target(rev)
+	obj.kind in {"ClusterRole", "Role"}
+	not object.get(obj, ["metadata", "name"], null) in params.trustedRoles
+	some i, rule in object.get(obj, "rules", [])
+	grants_webhook_write(rule, params)
+	msg := {"check": "webhook-write-granted", "detail": sprintf("%s %s: rules[%d] grants %s on %s; only trusted roles may write webhook configurations", [
+		obj.kind, review.quote(review.name(obj)), i, review.quote(object.get(rule, "verbs", null)), review.quote(object.get(rule, "resources", null)),
+	])}
+} | {msg |
+	review.writes_object(rev)
+	obj := review.target(rev)
+	obj.kind in {"ClusterRole", "Role"}
+	not object.get(obj, ["metadata", "name"], null) in params.trustedRoles
+	some problem in unreadable(obj)
+	msg := review.finding("rules-malformed", sprintf("%s %s: %s, so it may grant writes on webhook configurations", [obj.kind, review.quote(review.name(obj)), problem]))
+}
+
+# The API server rejects such rules; read as they are, they could hide a grant.
+unreadable(obj) := {"rules is not a list" |
+	rules := object.get(obj, "rules", null)
+	rules != null
+	not is_array(rules)
+} | {sprintf("rules[%d] is not a policy rule of string lists", [i]) |
+	some i, rule in object.get(obj, "rules", [])
+	not readable_rule(rule)
+}
+
+readable_rule(rule) if {
+	is_object(rule)
+	every key in ["apiGroups", "resources", "verbs"] {
+		strings_or_null(object.get(rule, key, null))
+	}
+}
+
+strings_or_null(null)
+
+strings_or_null(value) if {
+	is_array(value)
+	every item in value {
+		is_string(item)
+	}
+}
+
+grants_webhook_write(rule, params) if {
+	some group in rule.apiGroups
+	group in {"admissionregistration.k8s.io", "*"}
+	some resource in rule.resources
+	resource in array.concat(params.resources, ["*"])
+	some verb in rule.verbs
+	verb in params.verbs
+}

@@ -1,0 +1,101 @@
+package lib.policygen.rules.sc003
+
+import data.lib.policygen.images
+import data.lib.policygen.pods
+import data.lib.policygen.review
+import data.lib.policygen.scope
+
+status_annotation := "sidecar.istio.io/status"
+
+# METADATA
+# description: >-
+#   A sidecar image under another name (any namespace), a malformed container
+#   list (any namespace), and in mesh namespaces an unapproved native sidecar,
+#   an unapproved name in the injector's status, or a sidecar out of its placement.
+violations(rev, params, namespaces) := everywhere(pod, params) | in_mesh(rev, pod, params, namespaces) if {
+	pod := pods.review_pod(rev)
+} else := set()
+
+everywhere(pod, params) := ({review.finding("pod-spec-malformed", sprintf("pod spec: %s", [problem])) | some problem in pods.malformed(pod.spec)} | {
+review.finding("pod-metadata-malformed", sprintf("pod: %s", [problem])) | some problem in pod.structure}) | {msg |
+	some entry in pods.containers(pod.spec)
+	not entry.name in sidecar_names(params)
+	msg := disguised(entry, params.sidecarRepositories)
+}
+
+in_mesh(rev, pod, params, namespaces) := (native(pod, params) | status(pod, params)) | placement(pod, params) if {
+	scope.pod_in_mesh(review.namespace(rev), pod.metadata.labels, params.scope, namespaces)
+} else := set()
+
+sidecar_names(params) := {s.name | some s in params.sidecars}
+
+disguised(entry, repositories) := {"check": "image-unparseable", "detail": sprintf("%s: image %s does not parse, so it may be a sidecar image", [
+	entry.where, review.quote(image),
+])} if {
+	image := object.get(entry.container, "image", null)
+	not images.parse(image)
+} else := {"check": "image-under-other-name", "detail": sprintf("%s: runs sidecar image %s under a name that is not an approved sidecar", [
+	entry.where, review.quote(entry.container.image),
+])} if {
+	images.repository(entry.container.image) in repositories
+}
+
+native(pod, params) := {msg |
+	some entry in pods.containers(pod.spec)
+	entry.field == "initContainers"
+	entry.container.restartPolicy == "Always"
+	not allowed_in(entry.name, "initContainers", params)
+	msg := {"check": "native-sidecar-unapproved", "detail": sprintf("%s: restartPolicy Always makes it a native sidecar, and it is not an approved one", [entry.where])}
+} | {msg |
+	# Always is the only value the API server accepts; anything else is unparseable.
+	some entry in pods.containers(pod.spec)
+	entry.field == "initContainers"
+	not object.get(entry.container, "restartPolicy", null) in {null, "Always"}
+	msg := review.finding("restart-policy-malformed", sprintf("%s: restartPolicy is not \"Always\", the only value an init container takes", [entry.where]))
+}
+
+status(pod, params) := {msg |
+	value := pod.metadata.annotations[status_annotation]
+	not valid_status(value)
+	msg := {"check": "status-malformed", "detail": sprintf("annotation %s: %s is not the injector's status JSON", [status_annotation, review.quote(value)])}
+} | {msg |
+	value := pod.metadata.annotations[status_annotation]
+	valid_status(value)
+	parsed := json.unmarshal(value)
+	some field in ["initContainers", "containers"]
+	some name in object.get(parsed, field, [])
+	not name in sidecar_names(params)
+	msg := {"check": "status-unapproved-container", "detail": sprintf("annotation %s: lists %s in %s, which is not an approved sidecar", [status_annotation, review.quote(name), field])}
+}
+
+valid_status(value) if {
+	is_string(value)
+	json.is_valid(value)
+	parsed := json.unmarshal(value)
+	is_object(parsed)
+	every field in ["initContainers", "containers"] {
+		names_or_null(object.get(parsed, field, null))
+	}
+}
+
+names_or_null(null)
+
+names_or_null(value) if {
+	is_array(value)
+	every name in value {
+		is_string(name)
+	}
+}
+
+placement(pod, params) := {msg |
+	some entry in pods.containers(pod.spec)
+	entry.name in sidecar_names(params)
+	not allowed_in(entry.name, entry.field, params)
+	msg := {"check": "placement-not-approved", "detail": sprintf("%s: sidecar %s is not approved in %s", [entry.where, review.quote(entry.name), entry.field])}
+}
+
+allowed_in(name, field, params) if {
+	some sidecar in params.sidecars
+	sidecar.name == name
+	field in sidecar.placement
+}

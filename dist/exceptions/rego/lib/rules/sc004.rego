@@ -1,0 +1,63 @@
+package lib.policygen.rules.sc004
+
+import data.lib.policygen.pods
+import data.lib.policygen.review
+
+# METADATA
+# description: A sidecar's securityContext differs from the approved one, capabilities included.
+violations(rev, params, namespaces) := {msg |
+	pod := pods.mesh_pod(rev, params.scope, namespaces)
+	some entry in pods.containers(pod.spec)
+	some approved in params.sidecars
+	approved.name == entry.name
+	some msg in problems(entry, approved)
+}
+
+problems(entry, approved) := {msg |
+	sc := pods.security_context(entry.container)
+	some want in approved.expected
+	not matches(sc, want)
+	msg := {"check": "field-mismatch", "detail": sprintf("%s: securityContext.%s is %s, approved %s", [
+		entry.where, want.key, found(sc, want.key), json.marshal(want.value),
+	])}
+} | capabilities(entry, approved)
+
+matches(sc, want) if sc[want.key] == want.value
+
+# Kubernetes' default stands in for a missing key only where it equals the approved value.
+matches(sc, want) if {
+	object.get(sc, want.key, null) == null
+	want.defaultsTo
+}
+
+found(sc, key) := review.quote(sc[key]) if sc[key] != null
+
+else := "missing"
+
+capabilities(entry, approved) := added(entry, approved) | not_dropped(entry, approved) if {
+	approved.checkCapabilities
+} else := set()
+
+added(entry, approved) := {msg |
+	some cap in cap_list(entry.container, "add")
+	not pods.capability(cap) in approved.mayAdd
+	msg := {"check": "capability-added", "detail": sprintf("%s: securityContext.capabilities.add has %s, approved to add: [%s]", [
+		entry.where, review.quote(cap), concat(", ", approved.mayAdd),
+	])}
+} | {msg |
+	not cap_list(entry.container, "add")
+	msg := {"check": "capabilities-malformed", "detail": sprintf("%s: securityContext.capabilities.add is not a list", [entry.where])}
+}
+
+not_dropped(entry, approved) := {msg |
+	dropped := {pods.capability(cap) | some cap in cap_list(entry.container, "drop")}
+	some cap in approved.mustDrop
+	not cap in dropped
+	msg := {"check": "capability-not-dropped", "detail": sprintf("%s: securityContext.capabilities.drop lacks %s", [entry.where, cap])}
+} | {msg |
+	count(approved.mustDrop) > 0
+	not cap_list(entry.container, "drop")
+	msg := {"check": "capabilities-malformed", "detail": sprintf("%s: securityContext.capabilities.drop is not a list", [entry.where])}
+}
+
+cap_list(container, key) := pods.array_at(pods.security_context(container), ["capabilities", key])

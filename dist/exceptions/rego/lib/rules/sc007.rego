@@ -1,0 +1,69 @@
+package lib.policygen.rules.sc007
+
+import data.lib.policygen.pods
+import data.lib.policygen.quantity
+import data.lib.policygen.review
+
+# METADATA
+# description: A sidecar lacks cpu or memory limits, or a limit or request exceeds its maximum.
+violations(rev, params, namespaces) := {msg |
+	pod := pods.mesh_pod(rev, params.scope, namespaces)
+	some entry in pods.containers(pod.spec)
+	some approved in params.sidecars
+	approved.name == entry.name
+	some msg in problems(entry, approved)
+}
+
+problems(entry, approved) := (missing_limits(entry, approved) | over_limits(entry, approved)) | over_requests(entry, approved)
+
+resources(container, kind) := value if {
+	value := object.get(container, ["resources", kind], {})
+	is_object(value)
+} else := {}
+
+# A zero limit is no limit: Kubernetes reads it as unlimited.
+missing_limits(entry, approved) := {msg |
+	approved.requireLimits
+	some resource in ["cpu", "memory"]
+	value := object.get(resources(entry.container, "limits"), resource, null)
+	not positive(value)
+	msg := {"check": unless_malformed(value, "limit-missing"), "detail": sprintf("%s: limits.%s is %s; a non-zero limit is required", [entry.where, resource, shown(value)])}
+}
+
+positive(value) if quantity.positive(value)
+
+over_limits(entry, approved) := {msg |
+	some bound in approved.maxLimits
+	value := object.get(resources(entry.container, "limits"), bound.resource, null)
+	value != null
+	not within(value, bound.max)
+	msg := {"check": unless_malformed(value, "limit-exceeded"), "detail": sprintf("%s: limits.%s is %s, approved at most %s", [entry.where, bound.resource, shown(value), bound.max])}
+}
+
+# Kubernetes defaults a missing request to the limit, so that is what runs.
+over_requests(entry, approved) := {msg |
+	some bound in approved.maxRequests
+	value := effective_request(entry.container, bound.resource)
+	not within(value, bound.max)
+	msg := {"check": unless_malformed(value, "request-exceeded"), "detail": sprintf("%s: requests.%s is %s, approved at most %s", [entry.where, bound.resource, shown(value), bound.max])}
+}
+
+effective_request(container, resource) := value if {
+	value := object.get(resources(container, "requests"), resource, null)
+	value != null
+} else := value if {
+	value := object.get(resources(container, "limits"), resource, null)
+	value != null
+}
+
+within(value, maximum) if quantity.at_most(value, maximum)
+
+shown(null) := "missing"
+
+shown(value) := review.quote(value) if value != null
+
+# A value that is present but no Kubernetes quantity is its own check, whatever bound it was held to.
+unless_malformed(value, check) := "quantity-malformed" if {
+	value != null
+	not quantity.parse(value)
+} else := check

@@ -1,0 +1,90 @@
+package lib.policygen.rules.sc010
+
+import data.lib.policygen.pods
+import data.lib.policygen.review
+
+# METADATA
+# description: An app container runs as the proxy's identity, adds a forbidden capability, or is privileged.
+violations(rev, params, namespaces) := {msg |
+	pod := pods.mesh_pod(rev, params.scope, namespaces)
+	some entry in pods.containers(pod.spec)
+	not entry.name in params.sidecarNames
+	some msg in problems(pod.spec, entry, params)
+}
+
+problems(spec, entry, params) := (ids(spec, entry, params) | capabilities(entry, params)) | (privileged(entry, params) | unreadable(spec, entry))
+
+ids(spec, entry, params) := identity(spec, entry, "runAsUser", params.forbiddenRunAsUsers) | identity(spec, entry, "runAsGroup", params.forbiddenRunAsGroups)
+
+# The container's value wins; the pod's applies when the container sets none.
+effective(spec, container, key) := value if {
+	value := pods.security_context(container)[key]
+	value != null
+} else := value if {
+	value := pods.security_context(spec)[key]
+	value != null
+}
+
+identity(spec, entry, key, forbidden) := {msg |
+	count(forbidden) > 0
+	value := effective(spec, entry.container, key)
+	not allowed_id(value, forbidden)
+	msg := {"check": "run-as-forbidden", "detail": sprintf("%s: effective %s is %s, which is forbidden for app containers (%s)", [
+		entry.where, key, review.quote(value), concat(", ", [sprintf("%d", [id]) | some id in forbidden]),
+	])}
+}
+
+# A UID or GID the API server accepts: a whole number from 0 to 2^31-1.
+allowed_id(value, forbidden) if {
+	is_number(value)
+	floor(value) == value
+	value >= 0
+	value <= 2147483647
+	not value in forbidden
+}
+
+# A securityContext or capabilities.add the API server would reject hides what the rules read.
+unreadable(spec, entry) := ({msg |
+	some owner in [{"what": "securityContext", "obj": entry.container}, {"what": "pod securityContext", "obj": spec}]
+	sc := object.get(owner.obj, "securityContext", null)
+	sc != null
+	not is_object(sc)
+	msg := review.finding("security-context-malformed", sprintf("%s: %s is %s, not an object", [entry.where, owner.what, type_name(sc)]))
+} | {msg |
+	caps := object.get(pods.security_context(entry.container), "capabilities", null)
+	caps != null
+	not is_object(caps)
+	msg := review.finding("security-context-malformed", sprintf("%s: securityContext.capabilities is %s, not an object", [entry.where, type_name(caps)]))
+}) | {msg |
+	add := object.get(pods.security_context(entry.container), ["capabilities", "add"], null)
+	not strings_or_null(add)
+	msg := review.finding("security-context-malformed", sprintf("%s: securityContext.capabilities.add is not a list of strings", [entry.where]))
+}
+
+strings_or_null(null)
+
+strings_or_null(value) if {
+	is_array(value)
+	every item in value {
+		is_string(item)
+	}
+}
+
+capabilities(entry, params) := {msg |
+	some cap in pods.array_at(pods.security_context(entry.container), ["capabilities", "add"])
+	forbidden_capability(pods.capability(cap), params.forbiddenCapabilities)
+	msg := {"check": "capability-forbidden", "detail": sprintf("%s: securityContext.capabilities.add has %s, forbidden for app containers", [entry.where, review.quote(cap)])}
+}
+
+forbidden_capability(cap, forbidden) if cap in forbidden
+
+# A name no runtime reads (null) may be any capability: forbidden whenever some are.
+forbidden_capability(null, forbidden) if count(forbidden) > 0
+
+privileged(entry, params) := {msg |
+	params.forbidPrivileged
+	not object.get(pods.security_context(entry.container), "privileged", null) in {false, null}
+	msg := {"check": "privileged", "detail": sprintf("%s: securityContext.privileged is %s", [
+		entry.where, review.quote(pods.security_context(entry.container).privileged),
+	])}
+}

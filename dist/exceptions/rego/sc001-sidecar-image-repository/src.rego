@@ -1,0 +1,65 @@
+# METADATA
+# title: Sidecar image repository
+# description: A sidecar runs only an image from an approved repository, compared after normalisation, never by prefix.
+# custom:
+#   rule_id: SC001
+#   severity: high
+package policygen.sc001
+
+import data.lib.policygen.review
+import data.lib.policygen.rules.sc001 as rule
+
+# The spec's values for this rule, as a JSON literal: data, never logic.
+params := {
+	"repositories": [
+		"docker.io/istio/proxyv2",
+	],
+	"scope": {
+		"excludedNamespaces": [
+			"kube-system",
+		],
+		"meshNamespaceSelector": null,
+		"meshNamespaces": [
+			"legacy",
+			"payments",
+			"storefront",
+		],
+	},
+	"sidecarNames": [
+		"istio-proxy",
+	],
+}
+
+# Gatekeeper's inventory shape; policygen eval fills it from the Namespace objects among its inputs.
+namespaces := data.inventory.cluster.v1.Namespace if {
+	is_object(data.inventory.cluster.v1.Namespace)
+} else := {}
+
+# The rule ID every violation carries, from the plan: never read back from message text.
+rule_id := "SC001"
+
+# METADATA
+# description: >-
+#   Every SC001 violation of the input: its rule ID and check code as
+#   fields, and a message that starts with them.
+# entrypoint: true
+violations contains {"msg": sprintf("%s/%s %s", [rule_id, found.check, found.detail]), "rule": rule_id, "check": found.check} if {
+	some found in rule.violations(review.from_input(input), params, namespaces)
+}
+
+# A library whose findings are all bare strings fails to compile (found.check
+# above); one that mixes strings in still denies for each: under a check no
+# catalogue lists, so that tests name it and policygen reports the resource
+# as unjudged rather than dropping the finding.
+violations contains {"msg": sprintf("%s/uncoded %s", [rule_id, found]), "rule": rule_id, "check": "uncoded"} if {
+	some found in rule.violations(review.from_input(input), params, namespaces)
+	is_string(found)
+}
+
+# METADATA
+# description: >-
+#   This rule alone, for `conftest test --namespace policygen.sc001`; the
+#   exceptions written for package main apply here too.
+deny_sc001 contains found if some found in violations
+
+exception contains rules if some rules in data.main.exception

@@ -1,0 +1,71 @@
+# METADATA
+# title: Unapproved sidecar
+# description: No container but an approved sidecar runs a sidecar image, no unapproved native sidecar or injected container appears, and approved sidecars stay in their placements.
+# custom:
+#   rule_id: SC003
+#   severity: high
+package policygen.sc003
+
+import data.lib.policygen.review
+import data.lib.policygen.rules.sc003 as rule
+
+# The spec's values for this rule, as a JSON literal: data, never logic.
+params := {
+	"scope": {
+		"excludedNamespaces": [
+			"kube-system",
+		],
+		"meshNamespaceSelector": null,
+		"meshNamespaces": [
+			"legacy",
+			"payments",
+			"storefront",
+		],
+	},
+	"sidecarRepositories": [
+		"docker.io/istio/proxyv2",
+	],
+	"sidecars": [
+		{
+			"name": "istio-proxy",
+			"placement": [
+				"containers",
+				"initContainers",
+			],
+		},
+	],
+}
+
+# Gatekeeper's inventory shape; policygen eval fills it from the Namespace objects among its inputs.
+namespaces := data.inventory.cluster.v1.Namespace if {
+	is_object(data.inventory.cluster.v1.Namespace)
+} else := {}
+
+# The rule ID every violation carries, from the plan: never read back from message text.
+rule_id := "SC003"
+
+# METADATA
+# description: >-
+#   Every SC003 violation of the input: its rule ID and check code as
+#   fields, and a message that starts with them.
+# entrypoint: true
+violations contains {"msg": sprintf("%s/%s %s", [rule_id, found.check, found.detail]), "rule": rule_id, "check": found.check} if {
+	some found in rule.violations(review.from_input(input), params, namespaces)
+}
+
+# A library whose findings are all bare strings fails to compile (found.check
+# above); one that mixes strings in still denies for each: under a check no
+# catalogue lists, so that tests name it and policygen reports the resource
+# as unjudged rather than dropping the finding.
+violations contains {"msg": sprintf("%s/uncoded %s", [rule_id, found]), "rule": rule_id, "check": "uncoded"} if {
+	some found in rule.violations(review.from_input(input), params, namespaces)
+	is_string(found)
+}
+
+# METADATA
+# description: >-
+#   This rule alone, for `conftest test --namespace policygen.sc003`; the
+#   exceptions written for package main apply here too.
+deny_sc003 contains found if some found in violations
+
+exception contains rules if some rules in data.main.exception

@@ -1,0 +1,68 @@
+# METADATA
+# title: App container identity
+# description: An app container does not run as the proxy's UID or GID, adds no traffic-capturing capability and is not privileged.
+# custom:
+#   rule_id: SC010
+#   severity: high
+package policygen.sc010
+
+import data.lib.policygen.review
+import data.lib.policygen.rules.sc010 as rule
+
+# The spec's values for this rule, as a JSON literal: data, never logic.
+params := {
+	"forbidPrivileged": false,
+	"forbiddenCapabilities": [],
+	"forbiddenRunAsGroups": [],
+	"forbiddenRunAsUsers": [
+		1337,
+	],
+	"scope": {
+		"excludedNamespaces": [
+			"kube-system",
+		],
+		"meshNamespaceSelector": null,
+		"meshNamespaces": [
+			"legacy",
+			"payments",
+			"storefront",
+		],
+	},
+	"sidecarNames": [
+		"istio-proxy",
+	],
+}
+
+# Gatekeeper's inventory shape; policygen eval fills it from the Namespace objects among its inputs.
+namespaces := data.inventory.cluster.v1.Namespace if {
+	is_object(data.inventory.cluster.v1.Namespace)
+} else := {}
+
+# The rule ID every violation carries, from the plan: never read back from message text.
+rule_id := "SC010"
+
+# METADATA
+# description: >-
+#   Every SC010 violation of the input: its rule ID and check code as
+#   fields, and a message that starts with them.
+# entrypoint: true
+violations contains {"msg": sprintf("%s/%s %s", [rule_id, found.check, found.detail]), "rule": rule_id, "check": found.check} if {
+	some found in rule.violations(review.from_input(input), params, namespaces)
+}
+
+# A library whose findings are all bare strings fails to compile (found.check
+# above); one that mixes strings in still denies for each: under a check no
+# catalogue lists, so that tests name it and policygen reports the resource
+# as unjudged rather than dropping the finding.
+violations contains {"msg": sprintf("%s/uncoded %s", [rule_id, found]), "rule": rule_id, "check": "uncoded"} if {
+	some found in rule.violations(review.from_input(input), params, namespaces)
+	is_string(found)
+}
+
+# METADATA
+# description: >-
+#   This rule alone, for `conftest test --namespace policygen.sc010`; the
+#   exceptions written for package main apply here too.
+deny_sc010 contains found if some found in violations
+
+exception contains rules if some rules in data.main.exception
