@@ -19,6 +19,7 @@ from .output import Change, FileMap, diff_tree, write_tree
 from .plan import Plan, build_plan
 from .samples import SampleSet, load_samples
 from .spec import SidecarPolicy, load_spec
+from .spool import Spool
 from .verdicts import Verdict
 from .verify import Report, build_report
 
@@ -106,6 +107,24 @@ def evaluate(
         if not samples.resources:
             return []
         return adapter.evaluate(dist, plan, samples)
+
+
+def evaluate_spool(spec: SidecarPolicy | Plan | str | Path, engine: str | Engine, spool: Spool) -> list[Verdict]:
+    """evaluate() for resources already read into a Spool; the engine must stream (``evaluate_spooled``)."""
+    plan = _plan_of(spec)
+    adapter = get_engine(engine) if isinstance(engine, str) else engine
+    with tempfile.TemporaryDirectory(prefix="policygen-eval-") as tmp:
+        dist = Path(tmp) / "dist"
+        write_tree(render_all(plan, [adapter.backend]), dist)
+        if not spool.records:
+            return []
+        return adapter.evaluate_spooled(dist, plan, spool)
+
+
+def streams(engine: str | Engine) -> bool:
+    """Whether the engine judges from a Spool, so that eval need not hold every parsed resource."""
+    adapter = get_engine(engine) if isinstance(engine, str) else engine
+    return callable(getattr(adapter, "evaluate_spooled", None))
 
 
 def verify(

@@ -1,0 +1,106 @@
+"""Inputs read once and kept small: each resource's JSON spooled to a temporary file, a short record in memory.
+
+``policygen eval`` over a cluster dump must not hold every parsed document:
+a pod parsed into Python objects is tens of kilobytes. The loader hands over
+one file's resources at a time; each is encoded to one line of JSON (the exact
+bytes an engine is sent), appended to the spool, and only what the report
+needs of it stays in memory. Namespaces are the exception: every batch reads
+them as the inventory, so they are kept whole (they are few and small).
+"""
+
+from __future__ import annotations
+
+import tempfile
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from .engines.runner import _finite_numbers, chunked, encodable
+from .samples import Resource, inventory_entry
+
+
+@dataclass(slots=True)
+class Record:
+    """What a verdict and a report need of a judged resource (duck-types Resource for them)."""
+
+    file: str
+    index: int
+    kind: str
+    namespace: str
+    name: str
+    document: int
+    line: int
+    display: str
+    api_version: str
+
+    @classmethod
+    def of(cls, res: Resource) -> "Record":
+        api = res.object.get("apiVersion")
+        return cls(res.file, res.index, res.kind, res.namespace, res.name, res.document, res.line, res.display,
+                   api if isinstance(api, str) else "")
+
+    @property
+    def object(self) -> dict[str, Any]:
+        return {"apiVersion": self.api_version}
+
+    @property
+    def label(self) -> str:
+        return f"{self.file}#{self.index}"
+
+
+class Spool:
+    """Resources in input order: records in memory, their JSON in a temporary file."""
+
+    def __init__(self) -> None:
+        self.records: list[Record] = []
+        self._encoded: bytearray = bytearray()  # 1 where the resource has a JSON line in the file
+        self._file = tempfile.TemporaryFile(prefix="policygen-spool-")
+        self._namespaces: dict[str, Any] = {}
+
+    def __enter__(self) -> "Spool":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        self._file.close()
+
+    def add(self, res: Resource) -> None:
+        text = encodable(res.source)
+        if text is None:
+            self._encoded.append(0)
+        else:
+            # json.dumps escapes every control character, so a document is exactly one line.
+            self._file.write(text.encode("ascii") + b"\n")
+            self._encoded.append(1)
+        entry = inventory_entry(res)
+        if entry is not None:
+            self._namespaces[entry[0]] = entry[1]
+        self.records.append(Record.of(res))
+
+    def extend(self, resources: Iterable[Resource]) -> "Spool":
+        for res in resources:
+            self.add(res)
+        return self
+
+    @property
+    def inventory(self) -> dict[str, Any]:
+        """As rego_common.inventory: the Namespaces an engine can decode, by name."""
+        found = {name: ns for name, ns in sorted(self._namespaces.items())
+                 if encodable(ns) is not None and _finite_numbers(ns)}
+        return {"cluster": {"v1": {"Namespace": found}}}
+
+    def items(self) -> Iterator[tuple[int, tuple[str, bytes] | None]]:
+        """(index, (label, JSON line)) per resource in order; None for a resource with no JSON form."""
+        self._file.flush()
+        self._file.seek(0)
+        for i, rec in enumerate(self.records):
+            if not self._encoded[i]:
+                yield i, None
+                continue
+            line = self._file.readline()
+            yield i, (rec.label, line.rstrip(b"\n"))
+
+    def chunks(self, size: int) -> Iterator[list[tuple[int, tuple[str, bytes] | None]]]:
+        return chunked(self.items(), size)
