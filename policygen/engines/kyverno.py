@@ -24,6 +24,7 @@ import os
 import re
 import subprocess
 import tempfile
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -37,6 +38,7 @@ from ..plan import Plan
 from ..rules import CATALOGUE
 from ..samples import UNTRUSTED_USER, Resource, SampleSet
 from ..verdicts import Verdict, Violation
+from . import runner
 from .base import verdict_shell
 
 # Kinds whose names some rule reads (CP001 prefixes, CP002 names, CP004, CP005 roles).
@@ -101,6 +103,9 @@ class KyvernoEngine:
     tool = "kyverno"
     backend = "kyverno"
 
+    def __init__(self, jobs: int | None = None) -> None:
+        self.jobs = jobs  # kyverno processes at once; None: POLICYGEN_JOBS, else one per core
+
     def evaluate(self, dist: Path, plan: Plan, samples: SampleSet) -> list[Verdict]:
         binary = tools.find(self.tool)
         root = Path(dist) / self.backend
@@ -140,9 +145,15 @@ class KyvernoEngine:
             runs += [(op, user, r) for r in rounds]
 
         namespaces = samples.namespaces
-        with tempfile.TemporaryDirectory(prefix="policygen-kyverno-") as tmp:
-            for n, (op, user, members) in enumerate(runs):
-                report = self._run(binary, Path(tmp) / f"run-{n}", policies, op, user, members, namespaces)
+        # Every core busy: each run split into one share per worker (a share of a round keeps its names apart).
+        workers = runner.jobs(self.jobs)
+        size = runner.spread(len(samples.resources), workers)
+        shares = [(op, user, part) for op, user, members in runs for part in runner.chunked(members, size)]
+        with tempfile.TemporaryDirectory(prefix="policygen-kyverno-") as tmp, \
+                ThreadPoolExecutor(max_workers=workers, thread_name_prefix="policygen-kyverno") as pool:
+            reports = pool.map(lambda job: self._run(binary, Path(tmp) / f"run-{job[0]}", policies, *job[1], namespaces),
+                               enumerate(shares))
+            for (_, _, members), report in zip(shares, reports, strict=True):
                 self._collect(report, {_UID.format(i): i for i, _ in members}, messages)
 
         sc012 = plan.rule("SC012") is not None
