@@ -10,6 +10,7 @@ them as the inventory, so they are kept whole (they are few and small).
 
 from __future__ import annotations
 
+import sys
 import tempfile
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -30,14 +31,19 @@ class Record:
     name: str
     document: int
     line: int
-    display: str
     api_version: str
 
     @classmethod
     def of(cls, res: Resource) -> "Record":
         api = res.object.get("apiVersion")
-        return cls(res.file, res.index, res.kind, res.namespace, res.name, res.document, res.line, res.display,
-                   api if isinstance(api, str) else "")
+        # Kinds, namespaces and versions repeat across a cluster dump: one string each, not one per resource.
+        return cls(res.file, res.index, sys.intern(res.kind), sys.intern(res.namespace), res.name, res.document, res.line,
+                   sys.intern(api) if isinstance(api, str) else "")
+
+    @property
+    def display(self) -> str:
+        ns = self.namespace
+        return f"{self.kind or '?'} {ns + '/' if ns else ''}{self.name or '?'}"
 
     @property
     def object(self) -> dict[str, Any]:
