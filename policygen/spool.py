@@ -10,9 +10,11 @@ them as the inventory, so they are kept whole (they are few and small).
 
 from __future__ import annotations
 
+import json
 import sys
 import tempfile
-from collections.abc import Iterable, Iterator
+from array import array
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -40,6 +42,9 @@ class Record:
         return cls(res.file, res.index, sys.intern(res.kind), sys.intern(res.namespace), res.name, res.document, res.line,
                    sys.intern(api) if isinstance(api, str) else "")
 
+    def fields(self) -> list[Any]:
+        return [self.file, self.index, self.kind, self.namespace, self.name, self.document, self.line, self.api_version]
+
     @property
     def display(self) -> str:
         ns = self.namespace
@@ -54,11 +59,40 @@ class Record:
         return f"{self.file}#{self.index}"
 
 
+class Records(Sequence[Record]):
+    """Records packed into one growing buffer, a Record built on reading.
+
+    Small objects kept while a file's parsed documents come and go pin the
+    allocator's memory pages those documents freed; one buffer pins nothing.
+    """
+
+    def __init__(self) -> None:
+        self._data = bytearray()
+        self._ends = array("Q")
+
+    def append(self, record: Record) -> None:
+        # ASCII JSON: any lone surrogate in a file name is escaped, and read back as it was.
+        self._data += json.dumps(record.fields(), separators=(",", ":")).encode("ascii")
+        self._ends.append(len(self._data))
+
+    def __len__(self) -> int:
+        return len(self._ends)
+
+    def __getitem__(self, i):  # type: ignore[override]
+        if isinstance(i, slice):
+            return [self[k] for k in range(*i.indices(len(self)))]
+        if i < 0:
+            i += len(self)
+        start = self._ends[i - 1] if i else 0
+        file, index, kind, namespace, name, document, line, api = json.loads(self._data[start:self._ends[i]])
+        return Record(file, index, sys.intern(kind), sys.intern(namespace), name, document, line, sys.intern(api))
+
+
 class Spool:
     """Resources in input order: records in memory, their JSON in a temporary file."""
 
     def __init__(self) -> None:
-        self.records: list[Record] = []
+        self.records = Records()
         self._encoded: bytearray = bytearray()  # 1 where the resource has a JSON line in the file
         self._file = tempfile.TemporaryFile(prefix="policygen-spool-")
         self._namespaces: dict[str, Any] = {}
