@@ -5,7 +5,7 @@ POLICYGEN ?= $(PYTHON) -m policygen.cli
 SPECS := $(wildcard specs/*.yaml)
 DIST ?= dist
 
-.PHONY: all install tools generate check verify test bench clean
+.PHONY: all install tools generate check verify test bench bench-batching bench-cluster clean
 
 all: install tools generate verify
 
@@ -41,8 +41,14 @@ test: install tools
 	$(PYTHON) -m pytest -q
 
 # Speed, reported and never asserted: batched engines against one start per resource.
+# Side by side on generated workloads: BENCH_SIZE=100000 make bench (default 1000).
 bench:
+	POLICYGEN_BENCH_SIZE=$(or $(BENCH_SIZE),1000) $(PYTHON) bench/suite.py
+
+bench-batching:
 	$(PYTHON) bench/engines.py
+
+bench-cluster:
 	$(PYTHON) bench/cluster.py
 
 clean:

@@ -17,10 +17,11 @@ from . import __version__, tools
 from .engines import CLUSTER_ENGINES, ENGINES
 from .errors import EngineError, InputError, PolicygenError
 from .exceptions import expiry_messages as exception_expiry
-from .pipeline import evaluate, generate, verify
+from .pipeline import evaluate, evaluate_spool, generate, streams, verify
 from .plan import build_plan
 from .report import FORMATS, EvalRun, render
-from .samples import LoadOptions, load_samples
+from .samples import LoadOptions, iter_files, load_samples
+from .spool import Spool
 from .schema import spec_json_schema_text
 from .spec import load_spec
 from .verify import format_report
@@ -93,13 +94,23 @@ def _cmd_generate(args: argparse.Namespace) -> int:
 
 
 def _cmd_eval(args: argparse.Namespace) -> int:
+    _use_jobs(args)
     plan = build_plan(load_spec(args.spec))
     for line in _exception_expiry(plan, args.spec):
         print(f"policygen: warning: {line}", file=sys.stderr)
+    if args.engine != "cluster" and (args.kubeconfig or args.backend):
+        raise PolicygenError("--backend and --kubeconfig go with --engine cluster")
+    if args.engine != "cluster" and streams(args.engine) and not plan.exceptions:
+        # Read once, each file's parsed documents let go as soon as they are spooled.
+        with Spool() as spool:
+            for found in iter_files(args.paths, _load_options(args)):
+                spool.extend(found)
+            _no_input(args, spool.records)
+            _progress(f"policygen: {args.engine} is judging {len(spool.records)} resource(s) ...")
+            verdicts = evaluate_spool(plan, args.engine, spool)
+            return _report(args, plan, verdicts, spool.records)
     samples = load_samples(args.paths, _load_options(args))
-    if not samples.resources:
-        # A CI gate that judged nothing (a wrong path, a chart that rendered nothing) must not pass.
-        raise InputError(" ".join(args.paths), "no Kubernetes object to judge in these paths")
+    _no_input(args, samples.resources)
     engine = args.engine
     if args.engine == "cluster":
         from .engines.cluster import ClusterEngine
@@ -113,7 +124,17 @@ def _cmd_eval(args: argparse.Namespace) -> int:
         raise PolicygenError("--backend and --kubeconfig go with --engine cluster")
     _progress(f"policygen: {args.engine} is judging {len(samples.resources)} resource(s) ...")
     verdicts = evaluate(plan, engine, samples)
-    run = EvalRun.of(plan, args.engine, verdicts, samples.resources)
+    return _report(args, plan, verdicts, samples.resources)
+
+
+def _no_input(args: argparse.Namespace, resources: list) -> None:
+    if not resources:
+        # A CI gate that judged nothing (a wrong path, a chart that rendered nothing) must not pass.
+        raise InputError(" ".join(args.paths), "no Kubernetes object to judge in these paths")
+
+
+def _report(args: argparse.Namespace, plan, verdicts: list, resources: list) -> int:
+    run = EvalRun.of(plan, args.engine, verdicts, resources)
     _write_output(render(args.format, run), args.output)
     counts = run.counts()
     _progress(f"policygen: {counts['deny']} denied, {counts['warn']} warned, {counts['pass']} allowed")
@@ -121,6 +142,7 @@ def _cmd_eval(args: argparse.Namespace) -> int:
 
 
 def _cmd_verify(args: argparse.Namespace) -> int:
+    _use_jobs(args)
     def skipped(engine: str, hint: str) -> None:
         print(f"SKIPPED engine {engine}: not installed; install it with: {hint}", file=sys.stderr)
 
@@ -162,6 +184,27 @@ def _cmd_completion(args: argparse.Namespace) -> int:
 
     sys.stdout.write(shtab.complete(build_parser(), shell=args.shell))
     return EXIT_OK
+
+
+def _jobs(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError("at least 1")
+    return value
+
+
+def _add_jobs_flag(cmd: argparse.ArgumentParser) -> None:
+    cmd.add_argument("--jobs", type=_jobs, metavar="N",
+                     help="engine queries or processes at once (default: POLICYGEN_JOBS, else one per core)")
+
+
+def _use_jobs(args: argparse.Namespace) -> None:
+    # Engines read the number where every adapter can: the variable a caller may also set.
+    if getattr(args, "jobs", None):
+        os.environ["POLICYGEN_JOBS"] = str(args.jobs)
 
 
 def _add_input_flags(cmd: argparse.ArgumentParser) -> None:
@@ -233,6 +276,7 @@ def build_parser() -> argparse.ArgumentParser:
     ev.add_argument("paths", nargs="+", help="files or folders (walked for *.yaml, *.yml, *.json); - reads standard input").complete = {
         "bash": "_shtab_compgen_files", "zsh": "_files"}
     _add_input_flags(ev)
+    _add_jobs_flag(ev)
     ev.set_defaults(func=_cmd_eval)
 
     ver = sub.add_parser("verify", help="check labelled samples in every engine; exit 1 on any mismatch")
@@ -240,6 +284,7 @@ def build_parser() -> argparse.ArgumentParser:
     ver.add_argument("samples", nargs="+").complete = {"bash": "_shtab_compgen_files", "zsh": "_files"}
     ver.add_argument("--engine", action="append", choices=list(ENGINES), help="repeatable; default: every engine")
     _add_input_flags(ver)
+    _add_jobs_flag(ver)
     ver.set_defaults(func=_cmd_verify)
 
     cl = sub.add_parser("cluster", help="a local Kubernetes control plane (etcd + kube-apiserver on 127.0.0.1)")

@@ -99,7 +99,7 @@ def backend_kustomizations(backend: str, files: dict[PurePosixPath, str]) -> dic
             out[folder / target] = text
             resources.append(target)
         out[folder / "kustomization.yaml"] = _kustomization(
-            sorted(resources), f"Layer 2: apply after the folder above (its templates define these kinds)."
+            sorted(resources), "Layer 2: apply after the folder above (its templates define these kinds)."
         )
     return out
 

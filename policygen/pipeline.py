@@ -5,7 +5,7 @@ from __future__ import annotations
 import difflib
 import tempfile
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Literal, overload
 
@@ -19,6 +19,7 @@ from .output import Change, FileMap, diff_tree, write_tree
 from .plan import Plan, build_plan
 from .samples import SampleSet, load_samples
 from .spec import SidecarPolicy, load_spec
+from .spool import Spool
 from .verdicts import Verdict
 from .verify import Report, build_report
 
@@ -110,6 +111,29 @@ def evaluate(
             return []
         verdicts = adapter.evaluate(dist, judged, samples)
     return exceptions.apply(plan, samples.resources, verdicts)
+
+
+def evaluate_spool(spec: SidecarPolicy | Plan | str | Path, engine: str | Engine, spool: Spool) -> list[Verdict]:
+    """evaluate() for resources already read into a Spool; the engine must stream (``evaluate_spooled``).
+
+    Not for plans with exceptions: applying them needs each parsed resource, which a spool lets go of.
+    """
+    plan = _plan_of(spec)
+    if plan.exceptions:
+        raise ValueError("evaluate_spool() judges plans without exceptions; evaluate() applies them")
+    adapter = get_engine(engine) if isinstance(engine, str) else engine
+    with tempfile.TemporaryDirectory(prefix="policygen-eval-") as tmp:
+        dist = Path(tmp) / "dist"
+        write_tree(render_all(plan, [adapter.backend]), dist)
+        if not spool.records:
+            return []
+        return adapter.evaluate_spooled(dist, plan, spool)
+
+
+def streams(engine: str | Engine) -> bool:
+    """Whether the engine judges from a Spool, so that eval need not hold every parsed resource."""
+    adapter = get_engine(engine) if isinstance(engine, str) else engine
+    return callable(getattr(adapter, "evaluate_spooled", None))
 
 
 def verify(

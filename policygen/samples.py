@@ -16,6 +16,7 @@ import fnmatch
 import re
 import sys
 from collections import deque
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -99,11 +100,19 @@ class SampleSet:
         """Namespace objects among the inputs, keyed by name: the offline inventory."""
         found: dict[str, dict[str, Any]] = {}
         for res in self.resources:
-            obj = res.object
-            meta = obj.get("metadata") if isinstance(obj.get("metadata"), dict) else {}
-            if obj.get("kind") == "Namespace" and isinstance(meta.get("name"), str) and res.operation != "DELETE":
-                found[meta["name"]] = obj
+            entry = inventory_entry(res)
+            if entry is not None:
+                found[entry[0]] = entry[1]
         return dict(sorted(found.items()))
+
+
+def inventory_entry(res: Resource) -> tuple[str, dict[str, Any]] | None:
+    """(name, object) when the resource is a Namespace the inventory holds (the last of a name wins)."""
+    obj = res.object
+    meta = obj.get("metadata") if isinstance(obj.get("metadata"), dict) else {}
+    if obj.get("kind") == "Namespace" and isinstance(meta.get("name"), str) and res.operation != "DELETE":
+        return meta["name"], obj
+    return None
 
 
 def _parse_expectation(text: str, file: str, loc: str = "# expect") -> Expectation:
@@ -374,9 +383,16 @@ def load_file(path: Path, display: str | None = None) -> list[Resource]:
 def load_samples(paths: list[str | Path], options: LoadOptions | None = None,
                  warn: Any = None) -> SampleSet:
     """Every resource under the paths, in order. Files of no objects are skipped with one warning each."""
+    resources: list[Resource] = []
+    for found in iter_files(paths, options, warn):
+        resources.extend(found)
+    return SampleSet(resources)
+
+
+def iter_files(paths: list[str | Path], options: LoadOptions | None = None, warn: Any = None) -> Iterator[list[Resource]]:
+    """load_samples one file at a time, so a caller can let each file's documents go before the next is read."""
     options = options or LoadOptions()
     warn = warn or (lambda line: print(line, file=sys.stderr))
-    resources: list[Resource] = []
     for path, display in collect_paths(paths, options.ignore):
         try:
             found = load_file(path, display)
@@ -385,5 +401,4 @@ def load_samples(paths: list[str | Path], options: LoadOptions | None = None,
                 raise InputError(exc.file, str(exc).split(": ", 1)[1].replace("skipped: ", "") + " (--strict)") from None
             warn(f"policygen: warning: {exc}")
             continue
-        resources.extend(found)
-    return SampleSet(resources)
+        yield found

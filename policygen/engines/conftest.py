@@ -25,6 +25,9 @@ class ConftestEngine:
     tool = "conftest"
     backend = "rego"
 
+    def __init__(self, jobs: int | None = None) -> None:
+        self.jobs = jobs  # processes at once; None: POLICYGEN_JOBS, else one per core
+
     def evaluate(self, dist: Path, plan: Plan, samples: SampleSet) -> list[Verdict]:
         binary = tools.find(self.tool)
         with tempfile.TemporaryDirectory(prefix="policygen-conftest-") as tmp:
@@ -43,7 +46,10 @@ class ConftestEngine:
                     files.append(path)
                 return self._judge(binary, root, dist, plan, files)
 
-            found = runner.isolate(self.name, samples.resources, judge)
+            # One process per core, each on its share of the resources; a failed share is bisected on its own.
+            workers = runner.jobs(self.jobs)
+            found = runner.isolate(self.name, samples.resources, judge, workers=workers,
+                                   chunk=runner.spread(len(samples.resources), workers))
         return runner.verdicts(self.name, plan, samples, found, not_evaluated(plan))
 
     def _judge(self, binary: Path, root: Path, dist: Path, plan: Plan, files: list[Path]) -> list[list[Violation]]:

@@ -301,6 +301,9 @@ class GatorEngine:
     tool = "gator"
     backend = "gatekeeper"
 
+    def __init__(self, jobs: int | None = None) -> None:
+        self.jobs = jobs  # processes at once; None: POLICYGEN_JOBS, else one per core
+
     def evaluate(self, dist: Path, plan: Plan, samples: SampleSet) -> list[Verdict]:
         binary = tools.find(self.tool)
         policies = _policy_files(Path(dist) / self.backend)
@@ -313,7 +316,10 @@ class GatorEngine:
                 work.mkdir()
                 return self._judge(binary, work, policies, plan, batch, namespaces)
 
-            found = runner.isolate(self.name, samples.resources, judge, unloadable)
+            # One process per core, each on its share of the resources; a failed share is bisected on its own.
+            workers = runner.jobs(self.jobs)
+            found = runner.isolate(self.name, samples.resources, judge, workers=workers,
+                                   chunk=runner.spread(len(samples.resources), workers), unloadable=unloadable)
         skipped = sorted(r.rule_id for r in plan.rules if r.rule_id in UNSUPPORTED)
         return runner.verdicts(self.name, plan, samples, found, skipped)
 

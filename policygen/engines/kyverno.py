@@ -28,6 +28,7 @@ import os
 import re
 import subprocess
 import tempfile
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -43,6 +44,7 @@ from ..rules import CATALOGUE
 from ..samples import UNTRUSTED_USER, Resource, SampleSet
 from ..verdicts import Verdict, Violation
 from . import cel_messages
+from . import runner
 from .base import verdict_shell
 
 # Kinds whose names some rule reads (CP001 prefixes, CP002 names, CP004, CP005 roles).
@@ -132,6 +134,9 @@ class KyvernoEngine:
     tool = "kyverno"
     backend = "kyverno"
 
+    def __init__(self, jobs: int | None = None) -> None:
+        self.jobs = jobs  # kyverno processes at once; None: POLICYGEN_JOBS, else one per core
+
     def policy_files(self, root: Path, plan: Plan) -> list[tuple[Path, frozenset[str]]]:
         """Each generated policy file but SC012's, with the operations it matches."""
         return [(root / policy_path(CATALOGUE[r.rule_id]), frozenset(operations(r))) for r in plan.rules if r.rule_id != "SC012"]
@@ -175,13 +180,21 @@ class KyvernoEngine:
             runs += [(op, user, r) for r in rounds]
 
         namespaces = samples.namespaces
-        with tempfile.TemporaryDirectory(prefix="policygen-kyverno-") as tmp:
-            for n, (op, user, members) in enumerate(runs):
-                # Only the policies whose match includes the operation.
-                policies = [p for p, ops in files if op in ops]
-                if not policies:
-                    continue
-                report = self._run(binary, Path(tmp) / f"run-{n}", policies, op, user, members, namespaces)
+        # Every core busy: each run split into one share per worker (a share of a round keeps its names apart),
+        # each share given only the policies whose match includes its operation.
+        workers = runner.jobs(self.jobs)
+        size = runner.spread(len(samples.resources), workers)
+        shares = [(op, user, part) for op, user, members in runs for part in runner.chunked(members, size)
+                  if any(op in ops for _, ops in files)]
+
+        def run(job):
+            n, (op, user, members) = job
+            policies = [p for p, ops in files if op in ops]
+            return self._run(binary, Path(tmp) / f"run-{n}", policies, op, user, members, namespaces)
+
+        with tempfile.TemporaryDirectory(prefix="policygen-kyverno-") as tmp, \
+                ThreadPoolExecutor(max_workers=workers, thread_name_prefix="policygen-kyverno") as pool:
+            for (_, _, members), report in zip(shares, pool.map(run, enumerate(shares)), strict=True):
                 self._collect(report, {_UID.format(i): i for i, _ in members}, messages)
 
         sc012 = plan.rule("SC012") is not None

@@ -1,11 +1,21 @@
-"""OPA as a server: started once, policies loaded once, every resource in one batched query."""
+"""OPA as a server: started once, policies loaded once, resources judged in batched queries.
+
+A run streams: resources go to the server in chunks, already encoded as
+JSON, one query in flight per worker (one per core by default), and the
+verdicts come back in input order. The server holds a few chunks, never the
+whole input, so its memory does not grow with the number of resources.
+"""
 
 from __future__ import annotations
 
+import http.client
+import json
 import socket
 import subprocess
 import tempfile
+import threading
 import time
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -15,10 +25,14 @@ from .. import tools
 from ..errors import EngineError
 from ..plan import Plan
 from ..samples import Resource, SampleSet
-from ..verdicts import Verdict, Violation
+from ..spool import Spool
+from ..verdicts import Verdict, Violation, sorted_violations
 from . import runner
 from .rego_common import inventory, not_evaluated
+from .base import verdict_shell
 from .runner import BatchFailed
+
+CHUNK = 100  # resources per query: small enough that the server holds little, big enough to amortise a request
 
 # Libraries before the modules that call their functions: OPA compiles each upload.
 _LOAD_ORDER = ("lib/review.rego", "lib/scope.rego", "lib/images.rego", "lib/quantity.rego", "lib/pods.rego", "lib/rules/")
@@ -48,6 +62,8 @@ class OpaServer:
         self._loaded: dict[str, tuple[str, str]] = {}  # module path -> (OPA policy id, text)
         self.proc: subprocess.Popen | None = None
         self.client: OpaClient | None = None
+        self.port = 0
+        self._local = threading.local()  # one HTTP connection per worker thread
         self._log = tempfile.TemporaryFile()
 
     def __enter__(self) -> "OpaServer":
@@ -68,6 +84,7 @@ class OpaServer:
             modules = self._modules(self.rego_dir)
             argv += [str(self.rego_dir / rel) for rel in modules]
         self.proc = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=self._log)
+        self.port = port
         self.client = OpaClient(host="127.0.0.1", port=port, timeout=120, retries=0)
         deadline = time.monotonic() + self.startup_timeout
         while time.monotonic() < deadline:
@@ -143,6 +160,46 @@ class OpaServer:
             raise BatchFailed(f"OPA answered {str(answer)[:500]!r} for {len(docs)} inputs")
         return results
 
+    def set_inventory(self, namespaces: dict[str, Any]) -> None:
+        """The data every later query reads as data.inventory."""
+        client = self._alive()
+        try:
+            client.update_or_create_data(namespaces, "inventory")
+        except Exception as exc:
+            self._alive()
+            raise EngineError(f"OPA would not take the inventory of Namespaces: {exc}") from exc
+
+    def judge_encoded(self, items: list[bytes], timeout: float = 120.0) -> list[Any]:
+        """What policygen.batch.results holds per input, for inputs already encoded as JSON; thread-safe.
+
+        The inventory is whatever set_inventory last stored. Failures are as in judge().
+        """
+        self._alive()
+        body = b'{"input":{"items":[' + b",".join(items) + b"]}}"
+        conn = getattr(self._local, "conn", None)
+        if conn is None or getattr(self._local, "port", None) != self.port:
+            conn = self._local.conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=timeout)
+            self._local.port = self.port
+        try:
+            conn.request("POST", "/v1/data/policygen/batch/results", body=body, headers={"Content-Type": "application/json"})
+            response = conn.getresponse()
+            data = response.read()
+        except (OSError, http.client.HTTPException) as exc:
+            conn.close()
+            self._local.conn = None
+            self._alive()
+            raise BatchFailed(f"OPA could not evaluate the query: {exc}") from exc
+        if response.status != 200:
+            raise BatchFailed(f"OPA could not evaluate the query: HTTP {response.status} {data[:1000].decode('utf-8', 'replace')}")
+        try:
+            answer = json.loads(data)
+        except ValueError as exc:
+            raise BatchFailed(f"OPA answered something that is not JSON: {data[:300]!r}") from exc
+        results = answer.get("result") if isinstance(answer, dict) else None
+        if not isinstance(results, list) or len(results) != len(items):
+            raise BatchFailed(f"OPA answered {str(answer)[:500]!r} for {len(items)} inputs")
+        return results
+
     def stop(self) -> None:
         if self.client is not None:
             try:
@@ -163,9 +220,11 @@ class OpaEngine:
     tool = "opa"
     backend = "rego"
 
-    def __init__(self, server: OpaServer | None = None) -> None:
+    def __init__(self, server: OpaServer | None = None, *, chunk: int = CHUNK, jobs: int | None = None) -> None:
         # A caller (the test session) may lend a running server; else one per evaluate().
         self.server = server
+        self.chunk = chunk
+        self.jobs = jobs
 
     def evaluate(self, dist: Path, plan: Plan, samples: SampleSet) -> list[Verdict]:
         if self.server is not None:
@@ -173,21 +232,43 @@ class OpaEngine:
         with OpaServer(rego_dir=dist / "rego") as server:
             return self._run(server, dist, plan, samples)
 
+    def evaluate_spooled(self, dist: Path, plan: Plan, spool: Spool) -> list[Verdict]:
+        """Verdicts for resources read once and spooled as JSON lines (policygen eval's path)."""
+        if self.server is not None:
+            return self._stream(self.server, dist, plan, spool.records, spool.chunks(self.chunk), spool.inventory)
+        with OpaServer(rego_dir=dist / "rego") as server:
+            return self._stream(server, dist, plan, spool.records, spool.chunks(self.chunk), spool.inventory)
+
     def _run(self, server: OpaServer, dist: Path, plan: Plan, samples: SampleSet) -> list[Verdict]:
+        items = ((i, res.label, runner.encodable(res.source)) for i, res in enumerate(samples.resources))
+        chunks = runner.chunked(((i, None if text is None else (label, text.encode())) for i, label, text in items), self.chunk)
+        return self._stream(server, dist, plan, samples.resources, chunks, inventory(samples))
+
+    def _stream(self, server: OpaServer, dist: Path, plan: Plan, records: list, chunks: Iterable[list[tuple[int, Any]]],
+                inv: dict[str, Any]) -> list[Verdict]:
         server.load(dist / "rego")
-        namespaces = inventory(samples)
+        server.set_inventory(inv)
 
-        def judge(batch: list[Resource]) -> list[list[Violation]]:
-            results = server.judge([res.source for res in batch], namespaces)
-            return [rego_violations(self.name, plan, found, res) for found, res in zip(results, batch, strict=True)]
+        def judge(batch: list[tuple[str, bytes]]) -> list[list[Violation]]:
+            results = server.judge_encoded([text for _, text in batch])
+            return [rego_violations(self.name, plan, found, where) for found, (where, _) in zip(results, batch, strict=True)]
 
-        found = runner.isolate(self.name, samples.resources, judge)
-        return runner.verdicts(self.name, plan, samples, found, not_evaluated(plan))
+        canary = ("policygen:canary#0", runner.encodable(runner.canary().source).encode())
+        skipped = not_evaluated(plan)
+        out: list[Verdict] = []
+        for i, violations in runner.isolate_stream(self.name, chunks, judge, runner.jobs(self.jobs), lambda: canary):
+            if i != len(out):
+                raise EngineError(f"opa: verdict for resource {i} came back out of order")  # pragma: no cover
+            verdict = verdict_shell(records[i], self.name)
+            verdict.violations = sorted_violations(violations)
+            verdict.not_evaluated = skipped  # one list for all: read, never changed, and a run may hold 100,000
+            out.append(verdict)
+        return out
 
 
-def rego_violations(engine: str, plan: Plan, found: Any, res: Resource) -> list[Violation]:
+def rego_violations(engine: str, plan: Plan, found: Any, res: Resource | str) -> list[Violation]:
     """The generated Rego's violations of one resource: {msg, rule, check} objects."""
-    where = f"{res.file}#{res.index}"
+    where = res if isinstance(res, str) else f"{res.file}#{res.index}"
     if not isinstance(found, list):
         raise BatchFailed(f"{engine} answered a non-list of violations for {where}: {str(found)[:300]!r}")
     return [runner.structured(engine, plan, v, where) for v in found]

@@ -20,11 +20,14 @@ not pass. So:
 from __future__ import annotations
 
 import json
+import os
 import subprocess
+from collections import deque
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import replace
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from ..checks import CHECKS
 from ..errors import EngineError
@@ -32,6 +35,8 @@ from ..plan import Plan
 from ..samples import Resource, SampleSet, UNTRUSTED_USER
 from ..verdicts import Verdict, Violation, sorted_violations
 from .base import verdict_shell
+
+T = TypeVar("T")
 
 TIMEOUT = 600  # seconds for one engine process; a batch that takes longer is bisected
 
@@ -110,54 +115,130 @@ def canary() -> Resource:
     return Resource("policygen:canary", 0, review, obj)
 
 
-def isolate(engine: str, resources: list[Resource], judge: Judge,
-            unloadable: Callable[[Resource], str | None] | None = None) -> list[list[Violation]]:
-    """Violations per resource, in order; what the engine cannot judge gets an ENGINE violation of its own.
+def jobs(requested: int | None = None) -> int:
+    """How many batches an engine judges at once: the caller's number, POLICYGEN_JOBS, or one per core."""
+    if requested is None:
+        raw = os.environ.get("POLICYGEN_JOBS", "").strip()
+        if raw:
+            try:
+                requested = int(raw)
+            except ValueError:
+                raise EngineError(f"POLICYGEN_JOBS={raw!r} is not a whole number of parallel engine runs") from None
+    if requested is None:
+        requested = os.cpu_count() or 1
+    if requested < 1:
+        raise EngineError(f"jobs must be at least 1, not {requested}")
+    return requested
 
-    ``unloadable(resource)`` is the adapter's word on resources its engine is known
-    to drop without a result or to fail a whole run on: those are never sent,
-    and are denied with its reason instead of passing for want of a result.
+
+def spread(count: int, workers: int) -> int:
+    """The batch size that gives each of the workers one batch of a CLI engine's run (one process start each)."""
+    return max(1, -(-count // max(1, workers)))
+
+
+def chunked(items: Iterable[T], size: int) -> Iterator[list[T]]:
+    """Consecutive runs of at most size items, read lazily."""
+    chunk: list[T] = []
+    for item in items:
+        chunk.append(item)
+        if len(chunk) >= size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
+
+UNENCODABLE = "the resource cannot be encoded as JSON (too deeply nested or not finite)"
+
+
+def isolate_stream(engine: str, chunks: Iterable[list[tuple[int, Any]]], judge: Callable[[list[Any]], list[list[Violation]]],
+                   workers: int = 1, on_failure: Callable[[], None] | None = None,
+                   unloadable: Callable[[Any], str | None] | None = None) -> Iterator[tuple[int, list[Violation]]]:
+    """(index, violations) for every (index, item) of every chunk, chunk by chunk in input order.
+
+    An item of None could not be encoded: it is failed without asking the
+    engine. Up to ``workers`` chunks are judged at once (each bisected on its
+    own when the engine fails on it), and no more than twice that many are
+    read ahead, so memory holds a few chunks, never the whole input. The
+    canary runs once, after the last chunk, when anything failed.
+
+    ``unloadable(item)`` is the adapter's word on items its engine is known to
+    drop without a result or to fail a whole run on: those are never sent, and
+    are denied with its reason instead of passing for want of a result.
     """
-    out: list[list[Violation] | None] = [None] * len(resources)
-    failed: list[int] = []
+    failed = False
 
-    def attempt(indices: list[int]) -> None:
-        try:
-            found = judge([resources[i] for i in indices])
-            if len(found) != len(indices):
-                raise BatchFailed(f"{engine} answered for {len(found)} of {len(indices)} resources")
-        except BatchFailed as exc:
-            if len(indices) == 1:
-                out[indices[0]] = [Violation.engine_failure(engine, str(exc))]
-                failed.append(indices[0])
+    def one_chunk(chunk: list[tuple[int, Any]]) -> tuple[list[tuple[int, list[Violation]]], bool]:
+        out: dict[int, list[Violation]] = {}
+        bad = False
+
+        def attempt(part: list[tuple[int, Any]]) -> None:
+            nonlocal bad
+            try:
+                found = judge([item for _, item in part])
+                if len(found) != len(part):
+                    raise BatchFailed(f"{engine} answered for {len(found)} of {len(part)} resources")
+            except BatchFailed as exc:
+                if len(part) == 1:
+                    out[part[0][0]] = [Violation.engine_failure(engine, str(exc))]
+                    bad = True
+                    return
+                half = len(part) // 2
+                attempt(part[:half])
+                attempt(part[half:])
                 return
-            half = len(indices) // 2
-            attempt(indices[:half])
-            attempt(indices[half:])
-            return
-        for i, violations in zip(indices, found, strict=True):
-            out[i] = violations
+            for (i, _), violations in zip(part, found, strict=True):
+                out[i] = violations
 
-    todo = []
-    resources = list(resources)
-    for i, res in enumerate(resources):
-        plain = as_json(res)
-        if plain is None:
-            out[i] = [Violation.engine_failure(engine, "the resource cannot be encoded as JSON (too deeply nested or not finite)")]
-            failed.append(i)
-        elif unloadable is not None and (reason := unloadable(plain)) is not None:
-            out[i] = [Violation.engine_failure(engine, reason)]
-        else:
-            resources[i] = plain
-            todo.append(i)
-    if todo:
-        attempt(todo)
+        todo = []
+        for i, item in chunk:
+            if item is None:
+                out[i] = [Violation.engine_failure(engine, UNENCODABLE)]
+                bad = True
+            elif unloadable is not None and (reason := unloadable(item)) is not None:
+                out[i] = [Violation.engine_failure(engine, reason)]
+            else:
+                todo.append((i, item))
+        if todo:
+            attempt(todo)
+        return [(i, out[i]) for i, _ in chunk], bad
+
+    pending: deque[Future] = deque()
+    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix=f"policygen-{engine}") as pool:
+        try:
+            for chunk in chunks:
+                pending.append(pool.submit(one_chunk, chunk))
+                while len(pending) >= 2 * workers:
+                    results, bad = pending.popleft().result()
+                    failed |= bad
+                    yield from results
+            while pending:
+                results, bad = pending.popleft().result()
+                failed |= bad
+                yield from results
+        finally:
+            for future in pending:
+                future.cancel()
     if failed:
         try:
-            judge([canary()])
+            judge([on_failure() if on_failure is not None else canary()])
         except BatchFailed as exc:
             raise EngineError(f"{engine} fails even on a plain ConfigMap, so it is broken for the whole run: {exc}") from exc
-    return [v if v is not None else [] for v in out]
+
+
+def isolate(engine: str, resources: list[Resource], judge: Judge, *, workers: int = 1,
+            chunk: int | None = None, unloadable: Callable[[Any], str | None] | None = None) -> list[list[Violation]]:
+    """Violations per resource, in order; what the engine cannot judge gets an ENGINE violation of its own.
+
+    ``chunk`` splits the resources into batches of that size (default: one
+    batch), judged ``workers`` at a time; verdicts do not depend on either.
+    """
+    size = chunk or max(1, len(resources))
+    items = ((i, as_json(res)) for i, res in enumerate(resources))
+    out: list[list[Violation]] = [[] for _ in resources]
+    for i, violations in isolate_stream(engine, chunked(items, size), judge, workers, unloadable=unloadable):
+        out[i] = violations
+    return out
 
 
 def structured(engine: str, plan: Plan, found: Any, where: str) -> Violation:

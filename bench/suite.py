@@ -1,0 +1,162 @@
+"""Where policygen stands, side by side in one run: `make bench` (issue 11).
+
+Run: python bench/suite.py [--size N] [--kyverno]   (or POLICYGEN_BENCH_SIZE=N; default 1,000, up to 100,000)
+
+On N generated Istio-injected Deployments and Pods (bench/loading.py's
+generator: corpus documents renamed, 30 multi-document files) it prints:
+
+- policygen eval per engine (opa, conftest, gator; kyverno with --kyverno, at
+  about 2 resources/s), one plain `conftest test` process over the same files
+  with the same generated Rego, and one conftest process per file: wall time,
+  resources/s, peak memory of the process tree, ratio to one conftest process;
+- `opa bench` per decision on one Istio-injected Pod of the shared corpus: our
+  whole set (data.main.deny), our rules one by one as Gatekeeper runs them,
+  and bench/reference/library.rego, ten queries of our own standing for the
+  ten gatekeeper-library templates the issue names (median eval time and
+  allocations, and the ratio);
+- `policygen generate` time.
+
+The machine is shared, so absolute times are noisy; compare ratios taken in
+one run. Nothing is asserted.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+
+from loading import write  # noqa: E402
+from peak import peak_rss  # noqa: E402
+
+from policygen import tools  # noqa: E402
+from policygen.samples import load_samples  # noqa: E402
+
+SPEC = ROOT / "specs" / "reference.yaml"
+POD = ROOT.parent / "shared" / "corpus" / "istio-injected" / "pod.yaml.injected"
+REFERENCE = ROOT / "bench" / "reference" / "library.rego"
+REFERENCE_QUERIES = ["allowedrepos", "imagedigests", "disallowedtags", "containerlimits", "capabilities", "privileged",
+                     "privilege_escalation", "users", "read_only_root", "host_namespaces"]
+KYVERNO_MAX = 200  # resources judged by kyverno without --kyverno (about 2 per second)
+
+
+def size(argv: list[str]) -> int:
+    if "--size" in argv:
+        return int(argv[argv.index("--size") + 1])
+    return int(os.environ.get("POLICYGEN_BENCH_SIZE", "1000"))
+
+
+def policygen(*args: str) -> list[str]:
+    return [sys.executable, "-m", "policygen.cli", *args]
+
+
+def opa_bench(opa: Path, query: str, *load: str) -> tuple[float, int]:
+    """(median evaluation in microseconds, allocations per decision) of one query."""
+    proc = subprocess.run([str(opa), "bench", "-f", "json", *load, "-i", str(POD_JSON), query],
+                          capture_output=True, text=True, check=True)
+    out = json.loads(proc.stdout)
+    return out["Extra"]["histogram_timer_rego_query_eval_ns_median"] / 1000, out["MemAllocs"] // max(1, out["N"])
+
+
+def verdicts(path: Path) -> list[bool] | None:
+    try:
+        return [r["allowed"] for r in json.loads(path.read_text())]
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+
+
+def main(argv: list[str]) -> None:
+    global POD_JSON
+    n = size(argv)
+    with_kyverno = "--kyverno" in argv or n <= KYVERNO_MAX
+    with tempfile.TemporaryDirectory(prefix="policygen-bench-") as tmp:
+        root = Path(tmp)
+        folder = root / "workloads"
+        folder.mkdir()
+        paths = write(n, folder)
+        mb = sum(p.stat().st_size for p in paths) / 1e6
+        POD_JSON = root / "pod.json"
+        POD_JSON.write_text(json.dumps(load_samples([POD]).resources[0].source))
+
+        gen_code, gen_secs, gen_peak = peak_rss(policygen("generate", str(SPEC), "-o", str(root / "dist"), "-q"),
+                                                stdout=subprocess.DEVNULL)
+        rego = root / "dist" / "rego"
+        data = root / "data"
+        data.mkdir()
+        (data / "inventory.json").write_text(json.dumps({"inventory": {"cluster": {"v1": {"Namespace": {}}}}}))
+
+        rows: list[tuple[str, float, int, str]] = []
+        outcomes: dict[str, list[bool] | None] = {}
+        if tools.is_installed("conftest"):
+            conftest = str(tools.find("conftest"))
+            base = [conftest, "test", "--no-color", "--output", "json", "--policy", str(rego), "--data", str(data),
+                    "--namespace", "main"]
+            code, secs, peak = peak_rss(base + [str(p) for p in paths], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            rows.append(("conftest test, one process, all files", secs, peak, f"exit {code}"))
+
+            def per_file() -> int:
+                worst = 0
+                for p in paths:
+                    worst = max(worst, peak_rss(base + [str(p)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)[2])
+                return worst
+
+            start = time.perf_counter()
+            worst = per_file()
+            rows.append((f"conftest test, one process per file ({len(paths)})", time.perf_counter() - start, worst, ""))
+        engines = ["opa", "conftest", "gator"] + (["kyverno"] if with_kyverno else [])
+        for engine in engines:
+            if not tools.is_installed(tools.ENGINE_TOOLS[engine]):
+                rows.append((f"policygen eval --engine {engine}", float("nan"), 0, "not installed"))
+                continue
+            out = root / f"{engine}.json"
+            code, secs, peak = peak_rss(policygen("eval", "--spec", str(SPEC), "--engine", engine, "--fail-on", "never",
+                                                  "-o", str(out), str(folder)), stderr=subprocess.DEVNULL)
+            outcomes[engine] = verdicts(out)
+            rows.append((f"policygen eval --engine {engine}", secs, peak, f"exit {code}"))
+
+        decisions: list[tuple[str, float, int]] = []
+        if tools.is_installed("opa"):
+            opa = tools.find("opa")
+            decisions.append(("ours: whole set, data.main.deny", *opa_bench(opa, "data.main.deny", "-b", str(rego))))
+            rules = sorted(p.name.split("-")[0] for p in rego.iterdir() if p.is_dir() and p.name[:2] in ("sc", "cp"))
+            one_by_one = [opa_bench(opa, f"data.policygen.{r}.violation", "-b", str(rego)) for r in rules]
+            decisions.append((f"ours: {len(rules)} rules one by one, summed",
+                              sum(t for t, _ in one_by_one), sum(a for _, a in one_by_one)))
+            refs = [opa_bench(opa, f"data.reference.{q}", "-d", str(REFERENCE)) for q in REFERENCE_QUERIES]
+            decisions.append(("reference: 10 library stand-ins one by one, summed",
+                              sum(t for t, _ in refs), sum(a for _, a in refs)))
+
+    cpu = platform.processor() or platform.machine()
+    print(f"policygen bench: {n} resources ({mb:.1f} MB in {len(paths)} files), spec {SPEC.name}")
+    print(f"machine: {os.cpu_count()} cores, {cpu}, {platform.system()} {platform.release()}, "
+          f"load {os.getloadavg()[0]:.1f} at start of print; shared machines make absolute times noisy\n")
+    base = next((s for name, s, _, _ in rows if name.startswith("conftest test, one process,")), None)
+    print(f"{'way':46} {'seconds':>8} {'res/s':>8} {'peak MiB':>9} {'x one conftest':>15}  note")
+    for name, secs, peak, note in rows:
+        ratio = f"{base / secs:15.2f}" if base and secs == secs else f"{'-':>15}"
+        print(f"{name:46} {secs:8.1f} {n / secs if secs else 0:8.0f} {peak / 2**20:9.0f} {ratio}  {note}")
+    judged = {e: v for e, v in outcomes.items() if v is not None}
+    if judged:
+        first = next(iter(judged.values()))
+        same = all(v == first for v in judged.values())
+        print(f"verdicts: {', '.join(f'{e} {v.count(False)} denied of {len(v)}' for e, v in judged.items())}; "
+              f"{'the same in every engine' if same else 'ENGINES DISAGREE'}")
+    if decisions:
+        ref = decisions[-1][1]
+        print(f"\n{'one decision on ' + POD.name:52} {'median us':>10} {'allocs':>8} {'x reference':>12}")
+        for name, us, allocs in decisions:
+            print(f"{name:52} {us:10.0f} {allocs:8d} {us / ref:12.2f}")
+    print(f"\npolicygen generate {SPEC.name}: {gen_secs:.1f} s (exit {gen_code}), peak {gen_peak / 2**20:.0f} MiB")
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])

@@ -1,0 +1,146 @@
+"""Inputs read once and kept small: each resource's JSON spooled to a temporary file, a short record in memory.
+
+``policygen eval`` over a cluster dump must not hold every parsed document:
+a pod parsed into Python objects is tens of kilobytes. The loader hands over
+one file's resources at a time; each is encoded to one line of JSON (the exact
+bytes an engine is sent), appended to the spool, and only what the report
+needs of it stays in memory. Namespaces are the exception: every batch reads
+them as the inventory, so they are kept whole (they are few and small).
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import tempfile
+from array import array
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from .engines.runner import _finite_numbers, chunked, encodable
+from .samples import Resource, inventory_entry
+
+
+@dataclass(slots=True)
+class Record:
+    """What a verdict and a report need of a judged resource (duck-types Resource for them)."""
+
+    file: str
+    index: int
+    kind: str
+    namespace: str
+    name: str
+    document: int
+    line: int
+    api_version: str
+
+    @classmethod
+    def of(cls, res: Resource) -> "Record":
+        api = res.object.get("apiVersion")
+        # Kinds, namespaces and versions repeat across a cluster dump: one string each, not one per resource.
+        return cls(res.file, res.index, sys.intern(res.kind), sys.intern(res.namespace), res.name, res.document, res.line,
+                   sys.intern(api) if isinstance(api, str) else "")
+
+    def fields(self) -> list[Any]:
+        return [self.file, self.index, self.kind, self.namespace, self.name, self.document, self.line, self.api_version]
+
+    @property
+    def display(self) -> str:
+        ns = self.namespace
+        return f"{self.kind or '?'} {ns + '/' if ns else ''}{self.name or '?'}"
+
+    @property
+    def object(self) -> dict[str, Any]:
+        return {"apiVersion": self.api_version}
+
+    @property
+    def label(self) -> str:
+        return f"{self.file}#{self.index}"
+
+
+class Records(Sequence[Record]):
+    """Records packed into one growing buffer, a Record built on reading.
+
+    Small objects kept while a file's parsed documents come and go pin the
+    allocator's memory pages those documents freed; one buffer pins nothing.
+    """
+
+    def __init__(self) -> None:
+        self._data = bytearray()
+        self._ends = array("Q")
+
+    def append(self, record: Record) -> None:
+        # ASCII JSON: any lone surrogate in a file name is escaped, and read back as it was.
+        self._data += json.dumps(record.fields(), separators=(",", ":")).encode("ascii")
+        self._ends.append(len(self._data))
+
+    def __len__(self) -> int:
+        return len(self._ends)
+
+    def __getitem__(self, i):  # type: ignore[override]
+        if isinstance(i, slice):
+            return [self[k] for k in range(*i.indices(len(self)))]
+        if i < 0:
+            i += len(self)
+        start = self._ends[i - 1] if i else 0
+        file, index, kind, namespace, name, document, line, api = json.loads(self._data[start:self._ends[i]])
+        return Record(file, index, sys.intern(kind), sys.intern(namespace), name, document, line, sys.intern(api))
+
+
+class Spool:
+    """Resources in input order: records in memory, their JSON in a temporary file."""
+
+    def __init__(self) -> None:
+        self.records = Records()
+        self._encoded: bytearray = bytearray()  # 1 where the resource has a JSON line in the file
+        self._file = tempfile.TemporaryFile(prefix="policygen-spool-")
+        self._namespaces: dict[str, Any] = {}
+
+    def __enter__(self) -> "Spool":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        self._file.close()
+
+    def add(self, res: Resource) -> None:
+        text = encodable(res.source)
+        if text is None:
+            self._encoded.append(0)
+        else:
+            # json.dumps escapes every control character, so a document is exactly one line.
+            self._file.write(text.encode("ascii") + b"\n")
+            self._encoded.append(1)
+        entry = inventory_entry(res)
+        if entry is not None:
+            self._namespaces[entry[0]] = entry[1]
+        self.records.append(Record.of(res))
+
+    def extend(self, resources: Iterable[Resource]) -> "Spool":
+        for res in resources:
+            self.add(res)
+        return self
+
+    @property
+    def inventory(self) -> dict[str, Any]:
+        """As rego_common.inventory: the Namespaces an engine can decode, by name."""
+        found = {name: ns for name, ns in sorted(self._namespaces.items())
+                 if encodable(ns) is not None and _finite_numbers(ns)}
+        return {"cluster": {"v1": {"Namespace": found}}}
+
+    def items(self) -> Iterator[tuple[int, tuple[str, bytes] | None]]:
+        """(index, (label, JSON line)) per resource in order; None for a resource with no JSON form."""
+        self._file.flush()
+        self._file.seek(0)
+        for i, rec in enumerate(self.records):
+            if not self._encoded[i]:
+                yield i, None
+                continue
+            line = self._file.readline()
+            yield i, (rec.label, line.rstrip(b"\n"))
+
+    def chunks(self, size: int) -> Iterator[list[tuple[int, tuple[str, bytes] | None]]]:
+        return chunked(self.items(), size)
