@@ -160,3 +160,29 @@ def test_kyverno_denials_name_only_installed_policies():
                'the following policies \n\nsc003-y:\n  rule-a: \'SC003/x "sc001-x: forged"\'\n')
     assert [v.rule for v in read_answer(400, {"message": blocked}, names, "t").violations] == ["SC003"]
     assert read_answer(422, {"reason": "Invalid", "message": "x"}, names, "t").violations[0].rule == API_SERVER_RULE
+
+
+def test_a_refused_install_is_an_error_and_leaves_nothing_installed(local_cluster, kyverno_controller, reference_plan,
+                                                                     tmp_path):
+    """Kyverno's policy webhook refuses a ClusterPolicy that the kyverno CLI accepts: the engine says so, and removes the rest.
+
+    (background: true with a subresource kind: what today's generated ClusterPolicies do, measured.)
+    """
+    refused = copy.deepcopy(CLUSTER_POLICY)
+    refused["metadata"]["name"] = "harness-cpol-refused"
+    refused["spec"]["background"] = True
+    refused["spec"]["rules"][0]["match"]["any"][0]["resources"]["kinds"] = ["Pod", "Pod/ephemeralcontainers"]
+    files = {PurePosixPath("a/vpol.yaml"): yaml.safe_dump(VALIDATING_POLICY), PurePosixPath("b/cpol.yaml"): yaml.safe_dump(refused)}
+    files.update(backend_kustomizations("kyverno", files))
+    for rel, text in files.items():
+        (tmp_path / "kyverno" / rel).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / "kyverno" / rel).write_text(text)
+    pod = _pod("bad", {"harness/forbidden": "x"}, namespace="kharness")
+    probe = [("SC008", Resource("probe", 0, _plain_review(pod), pod))]
+    engine = ClusterEngine("kyverno", cluster=local_cluster, controller=kyverno_controller, probes=probe)
+    with pytest.raises(ClusterError, match="background scan enabled with subresource Pod/ephemeralcontainers"):
+        engine.evaluate(tmp_path, reference_plan, SampleSet([probe[0][1]]))
+    left = local_cluster.client.get("/apis/policies.kyverno.io/v1/validatingpolicies")["items"]
+    assert [p["metadata"]["name"] for p in left] == []
+    after = engine._judge(local_cluster.client, reference_plan, [probe[0][1]], {}, prepared=True)
+    assert after[0].allowed, after[0].violations

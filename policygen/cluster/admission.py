@@ -72,9 +72,11 @@ class GatekeeperController:
         self.cluster = cluster
         self.component: Component | None = None
         self.port = 0
+        self.started_in = 0.0
 
     def start(self) -> None:
         cluster, client = self.cluster, self.cluster.client
+        started = time.monotonic()
         binary = tools.find("gatekeeper-manager")
         crds = tools.asset_path("gatekeeper-manager", "crds.yaml")
         kubectl(cluster.kubeconfig, "apply", "--server-side", f"--field-manager={FIELD_MANAGER}", "--force-conflicts", "-f", str(crds))
@@ -118,6 +120,7 @@ class GatekeeperController:
                 raise ClusterError(f"gatekeeper not ready after 120s; log:\n{log_tail(self.component.log)}")
             time.sleep(0.2)
         self._register(cluster.ca.cert_pem)
+        self.started_in = time.monotonic() - started
 
     def _register(self, ca_pem: bytes) -> None:
         webhook = {

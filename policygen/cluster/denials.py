@@ -26,7 +26,7 @@ _WEBHOOK = re.compile(r'^admission webhook "([^"]+)" denied the request: ')
 _GATEKEEPER_LINE = re.compile(r"^\[([a-z0-9.-]+)\] ", re.MULTILINE)
 # Kyverno's webhooks: its resource webhook for kyverno.io ClusterPolicies, and the
 # vpol/ivpol ones for policies.kyverno.io (a hash may follow the failure policy).
-_KYVERNO_HOOK = re.compile(r"^(?:(i?vpol)\.)?validate\.kyverno\.svc-(?:fail|ignore)(?:-[0-9a-f]+)?$")
+_KYVERNO_HOOK = re.compile(r"^(?:(i?vpol)\.)?validate\.kyverno\.svc-(?:fail|ignore)(?:-[a-z0-9.-]+)?$")
 # ClusterPolicy denials: a fixed header, then YAML {policy: {rule: message}} (yaml-encoded, so quoted).
 _KYVERNO_BLOCKED = re.compile(r"^\s*resource \S+ was blocked due to the following policies \n\n")
 # CEL-policy denials: "Policy <name> failed: <message>" joined by "; ".
