@@ -40,8 +40,7 @@ from .denials import API_SERVER_RULE
 from .processes import ClusterError
 
 ROOT = Path(__file__).resolve().parents[2]
-COLUMNS = ("opa denies", "same rule", "refused before admission", "not sent to admission", "other rule only",
-           "only here")
+COLUMNS = ("opa denies", "same rule", "refused before admission", "not evaluated", "other rule only", "only here")
 
 
 def fixture_samples(plan) -> SampleSet:
@@ -91,12 +90,16 @@ def _dist(tmp: Path, backend: str, spec: str, plan, dist_root: Path | None) -> P
     return dist
 
 
-def tally(backend: str, opa, real, counts: dict[str, Counter], refused_allowed: Counter, unsent: Counter) -> None:
-    for o, c in zip(opa, real, strict=True):
+def tally(backend: str, opa, real, resources, counts: dict[str, Counter], refused_allowed: Counter, unsent: Counter,
+          unserved: Counter) -> None:
+    for o, c, res in zip(opa, real, resources, strict=True):
         if c.rules == {API_SERVER_RULE} and o.allowed:
             refused_allowed[o.kind] += 1
         if o.kind in not_sent(backend):
             unsent[o.kind] += 1
+        elif not c.violations and c.not_evaluated and set(c.not_evaluated) >= o.rules | set(o.not_evaluated):
+            obj = res.review.get("object") if isinstance(res.review.get("object"), dict) else {}
+            unserved[f"{obj.get('apiVersion')} {o.kind}"] += 1
         for rule in o.rules | (c.rules - {API_SERVER_RULE}):
             row = counts.setdefault(rule, Counter())
             if rule not in o.rules:
@@ -130,7 +133,7 @@ def measure(backends: list[str], dist_root: Path | None = None) -> str:
             for name in tools.CLUSTER_BACKEND_TOOLS[backend]:
                 tools.find(name)
             counts: dict[str, Counter] = {}
-            refused_allowed, unsent = Counter(), Counter()
+            refused_allowed, unsent, unserved = Counter(), Counter(), Counter()
             judged, error, started = {}, "", time.monotonic()
             try:
                 if backend == "kyverno" and kyverno is None:
@@ -141,12 +144,12 @@ def measure(backends: list[str], dist_root: Path | None = None) -> str:
                     opa = OpaEngine(opa_server).evaluate(dist, plan, samples)
                     real = ClusterEngine(backend, cluster=cluster, controller=kyverno if backend == "kyverno" else None) \
                         .evaluate(dist, plan, samples)
-                    tally(backend, opa, real, counts, refused_allowed, unsent)
+                    tally(backend, opa, real, samples.resources, counts, refused_allowed, unsent, unserved)
                     judged[label] = len(samples.resources)
             except ClusterError as exc:
                 error = str(exc).strip().splitlines()
                 error = next((line for line in error if "denied the request" in line), error[-1] if error else "")
-            tables[backend] = {"counts": counts, "refused_allowed": refused_allowed, "not_sent": unsent,
+            tables[backend] = {"counts": counts, "refused_allowed": refused_allowed, "not_sent": unsent, "unserved": unserved,
                                "judged": judged, "error": error, "seconds": time.monotonic() - started}
         if kyverno is not None:
             kyverno.stop()
@@ -161,8 +164,10 @@ def measure(backends: list[str], dist_root: Path | None = None) -> str:
         "spec), the 125 Istio corpus resources and their malicious mutations (`tests/mutations.py`, corpus spec).",
         "Per rule and backend, of the inputs opa denies with that rule: how many real admission denied with the",
         "same rule, how many the API server refused before admission (schema or field validation: a denial,",
-        "by `APISERVER`), how many it never sent to admission (reported in `notEvaluated`), and how many came",
-        "back naming another rule only (the API server reports one denying webhook or policy). \"only here\":",
+        "by `APISERVER`), how many were not evaluated (reported in `notEvaluated`: a kind never sent to that",
+        "backend's admission, an API version the server does not serve, or SC012 where signatures cannot be",
+        "checked), and how many came back naming another rule only (the API server reports one denying",
+        "webhook or policy). \"only here\":",
         "denials by that rule that opa did not make (must be 0).",
         "",
         "Backends as rendered by " + ("this checkout." if dist_root is None else
@@ -187,8 +192,11 @@ def measure(backends: list[str], dist_root: Path | None = None) -> str:
             lines.append("Refused before admission although opa admits them (not valid Kubernetes objects): "
                          + ", ".join(f"{k} ×{n}" for k, n in sorted(t["refused_allowed"].items())) + ".")
         if t["not_sent"]:
-            lines.append("Kinds never sent to admission: "
+            lines.append("Kinds never sent to this backend's admission: "
                          + ", ".join(f"{k} ×{n}" for k, n in sorted(t["not_sent"].items())) + ".")
+        if t["unserved"]:
+            lines.append("API versions the server no longer serves (no such object can be created; every rule not evaluated): "
+                         + ", ".join(f"{k} ×{n}" for k, n in sorted(t["unserved"].items())) + ".")
         lines.append("")
     lines += [
         "## The user the API server sees",
