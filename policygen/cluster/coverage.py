@@ -91,15 +91,17 @@ def _dist(tmp: Path, backend: str, spec: str, plan, dist_root: Path | None) -> P
 
 
 def tally(backend: str, opa, real, resources, counts: dict[str, Counter], refused_allowed: Counter, unsent: Counter,
-          unserved: Counter) -> None:
+          unserved: Counter, served) -> None:
     for o, c, res in zip(opa, real, resources, strict=True):
         if c.rules == {API_SERVER_RULE} and o.allowed:
             refused_allowed[o.kind] += 1
         if o.kind in not_sent(backend):
             unsent[o.kind] += 1
-        elif not c.violations and c.not_evaluated and set(c.not_evaluated) >= o.rules | set(o.not_evaluated):
+        else:
             obj = res.review.get("object") if isinstance(res.review.get("object"), dict) else {}
-            unserved[f"{obj.get('apiVersion')} {o.kind}"] += 1
+            version = obj.get("apiVersion")
+            if isinstance(version, str) and isinstance(obj.get("kind"), str) and not served(version, obj["kind"]):
+                unserved[f"{version} {o.kind}"] += 1
         for rule in o.rules | (c.rules - {API_SERVER_RULE}):
             row = counts.setdefault(rule, Counter())
             if rule not in o.rules:
@@ -111,7 +113,7 @@ def tally(backend: str, opa, real, resources, counts: dict[str, Counter], refuse
             elif c.rules == {API_SERVER_RULE}:
                 row["refused before admission"] += 1
             elif rule in c.not_evaluated:
-                row["not sent to admission"] += 1
+                row["not evaluated"] += 1
             else:
                 row["other rule only"] += 1
 
@@ -144,7 +146,8 @@ def measure(backends: list[str], dist_root: Path | None = None) -> str:
                     opa = OpaEngine(opa_server).evaluate(dist, plan, samples)
                     real = ClusterEngine(backend, cluster=cluster, controller=kyverno if backend == "kyverno" else None) \
                         .evaluate(dist, plan, samples)
-                    tally(backend, opa, real, samples.resources, counts, refused_allowed, unsent, unserved)
+                    tally(backend, opa, real, samples.resources, counts, refused_allowed, unsent, unserved,
+                          lambda version, kind: cluster.client.resource(version, kind) is not None)
                     judged[label] = len(samples.resources)
             except ClusterError as exc:
                 error = str(exc).strip().splitlines()
