@@ -235,3 +235,17 @@ def local_cluster():
         require_tool(name)
     with LocalCluster() as cluster:
         yield cluster
+
+
+@pytest.fixture(scope="session")
+def kyverno_controller(local_cluster):
+    """The Kyverno admission controller, one process for the session, in the session's control plane."""
+    from policygen.cluster.admission import KyvernoController
+
+    require_tool("kyverno-controller")
+    controller = KyvernoController(local_cluster)
+    try:
+        controller.start()
+        yield controller
+    finally:
+        controller.stop()

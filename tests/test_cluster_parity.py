@@ -16,25 +16,45 @@ from pathlib import Path
 import pytest
 
 from policygen import tools
+from policygen.backends import all_backends
 from policygen.cluster.denials import API_SERVER_RULE
-from policygen.engines.cluster import NOT_SENT_TO_ADMISSION, ClusterEngine
+from policygen.cluster.processes import ClusterError
+from policygen.engines.cluster import BACKENDS, ClusterEngine, not_sent
 from policygen.engines.opa import OpaEngine
 from policygen.output import write_tree
 from policygen.pipeline import render_all
 
-from .conftest import require_tool
+from .conftest import ROOT, require_tool
 
-def _backends(plan) -> list[str]:
-    """The cluster backends rendering files today; vap joins as soon as its backend exists."""
-    rendered = {p.parts[0] for p in render_all(plan)}
-    return [b for b in ("vap", "gatekeeper") if b in rendered]
+# Every cluster backend policygen.backends provides: vap joins as soon as its backend exists.
+PROVIDED = [b for b in BACKENDS if b in {x.name for x in all_backends()}]
+
+
+def _legacy_kyverno() -> bool:
+    """Whether the Kyverno backend still renders kyverno.io/v1 ClusterPolicies (before the CEL rewrite)."""
+    import yaml
+
+    for path in (ROOT / "dist" / "reference" / "kyverno").glob("*/*.yaml"):
+        if any(isinstance(d, dict) and d.get("kind") == "ClusterPolicy" for d in yaml.safe_load_all(path.read_text())):
+            return True
+    return False
+
+
+# Measured: the real Kyverno admission controller refuses 11 of the 17 generated ClusterPolicies
+# ("background scan enabled with subresource Pod/ephemeralcontainers"; the kyverno CLI does not check
+# this), so they cannot be installed. The ValidatingPolicy rewrite (issue 9) replaces them; strict, so
+# that the day they install this mark must go.
+_KYVERNO_REFUSED = pytest.mark.xfail(
+    _legacy_kyverno(), strict=True, raises=ClusterError,
+    reason="Kyverno's policy webhook refuses ClusterPolicies with background: true that match Pod/ephemeralcontainers")
+BACKEND_PARAMS = [pytest.param(b, marks=_KYVERNO_REFUSED) if b == "kyverno" else b for b in PROVIDED]
 
 
 class Runs:
     """Each (backend, spec) judged once per session in the local cluster; opa once per spec."""
 
-    def __init__(self, cluster, opa_server):
-        self.cluster, self.opa_server = cluster, opa_server
+    def __init__(self, cluster, opa_server, request):
+        self.cluster, self.opa_server, self.request = cluster, opa_server, request
         self.cache: dict = {}
         self.stats: dict = {}
 
@@ -43,7 +63,9 @@ class Runs:
         if key not in self.cache:
             for name in tools.CLUSTER_BACKEND_TOOLS[backend]:
                 require_tool(name)
-            engine = ClusterEngine(backend, cluster=self.cluster)
+            # Kyverno runs once per session; Gatekeeper is started by the engine for each install.
+            controller = self.request.getfixturevalue("kyverno_controller") if backend == "kyverno" else None
+            engine = ClusterEngine(backend, cluster=self.cluster, controller=controller)
             with tempfile.TemporaryDirectory() as tmp:
                 dist = Path(tmp) / "dist"
                 write_tree(render_all(plan, [backend]), dist)
@@ -62,8 +84,8 @@ class Runs:
 
 
 @pytest.fixture(scope="session")
-def runs(local_cluster, opa_server):
-    yield (r := Runs(local_cluster, opa_server))
+def runs(local_cluster, opa_server, request):
+    yield (r := Runs(local_cluster, opa_server, request))
     for (backend, _, _), stats in r.stats.items():
         if stats.get("seconds"):
             print(f"\n[cluster {backend}] {stats['requests']:.0f} dry-runs in {stats['seconds']:.1f}s "
@@ -73,11 +95,17 @@ def runs(local_cluster, opa_server):
 # The API server reports only the first ValidatingAdmissionPolicy that denies (a binding may not
 # both Deny and Warn), so under vap a denial names one of the rules, never all of them.
 FIRST_DENIAL_ONLY = frozenset({"vap"})
+# Kyverno registers several webhooks (one for its ClusterPolicies, one for CEL policies, and a
+# fine-grained one per CEL policy with match conditions); the API server reports the first webhook
+# that denies, which names all of its own policies' rules: a denial names some of the rules, never others.
+FIRST_WEBHOOK_ONLY = frozenset({"kyverno"})
 
 
 def _agrees(backend: str, said: set, want: set) -> bool:
     if backend in FIRST_DENIAL_ONLY and want:
         return len(said) == 1 and said <= want
+    if backend in FIRST_WEBHOOK_ONLY and want:
+        return bool(said) and said <= want
     return said == want
 
 
@@ -93,7 +121,7 @@ def _compare(opa, real, backend):
                 differ.append(f"{where}: opa allows, the API server refuses it: {c.violations[0].message[:200]}")
             continue
         skip = set(o.not_evaluated) | set(c.not_evaluated)
-        if o.kind in NOT_SENT_TO_ADMISSION:
+        if o.kind in not_sent(backend):
             assert c.not_evaluated, where  # never a silent "allowed"
         if not _agrees(backend, c.rules - skip, o.rules - skip):
             differ.append(f"{where}: opa {sorted(o.rules - skip) or 'allow'} vs {backend} {sorted(c.rules - skip) or 'allow'}"
@@ -101,10 +129,10 @@ def _compare(opa, real, backend):
     return differ
 
 
-def test_reference_samples_in_real_admission(runs, reference_plan, reference_samples):
-    backends = _backends(reference_plan)
-    assert "gatekeeper" in backends
-    for backend in backends:
+@pytest.mark.parametrize("backend", BACKEND_PARAMS)
+def test_reference_samples_in_real_admission(runs, reference_plan, reference_samples, backend):
+    assert "gatekeeper" in PROVIDED
+    for backend in [backend]:
         verdicts = runs.cluster_verdicts(backend, reference_plan, reference_samples)
         wrong = []
         for res, v in zip(reference_samples.resources, verdicts, strict=True):
@@ -133,12 +161,13 @@ REFUSED_BEFORE_ADMISSION = {
 }
 
 
-def test_istio_corpus_in_real_admission(runs, corpus_plan, corpus_samples):
+@pytest.mark.parametrize("backend", BACKEND_PARAMS)
+def test_istio_corpus_in_real_admission(runs, corpus_plan, corpus_samples, backend):
     """The real injector output gets its labelled verdict (tests/corpus/expected.yaml) from the real API server."""
     from .test_corpus import _expected
 
     expected = _expected()
-    for backend in _backends(corpus_plan):
+    for backend in [backend]:
         verdicts = runs.cluster_verdicts(backend, corpus_plan, corpus_samples)
         wrong = []
         for res, v in zip(corpus_samples.resources, verdicts, strict=True):

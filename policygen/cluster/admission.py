@@ -72,9 +72,11 @@ class GatekeeperController:
         self.cluster = cluster
         self.component: Component | None = None
         self.port = 0
+        self.started_in = 0.0
 
     def start(self) -> None:
         cluster, client = self.cluster, self.cluster.client
+        started = time.monotonic()
         binary = tools.find("gatekeeper-manager")
         crds = tools.asset_path("gatekeeper-manager", "crds.yaml")
         kubectl(cluster.kubeconfig, "apply", "--server-side", f"--field-manager={FIELD_MANAGER}", "--force-conflicts", "-f", str(crds))
@@ -118,6 +120,7 @@ class GatekeeperController:
                 raise ClusterError(f"gatekeeper not ready after 120s; log:\n{log_tail(self.component.log)}")
             time.sleep(0.2)
         self._register(cluster.ca.cert_pem)
+        self.started_in = time.monotonic() - started
 
     def _register(self, ca_pem: bytes) -> None:
         webhook = {
@@ -159,3 +162,127 @@ class GatekeeperController:
             if self.component in self.cluster.components:
                 self.cluster.components.remove(self.component)
             self.component = None
+
+
+KYVERNO_NAMESPACE = "kyverno"
+# Kyverno labels every webhook configuration it registers with this; it removes them
+# itself only when its Deployment goes away, which a local process has none of.
+KYVERNO_WEBHOOK_SELECTOR = "webhook.kyverno.io/managed-by=kyverno"
+# The resource webhooks it fills in from the policies; registered (empty) once it is healthy.
+KYVERNO_RESOURCE_WEBHOOKS = ("kyverno-resource-validating-webhook-cfg",)
+_KYVERNO_SECRETS = ("policygen-kyverno-ca", "policygen-kyverno-tls")
+
+
+class KyvernoController:
+    """The pinned Kyverno admission controller (cmd/kyverno) as a local process.
+
+    ``--serverIP=127.0.0.1:PORT`` is Kyverno's out-of-cluster mode: it registers
+    its webhooks by ``clientConfig.url`` (https://127.0.0.1:PORT/...) instead of
+    its Service, adds 127.0.0.1 to the serving certificate its own certificate
+    controller issues (CA and pair kept as Secrets in its namespace, the caBundle
+    filled in from them), and skips its Deployment checks. Its webhooks are fail
+    closed (failurePolicy Fail, from the policies), so a dead controller is an
+    error on the next request, never an admitted pod. What it needs that a bare
+    API server lacks: its namespace, its two ConfigMaps (empty: no resource
+    filters, nothing excluded), its CRDs (both kyverno.io and policies.kyverno.io,
+    read out of the pinned module) and the environment variables a Deployment
+    would set. Reports, metrics export and events are not what is measured here:
+    admission reports are off and the metrics listener is on loopback.
+    """
+
+    def __init__(self, cluster, ready_timeout: float = 180.0) -> None:
+        self.cluster = cluster
+        self.component: Component | None = None
+        self.port = 0
+        self.ready_timeout = ready_timeout
+        self.started_in = 0.0
+
+    def start(self) -> None:
+        cluster, client = self.cluster, self.cluster.client
+        started = time.monotonic()
+        binary = tools.find("kyverno-controller")
+        crds = tools.asset_path("kyverno-controller", "crds.yaml")
+        kubectl(cluster.kubeconfig, "apply", "--server-side", f"--field-manager={FIELD_MANAGER}", "--force-conflicts", "-f", str(crds))
+        wait_established(client, crd_names(crds.read_text(encoding="utf-8")), check=cluster.check)
+        for path, obj in (
+            ("/api/v1/namespaces", {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": KYVERNO_NAMESPACE}}),
+            (f"/api/v1/namespaces/{KYVERNO_NAMESPACE}/configmaps",
+             {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "kyverno", "namespace": KYVERNO_NAMESPACE}}),
+            (f"/api/v1/namespaces/{KYVERNO_NAMESPACE}/configmaps",
+             {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "kyverno-metrics", "namespace": KYVERNO_NAMESPACE}}),
+        ):
+            resp = client.request("POST", path, body=obj)
+            if resp.status not in (201, 409):
+                raise ClusterError(f"creating {obj['kind']} {obj['metadata']['name']}: {resp.status} {resp.body.get('message')}")
+        self._remove_leftovers()
+        self.port = free_port()
+        env = dict(
+            os.environ, KUBECONFIG=str(cluster.kubeconfig),
+            KYVERNO_NAMESPACE=KYVERNO_NAMESPACE, KYVERNO_POD_NAME="kyverno-local",
+            KYVERNO_SERVICEACCOUNT_NAME="kyverno-admission-controller", KYVERNO_DEPLOYMENT="kyverno-admission-controller",
+            INIT_CONFIG="kyverno", METRICS_CONFIG="kyverno-metrics",
+        )
+        argv = [
+            str(binary), f"--kubeconfig={cluster.kubeconfig}",
+            f"--serverIP=127.0.0.1:{self.port}", "--webhookServerHost=127.0.0.1", f"--webhookServerPort={self.port}",
+            f"--caSecretName={_KYVERNO_SECRETS[0]}", f"--tlsSecretName={_KYVERNO_SECRETS[1]}", "--tlsKeyAlgorithm=ECDSA",
+            # Every listener on loopback: metrics on a port the kernel picks, controller-runtime's off.
+            "--metricsHost=127.0.0.1", "--metricsPort=0", "--disableMetrics=true", "--controllerRuntimeMetricsAddress=0",
+            "--admissionReports=false", "--autoMemLimitEnabled=false",
+            "--disableLogColor", "--loggingFormat=text",
+        ]
+        self.component = Component("kyverno", argv, cluster.folder / "kyverno.log", env=env)
+        cluster.components.append(self.component)
+        self._await_registered()
+        self.started_in = time.monotonic() - started
+
+    def _await_registered(self) -> None:
+        """Until the controller has its lease and serving certificate and has registered its resource webhooks."""
+        client = self.cluster.client
+        base = "/apis/admissionregistration.k8s.io/v1/validatingwebhookconfigurations"
+        deadline = time.monotonic() + self.ready_timeout
+        while True:
+            self.cluster.check()
+            lease = client.request("GET", f"/apis/coordination.k8s.io/v1/namespaces/{KYVERNO_NAMESPACE}/leases/kyverno-health")
+            hooks = [client.request("GET", f"{base}/{name}") for name in KYVERNO_RESOURCE_WEBHOOKS]
+            if lease.status == 200 and all(h.status == 200 for h in hooks) and self._serving():
+                return
+            if time.monotonic() > deadline:
+                raise ClusterError(f"kyverno not registered after {self.ready_timeout:.0f}s; log:\n{log_tail(self.component.log)}")
+            time.sleep(0.25)
+
+    def _serving(self) -> bool:
+        """Its readiness probe answers over TLS with the certificate its CA Secret vouches for."""
+        import requests
+
+        secret = self.cluster.client.request("GET", f"/api/v1/namespaces/{KYVERNO_NAMESPACE}/secrets/{_KYVERNO_SECRETS[0]}")
+        ca = (secret.body.get("data") or {}).get("tls.crt") if secret.status == 200 else None
+        if not ca:
+            return False
+        ca_file = self.cluster.folder / "kyverno-ca.crt"
+        ca_file.write_bytes(base64.b64decode(ca))
+        try:
+            return requests.get(f"https://127.0.0.1:{self.port}/health/readiness", verify=str(ca_file), timeout=2).status_code == 200
+        except requests.RequestException:
+            return False
+
+    def _remove_leftovers(self) -> None:
+        """Webhooks, leases and certificates of an earlier controller: fail-closed webhooks with no server behind them."""
+        client = self.cluster.client
+        for kind in ("validatingwebhookconfigurations", "mutatingwebhookconfigurations"):
+            client.request("DELETE", f"/apis/admissionregistration.k8s.io/v1/{kind}",
+                           params={"labelSelector": KYVERNO_WEBHOOK_SELECTOR})
+        for lease in ("kyverno", "kyverno-health", "kyvernopre-lock"):
+            client.request("DELETE", f"/apis/coordination.k8s.io/v1/namespaces/{KYVERNO_NAMESPACE}/leases/{lease}")
+        for secret in _KYVERNO_SECRETS:
+            client.request("DELETE", f"/api/v1/namespaces/{KYVERNO_NAMESPACE}/secrets/{secret}")
+
+    def stop(self) -> None:
+        # The process first (it re-registers what is deleted under it), then what it left.
+        if self.component is not None:
+            self.component.stop()
+            if self.component in self.cluster.components:
+                self.cluster.components.remove(self.component)
+            self.component = None
+        if self.cluster.client is not None:
+            self._remove_leftovers()

@@ -12,6 +12,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+import yaml
+
 from ..verdicts import Violation
 from .processes import ClusterError
 
@@ -22,6 +24,13 @@ _VAP_WARNING = re.compile(r"^Validation failed for ValidatingAdmissionPolicy '([
 _VAP = re.compile(r"ValidatingAdmissionPolicy '([^']+)' with binding '([^']+)' denied request: ")
 _WEBHOOK = re.compile(r'^admission webhook "([^"]+)" denied the request: ')
 _GATEKEEPER_LINE = re.compile(r"^\[([a-z0-9.-]+)\] ", re.MULTILINE)
+# Kyverno's webhooks: its resource webhook for kyverno.io ClusterPolicies, and the
+# vpol/ivpol ones for policies.kyverno.io (a hash may follow the failure policy).
+_KYVERNO_HOOK = re.compile(r"^(?:(i?vpol)\.)?validate\.kyverno\.svc-(?:fail|ignore)(?:-[a-z0-9.-]+)?$")
+# ClusterPolicy denials: a fixed header, then YAML {policy: {rule: message}} (yaml-encoded, so quoted).
+_KYVERNO_BLOCKED = re.compile(r"^\s*resource \S+ was blocked due to the following policies \n\n")
+# CEL-policy denials: "Policy <name> failed: <message>" joined by "; ".
+_KYVERNO_POLICY = re.compile(r"Policy ([a-z0-9][a-z0-9.-]*) (failed|error): ")
 
 
 @dataclass
@@ -75,6 +84,8 @@ def read_answer(status: int, body: dict, rule_of_name: dict[str, str], what: str
         violations += warned(list(warnings), rule_of_name)
         return Outcome(False, sorted(set(violations), key=lambda v: (v.rule, v.message)))
     hook = _WEBHOOK.match(message)
+    if hook and _KYVERNO_HOOK.match(hook.group(1)):
+        return Outcome(False, _kyverno_violations(message[hook.end():], rule_of_name, what, hook.group(1)))
     if hook:
         rest = message[hook.end():]
         violations = []
@@ -91,3 +102,64 @@ def read_answer(status: int, body: dict, rule_of_name: dict[str, str], what: str
                                 and "cannot " not in message):
         return _api_refusal(status, body)
     raise ClusterError(f"{what}: unexpected answer (status {status}): {message[:1500]}")
+
+
+def _outside_quotes(text: str) -> list[bool]:
+    """For each character, whether it is outside a double-quoted string (backslash escapes honoured)."""
+    out, quoted, escaped = [], False, False
+    for ch in text:
+        out.append(not quoted)
+        if escaped:
+            escaped = False
+        elif ch == "\\" and quoted:
+            escaped = True
+        elif ch == '"':
+            quoted = not quoted
+    return out
+
+
+def _kyverno_violations(rest: str, rule_of_name: dict[str, str], what: str, hook: str) -> list[Violation]:
+    """Rule IDs from Kyverno's denial: policy names in its fixed framing, never from policy text.
+
+    ClusterPolicy answers are YAML, so a policy's message cannot forge a key. A
+    CEL policy's are "Policy <name> failed: <message>" joined by "; ": a name
+    counts only at the start or right after "; ", outside any double-quoted
+    string (policygen quotes every value it echoes), and only if it is a policy
+    we installed; text that mimics the framing stays inside the message before it.
+    """
+    violations: list[Violation] = []
+    blocked = _KYVERNO_BLOCKED.match(rest)
+    if blocked:
+        try:
+            failures = yaml.safe_load(rest[blocked.end():])
+        except yaml.YAMLError:
+            failures = None
+        if not isinstance(failures, dict):
+            raise ClusterError(f"{what}: Kyverno's denial is not its policy map: {rest[:1500]}")
+        for policy, rules in failures.items():
+            rule = rule_of_name.get(policy)
+            if rule is None or not isinstance(rules, dict):
+                raise ClusterError(f"{what}: denied by Kyverno policy {policy!r}, which policygen did not install")
+            for text in rules.values():
+                violations.append(_kyverno_message(rule, " ".join(str(text).split()), False))
+    else:
+        free = _outside_quotes(rest)
+        starts = [m for m in _KYVERNO_POLICY.finditer(rest)
+                  if (m.start() == 0 or rest[max(0, m.start() - 2):m.start()] == "; ") and free[m.start()]
+                  and m.group(1) in rule_of_name]
+        if not starts or starts[0].start() != 0:
+            raise ClusterError(f"{what}: webhook {hook!r} denied without naming a policygen policy: {rest[:1500]}")
+        for m, nxt in zip(starts, starts[1:] + [None]):
+            rule = rule_of_name[m.group(1)]
+            text = rest[m.end(): nxt.start() - 2 if nxt else len(rest)].strip()
+            # One policy's several checks come joined by "; " too, each starting with its code.
+            for part in ([text] if m.group(2) == "error" else re.split(f"; (?={re.escape(rule)}/)", text)):
+                violations.append(_kyverno_message(rule, part, m.group(2) == "error"))
+    return sorted(set(violations), key=lambda v: (v.rule, v.message))
+
+
+def _kyverno_message(rule: str, text: str, error: bool) -> Violation:
+    if error:
+        # Fail closed, as the offline Kyverno engine does: the rule could not show the resource is fine.
+        return Violation(rule, f"{rule} kyverno could not evaluate the policy: {text}")
+    return Violation(rule, text if text.startswith(rule + "/") else f"{rule} {text}")
