@@ -42,6 +42,24 @@ def test_one_policy_and_binding_per_rule_and_a_kustomization(reference_plan, fil
         assert policy["spec"]["failurePolicy"] == "Fail"
 
 
+# CEL's reserved words: an identifier the API server refuses as a variable name (cel-go's grammar).
+CEL_RESERVED = frozenset("as break const continue else false for function if import in let loop package "
+                         "namespace null return true var void while".split())
+
+
+def test_variable_names_are_cel_identifiers_the_api_server_takes(reference_plan, files):
+    """A variable named `namespace` passed the offline evaluator and was refused by kube-apiserver."""
+    import re
+
+    for rule_id in reference_plan.rule_ids:
+        if rule_id not in CEL_RULE_IDS:
+            continue
+        policy, _ = _docs(files, rule_id)
+        for variable in policy["spec"].get("variables") or []:
+            name = variable["name"]
+            assert re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", name) and name not in CEL_RESERVED, (rule_id, name)
+
+
 def test_sc012_has_no_vap(files):
     assert not [p for p in files if "sc012" in str(p)]
 
