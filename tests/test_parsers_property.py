@@ -6,7 +6,7 @@ control characters, empty parts, lengths at and past the limits). Each
 hypothesis example is a batch of a few hundred strings, and each engine judges
 a batch in one run: one query to the session's OPA server, one `kyverno apply`
 of a test-only CEL policy built from the production macros
-(templates/kyverno/lib/pod.jinja). Seeded (derandomized) and bounded.
+(templates/kyverno/lib/pod.jinja, as templates/cel/rules/* import them). Seeded (derandomized) and bounded.
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ import yaml
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
-from policygen.backends.kyverno import _env as kyverno_env
+from policygen.backends.cel import _env as cel_env
 from policygen.capabilities import runtime_capability
 from policygen.images import ImageRefError, parse_image
 from policygen.quantity import QuantityError, parse
@@ -195,8 +195,7 @@ def _rego(opa_server, images, pairs, caps):
 
 PROBE = """\
 {% import "kyverno/lib/pod.jinja" as pod %}
-{% import "kyverno/lib/rule.jinja" as r %}
-{% set variables %}
+variables:
 {{ pod.pod_variables(params) }}
 {{ pod.image_variables() }}
 - name: ann
@@ -209,9 +208,8 @@ PROBE = """\
   expression: variables.qa.map(s, {{ pod.quantity_ok("s") }})
 - name: qbOk
   expression: variables.qb.map(s, {{ pod.quantity_ok("s") }})
-{% endset %}
-{% set problems %}
-["images: " + variables.indexes.map(i, variables.imgOk[i] ?
+problems: >-
+ ["images: " + variables.indexes.map(i, variables.imgOk[i] ?
     variables.imgRepository[i] + "|" + variables.imgTag[i] + "|" + variables.imgDigest[i] + "|" + (variables.imgVerifiedDigest[i] ? "v" : "u") : "-").join(" ")
  + " pairs: " + lists.range(int(variables.ann["pairs"])).map(i,
     (variables.qaOk[i] ? "1" : "0") + (variables.qbOk[i] ? "1" : "0") +
@@ -219,8 +217,6 @@ PROBE = """\
     (variables.qaOk[i] ? {{ sym('quantity(variables.qa[i]).compareTo(quantity("0"))') }} : ".") +
     (variables.qbOk[i] ? {{ sym('quantity(variables.qb[i]).compareTo(quantity("0"))') }} : ".")).join(" ")
  + " caps: " + lists.range(int(variables.ann["caps"])).map(i, {{ pod.capability('variables.ann["c" + string(i)]') }}).map(c, c == "" ? "-" : c).join(" ")]
-{% endset %}
-{{ r.cel_rule("probe", {"any": [{"resources": {"kinds": ["Pod"]}}]}, none, "Enforce", variables, problems) }}
 """
 
 
@@ -241,9 +237,14 @@ def _probe_pod(n, images, pairs, caps):
 
 def _cel(images, pairs, caps):
     binary = require_tool("kyverno")
-    rules = yaml.safe_load(kyverno_env().from_string(PROBE).render(params={}, sym=_sym))
-    policy = {"apiVersion": "kyverno.io/v1", "kind": "ClusterPolicy", "metadata": {"name": "parser-probe"},
-              "spec": {"background": False, "rules": rules}}
+    probe = yaml.safe_load(cel_env().from_string(PROBE).render(params={}, sym=_sym))
+    # A ValidatingPolicy like the generated ones, whose one validation always fails with the readings as its message.
+    policy = {"apiVersion": "policies.kyverno.io/v1", "kind": "ValidatingPolicy", "metadata": {"name": "parser-probe"},
+              "spec": {"evaluation": {"background": {"enabled": False}}, "validationActions": ["Deny"],
+                       "matchConstraints": {"resourceRules": [{"apiGroups": [""], "apiVersions": ["v1"], "operations": ["CREATE", "UPDATE"],
+                                                               "resources": ["pods"]}]},
+                       "variables": probe["variables"],
+                       "validations": [{"expression": "false", "messageExpression": probe["problems"].strip()[1:-1]}]}}
     chunks = range(0, max(len(images), len(pairs), len(caps)), POD_SHARE)
     pods = [_probe_pod(n, images[k:k + POD_SHARE], pairs[k:k + POD_SHARE], caps[k:k + POD_SHARE]) for n, k in enumerate(chunks)]
     with tempfile.TemporaryDirectory(prefix="policygen-probe-") as tmp:
