@@ -462,3 +462,41 @@ def test_sarif_records_exemptions_as_suppressed_results(plan, evaluated, samples
         "legacy-proxy-root", "payments-batch-runner", "storefront-canary", "legacy-webhook-admin"}
     assert all(r["suppressions"][0]["kind"] == "external" and "until 2099-" in r["suppressions"][0]["justification"]
                for r in suppressed)
+
+
+# --- Kyverno's PolicyException and the ValidatingAdmissionPolicies' matchConditions ---------------
+
+
+@pytest.mark.parametrize("engine", ["vap", "kyverno"])
+def test_cel_engines_render_exceptions_natively(engine, plan, dist, samples, evaluated):
+    """The CEL backends' own exception forms, run by their engines on the generated dist/: what eval exempts, they
+    let through, and what eval still denies (or warns or audits), they report. Kyverno gets the PolicyExceptions of
+    dist/kyverno/exceptions/ (`kyverno apply --exception`), the VAPs their matchConditions."""
+    from policygen.engines import get_engine
+
+    require_tool("celcheck" if engine == "vap" else "kyverno")
+    native = get_engine(engine).evaluate(dist, plan, samples)
+    exempted = 0
+    for res, want, got in zip(samples.resources, evaluated["opa"], native, strict=True):
+        skip = set(got.not_evaluated)
+        assert got.rules - skip == want.rules - skip, (res.display, sorted(got.rules), [v.message for v in got.violations])
+        exempted += bool(want.exempted)
+    assert exempted >= 4  # the samples exercise every exception
+
+
+def test_cel_exception_conditions_are_negated_per_rule_and_name_every_criterion(plan, dist):
+    sc004 = list(yaml.safe_load_all((dist / "vap" / "sc004-sidecar-security-context.yaml").read_text()))
+    conditions = {c["name"]: c["expression"] for c in sc004[0]["spec"]["matchConditions"]}
+    assert set(conditions) == {"legacy-proxy-root", "payments-batch-runner"}
+    assert all(e.startswith("!(") for e in conditions.values())
+    assert '"batch-runner"' in conditions["payments-batch-runner"] and '"Deployment"' in conditions["payments-batch-runner"]
+    actions = {p.stem.split("-")[0]: list(yaml.safe_load_all(p.read_text()))[1]["spec"]["validationActions"]
+               for p in (dist / "vap").glob("*.yaml") if p.name != "kustomization.yaml"}
+    assert actions["sc007"] == ["Warn"] and actions["sc008"] == ["Audit"] and actions["sc004"] == ["Deny"]
+    canary = yaml.safe_load((dist / "kyverno" / "exceptions" / "storefront-canary.yaml").read_text())
+    assert canary["kind"] == "PolicyException" and canary["spec"]["policyRefs"] == [
+        {"name": "sc010-app-container-identity", "kind": "ValidatingPolicy"}]
+    assert '[?"track"].orValue("") == "canary"' in canary["spec"]["matchConditions"][0]["expression"]
+    kyverno_actions = {p.parent.name.split("-")[0]: yaml.safe_load(p.read_text())["spec"]["validationActions"]
+                       for p in (dist / "kyverno").glob("*/*.yaml") if p.parent.name != "exceptions"}
+    assert kyverno_actions["sc007"] == ["Warn"] and kyverno_actions["sc008"] == ["Audit"]

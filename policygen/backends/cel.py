@@ -203,3 +203,61 @@ def match_resources(rule: RulePlan) -> dict[str, Any]:
 
 def operations(rule: RulePlan) -> list[str]:
     return sorted({op for r in match_resources(rule)["resourceRules"] for op in r["operations"]})
+
+
+# --------------------------------------------------------------------------- exceptions and enforcement
+
+# The object the rules judge: the old one of a DELETE (policygen/exceptions.py's target).
+_TARGET = '(request.operation == "DELETE" ? oldObject : object)'
+# An action of the spec's enforcement section as a ValidatingPolicy's or ValidatingAdmissionPolicy's validationActions.
+ENFORCEMENT_ACTIONS = {"deny": ["Deny"], "warn": ["Warn"], "audit": ["Audit"]}
+
+
+def enforcement_actions(plan: Plan, rule_id: str, mode_actions: list[str]) -> list[str]:
+    """The rule's validationActions: its entry in the spec's enforcement, else the spec mode's (mode_actions)."""
+    action = plan.enforcement.get(rule_id)
+    return list(ENFORCEMENT_ACTIONS[action]) if action else list(mode_actions)
+
+
+def covered_condition(objects: Any) -> str:
+    """CEL, true when the object under review is one an exception's objects cover.
+
+    The same reading as policygen/exceptions.py's ``matches`` and the Rego's
+    ``covers``: kind, the namespace as the rules read it (a Namespace's own
+    name; none for other cluster-scoped kinds), name and labels, each compared
+    exactly. Spec values reach the expression only as CEL literals. A field of
+    the wrong type compares unequal, or errors, and an error never exempts.
+    """
+    from ..kinds import API_GROUPS, CLUSTER_SCOPED_KINDS
+
+    # Only the cluster-scoped kinds some rule reads: the policies match no other kind.
+    t = _TARGET
+    kind = f"{t}.?kind.orValue(\"\")"
+    terms = []
+    if objects.kinds:
+        terms.append(f"{kind} in {cel_literal(sorted(objects.kinds))}")
+    if objects.namespaces:
+        own = f"{t}.?metadata.?namespace.orValue(\"\")"
+        namespace = (f"({kind} == \"Namespace\" ? {t}.?metadata.?name.orValue(\"\") : "
+                     f"{kind} in {cel_literal(sorted(k for k in API_GROUPS if k in CLUSTER_SCOPED_KINDS and k != 'Namespace'))} ? \"\" : "
+                     f"{own} != \"\" ? {own} : request.namespace != \"\" ? request.namespace : \"default\")")
+        terms.append(f"{namespace} in {cel_literal(sorted(n for n in objects.namespaces if n))}")
+    if objects.names:
+        terms.append(f"{t}.?metadata.?name.orValue(\"\") in {cel_literal(sorted(objects.names))}")
+    for key, value in objects.labels:
+        terms.append(f"{t}.?metadata.?labels[?{to_json(key)}].orValue(\"\") == {to_json(value)}")
+        if value == "":
+            # An absent label reads as "" above; an exception for the empty value needs the key present.
+            terms.append(f"{to_json(key)} in {t}.metadata.labels")
+    return " && ".join(terms) if terms else "true"
+
+
+def exception_match_conditions(plan: Plan, rule_id: str, taken: set[str]) -> list[dict[str, str]]:
+    """A ValidatingAdmissionPolicy's matchConditions that leave out what the rule's exceptions in force cover:
+    the policy applies only when every condition holds, so each is the negation of one exception."""
+    out = []
+    for exc in plan.exceptions_for(rule_id):
+        name = exc.name if exc.name not in taken else f"exception-{len(out)}-{exc.name}"[:63]
+        taken.add(name)
+        out.append({"name": name, "expression": f"!({covered_condition(exc.objects)})"})
+    return out

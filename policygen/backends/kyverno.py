@@ -28,7 +28,8 @@ from ..plan import Plan, RulePlan
 from ..quantity import parse_quantity
 from ..render import dump_yaml_documents, to_yaml
 from ..rules import CATALOGUE, RuleInfo
-from .cel import NAMESPACE_NAME_LABEL, POD_RESOURCE_RULES, WRITE_OPS, cel_literal, cel_source, match_resources
+from .cel import (NAMESPACE_NAME_LABEL, POD_RESOURCE_RULES, WRITE_OPS, cel_literal, cel_source, covered_condition,
+                  enforcement_actions, match_resources)
 
 OUTSIDE_NAMESPACE = "policygen-outside"
 UNTRUSTED_USERNAME = "policygen:untrusted-user"
@@ -66,7 +67,7 @@ def render_validating_policy(plan: Plan, rule: RulePlan) -> dict[str, Any]:
     info = CATALOGUE[rule.rule_id]
     src = cel_source(plan, rule)
     spec: dict[str, Any] = {
-        "validationActions": validation_actions(plan),
+        "validationActions": enforcement_actions(plan, rule.rule_id, validation_actions(plan)),
         "failurePolicy": "Fail",
         # CP002 judges the request's user, which a background scan does not have.
         "evaluation": {"background": {"enabled": rule.rule_id != "CP002"}},
@@ -128,7 +129,7 @@ def render_image_policy(plan: Plan, rule: RulePlan) -> dict[str, Any]:
     names = ", ".join(f"attestors.{a['name']}" for a in attestors)
     lists = " + ".join(f"{_POD_SPEC}.?{f}.orValue([])" for f in ("initContainers", "containers", "ephemeralContainers"))
     spec: dict[str, Any] = {
-        "validationActions": validation_actions(plan),
+        "validationActions": enforcement_actions(plan, rule.rule_id, validation_actions(plan)),
         "failurePolicy": "Fail",
         # Verification needs the registry at admission time.
         "evaluation": {"background": {"enabled": False}},
@@ -156,6 +157,40 @@ def policy_path(info: RuleInfo) -> PurePosixPath:
     return PurePosixPath(info.policy_name) / f"{info.policy_name}.yaml"
 
 
+# Where the PolicyExceptions go: Kyverno's own namespace, which a default install accepts them in.
+EXCEPTION_NAMESPACE = "kyverno"
+
+
+def render_exceptions(plan: Plan) -> dict[PurePosixPath, str]:
+    """exceptions/<name>.yaml: one Kyverno PolicyException per exception in force, naming the policies of its
+    rules and holding the objects it covers as a CEL match condition (the reading policygen eval has)."""
+    files: dict[PurePosixPath, str] = {}
+    for exc in plan.exceptions:
+        refs = [{"name": CATALOGUE[r].policy_name, "kind": "ImageValidatingPolicy" if r == "SC012" else "ValidatingPolicy"}
+                for r in exc.rules if plan.rule(r) is not None]
+        if not refs:
+            continue
+        doc = {
+            "apiVersion": API_VERSION,
+            "kind": "PolicyException",
+            "metadata": {
+                "name": exc.name,
+                "namespace": EXCEPTION_NAMESPACE,
+                "annotations": {
+                    "policygen.dev/spec": plan.name,
+                    "policygen.dev/reason": exc.reason,
+                    "policygen.dev/expires": exc.expires.isoformat(),
+                },
+            },
+            "spec": {
+                "policyRefs": refs,
+                "matchConditions": [{"name": "covered", "expression": covered_condition(exc.objects)}],
+            },
+        }
+        files[PurePosixPath("exceptions") / f"{exc.name}.yaml"] = to_yaml(doc)
+    return files
+
+
 class KyvernoBackend:
     name = "kyverno"
 
@@ -166,6 +201,7 @@ class KyvernoBackend:
             files[policy_path(info)] = render_policy(plan, rule)
             for rel, text in fixture_files(plan, rule).items():
                 files[PurePosixPath(info.policy_name) / ".kyverno-test" / rel] = text
+        files.update(render_exceptions(plan))
         return files
 
 

@@ -25,7 +25,7 @@ from typing import Any
 from ..plan import Plan, RulePlan
 from ..render import dump_yaml_documents, to_yaml
 from ..rules import CATALOGUE, RuleInfo
-from .cel import CEL_RULE_IDS, cel_source, match_resources
+from .cel import CEL_RULE_IDS, cel_source, enforcement_actions, exception_match_conditions, match_resources
 
 API_VERSION = "admissionregistration.k8s.io/v1"
 # ext.Lists version 3 (lists.range, flatten, slice) enters the API server's CEL
@@ -63,8 +63,11 @@ def render_policy(plan: Plan, rule: RulePlan) -> list[dict[str, Any]]:
         "variables": src.all_variables(),
         "validations": [src.validation],
     }
-    if src.match_conditions:
-        spec["matchConditions"] = src.match_conditions
+    # The spec's exceptions in force: each one a condition the policy applies under (its negation).
+    conditions = list(src.match_conditions)
+    conditions += exception_match_conditions(plan, rule.rule_id, {c["name"] for c in conditions})
+    if conditions:
+        spec["matchConditions"] = conditions
     policy = {"apiVersion": API_VERSION, "kind": "ValidatingAdmissionPolicy", "metadata": _metadata(plan, info), "spec": spec}
     # The binding repeats the resource rules (it may only narrow the policy's) and
     # carries the namespace scope: excluded namespaces by their name label.
@@ -72,7 +75,8 @@ def render_policy(plan: Plan, rule: RulePlan) -> list[dict[str, Any]]:
         "apiVersion": API_VERSION,
         "kind": "ValidatingAdmissionPolicyBinding",
         "metadata": _metadata(plan, info),
-        "spec": {"policyName": info.policy_name, "validationActions": validation_actions(plan), "matchResources": match},
+        "spec": {"policyName": info.policy_name, "validationActions": enforcement_actions(plan, rule.rule_id, validation_actions(plan)),
+                 "matchResources": match},
     }
     return [policy, binding]
 

@@ -136,6 +136,7 @@ class KyvernoEngine:
 
     def __init__(self, jobs: int | None = None) -> None:
         self.jobs = jobs  # kyverno processes at once; None: POLICYGEN_JOBS, else one per core
+        self._exceptions: list[Path] = []
 
     def policy_files(self, root: Path, plan: Plan) -> list[tuple[Path, frozenset[str]]]:
         """Each generated policy file but SC012's, with the operations it matches."""
@@ -145,6 +146,8 @@ class KyvernoEngine:
         binary = tools.find(self.tool)
         root = Path(dist) / self.backend
         files = self.policy_files(root, plan)
+        # The spec's exceptions, as users' clusters get them (policygen eval judges without, and applies them itself).
+        self._exceptions = sorted((root / "exceptions").glob("*.yaml"))
         missing = [p for p, _ in files if not p.is_file()]
         if missing:
             raise EngineError(f"{self.name}: generated policy missing: {missing[0]}")
@@ -257,6 +260,8 @@ class KyvernoEngine:
         argv = [str(binary), "apply", *map(str, policies), "--resource", str(work / "resources.yaml"),
                 "--values-file", str(work / "values.yaml"), "--userinfo", str(work / "user-info.yaml"),
                 "--policy-report", "--output-format", "json", "--remove-color"]
+        for exception in self._exceptions:
+            argv += ["--exception", str(exception)]
         try:
             proc = subprocess.run(argv, capture_output=True, text=True, timeout=600)
         except (OSError, subprocess.TimeoutExpired) as exc:
