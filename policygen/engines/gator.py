@@ -33,6 +33,7 @@ from ..backends.rego import UNSUPPORTED
 from ..checks import CHECKS
 from ..errors import EngineError
 from ..kinds import default_api_version
+from ..objectmeta import metadata_problem
 from ..plan import Plan
 from ..render import to_json, to_yaml
 from ..samples import Resource, SampleSet
@@ -98,35 +99,6 @@ def unloadable(res: Resource) -> str | None:
             where = f" (request.{role})" if res.from_admission_review else ""
             return (f"{UNLOADABLE}{where}: {problem}; the API server would refuse this Namespace too, "
                     f"as its metadata does not decode")
-    return None
-
-
-_META_STRINGS = ("name", "generateName", "namespace", "selfLink", "uid", "resourceVersion")
-_META_INTEGERS = ("generation", "deletionGracePeriodSeconds")
-_META_TIMES = ("creationTimestamp", "deletionTimestamp")
-_META_LISTS = {"finalizers": str, "ownerReferences": dict, "managedFields": dict}
-
-
-def metadata_problem(obj: dict[str, Any]) -> str | None:
-    """Where an object's metadata does not decode as ObjectMeta's typed fields, or None."""
-    meta = obj.get("metadata")
-    if meta is None:
-        return None
-    if not isinstance(meta, dict):
-        return f"metadata is {type(meta).__name__}, not an object"
-    for key, value in meta.items():
-        if value is None:
-            continue
-        if key in _META_STRINGS and not isinstance(value, str):
-            return f"metadata.{key} is {type(value).__name__}, not a string"
-        if key in _META_INTEGERS and (isinstance(value, bool) or not isinstance(value, int) or not -(2**63) <= value < 2**63):
-            return f"metadata.{key} is not a whole number"
-        if key in _META_TIMES and not (isinstance(value, str) and value):
-            return f"metadata.{key} is not a timestamp"
-        if key in ("labels", "annotations") and not (isinstance(value, dict) and all(isinstance(v, str) for v in value.values())):
-            return f"metadata.{key} is not a map of strings"
-        if key in _META_LISTS and not (isinstance(value, list) and all(isinstance(v, _META_LISTS[key]) for v in value)):
-            return f"metadata.{key} is not a list of {'strings' if _META_LISTS[key] is str else 'objects'}"
     return None
 
 

@@ -39,6 +39,7 @@ from ..backends.cel import NAMESPACE_NAME_LABEL, operations
 from ..backends.kyverno import policy_path
 from ..errors import EngineError
 from ..kinds import NAMESPACED_KINDS, POD_KINDS, default_api_version
+from ..objectmeta import undecodable
 from ..plan import Plan
 from ..rules import CATALOGUE
 from ..samples import UNTRUSTED_USER, Resource, SampleSet
@@ -207,6 +208,10 @@ class KyvernoEngine:
         if pod_writes and registry_access():
             undecided = self._signatures(binary, root / policy_path(CATALOGUE["SC012"]), samples, pod_writes, messages)
         for i, res in enumerate(samples.resources):
+            # In admission Kyverno gets objects the API server decoded; the CLI reads raw data, which
+            # it may normalise into something the policies pass, so what would not decode is denied.
+            if (reason := undecodable(res.review)) is not None:
+                messages[i] = {Violation.engine_failure(self.name, reason)}
             verdicts[i].violations = sorted(messages[i])
             if i in undecided:
                 verdicts[i].not_evaluated = ["SC012"]

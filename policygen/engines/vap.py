@@ -9,9 +9,10 @@ the Namespaces given), then evaluates `matchConditions`, variables and
 validations with the plugin's validator under the runtime cost budget, with
 the request's operation, object, oldObject, user and `namespaceObject`.
 
-What it does not model (docs/vap.md): the API server's decoding, defaulting
-and validation of an object before admission (a type-confused pod that a real
-API server would refuse is judged here), `validationActions` (every denial is
+What it does not model (docs/vap.md): the API server's defaulting and
+validation of an object before admission (a type-confused pod that a real API
+server would refuse is judged here), its decoding beyond ObjectMeta (an object
+whose metadata would not decode is denied, policygen/objectmeta.py), `validationActions` (every denial is
 a violation), equivalent-resource matching across API versions, and the
 authorizer. SC012 has no VAP and is reported in notEvaluated for every pod
 write, never as passed.
@@ -31,6 +32,7 @@ from ..backends.cel import NAMESPACE_NAME_LABEL
 from ..backends.vap import UNSUPPORTED, policy_file
 from ..errors import EngineError
 from ..kinds import NAMESPACED_KINDS, POD_KINDS, default_api_version
+from ..objectmeta import undecodable
 from ..plan import Plan
 from ..rules import CATALOGUE
 from ..samples import UNTRUSTED_USER, Resource, SampleSet
@@ -134,6 +136,11 @@ class VapEngine:
                 # failurePolicy: Fail: an evaluation error (a cost overrun included) denies.
                 messages[index].add(Violation.engine_failure(
                     "vap", f"policy {policy} ({rule_id}) could not evaluate: {' '.join(str(text).split())}"))
+        for i, res in enumerate(samples.resources):
+            # The evaluator reads metadata as the adapter normalised it; the API server would not have
+            # decoded such an object at all, so it is denied rather than judged as something else.
+            if (reason := undecodable(res.review)) is not None:
+                messages[i] = {Violation.engine_failure("vap", reason)}
         sc012 = plan.rule("SC012") is not None
         for i, res in enumerate(samples.resources):
             verdicts[i].violations = sorted(messages[i])
