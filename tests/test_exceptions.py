@@ -500,3 +500,42 @@ def test_cel_exception_conditions_are_negated_per_rule_and_name_every_criterion(
     kyverno_actions = {p.parent.name.split("-")[0]: yaml.safe_load(p.read_text())["spec"]["validationActions"]
                        for p in (dist / "kyverno").glob("*/*.yaml") if p.parent.name != "exceptions"}
     assert kyverno_actions["sc007"] == ["Warn"] and kyverno_actions["sc008"] == ["Audit"]
+
+
+def test_junit_github_and_policyreport_show_exemptions_without_failing(plan, evaluated, samples):
+    """Every report format shows what an exception let through (name, expiry, reason), never as a failure."""
+    import xml.etree.ElementTree as ET
+
+    import jsonschema
+    import xmlschema
+
+    from policygen.report import render
+
+    from .cli_support import SCHEMAS
+    from .test_cli_formats import closed_schema, crd_schema
+
+    run = EvalRun.of(plan, "opa", evaluated["opa"], samples.resources)
+    names = {"legacy-proxy-root", "payments-batch-runner", "storefront-canary", "legacy-webhook-admin"}
+
+    junit = render("junit", run)
+    xmlschema.XMLSchema(str(SCHEMAS / "junit-10.xsd")).validate(junit)
+    cases = ET.fromstring(junit).iter("testcase")
+    exempt_out = [c.findtext("system-out") or "" for c in cases if "EXEMPT (" in (c.findtext("system-out") or "")]
+    assert {n for n in names if any(f"EXEMPT ({n}, until 2099-" in o for o in exempt_out)} == names
+
+    github = render("github", run).splitlines()
+    notices = [line for line in github if line.startswith("::notice ") and " exempted::" in line]
+    assert {n for n in names if any(f"exempted by {n} until" in line for line in notices)} == names
+
+    docs = list(yaml.safe_load_all(render("policyreport", run)))
+    schemas = {k: closed_schema(crd_schema(f"config/crds/policyreport/wgpolicyk8s.io_{k.lower()}s.yaml", "v1alpha2"))
+               for k in ("PolicyReport", "ClusterPolicyReport")}
+    for doc in docs:
+        assert not list(jsonschema.Draft7Validator(schemas[doc["kind"]]).iter_errors(doc))
+    skips = [r for d in docs for r in d["results"] if r["result"] == "skip"]
+    assert {r["properties"]["exception"] for r in skips} == names
+    assert sum(d["summary"]["skip"] for d in docs) == len(skips)
+    # An exempted-only resource fails nothing in any format.
+    legacy_web = next(v for r, v in zip(samples.resources, evaluated["opa"], strict=True)
+                      if (r.namespace, r.name) == ("legacy", "web"))
+    assert legacy_web.allowed and legacy_web.exempted

@@ -31,6 +31,10 @@ def render(run: EvalRun) -> str:
             title = f"{f.check or f.rule} {r.object_ref}"
             level = "warning" if f.action == "warn" else "error"
             lines.append(command(level, f.message, file=r.verdict.file, line=r.line, title=title))
+        for e in r.verdict.exempted:
+            # A notice: visible in the run, never a failure.
+            lines.append(command("notice", f"exempted by {e.exception} until {e.expires} ({e.reason}): {e.message}",
+                                 file=r.verdict.file, line=r.line, title=f"{e.check or e.rule} {r.object_ref} exempted"))
     for rule in run.not_evaluated:
         lines.append(command("notice", f"{rule} was not evaluated by {run.engine}: not counted as passed", title=f"{rule} not evaluated"))
     counts = run.counts()

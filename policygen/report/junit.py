@@ -38,6 +38,7 @@ def build(run: EvalRun) -> JUnitXml:
             case.result = [failure]
         out = [f"{r.location} {r.object_ref}"]
         out += [f"WARN {f.message}" for f in warnings]
+        out += [f"EXEMPT ({e.exception}, until {e.expires}: {e.reason}) {e.message}" for e in v.exempted]
         if v.not_evaluated:
             out.append(f"not evaluated by {v.engine}: {', '.join(v.not_evaluated)}")
         case.system_out = "\n".join(out)

@@ -31,7 +31,7 @@ def _ref(r: ResourceResult) -> dict[str, str]:
 def _results(run: EvalRun, r: ResourceResult) -> list[dict[str, Any]]:
     v = r.verdict
     where = {"engine": run.engine, "file": v.file, "line": str(r.line), "index": str(v.index)}
-    if not r.findings:
+    if not r.findings and not v.exempted:
         return [{
             "policy": run.plan.name,
             "rule": "all",
@@ -59,6 +59,19 @@ def _results(run: EvalRun, r: ResourceResult) -> list[dict[str, Any]]:
             item["severity"] = info.severity
             item["category"] = info.category
         out.append(item)
+    # An exempted violation is a skip, as Kyverno reports a PolicyException's: shown, never a failure.
+    for e in v.exempted:
+        info = CATALOGUE.get(e.rule)
+        out.append({
+            "policy": info.policy_name if info else e.rule.lower(),
+            "rule": e.rule,
+            "result": "skip",
+            "scored": True,
+            "source": SOURCE,
+            "message": e.message,
+            "resources": [_ref(r)],
+            "properties": dict(where, check=e.check, exception=e.exception, expires=e.expires, reason=e.reason[:500]),
+        })
     return out
 
 
