@@ -342,6 +342,9 @@ def cases_for(plan: Plan) -> list[Case]:
                     "clientConfig": {"service": dict(svc)},
                     "failurePolicy": p["failurePolicy"],
                     "rules": [{"operations": ["CREATE"], "apiGroups": [""], "apiVersions": ["v1"], "resources": ["pods"]}],
+                    # Required by the API server, so that the fixture also proves the rule in real admission.
+                    "sideEffects": "None",
+                    "admissionReviewVersions": ["v1"],
                 }],
             }
             cases.append(Case("approved_injector", rid, good, False))

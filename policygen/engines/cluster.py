@@ -27,6 +27,7 @@ from ..cluster.denials import API_SERVER_RULE, Outcome, read_answer
 from ..cluster.processes import ClusterError
 from ..errors import PolicygenError
 from ..fixtures import cases_for
+from ..kinds import API_GROUPS
 from ..plan import Plan
 from ..samples import UNTRUSTED_USER, Resource, SampleSet, _admission_review, _plain_review
 from ..verdicts import Verdict, Violation
@@ -368,6 +369,10 @@ class ClusterEngine:
                     group, version = obj["apiVersion"].split("/", 1)
                     if "." in group and client.resource(obj["apiVersion"], obj["kind"]) is None:
                         wanted.setdefault((group, obj["kind"]), set()).add(version)
+        for kind, group in API_GROUPS.items():
+            # Istio serves v1 and v1beta1 of its security kinds: both exist, whichever a sample uses first.
+            if group == "security.istio.io" and (group, kind) in wanted:
+                wanted[(group, kind)] |= {"v1", "v1beta1"}
         created = []
         for (group, kind), versions in sorted(wanted.items()):
             plural = kind.lower() + "s"
@@ -385,7 +390,19 @@ class ClusterEngine:
                 },
             }
             resp = client.request("POST", "/apis/apiextensions.k8s.io/v1/customresourcedefinitions", body=crd)
-            if resp.status not in (201, 409):
+            if resp.status == 409:
+                # Created earlier with other versions: add the missing ones, so that every version a sample uses is served.
+                path = f"/apis/apiextensions.k8s.io/v1/customresourcedefinitions/{plural}.{group}"
+                current = client.request("GET", path)
+                if current.status != 200:
+                    raise ClusterError(f"reading CRD {plural}.{group}: {current.status} {current.body.get('message')}")
+                have = {v["name"] for v in current.body["spec"]["versions"]}
+                if versions <= have:
+                    continue
+                body = current.body
+                body["spec"]["versions"] += [dict(v, storage=False) for v in crd["spec"]["versions"] if v["name"] not in have]
+                resp = client.request("PUT", path, body=body)
+            if resp.status not in (200, 201):
                 raise ClusterError(f"creating CRD {plural}.{group}: {resp.status} {resp.body.get('message')}")
             created.append(f"{plural}.{group}")
         if created:

@@ -68,7 +68,10 @@ def _as_decoded(value: Any) -> Any:
     if isinstance(value, (int, float)):
         if isinstance(value, int) and -(2**63) <= value < 2**63:
             return value
-        number = float(value)
+        try:
+            number = float(value)
+        except OverflowError:
+            return value  # no float64 holds it: gator fails on it, and bisection pins the resource
         return int(number) if number.is_integer() and -(2**63) <= number < 2**63 else number
     if isinstance(value, dict):
         return {k: _as_decoded(v) for k, v in value.items()}

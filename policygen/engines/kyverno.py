@@ -208,9 +208,9 @@ class KyvernoEngine:
         if pod_writes and registry_access():
             undecided = self._signatures(binary, root / policy_path(CATALOGUE["SC012"]), samples, pod_writes, messages)
         for i, res in enumerate(samples.resources):
-            # In admission Kyverno gets objects the API server decoded; the CLI reads raw data, which
-            # it may normalise into something the policies pass, so what would not decode is denied.
-            if (reason := undecodable(res.review)) is not None:
+            # In admission Kyverno gets objects the API server decoded; the CLI reads raw data, so what
+            # would not decode and no policy denies is denied anyway.
+            if not messages[i] and (reason := undecodable(res.review)) is not None:
                 messages[i] = {Violation.engine_failure(self.name, reason)}
             verdicts[i].violations = sorted(messages[i])
             if i in undecided:
@@ -255,7 +255,9 @@ class KyvernoEngine:
     def _run(self, binary: Path, work: Path, policies: list[Path], op: str, user: dict[str, Any],
              members: list[tuple[int, dict[str, Any]]], namespaces: dict[str, dict[str, Any]]) -> dict[str, Any]:
         work.mkdir(parents=True)
-        (work / "resources.yaml").write_text(yaml.safe_dump_all([o for _, o in members], sort_keys=True), encoding="utf-8")
+        # JSON documents (JSON is YAML): PyYAML leaves a string like 1e-5 unquoted, which Go's YAML reads as a number.
+        (work / "resources.yaml").write_text("\n---\n".join(json.dumps(o, sort_keys=True) for _, o in members),
+                                             encoding="utf-8")
         selector = namespace_selector(namespaces, [o for _, o in members])
         values = {"apiVersion": "cli.kyverno.io/v1alpha1", "kind": "Value", "metadata": {"name": "values"},
                   "namespaceSelector": selector, "globalValues": {"request.operation": op}}

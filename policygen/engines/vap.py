@@ -63,11 +63,12 @@ def _request(res: Resource) -> dict[str, Any]:
     if kind in NAMESPACED_KINDS:
         meta = target.get("metadata") if isinstance(target.get("metadata"), dict) else {}
         ns = meta.get("namespace")
-        namespace = ns if isinstance(ns, str) and ns else (rev.get("namespace") or "default")
+        request_ns = rev.get("namespace") if isinstance(rev.get("namespace"), str) else ""
+        namespace = ns if isinstance(ns, str) and ns else (request_ns or "default")
+        # The API server fills in a missing namespace; metadata of the wrong shape is left as it is,
+        # for the policies to deny (or, failing that, the undecodable check in evaluate()).
         for o in (obj, old):
-            if o is not None:
-                if not isinstance(o.get("metadata"), dict):
-                    o["metadata"] = {}
+            if o is not None and isinstance(o.get("metadata"), dict) and o["metadata"].get("namespace") in (None, ""):
                 o["metadata"]["namespace"] = namespace
     info = rev.get("userInfo") if isinstance(rev.get("userInfo"), dict) else dict(UNTRUSTED_USER)
     username = info.get("username") if isinstance(info.get("username"), str) else ""
@@ -137,9 +138,9 @@ class VapEngine:
                 messages[index].add(Violation.engine_failure(
                     "vap", f"policy {policy} ({rule_id}) could not evaluate: {' '.join(str(text).split())}"))
         for i, res in enumerate(samples.resources):
-            # The evaluator reads metadata as the adapter normalised it; the API server would not have
-            # decoded such an object at all, so it is denied rather than judged as something else.
-            if (reason := undecodable(res.review)) is not None:
+            # An object the API server would not have decoded, which no policy denies, is denied anyway:
+            # the evaluator reads raw data that admission never sees.
+            if not messages[i] and (reason := undecodable(res.review)) is not None:
                 messages[i] = {Violation.engine_failure("vap", reason)}
         sc012 = plan.rule("SC012") is not None
         for i, res in enumerate(samples.resources):

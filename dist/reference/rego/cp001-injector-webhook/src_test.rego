@@ -13,6 +13,9 @@ approved_injector_input := {
 	},
 	"webhooks": [
 		{
+			"admissionReviewVersions": [
+				"v1",
+			],
 			"clientConfig": {
 				"service": {
 					"name": "istiod",
@@ -38,6 +41,7 @@ approved_injector_input := {
 					],
 				},
 			],
+			"sideEffects": "None",
 		},
 	],
 }
@@ -55,6 +59,9 @@ injector_to_url_input := {
 	},
 	"webhooks": [
 		{
+			"admissionReviewVersions": [
+				"v1",
+			],
 			"clientConfig": {
 				"url": "https://evil.example/inject",
 			},
@@ -76,6 +83,7 @@ injector_to_url_input := {
 					],
 				},
 			],
+			"sideEffects": "None",
 		},
 	],
 }
@@ -98,6 +106,9 @@ untrusted_pod_mutator_input := {
 	},
 	"webhooks": [
 		{
+			"admissionReviewVersions": [
+				"v1",
+			],
 			"clientConfig": {
 				"service": {
 					"name": "istiod",
@@ -123,6 +134,7 @@ untrusted_pod_mutator_input := {
 					],
 				},
 			],
+			"sideEffects": "None",
 		},
 	],
 }
@@ -155,6 +167,9 @@ trusted_pod_mutator_input := {
 			},
 			"webhooks": [
 				{
+					"admissionReviewVersions": [
+						"v1",
+					],
 					"clientConfig": {
 						"service": {
 							"name": "istiod",
@@ -180,6 +195,7 @@ trusted_pod_mutator_input := {
 							],
 						},
 					],
+					"sideEffects": "None",
 				},
 			],
 		},
