@@ -17,6 +17,7 @@ from pathlib import Path
 import yaml
 
 from .. import tools
+from ..kinds import API_GROUPS
 from .client import ApiClient
 from .processes import ClusterError, Component, free_port, log_tail
 
@@ -63,6 +64,50 @@ def wait_established(client: ApiClient, crd_names: list[str], timeout: float = 6
 
 def crd_names(text: str) -> list[str]:
     return [d["metadata"]["name"] for d in yaml.safe_load_all(text) if isinstance(d, dict) and d.get("kind") == "CustomResourceDefinition"]
+
+
+# Istio serves v1 and v1beta1 of its security kinds; a local CRD serves both, whichever a sample uses.
+ISTIO_VERSIONS = {"security.istio.io": {"v1", "v1beta1"}}
+
+
+def ensure_crds(cluster, wanted: dict[tuple[str, str], set[str]]) -> None:
+    """A schema-less CRD for each (group, kind) the bare API server does not serve, with every version wanted
+    (and every version Istio serves of it); one created earlier gains the versions it lacks."""
+    client = cluster.client
+    created = []
+    for (group, kind), versions in sorted(wanted.items()):
+        versions = set(versions) | ISTIO_VERSIONS.get(group, set())
+        plural = kind.lower() + "s"
+        crd = {
+            "apiVersion": "apiextensions.k8s.io/v1", "kind": "CustomResourceDefinition",
+            "metadata": {"name": f"{plural}.{group}"},
+            "spec": {
+                "group": group, "scope": "Namespaced",
+                "names": {"kind": kind, "plural": plural, "singular": kind.lower(), "listKind": f"{kind}List"},
+                "versions": [
+                    {"name": v, "served": True, "storage": i == 0,
+                     "schema": {"openAPIV3Schema": {"type": "object", "x-kubernetes-preserve-unknown-fields": True}}}
+                    for i, v in enumerate(sorted(versions))
+                ],
+            },
+        }
+        resp = client.request("POST", "/apis/apiextensions.k8s.io/v1/customresourcedefinitions", body=crd)
+        if resp.status == 409:
+            path = f"/apis/apiextensions.k8s.io/v1/customresourcedefinitions/{plural}.{group}"
+            current = client.request("GET", path)
+            if current.status != 200:
+                raise ClusterError(f"reading CRD {plural}.{group}: {current.status} {current.body.get('message')}")
+            have = {v["name"] for v in current.body["spec"]["versions"]}
+            if versions <= have:
+                continue
+            body = current.body
+            body["spec"]["versions"] += [dict(v, storage=False) for v in crd["spec"]["versions"] if v["name"] not in have]
+            resp = client.request("PUT", path, body=body)
+        if resp.status not in (200, 201):
+            raise ClusterError(f"creating CRD {plural}.{group}: {resp.status} {resp.body.get('message')}")
+        created.append(f"{plural}.{group}")
+    if created:
+        wait_established(client, created, check=cluster.check)
 
 
 class GatekeeperController:
@@ -204,6 +249,9 @@ class KyvernoController:
         crds = tools.asset_path("kyverno-controller", "crds.yaml")
         kubectl(cluster.kubeconfig, "apply", "--server-side", f"--field-manager={FIELD_MANAGER}", "--force-conflicts", "-f", str(crds))
         wait_established(client, crd_names(crds.read_text(encoding="utf-8")), check=cluster.check)
+        # Kyverno maps a CEL policy's resources through the discovery it reads at start: the Istio kinds the
+        # policies match are served, in every version, before it starts.
+        ensure_crds(cluster, {(group, kind): set() for kind, group in API_GROUPS.items() if "." in group and "istio" in group})
         for path, obj in (
             ("/api/v1/namespaces", {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": KYVERNO_NAMESPACE}}),
             (f"/api/v1/namespaces/{KYVERNO_NAMESPACE}/configmaps",

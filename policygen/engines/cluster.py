@@ -20,14 +20,14 @@ from typing import Any
 import yaml
 
 from ..backends.gatekeeper import CONTROL_PLANE_KINDS
-from ..cluster.admission import GatekeeperController, KyvernoController, apply_folder, delete_folder, kubectl, wait_established
+from ..cluster.admission import (GatekeeperController, KyvernoController, apply_folder, delete_folder, ensure_crds, kubectl,
+                                 wait_established)
 from ..cluster.client import ApiClient, ApiResource, load_kubeconfig
 from ..cluster.control_plane import LocalCluster
 from ..cluster.denials import API_SERVER_RULE, Outcome, read_answer
 from ..cluster.processes import ClusterError
 from ..errors import PolicygenError
 from ..fixtures import cases_for
-from ..kinds import API_GROUPS
 from ..plan import Plan
 from ..samples import UNTRUSTED_USER, Resource, SampleSet, _admission_review, _plain_review
 from ..verdicts import Verdict, Violation
@@ -369,44 +369,7 @@ class ClusterEngine:
                     group, version = obj["apiVersion"].split("/", 1)
                     if "." in group and client.resource(obj["apiVersion"], obj["kind"]) is None:
                         wanted.setdefault((group, obj["kind"]), set()).add(version)
-        for kind, group in API_GROUPS.items():
-            # Istio serves v1 and v1beta1 of its security kinds: both exist, whichever a sample uses first.
-            if group == "security.istio.io" and (group, kind) in wanted:
-                wanted[(group, kind)] |= {"v1", "v1beta1"}
-        created = []
-        for (group, kind), versions in sorted(wanted.items()):
-            plural = kind.lower() + "s"
-            crd = {
-                "apiVersion": "apiextensions.k8s.io/v1", "kind": "CustomResourceDefinition",
-                "metadata": {"name": f"{plural}.{group}"},
-                "spec": {
-                    "group": group, "scope": "Namespaced",
-                    "names": {"kind": kind, "plural": plural, "singular": kind.lower(), "listKind": f"{kind}List"},
-                    "versions": [
-                        {"name": v, "served": True, "storage": i == 0,
-                         "schema": {"openAPIV3Schema": {"type": "object", "x-kubernetes-preserve-unknown-fields": True}}}
-                        for i, v in enumerate(sorted(versions))
-                    ],
-                },
-            }
-            resp = client.request("POST", "/apis/apiextensions.k8s.io/v1/customresourcedefinitions", body=crd)
-            if resp.status == 409:
-                # Created earlier with other versions: add the missing ones, so that every version a sample uses is served.
-                path = f"/apis/apiextensions.k8s.io/v1/customresourcedefinitions/{plural}.{group}"
-                current = client.request("GET", path)
-                if current.status != 200:
-                    raise ClusterError(f"reading CRD {plural}.{group}: {current.status} {current.body.get('message')}")
-                have = {v["name"] for v in current.body["spec"]["versions"]}
-                if versions <= have:
-                    continue
-                body = current.body
-                body["spec"]["versions"] += [dict(v, storage=False) for v in crd["spec"]["versions"] if v["name"] not in have]
-                resp = client.request("PUT", path, body=body)
-            if resp.status not in (200, 201):
-                raise ClusterError(f"creating CRD {plural}.{group}: {resp.status} {resp.body.get('message')}")
-            created.append(f"{plural}.{group}")
-        if created:
-            wait_established(client, created, check=cluster.check)
+        ensure_crds(cluster, wanted)
 
     def _ensure_namespaces(self, client: ApiClient, samples: SampleSet, replace: bool = True) -> None:
         """Every namespace the inputs use, with the labels of the Namespace objects among them (the offline inventory)."""
