@@ -23,11 +23,14 @@ mutant of each (field, shape) pair, then of each (rule, field, shape) triple:
   resources a second), a seeded subset of the same sample.
 * ``POLICYGEN_FUZZ_VAP_MUTANTS`` (default 2000): the ValidatingAdmissionPolicies
   in celcheck, a seeded subset; an object whose metadata the API server
-  could not decode is denied up front (policygen/objectmeta.py).
+  could not decode, and that no policy denies, is denied as such
+  (policygen/objectmeta.py).
 * ``POLICYGEN_FUZZ_ENGINES`` (default ``opa,conftest,gator,vap``): the engines
-  judged. Kyverno joins by listing it (``opa,conftest,gator,kyverno``); it is
-  not in the default until its CEL policies (being rewritten, issue 9) pass
-  this test: the fail-opens today's Kyverno backend shows are in the README.
+  judged. Kyverno joins by listing it (``opa,conftest,gator,vap,kyverno``). It
+  is not in the default yet: its last run, before the ValidatingPolicy
+  rewrite, found one fail-open (a pod whose metadata is an integer, which the
+  adapter now denies as undecodable, ``policygen/objectmeta.py``), and the
+  rewritten policies have not had a full run of their own.
 
 Every run prints, per engine: mutants generated, judged, refused as bad input,
 denied as unloadable, batch failures, fail-opens, and judged/fail-open per rule.
