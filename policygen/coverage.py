@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from .backends.rego import UNSUPPORTED as REGO_UNSUPPORTED
 from .backends.vap import UNSUPPORTED as VAP_UNSUPPORTED
-from .rules import ALL_RULE_IDS, CATALOGUE
+from .rules import ALL_RULE_IDS, CATALOGUE, RULES
 
 # engine -> (backend folder, rule IDs it cannot evaluate)
 ENGINE_SUPPORT: dict[str, tuple[str, frozenset[str]]] = {
@@ -16,13 +16,8 @@ ENGINE_SUPPORT: dict[str, tuple[str, frozenset[str]]] = {
 }
 ENFORCED = "yes"
 NOT_EVALUATED = "no: reported in notEvaluated"
-# Kyverno enforces SC012 at admission; offline runs cannot reach a registry.
-NOTES = {
-    ("Kyverno", "SC012"): "yes: ImageValidatingPolicy, proven against a loopback registry; offline eval: notEvaluated",
-    ("ValidatingAdmissionPolicy", "SC012"): "no: CEL in the API server cannot reach a registry; reported in notEvaluated",
-    ("ValidatingAdmissionPolicy", "SC003"): "yes: the status annotation is read by a strict JSON grammar (docs/vap.md)",
-    ("ValidatingAdmissionPolicy", "CP001"): "yes: admission policies, unlike webhooks, see webhook configurations",
-}
+# What a cell says instead of yes/no, from each rule folder's coverage_notes.
+NOTES = {(engine, rule.rule_id): note for rule in RULES for engine, note in rule.coverage_notes.items()}
 
 
 def coverage_table() -> str:

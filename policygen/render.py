@@ -53,7 +53,8 @@ def dump_yaml_documents(docs: list[Any]) -> str:
 @lru_cache(maxsize=1)
 def make_env() -> jinja2.Environment:
     env = jinja2.Environment(
-        loader=jinja2.FileSystemLoader(str(templates_root())),
+        # Shared templates, and each rule's own sources by "rules/<id>/rule.*.jinja" (policygen/rules/).
+        loader=jinja2.FileSystemLoader([str(templates_root()), str(Path(__file__).resolve().parent)]),
         undefined=jinja2.StrictUndefined,
         keep_trailing_newline=True,
         trim_blocks=True,

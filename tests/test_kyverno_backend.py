@@ -16,7 +16,7 @@ from policygen import build_plan, load_spec
 from policygen.backends.cel import CEL_RULE_IDS, cel_source, codes_in
 from policygen.backends.kyverno import KyvernoBackend
 from policygen.checks import CHECKS
-from policygen.rules import CATALOGUE
+from policygen.rules import CATALOGUE, REGISTRY
 
 from .conftest import REFERENCE_SPEC as REFERENCE
 from .conftest import backend_files, require_tool
@@ -52,10 +52,11 @@ def test_one_policy_per_rule_with_its_test(plan, files):
 
 
 def test_every_cel_rule_has_one_cel_source():
-    root = Path(__file__).resolve().parents[1] / "templates" / "cel" / "rules"
     for rule_id in CEL_RULE_IDS:
-        assert (root / f"{rule_id}.jinja").is_file(), rule_id
-    assert not (Path(__file__).resolve().parents[1] / "templates" / "kyverno" / "rules").exists()
+        assert (REGISTRY[rule_id].folder / "rule.cel.jinja").is_file(), rule_id
+    # No second, Kyverno-only copy of any rule's expressions.
+    templates = Path(__file__).resolve().parents[1] / "templates"
+    assert not (templates / "kyverno" / "rules").exists() and not (templates / "cel" / "rules").exists()
 
 
 def test_policies_are_current_api_with_catalogue_annotations_and_mode(plan, files):

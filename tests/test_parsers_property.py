@@ -6,7 +6,7 @@ control characters, empty parts, lengths at and past the limits). Each
 hypothesis example is a batch of a few hundred strings, and each engine judges
 a batch in one run: one query to the session's OPA server, one `kyverno apply`
 of a test-only CEL policy built from the production macros
-(templates/kyverno/lib/pod.jinja, as templates/cel/rules/* import them). Seeded (derandomized) and bounded.
+(templates/kyverno/lib/pod.jinja, as the rules' rule.cel.jinja import them). Seeded (derandomized) and bounded.
 """
 
 from __future__ import annotations

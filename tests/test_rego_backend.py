@@ -6,15 +6,13 @@ import re
 from policygen.backends.rego import UNSUPPORTED
 from policygen.output import write_tree
 from policygen.pipeline import render_all
-from policygen.render import templates_root
-from policygen.rules import ALL_RULE_IDS
+from policygen.rules import ALL_RULE_IDS, REGISTRY
 
 from .conftest import ROOT, run_tool
 
 
 def test_every_rule_has_a_rego_template():
-    rules = templates_root() / "rego" / "rules"
-    missing = [r for r in ALL_RULE_IDS if r not in UNSUPPORTED and not (rules / f"{r}.rego.jinja").is_file()]
+    missing = [r for r in ALL_RULE_IDS if r not in UNSUPPORTED and REGISTRY[r].rego_template is None]
     assert missing == []
 
 

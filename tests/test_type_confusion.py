@@ -93,7 +93,7 @@ ENGINES = [e for e in os.environ.get("POLICYGEN_FUZZ_ENGINES", "opa,conftest,gat
 if unknown := [e for e in ENGINES if e not in ENGINE_MUTANTS]:
     raise pytest.UsageError(f"POLICYGEN_FUZZ_ENGINES: unknown engine(s) {unknown}; choose from {sorted(ENGINE_MUTANTS)}")
 
-# What each rule reads (templates/rego/rules, SPEC.md). Pod rules also see every
+# What each rule reads (policygen/rules/<id>/rule.rego.jinja, SPEC.md). Pod rules also see every
 # container field through their originals; these are the ones that decide them.
 POD_LISTS = {"containers", "containers[]", "initContainers", "initContainers[]", "name", "image", "spec", "metadata"}
 RULE_FIELDS: dict[str, set[str]] = {

@@ -1,6 +1,6 @@
 """One CEL source per rule, rendered into Kyverno's ValidatingPolicy and Kubernetes' ValidatingAdmissionPolicy.
 
-`templates/cel/rules/<RULE>.jinja` renders, as YAML data, the rule's CEL
+`policygen/rules/<id>/rule.cel.jinja` renders, as YAML data, the rule's CEL
 `variables`, its `problems` expression (a list of messages, each starting
 `RULE/check `) and optional `matchConditions`. Both backends take that data
 as it is and wrap it the same way: one validation, `size(variables.problems)
@@ -26,11 +26,11 @@ import yaml
 from ..checks import CHECKS
 from ..plan import Plan, RulePlan
 from ..render import make_env, to_json
+from ..rules import REGISTRY, RULES
 
-# Rules whose CEL runs in the API server too; SC012 needs a registry and is an
-# ImageValidatingPolicy in Kyverno only.
-CEL_RULE_IDS = ("SC001", "SC002", "SC003", "SC004", "SC005", "SC006", "SC007", "SC008", "SC009", "SC010", "SC011",
-                "CP001", "CP002", "CP003", "CP004", "CP005")
+# Rules with a CEL source (policygen/rules/<id>/rule.cel.jinja), which runs in the API server too;
+# SC012 has none: it needs a registry and is an ImageValidatingPolicy in Kyverno only.
+CEL_RULE_IDS = tuple(rule.rule_id for rule in RULES if rule.cel_template)
 # The API server refuses a messageExpression result over 5 KiB or with a line
 # break; echoed values are cut to 200 characters and at most this many problems
 # are joined.
@@ -150,13 +150,13 @@ class CelSource:
 
 
 def cel_source(plan: Plan, rule: RulePlan) -> CelSource:
-    """Render templates/cel/rules/<RULE>.jinja for one rule of the plan."""
+    """Render the rule's policygen/rules/<id>/rule.cel.jinja for one rule of the plan."""
     rid = rule.rule_id
     context: dict[str, Any] = {"params": rule.params, "rule_id": rid}
     if rid == "SC003":
         context["status_patterns"] = status_patterns([s["name"] for s in rule.params["sidecars"]])
         context["status_max_length"] = STATUS_MAX_LENGTH
-    template = f"cel/rules/{rid}.jinja"
+    template = REGISTRY[rid].cel_template
     text = _env().get_template(template).render(**context)
     try:
         data = yaml.safe_load(text)
@@ -166,7 +166,7 @@ def cel_source(plan: Plan, rule: RulePlan) -> CelSource:
         raise ValueError(f"{template} must render `variables` and `problems`")
     for m in _CODE.finditer(text):
         if m.group(1) != rid or m.group(2) not in CHECKS[rid]:
-            raise ValueError(f"{template}: message code {m.group(1)}/{m.group(2)} is not in policygen/checks.py for {rid}")
+            raise ValueError(f"{template}: message code {m.group(1)}/{m.group(2)} is not a check of {rid} (policygen/rules/{rid.lower()}/)")
     return CelSource(rid, data["variables"], data["problems"].strip(), data.get("matchConditions") or [])
 
 

@@ -1,7 +1,7 @@
 """Kyverno backend: one policies.kyverno.io/v1 policy per rule ID, proven with `kyverno test`.
 
 Every rule but SC012 is a `ValidatingPolicy` rendered from the rule's one CEL
-source (backends/cel.py, templates/cel/rules/), the same source the `vap`
+source (backends/cel.py, policygen/rules/<id>/rule.cel.jinja), the same source the `vap`
 backend renders into ValidatingAdmissionPolicies. SC012 is an
 `ImageValidatingPolicy` that checks cosign signatures with the spec's keys.
 Annotations follow Kyverno's own policy library. Pod controllers are matched

@@ -11,9 +11,10 @@ from ..fixtures import cases_for
 from ..kinds import API_GROUPS, CLUSTER_SCOPED_KINDS
 from ..plan import Plan, RulePlan
 from ..render import render, templates_root
+from ..rules import REGISTRY, not_rendered_by
 
-# Rules no Rego engine can decide: signatures need a registry and cosign.
-UNSUPPORTED = frozenset({"SC012"})
+# Rules no Rego engine can decide (each rule folder says why).
+UNSUPPORTED = not_rendered_by("rego")
 LIB_MODULES = ("images", "pods", "quantity", "review", "scope")
 
 
@@ -59,7 +60,7 @@ def lib_sources(plan: Plan) -> dict[PurePosixPath, str]:
         if rule.rule_id in UNSUPPORTED:
             continue
         files[PurePosixPath("lib/rules") / f"{rule.rule_id.lower()}.rego"] = render(
-            f"rego/rules/{rule.rule_id}.rego.jinja", rule=rule, info=rule.info
+            REGISTRY[rule.rule_id].rego_template, rule=rule, info=rule.info
         )
     return files
 

@@ -24,14 +24,14 @@ from typing import Any
 
 from ..plan import Plan, RulePlan
 from ..render import dump_yaml_documents, to_yaml
-from ..rules import CATALOGUE, RuleInfo
+from ..rules import CATALOGUE, RuleInfo, not_rendered_by
 from .cel import CEL_RULE_IDS, cel_source, enforcement_actions, exception_match_conditions, match_resources
 
 API_VERSION = "admissionregistration.k8s.io/v1"
 # ext.Lists version 3 (lists.range, flatten, slice) enters the API server's CEL
 # at compatibility version 1.34, which a 1.35 API server offers by default.
 KUBERNETES_VERSION = "1.35+"
-UNSUPPORTED = frozenset({"SC012"})
+UNSUPPORTED = not_rendered_by("vap")
 
 
 def validation_actions(plan: Plan) -> list[str]:

@@ -30,7 +30,7 @@ from typing import Any, Iterator
 
 Path_ = tuple[str | int, ...]
 
-# Keys whose value some rule reads (SPEC.md, templates/rego/rules, templates/kyverno/rules).
+# Keys whose value some rule reads (SPEC.md, policygen/rules/<id>/rule.rego.jinja and rule.cel.jinja).
 READ_KEYS = frozenset({
     # pod and pod templates
     "spec", "template", "jobTemplate", "metadata",

@@ -1,0 +1,68 @@
+"""CP001: the injector's webhooks point only at the approved service; no untrusted webhook mutates pods."""
+
+from __future__ import annotations
+
+import copy
+from pathlib import Path
+
+from ..registry import CONTROL_PLANE_CATEGORY, Rule, RuleInfo
+
+
+def plan(given):
+    cp = given.spec.control_plane
+    if not (cp and cp.injector_webhooks):
+        return None
+    wh = cp.injector_webhooks
+    return {
+        "trustedSubjects": sorted(cp.trusted_subjects),
+        "trustedGroups": sorted(cp.trusted_groups),
+        "namePrefixes": sorted(wh.name_prefixes),
+        "service": {"namespace": wh.service.namespace, "name": wh.service.name, "path": wh.service.path},
+        "failurePolicy": wh.failure_policy,
+    }
+
+
+def cases(p, kit):
+    good = {
+        "apiVersion": "admissionregistration.k8s.io/v1",
+        "kind": "MutatingWebhookConfiguration",
+        "metadata": {"name": p["namePrefixes"][0]},
+        "webhooks": [{
+            "name": "sidecar-injector.istio.io",
+            "clientConfig": {"service": dict(p["service"])},
+            "failurePolicy": p["failurePolicy"],
+            "rules": [{"operations": ["CREATE"], "apiGroups": [""], "apiVersions": ["v1"], "resources": ["pods"]}],
+            # Required by the API server, so that the fixture also proves the rule in real admission.
+            "sideEffects": "None",
+            "admissionReviewVersions": ["v1"],
+        }],
+    }
+    kit.add("approved_injector", good, False)
+    bad = copy.deepcopy(good)
+    bad["webhooks"][0]["clientConfig"] = {"url": "https://evil.example/inject"}
+    kit.add("injector_to_url", bad, True)
+    other = copy.deepcopy(good)
+    other["metadata"]["name"] = "shadow-injector"
+    kit.add("untrusted_pod_mutator", other, True)
+    if p["trustedSubjects"]:
+        kit.add("trusted_pod_mutator", kit.review(other, "CREATE", p["trustedSubjects"][0]), False)
+
+
+RULE = Rule(
+    info=RuleInfo("CP001", "injector-webhook", "Injector webhook",
+                  "The sidecar injector's webhooks point only at the approved service, and no untrusted webhook mutates pods at creation.",
+                  CONTROL_PLANE_CATEGORY, "critical", "MutatingWebhookConfiguration"),
+    checks={
+        "injector-target": "an injector webhook points elsewhere than the approved service",
+        "injector-failure-policy": "an injector webhook has another failurePolicy",
+        "untrusted-pod-mutator": "an untrusted webhook mutates pods at CREATE",
+        "webhooks-malformed": "webhooks is not of the shape Kubernetes reads",
+        "object-malformed": "the configuration's metadata or name is not of the shape Kubernetes reads",
+    },
+    plan=plan,
+    cases=cases,
+    folder=Path(__file__).parent,
+    coverage_notes={
+        "ValidatingAdmissionPolicy": "yes: admission policies, unlike webhooks, see webhook configurations",
+    },
+)

@@ -1,0 +1,45 @@
+"""CP002: only trusted subjects create, change or delete the injector's ConfigMaps."""
+
+from __future__ import annotations
+
+import copy
+from pathlib import Path
+
+from ..registry import CONTROL_PLANE_CATEGORY, Rule, RuleInfo
+
+
+def plan(given):
+    cp = given.spec.control_plane
+    if not (cp and cp.injector_config_maps):
+        return None
+    return {
+        "trustedSubjects": sorted(cp.trusted_subjects),
+        "trustedGroups": sorted(cp.trusted_groups),
+        "namespace": cp.namespace,
+        "configMaps": sorted(cp.injector_config_maps),
+    }
+
+
+def cases(p, kit):
+    cm = {"apiVersion": "v1", "kind": "ConfigMap",
+          "metadata": {"name": p["configMaps"][0], "namespace": p["namespace"]}, "data": {"config": "policy: enabled"}}
+    kit.add("untrusted_update", kit.review(cm, "UPDATE", kit.untrusted_user), True)
+    kit.add("untrusted_delete", kit.review(cm, "DELETE", kit.untrusted_user), True)
+    if p["trustedSubjects"]:
+        kit.add("trusted_update", kit.review(cm, "UPDATE", p["trustedSubjects"][0]), False)
+    other = copy.deepcopy(cm)
+    other["metadata"]["name"] = "app-settings"
+    kit.add("other_configmap", other, False)
+
+
+RULE = Rule(
+    info=RuleInfo("CP002", "injector-configmap", "Injector ConfigMap",
+                  "Only trusted subjects create, change or delete the injector's ConfigMaps.",
+                  CONTROL_PLANE_CATEGORY, "critical", "ConfigMap"),
+    checks={
+        "untrusted-write": "an untrusted subject writes an injector ConfigMap",
+    },
+    plan=plan,
+    cases=cases,
+    folder=Path(__file__).parent,
+)

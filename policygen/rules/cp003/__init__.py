@@ -1,0 +1,48 @@
+"""CP003: no PeerAuthentication weakens mutual TLS, and the mesh-wide one is STRICT."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from ..registry import CONTROL_PLANE_CATEGORY, Rule, RuleInfo
+
+
+def plan(given):
+    cp = given.spec.control_plane
+    if not (cp and cp.peer_authentication and cp.peer_authentication.require_strict):
+        return None
+    return {"namespace": cp.namespace}
+
+
+def _peer_authentication(ns, mode, selector=None, ports=None):
+    spec = {"mtls": {"mode": mode}}
+    if selector:
+        spec["selector"] = {"matchLabels": selector}
+    if ports:
+        spec["portLevelMtls"] = ports
+    return {"apiVersion": "security.istio.io/v1", "kind": "PeerAuthentication",
+            "metadata": {"name": "default", "namespace": ns}, "spec": spec}
+
+
+def cases(p, kit):
+    pa = _peer_authentication
+    kit.add("mesh_wide_strict", pa(p["namespace"], "STRICT"), False)
+    kit.add("mesh_wide_unset", pa(p["namespace"], "UNSET"), True)
+    kit.add("workload_unset", pa("shop", "UNSET", {"app": "shop"}), False)
+    kit.add("permissive", pa("shop", "PERMISSIVE"), True)
+    kit.add("port_disable", pa("shop", "STRICT", {"app": "shop"}, {"8080": {"mode": "DISABLE"}}), True)
+
+
+RULE = Rule(
+    info=RuleInfo("CP003", "strict-mtls", "Strict mTLS",
+                  "No PeerAuthentication weakens mutual TLS, and the mesh-wide one is STRICT.",
+                  CONTROL_PLANE_CATEGORY, "high", "PeerAuthentication"),
+    checks={
+        "mtls-weakened": "a PeerAuthentication mode is PERMISSIVE or DISABLE",
+        "mesh-wide-not-strict": "the mesh-wide PeerAuthentication is not STRICT",
+        "peer-authentication-malformed": "mtls or portLevelMtls is not of the shape Istio reads",
+    },
+    plan=plan,
+    cases=cases,
+    folder=Path(__file__).parent,
+)

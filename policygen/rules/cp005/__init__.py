@@ -1,0 +1,49 @@
+"""CP005: only trusted roles may write admission webhook configurations."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from ..registry import CONTROL_PLANE_CATEGORY, Rule, RuleInfo
+
+# deletecollection removes every webhook configuration at once (the policy engines' own included).
+WEBHOOK_WRITE_VERBS = ("*", "create", "delete", "deletecollection", "patch", "update")
+WEBHOOK_RESOURCES = ("mutatingwebhookconfigurations", "validatingwebhookconfigurations")
+
+
+def plan(given):
+    cp = given.spec.control_plane
+    if not cp:
+        return None
+    return {
+        "trustedRoles": sorted(cp.trusted_roles),
+        "resources": list(WEBHOOK_RESOURCES),
+        "verbs": list(WEBHOOK_WRITE_VERBS),
+    }
+
+
+def _cluster_role(name, verbs):
+    return {"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "ClusterRole", "metadata": {"name": name},
+            "rules": [{"apiGroups": ["admissionregistration.k8s.io"], "resources": ["mutatingwebhookconfigurations"],
+                       "verbs": verbs}]}
+
+
+def cases(p, kit):
+    kit.add("untrusted_writer", _cluster_role("webhook-editor", ["get", "patch"]), True)
+    kit.add("untrusted_reader", _cluster_role("webhook-viewer", ["get", "list", "watch"]), False)
+    if p["trustedRoles"]:
+        kit.add("trusted_writer", _cluster_role(p["trustedRoles"][0], ["*"]), False)
+
+
+RULE = Rule(
+    info=RuleInfo("CP005", "webhook-rbac", "Webhook RBAC",
+                  "Only trusted roles may write admission webhook configurations.",
+                  CONTROL_PLANE_CATEGORY, "critical", "ClusterRole, Role"),
+    checks={
+        "webhook-write-granted": "an untrusted role may write webhook configurations",
+        "rules-malformed": "rules is not of the shape Kubernetes reads",
+    },
+    plan=plan,
+    cases=cases,
+    folder=Path(__file__).parent,
+)

@@ -1,0 +1,93 @@
+"""What one rule is made of: the parts every folder under policygen/rules/ provides.
+
+A rule folder holds its catalogue entry, its sub-check codes, the function that
+plans it from the spec, its Rego (``rule.rego.jinja``), its CEL
+(``rule.cel.jinja``), its cases and the backends that cannot render it. Nothing
+here imports a later stage of the pipeline: the plan, the fixtures and the
+backends read rules, never the reverse.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:  # pragma: no cover
+    from ..fixtures import CaseKit
+    from ..spec import PolicySpec
+
+REGO_SOURCE = "rule.rego.jinja"
+CEL_SOURCE = "rule.cel.jinja"
+# Backends a rule may be unable to render; the rule says why, and the engines report it in notEvaluated.
+# "rego" is OPA, conftest and Gatekeeper; "vap" the ValidatingAdmissionPolicy backend.
+BACKENDS_WITH_GAPS = ("rego", "vap")
+POD = "Pod"
+SIDECAR_CATEGORY = "Istio Sidecar Security"
+CONTROL_PLANE_CATEGORY = "Istio Control Plane"
+
+
+@dataclass(frozen=True)
+class RuleInfo:
+    rule_id: str
+    slug: str
+    title: str
+    description: str
+    category: str
+    severity: str
+    subject: str  # the Kubernetes kinds the rule reads, for Kyverno's annotation
+
+    @property
+    def policy_name(self) -> str:
+        return f"{self.rule_id.lower()}-{self.slug}"
+
+
+@dataclass(frozen=True)
+class PlanInputs:
+    """What the spec says, in the shapes several rules plan from (computed once per plan)."""
+
+    spec: "PolicySpec"
+    scope: dict[str, Any]
+    sidecar_names: list[str]
+    repositories: list[str]
+    sidecars: list[Any]  # the spec's Sidecar models, by name
+
+
+Planner = Callable[[PlanInputs], "dict[str, Any] | None"]
+CaseWriter = Callable[[dict[str, Any], "CaseKit"], None]
+
+
+@dataclass(frozen=True)
+class Rule:
+    info: RuleInfo
+    # Sub-check codes (stable API: add new ones, never rename one) -> what each means.
+    checks: Mapping[str, str]
+    # The rule's parameters from the spec, or None when the spec does not switch it on.
+    plan: Planner
+    # Writes the rule's benign near-misses and malicious variants from its parameters.
+    cases: CaseWriter | None
+    folder: Path
+    # backend (BACKENDS_WITH_GAPS) -> why that backend cannot render the rule.
+    not_rendered: Mapping[str, str] = field(default_factory=dict)
+    # coverage-table engine -> what the cell says instead of a plain yes/no.
+    coverage_notes: Mapping[str, str] = field(default_factory=dict)
+
+    @property
+    def rule_id(self) -> str:
+        return self.info.rule_id
+
+    def _source(self, name: str) -> str | None:
+        # Template names are relative to the policygen package (render.make_env searches it).
+        return f"rules/{self.folder.name}/{name}" if (self.folder / name).is_file() else None
+
+    @property
+    def rego_template(self) -> str | None:
+        return self._source(REGO_SOURCE)
+
+    @property
+    def cel_template(self) -> str | None:
+        return self._source(CEL_SOURCE)
+
+    def renders_in(self, backend: str) -> bool:
+        return backend not in self.not_rendered

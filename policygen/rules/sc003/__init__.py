@@ -1,0 +1,59 @@
+"""SC003: no container but an approved sidecar runs a sidecar image; sidecars stay in their placements."""
+
+from __future__ import annotations
+
+import copy
+from pathlib import Path
+
+from ..registry import POD, SIDECAR_CATEGORY, Rule, RuleInfo
+
+
+def plan(given):
+    spec = given.spec
+    if not (spec.sidecars or spec.images):
+        return None
+    return {
+        "scope": given.scope,
+        "sidecarRepositories": given.repositories,
+        "sidecars": [{"name": s.name, "placement": sorted(s.placement)} for s in given.sidecars],
+    }
+
+
+def cases(p, kit):
+    image = kit.sidecar_image()
+    if p["sidecarRepositories"]:
+        kit.pod("sidecar_image_renamed", True, lambda pod: pod["spec"]["containers"].append({"name": "debug", "image": image}))
+    kit.pod("unapproved_native_sidecar", True, lambda pod: pod["spec"].setdefault("initContainers", []).append(
+        {"name": "shadow", "image": "registry.example.com/tools/shadow:1", "restartPolicy": "Always"}))
+    kit.pod("status_lists_unapproved", True, lambda pod: pod["metadata"]["annotations"].update(
+        {"sidecar.istio.io/status": '{"initContainers":null,"containers":["evil-proxy"]}'}))
+    kit.pod("containers_null", True, lambda pod: pod["spec"].update(initContainers=None))
+    if p["sidecars"]:
+        side = p["sidecars"][0]["name"]
+        if "ephemeralContainers" not in p["sidecars"][0]["placement"]:
+            kit.pod("sidecar_as_ephemeral", True, lambda pod: pod["spec"].setdefault("ephemeralContainers", []).append(
+                copy.deepcopy(kit.sidecar(kit.base, side))))
+
+
+RULE = Rule(
+    info=RuleInfo("SC003", "unapproved-sidecar", "Unapproved sidecar",
+                  "No container but an approved sidecar runs a sidecar image, no unapproved native sidecar or injected container appears, and approved sidecars stay in their placements.",
+                  SIDECAR_CATEGORY, "high", POD),
+    checks={
+        "image-under-other-name": "a container with another name runs a sidecar image",
+        "image-unparseable": "a non-sidecar container's image does not parse, so it may be a sidecar image",
+        "native-sidecar-unapproved": "an init container with restartPolicy Always is not an approved sidecar",
+        "placement-not-approved": "an approved sidecar sits in a placement it does not allow",
+        "status-unapproved-container": "the injector status annotation lists an unapproved container",
+        "status-malformed": "the injector status annotation is not the injector's status JSON",
+        "pod-spec-malformed": "a container list is not a list of named containers",
+        "pod-metadata-malformed": "the pod's metadata, labels or annotations are not of the shape Kubernetes reads",
+        "restart-policy-malformed": "an init container's restartPolicy is set to something other than Always",
+    },
+    plan=plan,
+    cases=cases,
+    folder=Path(__file__).parent,
+    coverage_notes={
+        "ValidatingAdmissionPolicy": "yes: the status annotation is read by a strict JSON grammar (docs/vap.md)",
+    },
+)

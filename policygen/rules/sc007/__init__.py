@@ -1,0 +1,58 @@
+"""SC007: a sidecar has cpu and memory limits within the approved maxima, requests too."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from ..registry import POD, SIDECAR_CATEGORY, Rule, RuleInfo
+
+
+def _bounds(b):
+    if b is None:
+        return []
+    return [{"resource": k, "max": str(v)} for k, v in (("cpu", b.cpu), ("memory", b.memory)) if v is not None]
+
+
+def _sidecar(sidecar):
+    res = sidecar.resources
+    if res is None:
+        return None
+    return {
+        "name": sidecar.name,
+        "requireLimits": res.require_limits,
+        "maxLimits": _bounds(res.max_limits),
+        "maxRequests": _bounds(res.max_requests),
+    }
+
+
+def plan(given):
+    entries = [e for e in map(_sidecar, given.sidecars) if e is not None]
+    return {"scope": given.scope, "sidecars": entries} if entries else None
+
+
+def cases(p, kit):
+    side = p["sidecars"][0]
+    name = side["name"]
+    if side["requireLimits"]:
+        kit.pod("no_limits", True, lambda pod: kit.sidecar(pod, name)["resources"].pop("limits"))
+        kit.pod("zero_cpu_limit", True, lambda pod: kit.sidecar(pod, name)["resources"]["limits"].update(cpu="0"))
+    for bound in side["maxLimits"][:2]:
+        over = "100" if bound["resource"] == "cpu" else "1Ti"
+        kit.pod(f"{bound['resource']}_limit_too_high", True,
+                lambda pod, r=bound["resource"], o=over: kit.sidecar(pod, name)["resources"]["limits"].update({r: o}))
+
+
+RULE = Rule(
+    info=RuleInfo("SC007", "sidecar-resources", "Sidecar resources",
+                  "A sidecar has cpu and memory limits within the approved maxima, requests too.",
+                  SIDECAR_CATEGORY, "medium", POD),
+    checks={
+        "limit-missing": "a cpu or memory limit is missing or zero while requireLimits",
+        "limit-exceeded": "a limit exceeds its approved maximum",
+        "request-exceeded": "a request exceeds its approved maximum",
+        "quantity-malformed": "a limit or request is not a Kubernetes quantity",
+    },
+    plan=plan,
+    cases=cases,
+    folder=Path(__file__).parent,
+)

@@ -1,0 +1,39 @@
+"""SC008: a mesh pod carries no annotation that reconfigures the injector beyond the approved values."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from ..registry import POD, SIDECAR_CATEGORY, Rule, RuleInfo
+
+
+def plan(given):
+    ann = given.spec.annotations
+    if not (ann and (ann.forbidden or ann.allowed_values)):
+        return None
+    return {
+        "scope": given.scope,
+        "forbidden": sorted(ann.forbidden),
+        "allowedValues": [{"key": k, "values": list(v)} for k, v in sorted(ann.allowed_values.items())],
+    }
+
+
+def cases(p, kit):
+    for key in p["forbidden"][:1]:
+        kit.pod("forbidden_annotation", True, lambda pod: pod["metadata"]["annotations"].update({key: "evil"}))
+    for allowed in p["allowedValues"][:1]:
+        kit.pod("unapproved_value", True, lambda pod: pod["metadata"]["annotations"].update({allowed["key"]: "evil"}))
+
+
+RULE = Rule(
+    info=RuleInfo("SC008", "pod-annotations", "Injector annotations",
+                  "A mesh pod carries no annotation that reconfigures the injector beyond the approved values.",
+                  SIDECAR_CATEGORY, "high", POD),
+    checks={
+        "annotation-forbidden": "a forbidden annotation is set",
+        "annotation-value": "an allowedValues annotation has another value",
+    },
+    plan=plan,
+    cases=cases,
+    folder=Path(__file__).parent,
+)

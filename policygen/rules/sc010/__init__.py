@@ -1,0 +1,52 @@
+"""SC010: an app container does not run as the proxy's UID or GID, capture traffic or run privileged."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from ..registry import POD, SIDECAR_CATEGORY, Rule, RuleInfo
+
+
+def plan(given):
+    app = given.spec.app_containers
+    if not (app and (app.forbidden_run_as_users or app.forbidden_run_as_groups or app.forbidden_capabilities or app.forbid_privileged)):
+        return None
+    return {
+        "scope": given.scope,
+        "sidecarNames": given.sidecar_names,
+        "forbiddenRunAsUsers": sorted(app.forbidden_run_as_users),
+        "forbiddenRunAsGroups": sorted(app.forbidden_run_as_groups),
+        "forbiddenCapabilities": sorted(app.forbidden_capabilities),
+        "forbidPrivileged": app.forbid_privileged,
+    }
+
+
+def cases(p, kit):
+    if p["forbiddenRunAsUsers"]:
+        uid = p["forbiddenRunAsUsers"][0]
+        kit.pod("pod_level_proxy_uid", True, lambda pod: (
+            pod["spec"].update(securityContext={"runAsUser": uid}),
+            pod["spec"]["containers"][0]["securityContext"].pop("runAsUser"),
+        ))
+    if p["forbiddenCapabilities"]:
+        cap = p["forbiddenCapabilities"][0]
+        kit.pod("app_adds_capability", True, lambda pod: pod["spec"]["containers"][0]["securityContext"].update(
+            capabilities={"add": [f"CAP_{cap}"]}))
+    if p["forbidPrivileged"]:
+        kit.pod("privileged_app", True, lambda pod: pod["spec"]["containers"][0]["securityContext"].update(privileged=True))
+
+
+RULE = Rule(
+    info=RuleInfo("SC010", "app-container-identity", "App container identity",
+                  "An app container does not run as the proxy's UID or GID, adds no traffic-capturing capability and is not privileged.",
+                  SIDECAR_CATEGORY, "high", POD),
+    checks={
+        "run-as-forbidden": "an app container runs as a forbidden UID or GID",
+        "capability-forbidden": "an app container adds a forbidden capability",
+        "privileged": "an app container is privileged",
+        "security-context-malformed": "an app container's securityContext, capabilities or capabilities.add is not of the shape Kubernetes reads",
+    },
+    plan=plan,
+    cases=cases,
+    folder=Path(__file__).parent,
+)
