@@ -44,6 +44,9 @@ class Case:
 
 
 MESH_FALLBACK_NAMESPACE = "policygen-mesh"
+# A namespace no spec makes a mesh namespace (its Namespace carries only this label).
+OUTSIDE_NAMESPACE = "policygen-outside"
+OUTSIDE_LABELS = {"policygen.dev/fixture": "outside"}
 
 
 def mesh_namespace(plan: Plan) -> tuple[str, dict[str, str] | None]:
@@ -221,11 +224,36 @@ class CaseKit:
         self._inventory = inventory
         self._cases = into
 
-    def pod(self, name: str, fails: bool, mutate: Callable[[dict[str, Any]], Any]) -> None:
-        """A case from a copy of the baseline pod that mutate changes in place."""
+    def pod(self, name: str, fails: bool, mutate: Callable[[dict[str, Any]], Any], *, outside: bool = False) -> None:
+        """A case from a copy of the baseline pod that mutate changes in place; outside: in a namespace outside the mesh."""
         pod = copy.deepcopy(self.base)
         mutate(pod)
-        self._cases.append(Case(name, self.rule_id, pod, fails, self._inventory))
+        if not outside:
+            self._cases.append(Case(name, self.rule_id, pod, fails, self._inventory))
+            return
+        # No injection label of its own either: Istio's object selectors would inject it anyway (docs/semantics.md).
+        pod["metadata"]["namespace"] = OUTSIDE_NAMESPACE
+        for key in ("sidecar.istio.io/inject", "istio.io/rev"):
+            pod["metadata"]["labels"].pop(key, None)
+        outside_ns = {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": OUTSIDE_NAMESPACE, "labels": dict(OUTSIDE_LABELS)}}
+        self._cases.append(Case(name, self.rule_id, pod, fails, {OUTSIDE_NAMESPACE: outside_ns}))
+
+    def deployment(self, name: str, fails: bool, mutate: Callable[[dict[str, Any]], Any]) -> None:
+        """The mutated baseline pod as a Deployment's template: pod rules judge every controller's pods."""
+        pod = copy.deepcopy(self.base)
+        mutate(pod)
+        meta = pod["metadata"]
+        app = meta["labels"]["app"]
+        obj = {
+            "apiVersion": "apps/v1",
+            "kind": "Deployment",
+            "metadata": {"name": meta["name"], "namespace": meta["namespace"]},
+            "spec": {
+                "selector": {"matchLabels": {"app": app}},
+                "template": {"metadata": {"labels": dict(meta["labels"]), "annotations": dict(meta["annotations"])}, "spec": pod["spec"]},
+            },
+        }
+        self._cases.append(Case(name, self.rule_id, obj, fails, self._inventory))
 
     def add(self, name: str, resource: dict[str, Any], fails: bool) -> None:
         self._cases.append(Case(name, self.rule_id, resource, fails))
@@ -248,5 +276,6 @@ def cases_for(plan: Plan) -> list[Case]:
         kit = CaseKit(plan, rule.rule_id, base, inv, cases)
         if rule.info.subject == "Pod":
             kit.pod("approved_pod", False, lambda pod: None)
+            kit.deployment("approved_deployment", False, lambda pod: None)
         write(rule.params, kit)
     return cases

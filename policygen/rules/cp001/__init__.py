@@ -41,6 +41,17 @@ def cases(p, kit):
     bad = copy.deepcopy(good)
     bad["webhooks"][0]["clientConfig"] = {"url": "https://evil.example/inject"}
     kit.add("injector_to_url", bad, True)
+    path = copy.deepcopy(good)
+    path["webhooks"][0]["clientConfig"]["service"]["path"] = p["service"]["path"] + "/evil"
+    kit.add("injector_other_path", path, True)
+    policy = copy.deepcopy(good)
+    policy["webhooks"][0]["failurePolicy"] = "Ignore" if p["failurePolicy"] == "Fail" else "Fail"
+    kit.add("injector_other_failure_policy", policy, True)
+    configmaps = copy.deepcopy(good)
+    configmaps["metadata"]["name"] = "configmap-mutator"
+    configmaps["webhooks"][0]["clientConfig"] = {"url": "https://example.com/mutate"}
+    configmaps["webhooks"][0]["rules"][0]["resources"] = ["configmaps"]
+    kit.add("configmap_mutator", configmaps, False)
     other = copy.deepcopy(good)
     other["metadata"]["name"] = "shadow-injector"
     kit.add("untrusted_pod_mutator", other, True)

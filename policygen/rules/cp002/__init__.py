@@ -30,6 +30,10 @@ def cases(p, kit):
     other = copy.deepcopy(cm)
     other["metadata"]["name"] = "app-settings"
     kit.add("other_configmap", other, False)
+    # The injector's name in another namespace is not the injector's ConfigMap.
+    elsewhere = copy.deepcopy(cm)
+    elsewhere["metadata"]["namespace"] = "default" if p["namespace"] != "default" else "policygen-elsewhere"
+    kit.add("same_name_other_namespace", kit.review(elsewhere, "UPDATE", kit.untrusted_user), False)
 
 
 RULE = Rule(

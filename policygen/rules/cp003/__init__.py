@@ -30,6 +30,10 @@ def cases(p, kit):
     kit.add("mesh_wide_unset", pa(p["namespace"], "UNSET"), True)
     kit.add("workload_unset", pa("shop", "UNSET", {"app": "shop"}), False)
     kit.add("permissive", pa("shop", "PERMISSIVE"), True)
+    kit.add("permissive_lowercase", pa("shop", "permissive", {"app": "shop"}), True)
+    no_mtls = pa("shop", "STRICT", {"app": "shop"})
+    del no_mtls["spec"]["mtls"]
+    kit.add("workload_without_mtls", no_mtls, False)
     kit.add("port_disable", pa("shop", "STRICT", {"app": "shop"}, {"8080": {"mode": "DISABLE"}}), True)
 
 

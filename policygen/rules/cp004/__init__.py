@@ -33,6 +33,8 @@ def cases(p, kit):
         excl = p["excludedNamespaces"][0]
         kit.add("excluded_plain", _namespace(excl, {}), False)
         kit.add("excluded_with_revision", _namespace(excl, {"istio.io/rev": "default"}), True)
+        kit.add("excluded_injection_enabled", _namespace(excl, {"istio-injection": "enabled"}), True)
+    kit.add("unlisted_plain", _namespace("policygen-unlisted", {}), False)
 
 
 RULE = Rule(

@@ -22,15 +22,20 @@ def plan(given):
     }
 
 
-def _cluster_role(name, verbs):
+def _cluster_role(name, verbs, resources=("mutatingwebhookconfigurations",), group="admissionregistration.k8s.io"):
     return {"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "ClusterRole", "metadata": {"name": name},
-            "rules": [{"apiGroups": ["admissionregistration.k8s.io"], "resources": ["mutatingwebhookconfigurations"],
-                       "verbs": verbs}]}
+            "rules": [{"apiGroups": [group], "resources": list(resources), "verbs": verbs}]}
 
 
 def cases(p, kit):
     kit.add("untrusted_writer", _cluster_role("webhook-editor", ["get", "patch"]), True)
     kit.add("untrusted_reader", _cluster_role("webhook-viewer", ["get", "list", "watch"]), False)
+    kit.add("untrusted_wildcards", _cluster_role("everything-editor", ["*"], ["*"], "*"), True)
+    kit.add("untrusted_deletecollection", _cluster_role("webhook-sweeper", ["deletecollection"], ["validatingwebhookconfigurations"]), True)
+    role = _cluster_role("webhook-editor", ["update"])
+    role["kind"] = "Role"
+    role["metadata"]["namespace"] = "default"
+    kit.add("untrusted_namespaced_role", role, True)
     if p["trustedRoles"]:
         kit.add("trusted_writer", _cluster_role(p["trustedRoles"][0], ["*"]), False)
 

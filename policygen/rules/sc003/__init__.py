@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import json
 from pathlib import Path
 
 from ..registry import POD, SIDECAR_CATEGORY, Rule, RuleInfo
@@ -33,6 +34,30 @@ def cases(p, kit):
         if "ephemeralContainers" not in p["sidecars"][0]["placement"]:
             kit.pod("sidecar_as_ephemeral", True, lambda pod: pod["spec"].setdefault("ephemeralContainers", []).append(
                 copy.deepcopy(kit.sidecar(kit.base, side))))
+    kit.pod("ephemeral_containers_null", True, lambda pod: pod["spec"].update(ephemeralContainers=None))
+
+    def status(value):
+        return lambda pod: pod["metadata"]["annotations"].update({"sidecar.istio.io/status": value})
+    names = [s["name"] for s in p["sidecars"]]
+    # Evasions of a reader without a JSON parser: an escaped key, a repeated key, not JSON at all.
+    kit.pod("status_escaped_key", True, status('{"initContainers":null,"contain\\u0065rs":["evil-proxy"]}'))
+    kit.pod("status_repeated_key", True, status(json.dumps({"containers": names[:1]})[:-1] + ',"containers":["evil-proxy"]}'))
+    kit.pod("status_not_json", True, status('{"containers":["' + (names[0] if names else "x") + '"]'))
+    kit.pod("status_null_lists", False, status(json.dumps({"initContainers": None, "containers": None})))
+    kit.pod("status_spaced", False, status(json.dumps({"containers": names, "revision": "default", "n": [1, True, None]}, indent=1)))
+    misplaced = next((s for s in p["sidecars"] if "containers" not in s["placement"]), None)
+    if misplaced:
+        def move(pod, name=misplaced["name"]):
+            c = kit.sidecar(pod, name)
+            pod["spec"]["initContainers"] = [x for x in pod["spec"].get("initContainers", []) if x is not c]
+            pod["spec"]["containers"].append(c)
+        kit.pod("sidecar_out_of_placement", True, move)
+    if p["sidecarRepositories"]:
+        # A sidecar image under another name is denied everywhere, not only in the mesh.
+        kit.pod("sidecar_image_renamed_outside_mesh", True,
+                lambda pod: pod["spec"]["containers"].append({"name": "debug", "image": image}), outside=True)
+    kit.pod("native_sidecar_outside_mesh", False, lambda pod: pod["spec"].setdefault("initContainers", []).append(
+        {"name": "shadow", "image": "registry.example.com/tools/shadow:1", "restartPolicy": "Always"}), outside=True)
 
 
 RULE = Rule(

@@ -53,6 +53,15 @@ def cases(p, kit):
     kit.pod("no_security_context", True, lambda pod: kit.sidecar(pod, name).pop("securityContext"))
     if side["checkCapabilities"]:
         kit.pod("adds_sys_admin", True, lambda pod: kit.sidecar(pod, name)["securityContext"]["capabilities"]["add"].append("SYS_ADMIN"))
+        if side["mustDrop"]:
+            # Capability names compare without the CAP_ prefix and case (SPEC.md SC004).
+            kit.pod("drop_spelled_cap_lowercase", False, lambda pod: kit.sidecar(pod, name)["securityContext"]["capabilities"].update(
+                drop=["cap_" + d.lower() for d in side["mustDrop"]]))
+    defaulted = next((e for e in side["expected"] if e["defaultsTo"]), None)
+    if defaulted:
+        kit.pod(f"{defaulted['key'].lower()}_left_to_default", False,
+                lambda pod: kit.sidecar(pod, name)["securityContext"].pop(defaulted["key"]))
+    kit.pod("no_security_context_outside_mesh", False, lambda pod: kit.sidecar(pod, name).pop("securityContext"), outside=True)
 
 
 RULE = Rule(

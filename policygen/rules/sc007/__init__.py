@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from ...quantity import parse_quantity
 from ..registry import POD, SIDECAR_CATEGORY, Rule, RuleInfo
 
 
@@ -36,10 +37,18 @@ def cases(p, kit):
     if side["requireLimits"]:
         kit.pod("no_limits", True, lambda pod: kit.sidecar(pod, name)["resources"].pop("limits"))
         kit.pod("zero_cpu_limit", True, lambda pod: kit.sidecar(pod, name)["resources"]["limits"].update(cpu="0"))
+        kit.pod("no_memory_limit", True, lambda pod: kit.sidecar(pod, name)["resources"]["limits"].pop("memory"))
     for bound in side["maxLimits"][:2]:
         over = "100" if bound["resource"] == "cpu" else "1Ti"
         kit.pod(f"{bound['resource']}_limit_too_high", True,
                 lambda pod, r=bound["resource"], o=over: kit.sidecar(pod, name)["resources"]["limits"].update({r: o}))
+        # One milli-unit above and below the maximum, in another unit than the spec's.
+        max_milli = int(parse_quantity(bound["max"]) * 1000)
+        kit.pod(f"{bound['resource']}_limit_just_above", True,
+                lambda pod, r=bound["resource"], q=f"{max_milli + 1}m": kit.sidecar(pod, name)["resources"]["limits"].update({r: q}))
+        if max_milli > 1:
+            kit.pod(f"{bound['resource']}_limit_just_below", False,
+                    lambda pod, r=bound["resource"], q=f"{max_milli - 1}m": kit.sidecar(pod, name)["resources"]["limits"].update({r: q}))
 
 
 RULE = Rule(

@@ -23,6 +23,9 @@ def cases(p, kit):
         kit.pod("forbidden_annotation", True, lambda pod: pod["metadata"]["annotations"].update({key: "evil"}))
     for allowed in p["allowedValues"][:1]:
         kit.pod("unapproved_value", True, lambda pod: pod["metadata"]["annotations"].update({allowed["key"]: "evil"}))
+        kit.pod("approved_value_suffixed", True,
+                lambda pod: pod["metadata"]["annotations"].update({allowed["key"]: allowed["values"][0] + "-evil"}))
+    kit.pod("unrelated_annotation", False, lambda pod: pod["metadata"]["annotations"].update({"example.com/owner": "shop"}))
 
 
 RULE = Rule(

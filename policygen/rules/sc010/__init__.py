@@ -22,8 +22,10 @@ def plan(given):
 
 
 def cases(p, kit):
+    app = lambda pod: pod["spec"]["containers"][0]  # noqa: E731
     if p["forbiddenRunAsUsers"]:
         uid = p["forbiddenRunAsUsers"][0]
+        kit.pod("app_runs_as_proxy_uid", True, lambda pod: app(pod)["securityContext"].update(runAsUser=uid))
         kit.pod("pod_level_proxy_uid", True, lambda pod: (
             pod["spec"].update(securityContext={"runAsUser": uid}),
             pod["spec"]["containers"][0]["securityContext"].pop("runAsUser"),
@@ -32,8 +34,11 @@ def cases(p, kit):
         cap = p["forbiddenCapabilities"][0]
         kit.pod("app_adds_capability", True, lambda pod: pod["spec"]["containers"][0]["securityContext"].update(
             capabilities={"add": [f"CAP_{cap}"]}))
+        kit.pod("app_adds_capability_lowercase", True, lambda pod: app(pod)["securityContext"].update(
+            capabilities={"add": ["cap_" + cap.lower()]}))
     if p["forbidPrivileged"]:
         kit.pod("privileged_app", True, lambda pod: pod["spec"]["containers"][0]["securityContext"].update(privileged=True))
+    kit.pod("unprivileged_app", False, lambda pod: app(pod)["securityContext"].update(privileged=False))
 
 
 RULE = Rule(

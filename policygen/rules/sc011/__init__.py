@@ -26,6 +26,8 @@ def cases(p, kit):
         kit.pod(f"{fld.lower()}_true", True, lambda pod, f=fld: pod["spec"].update({f: True}))
     first = p["forbiddenFields"][0]
     kit.pod(f"{first.lower()}_false", False, lambda pod: pod["spec"].update({first: False}))
+    kit.pod("every_field_false", False, lambda pod: pod["spec"].update({f: False for f in p["forbiddenFields"]}))
+    kit.pod(f"{first.lower()}_true_outside_mesh", False, lambda pod: pod["spec"].update({first: True}), outside=True)
 
 
 RULE = Rule(

@@ -96,3 +96,38 @@ test_denies_excluded_with_revision if {
 		startswith(msg.msg, concat("", [msg.rule, "/", msg.check, " "]))
 	}
 }
+
+excluded_injection_enabled_input := {
+	"apiVersion": "v1",
+	"kind": "Namespace",
+	"metadata": {
+		"labels": {
+			"istio-injection": "enabled",
+		},
+		"name": "kube-system",
+	},
+}
+
+test_denies_excluded_injection_enabled if {
+	msgs := cp004.violations with input as excluded_injection_enabled_input
+	count(msgs) > 0
+	every msg in msgs {
+		msg.rule == "CP004"
+		msg.check in catalogued_checks
+		startswith(msg.msg, concat("", [msg.rule, "/", msg.check, " "]))
+	}
+}
+
+unlisted_plain_input := {
+	"apiVersion": "v1",
+	"kind": "Namespace",
+	"metadata": {
+		"labels": {},
+		"name": "policygen-unlisted",
+	},
+}
+
+test_allows_unlisted_plain if {
+	msgs := cp004.violations with input as unlisted_plain_input
+	count(msgs) == 0
+}

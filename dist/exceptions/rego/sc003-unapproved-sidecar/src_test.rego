@@ -64,6 +64,76 @@ test_allows_approved_pod if {
 	count(msgs) == 0
 }
 
+approved_deployment_input := {
+	"apiVersion": "apps/v1",
+	"kind": "Deployment",
+	"metadata": {
+		"name": "shop",
+		"namespace": "payments",
+	},
+	"spec": {
+		"selector": {
+			"matchLabels": {
+				"app": "shop",
+			},
+		},
+		"template": {
+			"metadata": {
+				"annotations": {
+					"sidecar.istio.io/status": "{\"initContainers\":[],\"containers\":[\"istio-proxy\"]}",
+				},
+				"labels": {
+					"app": "shop",
+				},
+			},
+			"spec": {
+				"containers": [
+					{
+						"image": "registry.example.com/shop/app:2.1.0",
+						"name": "app",
+						"securityContext": {
+							"runAsGroup": 1000,
+							"runAsNonRoot": true,
+							"runAsUser": 1000,
+						},
+					},
+					{
+						"image": "docker.io/istio/proxyv2:1.0.0@sha256:eeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeee",
+						"name": "istio-proxy",
+						"resources": {
+							"limits": {
+								"cpu": "2",
+								"memory": "1Gi",
+							},
+							"requests": {
+								"cpu": "100m",
+								"memory": "128Mi",
+							},
+						},
+						"securityContext": {
+							"allowPrivilegeEscalation": false,
+							"capabilities": {
+								"add": [],
+								"drop": [
+									"ALL",
+								],
+							},
+							"privileged": false,
+							"runAsNonRoot": true,
+							"runAsUser": 1337,
+						},
+					},
+				],
+			},
+		},
+	},
+}
+
+test_allows_approved_deployment if {
+	msgs := sc003.violations with input as approved_deployment_input
+	count(msgs) == 0
+}
+
 sidecar_image_renamed_input := {
 	"apiVersion": "v1",
 	"kind": "Pod",
@@ -422,4 +492,539 @@ test_denies_sidecar_as_ephemeral if {
 		msg.check in catalogued_checks
 		startswith(msg.msg, concat("", [msg.rule, "/", msg.check, " "]))
 	}
+}
+
+ephemeral_containers_null_input := {
+	"apiVersion": "v1",
+	"kind": "Pod",
+	"metadata": {
+		"annotations": {
+			"sidecar.istio.io/status": "{\"initContainers\":[],\"containers\":[\"istio-proxy\"]}",
+		},
+		"labels": {
+			"app": "shop",
+		},
+		"name": "shop",
+		"namespace": "payments",
+	},
+	"spec": {
+		"containers": [
+			{
+				"image": "registry.example.com/shop/app:2.1.0",
+				"name": "app",
+				"securityContext": {
+					"runAsGroup": 1000,
+					"runAsNonRoot": true,
+					"runAsUser": 1000,
+				},
+			},
+			{
+				"image": "docker.io/istio/proxyv2:1.0.0@sha256:eeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeee",
+				"name": "istio-proxy",
+				"resources": {
+					"limits": {
+						"cpu": "2",
+						"memory": "1Gi",
+					},
+					"requests": {
+						"cpu": "100m",
+						"memory": "128Mi",
+					},
+				},
+				"securityContext": {
+					"allowPrivilegeEscalation": false,
+					"capabilities": {
+						"add": [],
+						"drop": [
+							"ALL",
+						],
+					},
+					"privileged": false,
+					"runAsNonRoot": true,
+					"runAsUser": 1337,
+				},
+			},
+		],
+		"ephemeralContainers": null,
+	},
+}
+
+test_denies_ephemeral_containers_null if {
+	msgs := sc003.violations with input as ephemeral_containers_null_input
+	count(msgs) > 0
+	every msg in msgs {
+		msg.rule == "SC003"
+		msg.check in catalogued_checks
+		startswith(msg.msg, concat("", [msg.rule, "/", msg.check, " "]))
+	}
+}
+
+status_escaped_key_input := {
+	"apiVersion": "v1",
+	"kind": "Pod",
+	"metadata": {
+		"annotations": {
+			"sidecar.istio.io/status": "{\"initContainers\":null,\"contain\\u0065rs\":[\"evil-proxy\"]}",
+		},
+		"labels": {
+			"app": "shop",
+		},
+		"name": "shop",
+		"namespace": "payments",
+	},
+	"spec": {
+		"containers": [
+			{
+				"image": "registry.example.com/shop/app:2.1.0",
+				"name": "app",
+				"securityContext": {
+					"runAsGroup": 1000,
+					"runAsNonRoot": true,
+					"runAsUser": 1000,
+				},
+			},
+			{
+				"image": "docker.io/istio/proxyv2:1.0.0@sha256:eeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeee",
+				"name": "istio-proxy",
+				"resources": {
+					"limits": {
+						"cpu": "2",
+						"memory": "1Gi",
+					},
+					"requests": {
+						"cpu": "100m",
+						"memory": "128Mi",
+					},
+				},
+				"securityContext": {
+					"allowPrivilegeEscalation": false,
+					"capabilities": {
+						"add": [],
+						"drop": [
+							"ALL",
+						],
+					},
+					"privileged": false,
+					"runAsNonRoot": true,
+					"runAsUser": 1337,
+				},
+			},
+		],
+	},
+}
+
+test_denies_status_escaped_key if {
+	msgs := sc003.violations with input as status_escaped_key_input
+	count(msgs) > 0
+	every msg in msgs {
+		msg.rule == "SC003"
+		msg.check in catalogued_checks
+		startswith(msg.msg, concat("", [msg.rule, "/", msg.check, " "]))
+	}
+}
+
+status_repeated_key_input := {
+	"apiVersion": "v1",
+	"kind": "Pod",
+	"metadata": {
+		"annotations": {
+			"sidecar.istio.io/status": "{\"containers\": [\"istio-proxy\"],\"containers\":[\"evil-proxy\"]}",
+		},
+		"labels": {
+			"app": "shop",
+		},
+		"name": "shop",
+		"namespace": "payments",
+	},
+	"spec": {
+		"containers": [
+			{
+				"image": "registry.example.com/shop/app:2.1.0",
+				"name": "app",
+				"securityContext": {
+					"runAsGroup": 1000,
+					"runAsNonRoot": true,
+					"runAsUser": 1000,
+				},
+			},
+			{
+				"image": "docker.io/istio/proxyv2:1.0.0@sha256:eeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeee",
+				"name": "istio-proxy",
+				"resources": {
+					"limits": {
+						"cpu": "2",
+						"memory": "1Gi",
+					},
+					"requests": {
+						"cpu": "100m",
+						"memory": "128Mi",
+					},
+				},
+				"securityContext": {
+					"allowPrivilegeEscalation": false,
+					"capabilities": {
+						"add": [],
+						"drop": [
+							"ALL",
+						],
+					},
+					"privileged": false,
+					"runAsNonRoot": true,
+					"runAsUser": 1337,
+				},
+			},
+		],
+	},
+}
+
+test_denies_status_repeated_key if {
+	msgs := sc003.violations with input as status_repeated_key_input
+	count(msgs) > 0
+	every msg in msgs {
+		msg.rule == "SC003"
+		msg.check in catalogued_checks
+		startswith(msg.msg, concat("", [msg.rule, "/", msg.check, " "]))
+	}
+}
+
+status_not_json_input := {
+	"apiVersion": "v1",
+	"kind": "Pod",
+	"metadata": {
+		"annotations": {
+			"sidecar.istio.io/status": "{\"containers\":[\"istio-proxy\"]",
+		},
+		"labels": {
+			"app": "shop",
+		},
+		"name": "shop",
+		"namespace": "payments",
+	},
+	"spec": {
+		"containers": [
+			{
+				"image": "registry.example.com/shop/app:2.1.0",
+				"name": "app",
+				"securityContext": {
+					"runAsGroup": 1000,
+					"runAsNonRoot": true,
+					"runAsUser": 1000,
+				},
+			},
+			{
+				"image": "docker.io/istio/proxyv2:1.0.0@sha256:eeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeee",
+				"name": "istio-proxy",
+				"resources": {
+					"limits": {
+						"cpu": "2",
+						"memory": "1Gi",
+					},
+					"requests": {
+						"cpu": "100m",
+						"memory": "128Mi",
+					},
+				},
+				"securityContext": {
+					"allowPrivilegeEscalation": false,
+					"capabilities": {
+						"add": [],
+						"drop": [
+							"ALL",
+						],
+					},
+					"privileged": false,
+					"runAsNonRoot": true,
+					"runAsUser": 1337,
+				},
+			},
+		],
+	},
+}
+
+test_denies_status_not_json if {
+	msgs := sc003.violations with input as status_not_json_input
+	count(msgs) > 0
+	every msg in msgs {
+		msg.rule == "SC003"
+		msg.check in catalogued_checks
+		startswith(msg.msg, concat("", [msg.rule, "/", msg.check, " "]))
+	}
+}
+
+status_null_lists_input := {
+	"apiVersion": "v1",
+	"kind": "Pod",
+	"metadata": {
+		"annotations": {
+			"sidecar.istio.io/status": "{\"initContainers\": null, \"containers\": null}",
+		},
+		"labels": {
+			"app": "shop",
+		},
+		"name": "shop",
+		"namespace": "payments",
+	},
+	"spec": {
+		"containers": [
+			{
+				"image": "registry.example.com/shop/app:2.1.0",
+				"name": "app",
+				"securityContext": {
+					"runAsGroup": 1000,
+					"runAsNonRoot": true,
+					"runAsUser": 1000,
+				},
+			},
+			{
+				"image": "docker.io/istio/proxyv2:1.0.0@sha256:eeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeee",
+				"name": "istio-proxy",
+				"resources": {
+					"limits": {
+						"cpu": "2",
+						"memory": "1Gi",
+					},
+					"requests": {
+						"cpu": "100m",
+						"memory": "128Mi",
+					},
+				},
+				"securityContext": {
+					"allowPrivilegeEscalation": false,
+					"capabilities": {
+						"add": [],
+						"drop": [
+							"ALL",
+						],
+					},
+					"privileged": false,
+					"runAsNonRoot": true,
+					"runAsUser": 1337,
+				},
+			},
+		],
+	},
+}
+
+test_allows_status_null_lists if {
+	msgs := sc003.violations with input as status_null_lists_input
+	count(msgs) == 0
+}
+
+status_spaced_input := {
+	"apiVersion": "v1",
+	"kind": "Pod",
+	"metadata": {
+		"annotations": {
+			"sidecar.istio.io/status": "{\n \"containers\": [\n  \"istio-proxy\"\n ],\n \"revision\": \"default\",\n \"n\": [\n  1,\n  true,\n  null\n ]\n}",
+		},
+		"labels": {
+			"app": "shop",
+		},
+		"name": "shop",
+		"namespace": "payments",
+	},
+	"spec": {
+		"containers": [
+			{
+				"image": "registry.example.com/shop/app:2.1.0",
+				"name": "app",
+				"securityContext": {
+					"runAsGroup": 1000,
+					"runAsNonRoot": true,
+					"runAsUser": 1000,
+				},
+			},
+			{
+				"image": "docker.io/istio/proxyv2:1.0.0@sha256:eeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeee",
+				"name": "istio-proxy",
+				"resources": {
+					"limits": {
+						"cpu": "2",
+						"memory": "1Gi",
+					},
+					"requests": {
+						"cpu": "100m",
+						"memory": "128Mi",
+					},
+				},
+				"securityContext": {
+					"allowPrivilegeEscalation": false,
+					"capabilities": {
+						"add": [],
+						"drop": [
+							"ALL",
+						],
+					},
+					"privileged": false,
+					"runAsNonRoot": true,
+					"runAsUser": 1337,
+				},
+			},
+		],
+	},
+}
+
+test_allows_status_spaced if {
+	msgs := sc003.violations with input as status_spaced_input
+	count(msgs) == 0
+}
+
+sidecar_image_renamed_outside_mesh_input := {
+	"apiVersion": "v1",
+	"kind": "Pod",
+	"metadata": {
+		"annotations": {
+			"sidecar.istio.io/status": "{\"initContainers\":[],\"containers\":[\"istio-proxy\"]}",
+		},
+		"labels": {
+			"app": "shop",
+		},
+		"name": "shop",
+		"namespace": "policygen-outside",
+	},
+	"spec": {
+		"containers": [
+			{
+				"image": "registry.example.com/shop/app:2.1.0",
+				"name": "app",
+				"securityContext": {
+					"runAsGroup": 1000,
+					"runAsNonRoot": true,
+					"runAsUser": 1000,
+				},
+			},
+			{
+				"image": "docker.io/istio/proxyv2:1.0.0@sha256:eeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeee",
+				"name": "istio-proxy",
+				"resources": {
+					"limits": {
+						"cpu": "2",
+						"memory": "1Gi",
+					},
+					"requests": {
+						"cpu": "100m",
+						"memory": "128Mi",
+					},
+				},
+				"securityContext": {
+					"allowPrivilegeEscalation": false,
+					"capabilities": {
+						"add": [],
+						"drop": [
+							"ALL",
+						],
+					},
+					"privileged": false,
+					"runAsNonRoot": true,
+					"runAsUser": 1337,
+				},
+			},
+			{
+				"image": "docker.io/istio/proxyv2:1.0.0@sha256:eeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeee",
+				"name": "debug",
+			},
+		],
+	},
+}
+
+sidecar_image_renamed_outside_mesh_namespaces := {
+	"policygen-outside": {
+		"apiVersion": "v1",
+		"kind": "Namespace",
+		"metadata": {
+			"labels": {
+				"policygen.dev/fixture": "outside",
+			},
+			"name": "policygen-outside",
+		},
+	},
+}
+
+test_denies_sidecar_image_renamed_outside_mesh if {
+	msgs := sc003.violations with input as sidecar_image_renamed_outside_mesh_input with data.inventory.cluster.v1.Namespace as sidecar_image_renamed_outside_mesh_namespaces
+	count(msgs) > 0
+	every msg in msgs {
+		msg.rule == "SC003"
+		msg.check in catalogued_checks
+		startswith(msg.msg, concat("", [msg.rule, "/", msg.check, " "]))
+	}
+}
+
+native_sidecar_outside_mesh_input := {
+	"apiVersion": "v1",
+	"kind": "Pod",
+	"metadata": {
+		"annotations": {
+			"sidecar.istio.io/status": "{\"initContainers\":[],\"containers\":[\"istio-proxy\"]}",
+		},
+		"labels": {
+			"app": "shop",
+		},
+		"name": "shop",
+		"namespace": "policygen-outside",
+	},
+	"spec": {
+		"containers": [
+			{
+				"image": "registry.example.com/shop/app:2.1.0",
+				"name": "app",
+				"securityContext": {
+					"runAsGroup": 1000,
+					"runAsNonRoot": true,
+					"runAsUser": 1000,
+				},
+			},
+			{
+				"image": "docker.io/istio/proxyv2:1.0.0@sha256:eeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeee",
+				"name": "istio-proxy",
+				"resources": {
+					"limits": {
+						"cpu": "2",
+						"memory": "1Gi",
+					},
+					"requests": {
+						"cpu": "100m",
+						"memory": "128Mi",
+					},
+				},
+				"securityContext": {
+					"allowPrivilegeEscalation": false,
+					"capabilities": {
+						"add": [],
+						"drop": [
+							"ALL",
+						],
+					},
+					"privileged": false,
+					"runAsNonRoot": true,
+					"runAsUser": 1337,
+				},
+			},
+		],
+		"initContainers": [
+			{
+				"image": "registry.example.com/tools/shadow:1",
+				"name": "shadow",
+				"restartPolicy": "Always",
+			},
+		],
+	},
+}
+
+native_sidecar_outside_mesh_namespaces := {
+	"policygen-outside": {
+		"apiVersion": "v1",
+		"kind": "Namespace",
+		"metadata": {
+			"labels": {
+				"policygen.dev/fixture": "outside",
+			},
+			"name": "policygen-outside",
+		},
+	},
+}
+
+test_allows_native_sidecar_outside_mesh if {
+	msgs := sc003.violations with input as native_sidecar_outside_mesh_input with data.inventory.cluster.v1.Namespace as native_sidecar_outside_mesh_namespaces
+	count(msgs) == 0
 }

@@ -64,6 +64,76 @@ test_allows_approved_pod if {
 	count(msgs) == 0
 }
 
+approved_deployment_input := {
+	"apiVersion": "apps/v1",
+	"kind": "Deployment",
+	"metadata": {
+		"name": "shop",
+		"namespace": "payments",
+	},
+	"spec": {
+		"selector": {
+			"matchLabels": {
+				"app": "shop",
+			},
+		},
+		"template": {
+			"metadata": {
+				"annotations": {
+					"sidecar.istio.io/status": "{\"initContainers\":[],\"containers\":[\"istio-proxy\"]}",
+				},
+				"labels": {
+					"app": "shop",
+				},
+			},
+			"spec": {
+				"containers": [
+					{
+						"image": "registry.example.com/shop/app:2.1.0",
+						"name": "app",
+						"securityContext": {
+							"runAsGroup": 1000,
+							"runAsNonRoot": true,
+							"runAsUser": 1000,
+						},
+					},
+					{
+						"image": "docker.io/istio/proxyv2:1.0.0@sha256:eeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeee",
+						"name": "istio-proxy",
+						"resources": {
+							"limits": {
+								"cpu": "2",
+								"memory": "1Gi",
+							},
+							"requests": {
+								"cpu": "100m",
+								"memory": "128Mi",
+							},
+						},
+						"securityContext": {
+							"allowPrivilegeEscalation": false,
+							"capabilities": {
+								"add": [],
+								"drop": [
+									"ALL",
+								],
+							},
+							"privileged": false,
+							"runAsNonRoot": true,
+							"runAsUser": 1337,
+						},
+					},
+				],
+			},
+		},
+	},
+}
+
+test_allows_approved_deployment if {
+	msgs := sc007.violations with input as approved_deployment_input
+	count(msgs) == 0
+}
+
 no_limits_input := {
 	"apiVersion": "v1",
 	"kind": "Pod",
@@ -188,6 +258,69 @@ test_denies_zero_cpu_limit if {
 	}
 }
 
+no_memory_limit_input := {
+	"apiVersion": "v1",
+	"kind": "Pod",
+	"metadata": {
+		"annotations": {
+			"sidecar.istio.io/status": "{\"initContainers\":[],\"containers\":[\"istio-proxy\"]}",
+		},
+		"labels": {
+			"app": "shop",
+		},
+		"name": "shop",
+		"namespace": "payments",
+	},
+	"spec": {
+		"containers": [
+			{
+				"image": "registry.example.com/shop/app:2.1.0",
+				"name": "app",
+				"securityContext": {
+					"runAsGroup": 1000,
+					"runAsNonRoot": true,
+					"runAsUser": 1000,
+				},
+			},
+			{
+				"image": "docker.io/istio/proxyv2:1.0.0@sha256:eeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeee",
+				"name": "istio-proxy",
+				"resources": {
+					"limits": {
+						"cpu": "2",
+					},
+					"requests": {
+						"cpu": "100m",
+						"memory": "128Mi",
+					},
+				},
+				"securityContext": {
+					"allowPrivilegeEscalation": false,
+					"capabilities": {
+						"add": [],
+						"drop": [
+							"ALL",
+						],
+					},
+					"privileged": false,
+					"runAsNonRoot": true,
+					"runAsUser": 1337,
+				},
+			},
+		],
+	},
+}
+
+test_denies_no_memory_limit if {
+	msgs := sc007.violations with input as no_memory_limit_input
+	count(msgs) > 0
+	every msg in msgs {
+		msg.rule == "SC007"
+		msg.check in catalogued_checks
+		startswith(msg.msg, concat("", [msg.rule, "/", msg.check, " "]))
+	}
+}
+
 cpu_limit_too_high_input := {
 	"apiVersion": "v1",
 	"kind": "Pod",
@@ -252,6 +385,129 @@ test_denies_cpu_limit_too_high if {
 	}
 }
 
+cpu_limit_just_above_input := {
+	"apiVersion": "v1",
+	"kind": "Pod",
+	"metadata": {
+		"annotations": {
+			"sidecar.istio.io/status": "{\"initContainers\":[],\"containers\":[\"istio-proxy\"]}",
+		},
+		"labels": {
+			"app": "shop",
+		},
+		"name": "shop",
+		"namespace": "payments",
+	},
+	"spec": {
+		"containers": [
+			{
+				"image": "registry.example.com/shop/app:2.1.0",
+				"name": "app",
+				"securityContext": {
+					"runAsGroup": 1000,
+					"runAsNonRoot": true,
+					"runAsUser": 1000,
+				},
+			},
+			{
+				"image": "docker.io/istio/proxyv2:1.0.0@sha256:eeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeee",
+				"name": "istio-proxy",
+				"resources": {
+					"limits": {
+						"cpu": "2001m",
+						"memory": "1Gi",
+					},
+					"requests": {
+						"cpu": "100m",
+						"memory": "128Mi",
+					},
+				},
+				"securityContext": {
+					"allowPrivilegeEscalation": false,
+					"capabilities": {
+						"add": [],
+						"drop": [
+							"ALL",
+						],
+					},
+					"privileged": false,
+					"runAsNonRoot": true,
+					"runAsUser": 1337,
+				},
+			},
+		],
+	},
+}
+
+test_denies_cpu_limit_just_above if {
+	msgs := sc007.violations with input as cpu_limit_just_above_input
+	count(msgs) > 0
+	every msg in msgs {
+		msg.rule == "SC007"
+		msg.check in catalogued_checks
+		startswith(msg.msg, concat("", [msg.rule, "/", msg.check, " "]))
+	}
+}
+
+cpu_limit_just_below_input := {
+	"apiVersion": "v1",
+	"kind": "Pod",
+	"metadata": {
+		"annotations": {
+			"sidecar.istio.io/status": "{\"initContainers\":[],\"containers\":[\"istio-proxy\"]}",
+		},
+		"labels": {
+			"app": "shop",
+		},
+		"name": "shop",
+		"namespace": "payments",
+	},
+	"spec": {
+		"containers": [
+			{
+				"image": "registry.example.com/shop/app:2.1.0",
+				"name": "app",
+				"securityContext": {
+					"runAsGroup": 1000,
+					"runAsNonRoot": true,
+					"runAsUser": 1000,
+				},
+			},
+			{
+				"image": "docker.io/istio/proxyv2:1.0.0@sha256:eeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeee",
+				"name": "istio-proxy",
+				"resources": {
+					"limits": {
+						"cpu": "1999m",
+						"memory": "1Gi",
+					},
+					"requests": {
+						"cpu": "100m",
+						"memory": "128Mi",
+					},
+				},
+				"securityContext": {
+					"allowPrivilegeEscalation": false,
+					"capabilities": {
+						"add": [],
+						"drop": [
+							"ALL",
+						],
+					},
+					"privileged": false,
+					"runAsNonRoot": true,
+					"runAsUser": 1337,
+				},
+			},
+		],
+	},
+}
+
+test_allows_cpu_limit_just_below if {
+	msgs := sc007.violations with input as cpu_limit_just_below_input
+	count(msgs) == 0
+}
+
 memory_limit_too_high_input := {
 	"apiVersion": "v1",
 	"kind": "Pod",
@@ -314,4 +570,127 @@ test_denies_memory_limit_too_high if {
 		msg.check in catalogued_checks
 		startswith(msg.msg, concat("", [msg.rule, "/", msg.check, " "]))
 	}
+}
+
+memory_limit_just_above_input := {
+	"apiVersion": "v1",
+	"kind": "Pod",
+	"metadata": {
+		"annotations": {
+			"sidecar.istio.io/status": "{\"initContainers\":[],\"containers\":[\"istio-proxy\"]}",
+		},
+		"labels": {
+			"app": "shop",
+		},
+		"name": "shop",
+		"namespace": "payments",
+	},
+	"spec": {
+		"containers": [
+			{
+				"image": "registry.example.com/shop/app:2.1.0",
+				"name": "app",
+				"securityContext": {
+					"runAsGroup": 1000,
+					"runAsNonRoot": true,
+					"runAsUser": 1000,
+				},
+			},
+			{
+				"image": "docker.io/istio/proxyv2:1.0.0@sha256:eeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeee",
+				"name": "istio-proxy",
+				"resources": {
+					"limits": {
+						"cpu": "2",
+						"memory": "1073741824001m",
+					},
+					"requests": {
+						"cpu": "100m",
+						"memory": "128Mi",
+					},
+				},
+				"securityContext": {
+					"allowPrivilegeEscalation": false,
+					"capabilities": {
+						"add": [],
+						"drop": [
+							"ALL",
+						],
+					},
+					"privileged": false,
+					"runAsNonRoot": true,
+					"runAsUser": 1337,
+				},
+			},
+		],
+	},
+}
+
+test_denies_memory_limit_just_above if {
+	msgs := sc007.violations with input as memory_limit_just_above_input
+	count(msgs) > 0
+	every msg in msgs {
+		msg.rule == "SC007"
+		msg.check in catalogued_checks
+		startswith(msg.msg, concat("", [msg.rule, "/", msg.check, " "]))
+	}
+}
+
+memory_limit_just_below_input := {
+	"apiVersion": "v1",
+	"kind": "Pod",
+	"metadata": {
+		"annotations": {
+			"sidecar.istio.io/status": "{\"initContainers\":[],\"containers\":[\"istio-proxy\"]}",
+		},
+		"labels": {
+			"app": "shop",
+		},
+		"name": "shop",
+		"namespace": "payments",
+	},
+	"spec": {
+		"containers": [
+			{
+				"image": "registry.example.com/shop/app:2.1.0",
+				"name": "app",
+				"securityContext": {
+					"runAsGroup": 1000,
+					"runAsNonRoot": true,
+					"runAsUser": 1000,
+				},
+			},
+			{
+				"image": "docker.io/istio/proxyv2:1.0.0@sha256:eeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeee",
+				"name": "istio-proxy",
+				"resources": {
+					"limits": {
+						"cpu": "2",
+						"memory": "1073741823999m",
+					},
+					"requests": {
+						"cpu": "100m",
+						"memory": "128Mi",
+					},
+				},
+				"securityContext": {
+					"allowPrivilegeEscalation": false,
+					"capabilities": {
+						"add": [],
+						"drop": [
+							"ALL",
+						],
+					},
+					"privileged": false,
+					"runAsNonRoot": true,
+					"runAsUser": 1337,
+				},
+			},
+		],
+	},
+}
+
+test_allows_memory_limit_just_below if {
+	msgs := sc007.violations with input as memory_limit_just_below_input
+	count(msgs) == 0
 }

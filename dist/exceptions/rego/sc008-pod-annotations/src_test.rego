@@ -64,6 +64,76 @@ test_allows_approved_pod if {
 	count(msgs) == 0
 }
 
+approved_deployment_input := {
+	"apiVersion": "apps/v1",
+	"kind": "Deployment",
+	"metadata": {
+		"name": "shop",
+		"namespace": "payments",
+	},
+	"spec": {
+		"selector": {
+			"matchLabels": {
+				"app": "shop",
+			},
+		},
+		"template": {
+			"metadata": {
+				"annotations": {
+					"sidecar.istio.io/status": "{\"initContainers\":[],\"containers\":[\"istio-proxy\"]}",
+				},
+				"labels": {
+					"app": "shop",
+				},
+			},
+			"spec": {
+				"containers": [
+					{
+						"image": "registry.example.com/shop/app:2.1.0",
+						"name": "app",
+						"securityContext": {
+							"runAsGroup": 1000,
+							"runAsNonRoot": true,
+							"runAsUser": 1000,
+						},
+					},
+					{
+						"image": "docker.io/istio/proxyv2:1.0.0@sha256:eeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeee",
+						"name": "istio-proxy",
+						"resources": {
+							"limits": {
+								"cpu": "2",
+								"memory": "1Gi",
+							},
+							"requests": {
+								"cpu": "100m",
+								"memory": "128Mi",
+							},
+						},
+						"securityContext": {
+							"allowPrivilegeEscalation": false,
+							"capabilities": {
+								"add": [],
+								"drop": [
+									"ALL",
+								],
+							},
+							"privileged": false,
+							"runAsNonRoot": true,
+							"runAsUser": 1337,
+						},
+					},
+				],
+			},
+		},
+	},
+}
+
+test_allows_approved_deployment if {
+	msgs := sc008.violations with input as approved_deployment_input
+	count(msgs) == 0
+}
+
 forbidden_annotation_input := {
 	"apiVersion": "v1",
 	"kind": "Pod",
@@ -127,4 +197,64 @@ test_denies_forbidden_annotation if {
 		msg.check in catalogued_checks
 		startswith(msg.msg, concat("", [msg.rule, "/", msg.check, " "]))
 	}
+}
+
+unrelated_annotation_input := {
+	"apiVersion": "v1",
+	"kind": "Pod",
+	"metadata": {
+		"annotations": {
+			"example.com/owner": "shop",
+			"sidecar.istio.io/status": "{\"initContainers\":[],\"containers\":[\"istio-proxy\"]}",
+		},
+		"labels": {
+			"app": "shop",
+		},
+		"name": "shop",
+		"namespace": "payments",
+	},
+	"spec": {
+		"containers": [
+			{
+				"image": "registry.example.com/shop/app:2.1.0",
+				"name": "app",
+				"securityContext": {
+					"runAsGroup": 1000,
+					"runAsNonRoot": true,
+					"runAsUser": 1000,
+				},
+			},
+			{
+				"image": "docker.io/istio/proxyv2:1.0.0@sha256:eeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeee",
+				"name": "istio-proxy",
+				"resources": {
+					"limits": {
+						"cpu": "2",
+						"memory": "1Gi",
+					},
+					"requests": {
+						"cpu": "100m",
+						"memory": "128Mi",
+					},
+				},
+				"securityContext": {
+					"allowPrivilegeEscalation": false,
+					"capabilities": {
+						"add": [],
+						"drop": [
+							"ALL",
+						],
+					},
+					"privileged": false,
+					"runAsNonRoot": true,
+					"runAsUser": 1337,
+				},
+			},
+		],
+	},
+}
+
+test_allows_unrelated_annotation if {
+	msgs := sc008.violations with input as unrelated_annotation_input
+	count(msgs) == 0
 }

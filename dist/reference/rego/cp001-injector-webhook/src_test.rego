@@ -98,6 +98,150 @@ test_denies_injector_to_url if {
 	}
 }
 
+injector_other_path_input := {
+	"apiVersion": "admissionregistration.k8s.io/v1",
+	"kind": "MutatingWebhookConfiguration",
+	"metadata": {
+		"name": "istio-revision-tag",
+	},
+	"webhooks": [
+		{
+			"admissionReviewVersions": [
+				"v1",
+			],
+			"clientConfig": {
+				"service": {
+					"name": "istiod",
+					"namespace": "istio-system",
+					"path": "/inject/evil",
+				},
+			},
+			"failurePolicy": "Fail",
+			"name": "sidecar-injector.istio.io",
+			"rules": [
+				{
+					"apiGroups": [
+						"",
+					],
+					"apiVersions": [
+						"v1",
+					],
+					"operations": [
+						"CREATE",
+					],
+					"resources": [
+						"pods",
+					],
+				},
+			],
+			"sideEffects": "None",
+		},
+	],
+}
+
+test_denies_injector_other_path if {
+	msgs := cp001.violations with input as injector_other_path_input
+	count(msgs) > 0
+	every msg in msgs {
+		msg.rule == "CP001"
+		msg.check in catalogued_checks
+		startswith(msg.msg, concat("", [msg.rule, "/", msg.check, " "]))
+	}
+}
+
+injector_other_failure_policy_input := {
+	"apiVersion": "admissionregistration.k8s.io/v1",
+	"kind": "MutatingWebhookConfiguration",
+	"metadata": {
+		"name": "istio-revision-tag",
+	},
+	"webhooks": [
+		{
+			"admissionReviewVersions": [
+				"v1",
+			],
+			"clientConfig": {
+				"service": {
+					"name": "istiod",
+					"namespace": "istio-system",
+					"path": "/inject",
+				},
+			},
+			"failurePolicy": "Ignore",
+			"name": "sidecar-injector.istio.io",
+			"rules": [
+				{
+					"apiGroups": [
+						"",
+					],
+					"apiVersions": [
+						"v1",
+					],
+					"operations": [
+						"CREATE",
+					],
+					"resources": [
+						"pods",
+					],
+				},
+			],
+			"sideEffects": "None",
+		},
+	],
+}
+
+test_denies_injector_other_failure_policy if {
+	msgs := cp001.violations with input as injector_other_failure_policy_input
+	count(msgs) > 0
+	every msg in msgs {
+		msg.rule == "CP001"
+		msg.check in catalogued_checks
+		startswith(msg.msg, concat("", [msg.rule, "/", msg.check, " "]))
+	}
+}
+
+configmap_mutator_input := {
+	"apiVersion": "admissionregistration.k8s.io/v1",
+	"kind": "MutatingWebhookConfiguration",
+	"metadata": {
+		"name": "configmap-mutator",
+	},
+	"webhooks": [
+		{
+			"admissionReviewVersions": [
+				"v1",
+			],
+			"clientConfig": {
+				"url": "https://example.com/mutate",
+			},
+			"failurePolicy": "Fail",
+			"name": "sidecar-injector.istio.io",
+			"rules": [
+				{
+					"apiGroups": [
+						"",
+					],
+					"apiVersions": [
+						"v1",
+					],
+					"operations": [
+						"CREATE",
+					],
+					"resources": [
+						"configmaps",
+					],
+				},
+			],
+			"sideEffects": "None",
+		},
+	],
+}
+
+test_allows_configmap_mutator if {
+	msgs := cp001.violations with input as configmap_mutator_input
+	count(msgs) == 0
+}
+
 untrusted_pod_mutator_input := {
 	"apiVersion": "admissionregistration.k8s.io/v1",
 	"kind": "MutatingWebhookConfiguration",

@@ -142,3 +142,40 @@ test_allows_other_configmap if {
 	msgs := cp002.violations with input as other_configmap_input
 	count(msgs) == 0
 }
+
+same_name_other_namespace_input := {
+	"apiVersion": "admission.k8s.io/v1",
+	"kind": "AdmissionReview",
+	"request": {
+		"kind": {
+			"group": "",
+			"kind": "ConfigMap",
+			"version": "v1",
+		},
+		"namespace": "default",
+		"object": {
+			"apiVersion": "v1",
+			"data": {
+				"config": "policy: enabled",
+			},
+			"kind": "ConfigMap",
+			"metadata": {
+				"name": "istio-sidecar-injector",
+				"namespace": "default",
+			},
+		},
+		"operation": "UPDATE",
+		"uid": "00000000-0000-0000-0000-000000000000",
+		"userInfo": {
+			"groups": [
+				"system:authenticated",
+			],
+			"username": "policygen:untrusted-user",
+		},
+	},
+}
+
+test_allows_same_name_other_namespace if {
+	msgs := cp002.violations with input as same_name_other_namespace_input
+	count(msgs) == 0
+}

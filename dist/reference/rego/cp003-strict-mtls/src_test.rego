@@ -96,6 +96,56 @@ test_denies_permissive if {
 	}
 }
 
+permissive_lowercase_input := {
+	"apiVersion": "security.istio.io/v1",
+	"kind": "PeerAuthentication",
+	"metadata": {
+		"name": "default",
+		"namespace": "shop",
+	},
+	"spec": {
+		"mtls": {
+			"mode": "permissive",
+		},
+		"selector": {
+			"matchLabels": {
+				"app": "shop",
+			},
+		},
+	},
+}
+
+test_denies_permissive_lowercase if {
+	msgs := cp003.violations with input as permissive_lowercase_input
+	count(msgs) > 0
+	every msg in msgs {
+		msg.rule == "CP003"
+		msg.check in catalogued_checks
+		startswith(msg.msg, concat("", [msg.rule, "/", msg.check, " "]))
+	}
+}
+
+workload_without_mtls_input := {
+	"apiVersion": "security.istio.io/v1",
+	"kind": "PeerAuthentication",
+	"metadata": {
+		"name": "default",
+		"namespace": "shop",
+	},
+	"spec": {
+		"selector": {
+			"matchLabels": {
+				"app": "shop",
+			},
+		},
+	},
+}
+
+test_allows_workload_without_mtls if {
+	msgs := cp003.violations with input as workload_without_mtls_input
+	count(msgs) == 0
+}
+
 port_disable_input := {
 	"apiVersion": "security.istio.io/v1",
 	"kind": "PeerAuthentication",

@@ -65,6 +65,100 @@ test_allows_untrusted_reader if {
 	count(msgs) == 0
 }
 
+untrusted_wildcards_input := {
+	"apiVersion": "rbac.authorization.k8s.io/v1",
+	"kind": "ClusterRole",
+	"metadata": {
+		"name": "everything-editor",
+	},
+	"rules": [
+		{
+			"apiGroups": [
+				"*",
+			],
+			"resources": [
+				"*",
+			],
+			"verbs": [
+				"*",
+			],
+		},
+	],
+}
+
+test_denies_untrusted_wildcards if {
+	msgs := cp005.violations with input as untrusted_wildcards_input
+	count(msgs) > 0
+	every msg in msgs {
+		msg.rule == "CP005"
+		msg.check in catalogued_checks
+		startswith(msg.msg, concat("", [msg.rule, "/", msg.check, " "]))
+	}
+}
+
+untrusted_deletecollection_input := {
+	"apiVersion": "rbac.authorization.k8s.io/v1",
+	"kind": "ClusterRole",
+	"metadata": {
+		"name": "webhook-sweeper",
+	},
+	"rules": [
+		{
+			"apiGroups": [
+				"admissionregistration.k8s.io",
+			],
+			"resources": [
+				"validatingwebhookconfigurations",
+			],
+			"verbs": [
+				"deletecollection",
+			],
+		},
+	],
+}
+
+test_denies_untrusted_deletecollection if {
+	msgs := cp005.violations with input as untrusted_deletecollection_input
+	count(msgs) > 0
+	every msg in msgs {
+		msg.rule == "CP005"
+		msg.check in catalogued_checks
+		startswith(msg.msg, concat("", [msg.rule, "/", msg.check, " "]))
+	}
+}
+
+untrusted_namespaced_role_input := {
+	"apiVersion": "rbac.authorization.k8s.io/v1",
+	"kind": "Role",
+	"metadata": {
+		"name": "webhook-editor",
+		"namespace": "default",
+	},
+	"rules": [
+		{
+			"apiGroups": [
+				"admissionregistration.k8s.io",
+			],
+			"resources": [
+				"mutatingwebhookconfigurations",
+			],
+			"verbs": [
+				"update",
+			],
+		},
+	],
+}
+
+test_denies_untrusted_namespaced_role if {
+	msgs := cp005.violations with input as untrusted_namespaced_role_input
+	count(msgs) > 0
+	every msg in msgs {
+		msg.rule == "CP005"
+		msg.check in catalogued_checks
+		startswith(msg.msg, concat("", [msg.rule, "/", msg.check, " "]))
+	}
+}
+
 trusted_writer_input := {
 	"apiVersion": "rbac.authorization.k8s.io/v1",
 	"kind": "ClusterRole",

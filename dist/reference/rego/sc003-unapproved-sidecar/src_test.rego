@@ -161,6 +161,173 @@ test_allows_approved_pod if {
 	count(msgs) == 0
 }
 
+approved_deployment_input := {
+	"apiVersion": "apps/v1",
+	"kind": "Deployment",
+	"metadata": {
+		"name": "shop",
+		"namespace": "checkout",
+	},
+	"spec": {
+		"selector": {
+			"matchLabels": {
+				"app": "shop",
+			},
+		},
+		"template": {
+			"metadata": {
+				"annotations": {
+					"inject.istio.io/templates": "sidecar",
+					"sidecar.istio.io/interceptionMode": "REDIRECT",
+					"sidecar.istio.io/status": "{\"initContainers\":[\"istio-init\",\"istio-validation\"],\"containers\":[\"istio-proxy\"]}",
+					"traffic.sidecar.istio.io/excludeInboundPorts": "15020",
+				},
+				"labels": {
+					"app": "shop",
+					"istio.io/rev": "default",
+				},
+			},
+			"spec": {
+				"containers": [
+					{
+						"image": "registry.example.com/shop/app:2.1.0",
+						"name": "app",
+						"securityContext": {
+							"runAsGroup": 1000,
+							"runAsNonRoot": true,
+							"runAsUser": 1000,
+						},
+					},
+					{
+						"args": [
+							"proxy",
+							"sidecar",
+							"--log_output_level=default:info",
+						],
+						"env": [
+							{
+								"name": "CA_ADDR",
+								"value": "istiod.istio-system.svc:15012",
+							},
+							{
+								"name": "PILOT_CERT_PROVIDER",
+								"value": "istiod",
+							},
+						],
+						"image": "docker.io/istio/proxyv2:1.0.0@sha256:0d4d5c8e5d5e2f0f1b6a7c3e9b2a4d6f8e1c3a5b7d9f0e2c4a6b8d0f2e4c6a8b",
+						"name": "istio-proxy",
+						"resources": {
+							"limits": {
+								"cpu": "2",
+								"memory": "1Gi",
+							},
+							"requests": {
+								"cpu": "1",
+								"memory": "512Mi",
+							},
+						},
+						"securityContext": {
+							"allowPrivilegeEscalation": false,
+							"capabilities": {
+								"add": [],
+								"drop": [
+									"ALL",
+								],
+							},
+							"privileged": false,
+							"readOnlyRootFilesystem": true,
+							"runAsGroup": 1337,
+							"runAsNonRoot": true,
+							"runAsUser": 1337,
+						},
+						"volumeMounts": [
+							{
+								"mountPath": "/etc/istio/proxy",
+								"name": "credential-socket",
+							},
+						],
+					},
+				],
+				"initContainers": [
+					{
+						"args": [
+							"istio-iptables",
+							"--log_output_level=default:info",
+						],
+						"image": "docker.io/istio/proxyv2:1.0.0@sha256:0d4d5c8e5d5e2f0f1b6a7c3e9b2a4d6f8e1c3a5b7d9f0e2c4a6b8d0f2e4c6a8b",
+						"name": "istio-init",
+						"resources": {
+							"limits": {
+								"cpu": "2",
+								"memory": "1Gi",
+							},
+							"requests": {
+								"cpu": "100m",
+								"memory": "128Mi",
+							},
+						},
+						"securityContext": {
+							"allowPrivilegeEscalation": false,
+							"capabilities": {
+								"add": [
+									"NET_ADMIN",
+									"NET_RAW",
+								],
+								"drop": [
+									"ALL",
+								],
+							},
+							"privileged": false,
+							"runAsUser": 0,
+						},
+					},
+					{
+						"args": [
+							"istio-iptables",
+							"--log_output_level=default:info",
+						],
+						"image": "docker.io/istio/proxyv2:1.0.0@sha256:0d4d5c8e5d5e2f0f1b6a7c3e9b2a4d6f8e1c3a5b7d9f0e2c4a6b8d0f2e4c6a8b",
+						"name": "istio-validation",
+						"resources": {
+							"limits": {
+								"cpu": "2",
+								"memory": "1Gi",
+							},
+							"requests": {
+								"cpu": "100m",
+								"memory": "128Mi",
+							},
+						},
+						"securityContext": {
+							"allowPrivilegeEscalation": false,
+							"capabilities": {
+								"add": [],
+								"drop": [
+									"ALL",
+								],
+							},
+							"privileged": false,
+							"readOnlyRootFilesystem": true,
+							"runAsNonRoot": true,
+						},
+					},
+				],
+				"volumes": [
+					{
+						"emptyDir": {},
+						"name": "credential-socket",
+					},
+				],
+			},
+		},
+	},
+}
+
+test_allows_approved_deployment if {
+	msgs := sc003.violations with input as approved_deployment_input
+	count(msgs) == 0
+}
+
 sidecar_image_renamed_input := {
 	"apiVersion": "v1",
 	"kind": "Pod",
@@ -944,4 +1111,1472 @@ test_denies_sidecar_as_ephemeral if {
 		msg.check in catalogued_checks
 		startswith(msg.msg, concat("", [msg.rule, "/", msg.check, " "]))
 	}
+}
+
+ephemeral_containers_null_input := {
+	"apiVersion": "v1",
+	"kind": "Pod",
+	"metadata": {
+		"annotations": {
+			"inject.istio.io/templates": "sidecar",
+			"sidecar.istio.io/interceptionMode": "REDIRECT",
+			"sidecar.istio.io/status": "{\"initContainers\":[\"istio-init\",\"istio-validation\"],\"containers\":[\"istio-proxy\"]}",
+			"traffic.sidecar.istio.io/excludeInboundPorts": "15020",
+		},
+		"labels": {
+			"app": "shop",
+			"istio.io/rev": "default",
+		},
+		"name": "shop",
+		"namespace": "checkout",
+	},
+	"spec": {
+		"containers": [
+			{
+				"image": "registry.example.com/shop/app:2.1.0",
+				"name": "app",
+				"securityContext": {
+					"runAsGroup": 1000,
+					"runAsNonRoot": true,
+					"runAsUser": 1000,
+				},
+			},
+			{
+				"args": [
+					"proxy",
+					"sidecar",
+					"--log_output_level=default:info",
+				],
+				"env": [
+					{
+						"name": "CA_ADDR",
+						"value": "istiod.istio-system.svc:15012",
+					},
+					{
+						"name": "PILOT_CERT_PROVIDER",
+						"value": "istiod",
+					},
+				],
+				"image": "docker.io/istio/proxyv2:1.0.0@sha256:0d4d5c8e5d5e2f0f1b6a7c3e9b2a4d6f8e1c3a5b7d9f0e2c4a6b8d0f2e4c6a8b",
+				"name": "istio-proxy",
+				"resources": {
+					"limits": {
+						"cpu": "2",
+						"memory": "1Gi",
+					},
+					"requests": {
+						"cpu": "1",
+						"memory": "512Mi",
+					},
+				},
+				"securityContext": {
+					"allowPrivilegeEscalation": false,
+					"capabilities": {
+						"add": [],
+						"drop": [
+							"ALL",
+						],
+					},
+					"privileged": false,
+					"readOnlyRootFilesystem": true,
+					"runAsGroup": 1337,
+					"runAsNonRoot": true,
+					"runAsUser": 1337,
+				},
+				"volumeMounts": [
+					{
+						"mountPath": "/etc/istio/proxy",
+						"name": "credential-socket",
+					},
+				],
+			},
+		],
+		"ephemeralContainers": null,
+		"initContainers": [
+			{
+				"args": [
+					"istio-iptables",
+					"--log_output_level=default:info",
+				],
+				"image": "docker.io/istio/proxyv2:1.0.0@sha256:0d4d5c8e5d5e2f0f1b6a7c3e9b2a4d6f8e1c3a5b7d9f0e2c4a6b8d0f2e4c6a8b",
+				"name": "istio-init",
+				"resources": {
+					"limits": {
+						"cpu": "2",
+						"memory": "1Gi",
+					},
+					"requests": {
+						"cpu": "100m",
+						"memory": "128Mi",
+					},
+				},
+				"securityContext": {
+					"allowPrivilegeEscalation": false,
+					"capabilities": {
+						"add": [
+							"NET_ADMIN",
+							"NET_RAW",
+						],
+						"drop": [
+							"ALL",
+						],
+					},
+					"privileged": false,
+					"runAsUser": 0,
+				},
+			},
+			{
+				"args": [
+					"istio-iptables",
+					"--log_output_level=default:info",
+				],
+				"image": "docker.io/istio/proxyv2:1.0.0@sha256:0d4d5c8e5d5e2f0f1b6a7c3e9b2a4d6f8e1c3a5b7d9f0e2c4a6b8d0f2e4c6a8b",
+				"name": "istio-validation",
+				"resources": {
+					"limits": {
+						"cpu": "2",
+						"memory": "1Gi",
+					},
+					"requests": {
+						"cpu": "100m",
+						"memory": "128Mi",
+					},
+				},
+				"securityContext": {
+					"allowPrivilegeEscalation": false,
+					"capabilities": {
+						"add": [],
+						"drop": [
+							"ALL",
+						],
+					},
+					"privileged": false,
+					"readOnlyRootFilesystem": true,
+					"runAsNonRoot": true,
+				},
+			},
+		],
+		"volumes": [
+			{
+				"emptyDir": {},
+				"name": "credential-socket",
+			},
+		],
+	},
+}
+
+test_denies_ephemeral_containers_null if {
+	msgs := sc003.violations with input as ephemeral_containers_null_input
+	count(msgs) > 0
+	every msg in msgs {
+		msg.rule == "SC003"
+		msg.check in catalogued_checks
+		startswith(msg.msg, concat("", [msg.rule, "/", msg.check, " "]))
+	}
+}
+
+status_escaped_key_input := {
+	"apiVersion": "v1",
+	"kind": "Pod",
+	"metadata": {
+		"annotations": {
+			"inject.istio.io/templates": "sidecar",
+			"sidecar.istio.io/interceptionMode": "REDIRECT",
+			"sidecar.istio.io/status": "{\"initContainers\":null,\"contain\\u0065rs\":[\"evil-proxy\"]}",
+			"traffic.sidecar.istio.io/excludeInboundPorts": "15020",
+		},
+		"labels": {
+			"app": "shop",
+			"istio.io/rev": "default",
+		},
+		"name": "shop",
+		"namespace": "checkout",
+	},
+	"spec": {
+		"containers": [
+			{
+				"image": "registry.example.com/shop/app:2.1.0",
+				"name": "app",
+				"securityContext": {
+					"runAsGroup": 1000,
+					"runAsNonRoot": true,
+					"runAsUser": 1000,
+				},
+			},
+			{
+				"args": [
+					"proxy",
+					"sidecar",
+					"--log_output_level=default:info",
+				],
+				"env": [
+					{
+						"name": "CA_ADDR",
+						"value": "istiod.istio-system.svc:15012",
+					},
+					{
+						"name": "PILOT_CERT_PROVIDER",
+						"value": "istiod",
+					},
+				],
+				"image": "docker.io/istio/proxyv2:1.0.0@sha256:0d4d5c8e5d5e2f0f1b6a7c3e9b2a4d6f8e1c3a5b7d9f0e2c4a6b8d0f2e4c6a8b",
+				"name": "istio-proxy",
+				"resources": {
+					"limits": {
+						"cpu": "2",
+						"memory": "1Gi",
+					},
+					"requests": {
+						"cpu": "1",
+						"memory": "512Mi",
+					},
+				},
+				"securityContext": {
+					"allowPrivilegeEscalation": false,
+					"capabilities": {
+						"add": [],
+						"drop": [
+							"ALL",
+						],
+					},
+					"privileged": false,
+					"readOnlyRootFilesystem": true,
+					"runAsGroup": 1337,
+					"runAsNonRoot": true,
+					"runAsUser": 1337,
+				},
+				"volumeMounts": [
+					{
+						"mountPath": "/etc/istio/proxy",
+						"name": "credential-socket",
+					},
+				],
+			},
+		],
+		"initContainers": [
+			{
+				"args": [
+					"istio-iptables",
+					"--log_output_level=default:info",
+				],
+				"image": "docker.io/istio/proxyv2:1.0.0@sha256:0d4d5c8e5d5e2f0f1b6a7c3e9b2a4d6f8e1c3a5b7d9f0e2c4a6b8d0f2e4c6a8b",
+				"name": "istio-init",
+				"resources": {
+					"limits": {
+						"cpu": "2",
+						"memory": "1Gi",
+					},
+					"requests": {
+						"cpu": "100m",
+						"memory": "128Mi",
+					},
+				},
+				"securityContext": {
+					"allowPrivilegeEscalation": false,
+					"capabilities": {
+						"add": [
+							"NET_ADMIN",
+							"NET_RAW",
+						],
+						"drop": [
+							"ALL",
+						],
+					},
+					"privileged": false,
+					"runAsUser": 0,
+				},
+			},
+			{
+				"args": [
+					"istio-iptables",
+					"--log_output_level=default:info",
+				],
+				"image": "docker.io/istio/proxyv2:1.0.0@sha256:0d4d5c8e5d5e2f0f1b6a7c3e9b2a4d6f8e1c3a5b7d9f0e2c4a6b8d0f2e4c6a8b",
+				"name": "istio-validation",
+				"resources": {
+					"limits": {
+						"cpu": "2",
+						"memory": "1Gi",
+					},
+					"requests": {
+						"cpu": "100m",
+						"memory": "128Mi",
+					},
+				},
+				"securityContext": {
+					"allowPrivilegeEscalation": false,
+					"capabilities": {
+						"add": [],
+						"drop": [
+							"ALL",
+						],
+					},
+					"privileged": false,
+					"readOnlyRootFilesystem": true,
+					"runAsNonRoot": true,
+				},
+			},
+		],
+		"volumes": [
+			{
+				"emptyDir": {},
+				"name": "credential-socket",
+			},
+		],
+	},
+}
+
+test_denies_status_escaped_key if {
+	msgs := sc003.violations with input as status_escaped_key_input
+	count(msgs) > 0
+	every msg in msgs {
+		msg.rule == "SC003"
+		msg.check in catalogued_checks
+		startswith(msg.msg, concat("", [msg.rule, "/", msg.check, " "]))
+	}
+}
+
+status_repeated_key_input := {
+	"apiVersion": "v1",
+	"kind": "Pod",
+	"metadata": {
+		"annotations": {
+			"inject.istio.io/templates": "sidecar",
+			"sidecar.istio.io/interceptionMode": "REDIRECT",
+			"sidecar.istio.io/status": "{\"containers\": [\"istio-init\"],\"containers\":[\"evil-proxy\"]}",
+			"traffic.sidecar.istio.io/excludeInboundPorts": "15020",
+		},
+		"labels": {
+			"app": "shop",
+			"istio.io/rev": "default",
+		},
+		"name": "shop",
+		"namespace": "checkout",
+	},
+	"spec": {
+		"containers": [
+			{
+				"image": "registry.example.com/shop/app:2.1.0",
+				"name": "app",
+				"securityContext": {
+					"runAsGroup": 1000,
+					"runAsNonRoot": true,
+					"runAsUser": 1000,
+				},
+			},
+			{
+				"args": [
+					"proxy",
+					"sidecar",
+					"--log_output_level=default:info",
+				],
+				"env": [
+					{
+						"name": "CA_ADDR",
+						"value": "istiod.istio-system.svc:15012",
+					},
+					{
+						"name": "PILOT_CERT_PROVIDER",
+						"value": "istiod",
+					},
+				],
+				"image": "docker.io/istio/proxyv2:1.0.0@sha256:0d4d5c8e5d5e2f0f1b6a7c3e9b2a4d6f8e1c3a5b7d9f0e2c4a6b8d0f2e4c6a8b",
+				"name": "istio-proxy",
+				"resources": {
+					"limits": {
+						"cpu": "2",
+						"memory": "1Gi",
+					},
+					"requests": {
+						"cpu": "1",
+						"memory": "512Mi",
+					},
+				},
+				"securityContext": {
+					"allowPrivilegeEscalation": false,
+					"capabilities": {
+						"add": [],
+						"drop": [
+							"ALL",
+						],
+					},
+					"privileged": false,
+					"readOnlyRootFilesystem": true,
+					"runAsGroup": 1337,
+					"runAsNonRoot": true,
+					"runAsUser": 1337,
+				},
+				"volumeMounts": [
+					{
+						"mountPath": "/etc/istio/proxy",
+						"name": "credential-socket",
+					},
+				],
+			},
+		],
+		"initContainers": [
+			{
+				"args": [
+					"istio-iptables",
+					"--log_output_level=default:info",
+				],
+				"image": "docker.io/istio/proxyv2:1.0.0@sha256:0d4d5c8e5d5e2f0f1b6a7c3e9b2a4d6f8e1c3a5b7d9f0e2c4a6b8d0f2e4c6a8b",
+				"name": "istio-init",
+				"resources": {
+					"limits": {
+						"cpu": "2",
+						"memory": "1Gi",
+					},
+					"requests": {
+						"cpu": "100m",
+						"memory": "128Mi",
+					},
+				},
+				"securityContext": {
+					"allowPrivilegeEscalation": false,
+					"capabilities": {
+						"add": [
+							"NET_ADMIN",
+							"NET_RAW",
+						],
+						"drop": [
+							"ALL",
+						],
+					},
+					"privileged": false,
+					"runAsUser": 0,
+				},
+			},
+			{
+				"args": [
+					"istio-iptables",
+					"--log_output_level=default:info",
+				],
+				"image": "docker.io/istio/proxyv2:1.0.0@sha256:0d4d5c8e5d5e2f0f1b6a7c3e9b2a4d6f8e1c3a5b7d9f0e2c4a6b8d0f2e4c6a8b",
+				"name": "istio-validation",
+				"resources": {
+					"limits": {
+						"cpu": "2",
+						"memory": "1Gi",
+					},
+					"requests": {
+						"cpu": "100m",
+						"memory": "128Mi",
+					},
+				},
+				"securityContext": {
+					"allowPrivilegeEscalation": false,
+					"capabilities": {
+						"add": [],
+						"drop": [
+							"ALL",
+						],
+					},
+					"privileged": false,
+					"readOnlyRootFilesystem": true,
+					"runAsNonRoot": true,
+				},
+			},
+		],
+		"volumes": [
+			{
+				"emptyDir": {},
+				"name": "credential-socket",
+			},
+		],
+	},
+}
+
+test_denies_status_repeated_key if {
+	msgs := sc003.violations with input as status_repeated_key_input
+	count(msgs) > 0
+	every msg in msgs {
+		msg.rule == "SC003"
+		msg.check in catalogued_checks
+		startswith(msg.msg, concat("", [msg.rule, "/", msg.check, " "]))
+	}
+}
+
+status_not_json_input := {
+	"apiVersion": "v1",
+	"kind": "Pod",
+	"metadata": {
+		"annotations": {
+			"inject.istio.io/templates": "sidecar",
+			"sidecar.istio.io/interceptionMode": "REDIRECT",
+			"sidecar.istio.io/status": "{\"containers\":[\"istio-init\"]",
+			"traffic.sidecar.istio.io/excludeInboundPorts": "15020",
+		},
+		"labels": {
+			"app": "shop",
+			"istio.io/rev": "default",
+		},
+		"name": "shop",
+		"namespace": "checkout",
+	},
+	"spec": {
+		"containers": [
+			{
+				"image": "registry.example.com/shop/app:2.1.0",
+				"name": "app",
+				"securityContext": {
+					"runAsGroup": 1000,
+					"runAsNonRoot": true,
+					"runAsUser": 1000,
+				},
+			},
+			{
+				"args": [
+					"proxy",
+					"sidecar",
+					"--log_output_level=default:info",
+				],
+				"env": [
+					{
+						"name": "CA_ADDR",
+						"value": "istiod.istio-system.svc:15012",
+					},
+					{
+						"name": "PILOT_CERT_PROVIDER",
+						"value": "istiod",
+					},
+				],
+				"image": "docker.io/istio/proxyv2:1.0.0@sha256:0d4d5c8e5d5e2f0f1b6a7c3e9b2a4d6f8e1c3a5b7d9f0e2c4a6b8d0f2e4c6a8b",
+				"name": "istio-proxy",
+				"resources": {
+					"limits": {
+						"cpu": "2",
+						"memory": "1Gi",
+					},
+					"requests": {
+						"cpu": "1",
+						"memory": "512Mi",
+					},
+				},
+				"securityContext": {
+					"allowPrivilegeEscalation": false,
+					"capabilities": {
+						"add": [],
+						"drop": [
+							"ALL",
+						],
+					},
+					"privileged": false,
+					"readOnlyRootFilesystem": true,
+					"runAsGroup": 1337,
+					"runAsNonRoot": true,
+					"runAsUser": 1337,
+				},
+				"volumeMounts": [
+					{
+						"mountPath": "/etc/istio/proxy",
+						"name": "credential-socket",
+					},
+				],
+			},
+		],
+		"initContainers": [
+			{
+				"args": [
+					"istio-iptables",
+					"--log_output_level=default:info",
+				],
+				"image": "docker.io/istio/proxyv2:1.0.0@sha256:0d4d5c8e5d5e2f0f1b6a7c3e9b2a4d6f8e1c3a5b7d9f0e2c4a6b8d0f2e4c6a8b",
+				"name": "istio-init",
+				"resources": {
+					"limits": {
+						"cpu": "2",
+						"memory": "1Gi",
+					},
+					"requests": {
+						"cpu": "100m",
+						"memory": "128Mi",
+					},
+				},
+				"securityContext": {
+					"allowPrivilegeEscalation": false,
+					"capabilities": {
+						"add": [
+							"NET_ADMIN",
+							"NET_RAW",
+						],
+						"drop": [
+							"ALL",
+						],
+					},
+					"privileged": false,
+					"runAsUser": 0,
+				},
+			},
+			{
+				"args": [
+					"istio-iptables",
+					"--log_output_level=default:info",
+				],
+				"image": "docker.io/istio/proxyv2:1.0.0@sha256:0d4d5c8e5d5e2f0f1b6a7c3e9b2a4d6f8e1c3a5b7d9f0e2c4a6b8d0f2e4c6a8b",
+				"name": "istio-validation",
+				"resources": {
+					"limits": {
+						"cpu": "2",
+						"memory": "1Gi",
+					},
+					"requests": {
+						"cpu": "100m",
+						"memory": "128Mi",
+					},
+				},
+				"securityContext": {
+					"allowPrivilegeEscalation": false,
+					"capabilities": {
+						"add": [],
+						"drop": [
+							"ALL",
+						],
+					},
+					"privileged": false,
+					"readOnlyRootFilesystem": true,
+					"runAsNonRoot": true,
+				},
+			},
+		],
+		"volumes": [
+			{
+				"emptyDir": {},
+				"name": "credential-socket",
+			},
+		],
+	},
+}
+
+test_denies_status_not_json if {
+	msgs := sc003.violations with input as status_not_json_input
+	count(msgs) > 0
+	every msg in msgs {
+		msg.rule == "SC003"
+		msg.check in catalogued_checks
+		startswith(msg.msg, concat("", [msg.rule, "/", msg.check, " "]))
+	}
+}
+
+status_null_lists_input := {
+	"apiVersion": "v1",
+	"kind": "Pod",
+	"metadata": {
+		"annotations": {
+			"inject.istio.io/templates": "sidecar",
+			"sidecar.istio.io/interceptionMode": "REDIRECT",
+			"sidecar.istio.io/status": "{\"initContainers\": null, \"containers\": null}",
+			"traffic.sidecar.istio.io/excludeInboundPorts": "15020",
+		},
+		"labels": {
+			"app": "shop",
+			"istio.io/rev": "default",
+		},
+		"name": "shop",
+		"namespace": "checkout",
+	},
+	"spec": {
+		"containers": [
+			{
+				"image": "registry.example.com/shop/app:2.1.0",
+				"name": "app",
+				"securityContext": {
+					"runAsGroup": 1000,
+					"runAsNonRoot": true,
+					"runAsUser": 1000,
+				},
+			},
+			{
+				"args": [
+					"proxy",
+					"sidecar",
+					"--log_output_level=default:info",
+				],
+				"env": [
+					{
+						"name": "CA_ADDR",
+						"value": "istiod.istio-system.svc:15012",
+					},
+					{
+						"name": "PILOT_CERT_PROVIDER",
+						"value": "istiod",
+					},
+				],
+				"image": "docker.io/istio/proxyv2:1.0.0@sha256:0d4d5c8e5d5e2f0f1b6a7c3e9b2a4d6f8e1c3a5b7d9f0e2c4a6b8d0f2e4c6a8b",
+				"name": "istio-proxy",
+				"resources": {
+					"limits": {
+						"cpu": "2",
+						"memory": "1Gi",
+					},
+					"requests": {
+						"cpu": "1",
+						"memory": "512Mi",
+					},
+				},
+				"securityContext": {
+					"allowPrivilegeEscalation": false,
+					"capabilities": {
+						"add": [],
+						"drop": [
+							"ALL",
+						],
+					},
+					"privileged": false,
+					"readOnlyRootFilesystem": true,
+					"runAsGroup": 1337,
+					"runAsNonRoot": true,
+					"runAsUser": 1337,
+				},
+				"volumeMounts": [
+					{
+						"mountPath": "/etc/istio/proxy",
+						"name": "credential-socket",
+					},
+				],
+			},
+		],
+		"initContainers": [
+			{
+				"args": [
+					"istio-iptables",
+					"--log_output_level=default:info",
+				],
+				"image": "docker.io/istio/proxyv2:1.0.0@sha256:0d4d5c8e5d5e2f0f1b6a7c3e9b2a4d6f8e1c3a5b7d9f0e2c4a6b8d0f2e4c6a8b",
+				"name": "istio-init",
+				"resources": {
+					"limits": {
+						"cpu": "2",
+						"memory": "1Gi",
+					},
+					"requests": {
+						"cpu": "100m",
+						"memory": "128Mi",
+					},
+				},
+				"securityContext": {
+					"allowPrivilegeEscalation": false,
+					"capabilities": {
+						"add": [
+							"NET_ADMIN",
+							"NET_RAW",
+						],
+						"drop": [
+							"ALL",
+						],
+					},
+					"privileged": false,
+					"runAsUser": 0,
+				},
+			},
+			{
+				"args": [
+					"istio-iptables",
+					"--log_output_level=default:info",
+				],
+				"image": "docker.io/istio/proxyv2:1.0.0@sha256:0d4d5c8e5d5e2f0f1b6a7c3e9b2a4d6f8e1c3a5b7d9f0e2c4a6b8d0f2e4c6a8b",
+				"name": "istio-validation",
+				"resources": {
+					"limits": {
+						"cpu": "2",
+						"memory": "1Gi",
+					},
+					"requests": {
+						"cpu": "100m",
+						"memory": "128Mi",
+					},
+				},
+				"securityContext": {
+					"allowPrivilegeEscalation": false,
+					"capabilities": {
+						"add": [],
+						"drop": [
+							"ALL",
+						],
+					},
+					"privileged": false,
+					"readOnlyRootFilesystem": true,
+					"runAsNonRoot": true,
+				},
+			},
+		],
+		"volumes": [
+			{
+				"emptyDir": {},
+				"name": "credential-socket",
+			},
+		],
+	},
+}
+
+test_allows_status_null_lists if {
+	msgs := sc003.violations with input as status_null_lists_input
+	count(msgs) == 0
+}
+
+status_spaced_input := {
+	"apiVersion": "v1",
+	"kind": "Pod",
+	"metadata": {
+		"annotations": {
+			"inject.istio.io/templates": "sidecar",
+			"sidecar.istio.io/interceptionMode": "REDIRECT",
+			"sidecar.istio.io/status": "{\n \"containers\": [\n  \"istio-init\",\n  \"istio-proxy\",\n  \"istio-validation\"\n ],\n \"revision\": \"default\",\n \"n\": [\n  1,\n  true,\n  null\n ]\n}",
+			"traffic.sidecar.istio.io/excludeInboundPorts": "15020",
+		},
+		"labels": {
+			"app": "shop",
+			"istio.io/rev": "default",
+		},
+		"name": "shop",
+		"namespace": "checkout",
+	},
+	"spec": {
+		"containers": [
+			{
+				"image": "registry.example.com/shop/app:2.1.0",
+				"name": "app",
+				"securityContext": {
+					"runAsGroup": 1000,
+					"runAsNonRoot": true,
+					"runAsUser": 1000,
+				},
+			},
+			{
+				"args": [
+					"proxy",
+					"sidecar",
+					"--log_output_level=default:info",
+				],
+				"env": [
+					{
+						"name": "CA_ADDR",
+						"value": "istiod.istio-system.svc:15012",
+					},
+					{
+						"name": "PILOT_CERT_PROVIDER",
+						"value": "istiod",
+					},
+				],
+				"image": "docker.io/istio/proxyv2:1.0.0@sha256:0d4d5c8e5d5e2f0f1b6a7c3e9b2a4d6f8e1c3a5b7d9f0e2c4a6b8d0f2e4c6a8b",
+				"name": "istio-proxy",
+				"resources": {
+					"limits": {
+						"cpu": "2",
+						"memory": "1Gi",
+					},
+					"requests": {
+						"cpu": "1",
+						"memory": "512Mi",
+					},
+				},
+				"securityContext": {
+					"allowPrivilegeEscalation": false,
+					"capabilities": {
+						"add": [],
+						"drop": [
+							"ALL",
+						],
+					},
+					"privileged": false,
+					"readOnlyRootFilesystem": true,
+					"runAsGroup": 1337,
+					"runAsNonRoot": true,
+					"runAsUser": 1337,
+				},
+				"volumeMounts": [
+					{
+						"mountPath": "/etc/istio/proxy",
+						"name": "credential-socket",
+					},
+				],
+			},
+		],
+		"initContainers": [
+			{
+				"args": [
+					"istio-iptables",
+					"--log_output_level=default:info",
+				],
+				"image": "docker.io/istio/proxyv2:1.0.0@sha256:0d4d5c8e5d5e2f0f1b6a7c3e9b2a4d6f8e1c3a5b7d9f0e2c4a6b8d0f2e4c6a8b",
+				"name": "istio-init",
+				"resources": {
+					"limits": {
+						"cpu": "2",
+						"memory": "1Gi",
+					},
+					"requests": {
+						"cpu": "100m",
+						"memory": "128Mi",
+					},
+				},
+				"securityContext": {
+					"allowPrivilegeEscalation": false,
+					"capabilities": {
+						"add": [
+							"NET_ADMIN",
+							"NET_RAW",
+						],
+						"drop": [
+							"ALL",
+						],
+					},
+					"privileged": false,
+					"runAsUser": 0,
+				},
+			},
+			{
+				"args": [
+					"istio-iptables",
+					"--log_output_level=default:info",
+				],
+				"image": "docker.io/istio/proxyv2:1.0.0@sha256:0d4d5c8e5d5e2f0f1b6a7c3e9b2a4d6f8e1c3a5b7d9f0e2c4a6b8d0f2e4c6a8b",
+				"name": "istio-validation",
+				"resources": {
+					"limits": {
+						"cpu": "2",
+						"memory": "1Gi",
+					},
+					"requests": {
+						"cpu": "100m",
+						"memory": "128Mi",
+					},
+				},
+				"securityContext": {
+					"allowPrivilegeEscalation": false,
+					"capabilities": {
+						"add": [],
+						"drop": [
+							"ALL",
+						],
+					},
+					"privileged": false,
+					"readOnlyRootFilesystem": true,
+					"runAsNonRoot": true,
+				},
+			},
+		],
+		"volumes": [
+			{
+				"emptyDir": {},
+				"name": "credential-socket",
+			},
+		],
+	},
+}
+
+test_allows_status_spaced if {
+	msgs := sc003.violations with input as status_spaced_input
+	count(msgs) == 0
+}
+
+sidecar_out_of_placement_input := {
+	"apiVersion": "v1",
+	"kind": "Pod",
+	"metadata": {
+		"annotations": {
+			"inject.istio.io/templates": "sidecar",
+			"sidecar.istio.io/interceptionMode": "REDIRECT",
+			"sidecar.istio.io/status": "{\"initContainers\":[\"istio-init\",\"istio-validation\"],\"containers\":[\"istio-proxy\"]}",
+			"traffic.sidecar.istio.io/excludeInboundPorts": "15020",
+		},
+		"labels": {
+			"app": "shop",
+			"istio.io/rev": "default",
+		},
+		"name": "shop",
+		"namespace": "checkout",
+	},
+	"spec": {
+		"containers": [
+			{
+				"image": "registry.example.com/shop/app:2.1.0",
+				"name": "app",
+				"securityContext": {
+					"runAsGroup": 1000,
+					"runAsNonRoot": true,
+					"runAsUser": 1000,
+				},
+			},
+			{
+				"args": [
+					"proxy",
+					"sidecar",
+					"--log_output_level=default:info",
+				],
+				"env": [
+					{
+						"name": "CA_ADDR",
+						"value": "istiod.istio-system.svc:15012",
+					},
+					{
+						"name": "PILOT_CERT_PROVIDER",
+						"value": "istiod",
+					},
+				],
+				"image": "docker.io/istio/proxyv2:1.0.0@sha256:0d4d5c8e5d5e2f0f1b6a7c3e9b2a4d6f8e1c3a5b7d9f0e2c4a6b8d0f2e4c6a8b",
+				"name": "istio-proxy",
+				"resources": {
+					"limits": {
+						"cpu": "2",
+						"memory": "1Gi",
+					},
+					"requests": {
+						"cpu": "1",
+						"memory": "512Mi",
+					},
+				},
+				"securityContext": {
+					"allowPrivilegeEscalation": false,
+					"capabilities": {
+						"add": [],
+						"drop": [
+							"ALL",
+						],
+					},
+					"privileged": false,
+					"readOnlyRootFilesystem": true,
+					"runAsGroup": 1337,
+					"runAsNonRoot": true,
+					"runAsUser": 1337,
+				},
+				"volumeMounts": [
+					{
+						"mountPath": "/etc/istio/proxy",
+						"name": "credential-socket",
+					},
+				],
+			},
+			{
+				"args": [
+					"istio-iptables",
+					"--log_output_level=default:info",
+				],
+				"image": "docker.io/istio/proxyv2:1.0.0@sha256:0d4d5c8e5d5e2f0f1b6a7c3e9b2a4d6f8e1c3a5b7d9f0e2c4a6b8d0f2e4c6a8b",
+				"name": "istio-init",
+				"resources": {
+					"limits": {
+						"cpu": "2",
+						"memory": "1Gi",
+					},
+					"requests": {
+						"cpu": "100m",
+						"memory": "128Mi",
+					},
+				},
+				"securityContext": {
+					"allowPrivilegeEscalation": false,
+					"capabilities": {
+						"add": [
+							"NET_ADMIN",
+							"NET_RAW",
+						],
+						"drop": [
+							"ALL",
+						],
+					},
+					"privileged": false,
+					"runAsUser": 0,
+				},
+			},
+		],
+		"initContainers": [
+			{
+				"args": [
+					"istio-iptables",
+					"--log_output_level=default:info",
+				],
+				"image": "docker.io/istio/proxyv2:1.0.0@sha256:0d4d5c8e5d5e2f0f1b6a7c3e9b2a4d6f8e1c3a5b7d9f0e2c4a6b8d0f2e4c6a8b",
+				"name": "istio-validation",
+				"resources": {
+					"limits": {
+						"cpu": "2",
+						"memory": "1Gi",
+					},
+					"requests": {
+						"cpu": "100m",
+						"memory": "128Mi",
+					},
+				},
+				"securityContext": {
+					"allowPrivilegeEscalation": false,
+					"capabilities": {
+						"add": [],
+						"drop": [
+							"ALL",
+						],
+					},
+					"privileged": false,
+					"readOnlyRootFilesystem": true,
+					"runAsNonRoot": true,
+				},
+			},
+		],
+		"volumes": [
+			{
+				"emptyDir": {},
+				"name": "credential-socket",
+			},
+		],
+	},
+}
+
+test_denies_sidecar_out_of_placement if {
+	msgs := sc003.violations with input as sidecar_out_of_placement_input
+	count(msgs) > 0
+	every msg in msgs {
+		msg.rule == "SC003"
+		msg.check in catalogued_checks
+		startswith(msg.msg, concat("", [msg.rule, "/", msg.check, " "]))
+	}
+}
+
+sidecar_image_renamed_outside_mesh_input := {
+	"apiVersion": "v1",
+	"kind": "Pod",
+	"metadata": {
+		"annotations": {
+			"inject.istio.io/templates": "sidecar",
+			"sidecar.istio.io/interceptionMode": "REDIRECT",
+			"sidecar.istio.io/status": "{\"initContainers\":[\"istio-init\",\"istio-validation\"],\"containers\":[\"istio-proxy\"]}",
+			"traffic.sidecar.istio.io/excludeInboundPorts": "15020",
+		},
+		"labels": {
+			"app": "shop",
+		},
+		"name": "shop",
+		"namespace": "policygen-outside",
+	},
+	"spec": {
+		"containers": [
+			{
+				"image": "registry.example.com/shop/app:2.1.0",
+				"name": "app",
+				"securityContext": {
+					"runAsGroup": 1000,
+					"runAsNonRoot": true,
+					"runAsUser": 1000,
+				},
+			},
+			{
+				"args": [
+					"proxy",
+					"sidecar",
+					"--log_output_level=default:info",
+				],
+				"env": [
+					{
+						"name": "CA_ADDR",
+						"value": "istiod.istio-system.svc:15012",
+					},
+					{
+						"name": "PILOT_CERT_PROVIDER",
+						"value": "istiod",
+					},
+				],
+				"image": "docker.io/istio/proxyv2:1.0.0@sha256:0d4d5c8e5d5e2f0f1b6a7c3e9b2a4d6f8e1c3a5b7d9f0e2c4a6b8d0f2e4c6a8b",
+				"name": "istio-proxy",
+				"resources": {
+					"limits": {
+						"cpu": "2",
+						"memory": "1Gi",
+					},
+					"requests": {
+						"cpu": "1",
+						"memory": "512Mi",
+					},
+				},
+				"securityContext": {
+					"allowPrivilegeEscalation": false,
+					"capabilities": {
+						"add": [],
+						"drop": [
+							"ALL",
+						],
+					},
+					"privileged": false,
+					"readOnlyRootFilesystem": true,
+					"runAsGroup": 1337,
+					"runAsNonRoot": true,
+					"runAsUser": 1337,
+				},
+				"volumeMounts": [
+					{
+						"mountPath": "/etc/istio/proxy",
+						"name": "credential-socket",
+					},
+				],
+			},
+			{
+				"image": "docker.io/istio/proxyv2:1.0.0@sha256:0d4d5c8e5d5e2f0f1b6a7c3e9b2a4d6f8e1c3a5b7d9f0e2c4a6b8d0f2e4c6a8b",
+				"name": "debug",
+			},
+		],
+		"initContainers": [
+			{
+				"args": [
+					"istio-iptables",
+					"--log_output_level=default:info",
+				],
+				"image": "docker.io/istio/proxyv2:1.0.0@sha256:0d4d5c8e5d5e2f0f1b6a7c3e9b2a4d6f8e1c3a5b7d9f0e2c4a6b8d0f2e4c6a8b",
+				"name": "istio-init",
+				"resources": {
+					"limits": {
+						"cpu": "2",
+						"memory": "1Gi",
+					},
+					"requests": {
+						"cpu": "100m",
+						"memory": "128Mi",
+					},
+				},
+				"securityContext": {
+					"allowPrivilegeEscalation": false,
+					"capabilities": {
+						"add": [
+							"NET_ADMIN",
+							"NET_RAW",
+						],
+						"drop": [
+							"ALL",
+						],
+					},
+					"privileged": false,
+					"runAsUser": 0,
+				},
+			},
+			{
+				"args": [
+					"istio-iptables",
+					"--log_output_level=default:info",
+				],
+				"image": "docker.io/istio/proxyv2:1.0.0@sha256:0d4d5c8e5d5e2f0f1b6a7c3e9b2a4d6f8e1c3a5b7d9f0e2c4a6b8d0f2e4c6a8b",
+				"name": "istio-validation",
+				"resources": {
+					"limits": {
+						"cpu": "2",
+						"memory": "1Gi",
+					},
+					"requests": {
+						"cpu": "100m",
+						"memory": "128Mi",
+					},
+				},
+				"securityContext": {
+					"allowPrivilegeEscalation": false,
+					"capabilities": {
+						"add": [],
+						"drop": [
+							"ALL",
+						],
+					},
+					"privileged": false,
+					"readOnlyRootFilesystem": true,
+					"runAsNonRoot": true,
+				},
+			},
+		],
+		"volumes": [
+			{
+				"emptyDir": {},
+				"name": "credential-socket",
+			},
+		],
+	},
+}
+
+sidecar_image_renamed_outside_mesh_namespaces := {
+	"policygen-outside": {
+		"apiVersion": "v1",
+		"kind": "Namespace",
+		"metadata": {
+			"labels": {
+				"policygen.dev/fixture": "outside",
+			},
+			"name": "policygen-outside",
+		},
+	},
+}
+
+test_denies_sidecar_image_renamed_outside_mesh if {
+	msgs := sc003.violations with input as sidecar_image_renamed_outside_mesh_input with data.inventory.cluster.v1.Namespace as sidecar_image_renamed_outside_mesh_namespaces
+	count(msgs) > 0
+	every msg in msgs {
+		msg.rule == "SC003"
+		msg.check in catalogued_checks
+		startswith(msg.msg, concat("", [msg.rule, "/", msg.check, " "]))
+	}
+}
+
+native_sidecar_outside_mesh_input := {
+	"apiVersion": "v1",
+	"kind": "Pod",
+	"metadata": {
+		"annotations": {
+			"inject.istio.io/templates": "sidecar",
+			"sidecar.istio.io/interceptionMode": "REDIRECT",
+			"sidecar.istio.io/status": "{\"initContainers\":[\"istio-init\",\"istio-validation\"],\"containers\":[\"istio-proxy\"]}",
+			"traffic.sidecar.istio.io/excludeInboundPorts": "15020",
+		},
+		"labels": {
+			"app": "shop",
+		},
+		"name": "shop",
+		"namespace": "policygen-outside",
+	},
+	"spec": {
+		"containers": [
+			{
+				"image": "registry.example.com/shop/app:2.1.0",
+				"name": "app",
+				"securityContext": {
+					"runAsGroup": 1000,
+					"runAsNonRoot": true,
+					"runAsUser": 1000,
+				},
+			},
+			{
+				"args": [
+					"proxy",
+					"sidecar",
+					"--log_output_level=default:info",
+				],
+				"env": [
+					{
+						"name": "CA_ADDR",
+						"value": "istiod.istio-system.svc:15012",
+					},
+					{
+						"name": "PILOT_CERT_PROVIDER",
+						"value": "istiod",
+					},
+				],
+				"image": "docker.io/istio/proxyv2:1.0.0@sha256:0d4d5c8e5d5e2f0f1b6a7c3e9b2a4d6f8e1c3a5b7d9f0e2c4a6b8d0f2e4c6a8b",
+				"name": "istio-proxy",
+				"resources": {
+					"limits": {
+						"cpu": "2",
+						"memory": "1Gi",
+					},
+					"requests": {
+						"cpu": "1",
+						"memory": "512Mi",
+					},
+				},
+				"securityContext": {
+					"allowPrivilegeEscalation": false,
+					"capabilities": {
+						"add": [],
+						"drop": [
+							"ALL",
+						],
+					},
+					"privileged": false,
+					"readOnlyRootFilesystem": true,
+					"runAsGroup": 1337,
+					"runAsNonRoot": true,
+					"runAsUser": 1337,
+				},
+				"volumeMounts": [
+					{
+						"mountPath": "/etc/istio/proxy",
+						"name": "credential-socket",
+					},
+				],
+			},
+		],
+		"initContainers": [
+			{
+				"args": [
+					"istio-iptables",
+					"--log_output_level=default:info",
+				],
+				"image": "docker.io/istio/proxyv2:1.0.0@sha256:0d4d5c8e5d5e2f0f1b6a7c3e9b2a4d6f8e1c3a5b7d9f0e2c4a6b8d0f2e4c6a8b",
+				"name": "istio-init",
+				"resources": {
+					"limits": {
+						"cpu": "2",
+						"memory": "1Gi",
+					},
+					"requests": {
+						"cpu": "100m",
+						"memory": "128Mi",
+					},
+				},
+				"securityContext": {
+					"allowPrivilegeEscalation": false,
+					"capabilities": {
+						"add": [
+							"NET_ADMIN",
+							"NET_RAW",
+						],
+						"drop": [
+							"ALL",
+						],
+					},
+					"privileged": false,
+					"runAsUser": 0,
+				},
+			},
+			{
+				"args": [
+					"istio-iptables",
+					"--log_output_level=default:info",
+				],
+				"image": "docker.io/istio/proxyv2:1.0.0@sha256:0d4d5c8e5d5e2f0f1b6a7c3e9b2a4d6f8e1c3a5b7d9f0e2c4a6b8d0f2e4c6a8b",
+				"name": "istio-validation",
+				"resources": {
+					"limits": {
+						"cpu": "2",
+						"memory": "1Gi",
+					},
+					"requests": {
+						"cpu": "100m",
+						"memory": "128Mi",
+					},
+				},
+				"securityContext": {
+					"allowPrivilegeEscalation": false,
+					"capabilities": {
+						"add": [],
+						"drop": [
+							"ALL",
+						],
+					},
+					"privileged": false,
+					"readOnlyRootFilesystem": true,
+					"runAsNonRoot": true,
+				},
+			},
+			{
+				"image": "registry.example.com/tools/shadow:1",
+				"name": "shadow",
+				"restartPolicy": "Always",
+			},
+		],
+		"volumes": [
+			{
+				"emptyDir": {},
+				"name": "credential-socket",
+			},
+		],
+	},
+}
+
+native_sidecar_outside_mesh_namespaces := {
+	"policygen-outside": {
+		"apiVersion": "v1",
+		"kind": "Namespace",
+		"metadata": {
+			"labels": {
+				"policygen.dev/fixture": "outside",
+			},
+			"name": "policygen-outside",
+		},
+	},
+}
+
+test_allows_native_sidecar_outside_mesh if {
+	msgs := sc003.violations with input as native_sidecar_outside_mesh_input with data.inventory.cluster.v1.Namespace as native_sidecar_outside_mesh_namespaces
+	count(msgs) == 0
 }
