@@ -24,6 +24,7 @@ from pathlib import PurePosixPath
 import yaml
 
 from .output import FileMap
+from .render import load_own_yaml_all
 
 CLUSTER_BACKENDS = ("gatekeeper", "kyverno", "vap")
 # Folders and files beside the policies that are for the engines' test runners.
@@ -47,7 +48,7 @@ def _group(api_version: str) -> str:
 
 def _documents(text: str) -> list[dict]:
     try:
-        return [d for d in yaml.safe_load_all(text) if isinstance(d, dict)]
+        return [d for d in load_own_yaml_all(text) if isinstance(d, dict)]
     except yaml.YAMLError:
         return []
 

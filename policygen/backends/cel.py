@@ -25,7 +25,7 @@ import yaml
 
 from ..checks import CHECKS
 from ..plan import Plan, RulePlan
-from ..render import make_env, to_json
+from ..render import load_own_yaml, make_env, to_json
 from ..rules import REGISTRY, RULES
 
 # Rules with a CEL source (policygen/rules/<id>/rule.cel.jinja), which runs in the API server too;
@@ -159,7 +159,7 @@ def cel_source(plan: Plan, rule: RulePlan) -> CelSource:
     template = REGISTRY[rid].cel_template
     text = _env().get_template(template).render(**context)
     try:
-        data = yaml.safe_load(text)
+        data = load_own_yaml(text)
     except yaml.YAMLError as exc:  # a template bug, never user input
         raise ValueError(f"{template} rendered invalid YAML: {exc}") from exc
     if not isinstance(data, dict) or not isinstance(data.get("problems"), str) or not isinstance(data.get("variables"), list):

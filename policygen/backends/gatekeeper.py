@@ -176,10 +176,15 @@ def enforcement_action(plan: Plan, rule: RulePlan | None = None) -> str:
     return "deny" if plan.mode == "enforce" else "warn"
 
 
+# What a YAML literal block cannot hold: control characters but tab and newline, DEL, BOM, and
+# the Unicode line and paragraph separators.
+_UNPRINTABLE = re.compile("[\x00-\x08\x0b-\x1f\x7f\ufeff\u2028\u2029]")
+
+
 def yaml_block(text: str) -> str:
     """A YAML literal block for text, laid out for Jinja's indent filter; JSON when a block can't hold it."""
     body = text[:-1] if text.endswith("\n") else text
-    printable = all(ch == "\t" or ch == "\n" or (" " <= ch and ch not in "\x7f\ufeff\u2028\u2029") for ch in text)
+    printable = not _UNPRINTABLE.search(text)
     if (
         not body
         or not printable

@@ -20,13 +20,12 @@ from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 from typing import Any
 
-import yaml
 
 from .. import fixtures
 from ..images import parse_image
 from ..plan import Plan, RulePlan
 from ..quantity import parse_quantity
-from ..render import dump_yaml_documents, to_yaml
+from ..render import dump_yaml_documents, load_own_yaml, to_yaml
 from ..rules import CATALOGUE, RuleInfo
 from .cel import (NAMESPACE_NAME_LABEL, POD_RESOURCE_RULES, WRITE_OPS, cel_literal, cel_source, covered_condition,
                   enforcement_actions, match_resources)
@@ -198,8 +197,8 @@ class KyvernoBackend:
         files: dict[PurePosixPath, str] = {}
         for rule in plan.rules:
             info = CATALOGUE[rule.rule_id]
-            files[policy_path(info)] = render_policy(plan, rule)
-            for rel, text in fixture_files(plan, rule).items():
+            policy = files[policy_path(info)] = render_policy(plan, rule)
+            for rel, text in fixture_files(plan, rule, policy).items():
                 files[PurePosixPath(info.policy_name) / ".kyverno-test" / rel] = text
         files.update(render_exceptions(plan))
         return files
@@ -557,9 +556,10 @@ def fixture_cases(plan: Plan, rule: RulePlan, policy: dict[str, Any]) -> list[Ca
     return _pod_cases(world, rule, rule_names)
 
 
-def fixture_files(plan: Plan, rule: RulePlan) -> dict[str, str]:
+def fixture_files(plan: Plan, rule: RulePlan, policy_text: str | None = None) -> dict[str, str]:
+    """The rule's kyverno-test folder; policy_text: the policy as render_policy wrote it, when at hand."""
     info = CATALOGUE[rule.rule_id]
-    policy = yaml.safe_load(render_policy(plan, rule))
+    policy = load_own_yaml(policy_text if policy_text is not None else render_policy(plan, rule))
     world = make_world(plan)
     cases = fixture_cases(plan, rule, policy)
     # A case named "x#y" shares its resource name with another case; the CLI keeps
