@@ -33,7 +33,8 @@ def cases(p, kit):
     # The injector's name in another namespace is not the injector's ConfigMap.
     elsewhere = copy.deepcopy(cm)
     elsewhere["metadata"]["namespace"] = "default" if p["namespace"] != "default" else "policygen-elsewhere"
-    kit.add("same_name_other_namespace", kit.review(elsewhere, "UPDATE", kit.untrusted_user), False)
+    # A DELETE carries its oldObject, which the cluster engine stores before it asks.
+    kit.add("same_name_other_namespace", kit.review(elsewhere, "DELETE", kit.untrusted_user), False)
 
 
 RULE = Rule(

@@ -34,7 +34,6 @@ def cases(p, kit):
         if "ephemeralContainers" not in p["sidecars"][0]["placement"]:
             kit.pod("sidecar_as_ephemeral", True, lambda pod: pod["spec"].setdefault("ephemeralContainers", []).append(
                 copy.deepcopy(kit.sidecar(kit.base, side))))
-    kit.pod("ephemeral_containers_null", True, lambda pod: pod["spec"].update(ephemeralContainers=None))
 
     def status(value):
         return lambda pod: pod["metadata"]["annotations"].update({"sidecar.istio.io/status": value})

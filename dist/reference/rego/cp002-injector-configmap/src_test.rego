@@ -153,7 +153,7 @@ same_name_other_namespace_input := {
 			"version": "v1",
 		},
 		"namespace": "default",
-		"object": {
+		"oldObject": {
 			"apiVersion": "v1",
 			"data": {
 				"config": "policy: enabled",
@@ -164,7 +164,7 @@ same_name_other_namespace_input := {
 				"namespace": "default",
 			},
 		},
-		"operation": "UPDATE",
+		"operation": "DELETE",
 		"uid": "00000000-0000-0000-0000-000000000000",
 		"userInfo": {
 			"groups": [
