@@ -36,7 +36,7 @@ from ..objectmeta import undecodable
 from ..plan import Plan
 from ..rules import CATALOGUE
 from ..samples import UNTRUSTED_USER, Resource, SampleSet
-from ..verdicts import Verdict, Violation
+from ..verdicts import ENGINE_RULE, Verdict, Violation
 from . import cel_messages
 from .base import verdict_shell
 
@@ -138,10 +138,12 @@ class VapEngine:
                 messages[index].add(Violation.engine_failure(
                     "vap", f"policy {policy} ({rule_id}) could not evaluate: {' '.join(str(text).split())}"))
         for i, res in enumerate(samples.resources):
-            # An object the API server would not have decoded, which no policy denies, is denied anyway:
-            # the evaluator reads raw data that admission never sees.
-            if not messages[i] and (reason := undecodable(res.review)) is not None:
-                messages[i] = {Violation.engine_failure("vap", reason)}
+            # An object the API server would not have decoded is denied anyway, and an expression that
+            # could not evaluate on it says why: the evaluator reads raw data that admission never sees.
+            if (reason := undecodable(res.review)) is not None:
+                errors = {v for v in messages[i] if v.rule == ENGINE_RULE}
+                if errors or not messages[i]:
+                    messages[i] = (messages[i] - errors) | {Violation.engine_failure("vap", reason)}
         sc012 = plan.rule("SC012") is not None
         for i, res in enumerate(samples.resources):
             verdicts[i].violations = sorted(messages[i])

@@ -68,13 +68,32 @@ status(pod, params) := {msg |
 	msg := {"check": "status-unapproved-container", "detail": sprintf("annotation %s: lists %s in %s, which is not an approved sidecar", [status_annotation, review.quote(name), field])}
 }
 
+# The grammar the CEL backends read the annotation by (docs/vap.md): a flat JSON object without
+# escapes, as the injector writes it; an escaped or nested one is malformed in every engine.
 valid_status(value) if {
 	is_string(value)
+	not contains(value, "\\")
 	json.is_valid(value)
 	parsed := json.unmarshal(value)
 	is_object(parsed)
+	every member in parsed {
+		flat(member)
+	}
 	every field in ["initContainers", "containers"] {
 		names_or_null(object.get(parsed, field, null))
+	}
+}
+
+flat(value) if {
+	not is_object(value)
+	not is_array(value)
+}
+
+flat(value) if {
+	is_array(value)
+	every item in value {
+		not is_object(item)
+		not is_array(item)
 	}
 }
 
