@@ -147,8 +147,9 @@ STATUS_CASES = {
     "names-not-strings": ('{"containers":[1]}', True, True),
     "near-spaced": ('{\n "containers": [ "istio-proxy" ],\n "revision": "default", "n": [1, true, null]\n}', False, False),
     "near-null-lists": ('{"initContainers":null,"containers":null}', False, False),
-    # Valid JSON the injector never writes: a parser reads its lists; the grammar refuses it (docs/vap.md).
-    "nested-object": ('{"containers":["istio-proxy"],"extra":{"a":1}}', False, True),
+    # Valid JSON the injector never writes: the Rego holds it to the CEL's grammar, and both refuse it (docs/vap.md).
+    "nested-object": ('{"containers":["istio-proxy"],"extra":{"a":1}}', True, True),
+    "escaped-array": ('{"containers":["istio-proxy"],"volumes":["a\\u0062"]}', True, True),
 }
 
 
