@@ -212,6 +212,32 @@ def _flip(value: Any) -> Any:
     return "changed"
 
 
+def as_deployment(pod: dict[str, Any], name: str | None = None) -> dict[str, Any]:
+    """pod as a Deployment's template; name renames the Deployment and its app label (the pod's own otherwise)."""
+    meta = pod["metadata"]
+    labels = dict(meta["labels"], app=name) if name else dict(meta["labels"])
+    return {
+        "apiVersion": "apps/v1",
+        "kind": "Deployment",
+        "metadata": {"name": name or meta["name"], "namespace": meta["namespace"]},
+        "spec": {
+            "selector": {"matchLabels": {"app": labels["app"]}},
+            "template": {"metadata": {"labels": labels, "annotations": dict(meta["annotations"])}, "spec": pod["spec"]},
+        },
+    }
+
+
+def move_outside(obj: dict[str, Any]) -> dict[str, Any]:
+    """obj moved outside the mesh: no injection label of its own either, which Istio's object
+    selectors would inject in an unlabelled namespace (docs/semantics.md)."""
+    obj["metadata"]["namespace"] = OUTSIDE_NAMESPACE
+    for meta in (obj.get("metadata"), ((obj.get("spec") or {}).get("template") or {}).get("metadata")):
+        if isinstance(meta, dict) and isinstance(meta.get("labels"), dict):
+            for key in ("sidecar.istio.io/inject", "istio.io/rev"):
+                meta["labels"].pop(key, None)
+    return obj
+
+
 class CaseKit:
     """What a rule folder's ``cases`` writes its cases with: the plan's baseline pod and helpers around it."""
 
@@ -231,10 +257,7 @@ class CaseKit:
         if not outside:
             self._cases.append(Case(name, self.rule_id, pod, fails, self._inventory))
             return
-        # No injection label of its own either: Istio's object selectors would inject it anyway (docs/semantics.md).
-        pod["metadata"]["namespace"] = OUTSIDE_NAMESPACE
-        for key in ("sidecar.istio.io/inject", "istio.io/rev"):
-            pod["metadata"]["labels"].pop(key, None)
+        move_outside(pod)
         outside_ns = {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": OUTSIDE_NAMESPACE, "labels": dict(OUTSIDE_LABELS)}}
         self._cases.append(Case(name, self.rule_id, pod, fails, {OUTSIDE_NAMESPACE: outside_ns}))
 
@@ -242,18 +265,7 @@ class CaseKit:
         """The mutated baseline pod as a Deployment's template: pod rules judge every controller's pods."""
         pod = copy.deepcopy(self.base)
         mutate(pod)
-        meta = pod["metadata"]
-        app = meta["labels"]["app"]
-        obj = {
-            "apiVersion": "apps/v1",
-            "kind": "Deployment",
-            "metadata": {"name": meta["name"], "namespace": meta["namespace"]},
-            "spec": {
-                "selector": {"matchLabels": {"app": app}},
-                "template": {"metadata": {"labels": dict(meta["labels"]), "annotations": dict(meta["annotations"])}, "spec": pod["spec"]},
-            },
-        }
-        self._cases.append(Case(name, self.rule_id, obj, fails, self._inventory))
+        self._cases.append(Case(name, self.rule_id, as_deployment(pod), fails, self._inventory))
 
     def add(self, name: str, resource: dict[str, Any], fails: bool) -> None:
         self._cases.append(Case(name, self.rule_id, resource, fails))

@@ -30,7 +30,7 @@ from ..rules import CATALOGUE, RuleInfo
 from .cel import (NAMESPACE_NAME_LABEL, POD_RESOURCE_RULES, WRITE_OPS, cel_literal, cel_source, covered_condition,
                   enforcement_actions, match_resources)
 
-OUTSIDE_NAMESPACE = "policygen-outside"
+OUTSIDE_NAMESPACE = fixtures.OUTSIDE_NAMESPACE
 UNTRUSTED_USERNAME = "policygen:untrusted-user"
 API_VERSION = "policies.kyverno.io/v1"
 # policies.kyverno.io/v1 ValidatingPolicy and ImageValidatingPolicy are stable since Kyverno 1.17.
@@ -234,7 +234,7 @@ def make_world(plan: Plan) -> FixtureWorld:
     world = FixtureWorld(plan, name, labels or {})
     if labels is not None:
         world.namespace_labels[name] = labels
-    world.namespace_labels.setdefault(OUTSIDE_NAMESPACE, {"policygen.dev/fixture": "outside"})
+    world.namespace_labels.setdefault(OUTSIDE_NAMESPACE, dict(fixtures.OUTSIDE_LABELS))
     return world
 
 
@@ -250,18 +250,7 @@ def approved_pod(world: FixtureWorld, name: str, namespace: str | None = None) -
     return pod
 
 
-def as_deployment(pod: dict[str, Any], name: str) -> dict[str, Any]:
-    meta = pod["metadata"]
-    return {
-        "apiVersion": "apps/v1",
-        "kind": "Deployment",
-        "metadata": {"name": name, "namespace": meta["namespace"]},
-        "spec": {
-            "selector": {"matchLabels": {"app": name}},
-            "template": {"metadata": {"labels": dict(meta["labels"], app=name), "annotations": dict(meta["annotations"])},
-                         "spec": pod["spec"]},
-        },
-    }
+as_deployment = fixtures.as_deployment
 
 
 def _containers(pod: dict[str, Any]) -> list[dict[str, Any]]:
@@ -294,15 +283,7 @@ def _just_below(quantity: str) -> str:
     return f"{int(q * 1000) - 1}m" if q * 1000 > 1 else quantity
 
 
-def _outside(obj: dict[str, Any]) -> dict[str, Any]:
-    """obj moved outside the mesh: no injection label of its own either, which Istio's object
-    selectors would inject in an unlabelled namespace (docs/semantics.md)."""
-    obj["metadata"]["namespace"] = OUTSIDE_NAMESPACE
-    for meta in (obj.get("metadata"), ((obj.get("spec") or {}).get("template") or {}).get("metadata")):
-        if isinstance(meta, dict) and isinstance(meta.get("labels"), dict):
-            for key in ("sidecar.istio.io/inject", "istio.io/rev"):
-                meta["labels"].pop(key, None)
-    return obj
+_outside = fixtures.move_outside
 
 
 def _pod_cases(world: FixtureWorld, rule: RulePlan, rule_names: list[str]) -> list[Case]:

@@ -55,6 +55,12 @@ class PlanInputs:
 
 
 Planner = Callable[[PlanInputs], "dict[str, Any] | None"]
+
+
+def per_sidecar(given: PlanInputs, entry: Callable[[Any], "dict[str, Any] | None"]) -> "dict[str, Any] | None":
+    """The parameters of a rule configured per sidecar: an entry for each sidecar that configures it, or None."""
+    entries = [e for e in map(entry, given.sidecars) if e is not None]
+    return {"scope": given.scope, "sidecars": entries} if entries else None
 CaseWriter = Callable[[dict[str, Any], "CaseKit"], None]
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ..registry import POD, SIDECAR_CATEGORY, Rule, RuleInfo
+from ..registry import POD, SIDECAR_CATEGORY, Rule, RuleInfo, per_sidecar
 
 # Kubernetes' defaults where a missing securityContext key means the approved
 # value anyway (SPEC.md SC004); allowPrivilegeEscalation is never defaulted.
@@ -40,8 +40,7 @@ def _sidecar(sidecar):
 
 
 def plan(given):
-    entries = [e for e in map(_sidecar, given.sidecars) if e is not None]
-    return {"scope": given.scope, "sidecars": entries} if entries else None
+    return per_sidecar(given, _sidecar)
 
 
 def cases(p, kit):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ..registry import POD, SIDECAR_CATEGORY, Rule, RuleInfo
+from ..registry import POD, SIDECAR_CATEGORY, Rule, RuleInfo, per_sidecar
 
 
 def _sidecar(sidecar):
@@ -22,8 +22,7 @@ def _sidecar(sidecar):
 
 
 def plan(given):
-    entries = [e for e in map(_sidecar, given.sidecars) if e is not None]
-    return {"scope": given.scope, "sidecars": entries} if entries else None
+    return per_sidecar(given, _sidecar)
 
 
 def cases(p, kit):

@@ -4,12 +4,17 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ..registry import POD, SIDECAR_CATEGORY, Rule, RuleInfo
+from ..registry import POD, SIDECAR_CATEGORY, Rule, RuleInfo, per_sidecar
+
+
+def _sidecar(sidecar):
+    if sidecar.volume_mounts is None:
+        return None
+    return {"name": sidecar.name, "allowed": sorted(sidecar.volume_mounts.allowed)}
 
 
 def plan(given):
-    mounts = [{"name": s.name, "allowed": sorted(s.volume_mounts.allowed)} for s in given.sidecars if s.volume_mounts is not None]
-    return {"scope": given.scope, "sidecars": mounts} if mounts else None
+    return per_sidecar(given, _sidecar)
 
 
 def cases(p, kit):

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from ...quantity import parse_quantity
-from ..registry import POD, SIDECAR_CATEGORY, Rule, RuleInfo
+from ..registry import POD, SIDECAR_CATEGORY, Rule, RuleInfo, per_sidecar
 
 
 def _bounds(b):
@@ -27,8 +27,7 @@ def _sidecar(sidecar):
 
 
 def plan(given):
-    entries = [e for e in map(_sidecar, given.sidecars) if e is not None]
-    return {"scope": given.scope, "sidecars": entries} if entries else None
+    return per_sidecar(given, _sidecar)
 
 
 def cases(p, kit):
