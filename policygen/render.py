@@ -7,9 +7,11 @@ which emit literals that cannot change the logic around them.
 from __future__ import annotations
 
 import json
+import re
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
+
 
 import jinja2
 import yaml
@@ -65,6 +67,10 @@ def dump_yaml_documents(docs: list[Any]) -> str:
     return "---\n".join(to_yaml(d) for d in docs)
 
 
+# A CEL name or field selection: cheap to repeat, so the CEL macros repeat it rather than bind it.
+_SIMPLE_CEL = re.compile(r"[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)*")
+
+
 @lru_cache(maxsize=1)
 def make_env() -> jinja2.Environment:
     env = jinja2.Environment(
@@ -78,6 +84,7 @@ def make_env() -> jinja2.Environment:
     )
     env.filters["tojson"] = to_json
     env.filters["toyaml"] = to_yaml
+    env.tests["simple_cel"] = _SIMPLE_CEL.fullmatch
     return env
 
 

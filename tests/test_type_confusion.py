@@ -19,18 +19,18 @@ mutant of each (field, shape) pair, then of each (rule, field, shape) triple:
   the same sample that still holds every (field, shape) pair; its
   AdmissionReviews go through ``gator verify``, one case per template and
   check code, which costs most.
-* ``POLICYGEN_FUZZ_KYVERNO_MUTANTS`` (default 200): Kyverno (about three
-  resources a second), a seeded subset of the same sample.
+* ``POLICYGEN_FUZZ_KYVERNO_MUTANTS`` (default 200): Kyverno, a seeded subset
+  of the same sample; the Kyverno CLI compiles every policy again for each
+  resource, so it judges a few resources a second.
 * ``POLICYGEN_FUZZ_VAP_MUTANTS`` (default 2000): the ValidatingAdmissionPolicies
   in celcheck, a seeded subset; an object whose metadata the API server
   could not decode, and that no policy denies, is denied as such
   (policygen/objectmeta.py).
-* ``POLICYGEN_FUZZ_ENGINES`` (default ``opa,conftest,gator,vap``): the engines
-  judged. Kyverno joins by listing it (``opa,conftest,gator,vap,kyverno``). It
-  is not in the default yet: its last run, before the ValidatingPolicy
-  rewrite, found one fail-open (a pod whose metadata is an integer, which the
-  adapter now denies as undecodable, ``policygen/objectmeta.py``), and the
-  rewritten policies have not had a full run of their own.
+* ``POLICYGEN_FUZZ_ENGINES`` (default ``opa,conftest,gator,vap,kyverno``): the
+  engines judged; a subset runs only those.
+
+The largest sample also judges every original, so every engine that judges it
+proves each one denied; a subset judges only the originals its mutants come from.
 
 Every run prints, per engine: mutants generated, judged, refused as bad input,
 denied as unloadable, batch failures, fail-opens, and judged/fail-open per rule.
@@ -89,7 +89,7 @@ ENGINE_MUTANTS = {
     # celcheck judges the whole batch in one process; half the sample still holds every (field, shape) pair.
     "vap": min(MUTANTS, _env_count("POLICYGEN_FUZZ_VAP_MUTANTS", 2000)),
 }
-ENGINES = [e for e in os.environ.get("POLICYGEN_FUZZ_ENGINES", "opa,conftest,gator,vap").split(",") if e]
+ENGINES = [e for e in os.environ.get("POLICYGEN_FUZZ_ENGINES", "opa,conftest,gator,vap,kyverno").split(",") if e]
 if unknown := [e for e in ENGINES if e not in ENGINE_MUTANTS]:
     raise pytest.UsageError(f"POLICYGEN_FUZZ_ENGINES: unknown engine(s) {unknown}; choose from {sorted(ENGINE_MUTANTS)}")
 
@@ -165,7 +165,8 @@ def _all_mutants(reference_samples, plan) -> list[Mutant]:
     return [m for origin, rule, doc in _originals(reference_samples, plan) for m in mutants_of(origin, rule, doc, types)]
 
 
-def _assemble(reference_samples, plan, chosen: list[Mutant], total: int) -> Fuzz:
+def _assemble(reference_samples, plan, chosen: list[Mutant], total: int, *, all_originals: bool = True) -> Fuzz:
+    """The batch one engine judges; a subset sample may carry only the originals its mutants come from."""
     resources: list[Resource] = []
     # Namespace objects of the samples: the inventory that selects mesh namespaces by label.
     for res in reference_samples.resources:
@@ -180,7 +181,9 @@ def _assemble(reference_samples, plan, chosen: list[Mutant], total: int) -> Fuzz
             resources.append(Resource(label, len(resources), _review(doc, label), doc, None, doc.get("kind") == "AdmissionReview"))
         return index_of[key]
 
-    originals = [add(doc, f"original:{origin}") for origin, _, doc in _originals(reference_samples, plan)]
+    wanted = {m.origin for m in chosen}
+    originals = [add(doc, f"original:{origin}") for origin, _, doc in _originals(reference_samples, plan)
+                 if all_originals or origin in wanted]
     pairs, refused = [], []
     for m in chosen:
         try:
@@ -209,7 +212,9 @@ def fuzz_sets(reference_samples, reference_plan, all_mutants):
     def of_size(limit: int) -> Fuzz:
         if limit not in built:
             chosen = largest if limit >= len(largest) else sample(largest, limit, SEED + 1)
-            built[limit] = _assemble(reference_samples, reference_plan, chosen, len(all_mutants))
+            # The largest sample proves every original denied; a subset (a slow engine's) judges only its own.
+            built[limit] = _assemble(reference_samples, reference_plan, chosen, len(all_mutants),
+                                     all_originals=chosen is largest)
         return built[limit]
 
     return of_size
