@@ -38,7 +38,7 @@ from .. import tools
 from ..backends.cel import NAMESPACE_NAME_LABEL, operations
 from ..backends.kyverno import policy_path
 from ..errors import EngineError
-from ..kinds import NAMESPACED_KINDS, POD_KINDS, default_api_version
+from ..kinds import NAMESPACED_KINDS, POD_KINDS, default_api_version, rule_kinds
 from ..objectmeta import undecodable
 from ..plan import Plan
 from ..rules import CATALOGUE
@@ -139,9 +139,10 @@ class KyvernoEngine:
         self.jobs = jobs  # kyverno processes at once; None: POLICYGEN_JOBS, else one per core
         self._exceptions: list[Path] = []
 
-    def policy_files(self, root: Path, plan: Plan) -> list[tuple[Path, frozenset[str]]]:
-        """Each generated policy file but SC012's, with the operations it matches."""
-        return [(root / policy_path(CATALOGUE[r.rule_id]), frozenset(operations(r))) for r in plan.rules if r.rule_id != "SC012"]
+    def policy_files(self, root: Path, plan: Plan) -> list[tuple[Path, frozenset[str], frozenset[str]]]:
+        """Each generated policy file but SC012's, with the operations and the kinds it matches."""
+        return [(root / policy_path(CATALOGUE[r.rule_id]), frozenset(operations(r)), frozenset(rule_kinds(r.rule_id)))
+                for r in plan.rules if r.rule_id != "SC012"]
 
     def evaluate(self, dist: Path, plan: Plan, samples: SampleSet) -> list[Verdict]:
         binary = tools.find(self.tool)
@@ -149,21 +150,26 @@ class KyvernoEngine:
         files = self.policy_files(root, plan)
         # The spec's exceptions, as users' clusters get them (policygen eval judges without, and applies them itself).
         self._exceptions = sorted((root / "exceptions").glob("*.yaml"))
-        missing = [p for p, _ in files if not p.is_file()]
+        missing = [p for p, _, _ in files if not p.is_file()]
         if missing:
             raise EngineError(f"{self.name}: generated policy missing: {missing[0]}")
         verdicts = [verdict_shell(res, self.name) for res in samples.resources]
         messages: list[set[Violation]] = [set() for _ in samples.resources]
 
-        # Group by (operation, user); split a group into rounds only on name-read collisions.
+        # Group by (operation, user, policies); split a group into rounds only on name-read collisions.
+        # The CLI compiles every policy it is given again for each resource, so a resource gets only the
+        # policies whose match names its kind (all of them when its kind is not one a rule reads).
         groups: dict[str, list[int]] = {}
         for i, res in enumerate(samples.resources):
             op = res.operation if res.operation in ("CREATE", "UPDATE", "DELETE") else "CREATE"
-            key = json.dumps([op, _user(res)], sort_keys=True)
+            matching = [n for n, (_, ops, kinds) in enumerate(files) if op in ops and isinstance(res.kind, str) and res.kind in kinds]
+            if not matching:
+                matching = [n for n, (_, ops, _) in enumerate(files) if op in ops]
+            key = json.dumps([op, _user(res), matching], sort_keys=True)
             groups.setdefault(key, []).append(i)
-        runs: list[tuple[str, dict[str, Any], list[tuple[int, dict[str, Any]]]]] = []
+        runs: list[tuple[str, dict[str, Any], list[int], list[tuple[int, dict[str, Any]]]]] = []
         for key in sorted(groups):
-            op, user = json.loads(key)
+            op, user, matching = json.loads(key)
             rounds: list[list[tuple[int, dict[str, Any]]]] = []
             seen: list[set] = []
             for i in groups[key]:
@@ -181,24 +187,23 @@ class KyvernoEngine:
                         break
                 seen[n].add(ident)
                 rounds[n].append((i, obj))
-            runs += [(op, user, r) for r in rounds]
+            runs += [(op, user, matching, r) for r in rounds]
 
         namespaces = samples.namespaces
         # Every core busy: each run split into one share per worker (a share of a round keeps its names apart),
-        # each share given only the policies whose match includes its operation.
+        # each share given only the policies of its group.
         workers = runner.jobs(self.jobs)
         size = runner.spread(len(samples.resources), workers)
-        shares = [(op, user, part) for op, user, members in runs for part in runner.chunked(members, size)
-                  if any(op in ops for _, ops in files)]
+        shares = [(op, user, matching, part) for op, user, matching, members in runs
+                  for part in runner.chunked(members, size) if matching]
 
         def run(job):
-            n, (op, user, members) = job
-            policies = [p for p, ops in files if op in ops]
-            return self._run(binary, Path(tmp) / f"run-{n}", policies, op, user, members, namespaces)
+            n, (op, user, matching, members) = job
+            return self._run(binary, Path(tmp) / f"run-{n}", [files[m][0] for m in matching], op, user, members, namespaces)
 
         with tempfile.TemporaryDirectory(prefix="policygen-kyverno-") as tmp, \
                 ThreadPoolExecutor(max_workers=workers, thread_name_prefix="policygen-kyverno") as pool:
-            for (_, _, members), report in zip(shares, pool.map(run, enumerate(shares)), strict=True):
+            for (_, _, _, members), report in zip(shares, pool.map(run, enumerate(shares)), strict=True):
                 self._collect(report, {_UID.format(i): i for i, _ in members}, messages)
 
         sc012 = plan.rule("SC012") is not None
