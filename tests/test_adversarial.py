@@ -23,8 +23,6 @@ RULE_FILE = re.compile(r"^(sc|cp)\d{3}$")
 # Still denied (never an evasion), but missing a rule the expectation names; the
 # entry goes once the engine gives the expected set (either is accepted meanwhile).
 KNOWN_SHORTFALLS: dict[tuple[str, str, str], tuple[frozenset[str], str]] = {
-    ("kyverno", "sc008.yaml", "s8-int"): (frozenset({"SC008"}), "Kyverno's CEL does not yet read a non-string annotation value "
-                                          "as an unparseable pod (SC003); cel2's CEL rewrite (issue 9) brings it"),
     # The Kyverno CLI reads an object whose metadata.namespace is not a string as one in no namespace,
     # outside every policy's match; the adapter denies it as one the API server would not decode.
     ("kyverno", "cp002.yaml", "istio-sidecar-injector"): (frozenset({"ENGINE"}), "kyverno CLI: namespace not a string"),
@@ -35,17 +33,21 @@ KNOWN_SHORTFALLS: dict[tuple[str, str, str], tuple[frozenset[str], str]] = {
 @pytest.mark.parametrize("engine", ENGINES)
 def test_every_evasion_is_denied_and_every_near_miss_allowed(judge, reference_plan, adversarial_samples, engine):
     verdicts = judge(engine, reference_plan, "adversarial", adversarial_samples)
-    wrong = []
+    wrong, used = [], set()
     for res, verdict in zip(adversarial_samples.resources, verdicts, strict=True):
         assert res.expect is not None, f"{res.label}: no # expect: directive"
         want = res.expect.rules - set(verdict.not_evaluated)
         shortfall = KNOWN_SHORTFALLS.get((engine, Path(res.file).name, res.name))
         known = shortfall is not None and verdict.rules == shortfall[0] - set(verdict.not_evaluated)
+        if known and verdict.rules != want:
+            used.add((engine, Path(res.file).name, res.name))
         if verdict.rules != want and not known:
             wrong.append(f"{res.label} {res.kind} {res.namespace}/{res.name}: expected {res.expect.describe()}, "
                          f"got {sorted(verdict.rules) or 'allow'}")
         assert all(v.message.startswith((v.rule + "/", v.rule + " ")) for v in verdict.violations)
     assert wrong == []
+    stale = sorted(k for k in KNOWN_SHORTFALLS if k[0] == engine and k not in used)
+    assert stale == [], "the engine now gives the expected verdict: remove these KNOWN_SHORTFALLS entries"
 
 
 def test_each_rule_has_five_evasions_and_five_near_misses(adversarial_samples):
