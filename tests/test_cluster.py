@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import subprocess
 import sys
 from pathlib import Path, PurePosixPath
@@ -82,6 +83,29 @@ def test_kubeconfig_is_private_and_usable(local_cluster):
     out = subprocess.run([str(require_tool("kubectl")), "--kubeconfig", str(local_cluster.kubeconfig), "auth", "whoami", "-o", "yaml"],
                          capture_output=True, text=True, check=True).stdout
     assert "system:masters" in out
+
+
+def test_embedded_credentials_leave_no_file_behind(tmp_path):
+    """Keys embedded in a kubeconfig are written out for requests, and removed when the process ends."""
+    data = base64.b64encode(b"not a real key").decode()
+    config = {"apiVersion": "v1", "kind": "Config", "current-context": "c",
+              "contexts": [{"name": "c", "context": {"cluster": "k", "user": "u"}}],
+              "clusters": [{"name": "k", "cluster": {"server": "https://127.0.0.1:6443", "certificate-authority-data": data}}],
+              "users": [{"name": "u", "user": {"client-certificate-data": data, "client-key-data": data}}]}
+    plain = {**config, "clusters": [{"name": "k", "cluster": {"server": "https://127.0.0.1:6443"}}],
+             "users": [{"name": "u", "user": {"token": "t"}}]}
+    for name, doc in (("embedded", config), ("plain", plain)):
+        (tmp_path / f"{name}.yaml").write_text(yaml.safe_dump(doc))
+    script = ("import sys; from pathlib import Path; from policygen.cluster.client import load_kubeconfig\n"
+              "for p in sys.argv[1:]:\n"
+              "    c = load_kubeconfig(Path(p)); print(c.ca if isinstance(c.ca, str) else '-')\n"
+              "    print(c.cert[1] if c.cert else '-')")
+    out = subprocess.run([sys.executable, "-c", script, str(tmp_path / "embedded.yaml"), str(tmp_path / "plain.yaml")],
+                         capture_output=True, text=True, check=True, cwd=ROOT).stdout.split()
+    ca, key, plain_ca, plain_key = out
+    assert Path(ca).name == "certificate-authority" and Path(key).name == "client-key"
+    assert (plain_ca, plain_key) == ("-", "-")  # nothing embedded: no scratch folder at all
+    assert not Path(ca).parent.exists(), "embedded credentials outlived the process"
 
 
 def test_a_dead_component_is_an_error(tmp_path):

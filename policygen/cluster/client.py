@@ -6,8 +6,10 @@ that many requests can be in flight at once.
 
 from __future__ import annotations
 
+import atexit
 import base64
 import re
+import shutil
 import tempfile
 import threading
 from dataclasses import dataclass
@@ -71,11 +73,15 @@ def load_kubeconfig(path: Path, context: str | None = None) -> Credentials:
     cluster = named("clusters", ctx.get("cluster", ""))
     user = named("users", ctx.get("user", "")) if ctx.get("user") else {}
     base = Path(path).resolve().parent
-    scratch = Path(tempfile.mkdtemp(prefix="policygen-kubeconfig-"))
+    scratch: list[Path] = []
 
     def file_of(entry: dict[str, Any], key: str) -> str | None:
         if entry.get(f"{key}-data"):
-            target = scratch / key
+            if not scratch:
+                # requests reads certificates and keys from files only; they go when the process ends.
+                scratch.append(Path(tempfile.mkdtemp(prefix="policygen-kubeconfig-")))
+                atexit.register(shutil.rmtree, scratch[0], True)
+            target = scratch[0] / key
             target.write_bytes(base64.b64decode(entry[f"{key}-data"]))
             target.chmod(0o600)
             return str(target)
