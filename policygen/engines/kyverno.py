@@ -162,7 +162,7 @@ class KyvernoEngine:
         groups: dict[str, list[int]] = {}
         for i, res in enumerate(samples.resources):
             op = res.operation if res.operation in ("CREATE", "UPDATE", "DELETE") else "CREATE"
-            matching = [n for n, (_, ops, kinds) in enumerate(files) if op in ops and isinstance(res.kind, str) and res.kind in kinds]
+            matching = [n for n, (_, ops, kinds) in enumerate(files) if op in ops and res.kind in kinds]
             if not matching:
                 matching = [n for n, (_, ops, _) in enumerate(files) if op in ops]
             key = json.dumps([op, _user(res), matching], sort_keys=True)
