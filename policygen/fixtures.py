@@ -13,13 +13,15 @@ import copy
 import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Literal
 
 from .plan import Plan
 from .quantity import parse_quantity
+from .checks import CHECKS
 from .rules import REGISTRY
 
 UNTRUSTED = {"username": "policygen:untrusted-user", "groups": []}
+UNTRUSTED_GROUPS = ("system:authenticated",)
 FAKE_DIGEST = "sha256:" + "e" * 64
 
 
@@ -28,8 +30,24 @@ class Case:
     name: str  # snake_case, unique within a rule
     rule_id: str
     resource: dict[str, Any]  # a plain resource or an AdmissionReview
-    fails: bool
+    # The rule's sub-check codes the case must trip, exactly (empty: the rule allows it).
+    checks: tuple[str, ...]
     namespaces: dict[str, Any] = field(default_factory=dict)  # inventory: name -> Namespace
+
+    @property
+    def fails(self) -> bool:
+        return bool(self.checks)
+
+    @property
+    def operation(self) -> str:
+        return self.resource["request"]["operation"] if self.is_admission_review else "CREATE"
+
+    @property
+    def user(self) -> dict[str, Any]:
+        """Who sends the request: the review's user, or the untrusted one every plain resource is sent by."""
+        if self.is_admission_review:
+            return self.resource["request"]["userInfo"]
+        return dict(UNTRUSTED, groups=list(UNTRUSTED_GROUPS))
 
     @property
     def is_admission_review(self) -> bool:
@@ -184,6 +202,14 @@ def baseline_pod(plan: Plan) -> tuple[dict[str, Any], dict[str, Any]]:
     return pod, inventory
 
 
+def approved_pod(plan: Plan, name: str, namespace: str | None = None) -> dict[str, Any]:
+    """The baseline pod named name (its app label too), in the mesh namespace unless namespace says otherwise."""
+    pod, _ = baseline_pod(plan)
+    pod["metadata"].update(name=name, namespace=namespace or pod["metadata"]["namespace"])
+    pod["metadata"]["labels"]["app"] = name
+    return pod
+
+
 def _sidecar_path(pod: dict[str, Any], name: str) -> dict[str, Any]:
     for fld in ("containers", "initContainers", "ephemeralContainers"):
         for c in pod["spec"].get(fld, []):
@@ -196,7 +222,7 @@ def _review(obj: dict[str, Any], operation: str, username: str) -> dict[str, Any
     req: dict[str, Any] = {
         "uid": "00000000-0000-0000-0000-000000000000",
         "operation": operation,
-        "userInfo": {"username": username, "groups": ["system:authenticated"]},
+        "userInfo": {"username": username, "groups": list(UNTRUSTED_GROUPS)},
         "namespace": obj.get("metadata", {}).get("namespace", ""),
         "kind": {"group": "", "version": "v1", "kind": obj["kind"]},
     }
@@ -238,8 +264,17 @@ def move_outside(obj: dict[str, Any]) -> dict[str, Any]:
     return obj
 
 
+# False, or the sub-check code(s) a case must trip.
+Trips = str | tuple[str, ...] | Literal[False]
+
+
 class CaseKit:
-    """What a rule folder's ``cases`` writes its cases with: the plan's baseline pod and helpers around it."""
+    """What a rule folder's ``cases`` writes its cases with: the plan's baseline pod and helpers around it.
+
+    ``trips`` is False for a case the rule allows, else the sub-check code (or codes) it must
+    trip, from the rule's own ``checks``. Pods and controllers are named after their case, so
+    that every case of a rule is a resource of its own in engines that key resources by name.
+    """
 
     untrusted_user = UNTRUSTED["username"]
 
@@ -250,25 +285,37 @@ class CaseKit:
         self._inventory = inventory
         self._cases = into
 
-    def pod(self, name: str, fails: bool, mutate: Callable[[dict[str, Any]], Any], *, outside: bool = False) -> None:
-        """A case from a copy of the baseline pod that mutate changes in place; outside: in a namespace outside the mesh."""
+    def _checks(self, name: str, trips: Trips) -> tuple[str, ...]:
+        if trips is False:
+            return ()
+        codes = (trips,) if isinstance(trips, str) else trips
+        if not isinstance(codes, tuple) or not codes or not all(c in CHECKS[self.rule_id] for c in codes):
+            raise ValueError(f"{self.rule_id}/{name}: trips must be False or codes of {sorted(CHECKS[self.rule_id])}, not {trips!r}")
+        return tuple(sorted(set(codes)))
+
+    def _named_pod(self, name: str, mutate: Callable[[dict[str, Any]], Any]) -> dict[str, Any]:
         pod = copy.deepcopy(self.base)
+        pod["metadata"]["name"] = name.replace("_", "-")
         mutate(pod)
+        return pod
+
+    def pod(self, name: str, trips: Trips, mutate: Callable[[dict[str, Any]], Any], *, outside: bool = False) -> None:
+        """A case from a copy of the baseline pod that mutate changes in place; outside: in a namespace outside the mesh."""
+        pod = self._named_pod(name, mutate)
         if not outside:
-            self._cases.append(Case(name, self.rule_id, pod, fails, self._inventory))
+            self._cases.append(Case(name, self.rule_id, pod, self._checks(name, trips), self._inventory))
             return
         move_outside(pod)
         outside_ns = {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": OUTSIDE_NAMESPACE, "labels": dict(OUTSIDE_LABELS)}}
-        self._cases.append(Case(name, self.rule_id, pod, fails, {OUTSIDE_NAMESPACE: outside_ns}))
+        self._cases.append(Case(name, self.rule_id, pod, self._checks(name, trips), {OUTSIDE_NAMESPACE: outside_ns}))
 
-    def deployment(self, name: str, fails: bool, mutate: Callable[[dict[str, Any]], Any]) -> None:
+    def deployment(self, name: str, trips: Trips, mutate: Callable[[dict[str, Any]], Any]) -> None:
         """The mutated baseline pod as a Deployment's template: pod rules judge every controller's pods."""
-        pod = copy.deepcopy(self.base)
-        mutate(pod)
-        self._cases.append(Case(name, self.rule_id, as_deployment(pod), fails, self._inventory))
+        pod = self._named_pod(name, mutate)
+        self._cases.append(Case(name, self.rule_id, as_deployment(pod), self._checks(name, trips), self._inventory))
 
-    def add(self, name: str, resource: dict[str, Any], fails: bool) -> None:
-        self._cases.append(Case(name, self.rule_id, resource, fails))
+    def add(self, name: str, resource: dict[str, Any], trips: Trips) -> None:
+        self._cases.append(Case(name, self.rule_id, resource, self._checks(name, trips)))
 
     sidecar = staticmethod(_sidecar_path)
     review = staticmethod(_review)
@@ -286,7 +333,7 @@ def cases_for(plan: Plan) -> list[Case]:
         if write is None:
             continue
         kit = CaseKit(plan, rule.rule_id, base, inv, cases)
-        if rule.info.subject == "Pod":
+        if rule.info.subject == "Pod" and REGISTRY[rule.rule_id].baseline_cases:
             kit.pod("approved_pod", False, lambda pod: None)
             kit.deployment("approved_deployment", False, lambda pod: None)
         write(rule.params, kit)

@@ -103,6 +103,16 @@ def cases_as_samples(plan) -> tuple[SampleSet, dict]:
     return SampleSet(resources), by_index
 
 
+def case_misses(case, verdict) -> list[str]:
+    """How verdict departs from what case expects: denied by its rule's sub-checks exactly, or allowed."""
+    got = tuple(sorted(c for r, c in verdict.checks if r == case.rule_id))
+    if case.fails and got != case.checks:
+        return [f"{case.rule_id}/{case.name}: wants {list(case.checks)}, got {sorted(verdict.checks) or 'allow'}"]
+    if not case.fails and not verdict.allowed:
+        return [f"{case.rule_id}/{case.name}: denied: {[v.message for v in verdict.violations]}"]
+    return []
+
+
 # The data sets judged under each spec. Each engine judges all of a spec's data
 # sets in one batched run per session; tests read their slice of it.
 BUNDLES: dict[str, list[str]] = {

@@ -14,7 +14,7 @@ import copy
 import pytest
 
 from policygen import cost
-from policygen.backends.kyverno import approved_pod, make_world
+from policygen.fixtures import approved_pod, mesh_namespace
 
 from .conftest import require_tool
 
@@ -37,8 +37,8 @@ def vap_files(reference_dist):
 
 def _worst_case(plan, malicious: bool) -> tuple[dict, dict]:
     """A pod as large as a real one gets: many containers, long env lists, many mounts and annotations."""
-    world = make_world(plan)
-    pod = approved_pod(world, "worst-case")
+    pod = approved_pod(plan, "worst-case")
+    _, mesh_labels = mesh_namespace(plan)
     spec = pod["spec"]
     template = next(c for c in spec["containers"] if c["name"] == "app")
     for i in range(CONTAINERS):
@@ -69,7 +69,7 @@ def _worst_case(plan, malicious: bool) -> tuple[dict, dict]:
         spec["containers"][-1]["image"] = "docker.io/istio/" + "a" * 100_000 + ":latest"
     namespace = {"apiVersion": "v1", "kind": "Namespace",
                  "metadata": {"name": pod["metadata"]["namespace"],
-                              "labels": {**world.namespace_labels.get(pod["metadata"]["namespace"], {}),
+                              "labels": {**(mesh_labels or {}),
                                          "kubernetes.io/metadata.name": pod["metadata"]["namespace"]}}}
     return pod, namespace
 

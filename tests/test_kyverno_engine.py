@@ -9,7 +9,7 @@ import yaml
 
 import policygen
 from policygen import build_plan, load_spec
-from policygen.backends.kyverno import approved_pod, as_deployment, make_world
+from policygen.fixtures import approved_pod, as_deployment
 
 from .conftest import REFERENCE_SPEC as REFERENCE
 from .conftest import require_tool
@@ -26,8 +26,7 @@ def _review(op, obj, user, old=None):
 def verdicts(tmp_path_factory):
     require_tool("kyverno")
     plan = build_plan(load_spec(REFERENCE))
-    world = make_world(plan)
-    good = approved_pod(world, "web")
+    good = approved_pod(plan, "web")
     twin = copy.deepcopy(good)  # same kind/namespace/name, one bad: must map back separately
     twin["spec"]["containers"][0]["securityContext"]["runAsUser"] = 1337
     no_ns = copy.deepcopy(good)

@@ -33,7 +33,8 @@ import yaml
 
 import policygen as pg
 from policygen import tools
-from policygen.backends.kyverno import SC012_MESSAGE, approved_pod, as_deployment, make_world, policy_path
+from policygen.backends.kyverno import SC012_MESSAGE, policy_path
+from policygen.fixtures import approved_pod, as_deployment
 from policygen.engines.kyverno import REGISTRY_ENV, KyvernoEngine
 from policygen.rules import CATALOGUE
 from policygen.samples import load_samples
@@ -171,10 +172,9 @@ def _generated(lab: Lab) -> dict:
 def _pods(lab: Lab) -> dict[str, dict]:
     """name -> resource; every sidecar image is replaced by the case's image."""
     plan = pg.build_plan(pg.load_spec(lab.spec))
-    world = make_world(plan)
 
     def pod(name: str, image: str, where: str = "all") -> dict:
-        p = approved_pod(world, name)
+        p = approved_pod(plan, name)
         for key in ("containers", "initContainers"):
             for c in p["spec"].get(key, []):
                 if c["name"] != "app" and (where == "all" or c["name"] == where):
@@ -195,7 +195,7 @@ def _pods(lab: Lab) -> dict[str, dict]:
     pods["mixed"] = mixed
     pods["deploy-signed"] = as_deployment(pod("deploy-signed", lab.ref("signed")), "deploy-signed")
     pods["deploy-unsigned"] = as_deployment(pod("deploy-unsigned", lab.ref("unsigned")), "deploy-unsigned")
-    app_only = approved_pod(world, "app-only")
+    app_only = approved_pod(plan, "app-only")
     app_only["spec"]["containers"] = [c for c in app_only["spec"]["containers"] if c["name"] == "app"]
     app_only["spec"].pop("initContainers", None)
     pods["app-only"] = app_only

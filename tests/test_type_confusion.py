@@ -52,7 +52,7 @@ from pathlib import Path, PurePosixPath
 
 import pytest
 
-from policygen.engines.gator import UNLOADABLE
+from policygen.engines.gator.objects import UNLOADABLE
 from policygen.objectmeta import UNDECODABLE
 from policygen.engines.opa import OpaEngine
 from policygen.errors import InputError

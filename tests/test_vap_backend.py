@@ -9,7 +9,7 @@ import yaml
 
 import policygen
 from policygen.backends.cel import CEL_RULE_IDS, NAMESPACE_NAME_LABEL, status_patterns
-from policygen.backends.kyverno import approved_pod, as_deployment, make_world
+from policygen.fixtures import approved_pod, as_deployment
 from policygen.rules import CATALOGUE
 
 from .conftest import REFERENCE_SPEC as REFERENCE
@@ -102,8 +102,7 @@ def test_status_patterns_escape_names_and_take_no_escapes():
 def verdicts(tmp_path_factory):
     require_tool("celcheck")
     plan = policygen.build_plan(policygen.load_spec(REFERENCE))
-    world = make_world(plan)
-    good = approved_pod(world, "web")
+    good = approved_pod(plan, "web")
     twin = copy.deepcopy(good)
     twin["spec"]["containers"][0]["securityContext"]["runAsUser"] = 1337
     excluded = copy.deepcopy(twin)
@@ -159,10 +158,9 @@ def status_verdicts(tmp_path_factory, judge, reference_plan):
     require_tool("opa")
     from policygen.samples import Resource, SampleSet, _plain_review
 
-    world = make_world(reference_plan)
     resources = []
     for i, (name, (value, _, _)) in enumerate(sorted(STATUS_CASES.items())):
-        pod = approved_pod(world, f"status-{name}")
+        pod = approved_pod(reference_plan, f"status-{name}")
         pod["metadata"]["annotations"]["sidecar.istio.io/status"] = value
         resources.append(Resource(f"status:{name}", i, _plain_review(pod), pod))
     samples = SampleSet(resources)
@@ -178,38 +176,3 @@ def test_status_annotation_evasions_and_near_misses(status_verdicts, case):
     assert status_verdicts["vap"][case].rules <= {"SC003"}
 
 
-@pytest.fixture(scope="session")
-def kyverno_fixture_cases(reference_plan):
-    """Every case of the generated Kyverno fixtures, as admission requests: (rule ID, case, operation)."""
-    from policygen.backends.kyverno import fixture_cases, render_policy
-
-    out = []
-    for rule in reference_plan.rules:
-        if rule.rule_id not in CEL_RULE_IDS:
-            continue
-        policy = yaml.safe_load(render_policy(reference_plan, rule))
-        for case in fixture_cases(reference_plan, rule, policy):
-            for op in case.operations:
-                out.append((rule.rule_id, case, op))
-    return out
-
-
-def test_the_kyverno_fixtures_hold_for_the_vaps(tmp_path, reference_plan, kyverno_fixture_cases):
-    """The same generated cases (evasions and near misses) judged by the VAP evaluator."""
-    require_tool("celcheck")
-    user = {"username": "policygen:untrusted-user", "groups": ["system:authenticated"]}
-    docs = []
-    for _, case, op in kyverno_fixture_cases:
-        req = {"uid": case.name, "operation": op, "userInfo": user,
-               "object": None if op == "DELETE" else case.obj, "oldObject": case.obj if op != "CREATE" else None}
-        docs.append({"apiVersion": "admission.k8s.io/v1", "kind": "AdmissionReview", "request": req})
-    path = tmp_path / "fixtures.yaml"
-    path.write_text(yaml.safe_dump_all(docs, sort_keys=True))
-    verdicts = policygen.evaluate(reference_plan, "vap", [path])
-    wrong = []
-    for (rule_id, case, op), verdict in zip(kyverno_fixture_cases, verdicts):
-        (expected,) = case.results.values()
-        if (rule_id in verdict.rules) != (expected == "fail"):
-            wrong.append(f"{rule_id} {case.name} {op}: expected {expected}, got {[v.message for v in verdict.violations]}")
-    assert wrong == []
-    assert len(verdicts) > 80

@@ -18,15 +18,18 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
+from pathlib import PurePosixPath
 from typing import Any
 
 import jinja2
 import yaml
 
 from ..checks import CHECKS
+from ..kinds import rule_kinds
 from ..plan import Plan, RulePlan
 from ..render import load_own_yaml, make_env, to_json
 from ..rules import REGISTRY, RULES
+from .manifest import RuleOutput, kinds_only
 
 # Rules with a CEL source (policygen/rules/<id>/rule.cel.jinja), which runs in the API server too;
 # SC012 has none: it needs a registry and is an ImageValidatingPolicy in Kyverno only.
@@ -203,6 +206,11 @@ def match_resources(rule: RulePlan) -> dict[str, Any]:
 
 def operations(rule: RulePlan) -> list[str]:
     return sorted({op for r in match_resources(rule)["resourceRules"] for op in r["operations"]})
+
+
+def rule_output(rule: RulePlan, path: PurePosixPath) -> RuleOutput:
+    """What a CEL policy hands the engines: its file, the kinds it reads and the operations it matches."""
+    return RuleOutput(rule.rule_id, (path,), kinds_only(rule_kinds(rule.rule_id)), frozenset(operations(rule)))
 
 
 # --------------------------------------------------------------------------- exceptions and enforcement

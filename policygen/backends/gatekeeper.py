@@ -17,6 +17,7 @@ from ..fixtures import Case, cases_for
 from ..plan import GATEKEEPER_ACTIONS, ExceptionPlan, Plan, RulePlan
 from ..render import dump_yaml_documents, render, to_json, to_yaml
 from ..kinds import CONTROL_PLANE_KINDS, api_groups, rule_kinds
+from .manifest import RuleOutput
 from .rego import UNSUPPORTED, lib_sources
 
 TARGET = "admission.k8s.gatekeeper.sh"
@@ -204,8 +205,24 @@ def example_file(case: Case) -> str:
     return "example_disallowed.yaml" if case.fails else "example_allowed.yaml"
 
 
+def policy_folder(rule: RulePlan) -> PurePosixPath:
+    return PurePosixPath(rule.info.policy_name)
+
+
 class GatekeeperBackend:
     name = "gatekeeper"
+
+    @staticmethod
+    def outputs(plan: Plan) -> list[RuleOutput]:
+        """Per rule rendered: its ConstraintTemplate and Constraint, and the kinds the Constraint matches."""
+        outs = []
+        for rule in plan.rules:
+            if rule.rule_id in UNSUPPORTED:
+                continue
+            folder = policy_folder(rule)
+            match = tuple((frozenset(k["apiGroups"]), frozenset(k["kinds"])) for k in match_of(plan, rule)["kinds"])
+            outs.append(RuleOutput(rule.rule_id, (folder / "template.yaml", folder / "constraint.yaml"), match))
+        return outs
 
     def render(self, plan: Plan) -> dict[PurePosixPath, str]:
         files: dict[PurePosixPath, str] = {}
@@ -214,7 +231,7 @@ class GatekeeperBackend:
         for rule in plan.rules:
             if rule.rule_id in UNSUPPORTED:
                 continue
-            folder = PurePosixPath(rule.info.policy_name)
+            folder = policy_folder(rule)
             kind = template_kind(rule)
             sync = reads_namespaces(rule)
             needs_sync = needs_sync or sync

@@ -9,29 +9,26 @@ explicitly (autogen off), `pods/ephemeralcontainers` included; the failure
 action is `validationActions` (Deny for `mode: enforce`, Audit for `audit`).
 See docs/kyverno.md.
 
-Fixtures are built here from small Python builders (a valid Istio-like pod and
-one malicious mutation per check, plus near misses), never copied by hand.
+Each policy's `.kyverno-test/` holds the rule's shared cases (policygen.fixtures, written
+in the rule's folder), the same ones every other engine runs.
 """
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 from typing import Any
 
 
 from .. import fixtures
-from ..images import parse_image
+from ..fixtures import Case
 from ..plan import Plan, RulePlan
-from ..quantity import parse_quantity
-from ..render import dump_yaml_documents, load_own_yaml, to_yaml
+from ..render import dump_yaml_documents, to_yaml
 from ..rules import CATALOGUE, RuleInfo
 from .cel import (NAMESPACE_NAME_LABEL, POD_RESOURCE_RULES, WRITE_OPS, cel_literal, cel_source, covered_condition,
-                  enforcement_actions, match_resources)
+                  enforcement_actions, match_resources, rule_output)
+from .manifest import RuleOutput
 
-OUTSIDE_NAMESPACE = fixtures.OUTSIDE_NAMESPACE
-UNTRUSTED_USERNAME = "policygen:untrusted-user"
 API_VERSION = "policies.kyverno.io/v1"
 # policies.kyverno.io/v1 ValidatingPolicy and ImageValidatingPolicy are stable since Kyverno 1.17.
 KYVERNO_MIN_VERSION = "1.17.0"
@@ -193,12 +190,19 @@ def render_exceptions(plan: Plan) -> dict[PurePosixPath, str]:
 class KyvernoBackend:
     name = "kyverno"
 
+    @staticmethod
+    def outputs(plan: Plan) -> list[RuleOutput]:
+        """Per rule: its policy file, the kinds it reads and the operations it matches."""
+        return [rule_output(rule, policy_path(CATALOGUE[rule.rule_id])) for rule in plan.rules]
+
     def render(self, plan: Plan) -> dict[PurePosixPath, str]:
         files: dict[PurePosixPath, str] = {}
+        cases = fixtures.cases_for(plan)
         for rule in plan.rules:
             info = CATALOGUE[rule.rule_id]
-            policy = files[policy_path(info)] = render_policy(plan, rule)
-            for rel, text in fixture_files(plan, rule, policy).items():
+            files[policy_path(info)] = render_policy(plan, rule)
+            mine = [c for c in cases if c.rule_id == rule.rule_id]
+            for rel, text in fixture_files(plan, rule, mine).items():
                 files[PurePosixPath(info.policy_name) / ".kyverno-test" / rel] = text
         files.update(render_exceptions(plan))
         return files
@@ -208,381 +212,81 @@ class KyvernoBackend:
 
 
 @dataclass
-class Case:
-    """One fixture resource and what each rule of its policy must say about it."""
+class _Folder:
+    """One kyverno-test folder: the CLI keys resources by kind and name and reads one user per test."""
 
-    name: str
-    obj: dict[str, Any]
-    results: dict[str, str]  # rule name -> pass | fail | skip
-    operations: tuple[str, ...] = ("CREATE",)
+    user: dict[str, Any]
+    objects: dict[tuple[str, str, str, str], dict[str, Any]] = field(default_factory=dict)
+    namespaces: dict[str, dict[str, str]] = field(default_factory=dict)
+    results: list[dict[str, Any]] = field(default_factory=list)
 
-
-@dataclass
-class FixtureWorld:
-    plan: Plan
-    mesh_ns: str
-    mesh_labels: dict[str, str]
-    namespace_labels: dict[str, dict[str, str]] = field(default_factory=dict)
-
-    def rule(self, rule_id: str) -> dict[str, Any]:
-        r = self.plan.rule(rule_id)
-        return r.params if r else {}
+    def takes(self, user: dict[str, Any], key: tuple[str, str, str, str], obj: dict[str, Any]) -> bool:
+        return user == self.user and self.objects.get(key, obj) == obj
 
 
-def make_world(plan: Plan) -> FixtureWorld:
-    name, labels = fixtures.mesh_namespace(plan)
-    world = FixtureWorld(plan, name, labels or {})
-    if labels is not None:
-        world.namespace_labels[name] = labels
-    world.namespace_labels.setdefault(OUTSIDE_NAMESPACE, dict(fixtures.OUTSIDE_LABELS))
-    return world
+def _key(obj: dict[str, Any]) -> tuple[str, str, str, str]:
+    meta = obj["metadata"]
+    return obj["apiVersion"], obj["kind"], meta.get("namespace") or "", meta["name"]
 
 
-# The approved workload is the engine-neutral one of policygen.fixtures, named per case.
-approved_image = fixtures.sidecar_image
-approved_sidecar = fixtures.sidecar_container
+def _expected(case: Case, matched_only_by_violations: bool) -> str:
+    if case.fails:
+        return "fail"
+    # Where matchConditions select exactly the violations, an allowed object is not matched at all.
+    return "skip" if matched_only_by_violations else "pass"
 
 
-def approved_pod(world: FixtureWorld, name: str, namespace: str | None = None) -> dict[str, Any]:
-    pod, _ = fixtures.baseline_pod(world.plan)
-    pod["metadata"].update(name=name, namespace=namespace or world.mesh_ns)
-    pod["metadata"]["labels"]["app"] = name
-    return pod
-
-
-as_deployment = fixtures.as_deployment
-
-
-def _containers(pod: dict[str, Any]) -> list[dict[str, Any]]:
-    spec = pod["spec"]
-    return list(spec.get("initContainers", [])) + list(spec.get("containers", []))
-
-
-def _container(pod: dict[str, Any], name: str) -> dict[str, Any]:
-    return next(c for c in _containers(pod) if c["name"] == name)
-
-
-def _first_sidecar(world: FixtureWorld, rule_id: str) -> str | None:
-    params = world.rule(rule_id)
-    names = [s["name"] for s in params.get("sidecars", [])] if params else []
-    return names[0] if names else None
-
-
-def _mutant(world: FixtureWorld, name: str, change) -> dict[str, Any]:
-    pod = approved_pod(world, name)
-    change(pod)
-    return pod
-
-
-def _above(quantity: str) -> str:
-    return f"{int(parse_quantity(quantity) * 1000) + 1000}m"
-
-
-def _just_below(quantity: str) -> str:
-    q = parse_quantity(quantity)
-    return f"{int(q * 1000) - 1}m" if q * 1000 > 1 else quantity
-
-
-_outside = fixtures.move_outside
-
-
-def _pod_cases(world: FixtureWorld, rule: RulePlan, rule_names: list[str]) -> list[Case]:
-    """Valid, near-miss, out-of-scope and malicious pods for one pod rule."""
-    rid = rule.rule_id
-    p = rule.params
-    passes = {n: "pass" for n in rule_names}
-    fails = {n: "fail" for n in rule_names}
-    cases = [Case("valid-pod", approved_pod(world, "valid-pod"), dict(passes)),
-             Case("valid-deployment", as_deployment(approved_pod(world, "x"), "valid-deployment"), dict(passes))]
-
-    def bad(name: str, change, results: dict[str, str] | None = None) -> None:
-        cases.append(Case(name, _mutant(world, name, change), results or dict(fails)))
-
-    def near(name: str, change) -> None:
-        cases.append(Case(name, _mutant(world, name, change), dict(passes)))
-
-    proxy = _first_sidecar(world, rid) or (p.get("sidecarNames") or [None])[0]
-    image = approved_image(world.plan)
-    ref = parse_image(image)
-    if rid == "SC001":
-        bad("bad-lookalike-registry", lambda pod: _container(pod, proxy).update(image=f"{ref.registry}.evil.example/{ref.path}@{ref.digest}"))
-        bad("bad-longer-repository", lambda pod: _container(pod, proxy).update(image=f"{ref.repository}-debug@{ref.digest}"))
-        bad("bad-unparseable-image", lambda pod: _container(pod, proxy).update(image=f"{ref.repository}@sha256"))
-        alias = f"index.docker.io/{ref.path}" if ref.registry == "docker.io" else ref.repository.upper().replace(ref.path.upper(), ref.path)
-        near("near-alias-registry", lambda pod: _container(pod, proxy).update(image=f"{alias}:1.0@{ref.digest}"))
-    elif rid == "SC002":
-        if p["requireDigest"]:
-            bad("bad-no-digest", lambda pod: _container(pod, proxy).update(image=f"{ref.repository}:1.0"))
-        if p["digests"]:
-            bad("bad-other-digest", lambda pod: _container(pod, proxy).update(image=f"{ref.repository}@sha256:{'b' * 64}"))
-        if p["forbiddenTags"]:
-            tag = p["forbiddenTags"][0]
-            bad("bad-forbidden-tag", lambda pod: _container(pod, proxy).update(image=f"{ref.repository}:{tag}@{ref.digest}"))
-        near("near-tag-and-digest", lambda pod: _container(pod, proxy).update(image=f"{ref.repository}:1.0@{ref.digest}"))
-    elif rid == "SC003":
-        def status(value: str):
-            return lambda pod: pod["metadata"]["annotations"].update({"sidecar.istio.io/status": value})
-        names = [s["name"] for s in p["sidecars"]]
-        bad("bad-proxy-image-as-app", lambda pod: pod["spec"]["containers"].append({"name": "debug", "image": image}))
-        bad("bad-native-sidecar", lambda pod: pod["spec"].setdefault("initContainers", []).append(
-            {"name": "sneaky", "image": "docker.io/example/tool:1.0", "restartPolicy": "Always"}))
-        bad("bad-status-names", status(json.dumps({"initContainers": None, "containers": ["evil-proxy"]})))
-        # Evasions of a reader without a JSON parser: an escaped key, a repeated key, not JSON.
-        bad("bad-status-escaped-key", status('{"initContainers":null,"contain\\u0065rs":["evil-proxy"]}'))
-        bad("bad-status-repeated-key", status(json.dumps({"containers": names[:1]})[:-1] + ',"containers":["evil-proxy"]}'))
-        bad("bad-status-not-json", status('{"containers":["' + (names[0] if names else "x") + '"]'))
-        bad("bad-containers-null", lambda pod: pod["spec"].update(ephemeralContainers=None))
-        misplaced = next((s for s in p["sidecars"] if "containers" not in s["placement"]), None)
-        if misplaced:
-            def move(pod, name=misplaced["name"]):
-                c = _container(pod, name)
-                pod["spec"]["initContainers"] = [x for x in pod["spec"].get("initContainers", []) if x is not c]
-                pod["spec"]["containers"].append(c)
-            bad("bad-placement", move)
-        outside = _outside(approved_pod(world, "outside-proxy-image-as-app"))
-        outside["spec"]["containers"].append({"name": "debug", "image": image})
-        cases.append(Case("outside-proxy-image-as-app", outside, dict(fails)))
-        near("near-status-null-lists", status(json.dumps({"initContainers": None, "containers": None})))
-        near("near-status-spaced", status(json.dumps({"containers": names, "revision": "default", "n": [1, True, None]}, indent=1)))
-        outside_native = _outside(approved_pod(world, "outside-native-sidecar"))
-        outside_native["spec"].setdefault("initContainers", []).append(
-            {"name": "sneaky", "image": "docker.io/example/tool:1.0", "restartPolicy": "Always"})
-        cases.append(Case("outside-native-sidecar", outside_native, dict(passes)))
-        return cases
-    elif rid == "SC004":
-        entry = p["sidecars"][0]
-        key = next((e for e in entry["expected"] if not e["defaultsTo"]), entry["expected"][0] if entry["expected"] else None)
-        if key is not None:
-            wrong = (not key["value"]) if isinstance(key["value"], bool) else (0 if key["value"] else 1)
-            bad("bad-security-context", lambda pod: _container(pod, entry["name"])["securityContext"].update({key["key"]: wrong}))
-            bad("bad-security-context-missing", lambda pod: _container(pod, entry["name"]).pop("securityContext"))
-        if entry["checkCapabilities"]:
-            bad("bad-capability-added", lambda pod: _container(pod, entry["name"])["securityContext"]["capabilities"]["add"].append("SYS_ADMIN"))
-            if entry["mustDrop"]:
-                near("near-drop-lowercase", lambda pod: _container(pod, entry["name"])["securityContext"]["capabilities"].update(
-                    drop=["cap_" + d.lower() for d in entry["mustDrop"]]))
-        defaulted = next((e for e in entry["expected"] if e["defaultsTo"]), None)
-        if defaulted:
-            near("near-default-privileged", lambda pod: _container(pod, entry["name"])["securityContext"].pop(defaulted["key"]))
-    elif rid == "SC005":
-        entry = p["sidecars"][0]
-        if entry["forbidCommand"]:
-            bad("bad-command", lambda pod: _container(pod, entry["name"]).update(command=["/bin/sh", "-c"]))
-        if entry["checkArgs"] and entry["argsPrefix"]:
-            bad("bad-args", lambda pod: _container(pod, entry["name"]).update(args=["--evil", *entry["argsPrefix"]]))
-        if entry["pinnedEnv"]:
-            pinned = entry["pinnedEnv"][0]
-            bad("bad-pinned-env", lambda pod: _container(pod, entry["name"])["env"][0].update(value=pinned["value"] + ".evil"))
-            bad("bad-pinned-env-valuefrom", lambda pod: _container(pod, entry["name"])["env"][0].update(
-                valueFrom={"configMapKeyRef": {"name": "x", "key": "y"}}))
-        if entry["forbiddenEnv"]:
-            bad("bad-forbidden-env", lambda pod: _container(pod, entry["name"]).setdefault("env", []).append(
-                {"name": entry["forbiddenEnv"][0], "value": "/tmp/evil.so"}))
-        near("near-extra-env", lambda pod: _container(pod, entry["name"]).setdefault("env", []).append({"name": "EXTRA", "value": "1"}))
-    elif rid == "SC006":
-        entry = p["sidecars"][0]
-
-        def host_mount(pod, mount_name="host-root"):
-            pod["spec"].setdefault("volumes", []).append({"name": mount_name, "hostPath": {"path": "/"}})
-            _container(pod, entry["name"]).setdefault("volumeMounts", []).append({"name": mount_name, "mountPath": "/host"})
-        bad("bad-hostpath-mount", host_mount)
-        if entry["allowed"]:
-            bad("bad-allowed-name-hostpath", lambda pod: host_mount(pod, entry["allowed"][-1]))
-    elif rid == "SC007":
-        entry = next((s for s in p["sidecars"] if s["maxLimits"]), p["sidecars"][0])
-        if entry["requireLimits"]:
-            bad("bad-no-memory-limit", lambda pod: _container(pod, entry["name"])["resources"]["limits"].pop("memory"))
-            bad("bad-zero-cpu-limit", lambda pod: _container(pod, entry["name"])["resources"]["limits"].update(cpu="0"))
-        for b in entry["maxLimits"]:
-            bad(f"bad-{b['resource']}-limit-above", lambda pod, b=b: _container(pod, entry["name"])["resources"]["limits"].update(
-                {b["resource"]: _above(b["max"])}))
-            near(f"near-{b['resource']}-limit-below", lambda pod, b=b: _container(pod, entry["name"])["resources"]["limits"].update(
-                {b["resource"]: _just_below(b["max"])}))
-    elif rid == "SC008":
-        if p["forbidden"]:
-            bad("bad-forbidden-annotation", lambda pod: pod["metadata"]["annotations"].update({p["forbidden"][0]: "x"}))
-        if p["allowedValues"]:
-            a = p["allowedValues"][0]
-            bad("bad-annotation-value", lambda pod: pod["metadata"]["annotations"].update({a["key"]: a["values"][0] + "-evil"}))
-    elif rid == "SC009":
-        if p["forbidOptOut"]:
-            bad("bad-inject-false", lambda pod: pod["metadata"]["labels"].update({"sidecar.istio.io/inject": "false"}))
-            bad("bad-inject-annotation-yes", lambda pod: pod["metadata"]["annotations"].update({"sidecar.istio.io/inject": "yes"}))
-            near("near-inject-true", lambda pod: pod["metadata"]["labels"].update({"sidecar.istio.io/inject": "true"}))
-        if p["approvedRevisions"]:
-            bad("bad-revision", lambda pod: pod["metadata"]["labels"].update({"istio.io/rev": "canary"}))
-        if p["requireSidecar"]:
-            def drop_proxy(pod):
-                for f in ("containers", "initContainers"):
-                    pod["spec"][f] = [c for c in pod["spec"].get(f, []) if c["name"] != p["sidecarName"]]
-            bad("bad-no-sidecar", drop_proxy)
-            no_proxy = approved_pod(world, "x")
-            drop_proxy(no_proxy)
-            cases.append(Case("near-deployment-without-sidecar", as_deployment(no_proxy, "near-deployment-without-sidecar"),
-                              dict(passes)))
-    elif rid == "SC010":
-        app = lambda pod: _container(pod, "app")  # noqa: E731
-        if p["forbiddenRunAsUsers"]:
-            uid = p["forbiddenRunAsUsers"][0]
-            bad("bad-app-uid", lambda pod: app(pod)["securityContext"].update(runAsUser=uid))
-
-            def pod_level(pod):
-                app(pod)["securityContext"].pop("runAsUser")
-                pod["spec"]["securityContext"] = {"runAsUser": uid}
-            bad("bad-pod-level-uid", pod_level)
-        if p["forbiddenCapabilities"]:
-            cap = p["forbiddenCapabilities"][0]
-            bad("bad-app-capability", lambda pod: app(pod)["securityContext"].update(capabilities={"add": ["cap_" + cap.lower()]}))
-        if p["forbidPrivileged"]:
-            bad("bad-app-privileged", lambda pod: app(pod)["securityContext"].update(privileged=True))
-        near("near-app-unprivileged", lambda pod: app(pod)["securityContext"].update(privileged=False))
-    elif rid == "SC011":
-        for f in p["forbiddenFields"]:
-            bad(f"bad-{f.lower()}", lambda pod, f=f: pod["spec"].update({f: True}))
-        near("near-host-fields-false", lambda pod: pod["spec"].update({f: False for f in p["forbiddenFields"]}))
-    # Out of scope: the same mutations in a namespace outside the mesh are not judged.
-    if rid != "SC003":
-        for case in [c for c in cases if c.name.startswith("bad-")][:1]:
-            moved = json.loads(json.dumps(case.obj))
-            moved["metadata"]["name"] = "outside-" + case.name
-            _outside(moved)
-            # The policy matches there; its CEL finds the namespace outside the mesh.
-            cases.append(Case(moved["metadata"]["name"], moved, dict(passes)))
-    return cases
-
-
-def _cp_cases(world: FixtureWorld, rule: RulePlan, rule_name: str) -> list[Case]:
-    rid, p = rule.rule_id, rule.params
-    cases: list[Case] = []
-
-    def case(name: str, obj: dict[str, Any], result: str, operations=("CREATE",)) -> None:
-        obj.setdefault("metadata", {})["name"] = name
-        cases.append(Case(name, obj, {rule_name: result}, tuple(operations)))
-
-    if rid == "CP001":
-        svc = p["service"]
-        prefix = p["namePrefixes"][0]
-
-        def webhook(**over):
-            w = {"name": "sidecar-injector.istio.io", "admissionReviewVersions": ["v1"], "sideEffects": "None",
-                 "clientConfig": {"service": dict(svc)}, "failurePolicy": p["failurePolicy"],
-                 "rules": [{"operations": ["CREATE"], "apiGroups": [""], "apiVersions": ["v1"], "resources": ["pods"]}]}
-            w.update(over)
-            return {"apiVersion": "admissionregistration.k8s.io/v1", "kind": "MutatingWebhookConfiguration",
-                    "metadata": {}, "webhooks": [w]}
-        case(f"{prefix}", webhook(), "pass")
-        case(f"{prefix}-url", webhook(clientConfig={"url": "https://evil.example/inject"}), "fail")
-        case(f"{prefix}-path", webhook(clientConfig={"service": dict(svc, path=svc["path"] + "/evil")}), "fail")
-        other = "Ignore" if p["failurePolicy"] == "Fail" else "Fail"
-        case(f"{prefix}-failure-policy", webhook(failurePolicy=other), "fail")
-        case("evil-pod-mutator", webhook(clientConfig={"url": "https://evil.example/mutate"}), "fail")
-        case("near-configmap-mutator", webhook(clientConfig={"url": "https://example.com/m"}, rules=[
-            {"operations": ["CREATE"], "apiGroups": [""], "apiVersions": ["v1"], "resources": ["configmaps"]}]), "pass")
-    elif rid == "CP002":
-        def cm(ns):
-            return {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"namespace": ns}, "data": {"config": "x"}}
-        case(p["configMaps"][0], cm(p["namespace"]), "fail", ("CREATE", "UPDATE", "DELETE"))
-        case("near-other-configmap", cm(p["namespace"]), "skip")
-        # Same name, another namespace: not the injector's.
-        other = cm("default")
-        other["metadata"]["name"] = p["configMaps"][0]
-        cases.append(Case(p["configMaps"][0] + "@default", other, {rule_name: "skip"}))
-    elif rid == "CP003":
-        def pa(ns, spec):
-            return {"apiVersion": "security.istio.io/v1", "kind": "PeerAuthentication", "metadata": {"namespace": ns}, "spec": spec}
-        ns = p["namespace"]
-        case("mesh-wide-strict", pa(ns, {"mtls": {"mode": "STRICT"}}), "pass")
-        case("mesh-wide-unset", pa(ns, {"mtls": {"mode": "UNSET"}}), "fail")
-        case("permissive", pa(world.mesh_ns, {"selector": {"matchLabels": {"app": "x"}}, "mtls": {"mode": "permissive"}}), "fail")
-        case("port-disable", pa(world.mesh_ns, {"mtls": {"mode": "STRICT"}, "portLevelMtls": {"8080": {"mode": "DISABLE"}}}), "fail")
-        case("near-workload-unset", pa(world.mesh_ns, {"selector": {"matchLabels": {"app": "x"}}}), "pass")
-    elif rid == "CP004":
-        def ns_obj(labels):
-            return {"apiVersion": "v1", "kind": "Namespace", "metadata": {"labels": labels}}
-        if p["meshNamespaces"]:
-            mesh = p["meshNamespaces"][0]
-            case(mesh, ns_obj({"istio-injection": "enabled"}), "pass")
-            cases[-1].name = mesh
-            bad = ns_obj({"istio-injection": "disabled"})
-            bad["metadata"]["name"] = mesh
-            cases.append(Case(mesh + "#disabled", bad, {rule_name: "fail"}))
-        if p["excludedNamespaces"]:
-            excl = p["excludedNamespaces"][0]
-            case(excl, ns_obj({"istio-injection": "enabled"}), "fail")
-        case("near-unlisted", ns_obj({}), "pass")
-    elif rid == "CP005":
-        def role(kind, verbs, resources=("mutatingwebhookconfigurations",)):
-            return {"apiVersion": "rbac.authorization.k8s.io/v1", "kind": kind, "metadata": {},
-                    "rules": [{"apiGroups": ["admissionregistration.k8s.io"], "resources": list(resources), "verbs": list(verbs)}]}
-        case("webhook-writer", role("ClusterRole", ["create"]), "fail")
-        case("webhook-star", role("ClusterRole", ["*"], ["*"]), "fail")
-        case("near-webhook-reader", role("ClusterRole", ["get", "list", "watch"]), "pass")
-        if p["trustedRoles"]:
-            case(p["trustedRoles"][0], role("ClusterRole", ["*"]), "pass")
-    return cases
-
-
-def fixture_cases(plan: Plan, rule: RulePlan, policy: dict[str, Any]) -> list[Case]:
-    world = make_world(plan)
-    rule_names = [policy["metadata"]["name"]]  # a ValidatingPolicy has no named rules: one result per policy
-    if rule.rule_id.startswith("CP"):
-        return _cp_cases(world, rule, rule_names[0])
-    if rule.rule_id == "SC012":
-        # Offline, no registry answers: only that a pod without an image of an approved
-        # repository has nothing to verify and passes (tests/test_signatures.py does the rest).
-        pod = approved_pod(world, "app-only")
-        pod["spec"]["containers"] = [c for c in pod["spec"]["containers"] if c["name"] == "app"]
-        pod["spec"].pop("initContainers", None)
-        return [Case("app-only", pod, {rule_names[0]: "pass"})]
-    return _pod_cases(world, rule, rule_names)
-
-
-def fixture_files(plan: Plan, rule: RulePlan, policy_text: str | None = None) -> dict[str, str]:
-    """The rule's kyverno-test folder; policy_text: the policy as render_policy wrote it, when at hand."""
+def fixture_files(plan: Plan, rule: RulePlan, cases: list[Case]) -> dict[str, str]:
+    """The rule's kyverno-test folders, from its shared cases (policygen.fixtures): a folder per
+    user and per clash of resource names, the first one at the top."""
     info = CATALOGUE[rule.rule_id]
-    policy = load_own_yaml(policy_text if policy_text is not None else render_policy(plan, rule))
-    world = make_world(plan)
-    cases = fixture_cases(plan, rule, policy)
-    # A case named "x#y" shares its resource name with another case; the CLI keeps
-    # resources by name, so such a case gets a test folder of its own.
-    groups: dict[str, list[Case]] = {}
-    for c in cases:
-        groups.setdefault(c.name if ("#" in c.name or "@" in c.name) else "", []).append(c)
+    is_image = rule.rule_id == "SC012"
+    kind_flag = "isImageValidatingPolicy" if is_image else "isValidatingPolicy"
+    matched_only_by_violations = not is_image and bool(cel_source(plan, rule).match_conditions)
+    folders: list[_Folder] = []
+    for case in cases:
+        obj, user = case.object, case.user
+        key = _key(obj)
+        folder = next((f for f in folders if f.takes(user, key, obj)), None)
+        if folder is None:
+            folder = _Folder(user)
+            folders.append(folder)
+        folder.objects[key] = obj
+        for ns in case.namespaces.values():
+            folder.namespaces[ns["metadata"]["name"]] = dict(ns["metadata"].get("labels") or {})
+        entry: dict[str, Any] = {"policy": info.policy_name, kind_flag: True, "kind": obj["kind"],
+                                 "result": _expected(case, matched_only_by_violations), "resources": [_resource_id(obj)]}
+        if case.operation != "CREATE":
+            entry["operation"] = case.operation
+        clash = next((r for r in folder.results if {**r, "result": ""} == {**entry, "result": ""}), None)
+        if clash is not None and clash["result"] != entry["result"]:
+            raise ValueError(f"{rule.rule_id}/{case.name}: the same request is expected to {entry['result']} and to {clash['result']}")
+        if clash is None:
+            folder.results.append(entry)
+    mesh_name, mesh_labels = fixtures.mesh_namespace(plan)
     files: dict[str, str] = {}
-    kind_flag = "isImageValidatingPolicy" if policy["kind"] == "ImageValidatingPolicy" else "isValidatingPolicy"
-    values = values_document(world.namespace_labels, [c.obj for c in cases])
-    user = {
-        "apiVersion": "cli.kyverno.io/v1alpha1",
-        "kind": "UserInfo",
-        "metadata": {"name": "user-info"},
-        "userInfo": {"username": UNTRUSTED_USERNAME, "groups": ["system:authenticated"]},
-    }
-    for n, (_, group) in enumerate(sorted(groups.items())):
-        folder = "" if n == 0 else f"case-{n}/"
-        up = "../" if n == 0 else "../../"
-        results = []
-        for c in group:
-            for operation in c.operations:
-                for _, result in sorted(c.results.items()):
-                    entry: dict[str, Any] = {
-                        "policy": info.policy_name, kind_flag: True, "kind": c.obj["kind"], "result": result,
-                        "resources": [_resource_id(c.obj)],
-                    }
-                    if operation != "CREATE":
-                        entry["operation"] = operation
-                    results.append(entry)
-        files[f"{folder}resource.yaml"] = dump_yaml_documents([c.obj for c in group])
-        files[f"{folder}values.yaml"] = to_yaml(values)
-        files[f"{folder}user-info.yaml"] = to_yaml(user)
-        files[f"{folder}kyverno-test.yaml"] = to_yaml({
+    for n, folder in enumerate(folders):
+        prefix, up = ("", "../") if n == 0 else (f"case-{n}/", "../../")
+        labels = dict(folder.namespaces)
+        if mesh_labels is not None:
+            labels.setdefault(mesh_name, dict(mesh_labels))
+        files[f"{prefix}resource.yaml"] = dump_yaml_documents(list(folder.objects.values()))
+        files[f"{prefix}values.yaml"] = to_yaml(values_document(labels, list(folder.objects.values())))
+        files[f"{prefix}user-info.yaml"] = to_yaml({
+            "apiVersion": "cli.kyverno.io/v1alpha1",
+            "kind": "UserInfo",
+            "metadata": {"name": "user-info"},
+            "userInfo": folder.user,
+        })
+        files[f"{prefix}kyverno-test.yaml"] = to_yaml({
             "apiVersion": "cli.kyverno.io/v1alpha1",
             "kind": "Test",
-            "metadata": {"name": f"{info.policy_name}{'' if n == 0 else f'-case-{n}'}"},
+            "metadata": {"name": info.policy_name if n == 0 else f"{info.policy_name}-case-{n}"},
             "policies": [f"{up}{info.policy_name}.yaml"],
             "resources": ["resource.yaml"],
             "variables": "values.yaml",
             "userinfo": "user-info.yaml",
-            "results": sorted(results, key=lambda r: (r["resources"][0], r.get("operation", ""), r["result"])),
+            "results": sorted(folder.results, key=lambda r: (r["resources"][0], r["kind"], r.get("operation", ""))),
         })
     return files
 

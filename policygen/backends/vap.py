@@ -25,7 +25,8 @@ from typing import Any
 from ..plan import Plan, RulePlan
 from ..render import dump_yaml_documents, to_yaml
 from ..rules import CATALOGUE, RuleInfo, not_rendered_by
-from .cel import CEL_RULE_IDS, cel_source, enforcement_actions, exception_match_conditions, match_resources
+from .cel import CEL_RULE_IDS, cel_source, enforcement_actions, exception_match_conditions, match_resources, rule_output
+from .manifest import RuleOutput
 
 API_VERSION = "admissionregistration.k8s.io/v1"
 # ext.Lists version 3 (lists.range, flatten, slice) enters the API server's CEL
@@ -93,6 +94,11 @@ def policy_file(info: RuleInfo) -> PurePosixPath:
 
 class VapBackend:
     name = "vap"
+
+    @staticmethod
+    def outputs(plan: Plan) -> list[RuleOutput]:
+        """Per rule rendered: its policy and binding file, the kinds it reads and the operations it matches."""
+        return [rule_output(rule, policy_file(CATALOGUE[rule.rule_id])) for rule in plan.rules if rule.rule_id in CEL_RULE_IDS]
 
     def render(self, plan: Plan) -> dict[PurePosixPath, str]:
         files: dict[PurePosixPath, str] = {}

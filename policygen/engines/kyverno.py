@@ -35,10 +35,11 @@ from typing import Any
 import yaml
 
 from .. import tools
-from ..backends.cel import NAMESPACE_NAME_LABEL, operations
-from ..backends.kyverno import policy_path
+from ..backends.cel import NAMESPACE_NAME_LABEL
+from ..backends.kyverno import KyvernoBackend
+from ..backends.manifest import RuleOutput
 from ..errors import EngineError
-from ..kinds import NAMESPACED_KINDS, POD_KINDS, default_api_version, rule_kinds
+from ..kinds import NAMESPACED_KINDS, POD_KINDS, default_api_version
 from ..objectmeta import undecodable
 from ..plan import Plan
 from ..rules import CATALOGUE
@@ -139,15 +140,16 @@ class KyvernoEngine:
         self.jobs = jobs  # kyverno processes at once; None: POLICYGEN_JOBS, else one per core
         self._exceptions: list[Path] = []
 
-    def policy_files(self, root: Path, plan: Plan) -> list[tuple[Path, frozenset[str], frozenset[str]]]:
+    @staticmethod
+    def policy_files(root: Path, outputs: list[RuleOutput]) -> list[tuple[Path, frozenset[str], frozenset[str]]]:
         """Each generated policy file but SC012's, with the operations and the kinds it matches."""
-        return [(root / policy_path(CATALOGUE[r.rule_id]), frozenset(operations(r)), frozenset(rule_kinds(r.rule_id)))
-                for r in plan.rules if r.rule_id != "SC012"]
+        return [(root / out.files[0], out.operations, out.kinds) for out in outputs if out.rule_id != "SC012"]
 
     def evaluate(self, dist: Path, plan: Plan, samples: SampleSet) -> list[Verdict]:
         binary = tools.find(self.tool)
         root = Path(dist) / self.backend
-        files = self.policy_files(root, plan)
+        outputs = KyvernoBackend.outputs(plan)
+        files = self.policy_files(root, outputs)
         # The spec's exceptions, as users' clusters get them (policygen eval judges without, and applies them itself).
         self._exceptions = sorted((root / "exceptions").glob("*.yaml"))
         missing = [p for p, _, _ in files if not p.is_file()]
@@ -211,7 +213,8 @@ class KyvernoEngine:
                       if sc012 and res.kind in POD_KINDS and res.operation in ("CREATE", "UPDATE")]
         undecided = set(pod_writes)
         if pod_writes and registry_access():
-            undecided = self._signatures(binary, root / policy_path(CATALOGUE["SC012"]), samples, pod_writes, messages)
+            sc012 = next(out for out in outputs if out.rule_id == "SC012")
+            undecided = self._signatures(binary, root / sc012.files[0], samples, pod_writes, messages)
         for i, res in enumerate(samples.resources):
             # In admission Kyverno gets objects the API server decoded; the CLI reads raw data, so what
             # would not decode and no policy denies is denied anyway.

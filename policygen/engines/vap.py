@@ -29,7 +29,7 @@ from typing import Any
 
 from .. import tools
 from ..backends.cel import NAMESPACE_NAME_LABEL
-from ..backends.vap import UNSUPPORTED, policy_file
+from ..backends.vap import VapBackend
 from ..errors import EngineError
 from ..kinds import NAMESPACED_KINDS, POD_KINDS, default_api_version
 from ..objectmeta import undecodable
@@ -101,7 +101,7 @@ class VapEngine:
     def evaluate(self, dist: Path, plan: Plan, samples: SampleSet) -> list[Verdict]:
         binary = tools.find(self.tool)
         root = Path(dist) / self.backend
-        files = [root / policy_file(CATALOGUE[r.rule_id]) for r in plan.rules if r.rule_id not in UNSUPPORTED]
+        files = [root / rel for out in VapBackend.outputs(plan) for rel in out.files]
         missing = [p for p in files if not p.is_file()]
         if missing:
             raise EngineError(f"vap: generated policy missing: {missing[0]}")

@@ -78,6 +78,9 @@ class Rule:
     not_rendered: Mapping[str, str] = field(default_factory=dict)
     # coverage-table engine -> what the cell says instead of a plain yes/no.
     coverage_notes: Mapping[str, str] = field(default_factory=dict)
+    # Whether the plan's approved Pod and Deployment join the rule's cases (False where allowing them
+    # needs what no test run has, like SC012's registry).
+    baseline_cases: bool = True
 
     @property
     def rule_id(self) -> str:

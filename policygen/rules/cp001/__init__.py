@@ -40,13 +40,13 @@ def cases(p, kit):
     kit.add("approved_injector", good, False)
     bad = copy.deepcopy(good)
     bad["webhooks"][0]["clientConfig"] = {"url": "https://evil.example/inject"}
-    kit.add("injector_to_url", bad, True)
+    kit.add("injector_to_url", bad, "injector-target")
     path = copy.deepcopy(good)
     path["webhooks"][0]["clientConfig"]["service"]["path"] = p["service"]["path"] + "/evil"
-    kit.add("injector_other_path", path, True)
+    kit.add("injector_other_path", path, "injector-target")
     policy = copy.deepcopy(good)
     policy["webhooks"][0]["failurePolicy"] = "Ignore" if p["failurePolicy"] == "Fail" else "Fail"
-    kit.add("injector_other_failure_policy", policy, True)
+    kit.add("injector_other_failure_policy", policy, "injector-failure-policy")
     configmaps = copy.deepcopy(good)
     configmaps["metadata"]["name"] = "configmap-mutator"
     configmaps["webhooks"][0]["clientConfig"] = {"url": "https://example.com/mutate"}
@@ -54,7 +54,7 @@ def cases(p, kit):
     kit.add("configmap_mutator", configmaps, False)
     other = copy.deepcopy(good)
     other["metadata"]["name"] = "shadow-injector"
-    kit.add("untrusted_pod_mutator", other, True)
+    kit.add("untrusted_pod_mutator", other, "untrusted-pod-mutator")
     if p["trustedSubjects"]:
         kit.add("trusted_pod_mutator", kit.review(other, "CREATE", p["trustedSubjects"][0]), False)
 

@@ -23,8 +23,9 @@ def plan(given):
 def cases(p, kit):
     cm = {"apiVersion": "v1", "kind": "ConfigMap",
           "metadata": {"name": p["configMaps"][0], "namespace": p["namespace"]}, "data": {"config": "policy: enabled"}}
-    kit.add("untrusted_update", kit.review(cm, "UPDATE", kit.untrusted_user), True)
-    kit.add("untrusted_delete", kit.review(cm, "DELETE", kit.untrusted_user), True)
+    kit.add("untrusted_create", copy.deepcopy(cm), "untrusted-write")
+    kit.add("untrusted_update", kit.review(cm, "UPDATE", kit.untrusted_user), "untrusted-write")
+    kit.add("untrusted_delete", kit.review(cm, "DELETE", kit.untrusted_user), "untrusted-write")
     if p["trustedSubjects"]:
         kit.add("trusted_update", kit.review(cm, "UPDATE", p["trustedSubjects"][0]), False)
     other = copy.deepcopy(cm)

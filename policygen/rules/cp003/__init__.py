@@ -27,14 +27,14 @@ def _peer_authentication(ns, mode, selector=None, ports=None):
 def cases(p, kit):
     pa = _peer_authentication
     kit.add("mesh_wide_strict", pa(p["namespace"], "STRICT"), False)
-    kit.add("mesh_wide_unset", pa(p["namespace"], "UNSET"), True)
+    kit.add("mesh_wide_unset", pa(p["namespace"], "UNSET"), "mesh-wide-not-strict")
     kit.add("workload_unset", pa("shop", "UNSET", {"app": "shop"}), False)
-    kit.add("permissive", pa("shop", "PERMISSIVE"), True)
-    kit.add("permissive_lowercase", pa("shop", "permissive", {"app": "shop"}), True)
+    kit.add("permissive", pa("shop", "PERMISSIVE"), "mtls-weakened")
+    kit.add("permissive_lowercase", pa("shop", "permissive", {"app": "shop"}), "mtls-weakened")
     no_mtls = pa("shop", "STRICT", {"app": "shop"})
     del no_mtls["spec"]["mtls"]
     kit.add("workload_without_mtls", no_mtls, False)
-    kit.add("port_disable", pa("shop", "STRICT", {"app": "shop"}, {"8080": {"mode": "DISABLE"}}), True)
+    kit.add("port_disable", pa("shop", "STRICT", {"app": "shop"}, {"8080": {"mode": "DISABLE"}}), "mtls-weakened")
 
 
 RULE = Rule(

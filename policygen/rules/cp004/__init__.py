@@ -26,14 +26,14 @@ def cases(p, kit):
     if p["meshNamespaces"]:
         mesh = p["meshNamespaces"][0]
         kit.add("mesh_enabled", _namespace(mesh, {"istio-injection": "enabled"}), False)
-        kit.add("mesh_unlabelled", _namespace(mesh, {}), True)
+        kit.add("mesh_unlabelled", _namespace(mesh, {}), "mesh-injection-off")
         kit.add("mesh_disabled_with_revision", _namespace(mesh, {
-            "istio-injection": "disabled", "istio.io/rev": (p["approvedRevisions"] or ["default"])[0]}), True)
+            "istio-injection": "disabled", "istio.io/rev": (p["approvedRevisions"] or ["default"])[0]}), "mesh-injection-off")
     if p["excludedNamespaces"]:
         excl = p["excludedNamespaces"][0]
         kit.add("excluded_plain", _namespace(excl, {}), False)
-        kit.add("excluded_with_revision", _namespace(excl, {"istio.io/rev": "default"}), True)
-        kit.add("excluded_injection_enabled", _namespace(excl, {"istio-injection": "enabled"}), True)
+        kit.add("excluded_with_revision", _namespace(excl, {"istio.io/rev": "default"}), "excluded-injection-on")
+        kit.add("excluded_injection_enabled", _namespace(excl, {"istio-injection": "enabled"}), "excluded-injection-on")
     kit.add("unlisted_plain", _namespace("policygen-unlisted", {}), False)
 
 

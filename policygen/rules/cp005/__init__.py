@@ -28,14 +28,14 @@ def _cluster_role(name, verbs, resources=("mutatingwebhookconfigurations",), gro
 
 
 def cases(p, kit):
-    kit.add("untrusted_writer", _cluster_role("webhook-editor", ["get", "patch"]), True)
+    kit.add("untrusted_writer", _cluster_role("webhook-editor", ["get", "patch"]), "webhook-write-granted")
     kit.add("untrusted_reader", _cluster_role("webhook-viewer", ["get", "list", "watch"]), False)
-    kit.add("untrusted_wildcards", _cluster_role("everything-editor", ["*"], ["*"], "*"), True)
-    kit.add("untrusted_deletecollection", _cluster_role("webhook-sweeper", ["deletecollection"], ["validatingwebhookconfigurations"]), True)
+    kit.add("untrusted_wildcards", _cluster_role("everything-editor", ["*"], ["*"], "*"), "webhook-write-granted")
+    kit.add("untrusted_deletecollection", _cluster_role("webhook-sweeper", ["deletecollection"], ["validatingwebhookconfigurations"]), "webhook-write-granted")
     role = _cluster_role("webhook-editor", ["update"])
     role["kind"] = "Role"
     role["metadata"]["namespace"] = "default"
-    kit.add("untrusted_namespaced_role", role, True)
+    kit.add("untrusted_namespaced_role", role, "webhook-write-granted")
     if p["trustedRoles"]:
         kit.add("trusted_writer", _cluster_role(p["trustedRoles"][0], ["*"]), False)
 

@@ -19,11 +19,11 @@ def cases(p, kit):
     repo = p["repositories"][0]
     digest = kit.sidecar_image().split("@")[1]
     registry, _, path = repo.partition("/")
-    kit.pod("lookalike_registry", True, lambda pod: kit.sidecar(pod, name).update(image=f"{registry}.evil.example/{path}@{digest}"))
-    kit.pod("registry_as_path", True, lambda pod: kit.sidecar(pod, name).update(image=f"evil.example/{repo}@{digest}"))
-    kit.pod("unparseable_image", True, lambda pod: kit.sidecar(pod, name).update(image="Not An Image"))
-    kit.pod("longer_repository", True, lambda pod: kit.sidecar(pod, name).update(image=f"{repo}-debug@{digest}"))
-    kit.pod("digest_cut_short", True, lambda pod: kit.sidecar(pod, name).update(image=f"{repo}@sha256"))
+    kit.pod("lookalike_registry", "repository-not-approved", lambda pod: kit.sidecar(pod, name).update(image=f"{registry}.evil.example/{path}@{digest}"))
+    kit.pod("registry_as_path", "repository-not-approved", lambda pod: kit.sidecar(pod, name).update(image=f"evil.example/{repo}@{digest}"))
+    kit.pod("unparseable_image", "image-unparseable", lambda pod: kit.sidecar(pod, name).update(image="Not An Image"))
+    kit.pod("longer_repository", "repository-not-approved", lambda pod: kit.sidecar(pod, name).update(image=f"{repo}-debug@{digest}"))
+    kit.pod("digest_cut_short", "image-unparseable", lambda pod: kit.sidecar(pod, name).update(image=f"{repo}@sha256"))
     # The same repository spelled another way normalises to it (SPEC.md: docker.io forms; hostnames ignore case).
     alias = f"index.docker.io/{path}" if registry == "docker.io" else f"{registry.upper()}/{path}"
     kit.pod("alias_registry", False, lambda pod: kit.sidecar(pod, name).update(image=f"{alias}:1.0@{digest}"))

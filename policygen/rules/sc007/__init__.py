@@ -34,16 +34,17 @@ def cases(p, kit):
     side = p["sidecars"][0]
     name = side["name"]
     if side["requireLimits"]:
-        kit.pod("no_limits", True, lambda pod: kit.sidecar(pod, name)["resources"].pop("limits"))
-        kit.pod("zero_cpu_limit", True, lambda pod: kit.sidecar(pod, name)["resources"]["limits"].update(cpu="0"))
-        kit.pod("no_memory_limit", True, lambda pod: kit.sidecar(pod, name)["resources"]["limits"].pop("memory"))
+        kit.pod("no_limits", "limit-missing", lambda pod: kit.sidecar(pod, name)["resources"].pop("limits"))
+        kit.pod("zero_cpu_limit", "limit-missing", lambda pod: kit.sidecar(pod, name)["resources"]["limits"].update(cpu="0"))
+        kit.pod("no_memory_limit", "limit-missing", lambda pod: kit.sidecar(pod, name)["resources"]["limits"].pop("memory"))
+        kit.pod("no_limits_outside_mesh", False, lambda pod: kit.sidecar(pod, name)["resources"].pop("limits"), outside=True)
     for bound in side["maxLimits"][:2]:
         over = "100" if bound["resource"] == "cpu" else "1Ti"
-        kit.pod(f"{bound['resource']}_limit_too_high", True,
+        kit.pod(f"{bound['resource']}_limit_too_high", "limit-exceeded",
                 lambda pod, r=bound["resource"], o=over: kit.sidecar(pod, name)["resources"]["limits"].update({r: o}))
         # One milli-unit above and below the maximum, in another unit than the spec's.
         max_milli = int(parse_quantity(bound["max"]) * 1000)
-        kit.pod(f"{bound['resource']}_limit_just_above", True,
+        kit.pod(f"{bound['resource']}_limit_just_above", "limit-exceeded",
                 lambda pod, r=bound["resource"], q=f"{max_milli + 1}m": kit.sidecar(pod, name)["resources"]["limits"].update({r: q}))
         if max_milli > 1:
             kit.pod(f"{bound['resource']}_limit_just_below", False,

@@ -20,10 +20,11 @@ def plan(given):
 
 def cases(p, kit):
     for key in p["forbidden"][:1]:
-        kit.pod("forbidden_annotation", True, lambda pod: pod["metadata"]["annotations"].update({key: "evil"}))
+        kit.pod("forbidden_annotation", "annotation-forbidden", lambda pod: pod["metadata"]["annotations"].update({key: "evil"}))
+        kit.pod("forbidden_annotation_outside_mesh", False, lambda pod: pod["metadata"]["annotations"].update({key: "evil"}), outside=True)
     for allowed in p["allowedValues"][:1]:
-        kit.pod("unapproved_value", True, lambda pod: pod["metadata"]["annotations"].update({allowed["key"]: "evil"}))
-        kit.pod("approved_value_suffixed", True,
+        kit.pod("unapproved_value", "annotation-value", lambda pod: pod["metadata"]["annotations"].update({allowed["key"]: "evil"}))
+        kit.pod("approved_value_suffixed", "annotation-value",
                 lambda pod: pod["metadata"]["annotations"].update({allowed["key"]: allowed["values"][0] + "-evil"}))
     kit.pod("unrelated_annotation", False, lambda pod: pod["metadata"]["annotations"].update({"example.com/owner": "shop"}))
 

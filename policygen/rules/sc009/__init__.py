@@ -24,17 +24,19 @@ def plan(given):
 def cases(p, kit):
     if p["forbidOptOut"]:
         kit.pod("inject_true_label", False, lambda pod: pod["metadata"]["labels"].update({"sidecar.istio.io/inject": "true"}))
-        kit.pod("inject_capital_true", True, lambda pod: pod["metadata"]["labels"].update({"sidecar.istio.io/inject": "True"}))
-        kit.pod("inject_false_annotation", True, lambda pod: pod["metadata"]["annotations"].update({"sidecar.istio.io/inject": "false"}))
-        kit.pod("inject_yes_annotation", True, lambda pod: pod["metadata"]["annotations"].update({"sidecar.istio.io/inject": "yes"}))
+        kit.pod("inject_capital_true", "inject-opt-out", lambda pod: pod["metadata"]["labels"].update({"sidecar.istio.io/inject": "True"}))
+        kit.pod("inject_false_label", "inject-opt-out", lambda pod: pod["metadata"]["labels"].update({"sidecar.istio.io/inject": "false"}))
+        kit.pod("inject_false_annotation", "inject-opt-out", lambda pod: pod["metadata"]["annotations"].update({"sidecar.istio.io/inject": "false"}))
+        kit.pod("inject_yes_annotation", "inject-opt-out", lambda pod: pod["metadata"]["annotations"].update({"sidecar.istio.io/inject": "yes"}))
     if p["approvedRevisions"]:
-        kit.pod("unapproved_revision", True, lambda pod: pod["metadata"]["labels"].update({"istio.io/rev": "canary-evil"}))
+        kit.pod("unapproved_revision", "revision-not-approved", lambda pod: pod["metadata"]["labels"].update({"istio.io/rev": "canary-evil"}))
     if p["requireSidecar"]:
         side = p["sidecarName"]
         def drop(pod):
             for f in ("containers", "initContainers"):
                 pod["spec"][f] = [c for c in pod["spec"].get(f, []) if c["name"] != side]
-        kit.pod("no_sidecar", True, drop)
+        kit.pod("no_sidecar", "sidecar-missing", drop)
+        kit.pod("no_sidecar_outside_mesh", False, drop, outside=True)
         # A controller's template is injected at pod creation: requireSidecar judges Pods only (SPEC.md SC009).
         kit.deployment("deployment_without_sidecar", False, drop)
 

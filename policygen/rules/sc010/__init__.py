@@ -25,19 +25,21 @@ def cases(p, kit):
     app = lambda pod: pod["spec"]["containers"][0]  # noqa: E731
     if p["forbiddenRunAsUsers"]:
         uid = p["forbiddenRunAsUsers"][0]
-        kit.pod("app_runs_as_proxy_uid", True, lambda pod: app(pod)["securityContext"].update(runAsUser=uid))
-        kit.pod("pod_level_proxy_uid", True, lambda pod: (
+        kit.pod("app_runs_as_proxy_uid", "run-as-forbidden", lambda pod: app(pod)["securityContext"].update(runAsUser=uid))
+        kit.pod("app_runs_as_proxy_uid_outside_mesh", False, lambda pod: app(pod)["securityContext"].update(runAsUser=uid),
+                outside=True)
+        kit.pod("pod_level_proxy_uid", "run-as-forbidden", lambda pod: (
             pod["spec"].update(securityContext={"runAsUser": uid}),
             pod["spec"]["containers"][0]["securityContext"].pop("runAsUser"),
         ))
     if p["forbiddenCapabilities"]:
         cap = p["forbiddenCapabilities"][0]
-        kit.pod("app_adds_capability", True, lambda pod: pod["spec"]["containers"][0]["securityContext"].update(
+        kit.pod("app_adds_capability", "capability-forbidden", lambda pod: pod["spec"]["containers"][0]["securityContext"].update(
             capabilities={"add": [f"CAP_{cap}"]}))
-        kit.pod("app_adds_capability_lowercase", True, lambda pod: app(pod)["securityContext"].update(
+        kit.pod("app_adds_capability_lowercase", "capability-forbidden", lambda pod: app(pod)["securityContext"].update(
             capabilities={"add": ["cap_" + cap.lower()]}))
     if p["forbidPrivileged"]:
-        kit.pod("privileged_app", True, lambda pod: pod["spec"]["containers"][0]["securityContext"].update(privileged=True))
+        kit.pod("privileged_app", "privileged", lambda pod: pod["spec"]["containers"][0]["securityContext"].update(privileged=True))
     kit.pod("unprivileged_app", False, lambda pod: app(pod)["securityContext"].update(privileged=False))
 
 

@@ -23,7 +23,7 @@ def plan(given):
 
 def cases(p, kit):
     for fld in p["forbiddenFields"]:
-        kit.pod(f"{fld.lower()}_true", True, lambda pod, f=fld: pod["spec"].update({f: True}))
+        kit.pod(f"{fld.lower()}_true", "host-namespace", lambda pod, f=fld: pod["spec"].update({f: True}))
     first = p["forbiddenFields"][0]
     kit.pod(f"{first.lower()}_false", False, lambda pod: pod["spec"].update({first: False}))
     kit.pod("every_field_false", False, lambda pod: pod["spec"].update({f: False for f in p["forbiddenFields"]}))

@@ -15,7 +15,7 @@ approved_pod_input := {
 		"labels": {
 			"app": "shop",
 		},
-		"name": "shop",
+		"name": "approved-pod",
 		"namespace": "payments",
 	},
 	"spec": {
@@ -68,7 +68,7 @@ approved_deployment_input := {
 	"apiVersion": "apps/v1",
 	"kind": "Deployment",
 	"metadata": {
-		"name": "shop",
+		"name": "approved-deployment",
 		"namespace": "payments",
 	},
 	"spec": {
@@ -144,7 +144,7 @@ lookalike_registry_input := {
 		"labels": {
 			"app": "shop",
 		},
-		"name": "shop",
+		"name": "lookalike-registry",
 		"namespace": "payments",
 	},
 	"spec": {
@@ -208,7 +208,7 @@ registry_as_path_input := {
 		"labels": {
 			"app": "shop",
 		},
-		"name": "shop",
+		"name": "registry-as-path",
 		"namespace": "payments",
 	},
 	"spec": {
@@ -272,7 +272,7 @@ unparseable_image_input := {
 		"labels": {
 			"app": "shop",
 		},
-		"name": "shop",
+		"name": "unparseable-image",
 		"namespace": "payments",
 	},
 	"spec": {
@@ -336,7 +336,7 @@ longer_repository_input := {
 		"labels": {
 			"app": "shop",
 		},
-		"name": "shop",
+		"name": "longer-repository",
 		"namespace": "payments",
 	},
 	"spec": {
@@ -400,7 +400,7 @@ digest_cut_short_input := {
 		"labels": {
 			"app": "shop",
 		},
-		"name": "shop",
+		"name": "digest-cut-short",
 		"namespace": "payments",
 	},
 	"spec": {
@@ -464,7 +464,7 @@ alias_registry_input := {
 		"labels": {
 			"app": "shop",
 		},
-		"name": "shop",
+		"name": "alias-registry",
 		"namespace": "payments",
 	},
 	"spec": {
@@ -523,7 +523,7 @@ lookalike_outside_mesh_input := {
 		"labels": {
 			"app": "shop",
 		},
-		"name": "shop",
+		"name": "lookalike-outside-mesh",
 		"namespace": "policygen-outside",
 	},
 	"spec": {

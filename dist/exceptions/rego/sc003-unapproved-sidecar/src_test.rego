@@ -15,7 +15,7 @@ approved_pod_input := {
 		"labels": {
 			"app": "shop",
 		},
-		"name": "shop",
+		"name": "approved-pod",
 		"namespace": "payments",
 	},
 	"spec": {
@@ -68,7 +68,7 @@ approved_deployment_input := {
 	"apiVersion": "apps/v1",
 	"kind": "Deployment",
 	"metadata": {
-		"name": "shop",
+		"name": "approved-deployment",
 		"namespace": "payments",
 	},
 	"spec": {
@@ -144,7 +144,7 @@ sidecar_image_renamed_input := {
 		"labels": {
 			"app": "shop",
 		},
-		"name": "shop",
+		"name": "sidecar-image-renamed",
 		"namespace": "payments",
 	},
 	"spec": {
@@ -212,7 +212,7 @@ unapproved_native_sidecar_input := {
 		"labels": {
 			"app": "shop",
 		},
-		"name": "shop",
+		"name": "unapproved-native-sidecar",
 		"namespace": "payments",
 	},
 	"spec": {
@@ -283,7 +283,7 @@ status_lists_unapproved_input := {
 		"labels": {
 			"app": "shop",
 		},
-		"name": "shop",
+		"name": "status-lists-unapproved",
 		"namespace": "payments",
 	},
 	"spec": {
@@ -347,7 +347,7 @@ containers_null_input := {
 		"labels": {
 			"app": "shop",
 		},
-		"name": "shop",
+		"name": "containers-null",
 		"namespace": "payments",
 	},
 	"spec": {
@@ -412,7 +412,7 @@ sidecar_as_ephemeral_input := {
 		"labels": {
 			"app": "shop",
 		},
-		"name": "shop",
+		"name": "sidecar-as-ephemeral",
 		"namespace": "payments",
 	},
 	"spec": {
@@ -504,7 +504,7 @@ status_escaped_key_input := {
 		"labels": {
 			"app": "shop",
 		},
-		"name": "shop",
+		"name": "status-escaped-key",
 		"namespace": "payments",
 	},
 	"spec": {
@@ -568,7 +568,7 @@ status_repeated_key_input := {
 		"labels": {
 			"app": "shop",
 		},
-		"name": "shop",
+		"name": "status-repeated-key",
 		"namespace": "payments",
 	},
 	"spec": {
@@ -632,7 +632,7 @@ status_not_json_input := {
 		"labels": {
 			"app": "shop",
 		},
-		"name": "shop",
+		"name": "status-not-json",
 		"namespace": "payments",
 	},
 	"spec": {
@@ -696,7 +696,7 @@ status_null_lists_input := {
 		"labels": {
 			"app": "shop",
 		},
-		"name": "shop",
+		"name": "status-null-lists",
 		"namespace": "payments",
 	},
 	"spec": {
@@ -755,7 +755,7 @@ status_spaced_input := {
 		"labels": {
 			"app": "shop",
 		},
-		"name": "shop",
+		"name": "status-spaced",
 		"namespace": "payments",
 	},
 	"spec": {
@@ -814,7 +814,7 @@ sidecar_image_renamed_outside_mesh_input := {
 		"labels": {
 			"app": "shop",
 		},
-		"name": "shop",
+		"name": "sidecar-image-renamed-outside-mesh",
 		"namespace": "policygen-outside",
 	},
 	"spec": {
@@ -895,7 +895,7 @@ native_sidecar_outside_mesh_input := {
 		"labels": {
 			"app": "shop",
 		},
-		"name": "shop",
+		"name": "native-sidecar-outside-mesh",
 		"namespace": "policygen-outside",
 	},
 	"spec": {

@@ -15,7 +15,7 @@ approved_pod_input := {
 		"labels": {
 			"app": "shop",
 		},
-		"name": "shop",
+		"name": "approved-pod",
 		"namespace": "payments",
 	},
 	"spec": {
@@ -68,7 +68,7 @@ approved_deployment_input := {
 	"apiVersion": "apps/v1",
 	"kind": "Deployment",
 	"metadata": {
-		"name": "shop",
+		"name": "approved-deployment",
 		"namespace": "payments",
 	},
 	"spec": {
@@ -144,7 +144,7 @@ privileged_changed_input := {
 		"labels": {
 			"app": "shop",
 		},
-		"name": "shop",
+		"name": "privileged-changed",
 		"namespace": "payments",
 	},
 	"spec": {
@@ -208,7 +208,7 @@ no_security_context_input := {
 		"labels": {
 			"app": "shop",
 		},
-		"name": "shop",
+		"name": "no-security-context",
 		"namespace": "payments",
 	},
 	"spec": {
@@ -260,7 +260,7 @@ adds_sys_admin_input := {
 		"labels": {
 			"app": "shop",
 		},
-		"name": "shop",
+		"name": "adds-sys-admin",
 		"namespace": "payments",
 	},
 	"spec": {
@@ -326,7 +326,7 @@ drop_spelled_cap_lowercase_input := {
 		"labels": {
 			"app": "shop",
 		},
-		"name": "shop",
+		"name": "drop-spelled-cap-lowercase",
 		"namespace": "payments",
 	},
 	"spec": {
@@ -385,7 +385,7 @@ privileged_left_to_default_input := {
 		"labels": {
 			"app": "shop",
 		},
-		"name": "shop",
+		"name": "privileged-left-to-default",
 		"namespace": "payments",
 	},
 	"spec": {
@@ -443,7 +443,7 @@ no_security_context_outside_mesh_input := {
 		"labels": {
 			"app": "shop",
 		},
-		"name": "shop",
+		"name": "no-security-context-outside-mesh",
 		"namespace": "policygen-outside",
 	},
 	"spec": {

@@ -15,7 +15,7 @@ approved_pod_input := {
 		"labels": {
 			"app": "shop",
 		},
-		"name": "shop",
+		"name": "approved-pod",
 		"namespace": "payments",
 	},
 	"spec": {
@@ -68,7 +68,7 @@ approved_deployment_input := {
 	"apiVersion": "apps/v1",
 	"kind": "Deployment",
 	"metadata": {
-		"name": "shop",
+		"name": "approved-deployment",
 		"namespace": "payments",
 	},
 	"spec": {
@@ -144,7 +144,7 @@ no_limits_input := {
 		"labels": {
 			"app": "shop",
 		},
-		"name": "shop",
+		"name": "no-limits",
 		"namespace": "payments",
 	},
 	"spec": {
@@ -204,7 +204,7 @@ zero_cpu_limit_input := {
 		"labels": {
 			"app": "shop",
 		},
-		"name": "shop",
+		"name": "zero-cpu-limit",
 		"namespace": "payments",
 	},
 	"spec": {
@@ -268,7 +268,7 @@ no_memory_limit_input := {
 		"labels": {
 			"app": "shop",
 		},
-		"name": "shop",
+		"name": "no-memory-limit",
 		"namespace": "payments",
 	},
 	"spec": {
@@ -321,6 +321,74 @@ test_denies_no_memory_limit if {
 	}
 }
 
+no_limits_outside_mesh_input := {
+	"apiVersion": "v1",
+	"kind": "Pod",
+	"metadata": {
+		"annotations": {
+			"sidecar.istio.io/status": "{\"initContainers\":[],\"containers\":[\"istio-proxy\"]}",
+		},
+		"labels": {
+			"app": "shop",
+		},
+		"name": "no-limits-outside-mesh",
+		"namespace": "policygen-outside",
+	},
+	"spec": {
+		"containers": [
+			{
+				"image": "registry.example.com/shop/app:2.1.0",
+				"name": "app",
+				"securityContext": {
+					"runAsGroup": 1000,
+					"runAsNonRoot": true,
+					"runAsUser": 1000,
+				},
+			},
+			{
+				"image": "docker.io/istio/proxyv2:1.0.0@sha256:eeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeee",
+				"name": "istio-proxy",
+				"resources": {
+					"requests": {
+						"cpu": "100m",
+						"memory": "128Mi",
+					},
+				},
+				"securityContext": {
+					"allowPrivilegeEscalation": false,
+					"capabilities": {
+						"add": [],
+						"drop": [
+							"ALL",
+						],
+					},
+					"privileged": false,
+					"runAsNonRoot": true,
+					"runAsUser": 1337,
+				},
+			},
+		],
+	},
+}
+
+no_limits_outside_mesh_namespaces := {
+	"policygen-outside": {
+		"apiVersion": "v1",
+		"kind": "Namespace",
+		"metadata": {
+			"labels": {
+				"policygen.dev/fixture": "outside",
+			},
+			"name": "policygen-outside",
+		},
+	},
+}
+
+test_allows_no_limits_outside_mesh if {
+	msgs := sc007.violations with input as no_limits_outside_mesh_input with data.inventory.cluster.v1.Namespace as no_limits_outside_mesh_namespaces
+	count(msgs) == 0
+}
+
 cpu_limit_too_high_input := {
 	"apiVersion": "v1",
 	"kind": "Pod",
@@ -331,7 +399,7 @@ cpu_limit_too_high_input := {
 		"labels": {
 			"app": "shop",
 		},
-		"name": "shop",
+		"name": "cpu-limit-too-high",
 		"namespace": "payments",
 	},
 	"spec": {
@@ -395,7 +463,7 @@ cpu_limit_just_above_input := {
 		"labels": {
 			"app": "shop",
 		},
-		"name": "shop",
+		"name": "cpu-limit-just-above",
 		"namespace": "payments",
 	},
 	"spec": {
@@ -459,7 +527,7 @@ cpu_limit_just_below_input := {
 		"labels": {
 			"app": "shop",
 		},
-		"name": "shop",
+		"name": "cpu-limit-just-below",
 		"namespace": "payments",
 	},
 	"spec": {
@@ -518,7 +586,7 @@ memory_limit_too_high_input := {
 		"labels": {
 			"app": "shop",
 		},
-		"name": "shop",
+		"name": "memory-limit-too-high",
 		"namespace": "payments",
 	},
 	"spec": {
@@ -582,7 +650,7 @@ memory_limit_just_above_input := {
 		"labels": {
 			"app": "shop",
 		},
-		"name": "shop",
+		"name": "memory-limit-just-above",
 		"namespace": "payments",
 	},
 	"spec": {
@@ -646,7 +714,7 @@ memory_limit_just_below_input := {
 		"labels": {
 			"app": "shop",
 		},
-		"name": "shop",
+		"name": "memory-limit-just-below",
 		"namespace": "payments",
 	},
 	"spec": {

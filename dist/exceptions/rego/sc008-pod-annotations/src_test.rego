@@ -15,7 +15,7 @@ approved_pod_input := {
 		"labels": {
 			"app": "shop",
 		},
-		"name": "shop",
+		"name": "approved-pod",
 		"namespace": "payments",
 	},
 	"spec": {
@@ -68,7 +68,7 @@ approved_deployment_input := {
 	"apiVersion": "apps/v1",
 	"kind": "Deployment",
 	"metadata": {
-		"name": "shop",
+		"name": "approved-deployment",
 		"namespace": "payments",
 	},
 	"spec": {
@@ -145,7 +145,7 @@ forbidden_annotation_input := {
 		"labels": {
 			"app": "shop",
 		},
-		"name": "shop",
+		"name": "forbidden-annotation",
 		"namespace": "payments",
 	},
 	"spec": {
@@ -199,6 +199,79 @@ test_denies_forbidden_annotation if {
 	}
 }
 
+forbidden_annotation_outside_mesh_input := {
+	"apiVersion": "v1",
+	"kind": "Pod",
+	"metadata": {
+		"annotations": {
+			"sidecar.istio.io/bootstrapOverride": "evil",
+			"sidecar.istio.io/status": "{\"initContainers\":[],\"containers\":[\"istio-proxy\"]}",
+		},
+		"labels": {
+			"app": "shop",
+		},
+		"name": "forbidden-annotation-outside-mesh",
+		"namespace": "policygen-outside",
+	},
+	"spec": {
+		"containers": [
+			{
+				"image": "registry.example.com/shop/app:2.1.0",
+				"name": "app",
+				"securityContext": {
+					"runAsGroup": 1000,
+					"runAsNonRoot": true,
+					"runAsUser": 1000,
+				},
+			},
+			{
+				"image": "docker.io/istio/proxyv2:1.0.0@sha256:eeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeee",
+				"name": "istio-proxy",
+				"resources": {
+					"limits": {
+						"cpu": "2",
+						"memory": "1Gi",
+					},
+					"requests": {
+						"cpu": "100m",
+						"memory": "128Mi",
+					},
+				},
+				"securityContext": {
+					"allowPrivilegeEscalation": false,
+					"capabilities": {
+						"add": [],
+						"drop": [
+							"ALL",
+						],
+					},
+					"privileged": false,
+					"runAsNonRoot": true,
+					"runAsUser": 1337,
+				},
+			},
+		],
+	},
+}
+
+forbidden_annotation_outside_mesh_namespaces := {
+	"policygen-outside": {
+		"apiVersion": "v1",
+		"kind": "Namespace",
+		"metadata": {
+			"labels": {
+				"policygen.dev/fixture": "outside",
+			},
+			"name": "policygen-outside",
+		},
+	},
+}
+
+test_allows_forbidden_annotation_outside_mesh if {
+	msgs := sc008.violations with input as forbidden_annotation_outside_mesh_input with data.inventory.cluster.v1.Namespace as forbidden_annotation_outside_mesh_namespaces
+	count(msgs) == 0
+}
+
 unrelated_annotation_input := {
 	"apiVersion": "v1",
 	"kind": "Pod",
@@ -210,7 +283,7 @@ unrelated_annotation_input := {
 		"labels": {
 			"app": "shop",
 		},
-		"name": "shop",
+		"name": "unrelated-annotation",
 		"namespace": "payments",
 	},
 	"spec": {

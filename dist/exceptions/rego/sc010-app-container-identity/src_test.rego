@@ -15,7 +15,7 @@ approved_pod_input := {
 		"labels": {
 			"app": "shop",
 		},
-		"name": "shop",
+		"name": "approved-pod",
 		"namespace": "payments",
 	},
 	"spec": {
@@ -68,7 +68,7 @@ approved_deployment_input := {
 	"apiVersion": "apps/v1",
 	"kind": "Deployment",
 	"metadata": {
-		"name": "shop",
+		"name": "approved-deployment",
 		"namespace": "payments",
 	},
 	"spec": {
@@ -144,7 +144,7 @@ app_runs_as_proxy_uid_input := {
 		"labels": {
 			"app": "shop",
 		},
-		"name": "shop",
+		"name": "app-runs-as-proxy-uid",
 		"namespace": "payments",
 	},
 	"spec": {
@@ -198,6 +198,78 @@ test_denies_app_runs_as_proxy_uid if {
 	}
 }
 
+app_runs_as_proxy_uid_outside_mesh_input := {
+	"apiVersion": "v1",
+	"kind": "Pod",
+	"metadata": {
+		"annotations": {
+			"sidecar.istio.io/status": "{\"initContainers\":[],\"containers\":[\"istio-proxy\"]}",
+		},
+		"labels": {
+			"app": "shop",
+		},
+		"name": "app-runs-as-proxy-uid-outside-mesh",
+		"namespace": "policygen-outside",
+	},
+	"spec": {
+		"containers": [
+			{
+				"image": "registry.example.com/shop/app:2.1.0",
+				"name": "app",
+				"securityContext": {
+					"runAsGroup": 1000,
+					"runAsNonRoot": true,
+					"runAsUser": 1337,
+				},
+			},
+			{
+				"image": "docker.io/istio/proxyv2:1.0.0@sha256:eeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeee",
+				"name": "istio-proxy",
+				"resources": {
+					"limits": {
+						"cpu": "2",
+						"memory": "1Gi",
+					},
+					"requests": {
+						"cpu": "100m",
+						"memory": "128Mi",
+					},
+				},
+				"securityContext": {
+					"allowPrivilegeEscalation": false,
+					"capabilities": {
+						"add": [],
+						"drop": [
+							"ALL",
+						],
+					},
+					"privileged": false,
+					"runAsNonRoot": true,
+					"runAsUser": 1337,
+				},
+			},
+		],
+	},
+}
+
+app_runs_as_proxy_uid_outside_mesh_namespaces := {
+	"policygen-outside": {
+		"apiVersion": "v1",
+		"kind": "Namespace",
+		"metadata": {
+			"labels": {
+				"policygen.dev/fixture": "outside",
+			},
+			"name": "policygen-outside",
+		},
+	},
+}
+
+test_allows_app_runs_as_proxy_uid_outside_mesh if {
+	msgs := sc010.violations with input as app_runs_as_proxy_uid_outside_mesh_input with data.inventory.cluster.v1.Namespace as app_runs_as_proxy_uid_outside_mesh_namespaces
+	count(msgs) == 0
+}
+
 pod_level_proxy_uid_input := {
 	"apiVersion": "v1",
 	"kind": "Pod",
@@ -208,7 +280,7 @@ pod_level_proxy_uid_input := {
 		"labels": {
 			"app": "shop",
 		},
-		"name": "shop",
+		"name": "pod-level-proxy-uid",
 		"namespace": "payments",
 	},
 	"spec": {
@@ -274,7 +346,7 @@ unprivileged_app_input := {
 		"labels": {
 			"app": "shop",
 		},
-		"name": "shop",
+		"name": "unprivileged-app",
 		"namespace": "payments",
 	},
 	"spec": {

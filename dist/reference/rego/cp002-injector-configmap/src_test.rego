@@ -5,6 +5,28 @@ import data.policygen.cp002
 # policygen/checks.py: the check codes CP002 may report.
 catalogued_checks := {"untrusted-write"}
 
+untrusted_create_input := {
+	"apiVersion": "v1",
+	"data": {
+		"config": "policy: enabled",
+	},
+	"kind": "ConfigMap",
+	"metadata": {
+		"name": "istio-sidecar-injector",
+		"namespace": "istio-system",
+	},
+}
+
+test_denies_untrusted_create if {
+	msgs := cp002.violations with input as untrusted_create_input
+	count(msgs) > 0
+	every msg in msgs {
+		msg.rule == "CP002"
+		msg.check in catalogued_checks
+		startswith(msg.msg, concat("", [msg.rule, "/", msg.check, " "]))
+	}
+}
+
 untrusted_update_input := {
 	"apiVersion": "admission.k8s.io/v1",
 	"kind": "AdmissionReview",

@@ -19,7 +19,7 @@ approved_pod_input := {
 			"app": "shop",
 			"istio.io/rev": "default",
 		},
-		"name": "shop",
+		"name": "approved-pod",
 		"namespace": "checkout",
 	},
 	"spec": {
@@ -165,7 +165,7 @@ approved_deployment_input := {
 	"apiVersion": "apps/v1",
 	"kind": "Deployment",
 	"metadata": {
-		"name": "shop",
+		"name": "approved-deployment",
 		"namespace": "checkout",
 	},
 	"spec": {
@@ -342,7 +342,7 @@ lookalike_registry_input := {
 			"app": "shop",
 			"istio.io/rev": "default",
 		},
-		"name": "shop",
+		"name": "lookalike-registry",
 		"namespace": "checkout",
 	},
 	"spec": {
@@ -503,7 +503,7 @@ registry_as_path_input := {
 			"app": "shop",
 			"istio.io/rev": "default",
 		},
-		"name": "shop",
+		"name": "registry-as-path",
 		"namespace": "checkout",
 	},
 	"spec": {
@@ -664,7 +664,7 @@ unparseable_image_input := {
 			"app": "shop",
 			"istio.io/rev": "default",
 		},
-		"name": "shop",
+		"name": "unparseable-image",
 		"namespace": "checkout",
 	},
 	"spec": {
@@ -825,7 +825,7 @@ longer_repository_input := {
 			"app": "shop",
 			"istio.io/rev": "default",
 		},
-		"name": "shop",
+		"name": "longer-repository",
 		"namespace": "checkout",
 	},
 	"spec": {
@@ -986,7 +986,7 @@ digest_cut_short_input := {
 			"app": "shop",
 			"istio.io/rev": "default",
 		},
-		"name": "shop",
+		"name": "digest-cut-short",
 		"namespace": "checkout",
 	},
 	"spec": {
@@ -1147,7 +1147,7 @@ alias_registry_input := {
 			"app": "shop",
 			"istio.io/rev": "default",
 		},
-		"name": "shop",
+		"name": "alias-registry",
 		"namespace": "checkout",
 	},
 	"spec": {
@@ -1302,7 +1302,7 @@ lookalike_outside_mesh_input := {
 		"labels": {
 			"app": "shop",
 		},
-		"name": "shop",
+		"name": "lookalike-outside-mesh",
 		"namespace": "policygen-outside",
 	},
 	"spec": {

@@ -19,7 +19,7 @@ approved_pod_input := {
 			"app": "shop",
 			"istio.io/rev": "default",
 		},
-		"name": "shop",
+		"name": "approved-pod",
 		"namespace": "checkout",
 	},
 	"spec": {
@@ -165,7 +165,7 @@ approved_deployment_input := {
 	"apiVersion": "apps/v1",
 	"kind": "Deployment",
 	"metadata": {
-		"name": "shop",
+		"name": "approved-deployment",
 		"namespace": "checkout",
 	},
 	"spec": {
@@ -342,7 +342,7 @@ tag_and_digest_input := {
 			"app": "shop",
 			"istio.io/rev": "default",
 		},
-		"name": "shop",
+		"name": "tag-and-digest",
 		"namespace": "checkout",
 	},
 	"spec": {
@@ -498,7 +498,7 @@ no_digest_input := {
 			"app": "shop",
 			"istio.io/rev": "default",
 		},
-		"name": "shop",
+		"name": "no-digest",
 		"namespace": "checkout",
 	},
 	"spec": {
@@ -659,7 +659,7 @@ unapproved_digest_input := {
 			"app": "shop",
 			"istio.io/rev": "default",
 		},
-		"name": "shop",
+		"name": "unapproved-digest",
 		"namespace": "checkout",
 	},
 	"spec": {
@@ -820,7 +820,7 @@ forbidden_tag_input := {
 			"app": "shop",
 			"istio.io/rev": "default",
 		},
-		"name": "shop",
+		"name": "forbidden-tag",
 		"namespace": "checkout",
 	},
 	"spec": {
@@ -980,7 +980,7 @@ no_digest_outside_mesh_input := {
 		"labels": {
 			"app": "shop",
 		},
-		"name": "shop",
+		"name": "no-digest-outside-mesh",
 		"namespace": "policygen-outside",
 	},
 	"spec": {

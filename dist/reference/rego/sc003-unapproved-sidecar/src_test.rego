@@ -19,7 +19,7 @@ approved_pod_input := {
 			"app": "shop",
 			"istio.io/rev": "default",
 		},
-		"name": "shop",
+		"name": "approved-pod",
 		"namespace": "checkout",
 	},
 	"spec": {
@@ -165,7 +165,7 @@ approved_deployment_input := {
 	"apiVersion": "apps/v1",
 	"kind": "Deployment",
 	"metadata": {
-		"name": "shop",
+		"name": "approved-deployment",
 		"namespace": "checkout",
 	},
 	"spec": {
@@ -342,7 +342,7 @@ sidecar_image_renamed_input := {
 			"app": "shop",
 			"istio.io/rev": "default",
 		},
-		"name": "shop",
+		"name": "sidecar-image-renamed",
 		"namespace": "checkout",
 	},
 	"spec": {
@@ -507,7 +507,7 @@ unapproved_native_sidecar_input := {
 			"app": "shop",
 			"istio.io/rev": "default",
 		},
-		"name": "shop",
+		"name": "unapproved-native-sidecar",
 		"namespace": "checkout",
 	},
 	"spec": {
@@ -673,7 +673,7 @@ status_lists_unapproved_input := {
 			"app": "shop",
 			"istio.io/rev": "default",
 		},
-		"name": "shop",
+		"name": "status-lists-unapproved",
 		"namespace": "checkout",
 	},
 	"spec": {
@@ -834,7 +834,7 @@ containers_null_input := {
 			"app": "shop",
 			"istio.io/rev": "default",
 		},
-		"name": "shop",
+		"name": "containers-null",
 		"namespace": "checkout",
 	},
 	"spec": {
@@ -932,7 +932,7 @@ sidecar_as_ephemeral_input := {
 			"app": "shop",
 			"istio.io/rev": "default",
 		},
-		"name": "shop",
+		"name": "sidecar-as-ephemeral",
 		"namespace": "checkout",
 	},
 	"spec": {
@@ -1127,7 +1127,7 @@ status_escaped_key_input := {
 			"app": "shop",
 			"istio.io/rev": "default",
 		},
-		"name": "shop",
+		"name": "status-escaped-key",
 		"namespace": "checkout",
 	},
 	"spec": {
@@ -1288,7 +1288,7 @@ status_repeated_key_input := {
 			"app": "shop",
 			"istio.io/rev": "default",
 		},
-		"name": "shop",
+		"name": "status-repeated-key",
 		"namespace": "checkout",
 	},
 	"spec": {
@@ -1449,7 +1449,7 @@ status_not_json_input := {
 			"app": "shop",
 			"istio.io/rev": "default",
 		},
-		"name": "shop",
+		"name": "status-not-json",
 		"namespace": "checkout",
 	},
 	"spec": {
@@ -1610,7 +1610,7 @@ status_null_lists_input := {
 			"app": "shop",
 			"istio.io/rev": "default",
 		},
-		"name": "shop",
+		"name": "status-null-lists",
 		"namespace": "checkout",
 	},
 	"spec": {
@@ -1766,7 +1766,7 @@ status_spaced_input := {
 			"app": "shop",
 			"istio.io/rev": "default",
 		},
-		"name": "shop",
+		"name": "status-spaced",
 		"namespace": "checkout",
 	},
 	"spec": {
@@ -1922,7 +1922,7 @@ sidecar_out_of_placement_input := {
 			"app": "shop",
 			"istio.io/rev": "default",
 		},
-		"name": "shop",
+		"name": "sidecar-out-of-placement",
 		"namespace": "checkout",
 	},
 	"spec": {
@@ -2082,7 +2082,7 @@ sidecar_image_renamed_outside_mesh_input := {
 		"labels": {
 			"app": "shop",
 		},
-		"name": "shop",
+		"name": "sidecar-image-renamed-outside-mesh",
 		"namespace": "policygen-outside",
 	},
 	"spec": {
@@ -2259,7 +2259,7 @@ native_sidecar_outside_mesh_input := {
 		"labels": {
 			"app": "shop",
 		},
-		"name": "shop",
+		"name": "native-sidecar-outside-mesh",
 		"namespace": "policygen-outside",
 	},
 	"spec": {

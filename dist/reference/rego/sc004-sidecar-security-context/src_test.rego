@@ -19,7 +19,7 @@ approved_pod_input := {
 			"app": "shop",
 			"istio.io/rev": "default",
 		},
-		"name": "shop",
+		"name": "approved-pod",
 		"namespace": "checkout",
 	},
 	"spec": {
@@ -165,7 +165,7 @@ approved_deployment_input := {
 	"apiVersion": "apps/v1",
 	"kind": "Deployment",
 	"metadata": {
-		"name": "shop",
+		"name": "approved-deployment",
 		"namespace": "checkout",
 	},
 	"spec": {
@@ -342,7 +342,7 @@ privileged_changed_input := {
 			"app": "shop",
 			"istio.io/rev": "default",
 		},
-		"name": "shop",
+		"name": "privileged-changed",
 		"namespace": "checkout",
 	},
 	"spec": {
@@ -503,7 +503,7 @@ no_security_context_input := {
 			"app": "shop",
 			"istio.io/rev": "default",
 		},
-		"name": "shop",
+		"name": "no-security-context",
 		"namespace": "checkout",
 	},
 	"spec": {
@@ -650,7 +650,7 @@ adds_sys_admin_input := {
 			"app": "shop",
 			"istio.io/rev": "default",
 		},
-		"name": "shop",
+		"name": "adds-sys-admin",
 		"namespace": "checkout",
 	},
 	"spec": {
@@ -812,7 +812,7 @@ drop_spelled_cap_lowercase_input := {
 			"app": "shop",
 			"istio.io/rev": "default",
 		},
-		"name": "shop",
+		"name": "drop-spelled-cap-lowercase",
 		"namespace": "checkout",
 	},
 	"spec": {
@@ -968,7 +968,7 @@ privileged_left_to_default_input := {
 			"app": "shop",
 			"istio.io/rev": "default",
 		},
-		"name": "shop",
+		"name": "privileged-left-to-default",
 		"namespace": "checkout",
 	},
 	"spec": {
@@ -1122,7 +1122,7 @@ no_security_context_outside_mesh_input := {
 		"labels": {
 			"app": "shop",
 		},
-		"name": "shop",
+		"name": "no-security-context-outside-mesh",
 		"namespace": "policygen-outside",
 	},
 	"spec": {

@@ -19,7 +19,7 @@ approved_pod_input := {
 			"app": "shop",
 			"istio.io/rev": "default",
 		},
-		"name": "shop",
+		"name": "approved-pod",
 		"namespace": "checkout",
 	},
 	"spec": {
@@ -165,7 +165,7 @@ approved_deployment_input := {
 	"apiVersion": "apps/v1",
 	"kind": "Deployment",
 	"metadata": {
-		"name": "shop",
+		"name": "approved-deployment",
 		"namespace": "checkout",
 	},
 	"spec": {
@@ -342,7 +342,7 @@ command_override_input := {
 			"app": "shop",
 			"istio.io/rev": "default",
 		},
-		"name": "shop",
+		"name": "command-override",
 		"namespace": "checkout",
 	},
 	"spec": {
@@ -508,7 +508,7 @@ args_replaced_input := {
 			"app": "shop",
 			"istio.io/rev": "default",
 		},
-		"name": "shop",
+		"name": "args-replaced",
 		"namespace": "checkout",
 	},
 	"spec": {
@@ -668,7 +668,7 @@ args_prefix_shifted_input := {
 			"app": "shop",
 			"istio.io/rev": "default",
 		},
-		"name": "shop",
+		"name": "args-prefix-shifted",
 		"namespace": "checkout",
 	},
 	"spec": {
@@ -815,6 +815,177 @@ test_denies_args_prefix_shifted if {
 	}
 }
 
+command_override_outside_mesh_input := {
+	"apiVersion": "v1",
+	"kind": "Pod",
+	"metadata": {
+		"annotations": {
+			"inject.istio.io/templates": "sidecar",
+			"sidecar.istio.io/interceptionMode": "REDIRECT",
+			"sidecar.istio.io/status": "{\"initContainers\":[\"istio-init\",\"istio-validation\"],\"containers\":[\"istio-proxy\"]}",
+			"traffic.sidecar.istio.io/excludeInboundPorts": "15020",
+		},
+		"labels": {
+			"app": "shop",
+		},
+		"name": "command-override-outside-mesh",
+		"namespace": "policygen-outside",
+	},
+	"spec": {
+		"containers": [
+			{
+				"image": "registry.example.com/shop/app:2.1.0",
+				"name": "app",
+				"securityContext": {
+					"runAsGroup": 1000,
+					"runAsNonRoot": true,
+					"runAsUser": 1000,
+				},
+			},
+			{
+				"args": [
+					"proxy",
+					"sidecar",
+					"--log_output_level=default:info",
+				],
+				"env": [
+					{
+						"name": "CA_ADDR",
+						"value": "istiod.istio-system.svc:15012",
+					},
+					{
+						"name": "PILOT_CERT_PROVIDER",
+						"value": "istiod",
+					},
+				],
+				"image": "docker.io/istio/proxyv2:1.0.0@sha256:0d4d5c8e5d5e2f0f1b6a7c3e9b2a4d6f8e1c3a5b7d9f0e2c4a6b8d0f2e4c6a8b",
+				"name": "istio-proxy",
+				"resources": {
+					"limits": {
+						"cpu": "2",
+						"memory": "1Gi",
+					},
+					"requests": {
+						"cpu": "1",
+						"memory": "512Mi",
+					},
+				},
+				"securityContext": {
+					"allowPrivilegeEscalation": false,
+					"capabilities": {
+						"add": [],
+						"drop": [
+							"ALL",
+						],
+					},
+					"privileged": false,
+					"readOnlyRootFilesystem": true,
+					"runAsGroup": 1337,
+					"runAsNonRoot": true,
+					"runAsUser": 1337,
+				},
+				"volumeMounts": [
+					{
+						"mountPath": "/etc/istio/proxy",
+						"name": "credential-socket",
+					},
+				],
+			},
+		],
+		"initContainers": [
+			{
+				"args": [
+					"istio-iptables",
+					"--log_output_level=default:info",
+				],
+				"command": [
+					"/bin/sh",
+				],
+				"image": "docker.io/istio/proxyv2:1.0.0@sha256:0d4d5c8e5d5e2f0f1b6a7c3e9b2a4d6f8e1c3a5b7d9f0e2c4a6b8d0f2e4c6a8b",
+				"name": "istio-init",
+				"resources": {
+					"limits": {
+						"cpu": "2",
+						"memory": "1Gi",
+					},
+					"requests": {
+						"cpu": "100m",
+						"memory": "128Mi",
+					},
+				},
+				"securityContext": {
+					"allowPrivilegeEscalation": false,
+					"capabilities": {
+						"add": [
+							"NET_ADMIN",
+							"NET_RAW",
+						],
+						"drop": [
+							"ALL",
+						],
+					},
+					"privileged": false,
+					"runAsUser": 0,
+				},
+			},
+			{
+				"args": [
+					"istio-iptables",
+					"--log_output_level=default:info",
+				],
+				"image": "docker.io/istio/proxyv2:1.0.0@sha256:0d4d5c8e5d5e2f0f1b6a7c3e9b2a4d6f8e1c3a5b7d9f0e2c4a6b8d0f2e4c6a8b",
+				"name": "istio-validation",
+				"resources": {
+					"limits": {
+						"cpu": "2",
+						"memory": "1Gi",
+					},
+					"requests": {
+						"cpu": "100m",
+						"memory": "128Mi",
+					},
+				},
+				"securityContext": {
+					"allowPrivilegeEscalation": false,
+					"capabilities": {
+						"add": [],
+						"drop": [
+							"ALL",
+						],
+					},
+					"privileged": false,
+					"readOnlyRootFilesystem": true,
+					"runAsNonRoot": true,
+				},
+			},
+		],
+		"volumes": [
+			{
+				"emptyDir": {},
+				"name": "credential-socket",
+			},
+		],
+	},
+}
+
+command_override_outside_mesh_namespaces := {
+	"policygen-outside": {
+		"apiVersion": "v1",
+		"kind": "Namespace",
+		"metadata": {
+			"labels": {
+				"policygen.dev/fixture": "outside",
+			},
+			"name": "policygen-outside",
+		},
+	},
+}
+
+test_allows_command_override_outside_mesh if {
+	msgs := sc005.violations with input as command_override_outside_mesh_input with data.inventory.cluster.v1.Namespace as command_override_outside_mesh_namespaces
+	count(msgs) == 0
+}
+
 extra_env_input := {
 	"apiVersion": "v1",
 	"kind": "Pod",
@@ -829,7 +1000,7 @@ extra_env_input := {
 			"app": "shop",
 			"istio.io/rev": "default",
 		},
-		"name": "shop",
+		"name": "extra-env",
 		"namespace": "checkout",
 	},
 	"spec": {

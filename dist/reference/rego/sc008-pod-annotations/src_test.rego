@@ -19,7 +19,7 @@ approved_pod_input := {
 			"app": "shop",
 			"istio.io/rev": "default",
 		},
-		"name": "shop",
+		"name": "approved-pod",
 		"namespace": "checkout",
 	},
 	"spec": {
@@ -165,7 +165,7 @@ approved_deployment_input := {
 	"apiVersion": "apps/v1",
 	"kind": "Deployment",
 	"metadata": {
-		"name": "shop",
+		"name": "approved-deployment",
 		"namespace": "checkout",
 	},
 	"spec": {
@@ -343,7 +343,7 @@ forbidden_annotation_input := {
 			"app": "shop",
 			"istio.io/rev": "default",
 		},
-		"name": "shop",
+		"name": "forbidden-annotation",
 		"namespace": "checkout",
 	},
 	"spec": {
@@ -490,6 +490,175 @@ test_denies_forbidden_annotation if {
 	}
 }
 
+forbidden_annotation_outside_mesh_input := {
+	"apiVersion": "v1",
+	"kind": "Pod",
+	"metadata": {
+		"annotations": {
+			"inject.istio.io/templates": "sidecar",
+			"istio.io/reroute-virtual-interfaces": "evil",
+			"sidecar.istio.io/interceptionMode": "REDIRECT",
+			"sidecar.istio.io/status": "{\"initContainers\":[\"istio-init\",\"istio-validation\"],\"containers\":[\"istio-proxy\"]}",
+			"traffic.sidecar.istio.io/excludeInboundPorts": "15020",
+		},
+		"labels": {
+			"app": "shop",
+		},
+		"name": "forbidden-annotation-outside-mesh",
+		"namespace": "policygen-outside",
+	},
+	"spec": {
+		"containers": [
+			{
+				"image": "registry.example.com/shop/app:2.1.0",
+				"name": "app",
+				"securityContext": {
+					"runAsGroup": 1000,
+					"runAsNonRoot": true,
+					"runAsUser": 1000,
+				},
+			},
+			{
+				"args": [
+					"proxy",
+					"sidecar",
+					"--log_output_level=default:info",
+				],
+				"env": [
+					{
+						"name": "CA_ADDR",
+						"value": "istiod.istio-system.svc:15012",
+					},
+					{
+						"name": "PILOT_CERT_PROVIDER",
+						"value": "istiod",
+					},
+				],
+				"image": "docker.io/istio/proxyv2:1.0.0@sha256:0d4d5c8e5d5e2f0f1b6a7c3e9b2a4d6f8e1c3a5b7d9f0e2c4a6b8d0f2e4c6a8b",
+				"name": "istio-proxy",
+				"resources": {
+					"limits": {
+						"cpu": "2",
+						"memory": "1Gi",
+					},
+					"requests": {
+						"cpu": "1",
+						"memory": "512Mi",
+					},
+				},
+				"securityContext": {
+					"allowPrivilegeEscalation": false,
+					"capabilities": {
+						"add": [],
+						"drop": [
+							"ALL",
+						],
+					},
+					"privileged": false,
+					"readOnlyRootFilesystem": true,
+					"runAsGroup": 1337,
+					"runAsNonRoot": true,
+					"runAsUser": 1337,
+				},
+				"volumeMounts": [
+					{
+						"mountPath": "/etc/istio/proxy",
+						"name": "credential-socket",
+					},
+				],
+			},
+		],
+		"initContainers": [
+			{
+				"args": [
+					"istio-iptables",
+					"--log_output_level=default:info",
+				],
+				"image": "docker.io/istio/proxyv2:1.0.0@sha256:0d4d5c8e5d5e2f0f1b6a7c3e9b2a4d6f8e1c3a5b7d9f0e2c4a6b8d0f2e4c6a8b",
+				"name": "istio-init",
+				"resources": {
+					"limits": {
+						"cpu": "2",
+						"memory": "1Gi",
+					},
+					"requests": {
+						"cpu": "100m",
+						"memory": "128Mi",
+					},
+				},
+				"securityContext": {
+					"allowPrivilegeEscalation": false,
+					"capabilities": {
+						"add": [
+							"NET_ADMIN",
+							"NET_RAW",
+						],
+						"drop": [
+							"ALL",
+						],
+					},
+					"privileged": false,
+					"runAsUser": 0,
+				},
+			},
+			{
+				"args": [
+					"istio-iptables",
+					"--log_output_level=default:info",
+				],
+				"image": "docker.io/istio/proxyv2:1.0.0@sha256:0d4d5c8e5d5e2f0f1b6a7c3e9b2a4d6f8e1c3a5b7d9f0e2c4a6b8d0f2e4c6a8b",
+				"name": "istio-validation",
+				"resources": {
+					"limits": {
+						"cpu": "2",
+						"memory": "1Gi",
+					},
+					"requests": {
+						"cpu": "100m",
+						"memory": "128Mi",
+					},
+				},
+				"securityContext": {
+					"allowPrivilegeEscalation": false,
+					"capabilities": {
+						"add": [],
+						"drop": [
+							"ALL",
+						],
+					},
+					"privileged": false,
+					"readOnlyRootFilesystem": true,
+					"runAsNonRoot": true,
+				},
+			},
+		],
+		"volumes": [
+			{
+				"emptyDir": {},
+				"name": "credential-socket",
+			},
+		],
+	},
+}
+
+forbidden_annotation_outside_mesh_namespaces := {
+	"policygen-outside": {
+		"apiVersion": "v1",
+		"kind": "Namespace",
+		"metadata": {
+			"labels": {
+				"policygen.dev/fixture": "outside",
+			},
+			"name": "policygen-outside",
+		},
+	},
+}
+
+test_allows_forbidden_annotation_outside_mesh if {
+	msgs := sc008.violations with input as forbidden_annotation_outside_mesh_input with data.inventory.cluster.v1.Namespace as forbidden_annotation_outside_mesh_namespaces
+	count(msgs) == 0
+}
+
 unapproved_value_input := {
 	"apiVersion": "v1",
 	"kind": "Pod",
@@ -504,7 +673,7 @@ unapproved_value_input := {
 			"app": "shop",
 			"istio.io/rev": "default",
 		},
-		"name": "shop",
+		"name": "unapproved-value",
 		"namespace": "checkout",
 	},
 	"spec": {
@@ -665,7 +834,7 @@ approved_value_suffixed_input := {
 			"app": "shop",
 			"istio.io/rev": "default",
 		},
-		"name": "shop",
+		"name": "approved-value-suffixed",
 		"namespace": "checkout",
 	},
 	"spec": {
@@ -827,7 +996,7 @@ unrelated_annotation_input := {
 			"app": "shop",
 			"istio.io/rev": "default",
 		},
-		"name": "shop",
+		"name": "unrelated-annotation",
 		"namespace": "checkout",
 	},
 	"spec": {

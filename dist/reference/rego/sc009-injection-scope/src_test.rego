@@ -19,7 +19,7 @@ approved_pod_input := {
 			"app": "shop",
 			"istio.io/rev": "default",
 		},
-		"name": "shop",
+		"name": "approved-pod",
 		"namespace": "checkout",
 	},
 	"spec": {
@@ -165,7 +165,7 @@ approved_deployment_input := {
 	"apiVersion": "apps/v1",
 	"kind": "Deployment",
 	"metadata": {
-		"name": "shop",
+		"name": "approved-deployment",
 		"namespace": "checkout",
 	},
 	"spec": {
@@ -343,7 +343,7 @@ inject_true_label_input := {
 			"istio.io/rev": "default",
 			"sidecar.istio.io/inject": "true",
 		},
-		"name": "shop",
+		"name": "inject-true-label",
 		"namespace": "checkout",
 	},
 	"spec": {
@@ -500,7 +500,7 @@ inject_capital_true_input := {
 			"istio.io/rev": "default",
 			"sidecar.istio.io/inject": "True",
 		},
-		"name": "shop",
+		"name": "inject-capital-true",
 		"namespace": "checkout",
 	},
 	"spec": {
@@ -647,6 +647,168 @@ test_denies_inject_capital_true if {
 	}
 }
 
+inject_false_label_input := {
+	"apiVersion": "v1",
+	"kind": "Pod",
+	"metadata": {
+		"annotations": {
+			"inject.istio.io/templates": "sidecar",
+			"sidecar.istio.io/interceptionMode": "REDIRECT",
+			"sidecar.istio.io/status": "{\"initContainers\":[\"istio-init\",\"istio-validation\"],\"containers\":[\"istio-proxy\"]}",
+			"traffic.sidecar.istio.io/excludeInboundPorts": "15020",
+		},
+		"labels": {
+			"app": "shop",
+			"istio.io/rev": "default",
+			"sidecar.istio.io/inject": "false",
+		},
+		"name": "inject-false-label",
+		"namespace": "checkout",
+	},
+	"spec": {
+		"containers": [
+			{
+				"image": "registry.example.com/shop/app:2.1.0",
+				"name": "app",
+				"securityContext": {
+					"runAsGroup": 1000,
+					"runAsNonRoot": true,
+					"runAsUser": 1000,
+				},
+			},
+			{
+				"args": [
+					"proxy",
+					"sidecar",
+					"--log_output_level=default:info",
+				],
+				"env": [
+					{
+						"name": "CA_ADDR",
+						"value": "istiod.istio-system.svc:15012",
+					},
+					{
+						"name": "PILOT_CERT_PROVIDER",
+						"value": "istiod",
+					},
+				],
+				"image": "docker.io/istio/proxyv2:1.0.0@sha256:0d4d5c8e5d5e2f0f1b6a7c3e9b2a4d6f8e1c3a5b7d9f0e2c4a6b8d0f2e4c6a8b",
+				"name": "istio-proxy",
+				"resources": {
+					"limits": {
+						"cpu": "2",
+						"memory": "1Gi",
+					},
+					"requests": {
+						"cpu": "1",
+						"memory": "512Mi",
+					},
+				},
+				"securityContext": {
+					"allowPrivilegeEscalation": false,
+					"capabilities": {
+						"add": [],
+						"drop": [
+							"ALL",
+						],
+					},
+					"privileged": false,
+					"readOnlyRootFilesystem": true,
+					"runAsGroup": 1337,
+					"runAsNonRoot": true,
+					"runAsUser": 1337,
+				},
+				"volumeMounts": [
+					{
+						"mountPath": "/etc/istio/proxy",
+						"name": "credential-socket",
+					},
+				],
+			},
+		],
+		"initContainers": [
+			{
+				"args": [
+					"istio-iptables",
+					"--log_output_level=default:info",
+				],
+				"image": "docker.io/istio/proxyv2:1.0.0@sha256:0d4d5c8e5d5e2f0f1b6a7c3e9b2a4d6f8e1c3a5b7d9f0e2c4a6b8d0f2e4c6a8b",
+				"name": "istio-init",
+				"resources": {
+					"limits": {
+						"cpu": "2",
+						"memory": "1Gi",
+					},
+					"requests": {
+						"cpu": "100m",
+						"memory": "128Mi",
+					},
+				},
+				"securityContext": {
+					"allowPrivilegeEscalation": false,
+					"capabilities": {
+						"add": [
+							"NET_ADMIN",
+							"NET_RAW",
+						],
+						"drop": [
+							"ALL",
+						],
+					},
+					"privileged": false,
+					"runAsUser": 0,
+				},
+			},
+			{
+				"args": [
+					"istio-iptables",
+					"--log_output_level=default:info",
+				],
+				"image": "docker.io/istio/proxyv2:1.0.0@sha256:0d4d5c8e5d5e2f0f1b6a7c3e9b2a4d6f8e1c3a5b7d9f0e2c4a6b8d0f2e4c6a8b",
+				"name": "istio-validation",
+				"resources": {
+					"limits": {
+						"cpu": "2",
+						"memory": "1Gi",
+					},
+					"requests": {
+						"cpu": "100m",
+						"memory": "128Mi",
+					},
+				},
+				"securityContext": {
+					"allowPrivilegeEscalation": false,
+					"capabilities": {
+						"add": [],
+						"drop": [
+							"ALL",
+						],
+					},
+					"privileged": false,
+					"readOnlyRootFilesystem": true,
+					"runAsNonRoot": true,
+				},
+			},
+		],
+		"volumes": [
+			{
+				"emptyDir": {},
+				"name": "credential-socket",
+			},
+		],
+	},
+}
+
+test_denies_inject_false_label if {
+	msgs := sc009.violations with input as inject_false_label_input
+	count(msgs) > 0
+	every msg in msgs {
+		msg.rule == "SC009"
+		msg.check in catalogued_checks
+		startswith(msg.msg, concat("", [msg.rule, "/", msg.check, " "]))
+	}
+}
+
 inject_false_annotation_input := {
 	"apiVersion": "v1",
 	"kind": "Pod",
@@ -662,7 +824,7 @@ inject_false_annotation_input := {
 			"app": "shop",
 			"istio.io/rev": "default",
 		},
-		"name": "shop",
+		"name": "inject-false-annotation",
 		"namespace": "checkout",
 	},
 	"spec": {
@@ -824,7 +986,7 @@ inject_yes_annotation_input := {
 			"app": "shop",
 			"istio.io/rev": "default",
 		},
-		"name": "shop",
+		"name": "inject-yes-annotation",
 		"namespace": "checkout",
 	},
 	"spec": {
@@ -985,7 +1147,7 @@ unapproved_revision_input := {
 			"app": "shop",
 			"istio.io/rev": "canary-evil",
 		},
-		"name": "shop",
+		"name": "unapproved-revision",
 		"namespace": "checkout",
 	},
 	"spec": {
@@ -1146,7 +1308,7 @@ no_sidecar_input := {
 			"app": "shop",
 			"istio.io/rev": "default",
 		},
-		"name": "shop",
+		"name": "no-sidecar",
 		"namespace": "checkout",
 	},
 	"spec": {
@@ -1244,11 +1406,130 @@ test_denies_no_sidecar if {
 	}
 }
 
+no_sidecar_outside_mesh_input := {
+	"apiVersion": "v1",
+	"kind": "Pod",
+	"metadata": {
+		"annotations": {
+			"inject.istio.io/templates": "sidecar",
+			"sidecar.istio.io/interceptionMode": "REDIRECT",
+			"sidecar.istio.io/status": "{\"initContainers\":[\"istio-init\",\"istio-validation\"],\"containers\":[\"istio-proxy\"]}",
+			"traffic.sidecar.istio.io/excludeInboundPorts": "15020",
+		},
+		"labels": {
+			"app": "shop",
+		},
+		"name": "no-sidecar-outside-mesh",
+		"namespace": "policygen-outside",
+	},
+	"spec": {
+		"containers": [
+			{
+				"image": "registry.example.com/shop/app:2.1.0",
+				"name": "app",
+				"securityContext": {
+					"runAsGroup": 1000,
+					"runAsNonRoot": true,
+					"runAsUser": 1000,
+				},
+			},
+		],
+		"initContainers": [
+			{
+				"args": [
+					"istio-iptables",
+					"--log_output_level=default:info",
+				],
+				"image": "docker.io/istio/proxyv2:1.0.0@sha256:0d4d5c8e5d5e2f0f1b6a7c3e9b2a4d6f8e1c3a5b7d9f0e2c4a6b8d0f2e4c6a8b",
+				"name": "istio-init",
+				"resources": {
+					"limits": {
+						"cpu": "2",
+						"memory": "1Gi",
+					},
+					"requests": {
+						"cpu": "100m",
+						"memory": "128Mi",
+					},
+				},
+				"securityContext": {
+					"allowPrivilegeEscalation": false,
+					"capabilities": {
+						"add": [
+							"NET_ADMIN",
+							"NET_RAW",
+						],
+						"drop": [
+							"ALL",
+						],
+					},
+					"privileged": false,
+					"runAsUser": 0,
+				},
+			},
+			{
+				"args": [
+					"istio-iptables",
+					"--log_output_level=default:info",
+				],
+				"image": "docker.io/istio/proxyv2:1.0.0@sha256:0d4d5c8e5d5e2f0f1b6a7c3e9b2a4d6f8e1c3a5b7d9f0e2c4a6b8d0f2e4c6a8b",
+				"name": "istio-validation",
+				"resources": {
+					"limits": {
+						"cpu": "2",
+						"memory": "1Gi",
+					},
+					"requests": {
+						"cpu": "100m",
+						"memory": "128Mi",
+					},
+				},
+				"securityContext": {
+					"allowPrivilegeEscalation": false,
+					"capabilities": {
+						"add": [],
+						"drop": [
+							"ALL",
+						],
+					},
+					"privileged": false,
+					"readOnlyRootFilesystem": true,
+					"runAsNonRoot": true,
+				},
+			},
+		],
+		"volumes": [
+			{
+				"emptyDir": {},
+				"name": "credential-socket",
+			},
+		],
+	},
+}
+
+no_sidecar_outside_mesh_namespaces := {
+	"policygen-outside": {
+		"apiVersion": "v1",
+		"kind": "Namespace",
+		"metadata": {
+			"labels": {
+				"policygen.dev/fixture": "outside",
+			},
+			"name": "policygen-outside",
+		},
+	},
+}
+
+test_allows_no_sidecar_outside_mesh if {
+	msgs := sc009.violations with input as no_sidecar_outside_mesh_input with data.inventory.cluster.v1.Namespace as no_sidecar_outside_mesh_namespaces
+	count(msgs) == 0
+}
+
 deployment_without_sidecar_input := {
 	"apiVersion": "apps/v1",
 	"kind": "Deployment",
 	"metadata": {
-		"name": "shop",
+		"name": "deployment-without-sidecar",
 		"namespace": "checkout",
 	},
 	"spec": {

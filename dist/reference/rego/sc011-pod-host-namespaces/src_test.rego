@@ -19,7 +19,7 @@ approved_pod_input := {
 			"app": "shop",
 			"istio.io/rev": "default",
 		},
-		"name": "shop",
+		"name": "approved-pod",
 		"namespace": "checkout",
 	},
 	"spec": {
@@ -165,7 +165,7 @@ approved_deployment_input := {
 	"apiVersion": "apps/v1",
 	"kind": "Deployment",
 	"metadata": {
-		"name": "shop",
+		"name": "approved-deployment",
 		"namespace": "checkout",
 	},
 	"spec": {
@@ -342,7 +342,7 @@ hostnetwork_true_input := {
 			"app": "shop",
 			"istio.io/rev": "default",
 		},
-		"name": "shop",
+		"name": "hostnetwork-true",
 		"namespace": "checkout",
 	},
 	"spec": {
@@ -504,7 +504,7 @@ hostpid_true_input := {
 			"app": "shop",
 			"istio.io/rev": "default",
 		},
-		"name": "shop",
+		"name": "hostpid-true",
 		"namespace": "checkout",
 	},
 	"spec": {
@@ -666,7 +666,7 @@ hostipc_true_input := {
 			"app": "shop",
 			"istio.io/rev": "default",
 		},
-		"name": "shop",
+		"name": "hostipc-true",
 		"namespace": "checkout",
 	},
 	"spec": {
@@ -828,7 +828,7 @@ shareprocessnamespace_true_input := {
 			"app": "shop",
 			"istio.io/rev": "default",
 		},
-		"name": "shop",
+		"name": "shareprocessnamespace-true",
 		"namespace": "checkout",
 	},
 	"spec": {
@@ -990,7 +990,7 @@ hostnetwork_false_input := {
 			"app": "shop",
 			"istio.io/rev": "default",
 		},
-		"name": "shop",
+		"name": "hostnetwork-false",
 		"namespace": "checkout",
 	},
 	"spec": {
@@ -1147,7 +1147,7 @@ every_field_false_input := {
 			"app": "shop",
 			"istio.io/rev": "default",
 		},
-		"name": "shop",
+		"name": "every-field-false",
 		"namespace": "checkout",
 	},
 	"spec": {
@@ -1306,7 +1306,7 @@ hostnetwork_true_outside_mesh_input := {
 		"labels": {
 			"app": "shop",
 		},
-		"name": "shop",
+		"name": "hostnetwork-true-outside-mesh",
 		"namespace": "policygen-outside",
 	},
 	"spec": {
