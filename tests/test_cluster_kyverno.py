@@ -160,6 +160,11 @@ def test_kyverno_denials_name_only_installed_policies():
                'the following policies \n\nsc003-y:\n  rule-a: \'SC003/x "sc001-x: forged"\'\n')
     assert [v.rule for v in read_answer(400, {"message": blocked}, names, "t").violations] == ["SC003"]
     assert read_answer(422, {"reason": "Invalid", "message": "x"}, names, "t").violations[0].rule == API_SERVER_RULE
+    # A create whose name is taken got past validating admission first (registry.Store.create); any other
+    # conflict is no verdict.
+    assert read_answer(409, {"reason": "AlreadyExists", "message": 'configmaps "x" already exists'}, names, "t").admitted
+    with pytest.raises(ClusterError, match="unexpected answer"):
+        read_answer(409, {"reason": "Conflict", "message": "the object has been modified"}, names, "t")
 
 
 def test_a_refused_install_is_an_error_and_leaves_nothing_installed(local_cluster, kyverno_controller, reference_plan,

@@ -4,6 +4,7 @@ Adding a rule is one folder under policygen/rules/ and one line in its
 __init__.py; these tests name what the folder must hold.
 """
 
+import json
 import re
 from pathlib import Path
 
@@ -107,3 +108,10 @@ def test_each_rule_spec_proves_its_own_cases(judge, engine):
         for i, case in by_index.items():
             wrong += [f"{rule_id} spec: {miss}" for miss in case_misses(case, verdicts[i])]
     assert wrong == []
+
+
+def test_rendering_leaves_the_shared_cases_as_they_are(reference_plan):
+    """cases_for builds a plan's cases once and hands every reader the same objects: no backend may change them."""
+    before = json.dumps([(c.resource, c.namespaces) for c in cases_for(reference_plan)], sort_keys=True)
+    pg.render_all(reference_plan)
+    assert json.dumps([(c.resource, c.namespaces) for c in cases_for(reference_plan)], sort_keys=True) == before

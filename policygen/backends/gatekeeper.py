@@ -177,24 +177,55 @@ def enforcement_action(plan: Plan, rule: RulePlan | None = None) -> str:
     return "deny" if plan.mode == "enforce" else "warn"
 
 
-# What a YAML literal block cannot hold: control characters but tab and newline, DEL, BOM, and
-# the Unicode line and paragraph separators.
-_UNPRINTABLE = re.compile("[\x00-\x08\x0b-\x1f\x7f\ufeff\u2028\u2029]")
+
+def constraint_template(rule: RulePlan, kind: str, sync: bool, plan: Plan, libs: list[str], entry: str) -> dict[str, Any]:
+    annotations = {
+        "description": rule.info.description,
+        "metadata.gatekeeper.sh/title": rule.info.title,
+        "metadata.gatekeeper.sh/version": TEMPLATE_VERSION,
+        "policygen.dev/rule-id": rule.rule_id,
+        "policygen.dev/severity": rule.info.severity,
+    }
+    if sync:
+        annotations["metadata.gatekeeper.sh/requires-sync-data"] = to_json([[REQUIRES_SYNC_NAMESPACES]])
+    return {
+        "apiVersion": "templates.gatekeeper.sh/v1",
+        "kind": "ConstraintTemplate",
+        "metadata": {"annotations": annotations, "name": template_name(rule)},
+        "spec": {
+            "crd": {"spec": {"names": {"kind": kind}, "validation": {"openAPIV3Schema": parameters_schema(rule, plan)}}},
+            "targets": [{
+                "code": [{"engine": "Rego", "source": {"libs": libs, "rego": entry, "version": "v1"}}],
+                "target": "admission.k8s.gatekeeper.sh",
+            }],
+        },
+    }
 
 
-def yaml_block(text: str) -> str:
-    """A YAML literal block for text, laid out for Jinja's indent filter; JSON when a block can't hold it."""
-    body = text[:-1] if text.endswith("\n") else text
-    printable = not _UNPRINTABLE.search(text)
-    if (
-        not body
-        or not printable
-        or body.endswith("\n")
-        or body[:1] in (" ", "\n")
-        or any(line != line.rstrip(" \t") for line in body.split("\n"))
-    ):
-        return to_json(text)
-    return ("|\n" if text.endswith("\n") else "|-\n") + body
+def constraint_doc(plan: Plan, rule: RulePlan, kind: str) -> dict[str, Any]:
+    return {
+        "apiVersion": "constraints.gatekeeper.sh/v1beta1",
+        "kind": kind,
+        "metadata": {
+            "annotations": {
+                "description": rule.info.description,
+                "metadata.gatekeeper.sh/title": rule.info.title,
+                "policygen.dev/policy": plan.name,
+                "policygen.dev/rule-id": rule.rule_id,
+            },
+            "name": rule.info.policy_name,
+        },
+        "spec": {
+            "enforcementAction": enforcement_action(plan, rule),
+            "match": match_of(plan, rule),
+            "parameters": constraint_params(plan, rule),
+        },
+    }
+
+
+SYNC_COMMENT = """# Gatekeeper replicates these kinds into data.inventory, where the mesh-scoped
+# templates read the labels that meshNamespaceSelector selects.
+"""
 
 
 def case_folder(case: Case) -> str:
@@ -243,33 +274,17 @@ class GatekeeperBackend:
                 lib=rule.rule_id.lower(),
                 exceptions=bool(param_exceptions(plan, rule)),
             )
-            files[folder / "template.yaml"] = render(
-                "gatekeeper/template.yaml.jinja",
-                info=rule.info,
-                rule_id=rule.rule_id,
-                name=template_name(rule),
-                kind=kind,
-                version=TEMPLATE_VERSION,
-                requires_sync=to_json([[REQUIRES_SYNC_NAMESPACES]]) if sync else "",
-                schema=parameters_schema(rule, plan),
-                libs=[yaml_block(text) for text in template_libs(
-                    lib if param_exceptions(plan, rule) else {p: t for p, t in lib.items() if p.name != "exceptions.rego"}, rule)],
-                entry=yaml_block(entry),
-            )
-            constraint = render(
-                "gatekeeper/constraint.yaml.jinja",
-                info=rule.info,
-                rule_id=rule.rule_id,
-                plan_name=plan.name,
-                kind=kind,
-                name=rule.info.policy_name,
-                enforcement_action=enforcement_action(plan, rule),
-                match=match_of(plan, rule),
-                params=constraint_params(plan, rule),
-            )
-            files[folder / "constraint.yaml"] = constraint
+            libs = template_libs(
+                lib if param_exceptions(plan, rule) else {p: t for p, t in lib.items() if p.name != "exceptions.rego"}, rule)
+            files[folder / "template.yaml"] = to_yaml(constraint_template(rule, kind, sync, plan, libs, entry))
+            files[folder / "constraint.yaml"] = to_yaml(constraint_doc(plan, rule, kind))
         if needs_sync:
-            files[PurePosixPath("sync.yaml")] = render("gatekeeper/sync.yaml.jinja", name=f"{plan.name}-namespaces", gvks=[NAMESPACE_GVK])
+            files[PurePosixPath("sync.yaml")] = SYNC_COMMENT + to_yaml({
+                "apiVersion": "syncset.gatekeeper.sh/v1alpha1",
+                "kind": "SyncSet",
+                "metadata": {"name": f"{plan.name}-namespaces"},
+                "spec": {"gvks": [NAMESPACE_GVK]},
+            })
         return files
 
 
@@ -292,7 +307,7 @@ class GatorSuitesBackend:
                 continue
             folder = PurePosixPath(rule.info.policy_name)
             policy = PurePosixPath("..", "..", GatekeeperBackend.name, rule.info.policy_name)
-            suite_cases = []
+            tests: list[dict[str, Any]] = []
             for case in (c for c in cases if c.rule_id == rule.rule_id):
                 sample = PurePosixPath("samples") / case_folder(case)
                 files[folder / sample / example_file(case)] = to_yaml(case.resource)
@@ -300,19 +315,16 @@ class GatorSuitesBackend:
                 if case.namespaces:
                     inventory = str(sample / "example_inventory.yaml")
                     files[folder / inventory] = dump_yaml_documents([case.namespaces[n] for n in sorted(case.namespaces)])
-                suite_cases.append({
-                    "name": case_folder(case),
-                    "example_name": "example-disallowed" if case.fails else "example-allowed",
+                case_doc: dict[str, Any] = {
+                    "assertions": [{"message": f"^{re.escape(f'{rule.rule_id}/{check}')} ", "violations": "yes"}
+                                   for check in case.checks] or [{"violations": "no"}],
+                    "name": "example-disallowed" if case.fails else "example-allowed",
                     "object": str(sample / example_file(case)),
-                    "inventory": inventory,
-                    "fails": case.fails,
-                    "message": f"^{re.escape(rule.rule_id)}/[a-z][a-z0-9-]* ",
-                })
-            files[folder / "suite.yaml"] = render(
-                "gatekeeper/suite.yaml.jinja",
-                name=rule.info.policy_name,
-                template_path=str(policy / "template.yaml"),
-                constraint=str(policy / "constraint.yaml"),
-                cases=suite_cases,
-            )
+                }
+                if inventory:
+                    case_doc["inventory"] = [inventory]
+                tests.append({"cases": [case_doc], "constraint": str(policy / "constraint.yaml"), "name": case_folder(case),
+                              "template": str(policy / "template.yaml")})
+            files[folder / "suite.yaml"] = to_yaml({
+                "apiVersion": "test.gatekeeper.sh/v1alpha1", "kind": "Suite", "metadata": {"name": rule.info.policy_name}, "tests": tests})
         return files

@@ -67,6 +67,10 @@ def read_answer(status: int, body: dict, rule_of_name: dict[str, str], what: str
     """The verdict of one dry-run request; ClusterError when the answer is not a verdict."""
     if status in (200, 201, 202):
         return Outcome(True)
+    if status == 409 and body.get("reason") == "AlreadyExists":
+        # A create runs validating admission before storage looks for the name (apiserver's
+        # registry.Store.create): the name was taken only after admission had let the object through.
+        return Outcome(True)
     message = _message(body)
     if status >= 500 or "failed calling webhook" in message or "failed to call webhook" in message:
         raise ClusterError(f"{what}: the API server could not consult admission (status {status}): {message[:1500]}")

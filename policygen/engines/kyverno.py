@@ -26,7 +26,6 @@ import copy
 import json
 import os
 import re
-import subprocess
 import tempfile
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -47,7 +46,6 @@ from ..samples import UNTRUSTED_USER, Resource, SampleSet
 from ..verdicts import Verdict, Violation
 from . import cel_messages
 from . import runner
-from .base import verdict_shell
 
 # Kinds whose names some rule reads (CP001 prefixes, CP002 names, CP004, CP005 roles).
 NAME_READ_KINDS = frozenset({"MutatingWebhookConfiguration", "ConfigMap", "Namespace", "ClusterRole", "Role"})
@@ -155,7 +153,6 @@ class KyvernoEngine:
         missing = [p for p, _, _ in files if not p.is_file()]
         if missing:
             raise EngineError(f"{self.name}: generated policy missing: {missing[0]}")
-        verdicts = [verdict_shell(res, self.name) for res in samples.resources]
         messages: list[set[Violation]] = [set() for _ in samples.resources]
 
         # Group by (operation, user, policies); split a group into rounds only on name-read collisions.
@@ -220,10 +217,7 @@ class KyvernoEngine:
             # would not decode and no policy denies is denied anyway.
             if not messages[i] and (reason := undecodable(res.review)) is not None:
                 messages[i] = {Violation.engine_failure(self.name, reason)}
-            verdicts[i].violations = sorted(messages[i])
-            if i in undecided:
-                verdicts[i].not_evaluated = ["SC012"]
-        return verdicts
+        return runner.verdicts(self.name, plan, samples, messages, lambda i: ["SC012"] if i in undecided else [])
 
     def _signatures(self, binary: Path, policy: Path, samples: SampleSet, members: list[int],
                     messages: list[set[Violation]]) -> set[int]:
@@ -277,10 +271,7 @@ class KyvernoEngine:
                 "--policy-report", "--output-format", "json", "--remove-color"]
         for exception in self._exceptions:
             argv += ["--exception", str(exception)]
-        try:
-            proc = subprocess.run(argv, capture_output=True, text=True, timeout=600)
-        except (OSError, subprocess.TimeoutExpired) as exc:
-            raise EngineError(f"kyverno apply could not run: {exc}") from exc
+        proc = runner.run(argv)
         # Exit 1 means "some rule failed"; anything else, or no report, is a crash.
         if proc.returncode not in (0, 1) or "panic:" in proc.stderr:
             raise EngineError(f"kyverno apply failed (exit {proc.returncode}):\n{proc.stderr[-4000:]}{proc.stdout[-2000:]}")

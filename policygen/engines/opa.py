@@ -26,10 +26,9 @@ from ..errors import EngineError
 from ..plan import Plan
 from ..samples import Resource, SampleSet
 from ..spool import Spool
-from ..verdicts import Verdict, Violation, sorted_violations
+from ..verdicts import Verdict, Violation
 from . import runner
 from .rego_common import inventory, not_evaluated
-from .base import verdict_shell
 from .runner import BatchFailed
 
 CHUNK = 100  # resources per query: small enough that the server holds little, big enough to amortise a request
@@ -259,10 +258,8 @@ class OpaEngine:
         for i, violations in runner.isolate_stream(self.name, chunks, judge, runner.jobs(self.jobs), lambda: canary):
             if i != len(out):
                 raise EngineError(f"opa: verdict for resource {i} came back out of order")  # pragma: no cover
-            verdict = verdict_shell(records[i], self.name)
-            verdict.violations = sorted_violations(violations)
-            verdict.not_evaluated = skipped  # one list for all: read, never changed, and a run may hold 100,000
-            out.append(verdict)
+            # One not_evaluated list for all: read, never changed, and a run may hold 100,000.
+            out.append(runner.verdict(self.name, records[i], violations, skipped))
         return out
 
 

@@ -259,12 +259,18 @@ def structured(engine: str, plan: Plan, found: Any, where: str) -> Violation:
     return Violation(rule, msg, check)
 
 
-def verdicts(engine: str, plan: Plan, samples: SampleSet, found: list[list[Violation]], not_evaluated: list[str]) -> list[Verdict]:
-    """One verdict per resource, in input order, from each resource's violations."""
-    out = []
-    for res, violations in zip(samples.resources, found, strict=True):
-        verdict = verdict_shell(res, engine)
-        verdict.violations = sorted_violations(violations)
-        verdict.not_evaluated = list(not_evaluated)
-        out.append(verdict)
+def verdict(engine: str, res: Resource, violations: Iterable[Violation], not_evaluated: list[str]) -> Verdict:
+    """The verdict of one resource: its violations once each, in a stable order."""
+    out = verdict_shell(res, engine)
+    out.violations = sorted_violations(list(violations))
+    out.not_evaluated = not_evaluated
     return out
+
+
+def verdicts(engine: str, plan: Plan, samples: SampleSet, found: Sequence[Iterable[Violation]],
+             not_evaluated: list[str] | Callable[[int], list[str]]) -> list[Verdict]:
+    """One verdict per resource, in input order, from each resource's violations; not_evaluated: the rule IDs
+    the engine could not decide, for every resource or per resource index."""
+    undecided = not_evaluated if callable(not_evaluated) else (lambda i: list(not_evaluated))
+    return [verdict(engine, res, violations, undecided(i))
+            for i, (res, violations) in enumerate(zip(samples.resources, found, strict=True))]

@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import copy
 import json
-import subprocess
 import tempfile
 from pathlib import Path
 from typing import Any
@@ -37,8 +36,7 @@ from ..plan import Plan
 from ..rules import CATALOGUE
 from ..samples import UNTRUSTED_USER, Resource, SampleSet
 from ..verdicts import ENGINE_RULE, Verdict, Violation
-from . import cel_messages
-from .base import verdict_shell
+from . import cel_messages, runner
 
 
 
@@ -107,17 +105,13 @@ class VapEngine:
             raise EngineError(f"vap: generated policy missing: {missing[0]}")
         by_policy = {CATALOGUE[r.rule_id].policy_name: r.rule_id for r in plan.rules}
         requests = [_request(res) for res in samples.resources]
-        verdicts = [verdict_shell(res, self.name) for res in samples.resources]
         messages: list[set[Violation]] = [set() for _ in samples.resources]
         with tempfile.TemporaryDirectory(prefix="policygen-vap-") as tmp:
             req_path, ns_path = Path(tmp) / "requests.json", Path(tmp) / "namespaces.json"
             req_path.write_text(json.dumps(requests), encoding="utf-8")
             ns_path.write_text(json.dumps(_namespaces(samples, requests)), encoding="utf-8")
             argv = [str(binary), "-requests", str(req_path), "-namespaces", str(ns_path), *map(str, files)]
-            try:
-                proc = subprocess.run(argv, capture_output=True, text=True, timeout=1800)
-            except (OSError, subprocess.TimeoutExpired) as exc:
-                raise EngineError(f"celcheck could not run: {exc}") from exc
+            proc = runner.run(argv, timeout=1800)
         if proc.returncode != 0 or "panic:" in proc.stderr:
             raise EngineError(f"celcheck failed (exit {proc.returncode}):\n{proc.stderr[-4000:]}")
         for line in proc.stdout.splitlines():
@@ -145,8 +139,8 @@ class VapEngine:
                 if errors or not messages[i]:
                     messages[i] = (messages[i] - errors) | {Violation.engine_failure("vap", reason)}
         sc012 = plan.rule("SC012") is not None
-        for i, res in enumerate(samples.resources):
-            verdicts[i].violations = sorted(messages[i])
-            if sc012 and res.kind in POD_KINDS and res.operation in ("CREATE", "UPDATE"):
-                verdicts[i].not_evaluated = ["SC012"]
-        return verdicts
+
+        def undecided(i: int) -> list[str]:
+            res = samples.resources[i]
+            return ["SC012"] if sc012 and res.kind in POD_KINDS and res.operation in ("CREATE", "UPDATE") else []
+        return runner.verdicts(self.name, plan, samples, messages, undecided)
