@@ -328,3 +328,18 @@ def test_batches_hold_hostile_and_valid_strings(batch):
     read = [_py_quantity(q) for q in qs]
     assert 10 <= sum(q is not None for q in read) <= len(qs) - 10
     assert sum(runtime_capability(c) is not None for c in caps) >= 10
+
+
+def test_quick_shapes_read_as_the_general_grammar(rego_lib):
+    """quantity.parse reads "2", "100m", "128Mi" by a short match first; each such shape must get exactly
+    the value the general grammar gives it, including leading zeros, zero and the longest digit runs."""
+    digits = ["0", "00", "7", "010", "100", "123456789", "999999999", "1234567890", "1" * 15, "0" * 15, "9" * 15, "1" * 16]
+    suffixes = ["", "n", "u", "m", "k", "M", "G", "T", "P", "E", "Ki", "Mi", "Gi", "Ti", "Pi", "Ei"]
+    shapes = [d + s for d in digits for s in suffixes]
+    q = "data.lib.policygen.quantity"
+    query = (f"rows := [[s, [x | x := {q}.parse(s)], [x | "
+             f"m := regex.find_all_string_submatch_n({q}.scan_pattern, s, 1)[0]; "
+             f"x := {q}.from_parts(m[1], m[2], m[3], concat(\"\", [m[4], m[5]]))]] | some s in input.shapes]")
+    rows = rego_lib.client.ad_hoc_query(query, {"shapes": shapes})["result"][0]["rows"]
+    assert len(rows) == len(shapes)
+    assert [r for r in rows if r[1] != r[2] or not r[1]] == []
