@@ -27,7 +27,16 @@ zero := {"sign": 0, "digits": "", "exponent": 0}
 
 # METADATA
 # description: The exact value of a quantity (a string, or a JSON number by its text); undefined if none.
-parse(q) := from_parts(m[1], m[2], m[3], concat("", [m[4], m[5]])) if {
+parse(q) := normal(1, m[1], decimal_suffixes[m[2]]) if {
+	# The shapes resources are written in ("2", "100m", "1G") first, through one short match: the
+	# general path below gives each of them the same value, at several times the cost.
+	is_string(q)
+	m := regex.find_all_string_submatch_n(`^([0-9]{1,15})([numkMGTPE]?)$`, q, 1)[0]
+} else := normal(1, format_int(to_number(m[1]) * binary_factors[m[2]], 10), 0) if {
+	# "128Mi", "1Gi": at most 9 digits times 2^30 stays below int64's maximum, so nothing is capped.
+	is_string(q)
+	m := regex.find_all_string_submatch_n(`^([0-9]{1,9})(Ki|Mi|Gi)$`, q, 1)[0]
+} else := from_parts(m[1], m[2], m[3], concat("", [m[4], m[5]])) if {
 	t := text(q)
 	t != ""
 	m := regex.find_all_string_submatch_n(scan_pattern, t, 1)[0]
