@@ -7,12 +7,14 @@ which emit literals that cannot change the logic around them.
 from __future__ import annotations
 
 import json
+import os
 import re
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 import jinja2
+import jinja2.bccache
 import yaml
 
 
@@ -70,9 +72,37 @@ def dump_yaml_documents(docs: list[Any]) -> str:
 _SIMPLE_CEL = re.compile(r"[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)*")
 
 
+class _TemplateCache(jinja2.FileSystemBytecodeCache):
+    """Compiled templates kept between runs: Jinja keys each by its name and drops it when the source's
+    checksum differs, so an edited template is compiled again. A cache that cannot be read or written is none."""
+
+    def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        try:
+            super().load_bytecode(bucket)
+        except (OSError, EOFError, ValueError):
+            bucket.reset()
+
+    def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        try:
+            super().dump_bytecode(bucket)
+        except OSError:
+            pass
+
+
+def _template_cache() -> jinja2.BytecodeCache | None:
+    # Compiling the templates is about a quarter of `generate`; beside the engines policygen builds.
+    folder = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "policygen" / "templates"
+    try:
+        folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+    except OSError:
+        return None
+    return _TemplateCache(str(folder))
+
+
 @lru_cache(maxsize=1)
 def make_env() -> jinja2.Environment:
     env = jinja2.Environment(
+        bytecode_cache=_template_cache(),
         # Shared templates, and each rule's own sources by "rules/<id>/rule.*.jinja" (policygen/rules/).
         loader=jinja2.FileSystemLoader([str(templates_root()), str(Path(__file__).resolve().parent)]),
         undefined=jinja2.StrictUndefined,
