@@ -19,9 +19,9 @@ from .checks import CHECKS
 from .plan import Plan
 from .quantity import parse_quantity
 from .rules import REGISTRY
+from .samples import UNTRUSTED_USER
 
-UNTRUSTED = {"username": "policygen:untrusted-user", "groups": []}
-UNTRUSTED_GROUPS = ("system:authenticated",)
+UNTRUSTED = UNTRUSTED_USER
 FAKE_DIGEST = "sha256:" + "e" * 64
 
 
@@ -47,7 +47,7 @@ class Case:
         """Who sends the request: the review's user, or the untrusted one every plain resource is sent by."""
         if self.is_admission_review:
             return self.resource["request"]["userInfo"]
-        return dict(UNTRUSTED, groups=list(UNTRUSTED_GROUPS))
+        return dict(UNTRUSTED_USER)
 
     @property
     def is_admission_review(self) -> bool:
@@ -222,7 +222,7 @@ def _review(obj: dict[str, Any], operation: str, username: str) -> dict[str, Any
     req: dict[str, Any] = {
         "uid": "00000000-0000-0000-0000-000000000000",
         "operation": operation,
-        "userInfo": {"username": username, "groups": list(UNTRUSTED_GROUPS)},
+        "userInfo": {"username": username, "groups": ["system:authenticated"]},
         "namespace": obj.get("metadata", {}).get("namespace", ""),
         "kind": {"group": "", "version": "v1", "kind": obj["kind"]},
     }

@@ -143,10 +143,12 @@ def render_image_policy(plan: Plan, rule: RulePlan) -> dict[str, Any]:
     return {"apiVersion": API_VERSION, "kind": "ImageValidatingPolicy", "metadata": _metadata(plan, info), "spec": spec}
 
 
+def policy_doc(plan: Plan, rule: RulePlan) -> dict[str, Any]:
+    return render_image_policy(plan, rule) if rule.rule_id == "SC012" else render_validating_policy(plan, rule)
+
+
 def render_policy(plan: Plan, rule: RulePlan) -> str:
-    if rule.rule_id == "SC012":
-        return to_yaml(render_image_policy(plan, rule))
-    return to_yaml(render_validating_policy(plan, rule))
+    return to_yaml(policy_doc(plan, rule))
 
 
 def policy_path(info: RuleInfo) -> PurePosixPath:
@@ -200,9 +202,10 @@ class KyvernoBackend:
         cases = fixtures.cases_for(plan)
         for rule in plan.rules:
             info = CATALOGUE[rule.rule_id]
-            files[policy_path(info)] = render_policy(plan, rule)
+            policy = policy_doc(plan, rule)
+            files[policy_path(info)] = to_yaml(policy)
             mine = [c for c in cases if c.rule_id == rule.rule_id]
-            for rel, text in fixture_files(plan, rule, mine).items():
+            for rel, text in fixture_files(plan, policy, mine).items():
                 files[PurePosixPath(info.policy_name) / ".kyverno-test" / rel] = text
         files.update(render_exceptions(plan))
         return files
@@ -236,13 +239,12 @@ def _expected(case: Case, matched_only_by_violations: bool) -> str:
     return "skip" if matched_only_by_violations else "pass"
 
 
-def fixture_files(plan: Plan, rule: RulePlan, cases: list[Case]) -> dict[str, str]:
-    """The rule's kyverno-test folders, from its shared cases (policygen.fixtures): a folder per
-    user and per clash of resource names, the first one at the top."""
-    info = CATALOGUE[rule.rule_id]
-    is_image = rule.rule_id == "SC012"
-    kind_flag = "isImageValidatingPolicy" if is_image else "isValidatingPolicy"
-    matched_only_by_violations = not is_image and bool(cel_source(plan, rule).match_conditions)
+def fixture_files(plan: Plan, policy: dict[str, Any], cases: list[Case]) -> dict[str, str]:
+    """The kyverno-test folders of one rendered policy, from its rule's shared cases (policygen.fixtures):
+    a folder per user and per clash of resource names, the first one at the top."""
+    name = policy["metadata"]["name"]
+    kind_flag = "isImageValidatingPolicy" if policy["kind"] == "ImageValidatingPolicy" else "isValidatingPolicy"
+    matched_only_by_violations = bool(policy["spec"].get("matchConditions"))
     folders: list[_Folder] = []
     for case in cases:
         obj, user = case.object, case.user
@@ -254,13 +256,13 @@ def fixture_files(plan: Plan, rule: RulePlan, cases: list[Case]) -> dict[str, st
         folder.objects[key] = obj
         for ns in case.namespaces.values():
             folder.namespaces[ns["metadata"]["name"]] = dict(ns["metadata"].get("labels") or {})
-        entry: dict[str, Any] = {"policy": info.policy_name, kind_flag: True, "kind": obj["kind"],
+        entry: dict[str, Any] = {"policy": name, kind_flag: True, "kind": obj["kind"],
                                  "result": _expected(case, matched_only_by_violations), "resources": [_resource_id(obj)]}
         if case.operation != "CREATE":
             entry["operation"] = case.operation
         clash = next((r for r in folder.results if {**r, "result": ""} == {**entry, "result": ""}), None)
         if clash is not None and clash["result"] != entry["result"]:
-            raise ValueError(f"{rule.rule_id}/{case.name}: the same request is expected to {entry['result']} and to {clash['result']}")
+            raise ValueError(f"{name}/{case.name}: the same request is expected to {entry['result']} and to {clash['result']}")
         if clash is None:
             folder.results.append(entry)
     mesh_name, mesh_labels = fixtures.mesh_namespace(plan)
@@ -281,8 +283,8 @@ def fixture_files(plan: Plan, rule: RulePlan, cases: list[Case]) -> dict[str, st
         files[f"{prefix}kyverno-test.yaml"] = to_yaml({
             "apiVersion": "cli.kyverno.io/v1alpha1",
             "kind": "Test",
-            "metadata": {"name": info.policy_name if n == 0 else f"{info.policy_name}-case-{n}"},
-            "policies": [f"{up}{info.policy_name}.yaml"],
+            "metadata": {"name": name if n == 0 else f"{name}-case-{n}"},
+            "policies": [f"{up}{name}.yaml"],
             "resources": ["resource.yaml"],
             "variables": "values.yaml",
             "userinfo": "user-info.yaml",
