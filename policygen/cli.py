@@ -11,15 +11,17 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+from collections.abc import Callable
 from pathlib import Path
+from typing import TextIO
 
-from . import __version__, tools
+from . import tools
 from .engines import CLUSTER_ENGINES, ENGINES
 from .errors import EngineError, InputError, PolicygenError
 from .exceptions import expiry_messages as exception_expiry
 from .pipeline import evaluate, evaluate_spool, generate, streams, verify
 from .plan import build_plan
-from .report import FORMATS, EvalRun, render
+from .report import FORMATS, EvalRun, write as write_report
 from .samples import LoadOptions, iter_files, load_samples
 from .spool import Spool
 from .schema import spec_json_schema_text
@@ -39,19 +41,30 @@ def _progress(message: str) -> None:
         print(message, file=sys.stderr, flush=True)
 
 
-def _write_output(text: str, output: str | None) -> None:
+def _write_output(content: str | Callable[[TextIO], None], output: str | None) -> None:
+    """Text, or a writer of it, to standard output or to a file that appears only once complete."""
+    def emit(out: TextIO) -> None:
+        if callable(content):
+            content(out)
+        else:
+            out.write(content)
+
     if not output or output == "-":
-        sys.stdout.write(text)
+        emit(sys.stdout)
         sys.stdout.flush()
         return
     target = Path(output)
     tmp = target.with_name(f".{target.name}.tmp-{os.getpid()}")
     try:
-        tmp.write_text(text, encoding="utf-8")
+        with open(tmp, "w", encoding="utf-8") as out:
+            emit(out)
         os.replace(tmp, target)
     except OSError as exc:
         tmp.unlink(missing_ok=True)
         raise PolicygenError(f"{output}: cannot write: {exc.strerror or exc}") from None
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
 
 
 def _exception_expiry(plan, spec: str) -> list[str]:
@@ -135,7 +148,7 @@ def _no_input(args: argparse.Namespace, resources: list) -> None:
 
 def _report(args: argparse.Namespace, plan, verdicts: list, resources: list) -> int:
     run = EvalRun.of(plan, args.engine, verdicts, resources)
-    _write_output(render(args.format, run), args.output)
+    _write_output(lambda out: write_report(args.format, run, out), args.output)
     counts = run.counts()
     _progress(f"policygen: {counts['deny']} denied, {counts['warn']} warned, {counts['pass']} allowed")
     return run.exit_status(args.fail_on)
@@ -242,6 +255,16 @@ def _cmd_cluster(args: argparse.Namespace) -> int:
     return 0
 
 
+class _Version(argparse.Action):
+    """--version, read from the installed metadata only when asked for."""
+
+    def __call__(self, parser, namespace, values, option_string=None):  # type: ignore[no-untyped-def]
+        from . import __version__
+
+        print(f"policygen {__version__}")
+        parser.exit()
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="policygen",
@@ -249,7 +272,7 @@ def build_parser() -> argparse.ArgumentParser:
         epilog="Exit status: 0 ok; 1 denied (eval --fail-on), verification failed, or stale output; "
         "2 bad input; 3 engine missing or failed.",
     )
-    parser.add_argument("--version", action="version", version=f"policygen {__version__}")
+    parser.add_argument("--version", action=_Version, nargs=0, help="show the version and exit")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     gen = sub.add_parser("generate", help="compile a spec into dist/ (rego, gatekeeper, kyverno, exemptions, docs)")

@@ -228,17 +228,17 @@ class _Doc:
     item_lines: list[int] | None = None
 
 
-def _parse(text: str, file: str) -> list[_Doc]:
+def _parse(text: str, file: str) -> Iterator[_Doc]:
+    """The file's documents one at a time: a file of thousands holds one parsed document at a time."""
     try:
         if kubeyaml.is_json_stream(text):
-            return [_Doc(i + 1, d.line, d.value, len(text)) for i, d in enumerate(kubeyaml.load_json_stream(text))]
+            yield from (_Doc(i + 1, d.line, d.value, len(text)) for i, d in enumerate(kubeyaml.load_json_stream(text)))
+            return
         # Anything else is YAML, whatever the file's suffix: kubectl sniffs, it does not trust names.
-        docs: list[_Doc] = []
         for chunk in kubeyaml.split_documents(text):
             loaded = kubeyaml.load_yaml_chunk(text[chunk.start:chunk.end], chunk.line - 1)
             if loaded is not None:
-                docs.append(_Doc(chunk.number, loaded.line, loaded.value, chunk.end, loaded.item_lines))
-        return docs
+                yield _Doc(chunk.number, loaded.line, loaded.value, chunk.end, loaded.item_lines)
     except kubeyaml.YamlError as exc:
         raise InputError(file, exc.msg, f"line {exc.line}" if exc.line else "") from None
 
@@ -283,17 +283,28 @@ def _not_manifests_reason(docs: list[_Doc], name: str) -> str | None:
     return None
 
 
-def load_text(text: str, file: str) -> list[Resource]:
-    """Every resource of one file's text, in kubectl's order. Raises NotManifests for a file of no objects."""
-    docs = _parse(text, file)
-    reason = _not_manifests_reason(docs, file)
-    if reason is not None:
-        raise NotManifests(file, f"skipped: {reason}")
+def _declares_objects(doc: _Doc, file: str) -> bool:
+    """Whether this document alone settles that its file is a set of Kubernetes objects (_not_manifests_reason None)."""
+    value = doc.value
+    return (_is_object(value) and Path(file).name not in _KUSTOMIZE_FILES
+            and not (isinstance(value.get("apiVersion"), str) and value["apiVersion"].split("/")[0] == _KUSTOMIZE_GROUP))
+
+
+def iter_text(text: str, file: str) -> Iterator[list[Resource]]:
+    """load_text document by document: each document's resources as soon as it is read.
+
+    Documents before the first one that settles that the file holds Kubernetes objects
+    are held back, so a file of no objects still raises NotManifests before it yields anything.
+    """
     expects = _expectations(text, file)
-    resources: list[Resource] = []
-    pending: dict[int | None, Expectation] = {}
+    count = 0
     e = 0
-    for doc in docs:
+    held: list[_Doc] = []
+    settled = False
+
+    def resources(doc: _Doc) -> list[Resource]:
+        nonlocal count, e
+        pending: dict[int | None, Expectation] = {}
         # Comments in a document's chunk, or in empty chunks before it, state what it expects.
         while e < len(expects) and expects[e][0] < doc.end:
             pending[expects[e][1]] = expects[e][2]
@@ -308,11 +319,35 @@ def load_text(text: str, file: str) -> list[Resource]:
             entries = [(item, _plain_review(item), False, line) for item, line in _flatten(value, file, where, doc.item_lines, doc.line)]
         else:
             entries = [(value, _plain_review(value), False, doc.line)]
+        out = []
         for item_no, (source, review, is_ar, line) in enumerate(entries):
             expect = pending.get(item_no, pending.get(None))
-            resources.append(Resource(file, len(resources), review, source, expect, is_ar, doc.number, line))
-        pending = {}
-    return resources
+            out.append(Resource(file, count, review, source, expect, is_ar, doc.number, line))
+            count += 1
+        return out
+
+    for doc in _parse(text, file):
+        if not settled:
+            held.append(doc)
+            if not _declares_objects(doc, file):
+                continue
+            settled = True
+            for earlier in held:
+                yield resources(earlier)
+            held = []
+            continue
+        yield resources(doc)
+    if held:
+        reason = _not_manifests_reason(held, file)
+        if reason is not None:
+            raise NotManifests(file, f"skipped: {reason}")
+        for doc in held:  # pragma: no cover - a file that settles nothing is not manifests
+            yield resources(doc)
+
+
+def load_text(text: str, file: str) -> list[Resource]:
+    """Every resource of one file's text, in kubectl's order. Raises NotManifests for a file of no objects."""
+    return [res for found in iter_text(text, file) for res in found]
 
 
 STDIN = "-"
@@ -370,14 +405,18 @@ def collect_paths(paths: list[str | Path], ignore: tuple[str, ...] = ()) -> list
     return out
 
 
-def load_file(path: Path, display: str | None = None) -> list[Resource]:
-    """One file's resources. A FIFO, a device or an oversized file is refused before it is read."""
-    file = display or str(path)
+def _read(path: Path, file: str) -> str:
+    """One file's text. A FIFO, a device or an oversized file is refused before it is read."""
     try:
-        text = kubeyaml.read_stream(sys.stdin.buffer) if file == STDIN_NAME and str(path) == STDIN else kubeyaml.read_text(path)
+        return kubeyaml.read_stream(sys.stdin.buffer) if file == STDIN_NAME and str(path) == STDIN else kubeyaml.read_text(path)
     except kubeyaml.InputRefused as exc:
         raise InputError(file, str(exc)) from None
-    return load_text(text, file)
+
+
+def load_file(path: Path, display: str | None = None) -> list[Resource]:
+    """One file's resources."""
+    file = display or str(path)
+    return load_text(_read(path, file), file)
 
 
 def load_samples(paths: list[str | Path], options: LoadOptions | None = None,
@@ -390,15 +429,17 @@ def load_samples(paths: list[str | Path], options: LoadOptions | None = None,
 
 
 def iter_files(paths: list[str | Path], options: LoadOptions | None = None, warn: Any = None) -> Iterator[list[Resource]]:
-    """load_samples one file at a time, so a caller can let each file's documents go before the next is read."""
+    """load_samples a document at a time (its resources, in order), so a caller can let each document go
+    before the next is parsed: a cluster dump of one file is not held whole."""
     options = options or LoadOptions()
     warn = warn or (lambda line: print(line, file=sys.stderr))
     for path, display in collect_paths(paths, options.ignore):
+        file = display or str(path)
         try:
-            found = load_file(path, display)
+            # NotManifests comes before the file's first resources (iter_text holds them back until then).
+            yield from iter_text(_read(path, file), file)
         except NotManifests as exc:
             if options.strict:
                 raise InputError(exc.file, str(exc).split(": ", 1)[1].replace("skipped: ", "") + " (--strict)") from None
             warn(f"policygen: warning: {exc}")
             continue
-        yield found

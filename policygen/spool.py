@@ -85,7 +85,7 @@ class Records(Sequence[Record]):
             i += len(self)
         start = self._ends[i - 1] if i else 0
         file, index, kind, namespace, name, document, line, api = json.loads(self._data[start:self._ends[i]])
-        return Record(file, index, sys.intern(kind), sys.intern(namespace), name, document, line, sys.intern(api))
+        return Record(sys.intern(file), index, sys.intern(kind), sys.intern(namespace), name, document, line, sys.intern(api))
 
 
 class Spool:

@@ -47,7 +47,8 @@ class Exemption:
                 "exception": self.exception, "reason": self.reason, "expires": self.expires}
 
 
-@dataclass
+# Slots: a run over a cluster dump keeps one of these per resource until its report is written.
+@dataclass(slots=True)
 class Verdict:
     file: str
     index: int

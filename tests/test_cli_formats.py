@@ -11,6 +11,8 @@ import jsonschema
 import pytest
 import xmlschema
 import yaml
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 import policygen as pg
 from policygen.report import EvalRun, github, render
@@ -329,3 +331,38 @@ def test_check_codes_come_from_the_violation_record_and_the_catalogue():
     # Not in the catalogue: never shown as if it were a code a reader could look up.
     assert check_of(SimpleNamespace(rule="SC004", check="made-up")) == ""
     assert check_of(SimpleNamespace(rule="SC004", message="SC004/capability-added ...")) == ""
+
+
+# The JSON report is written record by record (report/json_format.py); it must stay byte for byte the array
+# json.dumps would give, whatever the names hold: line breaks, quotes, lone surrogates, separators.
+_HOSTILE_TEXT = st.text(alphabet=st.characters(blacklist_categories=()), max_size=40)
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(names=st.lists(st.tuples(_HOSTILE_TEXT, _HOSTILE_TEXT, st.booleans()), max_size=6))
+def test_the_streamed_json_report_is_the_whole_array(reference_plan, names):
+    from policygen.verdicts import Verdict, Violation
+
+    verdicts = [
+        Verdict(f"f{i}.yaml", i, "Pod", ns, name, "opa",
+                [Violation("SC001", f"SC001/image-not-approved {name}\n{ns}", "image-not-approved")] if denied else [],
+                ["SC012"], document=i + 1, line=3 * i + 1, object=f"Pod {ns}/{name}")
+        for i, (ns, name, denied) in enumerate(names)
+    ]
+    run = EvalRun.of(reference_plan, "opa", verdicts)
+    assert render("json", run) == json.dumps([v.to_json() for v in verdicts], indent=2) + "\n"
+    assert json.loads(render("json", run)) == [v.to_json() for v in verdicts]
+
+
+def test_a_report_cut_short_leaves_no_file(tmp_path, reference_plan):
+    from policygen import cli
+
+    target = tmp_path / "report.json"
+
+    def broken(out):
+        out.write("[\n  {")
+        raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        cli._write_output(broken, str(target))
+    assert list(tmp_path.iterdir()) == []

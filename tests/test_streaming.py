@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from policygen.engines.opa import OpaEngine
+from policygen.errors import InputError
 from policygen.output import write_tree
 from policygen.pipeline import render_all
 from policygen.samples import iter_files
@@ -83,3 +84,26 @@ def test_a_spooled_resource_is_one_line_of_the_json_sent(tmp_path):
         items = list(spool.items())
     assert len(items) == 1 and json.loads(items[0][1][1]) == doc
     assert spool.records[0].display == "ConfigMap x/a\nb"
+
+
+def test_a_file_is_read_a_document_at_a_time(tmp_path):
+    # A cluster dump in one file must not be parsed whole before the first resource is spooled:
+    # the documents before a broken one are handed over before the broken one is read.
+    pod = "apiVersion: v1\nkind: Pod\nmetadata: {{name: p{}, namespace: x}}\nspec: {{containers: [{{name: a, image: a}}]}}\n"
+    path = tmp_path / "dump.yaml"
+    path.write_text("---\n".join(pod.format(i) for i in range(3)) + "---\nkind: [broken\n")
+    pieces = iter_files([path])
+    got = [next(pieces), next(pieces), next(pieces)]
+    assert [[(r.index, r.name) for r in found] for found in got] == [[(0, "p0")], [(1, "p1")], [(2, "p2")]]
+    with pytest.raises(InputError, match="dump.yaml"):
+        next(pieces)
+
+
+def test_a_file_of_no_objects_is_settled_before_anything_is_handed_over(tmp_path):
+    # Helm values then a kustomize object: not manifests, skipped whole (nothing of it spooled first).
+    (tmp_path / "values.yaml").write_text("replicas: 2\n---\napiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\n")
+    (tmp_path / "mixed.yaml").write_text("replicas: 2\n---\napiVersion: v1\nkind: Pod\nmetadata: {name: p}\n")
+    warned = []
+    assert list(iter_files([tmp_path / "values.yaml"], warn=warned.append)) == [] and len(warned) == 1
+    with pytest.raises(InputError, match="a document is a Kubernetes object"):
+        list(iter_files([tmp_path / "mixed.yaml"]))

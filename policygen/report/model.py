@@ -3,6 +3,7 @@ whether each of its violations denies or only warns."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -99,33 +100,41 @@ def _line(resource: Resource | None, verdict: Verdict) -> int:
 class EvalRun:
     plan: Plan
     engine: str
-    verdicts: list[Verdict]
-    resources: list[Resource | None]
+    verdicts: Sequence[Verdict]
+    # Resources or spooled records (policygen.spool.Records, decoded on reading): read one at a time, never copied.
+    resources: Sequence[Resource | None]
 
     def __post_init__(self) -> None:
         if len(self.resources) != len(self.verdicts):
             raise ValueError("one resource per verdict")
 
     @classmethod
-    def of(cls, plan: Plan, engine: str, verdicts: list[Verdict], resources: list[Resource] | None = None) -> "EvalRun":
-        return cls(plan, engine, list(verdicts), list(resources) if resources is not None else [None] * len(verdicts))
+    def of(cls, plan: Plan, engine: str, verdicts: Sequence[Verdict], resources: Sequence[Resource] | None = None) -> "EvalRun":
+        return cls(plan, engine, verdicts, resources if resources is not None else [None] * len(verdicts))
 
     @property
     def results(self) -> list[ResourceResult]:
-        out = []
+        return list(self.iter_results())
+
+    def iter_results(self) -> Iterator[ResourceResult]:
+        """Each resource's result in input order, built on reading: a streamed report holds one at a time."""
         for verdict, resource in zip(self.verdicts, self.resources, strict=True):
             findings = tuple(
                 Finding(v.rule, check_of(v), v.message, rule_action(self.plan, v.rule)) for v in verdict.violations
             )
             api = resource.object.get("apiVersion") if resource is not None else None
-            out.append(ResourceResult(verdict, _line(resource, verdict), findings, api if isinstance(api, str) else ""))
-        return out
+            yield ResourceResult(verdict, _line(resource, verdict), findings, api if isinstance(api, str) else "")
 
     def counts(self) -> dict[str, int]:
         counts = {"pass": 0, "warn": 0, "deny": 0}
-        for r in self.results:
-            counts[r.outcome] += 1
+        for verdict in self.verdicts:
+            counts[self.outcome(verdict)] += 1
         return counts
+
+    def outcome(self, verdict: Verdict) -> str:
+        """ResourceResult.outcome of one verdict, without building its findings."""
+        actions = {rule_action(self.plan, v.rule) for v in verdict.violations}
+        return "deny" if "deny" in actions else "warn" if actions else "pass"
 
     def exit_status(self, fail_on: str) -> int:
         """0, or 1 when a resource reaches the --fail-on level (deny, warn, never)."""
@@ -141,5 +150,5 @@ class EvalRun:
         return sorted({r for v in self.verdicts for r in v.not_evaluated})
 
 
-def json_records(run: EvalRun) -> list[dict[str, Any]]:
-    return [v.to_json() for v in run.verdicts]
+def iter_json_records(run: EvalRun) -> Iterator[dict[str, Any]]:
+    return (v.to_json() for v in run.verdicts)

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import io
 import re
+from typing import TextIO
 
 from .model import EvalRun
 
@@ -16,11 +18,13 @@ def _clean(text: str) -> str:
 _STATE = {"pass": "allowed", "warn": "allowed with warnings", "deny": "denied"}
 
 
-def render(run: EvalRun) -> str:
-    lines: list[str] = []
-    for r in run.results:
+def write(run: EvalRun, out: TextIO) -> None:
+    """Resource by resource: a run over a cluster dump never holds the whole report."""
+    counts = {"pass": 0, "warn": 0, "deny": 0}
+    for r in run.iter_results():
         v = r.verdict
-        lines.append(_clean(f"{v.file}#{v.index} (line {r.line}) {r.object_ref}") + f": {_STATE[r.outcome]}")
+        counts[r.outcome] += 1
+        lines = [_clean(f"{v.file}#{v.index} (line {r.line}) {r.object_ref}") + f": {_STATE[r.outcome]}"]
         for f in r.findings:
             mark = "WARN " if f.action == "warn" else ""
             lines.append(f"  {mark}{_clean(f.message)}")
@@ -28,8 +32,13 @@ def render(run: EvalRun) -> str:
             lines.append(f"  EXEMPT ({e.exception}, until {e.expires}: {_clean(e.reason)}) {_clean(e.message)}")
         if v.not_evaluated:
             lines.append(f"  (not evaluated by {v.engine}: {', '.join(v.not_evaluated)})")
-    counts = run.counts()
-    lines.append(
-        f"{run.engine}: {len(run.verdicts)} resources, {counts['deny']} denied, {counts['warn']} warned, {counts['pass']} allowed"
+        out.write("\n".join(lines) + "\n")
+    out.write(
+        f"{run.engine}: {len(run.verdicts)} resources, {counts['deny']} denied, {counts['warn']} warned, {counts['pass']} allowed\n"
     )
-    return "\n".join(lines) + "\n"
+
+
+def render(run: EvalRun) -> str:
+    out = io.StringIO()
+    write(run, out)
+    return out.getvalue()
