@@ -1,7 +1,5 @@
 """policygen: approved Istio sidecars as policy, proven in OPA, conftest, Gatekeeper and Kyverno."""
 
-from importlib.metadata import PackageNotFoundError as _PackageNotFoundError, version as _dist_version
-
 from .errors import (
     ClusterError,
     InputRefused,
@@ -26,10 +24,20 @@ from .spec import SidecarPolicy, load_spec, parse_spec
 from .verdicts import Verdict, Violation
 from .verify import Report, format_report
 
-try:
-    __version__ = _dist_version("policygen")
-except _PackageNotFoundError:  # a source tree that was never installed
-    __version__ = "0.0.0+unknown"
+
+
+def __getattr__(name: str) -> str:
+    # Read from the installed metadata on first use: `generate` and `eval` never pay for importlib.metadata.
+    if name != "__version__":
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        found = version("policygen")
+    except PackageNotFoundError:  # a source tree that was never installed
+        found = "0.0.0+unknown"
+    globals()["__version__"] = found
+    return found
 
 __all__ = [
     "ClusterError",

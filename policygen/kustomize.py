@@ -19,6 +19,8 @@ folder.
 
 from __future__ import annotations
 
+import re
+
 from pathlib import PurePosixPath
 
 import yaml
@@ -46,7 +48,26 @@ def _group(api_version: str) -> str:
     return api_version.split("/", 1)[0] if "/" in api_version else ""
 
 
+# A top-level apiVersion or kind as policygen's YAML writer prints it: at column 0, a plain value.
+_TOP_FIELD = re.compile(r"^(apiVersion|kind):[ ]+([A-Za-z0-9][A-Za-z0-9./-]*)[ ]*$", re.MULTILINE)
+_SEPARATOR = re.compile(r"^---[ ]*$", re.MULTILINE)
+
+
 def _documents(text: str) -> list[dict]:
+    """apiVersion and kind of each document of a file policygen rendered: read off its top-level lines, which
+    is all this module needs and a fraction of parsing it; anything unexpected is parsed after all."""
+    docs = []
+    for chunk in _SEPARATOR.split(text):
+        found = dict(m.groups() for m in _TOP_FIELD.finditer(chunk))
+        mentions = chunk.count("\napiVersion") + chunk.startswith("apiVersion") + chunk.count("\nkind") + chunk.startswith("kind")
+        if mentions != len(found):
+            return _parsed(text)
+        if found:
+            docs.append(found)
+    return docs
+
+
+def _parsed(text: str) -> list[dict]:
     try:
         return [d for d in load_own_yaml_all(text) if isinstance(d, dict)]
     except yaml.YAMLError:

@@ -6,6 +6,7 @@ which emit literals that cannot change the logic around them.
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import re
@@ -37,8 +38,21 @@ _SafeDumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
 SafeLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
+@lru_cache(maxsize=65536)
+def _resolve(kind: type, value: Any, implicit: tuple[bool, bool]) -> str:
+    return yaml.resolver.Resolver.resolve(_RESOLVER, kind, value, implicit)
+
+
 class _Dumper(_SafeDumper):  # type: ignore[misc,valid-type]
-    pass
+    def resolve(self, kind, value, implicit):  # type: ignore[no-untyped-def]
+        # The emitter asks twice per scalar whether a plain one would read back as another type; the answer
+        # depends on nothing else (no path resolvers are registered), and manifests repeat their strings.
+        if self.yaml_path_resolvers or not isinstance(value, (str, type(None))):
+            return super().resolve(kind, value, implicit)
+        return _resolve(kind, value, implicit)
+
+
+_RESOLVER = yaml.resolver.Resolver()
 
 
 def load_own_yaml(text: str):
@@ -58,10 +72,48 @@ def _str_presenter(dumper: yaml.SafeDumper, data: str):
 _Dumper.add_representer(str, _str_presenter)
 
 
+_Dumper.ignore_aliases = lambda self, data: True  # type: ignore[method-assign]
+
+_STR, _INT, _BOOL, _NULL = (f"tag:yaml.org,2002:{t}" for t in ("str", "int", "bool", "null"))
+_MAP, _SEQ = "tag:yaml.org,2002:map", "tag:yaml.org,2002:seq"
+
+
+def _node(value: Any, dumper: Any) -> yaml.Node:
+    """The node SafeRepresenter builds for value (block style, sorted keys, no aliases), without its per-node
+    dispatch, which is most of `generate`'s time. Whether a plain scalar would read back as another type
+    (``"true"``, ``"1.0"``, ``"~"``) is still decided by the resolver while the node is emitted."""
+    kind = type(value)
+    if kind is str:
+        return yaml.ScalarNode(_STR, value, style="|" if "\n" in value else None)
+    if kind is dict:
+        try:
+            items = sorted(value.items())
+        except TypeError:
+            items = list(value.items())
+        return yaml.MappingNode(_MAP, [(_node(k, dumper), _node(v, dumper)) for k, v in items], flow_style=False)
+    if kind is list:
+        return yaml.SequenceNode(_SEQ, [_node(v, dumper) for v in value], flow_style=False)
+    if kind is bool:
+        return yaml.ScalarNode(_BOOL, "true" if value else "false")
+    if kind is int:
+        return yaml.ScalarNode(_INT, str(value))
+    if value is None:
+        return yaml.ScalarNode(_NULL, "null")
+    return dumper.represent_data(value)  # floats, tuples, dates...: PyYAML's own rules
+
+
 def to_yaml(value: Any) -> str:
-    """Deterministic YAML: sorted keys, block style, no aliases, a trailing newline."""
-    _Dumper.ignore_aliases = lambda self, data: True  # type: ignore[method-assign]
-    return yaml.dump(value, Dumper=_Dumper, sort_keys=True, default_flow_style=False, allow_unicode=True, width=4096)
+    """Deterministic YAML: sorted keys, block style, no aliases, a trailing newline (what
+    ``yaml.dump(value, sort_keys=True, default_flow_style=False, allow_unicode=True, width=4096)`` gives)."""
+    stream = io.StringIO()
+    dumper = _Dumper(stream, sort_keys=True, default_flow_style=False, allow_unicode=True, width=4096)
+    try:
+        dumper.open()
+        dumper.serialize(_node(value, dumper))
+        dumper.close()
+    finally:
+        dumper.dispose()
+    return stream.getvalue()
 
 
 def dump_yaml_documents(docs: list[Any]) -> str:
