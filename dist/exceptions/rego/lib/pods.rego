@@ -15,13 +15,14 @@ container_fields := ["initContainers", "containers", "ephemeralContainers"]
 # METADATA
 # scope: document
 # description: >-
-#   The pod of a resource: spec, metadata and whether it is a Pod. A malformed
+#   The pod of a resource: spec, metadata, whether it is a Pod, and the path to
+#   its pod metadata (for structure(), which only SC003 reads). A malformed
 #   spec reads as an empty one, which the rules then judge (fail closed).
 pod(obj) := {
 	"spec": as_object(object.get(obj, "spec", {})),
 	"metadata": metadata(obj),
 	"is_pod": true,
-	"structure": structure(obj, ["metadata"]),
+	"metadata_path": ["metadata"],
 } if {
 	obj.kind == "Pod"
 }
@@ -30,7 +31,7 @@ pod(obj) := {
 	"spec": as_object(object.get(obj, ["spec", "template", "spec"], {})),
 	"metadata": metadata(as_object(object.get(obj, ["spec", "template"], {}))),
 	"is_pod": false,
-	"structure": structure(obj, ["spec", "template", "metadata"]),
+	"metadata_path": ["spec", "template", "metadata"],
 } if {
 	obj.kind in template_kinds
 }
@@ -39,7 +40,7 @@ pod(obj) := {
 	"spec": as_object(object.get(obj, ["spec", "jobTemplate", "spec", "template", "spec"], {})),
 	"metadata": metadata(as_object(object.get(obj, ["spec", "jobTemplate", "spec", "template"], {}))),
 	"is_pod": false,
-	"structure": structure(obj, ["spec", "jobTemplate", "spec", "template", "metadata"]),
+	"metadata_path": ["spec", "jobTemplate", "spec", "template", "metadata"],
 } if {
 	obj.kind == "CronJob"
 }
@@ -111,9 +112,14 @@ containers(spec) := [entry |
 		"index": i,
 		"container": container,
 		"name": object.get(container, "name", ""),
-		"where": sprintf("container %s (%s[%d])", [review.quote(object.get(container, "name", "")), field, i]),
 	}
 ]
+
+# METADATA
+# description: >-
+#   Where a container entry sits, for messages: built only for a message, not
+#   for every container a rule walks past.
+where(entry) := sprintf("container %s (%s[%d])", [review.quote(entry.name), entry.field, entry.index])
 
 # METADATA
 # description: Container lists that are present but not lists of named containers.

@@ -27,7 +27,7 @@ missing_limits(entry, approved) := {msg |
 	some resource in ["cpu", "memory"]
 	value := object.get(resources(entry.container, "limits"), resource, null)
 	not positive(value)
-	msg := {"check": unless_malformed(value, "limit-missing"), "detail": sprintf("%s: limits.%s is %s; a non-zero limit is required", [entry.where, resource, shown(value)])}
+	msg := {"check": unless_malformed(value, "limit-missing"), "detail": sprintf("%s: limits.%s is %s; a non-zero limit is required", [pods.where(entry), resource, shown(value)])}
 }
 
 positive(value) if quantity.positive(value)
@@ -37,7 +37,7 @@ over_limits(entry, approved) := {msg |
 	value := object.get(resources(entry.container, "limits"), bound.resource, null)
 	value != null
 	not within(value, bound.max)
-	msg := {"check": unless_malformed(value, "limit-exceeded"), "detail": sprintf("%s: limits.%s is %s, approved at most %s", [entry.where, bound.resource, shown(value), bound.max])}
+	msg := {"check": unless_malformed(value, "limit-exceeded"), "detail": sprintf("%s: limits.%s is %s, approved at most %s", [pods.where(entry), bound.resource, shown(value), bound.max])}
 }
 
 # Kubernetes defaults a missing request to the limit, so that is what runs.
@@ -45,7 +45,7 @@ over_requests(entry, approved) := {msg |
 	some bound in approved.maxRequests
 	value := effective_request(entry.container, bound.resource)
 	not within(value, bound.max)
-	msg := {"check": unless_malformed(value, "request-exceeded"), "detail": sprintf("%s: requests.%s is %s, approved at most %s", [entry.where, bound.resource, shown(value), bound.max])}
+	msg := {"check": unless_malformed(value, "request-exceeded"), "detail": sprintf("%s: requests.%s is %s, approved at most %s", [pods.where(entry), bound.resource, shown(value), bound.max])}
 }
 
 effective_request(container, resource) := value if {

@@ -30,7 +30,7 @@ identity(spec, entry, key, forbidden) := {msg |
 	value := effective(spec, entry.container, key)
 	not allowed_id(value, forbidden)
 	msg := {"check": "run-as-forbidden", "detail": sprintf("%s: effective %s is %s, which is forbidden for app containers (%s)", [
-		entry.where, key, review.quote(value), concat(", ", [sprintf("%d", [id]) | some id in forbidden]),
+		pods.where(entry), key, review.quote(value), concat(", ", [sprintf("%d", [id]) | some id in forbidden]),
 	])}
 }
 
@@ -49,16 +49,16 @@ unreadable(spec, entry) := ({msg |
 	sc := object.get(owner.obj, "securityContext", null)
 	sc != null
 	not is_object(sc)
-	msg := review.finding("security-context-malformed", sprintf("%s: %s is %s, not an object", [entry.where, owner.what, type_name(sc)]))
+	msg := review.finding("security-context-malformed", sprintf("%s: %s is %s, not an object", [pods.where(entry), owner.what, type_name(sc)]))
 } | {msg |
 	caps := object.get(pods.security_context(entry.container), "capabilities", null)
 	caps != null
 	not is_object(caps)
-	msg := review.finding("security-context-malformed", sprintf("%s: securityContext.capabilities is %s, not an object", [entry.where, type_name(caps)]))
+	msg := review.finding("security-context-malformed", sprintf("%s: securityContext.capabilities is %s, not an object", [pods.where(entry), type_name(caps)]))
 }) | {msg |
 	add := object.get(pods.security_context(entry.container), ["capabilities", "add"], null)
 	not strings_or_null(add)
-	msg := review.finding("security-context-malformed", sprintf("%s: securityContext.capabilities.add is not a list of strings", [entry.where]))
+	msg := review.finding("security-context-malformed", sprintf("%s: securityContext.capabilities.add is not a list of strings", [pods.where(entry)]))
 }
 
 strings_or_null(null)
@@ -73,7 +73,7 @@ strings_or_null(value) if {
 capabilities(entry, params) := {msg |
 	some cap in pods.array_at(pods.security_context(entry.container), ["capabilities", "add"])
 	forbidden_capability(pods.capability(cap), params.forbiddenCapabilities)
-	msg := {"check": "capability-forbidden", "detail": sprintf("%s: securityContext.capabilities.add has %s, forbidden for app containers", [entry.where, review.quote(cap)])}
+	msg := {"check": "capability-forbidden", "detail": sprintf("%s: securityContext.capabilities.add has %s, forbidden for app containers", [pods.where(entry), review.quote(cap)])}
 }
 
 forbidden_capability(cap, forbidden) if cap in forbidden
@@ -85,6 +85,6 @@ privileged(entry, params) := {msg |
 	params.forbidPrivileged
 	not object.get(pods.security_context(entry.container), "privileged", null) in {false, null}
 	msg := {"check": "privileged", "detail": sprintf("%s: securityContext.privileged is %s", [
-		entry.where, review.quote(pods.security_context(entry.container).privileged),
+		pods.where(entry), review.quote(pods.security_context(entry.container).privileged),
 	])}
 }

@@ -13,11 +13,11 @@ violations(rev, params, namespaces) := {msg |
 	msg := problem(entry, params.repositories)
 }
 
-problem(entry, approved) := {"check": "image-unparseable", "detail": sprintf("%s: image %s does not parse as an image reference", [entry.where, review.quote(image)])} if {
+problem(entry, approved) := {"check": "image-unparseable", "detail": sprintf("%s: image %s does not parse as an image reference", [pods.where(entry), review.quote(image)])} if {
 	image := object.get(entry.container, "image", null)
 	not images.parse(image)
 } else := {"check": "repository-not-approved", "detail": sprintf("%s: image %s is from repository %s, approved: %s", [
-	entry.where, review.quote(entry.container.image), review.quote(repository), concat(", ", approved),
+	pods.where(entry), review.quote(entry.container.image), review.quote(repository), concat(", ", approved),
 ])} if {
 	repository := images.repository(entry.container.image)
 	not repository in approved

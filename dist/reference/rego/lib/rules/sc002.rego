@@ -17,18 +17,18 @@ violations(rev, params, namespaces) := {msg |
 problems(entry, ref, params) := (({msg |
 	params.requireDigest
 	ref.digest == ""
-	msg := {"check": "digest-missing", "detail": sprintf("%s: image %s has no digest; approved images are pinned by digest", [entry.where, review.quote(entry.container.image)])}
+	msg := {"check": "digest-missing", "detail": sprintf("%s: image %s has no digest; approved images are pinned by digest", [pods.where(entry), review.quote(entry.container.image)])}
 } | {msg |
 	ref.digest != ""
 	count(params.digests) > 0
 	not ref.digest in params.digests
-	msg := {"check": "digest-not-approved", "detail": sprintf("%s: digest %s is not an approved digest", [entry.where, review.quote(ref.digest)])}
+	msg := {"check": "digest-not-approved", "detail": sprintf("%s: digest %s is not an approved digest", [pods.where(entry), review.quote(ref.digest)])}
 }) | {msg |
 	ref.digest != ""
 	count(params.digests) == 0
 	not ref.verified_digest
-	msg := {"check": "digest-unverifiable", "detail": sprintf("%s: digest %s is not a sha256 or sha512 digest a runtime can verify", [entry.where, review.quote(ref.digest)])}
+	msg := {"check": "digest-unverifiable", "detail": sprintf("%s: digest %s is not a sha256 or sha512 digest a runtime can verify", [pods.where(entry), review.quote(ref.digest)])}
 }) | {msg |
 	ref.tag in params.forbiddenTags
-	msg := {"check": "tag-forbidden", "detail": sprintf("%s: tag %s is forbidden", [entry.where, review.quote(ref.tag)])}
+	msg := {"check": "tag-forbidden", "detail": sprintf("%s: tag %s is forbidden", [pods.where(entry), review.quote(ref.tag)])}
 }

@@ -12,12 +12,12 @@ status_annotation := "sidecar.istio.io/status"
 #   A sidecar image under another name (any namespace), a malformed container
 #   list (any namespace), and in mesh namespaces an unapproved native sidecar,
 #   an unapproved name in the injector's status, or a sidecar out of its placement.
-violations(rev, params, namespaces) := everywhere(pod, params) | in_mesh(rev, pod, params, namespaces) if {
+violations(rev, params, namespaces) := everywhere(rev, pod, params) | in_mesh(rev, pod, params, namespaces) if {
 	pod := pods.review_pod(rev)
 } else := set()
 
-everywhere(pod, params) := ({review.finding("pod-spec-malformed", sprintf("pod spec: %s", [problem])) | some problem in pods.malformed(pod.spec)} | {
-review.finding("pod-metadata-malformed", sprintf("pod: %s", [problem])) | some problem in pod.structure}) | {msg |
+everywhere(rev, pod, params) := ({review.finding("pod-spec-malformed", sprintf("pod spec: %s", [problem])) | some problem in pods.malformed(pod.spec)} | {
+review.finding("pod-metadata-malformed", sprintf("pod: %s", [problem])) | some problem in pods.structure(review.target(rev), pod.metadata_path)}) | {msg |
 	some entry in pods.containers(pod.spec)
 	not entry.name in sidecar_names(params)
 	msg := disguised(entry, params.sidecarRepositories)
@@ -30,12 +30,12 @@ in_mesh(rev, pod, params, namespaces) := (native(pod, params) | status(pod, para
 sidecar_names(params) := {s.name | some s in params.sidecars}
 
 disguised(entry, repositories) := {"check": "image-unparseable", "detail": sprintf("%s: image %s does not parse, so it may be a sidecar image", [
-	entry.where, review.quote(image),
+	pods.where(entry), review.quote(image),
 ])} if {
 	image := object.get(entry.container, "image", null)
 	not images.parse(image)
 } else := {"check": "image-under-other-name", "detail": sprintf("%s: runs sidecar image %s under a name that is not an approved sidecar", [
-	entry.where, review.quote(entry.container.image),
+	pods.where(entry), review.quote(entry.container.image),
 ])} if {
 	images.repository(entry.container.image) in repositories
 }
@@ -45,13 +45,13 @@ native(pod, params) := {msg |
 	entry.field == "initContainers"
 	entry.container.restartPolicy == "Always"
 	not allowed_in(entry.name, "initContainers", params)
-	msg := {"check": "native-sidecar-unapproved", "detail": sprintf("%s: restartPolicy Always makes it a native sidecar, and it is not an approved one", [entry.where])}
+	msg := {"check": "native-sidecar-unapproved", "detail": sprintf("%s: restartPolicy Always makes it a native sidecar, and it is not an approved one", [pods.where(entry)])}
 } | {msg |
 	# Always is the only value the API server accepts; anything else is unparseable.
 	some entry in pods.containers(pod.spec)
 	entry.field == "initContainers"
 	not object.get(entry.container, "restartPolicy", null) in {null, "Always"}
-	msg := review.finding("restart-policy-malformed", sprintf("%s: restartPolicy is not \"Always\", the only value an init container takes", [entry.where]))
+	msg := review.finding("restart-policy-malformed", sprintf("%s: restartPolicy is not \"Always\", the only value an init container takes", [pods.where(entry)]))
 }
 
 status(pod, params) := {msg |
@@ -110,7 +110,7 @@ placement(pod, params) := {msg |
 	some entry in pods.containers(pod.spec)
 	entry.name in sidecar_names(params)
 	not allowed_in(entry.name, entry.field, params)
-	msg := {"check": "placement-not-approved", "detail": sprintf("%s: sidecar %s is not approved in %s", [entry.where, review.quote(entry.name), entry.field])}
+	msg := {"check": "placement-not-approved", "detail": sprintf("%s: sidecar %s is not approved in %s", [pods.where(entry), review.quote(entry.name), entry.field])}
 }
 
 allowed_in(name, field, params) if {

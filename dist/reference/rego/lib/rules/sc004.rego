@@ -18,7 +18,7 @@ problems(entry, approved) := {msg |
 	some want in approved.expected
 	not matches(sc, want)
 	msg := {"check": "field-mismatch", "detail": sprintf("%s: securityContext.%s is %s, approved %s", [
-		entry.where, want.key, found(sc, want.key), json.marshal(want.value),
+		pods.where(entry), want.key, found(sc, want.key), json.marshal(want.value),
 	])}
 } | capabilities(entry, approved)
 
@@ -42,22 +42,22 @@ added(entry, approved) := {msg |
 	some cap in cap_list(entry.container, "add")
 	not pods.capability(cap) in approved.mayAdd
 	msg := {"check": "capability-added", "detail": sprintf("%s: securityContext.capabilities.add has %s, approved to add: [%s]", [
-		entry.where, review.quote(cap), concat(", ", approved.mayAdd),
+		pods.where(entry), review.quote(cap), concat(", ", approved.mayAdd),
 	])}
 } | {msg |
 	not cap_list(entry.container, "add")
-	msg := {"check": "capabilities-malformed", "detail": sprintf("%s: securityContext.capabilities.add is not a list", [entry.where])}
+	msg := {"check": "capabilities-malformed", "detail": sprintf("%s: securityContext.capabilities.add is not a list", [pods.where(entry)])}
 }
 
 not_dropped(entry, approved) := {msg |
 	dropped := {pods.capability(cap) | some cap in cap_list(entry.container, "drop")}
 	some cap in approved.mustDrop
 	not cap in dropped
-	msg := {"check": "capability-not-dropped", "detail": sprintf("%s: securityContext.capabilities.drop lacks %s", [entry.where, cap])}
+	msg := {"check": "capability-not-dropped", "detail": sprintf("%s: securityContext.capabilities.drop lacks %s", [pods.where(entry), cap])}
 } | {msg |
 	count(approved.mustDrop) > 0
 	not cap_list(entry.container, "drop")
-	msg := {"check": "capabilities-malformed", "detail": sprintf("%s: securityContext.capabilities.drop is not a list", [entry.where])}
+	msg := {"check": "capabilities-malformed", "detail": sprintf("%s: securityContext.capabilities.drop is not a list", [pods.where(entry)])}
 }
 
 cap_list(container, key) := pods.array_at(pods.security_context(container), ["capabilities", key])

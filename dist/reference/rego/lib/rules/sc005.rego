@@ -16,7 +16,7 @@ violations(rev, params, namespaces) := {msg |
 problems(entry, approved) := (((command(entry, approved) | args(entry, approved)) | pinned(entry, approved)) | forbidden(entry, approved)) | env_unreadable(entry)
 
 # An env the API server would reject could hide a forbidden variable.
-env_unreadable(entry) := {review.finding("env-malformed", sprintf("%s: env is not a list of named variables", [entry.where])) |
+env_unreadable(entry) := {review.finding("env-malformed", sprintf("%s: env is not a list of named variables", [pods.where(entry)])) |
 	not env_readable(entry.container)
 }
 
@@ -27,7 +27,7 @@ env_readable(container) if {
 }
 
 command(entry, approved) := {review.finding("command-set", sprintf("%s: command is set to %s; the image's entrypoint must run", [
-	entry.where, review.quote(entry.container.command),
+	pods.where(entry), review.quote(entry.container.command),
 ])) |
 	approved.forbidCommand
 	has_command(entry.container)
@@ -40,7 +40,7 @@ has_command(container) if {
 }
 
 args(entry, approved) := {review.finding("args-prefix", sprintf("%s: args %s do not start with %s", [
-	entry.where, review.quote(object.get(entry.container, "args", null)), json.marshal(approved.argsPrefix),
+	pods.where(entry), review.quote(object.get(entry.container, "args", null)), json.marshal(approved.argsPrefix),
 ])) |
 	approved.checkArgs
 	not starts_with_prefix(entry.container, approved.argsPrefix)
@@ -57,13 +57,13 @@ env_list(container) := pods.array_at(container, "env")
 pinned(entry, approved) := {msg |
 	some want in approved.pinnedEnv
 	not has_env(entry.container, want.name)
-	msg := {"check": "env-pinned-missing", "detail": sprintf("%s: env %s is missing, approved value %q", [entry.where, want.name, want.value])}
+	msg := {"check": "env-pinned-missing", "detail": sprintf("%s: env %s is missing, approved value %q", [pods.where(entry), want.name, want.value])}
 } | {msg |
 	some want in approved.pinnedEnv
 	some var in env_list(entry.container)
 	var.name == want.name
 	not pinned_value(var, want.value)
-	msg := {"check": "env-pinned-mismatch", "detail": sprintf("%s: env %s is %s, approved value %q", [entry.where, want.name, describe(var), want.value])}
+	msg := {"check": "env-pinned-mismatch", "detail": sprintf("%s: env %s is %s, approved value %q", [pods.where(entry), want.name, describe(var), want.value])}
 }
 
 has_env(container, name) if {
@@ -83,9 +83,9 @@ else := review.quote(object.get(var, "value", null))
 forbidden(entry, approved) := {msg |
 	some var in env_list(entry.container)
 	var.name in approved.forbiddenEnv
-	msg := {"check": "env-forbidden", "detail": sprintf("%s: env %s is forbidden", [entry.where, review.quote(var.name)])}
+	msg := {"check": "env-forbidden", "detail": sprintf("%s: env %s is forbidden", [pods.where(entry), review.quote(var.name)])}
 } | {msg |
 	count(approved.forbiddenEnv) > 0
 	not object.get(entry.container, "envFrom", null) in {null, []}
-	msg := {"check": "envfrom-forbidden", "detail": sprintf("%s: envFrom can set forbidden variables (%s)", [entry.where, concat(", ", approved.forbiddenEnv)])}
+	msg := {"check": "envfrom-forbidden", "detail": sprintf("%s: envFrom can set forbidden variables (%s)", [pods.where(entry), concat(", ", approved.forbiddenEnv)])}
 }

@@ -17,21 +17,21 @@ problems(spec, entry, approved) := (({msg |
 	some i, mount in mounts(entry.container)
 	not pods.name_of(mount) in approved.allowed
 	msg := {"check": "mount-not-approved", "detail": sprintf("%s: volumeMounts[%d] mounts %s, approved: [%s]", [
-		entry.where, i, review.quote(pods.name_of(mount)), concat(", ", approved.allowed),
+		pods.where(entry), i, review.quote(pods.name_of(mount)), concat(", ", approved.allowed),
 	])}
 } | {msg |
 	some i, mount in mounts(entry.container)
 	some volume in pods.array_at(spec, "volumes")
 	volume.name == mount.name
 	object.get(volume, "hostPath", null) != null
-	msg := {"check": "mount-hostpath", "detail": sprintf("%s: volumeMounts[%d] mounts hostPath volume %s", [entry.where, i, review.quote(mount.name)])}
+	msg := {"check": "mount-hostpath", "detail": sprintf("%s: volumeMounts[%d] mounts hostPath volume %s", [pods.where(entry), i, review.quote(mount.name)])}
 }) | {msg |
 	not mounts(entry.container)
-	msg := {"check": "mounts-malformed", "detail": sprintf("%s: volumeMounts is not a list", [entry.where])}
+	msg := {"check": "mounts-malformed", "detail": sprintf("%s: volumeMounts is not a list", [pods.where(entry)])}
 }) | {msg |
 	# A volume list the API server would reject could hide a hostPath volume.
 	not volumes_readable(spec)
-	msg := review.finding("mounts-malformed", sprintf("%s: the pod's volumes are not a list of named volumes", [entry.where]))
+	msg := review.finding("mounts-malformed", sprintf("%s: the pod's volumes are not a list of named volumes", [pods.where(entry)]))
 }
 
 volumes_readable(spec) if {
