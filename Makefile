@@ -43,7 +43,7 @@ test: install tools
 # Speed, reported and never asserted: batched engines against one start per resource.
 # Side by side on generated workloads: BENCH_SIZE=100000 make bench (default 1000).
 bench:
-	POLICYGEN_BENCH_SIZE=$(or $(BENCH_SIZE),1000) $(PYTHON) bench/suite.py
+	POLICYGEN_BENCH_SIZE=$(or $(BENCH_SIZE),1000) $(PYTHON) bench/suite.py $(BENCH_ARGS)
 
 bench-batching:
 	$(PYTHON) bench/engines.py

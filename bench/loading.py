@@ -45,13 +45,22 @@ def workloads() -> list[str]:
     return out
 
 
-def write(n: int, folder: Path) -> list[Path]:
+def write(n: int, folder: Path, tampered_every: int = 0, namespace: str = "") -> list[Path]:
+    """n resources in 30 files; with tampered_every k, every k-th one runs its sidecar from an unapproved registry;
+    with a namespace, every resource is placed in it (a namespace of the mesh makes every pod rule do its work)."""
     base = workloads()
     files: list[list[str]] = [[] for _ in range(30)]
     for i in range(n):
         text = base[i % len(base)]
         text = re.sub(r"^(  name: )(\S+)$", lambda m: f"{m.group(1)}{m.group(2)}-{i}", text, count=1, flags=re.MULTILINE)
-        files[i % 30].append(f"# expect: allow\n{text}")
+        if namespace:
+            text = re.sub(r"^  namespace: \S+\n", "", text, count=1, flags=re.MULTILINE)
+            text = re.sub(r"^metadata:\n", f"metadata:\n  namespace: {namespace}\n", text, count=1, flags=re.MULTILINE)
+        expect = "allow"
+        if tampered_every and i % tampered_every == tampered_every - 1:
+            text, found = re.subn(r"(image: )[^\s]*/(proxyv2:)", r"\1evil.example/istio/\2", text)
+            expect = "deny SC001" if found else expect
+        files[i % 30].append(f"# expect: {expect}\n{text}")
     paths = []
     for k, docs in enumerate(files):
         p = folder / f"workloads-{k:02d}.yaml"

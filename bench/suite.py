@@ -1,9 +1,15 @@
 """Where policygen stands, side by side in one run: `make bench` (issue 11).
 
-Run: python bench/suite.py [--size N] [--kyverno]   (or POLICYGEN_BENCH_SIZE=N; default 1,000, up to 100,000)
+Run: python bench/suite.py [--size N] [--kyverno] [--spec SPEC] [--engines opa,conftest,...] [--no-per-file] [--no-conftest]
+     (or POLICYGEN_BENCH_SIZE=N; default 1,000, up to 100,000; at 10,000 and more,
+     `--engines opa --no-per-file` keeps the run to minutes; at 100,000 add --no-conftest)
 
 On N generated Istio-injected Deployments and Pods (bench/loading.py's
-generator: corpus documents renamed, 30 multi-document files) it prints:
+generator: corpus documents renamed, 30 multi-document files; every tenth
+one's sidecar image moved to an unapproved registry), judged against
+tests/corpus/spec.yaml (the corpus's namespace is in its mesh, so every pod
+rule does its work, and the corpus's own non-compliant injector outputs are
+denied too), it prints:
 
 - policygen eval per engine (opa, conftest, gator; kyverno with --kyverno, at
   a few resources/s), one plain `conftest test` process over the same files
@@ -14,7 +20,10 @@ generator: corpus documents renamed, 30 multi-document files) it prints:
   and bench/reference/library.rego, ten queries of our own standing for the
   ten gatekeeper-library templates the issue names (median eval time and
   allocations, and the ratio);
-- `policygen generate` time.
+- `policygen generate` time;
+- whether the verdicts are the same: policygen's engines resource by resource,
+  and policygen's messages against one conftest process's failure messages
+  (the same generated Rego, so the same messages, as a multiset).
 
 The machine is shared, so absolute times are noisy; compare ratios taken in
 one run. Nothing is asserted.
@@ -29,6 +38,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections import Counter
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -40,8 +50,10 @@ from peak import peak_rss  # noqa: E402
 
 from policygen import tools  # noqa: E402
 from policygen.samples import load_samples  # noqa: E402
+from policygen.spec import load_spec  # noqa: E402
 
-SPEC = ROOT / "specs" / "reference.yaml"
+SPEC = ROOT / "tests" / "corpus" / "spec.yaml"
+TAMPERED_EVERY = 10
 POD = ROOT.parent / "shared" / "corpus" / "istio-injected" / "pod.yaml.injected"
 REFERENCE = ROOT / "bench" / "reference" / "library.rego"
 REFERENCE_QUERIES = ["allowedrepos", "imagedigests", "disallowedtags", "containerlimits", "capabilities", "privileged",
@@ -53,6 +65,14 @@ def size(argv: list[str]) -> int:
     if "--size" in argv:
         return int(argv[argv.index("--size") + 1])
     return int(os.environ.get("POLICYGEN_BENCH_SIZE", "1000"))
+
+
+def spec(argv: list[str]) -> Path:
+    return Path(argv[argv.index("--spec") + 1]) if "--spec" in argv else SPEC
+
+
+def option(argv: list[str], name: str) -> str | None:
+    return argv[argv.index(name) + 1] if name in argv else None
 
 
 def policygen(*args: str) -> list[str]:
@@ -67,9 +87,18 @@ def opa_bench(opa: Path, query: str, *load: str) -> tuple[float, int]:
     return out["Extra"]["histogram_timer_rego_query_eval_ns_median"] / 1000, out["MemAllocs"] // max(1, out["N"])
 
 
-def verdicts(path: Path) -> list[bool] | None:
+def verdicts(path: Path) -> tuple[list[bool], Counter] | None:
+    """Each resource's allowed, and the multiset of violation messages, of a policygen eval report."""
     try:
-        return [r["allowed"] for r in json.loads(path.read_text())]
+        records = json.loads(path.read_text())
+        return [r["allowed"] for r in records], Counter(v["message"] for r in records for v in r["violations"])
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+
+
+def conftest_messages(path: Path) -> Counter | None:
+    try:
+        return Counter(f["msg"] for r in json.loads(path.read_text()) for f in r.get("failures") or [])
     except (OSError, ValueError, KeyError, TypeError):
         return None
 
@@ -77,20 +106,21 @@ def verdicts(path: Path) -> list[bool] | None:
 def main(argv: list[str]) -> None:
     global POD_JSON
     n = size(argv)
+    spec_path = spec(argv)
     with_kyverno = "--kyverno" in argv or n <= KYVERNO_MAX
     with tempfile.TemporaryDirectory(prefix="policygen-bench-") as tmp:
         root = Path(tmp)
         folder = root / "workloads"
         folder.mkdir()
-        paths = write(n, folder)
+        paths = write(n, folder, tampered_every=TAMPERED_EVERY)
         mb = sum(p.stat().st_size for p in paths) / 1e6
         POD_JSON = root / "pod.json"
-        # In a mesh namespace of the reference spec, so that every pod rule does its work.
+        # In a mesh namespace of the spec, so that every pod rule does its work.
         pod = load_samples([POD]).resources[0].source
-        pod["metadata"]["namespace"] = "payments"
+        pod["metadata"]["namespace"] = load_spec(spec_path).spec.scope.mesh_namespaces[0]
         POD_JSON.write_text(json.dumps(pod))
 
-        gen_code, gen_secs, gen_peak = peak_rss(policygen("generate", str(SPEC), "-o", str(root / "dist"), "-q"),
+        gen_code, gen_secs, gen_peak = peak_rss(policygen("generate", str(spec_path), "-o", str(root / "dist"), "-q"),
                                                 stdout=subprocess.DEVNULL)
         rego = root / "dist" / "rego"
         data = root / "data"
@@ -98,12 +128,15 @@ def main(argv: list[str]) -> None:
         (data / "inventory.json").write_text(json.dumps({"inventory": {"cluster": {"v1": {"Namespace": {}}}}}))
 
         rows: list[tuple[str, float, int, str]] = []
-        outcomes: dict[str, list[bool] | None] = {}
-        if tools.is_installed("conftest"):
+        outcomes: dict[str, tuple[list[bool], Counter] | None] = {}
+        conftest_said: Counter | None = None
+        if tools.is_installed("conftest") and "--no-conftest" not in argv:
             conftest = str(tools.find("conftest"))
             base = [conftest, "test", "--no-color", "--output", "json", "--policy", str(rego), "--data", str(data),
                     "--namespace", "main"]
-            code, secs, peak = peak_rss(base + [str(p) for p in paths], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            with open(root / "conftest.json", "w") as said:
+                code, secs, peak = peak_rss(base + [str(p) for p in paths], stdout=said, stderr=subprocess.DEVNULL)
+            conftest_said = conftest_messages(root / "conftest.json")
             rows.append(("conftest test, one process, all files", secs, peak, f"exit {code}"))
 
             def per_file() -> int:
@@ -112,16 +145,19 @@ def main(argv: list[str]) -> None:
                     worst = max(worst, peak_rss(base + [str(p)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)[2])
                 return worst
 
-            start = time.perf_counter()
-            worst = per_file()
-            rows.append((f"conftest test, one process per file ({len(paths)})", time.perf_counter() - start, worst, ""))
+            if "--no-per-file" not in argv:
+                start = time.perf_counter()
+                worst = per_file()
+                rows.append((f"conftest test, one process per file ({len(paths)})", time.perf_counter() - start, worst, ""))
         engines = ["opa", "conftest", "gator"] + (["kyverno"] if with_kyverno else [])
+        if option(argv, "--engines"):
+            engines = option(argv, "--engines").split(",")
         for engine in engines:
             if not tools.is_installed(tools.ENGINE_TOOLS[engine]):
                 rows.append((f"policygen eval --engine {engine}", float("nan"), 0, "not installed"))
                 continue
             out = root / f"{engine}.json"
-            code, secs, peak = peak_rss(policygen("eval", "--spec", str(SPEC), "--engine", engine, "--fail-on", "never",
+            code, secs, peak = peak_rss(policygen("eval", "--spec", str(spec_path), "--engine", engine, "--fail-on", "never",
                                                   "-o", str(out), str(folder)), stderr=subprocess.DEVNULL)
             outcomes[engine] = verdicts(out)
             rows.append((f"policygen eval --engine {engine}", secs, peak, f"exit {code}"))
@@ -139,7 +175,8 @@ def main(argv: list[str]) -> None:
                               sum(t for t, _ in refs), sum(a for _, a in refs)))
 
     cpu = platform.processor() or platform.machine()
-    print(f"policygen bench: {n} resources ({mb:.1f} MB in {len(paths)} files), spec {SPEC.name}")
+    print(f"policygen bench: {n} resources ({mb:.1f} MB in {len(paths)} files, every {TAMPERED_EVERY}th sidecar image "
+          f"tampered), spec {spec_path}")
     print(f"machine: {os.cpu_count()} cores, {cpu}, {platform.system()} {platform.release()}, "
           f"load {os.getloadavg()[0]:.1f} at start of print; shared machines make absolute times noisy\n")
     base = next((s for name, s, _, _ in rows if name.startswith("conftest test, one process,")), None)
@@ -147,18 +184,22 @@ def main(argv: list[str]) -> None:
     for name, secs, peak, note in rows:
         ratio = f"{base / secs:15.2f}" if base and secs == secs else f"{'-':>15}"
         print(f"{name:46} {secs:8.1f} {n / secs if secs else 0:8.0f} {peak / 2**20:9.0f} {ratio}  {note}")
-    judged = {e: v for e, v in outcomes.items() if v is not None}
+    judged = {e: v[0] for e, v in outcomes.items() if v is not None}
     if judged:
         first = next(iter(judged.values()))
         same = all(v == first for v in judged.values())
         print(f"verdicts: {', '.join(f'{e} {v.count(False)} denied of {len(v)}' for e, v in judged.items())}; "
               f"{'the same in every engine' if same else 'ENGINES DISAGREE'}")
+    if conftest_said is not None and outcomes.get("opa"):
+        ours = outcomes["opa"][1]
+        print(f"violation messages: conftest {sum(conftest_said.values())}, policygen opa {sum(ours.values())}; "
+              f"{'the same multiset' if ours == conftest_said else 'CONFTEST AND POLICYGEN DIFFER'}")
     if decisions:
         ref = decisions[-1][1]
         print(f"\n{'one decision on ' + POD.name:52} {'median us':>10} {'allocs':>8} {'x reference':>12}")
         for name, us, allocs in decisions:
             print(f"{name:52} {us:10.0f} {allocs:8d} {us / ref:12.2f}")
-    print(f"\npolicygen generate {SPEC.name}: {gen_secs:.1f} s (exit {gen_code}), peak {gen_peak / 2**20:.0f} MiB")
+    print(f"\npolicygen generate {spec_path.name}: {gen_secs:.1f} s (exit {gen_code}), peak {gen_peak / 2**20:.0f} MiB")
 
 
 if __name__ == "__main__":

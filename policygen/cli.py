@@ -114,7 +114,7 @@ def _cmd_eval(args: argparse.Namespace) -> int:
     if args.engine != "cluster" and (args.kubeconfig or args.backend):
         raise PolicygenError("--backend and --kubeconfig go with --engine cluster")
     if args.engine != "cluster" and streams(args.engine) and not plan.exceptions:
-        # Read once, each file's parsed documents let go as soon as they are spooled.
+        # Read once, each parsed document let go as soon as it is spooled.
         with Spool() as spool:
             for found in iter_files(args.paths, _load_options(args)):
                 spool.extend(found)

@@ -2,7 +2,7 @@
 
 ``policygen eval`` over a cluster dump must not hold every parsed document:
 a pod parsed into Python objects is tens of kilobytes. The loader hands over
-one file's resources at a time; each is encoded to one line of JSON (the exact
+one document's resources at a time; each is encoded to one line of JSON (the exact
 bytes an engine is sent), appended to the spool, and only what the report
 needs of it stays in memory. Namespaces are the exception: every batch reads
 them as the inventory, so they are kept whole (they are few and small).
@@ -62,7 +62,7 @@ class Record:
 class Records(Sequence[Record]):
     """Records packed into one growing buffer, a Record built on reading.
 
-    Small objects kept while a file's parsed documents come and go pin the
+    Small objects kept while parsed documents come and go pin the
     allocator's memory pages those documents freed; one buffer pins nothing.
     """
 
