@@ -28,7 +28,7 @@ import os
 import re
 import stat
 import struct
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -653,31 +653,40 @@ def _no_constant(name: str) -> Any:
 
 def load_json_stream(text: str) -> list[Loaded]:
     """kubectl's JSON path: one or more JSON values, whitespace between them. Duplicate keys refused."""
+    return list(iter_json_stream(text))
+
+
+def iter_json_stream(text: str) -> Iterator[Loaded]:
+    """load_json_stream value by value: a stream of many (one object per line) is not held whole."""
     try:
         value = _json_loads(text)
     except ValueError:
-        return _json_values_slowly(text)
+        yield from _json_values_slowly(text)
+        return
     # A key count taken from the text can only overcount (quotes inside strings), so equal counts prove
     # that no key was dropped as a duplicate; otherwise look at every object's keys.
     keys, too_deep = _count_keys(value)
     if too_deep:
         raise YamlError(f"nested deeper than {MAX_DEPTH} levels; refused", 1)
     if _JSON_KEY.subn("", text)[1] != keys:  # subn counts in C without keeping every match
-        return _json_values_slowly(text)
-    return [Loaded(value, text.count("\n", 0, len(text) - len(text.lstrip())) + 1)]
+        del value
+        yield from _json_values_slowly(text)
+        return
+    yield Loaded(value, text.count("\n", 0, len(text) - len(text.lstrip())) + 1)
 
 
-def _json_values_slowly(text: str) -> list[Loaded]:
+def _json_values_slowly(text: str) -> Iterator[Loaded]:
     decoder = _stdjson.JSONDecoder(object_pairs_hook=_pairs_no_duplicates, parse_constant=_no_constant)
-    out: list[Loaded] = []
     pos = 0
     n = len(text)
     ws = re.compile(r"\s*")
+    line, counted = 1, 0  # lines counted up to offset `counted`: each value's line without rescanning the text
     while True:
         pos = ws.match(text, pos).end()
         if pos >= n:
-            return out
-        line = text.count("\n", 0, pos) + 1
+            return
+        line += text.count("\n", counted, pos)
+        counted = pos
         try:
             value, pos = decoder.raw_decode(text, pos)
         except _stdjson.JSONDecodeError as exc:
@@ -690,7 +699,7 @@ def _json_values_slowly(text: str) -> list[Loaded]:
             raise YamlError(f"nested deeper than {MAX_DEPTH} levels; refused", line)
         if _has_surrogate(value):
             raise YamlError("a string holds an unpaired UTF-16 surrogate; refused", line)
-        out.append(Loaded(value, line))
+        yield Loaded(value, line)
 
 
 def _count_keys(value: Any) -> tuple[int, bool]:

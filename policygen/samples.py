@@ -232,7 +232,7 @@ def _parse(text: str, file: str) -> Iterator[_Doc]:
     """The file's documents one at a time: a file of thousands holds one parsed document at a time."""
     try:
         if kubeyaml.is_json_stream(text):
-            yield from (_Doc(i + 1, d.line, d.value, len(text)) for i, d in enumerate(kubeyaml.load_json_stream(text)))
+            yield from (_Doc(i + 1, d.line, d.value, len(text)) for i, d in enumerate(kubeyaml.iter_json_stream(text)))
             return
         # Anything else is YAML, whatever the file's suffix: kubectl sniffs, it does not trust names.
         for chunk in kubeyaml.split_documents(text):

@@ -107,3 +107,16 @@ def test_a_file_of_no_objects_is_settled_before_anything_is_handed_over(tmp_path
     assert list(iter_files([tmp_path / "values.yaml"], warn=warned.append)) == [] and len(warned) == 1
     with pytest.raises(InputError, match="a document is a Kubernetes object"):
         list(iter_files([tmp_path / "mixed.yaml"]))
+
+
+def test_json_lines_are_read_a_value_at_a_time(tmp_path):
+    # `kubectl get -o json | jq -c '.items[]'`: one object per line, handed over one by one, each at its own line.
+    pod = {"apiVersion": "v1", "kind": "Pod", "metadata": {"namespace": "x"}, "spec": {"containers": [{"name": "a", "image": "a"}]}}
+    lines = [json.dumps({**pod, "metadata": {"name": f"p{i}", "namespace": "x"}}) for i in range(3)]
+    path = tmp_path / "dump.json"
+    path.write_text("\n".join(lines) + "\n\n{broken\n")
+    pieces = iter_files([path])
+    got = [next(pieces) for _ in range(3)]
+    assert [[(r.index, r.name, r.line) for r in found] for found in got] == [[(0, "p0", 1)], [(1, "p1", 2)], [(2, "p2", 3)]]
+    with pytest.raises(InputError, match="dump.json.*line 5"):
+        next(pieces)
