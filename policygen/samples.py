@@ -266,28 +266,22 @@ def _is_object(value: Any) -> bool:
     return isinstance(value, dict) and isinstance(value.get("kind"), str) and bool(value["kind"])
 
 
-def _not_manifests_reason(docs: list[_Doc], name: str) -> str | None:
-    """Why a parsed file is not a set of Kubernetes objects (CI workflow, Helm values, kustomize config), or None."""
-    if not docs:
-        return None
-    if Path(name).name in _KUSTOMIZE_FILES:
-        return "a kustomize configuration, not a Kubernetes object"
-    objects = [d.value for d in docs if _is_object(d.value)]
-    if not objects:
-        shapes = {type(d.value).__name__ for d in docs}
-        if shapes == {"dict"}:
-            return "no Kubernetes object in it (no document has a kind)"
-        return "no Kubernetes object in it (a document is not a mapping)"
-    if all(isinstance(o.get("apiVersion"), str) and o["apiVersion"].split("/")[0] == _KUSTOMIZE_GROUP for o in objects):
-        return "a kustomize configuration, not a Kubernetes object"
-    return None
-
-
 def _declares_objects(doc: _Doc, file: str) -> bool:
-    """Whether this document alone settles that its file is a set of Kubernetes objects (_not_manifests_reason None)."""
+    """Whether this document settles that its file is a set of Kubernetes objects: an object that is not
+    kustomize configuration, in a file not named as one. A file with no such document is not manifests."""
     value = doc.value
     return (_is_object(value) and Path(file).name not in _KUSTOMIZE_FILES
             and not (isinstance(value.get("apiVersion"), str) and value["apiVersion"].split("/")[0] == _KUSTOMIZE_GROUP))
+
+
+def _not_manifests_reason(docs: list[_Doc], name: str) -> str:
+    """Why a file none of whose documents _declares_objects is not a set of Kubernetes objects
+    (CI workflow, Helm values, kustomize config)."""
+    if Path(name).name in _KUSTOMIZE_FILES or any(_is_object(d.value) for d in docs):
+        return "a kustomize configuration, not a Kubernetes object"
+    if {type(d.value).__name__ for d in docs} == {"dict"}:
+        return "no Kubernetes object in it (no document has a kind)"
+    return "no Kubernetes object in it (a document is not a mapping)"
 
 
 def iter_text(text: str, file: str) -> Iterator[list[Resource]]:
@@ -338,11 +332,7 @@ def iter_text(text: str, file: str) -> Iterator[list[Resource]]:
             continue
         yield resources(doc)
     if held:
-        reason = _not_manifests_reason(held, file)
-        if reason is not None:
-            raise NotManifests(file, f"skipped: {reason}")
-        for doc in held:  # pragma: no cover - a file that settles nothing is not manifests
-            yield resources(doc)
+        raise NotManifests(file, f"skipped: {_not_manifests_reason(held, file)}")
 
 
 def load_text(text: str, file: str) -> list[Resource]:
