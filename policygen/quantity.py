@@ -93,6 +93,12 @@ class Quantity:
             return "0"
         return f"{'-' if self.sign < 0 else ''}{self.digits}e{self.exponent}"
 
+    def nano(self) -> int:
+        """The value as a whole number of nano-units: exact, since a parsed quantity is never finer than 1n."""
+        if self.sign == 0:
+            return 0
+        return self.sign * int(self.digits) * 10 ** (self.exponent - NANO)
+
     def to_decimal(self) -> decimal.Decimal:
         if self.sign == 0:
             return decimal.Decimal(0)

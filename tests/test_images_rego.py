@@ -47,6 +47,14 @@ IMAGES = {
     "istio/proxyv2@sha256+b64u:LCa0a2j_xo_5m0U8HTBBNBNCLXBkg7-g-YpeiGJm564": (
         "docker.io/istio/proxyv2", "", "sha256+b64u:LCa0a2j_xo_5m0U8HTBBNBNCLXBkg7-g-YpeiGJm564", False),
     "x/" + "a" * 253: ("docker.io/x/" + "a" * 253, "", "", False),
+    # near misses of the Rego's quick shape (images.quick): a dotted single name, a hub host with a port,
+    # a bare localhost, a dotted first component that the host grammar refuses
+    "my.proxy:1.2": ("docker.io/library/my.proxy", "1.2", "", False),
+    "docker.io:443/istio/proxyv2": ("docker.io:443/istio/proxyv2", "", "", False),
+    "localhost": ("docker.io/library/localhost", "", "", False),
+    "a_b.example/x": None, "a.b_c/x": None, "a-.example/x": None, "istio/proxyv2@sha256:" + "a" * 63: (
+        "docker.io/istio/proxyv2", "", "sha256:" + "a" * 63, False),
+    "x/" + "a" * 252 + "/": None, "library/nginx": ("docker.io/library/nginx", "", "", False),
     # unparseable
     "istio/Proxyv2": None, "istio/proxyv2:": None, "istio/proxyv2@": None, "istio/proxyv2@sha256": None,
     "istio/proxyv2@SHA256:" + "a" * 64: None, "istio/proxyv2@sha256:a b": None, "istio/proxyv2@a:b@c:d": None,

@@ -171,9 +171,19 @@ def _rego(opa_server, images, pairs, caps):
         "qs := [[[x | x := data.lib.policygen.quantity.parse(p[0])], [x | x := data.lib.policygen.quantity.parse(p[1])], "
         "[c | c := data.lib.policygen.quantity.compare(p[0], p[1])], [c | c := data.lib.policygen.quantity.compare(p[0], \"0\")], "
         "[c | c := data.lib.policygen.quantity.compare(p[1], \"0\")]] | some p in input.pairs]; "
-        "caps := [[x | x := data.lib.policygen.pods.capability(c)] | some c in input.caps]"
+        "caps := [[x | x := data.lib.policygen.pods.capability(c)] | some c in input.caps]; "
+        "nanos := [[q, x] | some p in input.pairs; q := p[0]; x := data.lib.policygen.quantity.nano(q)]; "
+        "quick := [[r, x, [g | g := data.lib.policygen.images.general(r)]] | some r in input.images; "
+        "x := data.lib.policygen.images.quick(r)]"
     )
     answer = opa_server.client.ad_hoc_query(query, {"images": images, "pairs": pairs, "caps": caps})["result"][0]
+    # nano() is a shortcut for the usual shapes: where it answers, it must be parse()'s value in nano-units.
+    wrong = [(q, n) for q, n in answer["nanos"] if _py_quantity(q) is None or _py_quantity(q).nano() != n]
+    assert wrong == [], f"quantity.nano differs from Quantity.nano: {wrong[:5]}"
+    # images.quick reads the usual shapes by one match: where it answers, the general grammar must agree
+    # (parse() prefers it, except for a 64-hex name, which parse() refuses first).
+    wrong = [(r, q, g) for r, q, g in answer["quick"] if [q] != g and not re.fullmatch("[a-f0-9]{64}", r)]
+    assert wrong == [], f"images.quick differs from images.general: {wrong[:5]}"
     sym = {-1: "<", 0: "=", 1: ">"}
 
     def image(found):
@@ -343,3 +353,17 @@ def test_quick_shapes_read_as_the_general_grammar(rego_lib):
     rows = rego_lib.client.ad_hoc_query(query, {"shapes": shapes})["result"][0]["rows"]
     assert len(rows) == len(shapes)
     assert [r for r in rows if r[1] != r[2] or not r[1]] == []
+
+
+def test_quick_shapes_in_nano_units(rego_lib):
+    """quantity.nano reads the usual shapes as integers, which SC007 compares instead of parsed values: where it
+    answers it must be exactly the general grammar's value in nano-units, and it must answer every usual shape."""
+    digits = ["0", "7", "100", "123456789", "999999999", "1234567890", "1" * 15, "9" * 15, "1" * 16, "010", "00"]
+    suffixes = ["", "n", "u", "m", "k", "M", "G", "T", "P", "E", "Ki", "Mi", "Gi", "Ti", "Pi", "Ei"]
+    shapes = [d + s for d in digits for s in suffixes] + ["+1", "-1", "1.5", "1e3", "1Gi ", "\u0661"]
+    query = "rows := {s: n | some s in input.shapes; n := data.lib.policygen.quantity.nano(s)}"
+    rows = rego_lib.client.ad_hoc_query(query, {"shapes": shapes})["result"][0]["rows"]
+    assert {s: n for s, n in rows.items() if parse(s).nano() != n} == {}
+    usual = {d + s for d in digits for s in suffixes if not (len(d) > 1 and d[0] == "0")
+             and len(d) <= (9 if s.endswith("i") else 15) and s not in ("Ti", "Pi", "Ei")}
+    assert set(rows) == usual

@@ -8,7 +8,8 @@ import pytest
 import yaml
 
 import policygen
-from policygen.backends.cel import CEL_RULE_IDS, NAMESPACE_NAME_LABEL, status_patterns
+from policygen.backends.cel import CEL_RULE_IDS, NAMESPACE_NAME_LABEL
+from policygen.rules.sc003.status import status_patterns
 from policygen.fixtures import approved_pod, as_deployment
 from policygen.rules import CATALOGUE
 

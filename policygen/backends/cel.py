@@ -39,8 +39,6 @@ CEL_RULE_IDS = tuple(rule.rule_id for rule in RULES if rule.cel_template)
 # are joined.
 MESSAGE_PROBLEMS = 8
 WRITE_OPS = ["CREATE", "UPDATE"]
-# The longest sidecar.istio.io/status annotation the CEL reads (Istio's is a few hundred bytes).
-STATUS_MAX_LENGTH = 4096
 NAMESPACE_NAME_LABEL = "kubernetes.io/metadata.name"
 _CODE = re.compile(r'"((?:SC|CP)\d{3})/([a-z0-9-]+) "')
 
@@ -85,47 +83,6 @@ def _env() -> jinja2.Environment:
     return env
 
 
-# --------------------------------------------------------------------------- SC003's status annotation
-
-_WS = r"[ \t\n\r]*"
-# A JSON string without escapes or control characters: with no backslash, a
-# key cannot be spelled another way, and a string cannot hide a quote.
-_STR = r'"[^"\\\x00-\x1f]*"'
-_NUM = r"-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?"
-_SCALAR = rf"(?:{_STR}|null|true|false|{_NUM})"
-_ARRAY = rf"\[{_WS}(?:{_SCALAR}(?:{_WS},{_WS}{_SCALAR})*)?{_WS}\]"
-_MEMBER = rf"{_STR}{_WS}:{_WS}(?:{_SCALAR}|{_ARRAY})"
-_NAME_KEYS = r'"(?:initContainers|containers)"'
-
-
-def _re2_literal(text: str) -> str:
-    """text as an RE2 pattern that matches only itself."""
-    return "".join(ch if ch.isascii() and ch.isalnum() else f"\\x{{{ord(ch):x}}}" for ch in text)
-
-
-def status_patterns(sidecar_names: list[str]) -> dict[str, str]:
-    """RE2 patterns that read the injector's `sidecar.istio.io/status` without a JSON parser.
-
-    `document` accepts exactly a flat JSON object (scalars and arrays of
-    scalars, no escapes): what Istio's injector writes. `member` finds each
-    initContainers/containers member of such a document (a string followed by
-    `:` can only be a key there); `anyNames` and `approvedNames` say whether a
-    member is null or a list of strings, and of approved names.
-    """
-    names = "|".join(_re2_literal(n) for n in sorted(sidecar_names)) or "[^\\x00-\\x{10ffff}]"
-    approved = rf'"(?:{names})"'
-
-    def names_list(item: str) -> str:
-        return rf"^{_NAME_KEYS}{_WS}:{_WS}(?:null|\[{_WS}(?:{item}(?:{_WS},{_WS}{item})*)?{_WS}\])$"
-
-    return {
-        "document": rf"^{_WS}\{{{_WS}(?:{_MEMBER}(?:{_WS},{_WS}{_MEMBER})*)?{_WS}\}}{_WS}$",
-        "member": rf"{_NAME_KEYS}{_WS}:{_WS}(?:{_ARRAY}|{_SCALAR})",
-        "anyNames": names_list(_STR),
-        "approvedNames": names_list(approved),
-    }
-
-
 # --------------------------------------------------------------------------- the source
 
 
@@ -155,10 +112,7 @@ class CelSource:
 def cel_source(plan: Plan, rule: RulePlan) -> CelSource:
     """Render the rule's policygen/rules/<id>/rule.cel.jinja for one rule of the plan."""
     rid = rule.rule_id
-    context: dict[str, Any] = {"params": rule.params, "rule_id": rid}
-    if rid == "SC003":
-        context["status_patterns"] = status_patterns([s["name"] for s in rule.params["sidecars"]])
-        context["status_max_length"] = STATUS_MAX_LENGTH
+    context: dict[str, Any] = {**REGISTRY[rid].template_context(rule.params), "params": rule.params, "rule_id": rid}
     template = REGISTRY[rid].cel_template
     text = _env().get_template(template).render(**context)
     try:

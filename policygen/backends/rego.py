@@ -60,7 +60,7 @@ def lib_sources(plan: Plan) -> dict[PurePosixPath, str]:
         if rule.rule_id in UNSUPPORTED:
             continue
         files[PurePosixPath("lib/rules") / f"{rule.rule_id.lower()}.rego"] = render(
-            REGISTRY[rule.rule_id].rego_template, rule=rule, info=rule.info
+            REGISTRY[rule.rule_id].rego_template, rule=rule, info=rule.info, **REGISTRY[rule.rule_id].template_context(rule.params)
         )
     return files
 

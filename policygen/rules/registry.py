@@ -81,6 +81,9 @@ class Rule:
     # Whether the plan's approved Pod and Deployment join the rule's cases (False where allowing them
     # needs what no test run has, like SC012's registry).
     baseline_cases: bool = True
+    # What the rule's templates (Rego and CEL) read besides its params, from its params: grammars and
+    # limits that belong to the rule, not to a backend.
+    template_context: Callable[[Mapping[str, Any]], Mapping[str, Any]] = field(default=lambda params: {})
 
     @property
     def rule_id(self) -> str:

@@ -7,6 +7,7 @@ import json
 from pathlib import Path
 
 from ..registry import POD, SIDECAR_CATEGORY, Rule, RuleInfo
+from .status import STATUS_MAX_LENGTH, status_patterns
 
 
 def plan(given):
@@ -43,6 +44,8 @@ def cases(p, kit):
     kit.pod("status_repeated_key", "status-unapproved-container", status(json.dumps({"containers": names[:1]})[:-1] + ',"containers":["evil-proxy"]}'))
     kit.pod("status_not_json", "status-malformed", status('{"containers":["' + (names[0] if names else "x") + '"]'))
     kit.pod("status_null_lists", False, status(json.dumps({"initContainers": None, "containers": None})))
+    # Longer than any engine reads (status.STATUS_MAX_LENGTH), though flat JSON naming only approved sidecars.
+    kit.pod("status_too_long", "status-malformed", status(json.dumps({"containers": names, "revision": "r" * STATUS_MAX_LENGTH})))
     kit.pod("status_spaced", False, status(json.dumps({"containers": names, "revision": "default", "n": [1, True, None]}, indent=1)))
     misplaced = next((s for s in p["sidecars"] if "containers" not in s["placement"]), None)
     if misplaced:
@@ -77,6 +80,10 @@ RULE = Rule(
     plan=plan,
     cases=cases,
     folder=Path(__file__).parent,
+    template_context=lambda params: {
+        "status_patterns": status_patterns([s["name"] for s in params["sidecars"]]),
+        "status_max_length": STATUS_MAX_LENGTH,
+    },
     coverage_notes={
         "ValidatingAdmissionPolicy": "yes: the status annotation is read by a strict JSON grammar (docs/vap.md)",
     },

@@ -33,6 +33,9 @@ def _sidecar(sidecar):
     return {
         "name": sidecar.name,
         "expected": expected,
+        # The whole approved context at once: where every key holds its value, the usual case, the Rego
+        # compares nothing key by key (each value is a scalar, so a subset is an exact match).
+        "expectedValues": {e["key"]: e["value"] for e in expected},
         "checkCapabilities": caps is not None,
         "mustDrop": sorted(caps.must_drop) if caps else [],
         "mayAdd": sorted(caps.may_add) if caps else [],

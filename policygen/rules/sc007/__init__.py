@@ -4,14 +4,17 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ...quantity import parse_quantity
+from ...quantity import parse, parse_quantity
 from ..registry import POD, SIDECAR_CATEGORY, Rule, RuleInfo, per_sidecar
 
 
 def _bounds(b):
     if b is None:
         return []
-    return [{"resource": k, "max": str(v)} for k, v in (("cpu", b.cpu), ("memory", b.memory)) if v is not None]
+    # maxNano lets the Rego compare the usual shapes ("2", "500m", "1Gi") as integers rather than parse the
+    # maximum at every decision; a string, since an API server reads JSON integers beyond int64 as floats.
+    return [{"resource": k, "max": str(v), "maxNano": str(parse(str(v)).nano())}
+            for k, v in (("cpu", b.cpu), ("memory", b.memory)) if v is not None]
 
 
 def _sidecar(sidecar):

@@ -47,6 +47,12 @@ params := {
 					"value": 1337,
 				},
 			],
+			"expectedValues": {
+				"allowPrivilegeEscalation": false,
+				"privileged": false,
+				"runAsNonRoot": true,
+				"runAsUser": 1337,
+			},
 			"mayAdd": [],
 			"mustDrop": [
 				"ALL",

@@ -27,10 +27,12 @@ params := {
 			"maxLimits": [
 				{
 					"max": "2",
+					"maxNano": "2000000000",
 					"resource": "cpu",
 				},
 				{
 					"max": "1Gi",
+					"maxNano": "1073741824000000000",
 					"resource": "memory",
 				},
 			],

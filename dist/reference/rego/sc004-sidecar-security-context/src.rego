@@ -50,6 +50,11 @@ params := {
 					"value": 0,
 				},
 			],
+			"expectedValues": {
+				"allowPrivilegeEscalation": false,
+				"privileged": false,
+				"runAsUser": 0,
+			},
 			"mayAdd": [
 				"NET_ADMIN",
 				"NET_RAW",
@@ -93,6 +98,14 @@ params := {
 					"value": true,
 				},
 			],
+			"expectedValues": {
+				"allowPrivilegeEscalation": false,
+				"privileged": false,
+				"readOnlyRootFilesystem": true,
+				"runAsGroup": 1337,
+				"runAsNonRoot": true,
+				"runAsUser": 1337,
+			},
 			"mayAdd": [],
 			"mustDrop": [
 				"ALL",
@@ -123,6 +136,12 @@ params := {
 					"value": true,
 				},
 			],
+			"expectedValues": {
+				"allowPrivilegeEscalation": false,
+				"privileged": false,
+				"readOnlyRootFilesystem": true,
+				"runAsNonRoot": true,
+			},
 			"mayAdd": [],
 			"mustDrop": [
 				"ALL",

@@ -35,10 +35,12 @@ params := {
 			"maxLimits": [
 				{
 					"max": "2",
+					"maxNano": "2000000000",
 					"resource": "cpu",
 				},
 				{
 					"max": "1Gi",
+					"maxNano": "1073741824000000000",
 					"resource": "memory",
 				},
 			],
@@ -50,20 +52,24 @@ params := {
 			"maxLimits": [
 				{
 					"max": "2",
+					"maxNano": "2000000000",
 					"resource": "cpu",
 				},
 				{
 					"max": "1Gi",
+					"maxNano": "1073741824000000000",
 					"resource": "memory",
 				},
 			],
 			"maxRequests": [
 				{
 					"max": "1",
+					"maxNano": "1000000000",
 					"resource": "cpu",
 				},
 				{
 					"max": "512Mi",
+					"maxNano": "536870912000000000",
 					"resource": "memory",
 				},
 			],
@@ -74,10 +80,12 @@ params := {
 			"maxLimits": [
 				{
 					"max": "2",
+					"maxNano": "2000000000",
 					"resource": "cpu",
 				},
 				{
 					"max": "1Gi",
+					"maxNano": "1073741824000000000",
 					"resource": "memory",
 				},
 			],

@@ -56,45 +56,32 @@ native(pod, params) := {msg |
 
 status(pod, params) := {msg |
 	value := pod.metadata.annotations[status_annotation]
-	not valid_status(value)
+	not status_json(value)
 	msg := {"check": "status-malformed", "detail": sprintf("annotation %s: %s is not the injector's status JSON", [status_annotation, review.quote(value)])}
 } | {msg |
-	value := pod.metadata.annotations[status_annotation]
-	valid_status(value)
-	parsed := json.unmarshal(value)
+	parsed := status_json(pod.metadata.annotations[status_annotation])
 	some field in ["initContainers", "containers"]
 	some name in object.get(parsed, field, [])
 	not name in sidecar_names(params)
 	msg := {"check": "status-unapproved-container", "detail": sprintf("annotation %s: lists %s in %s, which is not an approved sidecar", [status_annotation, review.quote(name), field])}
 }
 
-# The grammar the CEL backends read the annotation by (docs/vap.md): a flat JSON object without
-# escapes, as the injector writes it; an escaped or nested one is malformed in every engine.
-valid_status(value) if {
+# The grammar the CEL backends read the annotation by (policygen/rules/sc003/status.py): a flat JSON
+# object without escapes, as the injector writes it, of at most status_max_length characters; an
+# escaped, nested or longer one is malformed in every engine. One match, then one parse, per pod.
+# regal ignore:line-length
+status_document := "^[ \\t\\n\\r]*\\{[ \\t\\n\\r]*(?:\"[^\"\\\\\\x00-\\x1f]*\"[ \\t\\n\\r]*:[ \\t\\n\\r]*(?:(?:\"[^\"\\\\\\x00-\\x1f]*\"|null|true|false|-?(?:0|[1-9][0-9]*)(?:\\.[0-9]+)?(?:[eE][+-]?[0-9]+)?)|\\[[ \\t\\n\\r]*(?:(?:\"[^\"\\\\\\x00-\\x1f]*\"|null|true|false|-?(?:0|[1-9][0-9]*)(?:\\.[0-9]+)?(?:[eE][+-]?[0-9]+)?)(?:[ \\t\\n\\r]*,[ \\t\\n\\r]*(?:\"[^\"\\\\\\x00-\\x1f]*\"|null|true|false|-?(?:0|[1-9][0-9]*)(?:\\.[0-9]+)?(?:[eE][+-]?[0-9]+)?))*)?[ \\t\\n\\r]*\\])(?:[ \\t\\n\\r]*,[ \\t\\n\\r]*\"[^\"\\\\\\x00-\\x1f]*\"[ \\t\\n\\r]*:[ \\t\\n\\r]*(?:(?:\"[^\"\\\\\\x00-\\x1f]*\"|null|true|false|-?(?:0|[1-9][0-9]*)(?:\\.[0-9]+)?(?:[eE][+-]?[0-9]+)?)|\\[[ \\t\\n\\r]*(?:(?:\"[^\"\\\\\\x00-\\x1f]*\"|null|true|false|-?(?:0|[1-9][0-9]*)(?:\\.[0-9]+)?(?:[eE][+-]?[0-9]+)?)(?:[ \\t\\n\\r]*,[ \\t\\n\\r]*(?:\"[^\"\\\\\\x00-\\x1f]*\"|null|true|false|-?(?:0|[1-9][0-9]*)(?:\\.[0-9]+)?(?:[eE][+-]?[0-9]+)?))*)?[ \\t\\n\\r]*\\]))*)?[ \\t\\n\\r]*\\}[ \\t\\n\\r]*$"
+
+status_max_length := 4096
+
+# The annotation parsed, when it is the injector's status JSON; undefined otherwise.
+status_json(value) := parsed if {
 	is_string(value)
-	not contains(value, "\\")
-	json.is_valid(value)
+	count(value) <= status_max_length
+	regex.match(status_document, value)
 	parsed := json.unmarshal(value)
-	is_object(parsed)
-	every member in parsed {
-		flat(member)
-	}
-	every field in ["initContainers", "containers"] {
-		names_or_null(object.get(parsed, field, null))
-	}
-}
-
-flat(value) if {
-	not is_object(value)
-	not is_array(value)
-}
-
-flat(value) if {
-	is_array(value)
-	every item in value {
-		not is_object(item)
-		not is_array(item)
-	}
+	names_or_null(object.get(parsed, "initContainers", null))
+	names_or_null(object.get(parsed, "containers", null))
 }
 
 names_or_null(null)

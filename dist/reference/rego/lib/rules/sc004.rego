@@ -15,6 +15,7 @@ violations(rev, params, namespaces) := {msg |
 
 problems(entry, approved) := {msg |
 	sc := pods.security_context(entry.container)
+	not object.subset(sc, approved.expectedValues)
 	some want in approved.expected
 	not matches(sc, want)
 	msg := {"check": "field-mismatch", "detail": sprintf("%s: securityContext.%s is %s, approved %s", [

@@ -22,7 +22,8 @@ env_unreadable(entry) := {review.finding("env-malformed", sprintf("%s: env is no
 
 env_readable(container) if {
 	every var in env_list(container) {
-		is_string(pods.name_of(var))
+		# undefined, so not a string, for a variable that is no object
+		is_string(var.name)
 	}
 }
 
@@ -56,20 +57,21 @@ env_list(container) := pods.array_at(container, "env")
 
 pinned(entry, approved) := {msg |
 	some want in approved.pinnedEnv
-	not has_env(entry.container, want.name)
+	not want.name in env_names(entry.container)
 	msg := {"check": "env-pinned-missing", "detail": sprintf("%s: env %s is missing, approved value %q", [pods.where(entry), want.name, want.value])}
 } | {msg |
-	some want in approved.pinnedEnv
+	# Each variable once, and the pinned list only for the variables it names.
 	some var in env_list(entry.container)
+	var.name in pinned_names(approved)
+	some want in approved.pinnedEnv
 	var.name == want.name
 	not pinned_value(var, want.value)
 	msg := {"check": "env-pinned-mismatch", "detail": sprintf("%s: env %s is %s, approved value %q", [pods.where(entry), want.name, describe(var), want.value])}
 }
 
-has_env(container, name) if {
-	some var in env_list(container)
-	var.name == name
-}
+env_names(container) := {var.name | some var in env_list(container)}
+
+pinned_names(approved) := {want.name | some want in approved.pinnedEnv}
 
 pinned_value(var, value) if {
 	var.value == value

@@ -15,15 +15,15 @@ violations(rev, params, namespaces) := {msg |
 
 problems(spec, entry, approved) := (({msg |
 	some i, mount in mounts(entry.container)
-	not pods.name_of(mount) in approved.allowed
+
+	# A mount that is no object or has no name reads as undefined here, which is no approved name.
+	not mount.name in approved.allowed
 	msg := {"check": "mount-not-approved", "detail": sprintf("%s: volumeMounts[%d] mounts %s, approved: [%s]", [
 		pods.where(entry), i, review.quote(pods.name_of(mount)), concat(", ", approved.allowed),
 	])}
 } | {msg |
 	some i, mount in mounts(entry.container)
-	some volume in pods.array_at(spec, "volumes")
-	volume.name == mount.name
-	object.get(volume, "hostPath", null) != null
+	mount.name in host_path_volumes(spec)
 	msg := {"check": "mount-hostpath", "detail": sprintf("%s: volumeMounts[%d] mounts hostPath volume %s", [pods.where(entry), i, review.quote(mount.name)])}
 }) | {msg |
 	not mounts(entry.container)
@@ -37,8 +37,16 @@ problems(spec, entry, approved) := (({msg |
 volumes_readable(spec) if {
 	volumes := pods.array_at(spec, "volumes")
 	every volume in volumes {
-		is_string(pods.name_of(volume))
+		# undefined, so not a string, for a volume that is no object
+		is_string(volume.name)
 	}
+}
+
+# Named once per pod, not once per mount.
+host_path_volumes(spec) := {volume.name |
+	some volume in pods.array_at(spec, "volumes")
+	is_object(volume)
+	object.get(volume, "hostPath", null) != null
 }
 
 mounts(container) := pods.array_at(container, "volumeMounts")

@@ -30,13 +30,16 @@ missing_limits(entry, approved) := {msg |
 	msg := {"check": unless_malformed(value, "limit-missing"), "detail": sprintf("%s: limits.%s is %s; a non-zero limit is required", [pods.where(entry), resource, shown(value)])}
 }
 
-positive(value) if quantity.positive(value)
+# The usual shapes as integers first; parse() reads the rest (and gives the same answer for these).
+positive(value) if quantity.nano(value) > 0
+
+else if quantity.positive(value)
 
 over_limits(entry, approved) := {msg |
 	some bound in approved.maxLimits
 	value := object.get(resources(entry.container, "limits"), bound.resource, null)
 	value != null
-	not within(value, bound.max)
+	not within(value, bound)
 	msg := {"check": unless_malformed(value, "limit-exceeded"), "detail": sprintf("%s: limits.%s is %s, approved at most %s", [pods.where(entry), bound.resource, shown(value), bound.max])}
 }
 
@@ -44,7 +47,7 @@ over_limits(entry, approved) := {msg |
 over_requests(entry, approved) := {msg |
 	some bound in approved.maxRequests
 	value := effective_request(entry.container, bound.resource)
-	not within(value, bound.max)
+	not within(value, bound)
 	msg := {"check": unless_malformed(value, "request-exceeded"), "detail": sprintf("%s: requests.%s is %s, approved at most %s", [pods.where(entry), bound.resource, shown(value), bound.max])}
 }
 
@@ -56,7 +59,10 @@ effective_request(container, resource) := value if {
 	value != null
 }
 
-within(value, maximum) if quantity.at_most(value, maximum)
+# bound.maxNano is the plan's reading of bound.max (policygen/rules/sc007), so that no maximum is parsed per decision.
+within(value, bound) if quantity.nano(value) <= to_number(bound.maxNano)
+
+else if quantity.at_most(value, bound.max)
 
 shown(null) := "missing"
 

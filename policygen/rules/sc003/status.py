@@ -1,0 +1,54 @@
+"""The grammar SC003 reads the injector's `sidecar.istio.io/status` annotation by, in every engine.
+
+CEL in the API server has no JSON parser, so the CEL backends read the
+annotation with these RE2 patterns; the Rego reads it with `document` too
+(then parses it), so that an annotation is malformed in every engine or in
+none. Istio's injector writes flat JSON without escapes.
+"""
+
+from __future__ import annotations
+
+# The longest status annotation read (Istio's is a few hundred bytes): a regular expression over
+# 256 KiB of annotations would overrun the CEL cost limit (docs/vap.md); a longer one is malformed.
+STATUS_MAX_LENGTH = 4096
+
+_WS = r"[ \t\n\r]*"
+# A JSON string without escapes or control characters: with no backslash, a
+# key cannot be spelled another way, and a string cannot hide a quote.
+_STR = r'"[^"\\\x00-\x1f]*"'
+_NUM = r"-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?"
+_SCALAR = rf"(?:{_STR}|null|true|false|{_NUM})"
+_ARRAY = rf"\[{_WS}(?:{_SCALAR}(?:{_WS},{_WS}{_SCALAR})*)?{_WS}\]"
+_MEMBER = rf"{_STR}{_WS}:{_WS}(?:{_SCALAR}|{_ARRAY})"
+_NAME_KEYS = r'"(?:initContainers|containers)"'
+
+
+def _re2_literal(text: str) -> str:
+    """text as an RE2 pattern that matches only itself."""
+    return "".join(ch if ch.isascii() and ch.isalnum() else f"\\x{{{ord(ch):x}}}" for ch in text)
+
+
+def status_patterns(sidecar_names: list[str]) -> dict[str, str]:
+    """RE2 patterns that read the injector's `sidecar.istio.io/status` without a JSON parser.
+
+    `document` accepts exactly a flat JSON object (scalars and arrays of
+    scalars, no escapes): what Istio's injector writes. `member` finds each
+    initContainers/containers member of such a document (a string followed by
+    `:` can only be a key there); `anyNames` and `approvedNames` say whether a
+    member is null or a list of strings, and of approved names.
+    """
+    names = "|".join(_re2_literal(n) for n in sorted(sidecar_names)) or "[^\\x00-\\x{10ffff}]"
+    approved = rf'"(?:{names})"'
+
+    def names_list(item: str) -> str:
+        return rf"^{_NAME_KEYS}{_WS}:{_WS}(?:null|\[{_WS}(?:{item}(?:{_WS},{_WS}{item})*)?{_WS}\])$"
+
+    return {
+        "document": rf"^{_WS}\{{{_WS}(?:{_MEMBER}(?:{_WS},{_WS}{_MEMBER})*)?{_WS}\}}{_WS}$",
+        "member": rf"{_NAME_KEYS}{_WS}:{_WS}(?:{_ARRAY}|{_SCALAR})",
+        "anyNames": names_list(_STR),
+        "approvedNames": names_list(approved),
+    }
+
+
+STATUS_DOCUMENT = status_patterns([])["document"]
