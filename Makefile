@@ -10,7 +10,7 @@ DIST ?= dist
 all: install tools generate verify
 
 install:
-	$(PYTHON) -m pip install --quiet --disable-pip-version-check -e '.[test]'
+	$(PYTHON) -m pip install --quiet --disable-pip-version-check -e '.[test,bench]'
 
 # Builds the pinned engines from the Go module proxy once; cached outside the repo.
 tools:

@@ -1,6 +1,7 @@
 """Where policygen stands, side by side in one run: `make bench` (issue 11).
 
 Run: python bench/suite.py [--size N] [--kyverno] [--spec SPEC] [--engines opa,conftest,...] [--no-per-file] [--no-conftest]
+                           [--library DIR]
      (or POLICYGEN_BENCH_SIZE=N; default 1,000, up to 100,000; at 10,000 and more,
      `--engines opa --no-per-file` keeps the run to minutes; at 100,000 add --no-conftest)
 
@@ -19,7 +20,9 @@ denied too), it prints:
   whole set (data.main.violations), our rules one by one as Gatekeeper runs them,
   and bench/reference/library.rego, ten queries of our own standing for the
   ten gatekeeper-library templates the issue names (median eval time and
-  allocations, and the ratio);
+  allocations, and the ratios); with --library DIR, a checkout of
+  open-policy-agent/gatekeeper-library, those ten templates themselves too,
+  read from DIR (they are not ours to ship, so the bench never holds them);
 - `policygen generate` time;
 - whether the verdicts are the same: policygen's engines resource by resource,
   and policygen's messages against one conftest process's failure messages
@@ -79,12 +82,49 @@ def policygen(*args: str) -> list[str]:
     return [sys.executable, "-m", "policygen.cli", *args]
 
 
-def opa_bench(opa: Path, query: str, *load: str) -> tuple[float, int]:
+def opa_bench(opa: Path, query: str, *load: str, given: Path | None = None) -> tuple[float, int]:
     """(median evaluation in microseconds, allocations per decision) of one query."""
-    proc = subprocess.run([str(opa), "bench", "-f", "json", *load, "-i", str(POD_JSON), query],
+    proc = subprocess.run([str(opa), "bench", "-f", "json", *load, "-i", str(given or POD_JSON), query],
                           capture_output=True, text=True, check=True)
     out = json.loads(proc.stdout)
     return out["Extra"]["histogram_timer_rego_query_eval_ns_median"] / 1000, out["MemAllocs"] // max(1, out["N"])
+
+
+# The parameters each library template (and its stand-in) is given: an approved repository, the usual
+# maxima and drops. One object serves all ten; no two templates read the same parameter name.
+REFERENCE_PARAMETERS = {
+    "repos": ["docker.io/istio", "gcr.io/istio-release"], "tags": ["latest"], "cpu": "2", "memory": "1Gi",
+    "allowedCapabilities": [], "requiredDropCapabilities": ["ALL"], "runAsUser": {"rule": "MustRunAsNonRoot"},
+    "exemptImages": [],
+}
+LIBRARY_TEMPLATES = ["general/allowedrepos", "general/imagedigests", "general/disallowedtags", "general/containerlimits",
+                     "pod-security-policy/capabilities", "pod-security-policy/privileged-containers",
+                     "pod-security-policy/allow-privilege-escalation", "pod-security-policy/users",
+                     "pod-security-policy/read-only-root-filesystem", "pod-security-policy/host-namespaces"]
+
+
+def review_input(pod: dict, path: Path) -> Path:
+    """Gatekeeper's input for the pod: the review of its CREATE and the parameters."""
+    path.write_text(json.dumps({"review": {"object": pod, "operation": "CREATE", "kind": {"group": "", "version": "v1", "kind": "Pod"}},
+                                "parameters": REFERENCE_PARAMETERS}))
+    return path
+
+
+def library_benches(opa: Path, library: Path, work: Path, given: Path) -> list[tuple[float, int]]:
+    """opa bench of each of the ten templates' Rego (and libs), read from a gatekeeper-library checkout."""
+    import yaml
+
+    results = []
+    for name in LIBRARY_TEMPLATES:
+        target = yaml.safe_load((library / "library" / name / "template.yaml").read_text())["spec"]["targets"][0]
+        source = next((c["source"] for c in target.get("code", []) if c.get("engine") == "Rego"), target)
+        folder = work / name.replace("/", "-")
+        folder.mkdir(parents=True)
+        for i, text in enumerate([source["rego"], *source.get("libs", [])]):
+            (folder / f"{i}.rego").write_text(text)
+        package = next(line.split()[1] for line in source["rego"].splitlines() if line.startswith("package "))
+        results.append(opa_bench(opa, f"data.{package}.violation", "--v0-compatible", "-d", str(folder), given=given))
+    return results
 
 
 def verdicts(path: Path) -> tuple[list[bool], Counter] | None:
@@ -170,7 +210,12 @@ def main(argv: list[str]) -> None:
             one_by_one = [opa_bench(opa, f"data.policygen.{r}.violations", "-b", str(rego)) for r in rules]
             decisions.append((f"ours: {len(rules)} rules one by one, summed",
                               sum(t for t, _ in one_by_one), sum(a for _, a in one_by_one)))
-            refs = [opa_bench(opa, f"data.reference.{q}", "-d", str(REFERENCE)) for q in REFERENCE_QUERIES]
+            given = review_input(pod, root / "review.json")
+            library = option(argv, "--library")
+            if library:
+                real = library_benches(opa, Path(library), root / "library", given)
+                decisions.append(("gatekeeper-library: the 10 templates, summed", sum(t for t, _ in real), sum(a for _, a in real)))
+            refs = [opa_bench(opa, f"data.reference.{q}", "-d", str(REFERENCE), given=given) for q in REFERENCE_QUERIES]
             decisions.append(("reference: 10 library stand-ins one by one, summed",
                               sum(t for t, _ in refs), sum(a for _, a in refs)))
 
@@ -195,10 +240,10 @@ def main(argv: list[str]) -> None:
         print(f"violation messages: conftest {sum(conftest_said.values())}, policygen opa {sum(ours.values())}; "
               f"{'the same multiset' if ours == conftest_said else 'CONFTEST AND POLICYGEN DIFFER'}")
     if decisions:
-        ref = decisions[-1][1]
-        print(f"\n{'one decision on ' + POD.name:52} {'median us':>10} {'allocs':>8} {'x reference':>12}")
+        ref, ref_allocs = decisions[-1][1], decisions[-1][2]
+        print(f"\n{'one decision on ' + POD.name:52} {'median us':>10} {'allocs':>8} {'x reference us':>15} {'x ref allocs':>13}")
         for name, us, allocs in decisions:
-            print(f"{name:52} {us:10.0f} {allocs:8d} {us / ref:12.2f}")
+            print(f"{name:52} {us:10.0f} {allocs:8d} {us / ref:15.2f} {allocs / ref_allocs:13.2f}")
     print(f"\npolicygen generate {spec_path.name}: {gen_secs:.1f} s (exit {gen_code}), peak {gen_peak / 2**20:.0f} MiB")
 
 

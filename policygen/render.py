@@ -28,8 +28,14 @@ def templates_root() -> Path:
     raise RuntimeError("policygen templates not found: reinstall policygen")  # pragma: no cover
 
 
+@lru_cache(maxsize=8)
+def _json_encoder(indent: int | None) -> json.JSONEncoder:
+    # json.dumps with these options would build a new encoder on every call, thousands per `generate`.
+    return json.JSONEncoder(sort_keys=True, indent=indent, ensure_ascii=False, separators=None if indent else (",", ":"))
+
+
 def to_json(value: Any, indent: int | None = None) -> str:
-    return json.dumps(value, sort_keys=True, indent=indent, ensure_ascii=False, separators=None if indent else (",", ":"))
+    return _json_encoder(indent).encode(value)
 
 
 # libyaml's emitter and parser where PyYAML was built with them: the same YAML, many times faster
@@ -102,14 +108,68 @@ def _node(value: Any, dumper: Any) -> yaml.Node:
     return dumper.represent_data(value)  # floats, tuples, dates...: PyYAML's own rules
 
 
+class _Unwritten(Exception):
+    """A value the event writer leaves to PyYAML's own representer (floats, tuples, dates...)."""
+
+
+_SCALAR_TAGS = {str: _STR, bool: _BOOL, int: _INT}
+
+
+@lru_cache(maxsize=65536)
+def _implicit(tag: str, text: str) -> tuple[bool, bool]:
+    # What the serializer asks the resolver for every scalar: would it read back plain, or quoted, as its tag?
+    return (_resolve(yaml.ScalarNode, text, (True, False)) == tag, _resolve(yaml.ScalarNode, text, (False, True)) == tag)
+
+
+def _events(value: Any, out: list) -> None:
+    """The events PyYAML's serializer emits for the node _node builds, without the node or its per-scalar
+    resolver calls back from the emitter (about half of `generate`'s YAML time)."""
+    kind = type(value)
+    if kind is str:
+        out.append(yaml.ScalarEvent(None, _STR, _implicit(_STR, value), value, style="|" if "\n" in value else None))
+    elif kind is dict:
+        try:
+            items = sorted(value.items())
+        except TypeError:
+            items = list(value.items())
+        out.append(yaml.MappingStartEvent(None, _MAP, True, flow_style=False))
+        for k, v in items:
+            _events(k, out)
+            _events(v, out)
+        out.append(yaml.MappingEndEvent())
+    elif kind is list:
+        out.append(yaml.SequenceStartEvent(None, _SEQ, True, flow_style=False))
+        for v in value:
+            _events(v, out)
+        out.append(yaml.SequenceEndEvent())
+    elif kind is bool or kind is int:
+        text = ("true" if value else "false") if kind is bool else str(value)
+        out.append(yaml.ScalarEvent(None, _SCALAR_TAGS[kind], _implicit(_SCALAR_TAGS[kind], text), text))
+    elif value is None:
+        out.append(yaml.ScalarEvent(None, _NULL, _implicit(_NULL, "null"), "null"))
+    else:
+        raise _Unwritten
+
+
 def to_yaml(value: Any) -> str:
     """Deterministic YAML: sorted keys, block style, no aliases, a trailing newline (what
     ``yaml.dump(value, sort_keys=True, default_flow_style=False, allow_unicode=True, width=4096)`` gives)."""
+    events: list = []
+    try:
+        _events(value, events)
+    except _Unwritten:
+        events = []
     stream = io.StringIO()
     dumper = _Dumper(stream, sort_keys=True, default_flow_style=False, allow_unicode=True, width=4096)
     try:
         dumper.open()
-        dumper.serialize(_node(value, dumper))
+        if events:
+            dumper.emit(yaml.DocumentStartEvent(explicit=False))
+            for event in events:
+                dumper.emit(event)
+            dumper.emit(yaml.DocumentEndEvent(explicit=False))
+        else:
+            dumper.serialize(_node(value, dumper))
         dumper.close()
     finally:
         dumper.dispose()

@@ -7,7 +7,7 @@ import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from policygen.render import _Dumper, load_own_yaml, to_yaml
+from policygen.render import _Dumper, _events, load_own_yaml, to_yaml
 
 # Strings a resolver could mistake for another type, YAML indicators, line breaks and unusual characters.
 _TRICKY = st.sampled_from(["true", "False", "yes", "off", "~", "null", "NULL", "0x1f", "0o17", "1_000", "1e3", ".inf",
@@ -26,6 +26,24 @@ def _pyyaml(value):
 @settings(max_examples=400, deadline=None)
 @given(_VALUES)
 def test_to_yaml_writes_what_pyyaml_writes_and_reads_back(value):
+    text = to_yaml(value)
+    assert text == _pyyaml(value)
+    assert load_own_yaml(text) == value
+
+
+_MANIFEST_SCALARS = st.one_of(st.none(), st.booleans(), st.integers(), _TRICKY, st.text(max_size=20))
+_MANIFEST_VALUES = st.recursive(_MANIFEST_SCALARS, lambda inner: st.one_of(
+    st.lists(inner, max_size=4), st.dictionaries(st.one_of(_TRICKY, st.text(max_size=8)), inner, max_size=4)), max_leaves=30)
+
+
+@settings(max_examples=400, deadline=None)
+@given(_MANIFEST_VALUES)
+def test_manifest_values_are_written_as_events_and_as_pyyaml_writes_them(value):
+    """What policygen writes (no floats) goes through the event writer, never the fallback, and still reads
+    exactly as PyYAML's representer writes it."""
+    events: list = []
+    _events(value, events)
+    assert events
     text = to_yaml(value)
     assert text == _pyyaml(value)
     assert load_own_yaml(text) == value

@@ -18,6 +18,10 @@ UNSUPPORTED = not_rendered_by("rego")
 LIB_MODULES = ("images", "pods", "quantity", "review", "scope")
 
 
+# One encoder for every literal: json.dumps with a non-default option builds a new one per call.
+_json_literal = json.JSONEncoder(ensure_ascii=False).encode
+
+
 def rego_literal(value: Any, depth: int = 1) -> str:
     """JSON as a Rego literal, laid out exactly as `opa fmt` lays it out.
 
@@ -28,7 +32,7 @@ def rego_literal(value: Any, depth: int = 1) -> str:
         if not value:
             return "{}"
         inner = "".join(
-            f"{tab * depth}{json.dumps(k, ensure_ascii=False)}: {rego_literal(v, depth + 1)},\n" for k, v in sorted(value.items())
+            f"{tab * depth}{_json_literal(k)}: {rego_literal(v, depth + 1)},\n" for k, v in sorted(value.items())
         )
         return "{\n" + inner + tab * (depth - 1) + "}"
     if isinstance(value, list):
@@ -36,12 +40,12 @@ def rego_literal(value: Any, depth: int = 1) -> str:
             return "[]"
         inner = "".join(f"{tab * depth}{rego_literal(v, depth + 1)},\n" for v in value)
         return "[\n" + inner + tab * (depth - 1) + "]"
-    return json.dumps(value, ensure_ascii=False)
+    return _json_literal(value)
 
 
 def rego_set(items: list[str]) -> str:
     """A set of strings as a Rego literal, laid out as `opa fmt` lays it out."""
-    return "{" + ", ".join(json.dumps(i, ensure_ascii=False) for i in items) + "}"
+    return "{" + ", ".join(_json_literal(i) for i in items) + "}"
 
 
 def package_of(rule: RulePlan) -> str:
