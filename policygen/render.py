@@ -108,10 +108,6 @@ def _node(value: Any, dumper: Any) -> yaml.Node:
     return dumper.represent_data(value)  # floats, tuples, dates...: PyYAML's own rules
 
 
-class _Unwritten(Exception):
-    """A value the event writer leaves to PyYAML's own representer (floats, tuples, dates...)."""
-
-
 _SCALAR_TAGS = {str: _STR, bool: _BOOL, int: _INT}
 
 
@@ -148,7 +144,7 @@ def _events(value: Any, out: list) -> None:
     elif value is None:
         out.append(yaml.ScalarEvent(None, _NULL, _implicit(_NULL, "null"), "null"))
     else:
-        raise _Unwritten
+        raise TypeError(f"{kind.__name__} is left to PyYAML's own representer")  # floats, tuples, dates...
 
 
 def to_yaml(value: Any) -> str:
@@ -157,7 +153,7 @@ def to_yaml(value: Any) -> str:
     events: list = []
     try:
         _events(value, events)
-    except _Unwritten:
+    except TypeError:
         events = []
     stream = io.StringIO()
     dumper = _Dumper(stream, sort_keys=True, default_flow_style=False, allow_unicode=True, width=4096)

@@ -53,3 +53,48 @@ def test_committed_dist_matches_specs():
         assert have == {str(p) for p in want}, spec
         stale = [str(p) for p, text in want.items() if (dist / p).read_text(encoding="utf-8") != text]
         assert stale == [], f"dist/{spec.stem} is stale; run make generate: {stale[:5]}"
+
+
+def _small_tree():
+    from pathlib import PurePosixPath
+    return {PurePosixPath("rego/a/src.rego"): "package a\n", PurePosixPath("rego/b/src.rego"): "package b\n",
+            PurePosixPath("docs/policies.md"): "# policies\n"}
+
+
+def test_a_rerun_that_changes_nothing_leaves_the_folder_as_it_is(tmp_path):
+    from policygen.output import write_tree
+    out = tmp_path / "dist"
+    write_tree(_small_tree(), out)
+    before = {p: p.stat().st_ino for p in [out, *out.rglob("*")]}
+    changes = write_tree(_small_tree(), out)
+    assert {c.action for c in changes} == {"identical"}
+    assert {p: p.stat().st_ino for p in [out, *out.rglob("*")]} == before
+
+
+def test_a_rerun_replaces_the_tree_when_anything_differs_and_links_what_is_unchanged(tmp_path):
+    from policygen.output import write_tree
+    out = tmp_path / "dist"
+    write_tree(_small_tree(), out)
+    kept = (out / "rego/b/src.rego").stat().st_ino
+    (out / "rego/a/src.rego").write_text("tampered\n")
+    (out / "rego/stale").mkdir()
+    changes = write_tree(_small_tree(), out)
+    assert sorted((c.path, c.action) for c in changes if c.action != "identical") == [("rego/a/src.rego", "update")]
+    assert (out / "rego/a/src.rego").read_text() == "package a\n"
+    assert not (out / "rego/stale").exists()
+    assert (out / "rego/b/src.rego").stat().st_ino == kept
+    assert not list(tmp_path.glob(".dist.*"))
+
+
+def test_an_unchanged_file_that_is_a_symlink_is_written_not_linked(tmp_path):
+    from policygen.output import write_tree
+    out = tmp_path / "dist"
+    write_tree(_small_tree(), out)
+    elsewhere = tmp_path / "elsewhere.rego"
+    elsewhere.write_text("package b\n")
+    (out / "rego/b/src.rego").unlink()
+    (out / "rego/b/src.rego").symlink_to(elsewhere)
+    write_tree(_small_tree(), out)
+    written = out / "rego/b/src.rego"
+    assert not written.is_symlink() and written.read_text() == "package b\n"
+    assert written.stat().st_ino != elsewhere.stat().st_ino
