@@ -31,6 +31,10 @@ def cases(p, kit):
         # An approved volume name does not make a hostPath volume approved.
         kit.pod("host_path_under_approved_name", "mount-hostpath", lambda pod: host_mount(pod, side["allowed"][-1]))
     kit.pod("host_path_mount_outside_mesh", False, host_mount, outside=True)
+    # A mount that is no mapping names no volume, even when its text is an approved name.
+    named = next((s for s in p["sidecars"] if s["allowed"]), side)
+    kit.pod("mount_not_a_mapping", "mount-not-approved", lambda pod: kit.sidecar(pod, named["name"]).setdefault(
+        "volumeMounts", []).append((named["allowed"] or ["istio-envoy"])[0]))
     kit.pod("unapproved_mount", "mount-not-approved", lambda pod: (
         pod["spec"].setdefault("volumes", []).append({"name": "policygen-unapproved", "emptyDir": {}}),
         kit.sidecar(pod, name).setdefault("volumeMounts", []).append({"name": "policygen-unapproved", "mountPath": "/x"}),

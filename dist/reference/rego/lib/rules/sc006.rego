@@ -16,8 +16,9 @@ violations(rev, params, namespaces) := {msg |
 problems(spec, entry, approved) := (({msg |
 	some i, mount in mounts(entry.container)
 
-	# A mount that is no object or has no name reads as undefined here, which is no approved name.
-	not mount.name in approved.allowed
+	# null for a mount that is no object or has no name: a bare mount.name would be undefined, and
+	# OPA binds it outside the `not`, so the mount would pass unseen.
+	not pods.name_of(mount) in approved.allowed
 	msg := {"check": "mount-not-approved", "detail": sprintf("%s: volumeMounts[%d] mounts %s, approved: [%s]", [
 		pods.where(entry), i, review.quote(pods.name_of(mount)), concat(", ", approved.allowed),
 	])}
