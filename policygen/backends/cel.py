@@ -29,6 +29,7 @@ from ..kinds import rule_kinds
 from ..plan import Plan, RulePlan
 from ..render import load_own_yaml, make_env, to_json
 from ..rules import REGISTRY, RULES
+from . import cel_split
 from .manifest import RuleOutput, kinds_only
 
 # Rules with a CEL source (policygen/rules/<id>/rule.cel.jinja), which runs in the API server too;
@@ -60,20 +61,37 @@ CP_RESOURCE_RULES: dict[str, list[dict[str, Any]]] = {
 }
 
 
-def cel_literal(value: Any) -> str:
+def _scalar_type(value: Any) -> type | None:
+    return type(value) if type(value) in (bool, int, str) else None
+
+
+def cel_literal(value: Any, nested: bool = False) -> str:
     """A CEL literal for JSON data.
 
-    Kubernetes CEL rejects mixed-type list and map literals, so every element
-    and value is wrapped in dyn(); scalars are JSON-encoded (a JSON string is a
-    valid CEL string), so a spec value stays a literal.
+    Kubernetes CEL rejects mixed-type list and map literals, so the elements
+    and values of one are wrapped in dyn(); a list or map of strings alone
+    (or of integers, or booleans) needs none, and every dyn() call is work for
+    the type checker on each compile. A map that is not inside another
+    literal keeps dyn() values, so that its fields read as dyn wherever a
+    template reads them (as `variables.params`). Scalars are JSON-encoded (a
+    JSON string is a valid CEL string), so a spec value stays a literal.
     """
     if isinstance(value, dict):
-        return "{" + ", ".join(f"{to_json(str(k))}: dyn({cel_literal(v)})" for k, v in sorted(value.items())) + "}"
+        items = sorted(value.items())
+        wrap = "{}" if nested and _uniform(v for _, v in items) else "dyn({})"
+        return "{" + ", ".join(f"{to_json(str(k))}: {wrap.format(cel_literal(v, True))}" for k, v in items) + "}"
     if isinstance(value, (list, tuple)):
-        return "[" + ", ".join(f"dyn({cel_literal(v)})" for v in value) + "]"
+        wrap = "{}" if _uniform(value) else "dyn({})"
+        return "[" + ", ".join(wrap.format(cel_literal(v, True)) for v in value) + "]"
     if value is None or isinstance(value, (bool, int, str)):
         return to_json(value)
     raise TypeError(f"no CEL literal for {type(value).__name__}")
+
+
+def _uniform(values: Any) -> bool:
+    """All of one scalar type (bool is not int here), so the literal type-checks without dyn()."""
+    kinds = {_scalar_type(v) for v in values}
+    return len(kinds) == 1 and None not in kinds
 
 
 @lru_cache(maxsize=1)
@@ -124,7 +142,12 @@ def cel_source(plan: Plan, rule: RulePlan) -> CelSource:
     for m in _CODE.finditer(text):
         if m.group(1) != rid or m.group(2) not in CHECKS[rid]:
             raise ValueError(f"{template}: message code {m.group(1)}/{m.group(2)} is not a check of {rid} (policygen/rules/{rid.lower()}/)")
-    return CelSource(rid, data["variables"], data["problems"].strip(), data.get("matchConditions") or [])
+    lists = frozenset(v["name"] for v in data["variables"] if cel_split.yields_list(v.get("expression", "")))
+    problems, parts = cel_split.split(data["problems"].strip(), lists=lists)
+    taken = {v.get("name") for v in data["variables"]}
+    if any(v["name"] in taken for v in parts):
+        raise ValueError(f"{template}: a variable is named like a part of `problems` ({cel_split.__name__})")
+    return CelSource(rid, [*data["variables"], *parts], problems, data.get("matchConditions") or [])
 
 
 def codes_in(source: CelSource) -> set[str]:
