@@ -1,7 +1,7 @@
 """Where policygen stands, side by side in one run: `make bench` (issue 11).
 
 Run: python bench/suite.py [--size N] [--kyverno] [--spec SPEC] [--engines opa,conftest,...] [--no-per-file] [--no-conftest]
-                           [--library DIR]
+                           [--library DIR] [--no-cel]
      (or POLICYGEN_BENCH_SIZE=N; default 1,000, up to 100,000; at 10,000 and more,
      `--engines opa --no-per-file` keeps the run to minutes; at 100,000 add --no-conftest)
 
@@ -23,6 +23,9 @@ denied too), it prints:
   allocations, and the ratios); with --library DIR, a checkout of
   open-policy-agent/gatekeeper-library, those ten templates themselves too,
   read from DIR (they are not ours to ship, so the bench never holds them);
+- the Kyverno CLI's cost per resource of each generated ValidatingPolicy
+  applied alone, beside a policy whose only expression is `true` (bench/cel_cost.py;
+  --no-cel leaves it out);
 - `policygen generate` time;
 - whether the verdicts are the same: policygen's engines resource by resource,
   and policygen's messages against one conftest process's failure messages
@@ -48,6 +51,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
+import cel_cost  # noqa: E402
 from loading import write  # noqa: E402
 from peak import peak_rss  # noqa: E402
 
@@ -219,6 +223,10 @@ def main(argv: list[str]) -> None:
             decisions.append(("reference: 10 library stand-ins one by one, summed",
                               sum(t for t, _ in refs), sum(a for _, a in refs)))
 
+        cel_rows = None
+        if tools.is_installed("kyverno") and "--no-cel" not in argv:
+            cel_rows = cel_cost.per_resource(tools.find("kyverno"), root / "dist", pod, root / "cel")
+
     cpu = platform.processor() or platform.machine()
     print(f"policygen bench: {n} resources ({mb:.1f} MB in {len(paths)} files, every {TAMPERED_EVERY}th sidecar image "
           f"tampered), spec {spec_path}")
@@ -244,6 +252,8 @@ def main(argv: list[str]) -> None:
         print(f"\n{'one decision on ' + POD.name:52} {'median us':>10} {'allocs':>8} {'x reference us':>15} {'x ref allocs':>13}")
         for name, us, allocs in decisions:
             print(f"{name:52} {us:10.0f} {allocs:8d} {us / ref:15.2f} {allocs / ref_allocs:13.2f}")
+    if cel_rows:
+        cel_cost.report(cel_rows)
     print(f"\npolicygen generate {spec_path.name}: {gen_secs:.1f} s (exit {gen_code}), peak {gen_peak / 2**20:.0f} MiB")
 
 
