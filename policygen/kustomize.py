@@ -26,7 +26,7 @@ from pathlib import PurePosixPath
 import yaml
 
 from .output import FileMap
-from .render import load_own_yaml_all
+from .render import load_own_yaml_all, safe_dump
 
 CLUSTER_BACKENDS = ("gatekeeper", "kyverno", "vap")
 # Folders and files beside the policies that are for the engines' test runners.
@@ -76,7 +76,7 @@ def _parsed(text: str) -> list[dict]:
 
 def _kustomization(resources: list[str], note: str) -> str:
     body = {"apiVersion": "kustomize.config.k8s.io/v1beta1", "kind": "Kustomization", "resources": resources}
-    return HEADER + "".join(f"# {line}\n" for line in note.splitlines()) + yaml.safe_dump(body, sort_keys=False)
+    return HEADER + "".join(f"# {line}\n" for line in note.splitlines()) + safe_dump(body, sort_keys=False)
 
 
 def backend_kustomizations(backend: str, files: dict[PurePosixPath, str]) -> dict[PurePosixPath, str]:

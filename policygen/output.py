@@ -6,8 +6,9 @@ import os
 import shutil
 import stat
 import tempfile
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from collections.abc import Iterable
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path, PurePosixPath
 
 from .errors import OutputError  # noqa: F401  (raised here; defined with every other error)
@@ -67,49 +68,95 @@ def _folders(dest: Path) -> set[PurePosixPath]:
     return {PurePosixPath(p.relative_to(dest).as_posix()) for p in dest.rglob("*") if p.is_dir() and not p.is_symlink()}
 
 
-def write_tree(files: FileMap, dest: Path) -> list[Change]:
-    """Render everything into a sibling temp folder, then swap it into place.
+def write_tree(files: FileMap | Iterable[FileMap], dest: Path) -> list[Change]:
+    """Write files (one map, or maps that arrive while the rest is still being rendered) into a sibling temp
+    folder, then swap it into place.
 
-    A failure half-way leaves the old dest untouched; stale files of an earlier
-    spec do not survive, since dest is replaced whole.
+    A failure half-way, in rendering or in writing, leaves the old dest untouched; stale files of an earlier
+    spec do not survive, since dest is replaced whole. A tree that is already exactly what would be written
+    is left as it is.
     """
     dest = Path(dest)
-    _refuse_foreign(files, dest)
-    changes = diff_tree(files, dest)
-    identical = {c.path for c in changes if c.action == "identical"}
-    if (len(identical) == len(changes) and all(_plain_file(dest / rel) for rel in files)
-            and _folders(dest) == {f for rel in files for f in rel.parents} - {PurePosixPath(".")}):
-        return changes  # the tree is already exactly what would be written, plain files and folders only
-    dest.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{dest.name}.tmp-", dir=dest.parent))
+    if dest.exists() and not dest.is_dir():
+        raise OutputError(f"{dest}: exists and is not a folder; choose an output folder")
+    batches: Iterable[FileMap] = [files] if isinstance(files, dict) else files
+    wanted: FileMap = {}
+    changes: list[Change] = []
+    unchanged: list[PurePosixPath] = []  # linked into the new tree only if it is written at all
+    tmp: Path | None = None
+    made: set[PurePosixPath] = {PurePosixPath(".")}
 
-    def put(rel: PurePosixPath) -> None:
-        target = tmp / rel
-        target.parent.mkdir(parents=True, exist_ok=True)
-        # A file that would be written unchanged is linked from the tree it replaces: creating and
-        # filling a file costs most of a millisecond on some disks, a link a few microseconds.
-        if str(rel) in identical and _plain_file(dest / rel):
-            try:
-                os.link(dest / rel, target, follow_symlinks=False)
-                return
-            except OSError:
-                pass
-        with open(target, "w", encoding="utf-8", newline="\n") as fh:
-            fh.write(files[rel])
+    def target(rel: PurePosixPath) -> Path:
+        # Each folder made once, its parents first: no mkdir that fails and is tried again.
+        assert tmp is not None
+        for folder in reversed(rel.parents):
+            if folder not in made:
+                os.mkdir(tmp / folder)
+                made.add(folder)
+        return tmp / rel
 
+    def fill(path: Path, text: str) -> None:
+        with open(path, "w", encoding="utf-8", newline="\n") as fh:
+            fh.write(text)
+
+    def put(rel: PurePosixPath, text: str) -> None:
+        pending.append(pool.submit(fill, target(rel), text))
+
+    # Creating a file can take most of a millisecond on a busy disk; the system calls release the GIL, so
+    # a few threads overlap that wait with each other and with rendering. Folders are made here, in order.
+    pool = ThreadPoolExecutor(max_workers=4)
+    pending: list[Future] = []
     try:
-        # The file system calls release the GIL, so a few threads overlap their latency (folders included).
-        with ThreadPoolExecutor(max_workers=4) as pool:
-            for _ in pool.map(put, sorted(files, key=str)):
-                pass
-        old = None
+        for batch in batches:
+            for rel in sorted(batch, key=str):
+                text = wanted[rel] = batch[rel]
+                old = dest / rel
+                if _plain_file(old) and old.read_bytes() == text.encode("utf-8"):
+                    changes.append(Change(str(rel), "identical"))
+                    unchanged.append(rel)
+                    continue
+                changes.append(Change(str(rel), "update" if old.exists() else "create"))
+                if tmp is None:
+                    dest.parent.mkdir(parents=True, exist_ok=True)
+                    tmp = Path(tempfile.mkdtemp(prefix=f".{dest.name}.tmp-", dir=dest.parent))
+                put(rel, text)
+        _refuse_foreign(wanted, dest)
+        deleted = _deleted(wanted, dest)
+        changes.sort(key=lambda c: c.path)
+        changes += deleted
+        if tmp is None and not deleted and _folders(dest) == {f for rel in wanted for f in rel.parents} - {PurePosixPath(".")}:
+            return changes  # the tree is already exactly what would be written, plain files and folders only
+        if tmp is None:
+            dest.parent.mkdir(parents=True, exist_ok=True)
+            tmp = Path(tempfile.mkdtemp(prefix=f".{dest.name}.tmp-", dir=dest.parent))
+        for rel in unchanged:
+            # Linking costs a few microseconds where creating and filling a file can cost a millisecond.
+            try:
+                os.link(dest / rel, target(rel), follow_symlinks=False)
+            except OSError:
+                put(rel, wanted[rel])
+        for future in pending:
+            future.result()
+        old_tree = None
         if dest.exists():
-            old = dest.parent / f".{dest.name}.old-{os.getpid()}"
-            os.replace(dest, old)
+            old_tree = dest.parent / f".{dest.name}.old-{os.getpid()}"
+            os.replace(dest, old_tree)
         os.replace(tmp, dest)
-        if old is not None:
-            shutil.rmtree(old, ignore_errors=True)
+        if old_tree is not None:
+            shutil.rmtree(old_tree, ignore_errors=True)
     except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
+        pool.shutdown(cancel_futures=True)
+        if tmp is not None:
+            shutil.rmtree(tmp, ignore_errors=True)
         raise
+    finally:
+        pool.shutdown()
     return changes
+
+
+def _deleted(wanted: FileMap, dest: Path) -> list[Change]:
+    if not dest.is_dir():
+        return []
+    names = {str(p) for p in wanted}
+    return [Change(rel, "delete") for existing in sorted(dest.rglob("*")) if existing.is_file()
+            and (rel := existing.relative_to(dest).as_posix()) not in names]

@@ -147,9 +147,158 @@ def _events(value: Any, out: list) -> None:
         raise TypeError(f"{kind.__name__} is left to PyYAML's own representer")  # floats, tuples, dates...
 
 
+# libyaml's indicators that keep a scalar from being plain when they come first (emitter.c, analyze_scalar).
+_FIRST_INDICATORS = frozenset("#,[]{}&*!|>'\"%@`")
+# Printable ASCII: libyaml writes it as is, where a tab, a break other than \n or any other character
+# can change the scalar's style. Those are rare in manifests and go to the emitter.
+_ASCII_LINE = re.compile(r"[\x20-\x7e]*")
+_ASCII_LINES = re.compile(r"[\x20-\x7e\n]*")
+# A line is never folded while it stays within the emitter's width (4096); kept well inside it.
+_WIDTH = 4000
+
+
+def _plain_allowed(s: str) -> bool:
+    # libyaml's block_plain_allowed for one printable ASCII line.
+    if not s:
+        return True
+    first = s[0]
+    if first == " " or s[-1] == " " or first in _FIRST_INDICATORS or s.startswith(("---", "...")):
+        return False
+    if first in "?:-" and (len(s) == 1 or s[1] == " "):
+        return False
+    return not (": " in s or s[-1] == ":" or " #" in s)
+
+
+@lru_cache(maxsize=65536)
+def _inline(s: str, key: bool) -> str:
+    """One line of text as libyaml writes it in block context: plain where it reads back as the same string,
+    else single-quoted."""
+    if not _ASCII_LINE.fullmatch(s):
+        raise NotImplementedError
+    if _plain_allowed(s) and (s or not key) and _implicit(_STR, s)[0]:
+        return s
+    return "'" + s.replace("'", "''") + "'"
+
+
+@lru_cache(maxsize=4096)
+def _literal(s: str, indent: int) -> str:
+    """A string with line breaks, as libyaml writes the literal block PyYAML asks for: "|" keeps one final
+    break, "|-" none; each line indented, empty lines left empty."""
+    if (not _ASCII_LINES.fullmatch(s) or s[0] in " \n" or s.endswith(("\n\n", " ")) or " \n" in s):
+        raise NotImplementedError  # an indentation hint, "|+", or double quotes
+    head = "|\n" if s[-1] == "\n" else "|-\n"
+    pad = " " * indent
+    body = s[:-1] if s[-1] == "\n" else s
+    return head + "\n".join(pad + line if line else "" for line in body.split("\n")) + "\n"
+
+
+def _scalar(value: Any, indent: int, column: int) -> str:
+    """A scalar after "key:" or "-", with its line break; indent is where a literal block's lines start."""
+    kind = type(value)
+    if kind is str:
+        if "\n" in value:
+            return " " + _literal(value, indent)
+        text = _inline(value, False)
+    elif kind is bool:
+        text = "true" if value else "false"
+    elif kind is int:
+        text = str(value)
+    elif value is None:
+        text = "null"
+    else:
+        raise NotImplementedError  # floats, tuples, dates...: PyYAML's own rules
+    if column + len(text) > _WIDTH:
+        raise NotImplementedError
+    return " " + text + "\n"
+
+
+def _text_mapping(value: dict, indent: int, out: list, inline: bool) -> None:
+    pad = " " * indent
+    try:
+        keys = sorted(value)
+    except TypeError:
+        raise NotImplementedError from None
+    for k in keys:
+        if type(k) is not str or len(k) > 128:
+            raise NotImplementedError  # not a simple key
+        key = _inline(k, True)
+        if inline:
+            inline = False
+            lead = key
+        else:
+            lead = pad + key
+        v = value[k]
+        kind = type(v)
+        if kind is str and "\n" not in v:  # most of a manifest: written in one piece
+            text = _inline(v, False)
+            if indent + len(key) + len(text) > _WIDTH:
+                raise NotImplementedError
+            out.append(f"{lead}: {text}\n")
+        elif kind is dict:
+            if v:
+                out.append(lead + ":\n")
+                _text_mapping(v, indent + 2, out, False)
+            else:
+                out.append(lead + ": {}\n")
+        elif kind is list:
+            if v:
+                out.append(lead + ":\n")
+                _text_sequence(v, indent, out, False)  # a sequence in a mapping is not indented
+            else:
+                out.append(lead + ": []\n")
+        else:
+            out.append(lead + ":" + _scalar(v, indent + 2, indent + len(key) + 1))
+
+
+def _text_sequence(value: list, indent: int, out: list, inline: bool) -> None:
+    pad = " " * indent
+    for v in value:
+        if inline:
+            inline = False
+            lead = "-"
+        else:
+            lead = pad + "-"
+        kind = type(v)
+        if kind is dict:
+            if v:
+                out.append(lead + " ")
+                _text_mapping(v, indent + 2, out, True)
+            else:
+                out.append(lead + " {}\n")
+        elif kind is list:
+            if v:
+                out.append(lead + " ")
+                _text_sequence(v, indent + 2, out, True)
+            else:
+                out.append(lead + " []\n")
+        else:
+            out.append(lead + _scalar(v, indent + 2, indent + 1))
+
+
+def _text(value: Any) -> str:
+    """What libyaml's emitter writes for a mapping or sequence of strings, integers, booleans and nulls, in
+    block style with sorted keys, written directly: the emitter needs an event object per scalar, and that
+    was most of `generate`'s time. Anything whose layout needs more of libyaml (floats, tabs, non-ASCII
+    text, long lines that would fold, complex keys) raises NotImplementedError: that layout is libyaml's to
+    write, and its emitter writes it."""
+    out: list[str] = []
+    kind = type(value)
+    if kind is dict and value:
+        _text_mapping(value, 0, out, False)
+    elif kind is list and value:
+        _text_sequence(value, 0, out, False)
+    else:
+        raise NotImplementedError
+    return "".join(out)
+
+
 def to_yaml(value: Any) -> str:
     """Deterministic YAML: sorted keys, block style, no aliases, a trailing newline (what
     ``yaml.dump(value, sort_keys=True, default_flow_style=False, allow_unicode=True, width=4096)`` gives)."""
+    try:
+        return _text(value)
+    except NotImplementedError:
+        pass
     events: list = []
     try:
         _events(value, events)
@@ -170,6 +319,14 @@ def to_yaml(value: Any) -> str:
     finally:
         dumper.dispose()
     return stream.getvalue()
+
+
+def safe_dump(value: Any, **options: Any) -> str:
+    """yaml.safe_dump of a mapping written by libyaml's emitter, where PyYAML has it: the same text, several
+    times faster. (A scalar alone is written differently, with an end marker: PyYAML's own emitter writes it.)"""
+    if not isinstance(value, dict):
+        return yaml.safe_dump(value, **options)
+    return yaml.dump(value, Dumper=_SafeDumper, **options)
 
 
 def dump_yaml_documents(docs: list[Any]) -> str:

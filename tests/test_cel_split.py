@@ -219,3 +219,47 @@ def test_generated_policies_are_cut(reference_dist):
         doc = next(d for d in yaml.safe_load_all(path.read_text(encoding="utf-8")) if "variables" in d["spec"])
         names = [v["name"] for v in doc["spec"]["variables"]]
         assert "problems1" in names and names[-1] == "problems", (backend, names)
+
+
+def _top_level_by_hand(expr: str):
+    """The scanner's contract, one character at a time: depth-0 characters outside strings, a string there
+    as one '"'; None for an unterminated, triple-quoted, raw or bytes string, or unbalanced brackets."""
+    out, stack, i, n = [], [], 0, len(expr)
+    pairs = {"(": ")", "[": "]", "{": "}"}
+    while i < n:
+        c = expr[i]
+        if c in "\"'":
+            j = i + 1
+            while j < n and expr[j] != c:
+                if expr[j] == "\n" or (expr[j] == "\\" and (j + 1 >= n or expr[j + 1] == "\n")):
+                    return None
+                j += 2 if expr[j] == "\\" else 1
+            if j >= n or expr.startswith(c * 3, i) or (i > 0 and expr[i - 1] in "rRbB"):
+                return None
+            if not stack:
+                out.append((i, '"'))
+            i = j + 1
+            continue
+        if c in pairs:
+            if not stack:
+                out.append((i, c))
+            stack.append(pairs[c])
+        elif c in ")]}":
+            if not stack or stack.pop() != c:
+                return None
+        elif not stack:
+            out.append((i, c))
+        i += 1
+    return None if stack else tuple(out)
+
+
+def test_the_scanner_reads_nesting_as_a_character_by_character_reading_does():
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    @settings(max_examples=3000, deadline=None, database=None)
+    @given(st.text(alphabet=list("ab()[]{}\"'\\ \n+?:rRbB.,é"), max_size=40))
+    def check(expr):
+        assert cel_split._top_level(expr) == _top_level_by_hand(expr)
+
+    check()

@@ -16,6 +16,7 @@ both APIs share.
 from __future__ import annotations
 
 import re
+import weakref
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import PurePosixPath
@@ -127,8 +128,22 @@ class CelSource:
         }
 
 
+# Both CEL backends render every rule's source: once per plan and rule (the fixtures' cases are kept alike).
+_SOURCES: dict[tuple[int, str], CelSource] = {}
+
+
 def cel_source(plan: Plan, rule: RulePlan) -> CelSource:
     """Render the rule's policygen/rules/<id>/rule.cel.jinja for one rule of the plan."""
+    if plan.rule(rule.rule_id) is not rule:  # a rule the plan does not hold: nothing to share
+        return _cel_source(plan, rule)
+    key = (id(plan), rule.rule_id)
+    if key not in _SOURCES:
+        _SOURCES[key] = _cel_source(plan, rule)
+        weakref.finalize(plan, _SOURCES.pop, key, None)
+    return _SOURCES[key]
+
+
+def _cel_source(plan: Plan, rule: RulePlan) -> CelSource:
     rid = rule.rule_id
     context: dict[str, Any] = {**REGISTRY[rid].template_context(rule.params), "params": rule.params, "rule_id": rid}
     template = REGISTRY[rid].cel_template

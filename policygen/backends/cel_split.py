@@ -28,9 +28,9 @@ _WORD_OPERATOR = re.compile(r"\bin\b")
 _OPERATOR = re.compile(r"[-+?:&|=<>*/%!]| in ")
 
 
-# A string literal (one line, escapes kept), a bracket, a quote that opens no readable
-# string, or a run of anything else.
-_TOKEN = re.compile(r'''"(?:[^"\\\n]|\\.)*"|'(?:[^'\\\n]|\\.)*'|[()\[\]{}]|["']|[^"'()\[\]{}]+''')
+# A string literal (one line, escapes kept), a bracket, or a quote that opens no readable string: what
+# changes the nesting. The text between them is skipped by the regular expression engine, not by Python.
+_TOKEN = re.compile(r'''"(?:[^"\\\n]|\\.)*"|'(?:[^'\\\n]|\\.)*'|[()\[\]{}"']''')
 
 
 @lru_cache(maxsize=4096)
@@ -39,11 +39,15 @@ def _top_level(expr: str) -> tuple[tuple[int, str], ...] | None:
     literal there counting as one '"'; None if unreadable."""
     out: list[tuple[int, str]] = []
     stack: list[str] = []
+    end = 0  # where the text not yet read starts
     for m in _TOKEN.finditer(expr):
-        tok, pos = m.group(), m.start()
-        first = tok[0]
+        pos = m.start()
+        if not stack and pos > end:
+            out.extend(zip(range(end, pos), expr[end:pos]))
+        end = m.end()
+        first = expr[pos]
         if first in "\"'":
-            if len(tok) == 1 or expr.startswith(first * 3, pos) or (pos > 0 and expr[pos - 1] in "rRbB"):
+            if end - pos == 1 or expr.startswith(first * 3, pos) or (pos > 0 and expr[pos - 1] in "rRbB"):
                 return None  # unterminated, triple-quoted, raw or bytes: not what our templates write
             if not stack:
                 out.append((pos, '"'))
@@ -51,12 +55,12 @@ def _top_level(expr: str) -> tuple[tuple[int, str], ...] | None:
             if not stack:
                 out.append((pos, first))
             stack.append(_OPEN[first])
-        elif first in ")]}":
-            if not stack or stack.pop() != first:
-                return None
-        elif not stack:
-            out.extend((pos + k, ch) for k, ch in enumerate(tok))
-    return tuple(out) if not stack else None
+        elif not stack or stack.pop() != first:
+            return None
+    if stack:
+        return None
+    out.extend(zip(range(end, len(expr)), expr[end:]))
+    return tuple(out)
 
 
 def _unwrap(expr: str) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from functools import lru_cache
 from pathlib import PurePosixPath
 from typing import Any
 
@@ -18,28 +19,37 @@ UNSUPPORTED = not_rendered_by("rego")
 LIB_MODULES = ("images", "pods", "quantity", "review", "scope")
 
 
-# One encoder for every literal: json.dumps with a non-default option builds a new one per call.
+# One encoder for every literal: json.dumps with a non-default option builds a new one per call (and one
+# with an indent is the pure-Python encoder, slower than the recursion below).
 _json_literal = json.JSONEncoder(ensure_ascii=False).encode
+# Keys and strings repeat across the fixtures' resources: each is encoded once.
+_json_string = lru_cache(maxsize=65536)(_json_literal)
 
 
 def rego_literal(value: Any, depth: int = 1) -> str:
-    """JSON as a Rego literal, laid out exactly as `opa fmt` lays it out.
+    """JSON as a Rego literal, laid out exactly as `opa fmt` lays it out: one element a line, indented by
+    tabs, a comma after each, the last included.
 
     JSON is valid Rego term syntax, so a spec value can only ever be data here.
     """
-    tab = "\t"
-    if isinstance(value, dict):
+    kind = type(value)
+    if kind is dict:
         if not value:
             return "{}"
-        inner = "".join(
-            f"{tab * depth}{_json_literal(k)}: {rego_literal(v, depth + 1)},\n" for k, v in sorted(value.items())
-        )
-        return "{\n" + inner + tab * (depth - 1) + "}"
-    if isinstance(value, list):
+        tab = "\t" * depth
+        inner = [f"{tab}{_json_string(k) if type(k) is str else _json_literal(k)}: {rego_literal(v, depth + 1)},\n"
+                 for k, v in sorted(value.items())]
+        return "{\n" + "".join(inner) + tab[1:] + "}"
+    if kind is list:
         if not value:
             return "[]"
-        inner = "".join(f"{tab * depth}{rego_literal(v, depth + 1)},\n" for v in value)
-        return "[\n" + inner + tab * (depth - 1) + "]"
+        tab = "\t" * depth
+        inner = [f"{tab}{rego_literal(v, depth + 1)},\n" for v in value]
+        return "[\n" + "".join(inner) + tab[1:] + "]"
+    if kind is str:
+        return _json_string(value)
+    if isinstance(value, dict | list | tuple):  # subclasses, tuples: as json would write them
+        return rego_literal(dict(value) if isinstance(value, dict) else list(value), depth)
     return _json_literal(value)
 
 
