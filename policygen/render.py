@@ -234,18 +234,8 @@ def _text_mapping(value: dict, indent: int, out: list, inline: bool) -> None:
             if indent + len(key) + len(text) > _WIDTH:
                 raise NotImplementedError
             out.append(f"{lead}: {text}\n")
-        elif kind is dict:
-            if v:
-                out.append(lead + ":\n")
-                _text_mapping(v, indent + 2, out, False)
-            else:
-                out.append(lead + ": {}\n")
-        elif kind is list:
-            if v:
-                out.append(lead + ":\n")
-                _text_sequence(v, indent, out, False)  # a sequence in a mapping is not indented
-            else:
-                out.append(lead + ": []\n")
+        elif kind is dict or kind is list:
+            _text_collection(v, lead + ":", indent, out, True)
         else:
             out.append(lead + ":" + _scalar(v, indent + 2, indent + len(key) + 1))
 
@@ -259,20 +249,24 @@ def _text_sequence(value: list, indent: int, out: list, inline: bool) -> None:
         else:
             lead = pad + "-"
         kind = type(v)
-        if kind is dict:
-            if v:
-                out.append(lead + " ")
-                _text_mapping(v, indent + 2, out, True)
-            else:
-                out.append(lead + " {}\n")
-        elif kind is list:
-            if v:
-                out.append(lead + " ")
-                _text_sequence(v, indent + 2, out, True)
-            else:
-                out.append(lead + " []\n")
+        if kind is dict or kind is list:
+            _text_collection(v, lead, indent, out, False)
         else:
             out.append(lead + _scalar(v, indent + 2, indent + 1))
+
+
+def _text_collection(value: dict | list, lead: str, indent: int, out: list, in_mapping: bool) -> None:
+    """A mapping or sequence after "key:" (in_mapping) or after "-", whose own indent is indent."""
+    if not value:
+        out.append(lead + (" {}\n" if type(value) is dict else " []\n"))
+        return
+    # After "key:" a collection starts on the next line, and a sequence there is not indented; after "-"
+    # it starts on the same line, indented past the dash.
+    out.append(lead + ("\n" if in_mapping else " "))
+    if type(value) is dict:
+        _text_mapping(value, indent + 2, out, not in_mapping)
+    else:
+        _text_sequence(value, indent if in_mapping else indent + 2, out, not in_mapping)
 
 
 def _text(value: Any) -> str:
