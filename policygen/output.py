@@ -7,11 +7,12 @@ import shutil
 import stat
 import tempfile
 from dataclasses import dataclass
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path, PurePosixPath
 
-from .errors import OutputError  # noqa: F401  (raised here; defined with every other error)
+from .errors import OutputError
 
 FileMap = dict[PurePosixPath, str]
 
@@ -68,6 +69,17 @@ def _folders(dest: Path) -> set[PurePosixPath]:
     return {PurePosixPath(p.relative_to(dest).as_posix()) for p in dest.rglob("*") if p.is_dir() and not p.is_symlink()}
 
 
+@contextmanager
+def _writing(dest: Path) -> Iterator[None]:
+    """The file system refusing a write (no such folder, no permission, a full disk) is a bad output
+    folder, said as such; an error while rendering is not caught here."""
+    try:
+        yield
+    except OSError as exc:
+        where = f" ({exc.filename})" if exc.filename else ""
+        raise OutputError(f"{dest}: cannot write the generated files: {exc.strerror or exc}{where}") from None
+
+
 def write_tree(files: FileMap | Iterable[FileMap], dest: Path) -> list[Change]:
     """Write files (one map, or maps that arrive while the rest is still being rendered) into a sibling temp
     folder, then swap it into place.
@@ -107,41 +119,49 @@ def write_tree(files: FileMap | Iterable[FileMap], dest: Path) -> list[Change]:
     pool = ThreadPoolExecutor(max_workers=4)
     pending: list[Future] = []
     try:
-        for batch in batches:
-            for rel in sorted(batch, key=str):
-                text = wanted[rel] = batch[rel]
-                old = dest / rel
-                if _plain_file(old) and old.read_bytes() == text.encode("utf-8"):
-                    changes.append(Change(str(rel), "identical"))
-                    unchanged.append(rel)
-                    continue
-                changes.append(Change(str(rel), "update" if old.exists() else "create"))
-                if tmp is None:
-                    dest.parent.mkdir(parents=True, exist_ok=True)
-                    tmp = Path(tempfile.mkdtemp(prefix=f".{dest.name}.tmp-", dir=dest.parent))
-                put(rel, text)
-        _refuse_foreign(wanted, dest)
-        deleted = _deleted(wanted, dest)
-        changes.sort(key=lambda c: c.path)
-        changes += deleted
-        if tmp is None and not deleted and _folders(dest) == {f for rel in wanted for f in rel.parents} - {PurePosixPath(".")}:
-            return changes  # the tree is already exactly what would be written, plain files and folders only
-        if tmp is None:
-            dest.parent.mkdir(parents=True, exist_ok=True)
-            tmp = Path(tempfile.mkdtemp(prefix=f".{dest.name}.tmp-", dir=dest.parent))
-        for rel in unchanged:
-            # Linking costs a few microseconds where creating and filling a file can cost a millisecond.
+        for batch in batches:  # rendering: its errors are its own
+            with _writing(dest):
+                for rel in sorted(batch, key=str):
+                    text = wanted[rel] = batch[rel]
+                    old = dest / rel
+                    if _plain_file(old) and old.read_bytes() == text.encode("utf-8"):
+                        changes.append(Change(str(rel), "identical"))
+                        unchanged.append(rel)
+                        continue
+                    changes.append(Change(str(rel), "update" if old.exists() else "create"))
+                    if tmp is None:
+                        dest.parent.mkdir(parents=True, exist_ok=True)
+                        tmp = Path(tempfile.mkdtemp(prefix=f".{dest.name}.tmp-", dir=dest.parent))
+                    put(rel, text)
+        with _writing(dest):
+            _refuse_foreign(wanted, dest)
+            deleted = _deleted(wanted, dest)
+            changes.sort(key=lambda c: c.path)
+            changes += deleted
+            folders = {f for rel in wanted for f in rel.parents} - {PurePosixPath(".")}
+            if tmp is None and not deleted and _folders(dest) == folders:
+                return changes  # the tree is already exactly what would be written, plain files and folders only
+            if tmp is None:
+                dest.parent.mkdir(parents=True, exist_ok=True)
+                tmp = Path(tempfile.mkdtemp(prefix=f".{dest.name}.tmp-", dir=dest.parent))
+            for rel in unchanged:
+                # Linking costs a few microseconds where creating and filling a file can cost a millisecond.
+                try:
+                    os.link(dest / rel, target(rel), follow_symlinks=False)
+                except OSError:
+                    put(rel, wanted[rel])
+            for future in pending:
+                future.result()
+            old_tree = None
+            if dest.exists():
+                old_tree = dest.parent / f".{dest.name}.old-{os.getpid()}"
+                os.replace(dest, old_tree)
             try:
-                os.link(dest / rel, target(rel), follow_symlinks=False)
+                os.replace(tmp, dest)
             except OSError:
-                put(rel, wanted[rel])
-        for future in pending:
-            future.result()
-        old_tree = None
-        if dest.exists():
-            old_tree = dest.parent / f".{dest.name}.old-{os.getpid()}"
-            os.replace(dest, old_tree)
-        os.replace(tmp, dest)
+                if old_tree is not None:
+                    os.replace(old_tree, dest)  # the old tree back where it was
+                raise
         if old_tree is not None:
             shutil.rmtree(old_tree, ignore_errors=True)
     except BaseException:

@@ -98,3 +98,13 @@ def test_an_unchanged_file_that_is_a_symlink_is_written_not_linked(tmp_path):
     written = out / "rego/b/src.rego"
     assert not written.is_symlink() and written.read_text() == "package b\n"
     assert written.stat().st_ino != elsewhere.stat().st_ino
+
+
+def test_an_output_folder_the_file_system_refuses_is_bad_input_not_a_traceback(tmp_path):
+    from .cli_support import policygen
+
+    (tmp_path / "a-file").write_text("x\n")
+    proc = policygen("generate", str(ROOT / "specs" / "reference.yaml"), "-o", str(tmp_path / "a-file" / "dist"))
+    assert proc.returncode == 2, proc.stderr
+    assert "cannot write the generated files" in proc.stderr and "Traceback" not in proc.stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a-file"]
