@@ -130,8 +130,7 @@ def write_tree(files: FileMap | Iterable[FileMap], dest: Path) -> list[Change]:
                         continue
                     changes.append(Change(str(rel), "update" if old.exists() else "create"))
                     if tmp is None:
-                        dest.parent.mkdir(parents=True, exist_ok=True)
-                        tmp = Path(tempfile.mkdtemp(prefix=f".{dest.name}.tmp-", dir=dest.parent))
+                        tmp = _temporary(dest)
                     put(rel, text)
         with _writing(dest):
             _refuse_foreign(wanted, dest)
@@ -142,8 +141,7 @@ def write_tree(files: FileMap | Iterable[FileMap], dest: Path) -> list[Change]:
             if tmp is None and not deleted and _folders(dest) == folders:
                 return changes  # the tree is already exactly what would be written, plain files and folders only
             if tmp is None:
-                dest.parent.mkdir(parents=True, exist_ok=True)
-                tmp = Path(tempfile.mkdtemp(prefix=f".{dest.name}.tmp-", dir=dest.parent))
+                tmp = _temporary(dest)
             for rel in unchanged:
                 # Linking costs a few microseconds where creating and filling a file can cost a millisecond.
                 try:
@@ -153,14 +151,15 @@ def write_tree(files: FileMap | Iterable[FileMap], dest: Path) -> list[Change]:
             for future in pending:
                 future.result()
             old_tree = None
-            if dest.exists():
-                old_tree = dest.parent / f".{dest.name}.old-{os.getpid()}"
-                os.replace(dest, old_tree)
+            home = Path(os.path.abspath(dest))  # "." cannot be renamed; the folder it names can
+            if home.exists():
+                old_tree = _beside(dest, f"old-{os.getpid()}")
+                os.replace(home, old_tree)
             try:
-                os.replace(tmp, dest)
+                os.replace(tmp, home)
             except OSError:
                 if old_tree is not None:
-                    os.replace(old_tree, dest)  # the old tree back where it was
+                    os.replace(old_tree, home)  # the old tree back where it was
                 raise
         if old_tree is not None:
             shutil.rmtree(old_tree, ignore_errors=True)
@@ -172,6 +171,19 @@ def write_tree(files: FileMap | Iterable[FileMap], dest: Path) -> list[Change]:
     finally:
         pool.shutdown()
     return changes
+
+
+def _beside(dest: Path, suffix: str) -> Path:
+    # By its absolute path: "." and "" have no name or parent of their own to put a folder beside.
+    home = Path(os.path.abspath(dest))
+    return home.parent / f".{home.name}.{suffix}"
+
+
+def _temporary(dest: Path) -> Path:
+    """A new folder beside dest, on its file system, so that it can be swapped into place."""
+    beside = _beside(dest, "tmp-")
+    beside.parent.mkdir(parents=True, exist_ok=True)
+    return Path(tempfile.mkdtemp(prefix=beside.name, dir=beside.parent))
 
 
 def _deleted(wanted: FileMap, dest: Path) -> list[Change]:

@@ -108,3 +108,21 @@ def test_an_output_folder_the_file_system_refuses_is_bad_input_not_a_traceback(t
     assert proc.returncode == 2, proc.stderr
     assert "cannot write the generated files" in proc.stderr and "Traceback" not in proc.stderr
     assert sorted(p.name for p in tmp_path.iterdir()) == ["a-file"]
+
+
+def test_the_current_folder_as_output_is_written_in_place_and_its_temporary_folder_sits_beside_it(tmp_path):
+    from .cli_support import policygen
+
+    here = tmp_path / "policies"
+    here.mkdir()
+    spec = str(ROOT / "specs" / "reference.yaml")
+    first = policygen("generate", spec, "-o", ".", "-q", cwd=here)
+    assert first.returncode == 0, first.stderr
+    assert (here / "rego" / "main.rego").is_file()
+    again = policygen("generate", spec, "-o", ".", "-q", cwd=here)
+    assert again.returncode == 0 and "identical" in again.stdout
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["policies"]
+    (here / "notes.txt").write_text("mine\n")
+    refused = policygen("generate", spec, "-o", "", cwd=here)
+    assert refused.returncode == 2 and "notes.txt" in refused.stderr and ".tmp-" not in refused.stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["policies"]
