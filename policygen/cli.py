@@ -25,7 +25,7 @@ from .plan import build_plan
 from .report import FORMATS
 from .spec import load_spec
 
-if TYPE_CHECKING:  # each command imports what only it needs: `generate` never loads samples or reports
+if TYPE_CHECKING:  # each command imports what only it needs (report writers, the spool, the schema)
     from .samples import LoadOptions
 
 EXIT_OK = 0

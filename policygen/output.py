@@ -6,10 +6,10 @@ import os
 import shutil
 import stat
 import tempfile
-from dataclasses import dataclass
 from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
 from concurrent.futures import Future, ThreadPoolExecutor
+from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
 from .errors import OutputError
