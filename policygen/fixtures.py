@@ -10,13 +10,12 @@ its engine's own test format (src_test.rego, gator suites, kyverno-test.yaml).
 from __future__ import annotations
 
 import json
-import weakref
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from .checks import CHECKS
-from .plan import Plan
+from .plan import Plan, per_plan
 from .quantity import parse_quantity
 from .rules import REGISTRY
 from .samples import UNTRUSTED_USER
@@ -325,18 +324,10 @@ class CaseKit:
         return sidecar_image(self.plan)
 
 
-# Three backends and the cluster engine read the same plan's cases: built once per plan (a Plan holds
-# dicts, so it cannot be a key; its id is one while it lives, and its entry goes when it does).
-_CASES: dict[int, tuple[Case, ...]] = {}
-
-
 def cases_for(plan: Plan) -> list[Case]:
-    """Every rule's cases under plan (a fresh list; the cases themselves are shared: read them, never change them)."""
-    key = id(plan)
-    if key not in _CASES:
-        _CASES[key] = tuple(_build_cases(plan))
-        weakref.finalize(plan, _CASES.pop, key, None)
-    return list(_CASES[key])
+    """Every rule's cases under plan (a fresh list; the cases themselves are shared, built once per plan for
+    the three backends and the cluster engine: read them, never change them)."""
+    return list(per_plan(plan, "fixtures", lambda: tuple(_build_cases(plan))))
 
 
 def _build_cases(plan: Plan) -> list[Case]:

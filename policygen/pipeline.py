@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import difflib
-import os
 import tempfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -14,6 +13,7 @@ from . import exceptions, tools
 from .backends import Backend, all_backends
 from .engines import ENGINES, get_engine
 from .engines.base import Engine
+from .engines.runner import requested_jobs
 from .errors import EngineNotInstalled, InputError, PolicygenError
 from .forked import Forked
 from .kustomize import kustomizations
@@ -57,12 +57,10 @@ def render_backends(plan: Plan, backends: list[str] | None = None, jobs: int | N
 
 
 def _jobs(requested: int | None) -> int:
-    if requested is not None:
-        return requested
-    raw = os.environ.get("POLICYGEN_JOBS", "").strip()
-    if raw and not (raw.isdigit() and int(raw) >= 1):
-        raise PolicygenError(f"POLICYGEN_JOBS={raw!r} is not a whole number of jobs, 1 or more")
-    return int(raw) if raw else (os.cpu_count() or 1)
+    try:
+        return requested_jobs(requested)
+    except ValueError as exc:  # a setting of the caller's: bad input, as for any other
+        raise PolicygenError(str(exc)) from None
 
 
 def render_all(plan: Plan, backends: list[str] | None = None) -> FileMap:

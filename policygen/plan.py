@@ -12,8 +12,10 @@ from __future__ import annotations
 import datetime
 import json
 import os
+import weakref
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 from .kinds import POD_KINDS
 from .rules import CATALOGUE, RULES, PlanInputs, RuleInfo
@@ -195,3 +197,18 @@ def build_plan(policy: SidecarPolicy, today: datetime.date | None = None) -> Pla
         expired_exceptions=tuple(e for e in exceptions if e.expired(today)),
         today=today,
     )
+
+
+_T = TypeVar("_T")
+# What several backends derive from one plan, kept while the plan lives (a Plan holds dicts, so it cannot
+# be a key; its id is one while it lives, and its entries go when it does).
+_PER_PLAN: dict[tuple[int, str], Any] = {}
+
+
+def per_plan(plan: Plan, key: str, build: Callable[[], _T]) -> _T:
+    """build(), once for this plan and key."""
+    slot = (id(plan), key)
+    if slot not in _PER_PLAN:
+        _PER_PLAN[slot] = build()
+        weakref.finalize(plan, _PER_PLAN.pop, slot, None)
+    return _PER_PLAN[slot]

@@ -16,7 +16,6 @@ both APIs share.
 from __future__ import annotations
 
 import re
-import weakref
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import PurePosixPath
@@ -27,7 +26,7 @@ import yaml
 
 from ..checks import CHECKS
 from ..kinds import rule_kinds
-from ..plan import Plan, RulePlan
+from ..plan import Plan, RulePlan, per_plan
 from ..render import load_own_yaml, make_env, to_json
 from ..rules import REGISTRY, RULES
 from . import cel_split
@@ -128,19 +127,12 @@ class CelSource:
         }
 
 
-# Both CEL backends render every rule's source: once per plan and rule (the fixtures' cases are kept alike).
-_SOURCES: dict[tuple[int, str], CelSource] = {}
-
-
 def cel_source(plan: Plan, rule: RulePlan) -> CelSource:
-    """Render the rule's policygen/rules/<id>/rule.cel.jinja for one rule of the plan."""
+    """Render the rule's policygen/rules/<id>/rule.cel.jinja for one rule of the plan (once per plan and
+    rule: both CEL backends read it)."""
     if plan.rule(rule.rule_id) is not rule:  # a rule the plan does not hold: nothing to share
         return _cel_source(plan, rule)
-    key = (id(plan), rule.rule_id)
-    if key not in _SOURCES:
-        _SOURCES[key] = _cel_source(plan, rule)
-        weakref.finalize(plan, _SOURCES.pop, key, None)
-    return _SOURCES[key]
+    return per_plan(plan, f"cel:{rule.rule_id}", lambda: _cel_source(plan, rule))
 
 
 def _cel_source(plan: Plan, rule: RulePlan) -> CelSource:

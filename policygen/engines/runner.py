@@ -115,20 +115,30 @@ def canary() -> Resource:
     return Resource("policygen:canary", 0, review, obj)
 
 
+def requested_jobs(requested: int | None = None) -> int:
+    """The caller's number, POLICYGEN_JOBS, or one per core; ValueError when it is no whole number of 1 or more."""
+    if requested is not None:
+        if requested < 1:
+            raise ValueError(f"jobs must be at least 1, not {requested}")
+        return requested
+    raw = os.environ.get("POLICYGEN_JOBS", "").strip()
+    if not raw:
+        return os.cpu_count() or 1
+    try:
+        value = int(raw)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise ValueError(f"POLICYGEN_JOBS={raw!r} is not a whole number of parallel runs, 1 or more")
+    return value
+
+
 def jobs(requested: int | None = None) -> int:
     """How many batches an engine judges at once: the caller's number, POLICYGEN_JOBS, or one per core."""
-    if requested is None:
-        raw = os.environ.get("POLICYGEN_JOBS", "").strip()
-        if raw:
-            try:
-                requested = int(raw)
-            except ValueError:
-                raise EngineError(f"POLICYGEN_JOBS={raw!r} is not a whole number of parallel engine runs") from None
-    if requested is None:
-        requested = os.cpu_count() or 1
-    if requested < 1:
-        raise EngineError(f"jobs must be at least 1, not {requested}")
-    return requested
+    try:
+        return requested_jobs(requested)
+    except ValueError as exc:
+        raise EngineError(str(exc)) from None
 
 
 def spread(count: int, workers: int) -> int:
