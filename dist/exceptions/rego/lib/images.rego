@@ -25,7 +25,21 @@ verified_digest_pattern := `^(?:sha256:[a-f0-9]{64}|sha512:[a-f0-9]{128})$`
 # description: >-
 #   {"registry", "path", "repository", "tag", "digest", "verified_digest"} of a
 #   reference, with "" for an absent tag or digest; undefined when it does not parse.
-parse(ref) := value if {
+parse(ref) := {
+	"registry": m[1],
+	"path": m[2],
+	"repository": concat("/", [m[1], m[2]]),
+	"tag": m[3],
+	"digest": m[4],
+	"verified_digest": m[4] != "",
+} if {
+	# The commonest shape, a registry of its own, read in this one body: quick() gives it the same value.
+	is_string(ref)
+	m := regex.find_all_string_submatch_n(quick_pattern, ref, 1)[0]
+	m[1] != ""
+	not m[1] in docker_hub_aliases
+	count(m[2]) <= path_max
+} else := value if {
 	is_string(ref)
 	not regex.match(`^[a-f0-9]{64}$`, ref)
 	value := quick(ref)

@@ -19,6 +19,20 @@ container_fields := ["initContainers", "containers", "ephemeralContainers"]
 #   its pod metadata (for structure(), which only SC003 reads). A malformed
 #   spec reads as an empty one, which the rules then judge (fail closed).
 pod(obj) := {
+	"spec": spec,
+	"metadata": {"labels": labels, "annotations": annotations},
+	"is_pod": true,
+	"metadata_path": ["metadata"],
+} if {
+	# Every part an object, as the API server stores it: read here without a call per part.
+	obj.kind == "Pod"
+	spec := object.get(obj, "spec", {})
+	is_object(spec)
+	labels := object.get(obj, ["metadata", "labels"], {})
+	is_object(labels)
+	annotations := object.get(obj, ["metadata", "annotations"], {})
+	is_object(annotations)
+} else := {
 	"spec": as_object(object.get(obj, "spec", {})),
 	"metadata": metadata(obj),
 	"is_pod": true,
@@ -28,6 +42,21 @@ pod(obj) := {
 }
 
 pod(obj) := {
+	"spec": spec,
+	"metadata": {"labels": labels, "annotations": annotations},
+	"is_pod": false,
+	"metadata_path": ["spec", "template", "metadata"],
+} if {
+	obj.kind in template_kinds
+	template := object.get(obj, ["spec", "template"], {})
+	is_object(template)
+	spec := object.get(template, "spec", {})
+	is_object(spec)
+	labels := object.get(template, ["metadata", "labels"], {})
+	is_object(labels)
+	annotations := object.get(template, ["metadata", "annotations"], {})
+	is_object(annotations)
+} else := {
 	"spec": as_object(object.get(obj, ["spec", "template", "spec"], {})),
 	"metadata": metadata(as_object(object.get(obj, ["spec", "template"], {}))),
 	"is_pod": false,

@@ -78,6 +78,12 @@ injected_namespace(labels) if {
 #   webhooks inject it: its namespace carries neither istio-injection nor
 #   istio.io/rev (a Namespace not among the inputs counts as unlabelled), and the
 #   pod's own labels ask for injection. Excluded namespaces always win.
+pod_in_mesh(ns, _, scope, _) if {
+	# A listed namespace, the commonest case, without the calls in_mesh makes.
+	ns in scope.meshNamespaces
+	not ns in scope.excludedNamespaces
+}
+
 pod_in_mesh(ns, _, scope, namespaces) if in_mesh(ns, scope, namespaces)
 
 pod_in_mesh(ns, pod_labels, scope, namespaces) if {

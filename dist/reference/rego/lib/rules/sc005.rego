@@ -60,18 +60,15 @@ pinned(entry, approved) := {msg |
 	not want.name in env_names(entry.container)
 	msg := {"check": "env-pinned-missing", "detail": sprintf("%s: env %s is missing, approved value %q", [pods.where(entry), want.name, want.value])}
 } | {msg |
-	# Each variable once, and the pinned list only for the variables it names.
-	some var in env_list(entry.container)
-	var.name in pinned_names(approved)
+	# Each pinned variable, and each variable of its name (a name may repeat).
 	some want in approved.pinnedEnv
+	some var in env_list(entry.container)
 	var.name == want.name
 	not pinned_value(var, want.value)
 	msg := {"check": "env-pinned-mismatch", "detail": sprintf("%s: env %s is %s, approved value %q", [pods.where(entry), want.name, describe(var), want.value])}
 }
 
 env_names(container) := {var.name | some var in env_list(container)}
-
-pinned_names(approved) := {want.name | some want in approved.pinnedEnv}
 
 pinned_value(var, value) if {
 	var.value == value

@@ -23,8 +23,10 @@ problems(spec, entry, approved) := (({msg |
 		pods.where(entry), i, review.quote(pods.name_of(mount)), concat(", ", approved.allowed),
 	])}
 } | {msg |
+	host_paths := host_path_volumes(spec)
+	count(host_paths) > 0
 	some i, mount in mounts(entry.container)
-	mount.name in host_path_volumes(spec)
+	mount.name in host_paths
 	msg := {"check": "mount-hostpath", "detail": sprintf("%s: volumeMounts[%d] mounts hostPath volume %s", [pods.where(entry), i, review.quote(mount.name)])}
 }) | {msg |
 	not mounts(entry.container)
