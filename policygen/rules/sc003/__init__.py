@@ -42,6 +42,10 @@ def cases(p, kit):
     # Evasions of a reader without a JSON parser: an escaped key, a repeated key, not JSON at all.
     kit.pod("status_escaped_key", "status-malformed", status('{"initContainers":null,"contain\\u0065rs":["evil-proxy"]}'))
     kit.pod("status_repeated_key", "status-unapproved-container", status(json.dumps({"containers": names[:1]})[:-1] + ',"containers":["evil-proxy"]}'))
+    # A JSON parser keeps the last of a repeated key: the unapproved name, or the malformed list, first.
+    kit.pod("status_repeated_key_first", "status-unapproved-container", status('{"containers":["evil-proxy"],' + json.dumps({"containers": names[:1]})[1:]))
+    kit.pod("status_repeated_key_null_last", "status-unapproved-container", status('{"containers":["evil-proxy"],"containers":null}'))
+    kit.pod("status_repeated_key_malformed_first", "status-malformed", status('{"initContainers":[1],' + json.dumps({"initContainers": names[:1]})[1:]))
     kit.pod("status_not_json", "status-malformed", status('{"containers":["' + (names[0] if names else "x") + '"]'))
     kit.pod("status_null_lists", False, status(json.dumps({"initContainers": None, "containers": None})))
     # Longer than any engine reads (status.STATUS_MAX_LENGTH), though flat JSON naming only approved sidecars.
@@ -58,6 +62,11 @@ def cases(p, kit):
         # A sidecar image under another name is denied everywhere, not only in the mesh.
         kit.pod("sidecar_image_renamed_outside_mesh", "image-under-other-name",
                 lambda pod: pod["spec"]["containers"].append({"name": "debug", "image": image}), outside=True)
+    # Always is the only restartPolicy an init container takes: another is unparseable, denied in every namespace.
+    kit.pod("restart_policy_never", "restart-policy-malformed", lambda pod: pod["spec"].setdefault("initContainers", []).append(
+        {"name": "setup", "image": "registry.example.com/tools/setup:1", "restartPolicy": "Never"}))
+    kit.pod("restart_policy_never_outside_mesh", "restart-policy-malformed", lambda pod: pod["spec"].setdefault("initContainers", []).append(
+        {"name": "setup", "image": "registry.example.com/tools/setup:1", "restartPolicy": "Never"}), outside=True)
     kit.pod("native_sidecar_outside_mesh", False, lambda pod: pod["spec"].setdefault("initContainers", []).append(
         {"name": "shadow", "image": "registry.example.com/tools/shadow:1", "restartPolicy": "Always"}), outside=True)
 

@@ -16,12 +16,12 @@ violations(rev, params, namespaces) := everywhere(rev, pod, params) | in_mesh(re
 	pod := pods.review_pod(rev)
 } else := set()
 
-everywhere(rev, pod, params) := ({review.finding("pod-spec-malformed", sprintf("pod spec: %s", [problem])) | some problem in pods.malformed(pod.spec)} | {
+everywhere(rev, pod, params) := (({review.finding("pod-spec-malformed", sprintf("pod spec: %s", [problem])) | some problem in pods.malformed(pod.spec)} | {
 review.finding("pod-metadata-malformed", sprintf("pod: %s", [problem])) | some problem in pods.structure(review.target(rev), pod.metadata_path)}) | {msg |
 	some entry in pods.containers(pod.spec)
 	not entry.name in sidecar_names(params)
 	msg := disguised(entry, params.sidecarRepositories)
-}
+}) | restart_policies(pod)
 
 in_mesh(rev, pod, params, namespaces) := (native(pod, params) | status(pod, params)) | placement(pod, params) if {
 	scope.pod_in_mesh(review.namespace(rev), pod.metadata.labels, params.scope, namespaces)
@@ -46,42 +46,59 @@ native(pod, params) := {msg |
 	entry.container.restartPolicy == "Always"
 	not allowed_in(entry.name, "initContainers", params)
 	msg := {"check": "native-sidecar-unapproved", "detail": sprintf("%s: restartPolicy Always makes it a native sidecar, and it is not an approved one", [pods.where(entry)])}
-} | {msg |
-	# Always is the only value the API server accepts; anything else is unparseable.
+}
+
+# Always is the only value the API server accepts; anything else is unparseable, so denied in every namespace.
+restart_policies(pod) := {review.finding("restart-policy-malformed", sprintf("%s: restartPolicy is not \"Always\", the only value an init container takes", [pods.where(entry)])) |
 	some entry in pods.containers(pod.spec)
 	entry.field == "initContainers"
 	not object.get(entry.container, "restartPolicy", null) in {null, "Always"}
-	msg := review.finding("restart-policy-malformed", sprintf("%s: restartPolicy is not \"Always\", the only value an init container takes", [pods.where(entry)]))
 }
 
 status(pod, params) := {msg |
 	value := pod.metadata.annotations[status_annotation]
-	not status_json(value)
+	not status_readable(value)
 	msg := {"check": "status-malformed", "detail": sprintf("annotation %s: %s is not the injector's status JSON", [status_annotation, review.quote(value)])}
 } | {msg |
-	parsed := status_json(pod.metadata.annotations[status_annotation])
-	some field in ["initContainers", "containers"]
-	some name in object.get(parsed, field, [])
+	value := pod.metadata.annotations[status_annotation]
+	status_readable(value)
+	some member in status_members(value)
+	some field, names in member
+	some name in names
 	not name in sidecar_names(params)
 	msg := {"check": "status-unapproved-container", "detail": sprintf("annotation %s: lists %s in %s, which is not an approved sidecar", [status_annotation, review.quote(name), field])}
 }
 
 # The grammar the CEL backends read the annotation by (policygen/rules/sc003/status.py): a flat JSON
 # object without escapes, as the injector writes it, of at most status_max_length characters; an
-# escaped, nested or longer one is malformed in every engine. One match, then one parse, per pod.
+# escaped, nested or longer one is malformed in every engine.
 # regal ignore:line-length
 status_document := "^[ \\t\\n\\r]*\\{[ \\t\\n\\r]*(?:\"[^\"\\\\\\x00-\\x1f]*\"[ \\t\\n\\r]*:[ \\t\\n\\r]*(?:(?:\"[^\"\\\\\\x00-\\x1f]*\"|null|true|false|-?(?:0|[1-9][0-9]*)(?:\\.[0-9]+)?(?:[eE][+-]?[0-9]+)?)|\\[[ \\t\\n\\r]*(?:(?:\"[^\"\\\\\\x00-\\x1f]*\"|null|true|false|-?(?:0|[1-9][0-9]*)(?:\\.[0-9]+)?(?:[eE][+-]?[0-9]+)?)(?:[ \\t\\n\\r]*,[ \\t\\n\\r]*(?:\"[^\"\\\\\\x00-\\x1f]*\"|null|true|false|-?(?:0|[1-9][0-9]*)(?:\\.[0-9]+)?(?:[eE][+-]?[0-9]+)?))*)?[ \\t\\n\\r]*\\])(?:[ \\t\\n\\r]*,[ \\t\\n\\r]*\"[^\"\\\\\\x00-\\x1f]*\"[ \\t\\n\\r]*:[ \\t\\n\\r]*(?:(?:\"[^\"\\\\\\x00-\\x1f]*\"|null|true|false|-?(?:0|[1-9][0-9]*)(?:\\.[0-9]+)?(?:[eE][+-]?[0-9]+)?)|\\[[ \\t\\n\\r]*(?:(?:\"[^\"\\\\\\x00-\\x1f]*\"|null|true|false|-?(?:0|[1-9][0-9]*)(?:\\.[0-9]+)?(?:[eE][+-]?[0-9]+)?)(?:[ \\t\\n\\r]*,[ \\t\\n\\r]*(?:\"[^\"\\\\\\x00-\\x1f]*\"|null|true|false|-?(?:0|[1-9][0-9]*)(?:\\.[0-9]+)?(?:[eE][+-]?[0-9]+)?))*)?[ \\t\\n\\r]*\\]))*)?[ \\t\\n\\r]*\\}[ \\t\\n\\r]*$"
 
+# Each initContainers or containers member of such a document (a string followed by ":" can only be a key there).
+# regal ignore:line-length
+status_member := "\"(?:initContainers|containers)\"[ \\t\\n\\r]*:[ \\t\\n\\r]*(?:\\[[ \\t\\n\\r]*(?:(?:\"[^\"\\\\\\x00-\\x1f]*\"|null|true|false|-?(?:0|[1-9][0-9]*)(?:\\.[0-9]+)?(?:[eE][+-]?[0-9]+)?)(?:[ \\t\\n\\r]*,[ \\t\\n\\r]*(?:\"[^\"\\\\\\x00-\\x1f]*\"|null|true|false|-?(?:0|[1-9][0-9]*)(?:\\.[0-9]+)?(?:[eE][+-]?[0-9]+)?))*)?[ \\t\\n\\r]*\\]|(?:\"[^\"\\\\\\x00-\\x1f]*\"|null|true|false|-?(?:0|[1-9][0-9]*)(?:\\.[0-9]+)?(?:[eE][+-]?[0-9]+)?))"
+
 status_max_length := 4096
 
-# The annotation parsed, when it is the injector's status JSON; undefined otherwise.
-status_json(value) := parsed if {
+# METADATA
+# description: >-
+#   Each initContainers or containers member of a status annotation of the grammar, parsed
+#   alone as {key: value}: a key repeated is read each time, as the CEL reads it, where
+#   parsing the whole annotation would keep only its last value. Undefined off the grammar.
+status_members(value) := [json.unmarshal(concat("", ["{", member, "}"])) | some member in regex.find_n(status_member, value, -1)] if {
 	is_string(value)
 	count(value) <= status_max_length
 	regex.match(status_document, value)
-	parsed := json.unmarshal(value)
-	names_or_null(object.get(parsed, "initContainers", null))
-	names_or_null(object.get(parsed, "containers", null))
+}
+
+# Of the grammar, and each member null or a list of strings.
+status_readable(value) if {
+	members := status_members(value)
+	every member in members {
+		some names in member
+		names_or_null(names)
+	}
 }
 
 names_or_null(null)
