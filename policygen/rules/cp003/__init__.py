@@ -35,6 +35,13 @@ def cases(p, kit):
     del no_mtls["spec"]["mtls"]
     kit.add("workload_without_mtls", no_mtls, False)
     kit.add("port_disable", pa("shop", "STRICT", {"app": "shop"}, {"8080": {"mode": "DISABLE"}}), "mtls-weakened")
+    # The API server prunes a null the CRD does not allow: an absent port setting, which inherits.
+    kit.add("port_null", pa("shop", "STRICT", {"app": "shop"}, {"8080": None}), False)
+    # A selector of another shape is malformed (and denied as that), and not read as mesh-wide.
+    for name, selector in (("selector_list", []), ("match_labels_list", {"matchLabels": []}), ("match_labels_string", {"matchLabels": ""})):
+        odd = pa(p["namespace"], "UNSET")
+        odd["spec"]["selector"] = selector
+        kit.add(f"mesh_wide_{name}", odd, "peer-authentication-malformed")
 
 
 RULE = Rule(

@@ -179,3 +179,109 @@ test_denies_port_disable if {
 		startswith(msg.msg, concat("", [msg.rule, "/", msg.check, " "]))
 	}
 }
+
+port_null_input := {
+	"apiVersion": "security.istio.io/v1",
+	"kind": "PeerAuthentication",
+	"metadata": {
+		"name": "default",
+		"namespace": "shop",
+	},
+	"spec": {
+		"mtls": {
+			"mode": "STRICT",
+		},
+		"portLevelMtls": {
+			"8080": null,
+		},
+		"selector": {
+			"matchLabels": {
+				"app": "shop",
+			},
+		},
+	},
+}
+
+test_allows_port_null if {
+	msgs := cp003.violations with input as port_null_input
+	count(msgs) == 0
+}
+
+mesh_wide_selector_list_input := {
+	"apiVersion": "security.istio.io/v1",
+	"kind": "PeerAuthentication",
+	"metadata": {
+		"name": "default",
+		"namespace": "istio-system",
+	},
+	"spec": {
+		"mtls": {
+			"mode": "UNSET",
+		},
+		"selector": [],
+	},
+}
+
+test_denies_mesh_wide_selector_list if {
+	msgs := cp003.violations with input as mesh_wide_selector_list_input
+	count(msgs) > 0
+	every msg in msgs {
+		msg.rule == "CP003"
+		msg.check in catalogued_checks
+		startswith(msg.msg, concat("", [msg.rule, "/", msg.check, " "]))
+	}
+}
+
+mesh_wide_match_labels_list_input := {
+	"apiVersion": "security.istio.io/v1",
+	"kind": "PeerAuthentication",
+	"metadata": {
+		"name": "default",
+		"namespace": "istio-system",
+	},
+	"spec": {
+		"mtls": {
+			"mode": "UNSET",
+		},
+		"selector": {
+			"matchLabels": [],
+		},
+	},
+}
+
+test_denies_mesh_wide_match_labels_list if {
+	msgs := cp003.violations with input as mesh_wide_match_labels_list_input
+	count(msgs) > 0
+	every msg in msgs {
+		msg.rule == "CP003"
+		msg.check in catalogued_checks
+		startswith(msg.msg, concat("", [msg.rule, "/", msg.check, " "]))
+	}
+}
+
+mesh_wide_match_labels_string_input := {
+	"apiVersion": "security.istio.io/v1",
+	"kind": "PeerAuthentication",
+	"metadata": {
+		"name": "default",
+		"namespace": "istio-system",
+	},
+	"spec": {
+		"mtls": {
+			"mode": "UNSET",
+		},
+		"selector": {
+			"matchLabels": "",
+		},
+	},
+}
+
+test_denies_mesh_wide_match_labels_string if {
+	msgs := cp003.violations with input as mesh_wide_match_labels_string_input
+	count(msgs) > 0
+	every msg in msgs {
+		msg.rule == "CP003"
+		msg.check in catalogued_checks
+		startswith(msg.msg, concat("", [msg.rule, "/", msg.check, " "]))
+	}
+}

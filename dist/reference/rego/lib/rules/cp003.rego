@@ -40,9 +40,20 @@ weak(mode) if {
 	not mode in safe_modes
 }
 
-has_selector(obj) if {
-	labels := obj.spec.selector.matchLabels
-	count(labels) > 0
+# Mesh-wide as the CEL reads it: no selector, an empty one, or no or empty matchLabels. A selector
+# of another shape is not mesh-wide here; it is peer-authentication-malformed, and denied as that.
+has_selector(obj) if not mesh_wide_selector(object.get(obj, ["spec", "selector"], null))
+
+mesh_wide_selector(null)
+
+mesh_wide_selector(selector) if {
+	is_object(selector)
+	object.get(selector, "matchLabels", null) == null
+}
+
+mesh_wide_selector(selector) if {
+	is_object(selector)
+	selector.matchLabels == {}
 }
 
 # What the CRD's schema rejects is unparseable, and could hide a weak mode or a selector.
@@ -70,6 +81,9 @@ mode_or_null(mode) if {
 	is_string(mode)
 	upper(mode) in modes
 }
+
+# A null setting is absent: the API server prunes nulls the CRD's schema does not allow.
+port_setting(null)
 
 port_setting(setting) if {
 	is_object(setting)
