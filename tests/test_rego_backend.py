@@ -106,3 +106,40 @@ def test_rego_literals_are_what_opa_fmt_writes_and_read_back_as_their_value(tmp_
     assert proc.returncode == 0, proc.stderr
     data = json.loads(proc.stdout)["result"][0]["expressions"][0]["value"]
     assert [data[f"v{i}"]["value"] for i in range(len(values))] == values
+
+
+def _conftest_failures(policy, path, *extra):
+    import json
+
+    proc = run_tool("conftest", "test", "--no-color", "--output", "json", "--policy", str(policy), *extra, str(path))
+    assert proc.returncode in (0, 1), proc.stdout[-2000:] + proc.stderr
+    return sorted(f["msg"] for result in json.loads(proc.stdout) for f in result.get("failures") or [])
+
+
+def test_conftest_judges_each_object_of_a_list(reference_dist, tmp_path):
+    """conftest given a List (kubectl get -o yaml writes one) judges each object in it, nested lists and
+    kubectl's kind defaults included, as it judges the same objects given alone: a List hid them before."""
+    import yaml
+
+    privileged = {"containers": [{"name": "web", "image": "busybox", "securityContext": {"privileged": True, "capabilities": {"add": ["NET_ADMIN"]}}}]}
+    pod = {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "in-list", "namespace": "payments"}, "spec": privileged}
+    kindless = {"metadata": {"name": "nested", "namespace": "payments"}, "spec": privileged}
+    config = {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "c", "namespace": "payments"}, "data": {"items": "x"}}
+    listed = {"apiVersion": "v1", "kind": "List", "items": [pod, {"apiVersion": "v1", "kind": "PodList", "items": [kindless]}, config]}
+    (tmp_path / "list.yaml").write_text(yaml.safe_dump(listed))
+    alone = [pod, {"apiVersion": "v1", "kind": "Pod", **kindless}, config]
+    (tmp_path / "alone.yaml").write_text(yaml.safe_dump_all(alone))
+    rego = reference_dist / "rego"
+    for extra in ((), ("--namespace", "policygen.sc010")):
+        from_list = _conftest_failures(rego, tmp_path / "list.yaml", *extra)
+        by_itself = _conftest_failures(rego, tmp_path / "alone.yaml", *extra)
+        assert by_itself and any(m.startswith("SC010/privileged") for m in by_itself)
+        where = {"(items[0])": 0, "(items[1].items[0])": 0}
+        stripped = []
+        for msg in from_list:
+            text, _, suffix = msg.rpartition(" ")
+            assert suffix in where, msg
+            where[suffix] += 1
+            stripped.append(text)
+        assert sorted(stripped) == by_itself
+        assert all(where.values()), where

@@ -146,6 +146,7 @@ class RegoBackend:
             exceptions=rego_literal([e.to_json() for e in plan.exceptions]) if plan.exceptions else "",
         )
         files[PurePosixPath("batch.rego")] = render("rego/batch.rego.jinja")
+        files[PurePosixPath("lists.rego")] = render("rego/lists.rego.jinja")
         # Package heads for `conftest doc`, which crashes unless the first package it sorts has a one-part name.
         files[PurePosixPath("lib/lib.rego")] = render("rego/lib_index.rego.jinja")
         files[PurePosixPath("policygen.rego")] = render("rego/rules_index.rego.jinja")

@@ -8,6 +8,7 @@
 package main
 
 import data.policygen
+import data.policygen.lists
 
 # METADATA
 # scope: document
@@ -56,11 +57,27 @@ deny_sc001 contains found if {
 	some found in policygen.sc001.violations
 }
 
+# Each object of a List, judged as if given alone; the message says where it sits.
+deny_sc001 contains object.union(found, {"msg": sprintf("%s (%s)", [found.msg, where])}) if {
+	some where, item in lists.objects
+
+	# regal ignore:with-outside-test-context
+	some found in policygen.sc001.violations with input as item
+}
+
 # METADATA
 # title: SC002
 # entrypoint: true
 deny_sc002 contains found if {
 	some found in policygen.sc002.violations
+}
+
+# Each object of a List, judged as if given alone; the message says where it sits.
+deny_sc002 contains object.union(found, {"msg": sprintf("%s (%s)", [found.msg, where])}) if {
+	some where, item in lists.objects
+
+	# regal ignore:with-outside-test-context
+	some found in policygen.sc002.violations with input as item
 }
 
 # METADATA
@@ -70,11 +87,27 @@ deny_sc003 contains found if {
 	some found in policygen.sc003.violations
 }
 
+# Each object of a List, judged as if given alone; the message says where it sits.
+deny_sc003 contains object.union(found, {"msg": sprintf("%s (%s)", [found.msg, where])}) if {
+	some where, item in lists.objects
+
+	# regal ignore:with-outside-test-context
+	some found in policygen.sc003.violations with input as item
+}
+
 # METADATA
 # title: SC004
 # entrypoint: true
 deny_sc004 contains found if {
 	some found in policygen.sc004.violations
+}
+
+# Each object of a List, judged as if given alone; the message says where it sits.
+deny_sc004 contains object.union(found, {"msg": sprintf("%s (%s)", [found.msg, where])}) if {
+	some where, item in lists.objects
+
+	# regal ignore:with-outside-test-context
+	some found in policygen.sc004.violations with input as item
 }
 
 # METADATA
@@ -84,11 +117,27 @@ deny_sc005 contains found if {
 	some found in policygen.sc005.violations
 }
 
+# Each object of a List, judged as if given alone; the message says where it sits.
+deny_sc005 contains object.union(found, {"msg": sprintf("%s (%s)", [found.msg, where])}) if {
+	some where, item in lists.objects
+
+	# regal ignore:with-outside-test-context
+	some found in policygen.sc005.violations with input as item
+}
+
 # METADATA
 # title: SC006
 # entrypoint: true
 deny_sc006 contains found if {
 	some found in policygen.sc006.violations
+}
+
+# Each object of a List, judged as if given alone; the message says where it sits.
+deny_sc006 contains object.union(found, {"msg": sprintf("%s (%s)", [found.msg, where])}) if {
+	some where, item in lists.objects
+
+	# regal ignore:with-outside-test-context
+	some found in policygen.sc006.violations with input as item
 }
 
 # METADATA
@@ -98,11 +147,27 @@ deny_sc007 contains found if {
 	some found in policygen.sc007.violations
 }
 
+# Each object of a List, judged as if given alone; the message says where it sits.
+deny_sc007 contains object.union(found, {"msg": sprintf("%s (%s)", [found.msg, where])}) if {
+	some where, item in lists.objects
+
+	# regal ignore:with-outside-test-context
+	some found in policygen.sc007.violations with input as item
+}
+
 # METADATA
 # title: SC008
 # entrypoint: true
 deny_sc008 contains found if {
 	some found in policygen.sc008.violations
+}
+
+# Each object of a List, judged as if given alone; the message says where it sits.
+deny_sc008 contains object.union(found, {"msg": sprintf("%s (%s)", [found.msg, where])}) if {
+	some where, item in lists.objects
+
+	# regal ignore:with-outside-test-context
+	some found in policygen.sc008.violations with input as item
 }
 
 # METADATA
@@ -112,11 +177,27 @@ deny_sc009 contains found if {
 	some found in policygen.sc009.violations
 }
 
+# Each object of a List, judged as if given alone; the message says where it sits.
+deny_sc009 contains object.union(found, {"msg": sprintf("%s (%s)", [found.msg, where])}) if {
+	some where, item in lists.objects
+
+	# regal ignore:with-outside-test-context
+	some found in policygen.sc009.violations with input as item
+}
+
 # METADATA
 # title: SC010
 # entrypoint: true
 deny_sc010 contains found if {
 	some found in policygen.sc010.violations
+}
+
+# Each object of a List, judged as if given alone; the message says where it sits.
+deny_sc010 contains object.union(found, {"msg": sprintf("%s (%s)", [found.msg, where])}) if {
+	some where, item in lists.objects
+
+	# regal ignore:with-outside-test-context
+	some found in policygen.sc010.violations with input as item
 }
 
 # METADATA
@@ -126,11 +207,27 @@ deny_sc011 contains found if {
 	some found in policygen.sc011.violations
 }
 
+# Each object of a List, judged as if given alone; the message says where it sits.
+deny_sc011 contains object.union(found, {"msg": sprintf("%s (%s)", [found.msg, where])}) if {
+	some where, item in lists.objects
+
+	# regal ignore:with-outside-test-context
+	some found in policygen.sc011.violations with input as item
+}
+
 # METADATA
 # title: CP001
 # entrypoint: true
 deny_cp001 contains found if {
 	some found in policygen.cp001.violations
+}
+
+# Each object of a List, judged as if given alone; the message says where it sits.
+deny_cp001 contains object.union(found, {"msg": sprintf("%s (%s)", [found.msg, where])}) if {
+	some where, item in lists.objects
+
+	# regal ignore:with-outside-test-context
+	some found in policygen.cp001.violations with input as item
 }
 
 # METADATA
@@ -140,11 +237,27 @@ deny_cp002 contains found if {
 	some found in policygen.cp002.violations
 }
 
+# Each object of a List, judged as if given alone; the message says where it sits.
+deny_cp002 contains object.union(found, {"msg": sprintf("%s (%s)", [found.msg, where])}) if {
+	some where, item in lists.objects
+
+	# regal ignore:with-outside-test-context
+	some found in policygen.cp002.violations with input as item
+}
+
 # METADATA
 # title: CP003
 # entrypoint: true
 deny_cp003 contains found if {
 	some found in policygen.cp003.violations
+}
+
+# Each object of a List, judged as if given alone; the message says where it sits.
+deny_cp003 contains object.union(found, {"msg": sprintf("%s (%s)", [found.msg, where])}) if {
+	some where, item in lists.objects
+
+	# regal ignore:with-outside-test-context
+	some found in policygen.cp003.violations with input as item
 }
 
 # METADATA
@@ -154,9 +267,25 @@ deny_cp004 contains found if {
 	some found in policygen.cp004.violations
 }
 
+# Each object of a List, judged as if given alone; the message says where it sits.
+deny_cp004 contains object.union(found, {"msg": sprintf("%s (%s)", [found.msg, where])}) if {
+	some where, item in lists.objects
+
+	# regal ignore:with-outside-test-context
+	some found in policygen.cp004.violations with input as item
+}
+
 # METADATA
 # title: CP005
 # entrypoint: true
 deny_cp005 contains found if {
 	some found in policygen.cp005.violations
+}
+
+# Each object of a List, judged as if given alone; the message says where it sits.
+deny_cp005 contains object.union(found, {"msg": sprintf("%s (%s)", [found.msg, where])}) if {
+	some where, item in lists.objects
+
+	# regal ignore:with-outside-test-context
+	some found in policygen.cp005.violations with input as item
 }

@@ -55,9 +55,18 @@ violations contains {"msg": sprintf("%s/uncoded %s", [rule_id, found]), "rule": 
 }
 
 # METADATA
+# scope: document
 # description: >-
 #   This rule alone, for `conftest test --namespace policygen.cp004`; the
 #   exceptions written for package main apply here too.
 deny_cp004 contains found if some found in violations
+
+# Each object of a List, judged as if given alone; the message says where it sits.
+deny_cp004 contains object.union(found, {"msg": sprintf("%s (%s)", [found.msg, where])}) if {
+	some where, item in data.policygen.lists.objects
+
+	# regal ignore:with-outside-test-context
+	some found in violations with input as item
+}
 
 exception contains rules if some rules in data.main.exception
