@@ -45,6 +45,9 @@ def cases(p, kit):
     # A JSON parser keeps the last of a repeated key: the unapproved name, or the malformed list, first.
     kit.pod("status_repeated_key_first", "status-unapproved-container", status('{"containers":["evil-proxy"],' + json.dumps({"containers": names[:1]})[1:]))
     kit.pod("status_repeated_key_null_last", "status-unapproved-container", status('{"containers":["evil-proxy"],"containers":null}'))
+    # Istio's Go reader folds a key's case ("Containers", "containerſ" with a long s) onto the field.
+    kit.pod("status_key_case_folded", "status-malformed", status(json.dumps({"containers": names[:1]})[:-1] + ',"Containers":["evil-proxy"]}'))
+    kit.pod("status_key_long_s", "status-malformed", status('{"container\u017f":["evil-proxy"]}'))
     kit.pod("status_repeated_key_malformed_first", "status-malformed", status('{"initContainers":[1],' + json.dumps({"initContainers": names[:1]})[1:]))
     kit.pod("status_not_json", "status-malformed", status('{"containers":["' + (names[0] if names else "x") + '"]'))
     kit.pod("status_null_lists", False, status(json.dumps({"initContainers": None, "containers": None})))

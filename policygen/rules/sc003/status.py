@@ -35,7 +35,8 @@ def status_patterns(sidecar_names: list[str]) -> dict[str, str]:
     scalars, no escapes): what Istio's injector writes. `member` finds each
     initContainers/containers member of such a document (a string followed by
     `:` can only be a key there); `anyNames` and `approvedNames` say whether a
-    member is null or a list of strings, and of approved names.
+    member is null or a list of strings, and of approved names; every key
+    `foldedKey` finds must match `exactKey`.
     """
     names = "|".join(_re2_literal(n) for n in sorted(sidecar_names)) or "[^\\x00-\\x{10ffff}]"
     approved = rf'"(?:{names})"'
@@ -46,6 +47,11 @@ def status_patterns(sidecar_names: list[str]) -> dict[str, str]:
     return {
         "document": rf"^{_WS}\{{{_WS}(?:{_MEMBER}(?:{_WS},{_WS}{_MEMBER})*)?{_WS}\}}{_WS}$",
         "member": rf"{_NAME_KEYS}{_WS}:{_WS}(?:{_ARRAY}|{_SCALAR})",
+        # Istio reads the annotation with Go's encoding/json, which takes a key that differs in case
+        # (Unicode simple folding: "Containers", "containerſ") for the field, the last one winning.
+        # RE2's (?i) folds the same way; such a key that is not exactly the field's is malformed.
+        "foldedKey": rf"(?i:{_NAME_KEYS}){_WS}:",
+        "exactKey": rf"^{_NAME_KEYS}{_WS}:$",
         "anyNames": names_list(_STR),
         "approvedNames": names_list(approved),
     }

@@ -92,14 +92,22 @@ status_members(value) := [json.unmarshal(concat("", ["{", member, "}"])) | some 
 	regex.match(status_document, value)
 }
 
-# Of the grammar, and each member null or a list of strings.
+# Of the grammar, each member null or a list of strings, and no key Istio's reader folds to a field
+# (Go's encoding/json takes "Containers" for containers) spelled otherwise than the field.
 status_readable(value) if {
 	members := status_members(value)
 	every member in members {
 		some names in member
 		names_or_null(names)
 	}
+	every key in regex.find_n(status_folded_key, value, -1) {
+		regex.match(status_exact_key, key)
+	}
 }
+
+status_folded_key := "(?i:\"(?:initContainers|containers)\")[ \\t\\n\\r]*:"
+
+status_exact_key := "^\"(?:initContainers|containers)\"[ \\t\\n\\r]*:$"
 
 names_or_null(null)
 
