@@ -80,9 +80,9 @@ def _qualified_name(value: str) -> str:
     """A label or annotation key as Kubernetes validates it: [prefix/]name."""
     prefix, sep, name = value.rpartition("/")
     if sep:
-        if not prefix or len(prefix) > 253 or not _PREFIX.match(prefix):
+        if not prefix or len(prefix) > 253 or not _PREFIX.fullmatch(prefix):
             raise ValueError(f"{value!r}: the prefix before '/' must be a DNS subdomain of at most 253 characters")
-    if not name or len(name) > 63 or not _LABEL_NAME.match(name):
+    if not name or len(name) > 63 or not _LABEL_NAME.fullmatch(name):
         raise ValueError(
             f"{value!r}: the name must be at most 63 characters, alphanumerics with '-', '_' or '.' inside (Kubernetes' qualified name)"
         )
@@ -90,7 +90,7 @@ def _qualified_name(value: str) -> str:
 
 
 def _label_value(value: str) -> str:
-    if len(value) > 63 or not _LABEL_VALUE.match(value):
+    if len(value) > 63 or not _LABEL_VALUE.fullmatch(value):
         raise ValueError(
             f"{value!r} is not a Kubernetes label value: at most 63 characters, empty or alphanumerics with '-', '_' or '.' inside"
         )
@@ -106,10 +106,10 @@ def _subject(value: str) -> str:
         )
     if not value or value != value.strip() or not value.isprintable():
         raise ValueError(f"{value!r} is not a user or group name: empty, surrounding whitespace or control characters")
-    sa = _SERVICE_ACCOUNT.match(value)
+    sa = _SERVICE_ACCOUNT.fullmatch(value)
     if value.startswith("system:serviceaccount:") and not (
-        sa and re.match(_DNS_LABEL, sa.group(1)) and len(sa.group(1)) <= 63
-        and _PREFIX.match(sa.group(2)) and len(sa.group(2)) <= 253
+        sa and re.fullmatch(_DNS_LABEL, sa.group(1)) and len(sa.group(1)) <= 63
+        and _PREFIX.fullmatch(sa.group(2)) and len(sa.group(2)) <= 253
     ):
         raise ValueError(f"{value!r} is not a service account username: system:serviceaccount:<namespace>:<name>")
     return value
@@ -388,7 +388,7 @@ def _rule_id(value: str) -> str:
 
 def _object_name(value: str) -> str:
     """An object name as Kubernetes validates it: a DNS subdomain, or (Roles, ClusterRoles) a path segment."""
-    if len(value) <= 253 and re.match(_DNS_SUBDOMAIN, value):
+    if len(value) <= 253 and re.fullmatch(_DNS_SUBDOMAIN, value):
         return value
     if any(w in value for w in _WILDCARDS) or not value.isprintable() or any(c.isspace() for c in value):
         raise ValueError(f"{value!r} is not an object name: no wildcard ('*', '?'), whitespace or control character; "
