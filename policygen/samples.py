@@ -173,6 +173,8 @@ class NotManifests(InputError):
 # Files CI folders hold next to manifests that kubectl would not apply.
 _KUSTOMIZE_GROUP = "kustomize.config.k8s.io"
 _KUSTOMIZE_FILES = frozenset({"kustomization.yaml", "kustomization.yml", "Kustomization"})
+# The kinds kustomize reads in its own files, which may leave out apiVersion.
+_KUSTOMIZE_KINDS = frozenset({"Kustomization", "Component"})
 
 
 def _item_kind_defaults(item: dict[str, Any], parent: dict[str, Any]) -> dict[str, Any]:
@@ -268,10 +270,14 @@ def _is_object(value: Any) -> bool:
 
 def _declares_objects(doc: _Doc, file: str) -> bool:
     """Whether this document settles that its file is a set of Kubernetes objects: an object that is not
-    kustomize configuration, in a file not named as one. A file with no such document is not manifests."""
+    kustomize configuration. A file with no such document is not manifests. A file named as kustomize's
+    that also holds other objects is manifests: `kubectl apply -f` on its folder applies them."""
     value = doc.value
-    return (_is_object(value) and Path(file).name not in _KUSTOMIZE_FILES
-            and not (isinstance(value.get("apiVersion"), str) and value["apiVersion"].split("/")[0] == _KUSTOMIZE_GROUP))
+    if not _is_object(value):
+        return False
+    if isinstance(value.get("apiVersion"), str) and value["apiVersion"].split("/")[0] == _KUSTOMIZE_GROUP:
+        return False
+    return not (Path(file).name in _KUSTOMIZE_FILES and value["kind"] in _KUSTOMIZE_KINDS)
 
 
 def _not_manifests_reason(docs: list[_Doc], name: str) -> str:

@@ -191,6 +191,19 @@ def test_ci_folder_and_stdin_judged_with_one_warning_per_skipped_file(ci_folder)
     ]
 
 
+def test_objects_in_a_file_named_kustomization_are_judged(tmp_path):
+    """kubectl apply -f on the folder applies a Pod kept in kustomization.yaml: it was skipped whole."""
+    require_tool("opa")
+    pod = POD.replace("namespace: payments", "namespace: payments\n  annotations: {sidecar.istio.io/proxyImage: evil.example/proxy:1}")
+    (tmp_path / "kustomization.yaml").write_text(KUSTOMIZATION + "---\n" + pod)
+    proc = eval_(str(tmp_path))
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stderr == ""
+    judged = {r["kind"]: r for r in json.loads(proc.stdout)}
+    assert judged["Pod"]["allowed"] is False
+    assert "SC008" in {v["rule"] for v in judged["Pod"]["violations"]}
+
+
 def test_ignore_leaves_a_broken_file_out(tmp_path):
     (tmp_path / "templates").mkdir()
     (tmp_path / "templates" / "deploy.yaml").write_text("kind: Deployment\nmetadata: {{ .Values.name }}\n")
