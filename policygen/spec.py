@@ -208,6 +208,11 @@ class Scope(_Model):
             raise ValueError("name meshNamespaces, a meshNamespaceSelector, or both")
         _unique(self.mesh_namespaces, "namespace")
         _unique(self.excluded_namespaces, "namespace")
+        both = sorted(set(self.mesh_namespaces) & set(self.excluded_namespaces))
+        if both:
+            # Exclusions win, so the listing would be dead: say so rather than leave the namespace unguarded.
+            raise ValueError(f"{', '.join(both)} in both meshNamespaces and excludedNamespaces; excludedNamespaces "
+                             "would win and leave it unguarded: keep it in one of them")
         return self
 
 
@@ -559,14 +564,17 @@ def parse_spec(data: object, source: Path | str = "<spec>") -> SidecarPolicy:
 
 
 def _rule_references(policy: SidecarPolicy, source: Path | str) -> list[SpecError]:
-    """Enforcement and exceptions may name only rules this spec turns on, and kinds those rules read."""
+    """The spec turns on a rule; enforcement and exceptions name only rules it turns on, and kinds those rules read."""
     from .kinds import rule_kinds
     from .plan import build_plan
 
     spec = policy.spec
-    if not spec.enforcement and not spec.exceptions:
-        return []
     on = set(build_plan(policy).rule_ids)
+    if not on:
+        # Every backend would be empty (and a conftest entry point of no rule does not parse): a CI gate
+        # on it would pass everything.
+        return [SpecError(source, "spec", "turns on no rule: name sidecars or images, pod or annotation guards, "
+                          "or a controlPlane section; the policies would judge nothing")]
     problems = []
     for rule in spec.enforcement:
         if rule not in on:
