@@ -18,12 +18,13 @@ from typing import TYPE_CHECKING, TextIO
 
 from . import tools
 from .engines import CLUSTER_ENGINES, ENGINES
-from .errors import EngineError, InputError, PolicygenError
+from .errors import EngineError, InputError, PolicygenError, SpecErrors
 from .exceptions import expiry_messages as exception_expiry
 from .pipeline import evaluate, evaluate_spool, generate, streams, verify
 from .plan import build_plan
 from .report import FORMATS
 from .spec import load_spec
+from .visible import visible
 
 if TYPE_CHECKING:  # each command imports what only it needs (report writers, the spool, the schema)
     from .samples import LoadOptions
@@ -341,15 +342,25 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _shown(exc: PolicygenError) -> str:
+    """An error as printed: file names and echoed input hold any character, so each line is made visible
+    (a path with ESC or a line feed drives no terminal and starts no line, such as a CI log's ::error::)."""
+    if isinstance(exc, SpecErrors):
+        return "\n".join(visible(str(e)) for e in exc.errors)
+    if isinstance(exc, EngineError):
+        return "\n".join(visible(line) for line in str(exc).split("\n"))  # an engine's own output, line by line
+    return visible(str(exc))
+
+
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         return args.func(args)
     except EngineError as exc:
-        print(f"policygen: {exc}", file=sys.stderr)
+        print(f"policygen: {_shown(exc)}", file=sys.stderr)
         return EXIT_ENGINE
     except PolicygenError as exc:
-        print(f"policygen: {exc}", file=sys.stderr)
+        print(f"policygen: {_shown(exc)}", file=sys.stderr)
         return EXIT_BAD_INPUT
     except KeyboardInterrupt:
         print("policygen: interrupted", file=sys.stderr)

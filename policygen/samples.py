@@ -24,6 +24,7 @@ from typing import Any
 from . import kubeyaml
 from .errors import InputError
 from .kinds import is_cluster_scoped
+from .visible import visible
 
 SAMPLE_SUFFIXES = (".yaml", ".yml", ".json")
 _RULE_ID = re.compile(r"^(SC|CP)\d{3}$")
@@ -428,7 +429,8 @@ def iter_files(paths: list[str | Path], options: LoadOptions | None = None, warn
     """load_samples a document at a time (its resources, in order), so a caller can let each document go
     before the next is parsed: a cluster dump of one file is not held whole."""
     options = options or LoadOptions()
-    warn = warn or (lambda line: print(line, file=sys.stderr))
+    # A file's name holds any character: shown as visible text, never a raw control on the terminal or CI log.
+    warn = warn or (lambda line: print(visible(line), file=sys.stderr))
     for path, display in collect_paths(paths, options.ignore):
         file = display or str(path)
         try:

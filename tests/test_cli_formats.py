@@ -217,7 +217,8 @@ def test_github_attacker_text_cannot_inject_commands(attack_run):
         keys = [p.split("=", 1)[0] for p in props.split(" ", 1)[1].split(",")] if " " in props else []
         assert set(keys) <= {"file", "line", "title"}, line
         assert "\r" not in line
-    assert "evil%0A%3A%3Awarning file=x%3A%3Aforged" in text
+    # The name's line feed is shown as text (policygen/visible.py), then the property's ":" escaped.
+    assert "evil\\x0a%3A%3Awarning file=x%3A%3Aforged" in text
 
 
 def test_text_attacker_text_cannot_forge_lines(attack_run):
@@ -230,7 +231,9 @@ def test_text_attacker_text_cannot_forge_lines(attack_run):
 def test_github_escaping_rules():
     assert github.escape_data("a%b\r\nc") == "a%25b%0D%0Ac"
     assert github.escape_property("x,y:z\n") == "x%2Cy%3Az%0A"
-    assert github.command("error", "m\n::warning::x", file="a,b", line=3) == "::error file=a%2Cb,line=3::m%0A::warning::x"
+    # Attacker text's controls become visible text first; escape_data still guards policygen's own text.
+    assert github.command("error", "m\n::warning::x", file="a,b", line=3) == "::error file=a%2Cb,line=3::m\\x0a::warning::x"
+    assert github.command("error", "50%\x1b[2J\x9b", title="t\r") == "::error title=t\\x0d::50%25\\x1b[2J\\x9b"
 
 
 def test_github_audit_mode_is_warning(audit_run):

@@ -4,11 +4,15 @@ Messages carry attacker-chosen text (container names, env values, annotation
 keys from the judged pod). GitHub reads a command only at the start of a
 line, so escaping ``%``, CR and LF in the message, and also ``:`` and ``,`` in
 properties, leaves no way to start a second command or forge a property.
+Before that, every control character (ESC, NUL, the C1 controls, line
+separators; ``visible``) is made visible text: the runner's log is a terminal
+stream, and a raw ESC in it would be a terminal sequence, not text.
 """
 
 from __future__ import annotations
 
 from .model import EvalRun
+from ..visible import visible
 
 
 def escape_data(text: str) -> str:
@@ -20,8 +24,10 @@ def escape_property(text: str) -> str:
 
 
 def command(name: str, message: str, **props: str | int) -> str:
-    fields = ",".join(f"{key}={escape_property(str(value))}" for key, value in props.items())
-    return f"::{name} {fields}::{escape_data(message)}" if fields else f"::{name}::{escape_data(message)}"
+    """One workflow command; message and property values are shown as text (``visible``), then escaped."""
+    fields = ",".join(f"{key}={escape_property(visible(str(value)))}" for key, value in props.items())
+    data = escape_data(visible(message))
+    return f"::{name} {fields}::{data}" if fields else f"::{name}::{data}"
 
 
 def render(run: EvalRun) -> str:
@@ -39,7 +45,7 @@ def render(run: EvalRun) -> str:
         lines.append(command("notice", f"{rule} was not evaluated by {run.engine}: not counted as passed", title=f"{rule} not evaluated"))
     counts = run.counts()
     lines.append(
-        escape_data(f"policygen {run.engine}: {len(run.verdicts)} resources, {counts['deny']} denied, "
-                    f"{counts['warn']} warned, {counts['pass']} allowed")
+        escape_data(visible(f"policygen {run.engine}: {len(run.verdicts)} resources, {counts['deny']} denied, "
+                    f"{counts['warn']} warned, {counts['pass']} allowed"))
     )
     return "\n".join(lines) + "\n"

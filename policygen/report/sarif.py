@@ -3,13 +3,21 @@
 One rule descriptor per rule ID of the catalogue, its severity mapped to a
 level and to GitHub's ``security-severity``; one result per violation, at the
 file and line where the resource's document starts.
+
+The file is ASCII (JSON's escapes), but a viewer decodes the escapes again:
+texts a person reads (messages, the object's name, a suppression's
+justification) are shown through ``visible``, and an artifact's URI is
+percent-encoded as RFC 3986 requires, so no control character reaches a
+code-scanning page raw. The ``properties`` keep the values exactly, as data.
 """
 
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path, PurePosixPath
 from typing import Any
+from urllib.parse import quote
 
 import attr
 import sarif_om as om
@@ -17,6 +25,7 @@ import sarif_om as om
 from ..checks import CHECKS
 from ..rules import CATALOGUE
 from .model import EvalRun
+from ..visible import visible
 
 SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"
 # The catalogue's severities as SARIF levels and as GitHub's numeric scale.
@@ -44,14 +53,22 @@ def _to_json(value: Any) -> Any:
 
 
 def _uri(file: str) -> str:
-    # Code scanning resolves relative URIs against the checkout, where the job runs.
+    """The file as a URI reference: relative to the checkout where it is inside it (code scanning resolves it
+    there), a file: URI otherwise; each byte outside RFC 3986's path characters percent-encoded (a control
+    character, a space, the byte 0xff of a name that is not UTF-8)."""
     path = Path(file)
+    prefix = ""
     if path.is_absolute():
         try:
             path = path.relative_to(Path.cwd())
         except ValueError:
-            return path.as_uri()
-    return PurePosixPath(*path.parts).as_posix() if path.parts else file
+            prefix = "file://"
+    text = PurePosixPath(*path.parts).as_posix() if path.parts else file
+    try:
+        raw = os.fsencode(text)
+    except UnicodeEncodeError:  # a surrogate no file name decodes to: its UTF-8 form, still percent-encoded
+        raw = text.encode("utf-8", "surrogatepass")
+    return prefix + quote(raw, safe="/!$&'()*+,;=@~")
 
 
 def _rules() -> list[om.ReportingDescriptor]:
@@ -103,14 +120,14 @@ def build(run: EvalRun) -> om.SarifLog:
                     rule_index=index.get(f.rule, -1),
                     level=level,
                     kind="fail",
-                    message=om.Message(text=f.message),
+                    message=om.Message(text=visible(f.message)),
                     locations=[
                         om.Location(
                             physical_location=om.PhysicalLocation(
                                 artifact_location=om.ArtifactLocation(uri=_uri(v.file)),
                                 region=om.Region(start_line=r.line),
                             ),
-                            logical_locations=[om.LogicalLocation(fully_qualified_name=r.object_ref, kind="resource")],
+                            logical_locations=[om.LogicalLocation(fully_qualified_name=visible(r.object_ref), kind="resource")],
                         )
                     ],
                     # One stable identity per (object, check), so code scanning tracks it across commits.
@@ -126,20 +143,20 @@ def build(run: EvalRun) -> om.SarifLog:
                     rule_index=index.get(e.rule, -1),
                     level="note",
                     kind="fail",
-                    message=om.Message(text=e.message),
+                    message=om.Message(text=visible(e.message)),
                     locations=[om.Location(
                         physical_location=om.PhysicalLocation(
                             artifact_location=om.ArtifactLocation(uri=_uri(v.file)), region=om.Region(start_line=r.line)),
-                        logical_locations=[om.LogicalLocation(fully_qualified_name=r.object_ref, kind="resource")],
+                        logical_locations=[om.LogicalLocation(fully_qualified_name=visible(r.object_ref), kind="resource")],
                     )],
-                    suppressions=[om.Suppression(kind="external", justification=f"{e.exception} (until {e.expires}): {e.reason}")],
+                    suppressions=[om.Suppression(kind="external", justification=visible(f"{e.exception} (until {e.expires}): {e.reason}"))],
                     partial_fingerprints={"policygen/v1": f"{r.object_ref}|{e.check or e.rule}"},
                     properties={"check": e.check, "engine": v.engine, "exception": e.exception, "expires": e.expires},
                 )
             )
     notifications = [
         om.Notification(
-            message=om.Message(text=f"{rule} was not evaluated by {run.engine}: not counted as passed"),
+            message=om.Message(text=visible(f"{rule} was not evaluated by {run.engine}: not counted as passed")),
             level="note",
             descriptor=om.ReportingDescriptorReference(id=rule),
         )

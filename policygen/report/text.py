@@ -3,17 +3,10 @@
 from __future__ import annotations
 
 import io
-import re
 from typing import TextIO
 
 from .model import EvalRun
-
-_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
-
-
-def _clean(text: str) -> str:
-    """Control characters as escapes: a pod named with a newline cannot forge a line of this report."""
-    return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
+from ..visible import visible as _clean  # a pod named with a newline or ESC forges no line and no terminal sequence
 
 _STATE = {"pass": "allowed", "warn": "allowed with warnings", "deny": "denied"}
 
@@ -29,12 +22,12 @@ def write(run: EvalRun, out: TextIO) -> None:
             mark = "WARN " if f.action == "warn" else ""
             lines.append(f"  {mark}{_clean(f.message)}")
         for e in v.exempted:
-            lines.append(f"  EXEMPT ({e.exception}, until {e.expires}: {_clean(e.reason)}) {_clean(e.message)}")
+            lines.append(_clean(f"  EXEMPT ({e.exception}, until {e.expires}: {e.reason}) {e.message}"))
         if v.not_evaluated:
-            lines.append(f"  (not evaluated by {v.engine}: {', '.join(v.not_evaluated)})")
+            lines.append(_clean(f"  (not evaluated by {v.engine}: {', '.join(v.not_evaluated)})"))
         out.write("\n".join(lines) + "\n")
     out.write(
-        f"{run.engine}: {len(run.verdicts)} resources, {counts['deny']} denied, {counts['warn']} warned, {counts['pass']} allowed\n"
+        _clean(f"{run.engine}: {len(run.verdicts)} resources, {counts['deny']} denied, {counts['warn']} warned, {counts['pass']} allowed") + "\n"
     )
 
 
