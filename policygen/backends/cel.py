@@ -43,11 +43,15 @@ WRITE_OPS = ["CREATE", "UPDATE"]
 NAMESPACE_NAME_LABEL = "kubernetes.io/metadata.name"
 _CODE = re.compile(r'"((?:SC|CP)\d{3})/([a-z0-9-]+) "')
 
-# Pods and every controller with a pod template, `kubectl debug`'s subresource included, in every
+# Pods and every controller with a pod template, in every
 # API version that serves or served them (kinds.LEGACY_API_VERSIONS: manifests kept in Git still use
-# extensions/v1beta1, apps/v1beta1 and v1beta2, batch/v1beta1; they are the same controllers).
+# extensions/v1beta1, apps/v1beta1 and v1beta2, batch/v1beta1; they are the same controllers). The pod
+# subresources that change its spec after admission are matched too: `kubectl debug`'s
+# pods/ephemeralcontainers and in-place resize's pods/resize (Kubernetes 1.33+), through which an
+# admitted pod's sidecar limits could otherwise be raised past SC007's maxima. Both requests carry the
+# whole Pod, judged as an UPDATE of it.
 POD_RESOURCE_RULES: list[dict[str, Any]] = [
-    {"apiGroups": [""], "apiVersions": ["v1"], "resources": ["pods", "pods/ephemeralcontainers", "replicationcontrollers"]},
+    {"apiGroups": [""], "apiVersions": ["v1"], "resources": ["pods", "pods/ephemeralcontainers", "pods/resize", "replicationcontrollers"]},
     {"apiGroups": ["apps"], "apiVersions": ["*"], "resources": ["daemonsets", "deployments", "replicasets", "statefulsets"]},
     {"apiGroups": ["batch"], "apiVersions": ["*"], "resources": ["cronjobs", "jobs"]},
     {"apiGroups": ["extensions"], "apiVersions": ["*"], "resources": ["daemonsets", "deployments", "replicasets"]},

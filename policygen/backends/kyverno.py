@@ -5,7 +5,7 @@ source (backends/cel.py, policygen/rules/<id>/rule.cel.jinja), the same source t
 backend renders into ValidatingAdmissionPolicies. SC012 is an
 `ImageValidatingPolicy` that checks cosign signatures with the spec's keys.
 Annotations follow Kyverno's own policy library. Pod controllers are matched
-explicitly (autogen off), `pods/ephemeralcontainers` included; the failure
+explicitly (autogen off), `pods/ephemeralcontainers` and `pods/resize` included; the failure
 action is `validationActions` (Deny for `mode: enforce`, Audit for `audit`).
 See docs/kyverno.md.
 

@@ -23,6 +23,9 @@ from .processes import ClusterError, Component, free_port, log_tail
 
 GATEKEEPER_NAMESPACE = "gatekeeper-system"
 GATEKEEPER_WEBHOOK = "policygen-gatekeeper"
+# What the local Gatekeeper webhook intercepts: "*" matches no subresource, so the pod subresources that change
+# a pod's spec after admission are named, as Gatekeeper's own chart names them (validatingWebhookSubResources).
+GATEKEEPER_WEBHOOK_RESOURCES = ("*", "pods/ephemeralcontainers", "pods/resize")
 FIELD_MANAGER = "policygen"
 
 
@@ -186,7 +189,7 @@ class GatekeeperController:
                 ]},
                 "rules": [{
                     "apiGroups": ["*"], "apiVersions": ["*"], "operations": ["CREATE", "UPDATE", "DELETE"],
-                    "resources": ["*", "pods/ephemeralcontainers"], "scope": "*",
+                    "resources": list(GATEKEEPER_WEBHOOK_RESOURCES), "scope": "*",
                 }],
             }],
         }

@@ -123,7 +123,7 @@ def _user(review: dict[str, Any]) -> dict[str, Any]:
 def _subresource(res: Resource) -> str:
     request = res.source.get("request") if res.from_admission_review else None
     sub = request.get("subResource") if isinstance(request, dict) else None
-    return sub if sub in ("ephemeralcontainers", "status") else ""
+    return sub if sub in ("ephemeralcontainers", "resize", "status") else ""
 
 
 def rule_names(dist_backend: Path) -> dict[str, str]:
@@ -475,7 +475,8 @@ class ClusterEngine:
             if op == "UPDATE":
                 body = _as_submitted(obj, ns)
                 body["metadata"]["resourceVersion"] = (current.body.get("metadata") or {}).get("resourceVersion")
-                # `kubectl debug` adds ephemeral containers through their subresource, and only there.
+                # `kubectl debug` adds ephemeral containers through their subresource, and only there; an
+                # in-place resize changes resources through pods/resize.
                 sub = _subresource(res)
                 target = f"{path}/{name}/{sub}" if sub else f"{path}/{name}"
                 resp = client.request("PUT", target, body=body, params=params, impersonate=user)
