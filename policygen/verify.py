@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 
 from .samples import Resource
 from .verdicts import Verdict
+from .visible import visible
 
 
 @dataclass
@@ -94,4 +95,5 @@ def format_report(report: Report) -> str:
     lines.append(f"engines agree on {len(report.rows) - len(report.disagreements)} of {len(report.rows)} resources")
     if report.skipped_engines:
         lines.append(f"INCOMPLETE: {len(report.skipped_engines)} engine(s) skipped ({', '.join(report.skipped_engines)})")
-    return "\n".join(lines)
+    # One report line per entry: a file or object name with ESC or a line feed is shown as text (visible()).
+    return "\n".join(visible(line) for line in lines)

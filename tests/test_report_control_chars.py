@@ -201,3 +201,13 @@ def test_cli_errors_and_warnings_show_a_file_name_as_text(tmp_path):
         assert shown in proc.stderr
         assert not UNSAFE.search(proc.stderr.replace("\n", "")), proc.stderr
         assert all(line.startswith("policygen: ") for line in proc.stderr.splitlines()), proc.stderr
+
+
+def test_verify_report_shows_a_file_name_as_text(tmp_path):
+    require_tool("opa")
+    sample = tmp_path / "ok\x1b[2J\n.yaml"
+    sample.write_text("# expect: allow\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: \"c\\e\", namespace: default}\ndata: {}\n")
+    proc = policygen("verify", str(REFERENCE_SPEC), str(sample), "--engine", "opa")
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert "ok\\x1b[2J\\x0a.yaml" in proc.stdout and "c\\x1b" in proc.stdout, proc.stdout
+    assert not UNSAFE.search(proc.stdout.replace("\n", "")), proc.stdout
