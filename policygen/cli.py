@@ -82,7 +82,7 @@ def _cmd_generate(args: argparse.Namespace) -> int:
     if args.check:
         diff = generate(plan, args.output, check=True)
         for change in diff.stale:
-            print(f"{change.action:9} {Path(args.output) / change.path}")
+            print(f"{change.action:9} {Path(args.output) / change.path}" + (f" ({change.note})" if change.note else ""))
         sys.stdout.write(diff.diff)
         for line in expired:
             print(f"policygen: error: {line}", file=sys.stderr)
@@ -100,7 +100,7 @@ def _cmd_generate(args: argparse.Namespace) -> int:
     changes = generate(plan, out)
     if not args.quiet:
         for change in changes:
-            print(f"{change.action:9} {out / change.path}")
+            print(f"{change.action:9} {out / change.path}" + (f" ({change.note})" if change.note else ""))
     counts = {a: sum(1 for c in changes if c.action == a) for a in ("create", "update", "identical", "delete")}
     written = sum(1 for c in changes if c.action != "delete")
     print(f"generated {written} files into {out} ({', '.join(f'{n} {a}' for a, n in counts.items() if n)})")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import os
 import shutil
 import stat
@@ -21,26 +22,119 @@ FileMap = dict[PurePosixPath, str]
 class Change:
     path: str
     action: str  # create | update | identical | delete
+    note: str = ""  # what stands at the path when it is not a regular file ("is a symlink"), never read
+
+
+# A generated file is a few kilobytes; anything far larger at its path is not read into memory to compare.
+_MAX_COMPARED_BYTES = 16 << 20
+
+
+def _kind(mode: int) -> str:
+    for test, name in ((stat.S_ISLNK, "a symlink"), (stat.S_ISDIR, "a directory"), (stat.S_ISFIFO, "a FIFO"),
+                       (stat.S_ISCHR, "a character device"), (stat.S_ISBLK, "a block device"),
+                       (stat.S_ISSOCK, "a socket")):
+        if test(mode):
+            return name
+    return "not a regular file"
+
+
+def _scan(dest: Path) -> dict[str, int]:
+    """Every entry under dest (relative POSIX path -> lstat mode), walked without following a symlink: an
+    output folder may hold links, FIFOs or devices planted by anyone who can write to it (a pull request)."""
+    found: dict[str, int] = {}
+    try:
+        if not stat.S_ISDIR(os.stat(dest).st_mode):  # dest itself, as named: a link to a folder is that folder
+            return found
+    except (FileNotFoundError, NotADirectoryError):
+        return found
+    stack = [""]
+    while stack:
+        rel = stack.pop()
+        with os.scandir(dest / rel if rel else dest) as entries:
+            for entry in entries:
+                sub = f"{rel}/{entry.name}" if rel else entry.name
+                mode = entry.stat(follow_symlinks=False).st_mode
+                found[sub] = mode
+                if stat.S_ISDIR(mode):
+                    stack.append(sub)
+    return dict(sorted(found.items()))
+
+
+def _read_regular(path: Path) -> bytes | None:
+    """The bytes of a regular file; None for anything else or a file too large to be one we wrote.
+
+    Opened without following a final symlink and without blocking (a FIFO swapped in after the scan), and
+    checked after opening, so that nothing but a regular file is ever read."""
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | getattr(os, "O_NOCTTY", 0))
+    except OSError as exc:
+        if exc.errno in (errno.ELOOP, errno.ENXIO, errno.EISDIR):
+            return None
+        raise
+    try:
+        st = os.fstat(fd)
+        if not stat.S_ISREG(st.st_mode) or st.st_size > _MAX_COMPARED_BYTES:
+            return None
+        with os.fdopen(fd, "rb", closefd=False) as fh:
+            return fh.read(_MAX_COMPARED_BYTES + 1)
+    finally:
+        os.close(fd)
+
+
+def compare_tree(files: FileMap, dest: Path) -> tuple[list[Change], dict[str, bytes]]:
+    """What writing files into dest would change, and the old bytes of each regular file that differs.
+
+    Only regular files are read. A symlink, FIFO, device or directory where a generated file belongs is
+    stale, said as such; one where nothing belongs is to be deleted; neither is followed nor opened."""
+    dest = Path(dest)
+    try:
+        found = _scan(dest)
+        changes: list[Change] = []
+        old: dict[str, bytes] = {}
+        wanted = {str(p) for p in files}
+        for rel in sorted(files, key=str):
+            path = str(rel)
+            mode = found.get(path)
+            if mode is None:
+                changes.append(Change(path, "create"))
+                continue
+            have = _read_regular(dest / path) if stat.S_ISREG(mode) else None
+            if have is None:
+                changes.append(Change(path, "update", note=_note(mode, dest / path)))
+            elif have != files[rel].encode("utf-8"):
+                changes.append(Change(path, "update"))
+                old[path] = have
+            else:
+                changes.append(Change(path, "identical"))
+        for change in _deletions(found, wanted):
+            changes.append(change)
+            have = None if change.note else _read_regular(dest / change.path)
+            if have is not None:
+                old[change.path] = have
+    except OSError as exc:
+        where = f" ({exc.filename})" if exc.filename else ""
+        raise OutputError(f"{dest}: cannot read the output folder: {exc.strerror or exc}{where}") from None
+    return changes, old
+
+
+def _deletions(found: dict[str, int], wanted: set[str]) -> list[Change]:
+    """What is in the scanned folder but not in the tree: files, and links, FIFOs or devices (never read).
+    An entry inside a directory that stands where a generated file belongs goes with that file's change."""
+    def under_a_file(path: str) -> bool:
+        parts = path.split("/")
+        return any("/".join(parts[:i]) in wanted for i in range(1, len(parts)))
+
+    return [Change(path, "delete", note="" if stat.S_ISREG(mode) else f"is {_kind(mode)}")
+            for path, mode in found.items()
+            if path not in wanted and not stat.S_ISDIR(mode) and not under_a_file(path)]
+
+
+def _note(mode: int, path: Path) -> str:
+    return "is a file too large to compare" if stat.S_ISREG(mode) else f"is {_kind(mode)}"
 
 
 def diff_tree(files: FileMap, dest: Path) -> list[Change]:
-    changes: list[Change] = []
-    wanted = {str(p) for p in files}
-    for rel in sorted(files, key=str):
-        target = dest / rel
-        if not target.exists():
-            changes.append(Change(str(rel), "create"))
-        elif target.read_bytes() != files[rel].encode("utf-8"):
-            changes.append(Change(str(rel), "update"))
-        else:
-            changes.append(Change(str(rel), "identical"))
-    if dest.is_dir():
-        for existing in sorted(dest.rglob("*")):
-            if existing.is_file():
-                rel = existing.relative_to(dest).as_posix()
-                if rel not in wanted:
-                    changes.append(Change(rel, "delete"))
-    return changes
+    return compare_tree(files, dest)[0]
 
 
 def _refuse_foreign(files: FileMap, dest: Path) -> None:
@@ -56,17 +150,6 @@ def _refuse_foreign(files: FileMap, dest: Path) -> None:
             f"{dest}: refusing to replace a folder that holds {', '.join(foreign[:5])}"
             f"{' ...' if len(foreign) > 5 else ''}, which policygen does not write; choose an empty or generated folder"
         )
-
-
-def _plain_file(path: Path) -> bool:
-    try:
-        return stat.S_ISREG(os.lstat(path).st_mode)
-    except OSError:
-        return False
-
-
-def _folders(dest: Path) -> set[PurePosixPath]:
-    return {PurePosixPath(p.relative_to(dest).as_posix()) for p in dest.rglob("*") if p.is_dir() and not p.is_symlink()}
 
 
 @contextmanager
@@ -89,8 +172,10 @@ def write_tree(files: FileMap | Iterable[FileMap], dest: Path) -> list[Change]:
     is left as it is.
     """
     dest = Path(dest)
-    if dest.exists() and not dest.is_dir():
-        raise OutputError(f"{dest}: exists and is not a folder; choose an output folder")
+    with _writing(dest):
+        if dest.exists() and not dest.is_dir():
+            raise OutputError(f"{dest}: exists and is not a folder; choose an output folder")
+        found = _scan(dest)  # what is there, links and FIFOs included, none of them followed or opened
     batches: Iterable[FileMap] = [files] if isinstance(files, dict) else files
     wanted: FileMap = {}
     changes: list[Change] = []
@@ -123,22 +208,24 @@ def write_tree(files: FileMap | Iterable[FileMap], dest: Path) -> list[Change]:
             with _writing(dest):
                 for rel in sorted(batch, key=str):
                     text = wanted[rel] = batch[rel]
-                    old = dest / rel
-                    if _plain_file(old) and old.read_bytes() == text.encode("utf-8"):
+                    mode = found.get(str(rel))
+                    have = _read_regular(dest / rel) if mode is not None and stat.S_ISREG(mode) else None
+                    if have == text.encode("utf-8"):
                         changes.append(Change(str(rel), "identical"))
                         unchanged.append(rel)
                         continue
-                    changes.append(Change(str(rel), "update" if old.exists() else "create"))
+                    changes.append(Change(str(rel), "create") if mode is None else
+                                   Change(str(rel), "update", note="" if have is not None else _note(mode, dest / rel)))
                     if tmp is None:
                         tmp = _temporary(dest)
                     put(rel, text)
         with _writing(dest):
             _refuse_foreign(wanted, dest)
-            deleted = _deleted(wanted, dest)
+            deleted = _deletions(found, {str(p) for p in wanted})
             changes.sort(key=lambda c: c.path)
             changes += deleted
             folders = {f for rel in wanted for f in rel.parents} - {PurePosixPath(".")}
-            if tmp is None and not deleted and _folders(dest) == folders:
+            if tmp is None and not deleted and {PurePosixPath(p) for p, m in found.items() if stat.S_ISDIR(m)} == folders:
                 return changes  # the tree is already exactly what would be written, plain files and folders only
             if tmp is None:
                 tmp = _temporary(dest)
@@ -184,11 +271,3 @@ def _temporary(dest: Path) -> Path:
     beside = _beside(dest, "tmp-")
     beside.parent.mkdir(parents=True, exist_ok=True)
     return Path(tempfile.mkdtemp(prefix=beside.name, dir=beside.parent))
-
-
-def _deleted(wanted: FileMap, dest: Path) -> list[Change]:
-    if not dest.is_dir():
-        return []
-    names = {str(p) for p in wanted}
-    return [Change(rel, "delete") for existing in sorted(dest.rglob("*")) if existing.is_file()
-            and (rel := existing.relative_to(dest).as_posix()) not in names]

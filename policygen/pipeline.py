@@ -17,7 +17,7 @@ from .engines.runner import requested_jobs
 from .errors import EngineNotInstalled, InputError, PolicygenError
 from .forked import Forked
 from .kustomize import kustomizations
-from .output import Change, FileMap, diff_tree, write_tree
+from .output import Change, FileMap, compare_tree, write_tree
 from .plan import Plan, build_plan
 from .samples import SampleSet, load_samples
 from .spec import SidecarPolicy, load_spec
@@ -96,14 +96,14 @@ class TreeDiff:
 
 
 def _tree_diff(files: FileMap, out: Path) -> TreeDiff:
-    changes = diff_tree(files, out)
+    changes, old_bytes = compare_tree(files, out)
     by_path = {str(p): text for p, text in files.items()}
     chunks: list[str] = []
     for change in changes:
-        if change.action == "identical":
-            continue
+        if change.action == "identical" or change.note:
+            continue  # what is not a regular file is named in its change (change.note), never read
         new = by_path.get(change.path, "")
-        old = (out / change.path).read_text(encoding="utf-8", errors="replace") if change.action != "create" else ""
+        old = old_bytes.get(change.path, b"").decode("utf-8", errors="replace")
         chunks.extend(
             difflib.unified_diff(old.splitlines(True), new.splitlines(True), f"a/{change.path}", f"b/{change.path}", n=2)
         )

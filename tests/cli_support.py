@@ -18,12 +18,13 @@ ROOT = Path(__file__).resolve().parent.parent
 SCHEMAS = ROOT / "tests" / "schemas"
 
 
-def policygen(*args: str, env: dict[str, str] | None = None, cwd: Path | None = None, stdin: str | None = None):
+def policygen(*args: str, env: dict[str, str] | None = None, cwd: Path | None = None, stdin: str | None = None,
+              timeout: float | None = None):
     full_env = dict(os.environ, **(env or {}))
     full_env["PYTHONPATH"] = str(ROOT) + os.pathsep + full_env.get("PYTHONPATH", "")
     return subprocess.run(
         [sys.executable, "-m", "policygen", *args],
-        capture_output=True, text=True, cwd=cwd, env=full_env, input=stdin,
+        capture_output=True, text=True, cwd=cwd, env=full_env, input=stdin, timeout=timeout,
     )
 
 

@@ -126,3 +126,64 @@ def test_the_current_folder_as_output_is_written_in_place_and_its_temporary_fold
     refused = policygen("generate", spec, "-o", "", cwd=here)
     assert refused.returncode == 2 and "notes.txt" in refused.stderr and ".tmp-" not in refused.stderr
     assert sorted(p.name for p in tmp_path.iterdir()) == ["policies"]
+
+
+def _plant(out, tmp_path):
+    """What a pull request can commit into dist/: a link to a secret, a FIFO and a folder where files belong."""
+    import os
+
+    secret = tmp_path / "secret.env"
+    secret.write_text("FAKE_CI_TOKEN=hunter2\n")
+    (out / "rego" / "leak.rego").symlink_to(secret)
+    (out / "rego" / "main.rego").unlink()
+    os.mkfifo(out / "rego" / "main.rego")
+    (out / "docs" / "policies.md").unlink()
+    (out / "docs" / "policies.md").mkdir()
+    (out / "docs" / "policies.md" / "inside.md").write_text("FAKE_CI_TOKEN=hunter2\n")
+    return secret
+
+
+def test_check_names_links_fifos_and_folders_in_the_output_as_stale_and_never_reads_them(reference_plan, tmp_path):
+    from .cli_support import policygen
+
+    out = tmp_path / "dist"
+    pg.generate(reference_plan, out)
+    _plant(out, tmp_path)
+    proc = policygen("generate", "--check", str(ROOT / "specs" / "reference.yaml"), "-o", str(out), timeout=120)
+    assert proc.returncode == 1, proc.stderr
+    assert "hunter2" not in proc.stdout + proc.stderr and "Traceback" not in proc.stderr
+    assert f"update    {out}/rego/main.rego (is a FIFO)" in proc.stdout.splitlines()
+    assert f"update    {out}/docs/policies.md (is a directory)" in proc.stdout.splitlines()
+    assert f"delete    {out}/rego/leak.rego (is a symlink)" in proc.stdout.splitlines()
+    assert "3 file(s) differ" in proc.stderr
+
+
+def test_check_does_not_walk_through_a_linked_folder(reference_plan, tmp_path):
+    out = tmp_path / "dist"
+    pg.generate(reference_plan, out)
+    elsewhere = tmp_path / "elsewhere"
+    (out / "docs").rename(elsewhere)
+    (out / "docs").symlink_to(elsewhere, target_is_directory=True)
+    diff = pg.generate(reference_plan, out, check=True)
+    assert {(c.path, c.action, c.note) for c in diff.stale} == {
+        ("docs", "delete", "is a symlink"), ("docs/policies.md", "create", "")}
+    assert "+++ b/docs/policies.md\n@@ -0,0 +1," in diff.diff  # written from nothing: the linked file is not read
+
+
+def test_generate_replaces_links_fifos_and_folders_in_the_output_without_reading_them(reference_plan, tmp_path):
+    from .cli_support import policygen
+
+    out = tmp_path / "dist"
+    pg.generate(reference_plan, out)
+    secret = _plant(out, tmp_path)
+    spec = str(ROOT / "specs" / "reference.yaml")
+    proc = policygen("generate", spec, "-o", str(out), timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    assert "hunter2" not in proc.stdout + proc.stderr
+    assert f"update    {out}/rego/main.rego (is a FIFO)" in proc.stdout.splitlines()
+    assert f"delete    {out}/rego/leak.rego (is a symlink)" in proc.stdout.splitlines()
+    assert (out / "rego" / "main.rego").is_file() and (out / "docs" / "policies.md").is_file()
+    assert not (out / "rego" / "leak.rego").exists() and secret.read_text() == "FAKE_CI_TOKEN=hunter2\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["dist", "secret.env"]
+    again = policygen("generate", "--check", spec, "-o", str(out), timeout=120)
+    assert again.returncode == 0, again.stdout + again.stderr
