@@ -9,6 +9,7 @@ failed (a broken engine is never read as "allowed").
 from __future__ import annotations
 
 import argparse
+import errno
 import gc
 import os
 import sys
@@ -51,21 +52,47 @@ def _write_output(content: str | Callable[[TextIO], None], output: str | None) -
             out.write(content)
 
     if not output or output == "-":
-        emit(sys.stdout)
-        sys.stdout.flush()
+        if sys.stdout is None:  # started with standard output closed (`>&-`)
+            raise PolicygenError("standard output is closed; give -o FILE or redirect it")
+        try:
+            emit(sys.stdout)
+            sys.stdout.flush()
+        except BrokenPipeError:
+            raise  # a reader that stopped early: main() keeps quiet about it
+        except OSError as exc:  # a full disk, a stdout opened read-only
+            _silence_stdout()
+            raise PolicygenError(f"standard output: cannot write: {exc.strerror or exc}") from None
         return
     target = Path(output)
-    tmp = target.with_name(f".{target.name}.tmp-{os.getpid()}")
+    # Short enough for the file system's name limit whatever the target's name, which may be at the limit.
+    tmp = target.with_name(f".{target.name[:200]}.tmp-{os.getpid()}")
     try:
         with open(tmp, "w", encoding="utf-8") as out:
             emit(out)
         os.replace(tmp, target)
     except OSError as exc:
-        tmp.unlink(missing_ok=True)
+        _remove(tmp)
         raise PolicygenError(f"{output}: cannot write: {exc.strerror or exc}") from None
     except BaseException:
-        tmp.unlink(missing_ok=True)
+        _remove(tmp)
         raise
+
+
+def _silence_stdout() -> None:
+    """Standard output pointed at nothing, so that Python's flush at exit does not fail a second time."""
+    if sys.stdout is not None:
+        try:
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        except OSError:
+            pass
+
+
+def _remove(path: Path) -> None:
+    """Clean up a temporary file that may not exist, or whose folder may not be one (`-o afile/x`)."""
+    try:
+        path.unlink(missing_ok=True)
+    except OSError:
+        pass
 
 
 def _exception_expiry(plan, spec: str) -> list[str]:
@@ -83,7 +110,7 @@ def _cmd_generate(args: argparse.Namespace) -> int:
         diff = generate(plan, args.output, check=True)
         for change in diff.stale:
             print(f"{change.action:9} {Path(args.output) / change.path}" + (f" ({change.note})" if change.note else ""))
-        sys.stdout.write(diff.diff)
+        print(diff.diff, end="")
         for line in expired:
             print(f"policygen: error: {line}", file=sys.stderr)
         if diff:
@@ -206,7 +233,7 @@ def _cmd_schema(args: argparse.Namespace) -> int:
 def _cmd_completion(args: argparse.Namespace) -> int:
     import shtab
 
-    sys.stdout.write(shtab.complete(build_parser(), shell=args.shell))
+    _write_output(shtab.complete(build_parser(), shell=args.shell), None)
     return EXIT_OK
 
 
@@ -355,7 +382,10 @@ def _shown(exc: PolicygenError) -> str:
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
-        return args.func(args)
+        code = args.func(args)
+        if sys.stdout is not None:
+            sys.stdout.flush()  # here, where a full disk is an error like any other, not at exit
+        return code
     except EngineError as exc:
         print(f"policygen: {_shown(exc)}", file=sys.stderr)
         return EXIT_ENGINE
@@ -369,6 +399,13 @@ def main(argv: list[str] | None = None) -> int:
         # A reader that stopped early (`| head`) is not an error; keep Python quiet at exit.
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return EXIT_OK
+    except OSError as exc:
+        # The file system refusing what no command turned into its own message (standard output on a full
+        # disk): one line naming what and why, as for bad input, never a traceback.
+        where = exc.filename or ("standard output" if exc.errno in (errno.ENOSPC, errno.EIO, errno.EBADF) else "")
+        print(f"policygen: {where + ': ' if where else ''}{exc.strerror or exc}", file=sys.stderr)
+        _silence_stdout()
+        return EXIT_BAD_INPUT
 
 
 def run() -> None:

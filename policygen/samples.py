@@ -383,31 +383,40 @@ def collect_paths(paths: list[str | Path], ignore: tuple[str, ...] = ()) -> list
             out.append((Path(STDIN), STDIN_NAME))
             continue
         p = Path(raw)
-        if p.is_dir():
-            for f in sorted(p.rglob("*")):
-                if f.suffix not in SAMPLE_SUFFIXES or _ignored(f, str(f), ignore):
-                    continue
-                if f.is_dir():
-                    continue
-                try:
-                    kubeyaml.check_regular(f)
-                except kubeyaml.InputRefused as exc:
-                    raise InputError(f, str(exc)) from None
-                out.append((f, str(f)))
-        elif p.exists() or p.is_symlink():
-            if not _ignored(p, str(raw), ignore):
-                out.append((p, str(raw)))
-        else:
-            raise InputError(raw, "no such file or folder")
+        try:
+            if p.is_dir():
+                for f in sorted(p.rglob("*")):
+                    if f.suffix not in SAMPLE_SUFFIXES or _ignored(f, str(f), ignore):
+                        continue
+                    if f.is_dir():
+                        continue
+                    try:
+                        kubeyaml.check_regular(f)
+                    except kubeyaml.InputRefused as exc:
+                        raise InputError(f, str(exc)) from None
+                    out.append((f, str(f)))
+            elif p.exists() or p.is_symlink():
+                if not _ignored(p, str(raw), ignore):
+                    out.append((p, str(raw)))
+            else:
+                raise InputError(raw, "no such file or folder")
+        except OSError as exc:  # a name over the file system's limit, a folder that cannot be listed
+            raise InputError(raw, f"cannot read: {exc.strerror or exc}") from None
     return out
 
 
 def _read(path: Path, file: str) -> str:
     """One file's text. A FIFO, a device or an oversized file is refused before it is read."""
     try:
-        return kubeyaml.read_stream(sys.stdin.buffer) if file == STDIN_NAME and str(path) == STDIN else kubeyaml.read_text(path)
+        if file == STDIN_NAME and str(path) == STDIN:
+            if sys.stdin is None:  # started with standard input closed (`<&-`)
+                raise InputError(file, "standard input is closed")
+            return kubeyaml.read_stream(sys.stdin.buffer)
+        return kubeyaml.read_text(path)
     except kubeyaml.InputRefused as exc:
         raise InputError(file, str(exc)) from None
+    except OSError as exc:  # standard input that cannot be read (opened write-only, an I/O error)
+        raise InputError(file, f"cannot read: {exc.strerror or exc}") from None
 
 
 def load_file(path: Path, display: str | None = None) -> list[Resource]:

@@ -131,3 +131,80 @@ def test_verify_passes_on_the_reference_samples_in_opa():
     proc = policygen("verify", str(REFERENCE_SPEC), str(REFERENCE_SAMPLES), "--engine", "opa")
     assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr
     assert " 0 failed" in proc.stdout
+
+
+def _closed(redirect: str, *args: str):
+    """policygen started as `policygen ... >&-` or `<&-`: with a standard stream not open at all."""
+    import os
+    import subprocess
+    import sys
+
+    from .cli_support import ROOT
+
+    env = dict(os.environ, PYTHONPATH=str(ROOT))
+    return subprocess.run(["sh", "-c", f'exec "$@" {redirect}', "sh", sys.executable, "-m", "policygen", *args],
+                          stderr=subprocess.PIPE, text=True, env=env, timeout=300)
+
+
+@pytest.mark.parametrize("command", ["generate", "check", "eval-path", "eval-output"])
+def test_a_name_over_the_file_system_limit_is_bad_input(command, tmp_path):
+    too_long = str(tmp_path / ("a" * 300))
+    if command.startswith("eval"):
+        require_tool("opa")
+    proc = {
+        "generate": lambda: policygen("generate", str(REFERENCE_SPEC), "-o", too_long),
+        "check": lambda: policygen("generate", "--check", str(REFERENCE_SPEC), "-o", too_long),
+        "eval-path": lambda: _eval(too_long),
+        "eval-output": lambda: _eval("-o", too_long, str(ALLOWED_ONLY)),
+    }[command]()
+    assert proc.returncode == 2, proc.stderr
+    assert "File name too long" in proc.stderr and too_long in proc.stderr
+    assert "Traceback" not in proc.stderr and len(proc.stderr.strip().splitlines()) == 1
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("command", ["eval", "schema"])
+def test_an_output_file_under_a_file_is_bad_input_and_leaves_nothing(command, tmp_path):
+    (tmp_path / "afile").write_text("mine\n")
+    out = str(tmp_path / "afile" / "report")
+    if command == "eval":
+        require_tool("opa")
+    proc = _eval("-o", out, str(ALLOWED_ONLY)) if command == "eval" else policygen("schema", "-o", out)
+    assert proc.returncode == 2, proc.stderr
+    assert proc.stderr == f"policygen: {out}: cannot write: Not a directory\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["afile"] and (tmp_path / "afile").read_text() == "mine\n"
+
+
+def test_a_closed_standard_output_is_bad_input():
+    require_tool("opa")
+    proc = _closed(">&-", "eval", "--spec", str(REFERENCE_SPEC), "--engine", "opa", str(ALLOWED_ONLY))
+    assert proc.returncode == 2, proc.stderr
+    assert proc.stderr == "policygen: standard output is closed; give -o FILE or redirect it\n"
+
+
+def test_a_closed_standard_input_is_bad_input():
+    proc = _closed("<&-", "eval", "--spec", str(REFERENCE_SPEC), "--engine", "opa", "-")
+    assert proc.returncode == 2, proc.stderr
+    assert proc.stderr == "policygen: <stdin>: standard input is closed\n"
+
+
+@pytest.mark.parametrize("command", ["eval", "generate"])
+def test_a_standard_output_that_refuses_writes_is_one_line_and_exit_2(command, tmp_path):
+    """As on a full disk: every write to standard output fails (here: it is open for reading only)."""
+    import os
+    import subprocess
+    import sys
+
+    from .cli_support import ROOT
+
+    if command == "eval":
+        require_tool("opa")
+    args = (["eval", "--spec", str(REFERENCE_SPEC), "--engine", "opa", str(ALLOWED_ONLY)] if command == "eval"
+            else ["generate", str(REFERENCE_SPEC), "-o", str(tmp_path / "dist")])
+    (tmp_path / "stdout").write_text("")
+    with open(tmp_path / "stdout") as read_only:
+        proc = subprocess.run([sys.executable, "-m", "policygen", *args], stdout=read_only, stderr=subprocess.PIPE,
+                              text=True, env=dict(os.environ, PYTHONPATH=str(ROOT)), timeout=300)
+    assert proc.returncode == 2, proc.stderr
+    assert proc.stderr.startswith("policygen: standard output: ") and "Bad file descriptor" in proc.stderr
+    assert len(proc.stderr.splitlines()) == 1, proc.stderr  # no traceback, no second failure at exit
