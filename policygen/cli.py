@@ -63,7 +63,7 @@ def _write_output(content: str | Callable[[TextIO], None], output: str | None) -
             _silence_stdout()
             raise PolicygenError(f"standard output: cannot write: {exc.strerror or exc}") from None
         return
-    target = Path(output)
+    target = _output_file(output)
     # Short enough for the file system's name limit whatever the target's name, which may be at the limit.
     tmp = target.with_name(f".{target.name[:200]}.tmp-{os.getpid()}")
     try:
@@ -76,6 +76,26 @@ def _write_output(content: str | Callable[[TextIO], None], output: str | None) -
     except BaseException:
         _remove(tmp)
         raise
+
+
+def _output_file(output: str) -> Path:
+    """-o FILE as a path that may be written: absent or a regular file. A symlink, FIFO, device or folder
+    is refused, not replaced by the report (`-o /dev/stdout` would otherwise become a file)."""
+    import stat
+
+    from .output import file_kind
+
+    target = Path(output)
+    try:
+        mode = os.lstat(target).st_mode
+    except FileNotFoundError:
+        return target
+    except OSError as exc:  # a name over the limit, a parent that is a file
+        raise PolicygenError(f"{output}: cannot write: {exc.strerror or exc}") from None
+    if not stat.S_ISREG(mode):
+        raise PolicygenError(f"{output}: is {file_kind(mode)}, not a regular file; refusing to replace it "
+                             "(give a new file name, or - for standard output)")
+    return target
 
 
 def _silence_stdout() -> None:
@@ -136,6 +156,8 @@ def _cmd_generate(args: argparse.Namespace) -> int:
 
 def _cmd_eval(args: argparse.Namespace) -> int:
     _use_jobs(args)
+    if args.output and args.output != "-":
+        _output_file(args.output)  # refused before the engine runs, and again when written
     plan = build_plan(load_spec(args.spec))
     for line in _exception_expiry(plan, args.spec):
         print(f"policygen: warning: {line}", file=sys.stderr)

@@ -29,7 +29,8 @@ class Change:
 _MAX_COMPARED_BYTES = 16 << 20
 
 
-def _kind(mode: int) -> str:
+def file_kind(mode: int) -> str:
+    """What an lstat mode that is not a regular file is, as messages name it ("a symlink")."""
     for test, name in ((stat.S_ISLNK, "a symlink"), (stat.S_ISDIR, "a directory"), (stat.S_ISFIFO, "a FIFO"),
                        (stat.S_ISCHR, "a character device"), (stat.S_ISBLK, "a block device"),
                        (stat.S_ISSOCK, "a socket")):
@@ -124,13 +125,13 @@ def _deletions(found: dict[str, int], wanted: set[str]) -> list[Change]:
         parts = path.split("/")
         return any("/".join(parts[:i]) in wanted for i in range(1, len(parts)))
 
-    return [Change(path, "delete", note="" if stat.S_ISREG(mode) else f"is {_kind(mode)}")
+    return [Change(path, "delete", note="" if stat.S_ISREG(mode) else f"is {file_kind(mode)}")
             for path, mode in found.items()
             if path not in wanted and not stat.S_ISDIR(mode) and not under_a_file(path)]
 
 
 def _note(mode: int, path: Path) -> str:
-    return "is a file too large to compare" if stat.S_ISREG(mode) else f"is {_kind(mode)}"
+    return "is a file too large to compare" if stat.S_ISREG(mode) else f"is {file_kind(mode)}"
 
 
 def diff_tree(files: FileMap, dest: Path) -> list[Change]:
@@ -169,10 +170,17 @@ def write_tree(files: FileMap | Iterable[FileMap], dest: Path) -> list[Change]:
 
     A failure half-way, in rendering or in writing, leaves the old dest untouched; stale files of an earlier
     spec do not survive, since dest is replaced whole. A tree that is already exactly what would be written
-    is left as it is.
+    is left as it is. A dest that is a symlink to a folder is kept: the folder it points to is replaced.
     """
     dest = Path(dest)
     with _writing(dest):
+        if os.path.islink(dest):
+            # A link to a folder (dist -> build/dist) stays a link: the folder it names is what is replaced.
+            real = Path(os.path.realpath(dest))
+            if not real.exists():
+                raise OutputError(f"{dest}: is a symlink to {real}, which does not exist; create that folder or "
+                                  "choose another output folder")
+            dest = real
         if dest.exists() and not dest.is_dir():
             raise OutputError(f"{dest}: exists and is not a folder; choose an output folder")
         found = _scan(dest)  # what is there, links and FIFOs included, none of them followed or opened

@@ -208,3 +208,22 @@ def test_a_standard_output_that_refuses_writes_is_one_line_and_exit_2(command, t
     assert proc.returncode == 2, proc.stderr
     assert proc.stderr.startswith("policygen: standard output: ") and "Bad file descriptor" in proc.stderr
     assert len(proc.stderr.splitlines()) == 1, proc.stderr  # no traceback, no second failure at exit
+
+
+@pytest.mark.parametrize("kind", ["symlink", "fifo", "folder"])
+@pytest.mark.parametrize("command", ["eval", "schema"])
+def test_an_output_file_that_is_not_a_regular_file_is_refused_not_replaced(command, kind, tmp_path):
+    import os
+
+    mine = tmp_path / "mine.txt"
+    mine.write_text("mine\n")
+    out = tmp_path / "report"
+    {"symlink": lambda: out.symlink_to(mine), "fifo": lambda: os.mkfifo(out), "folder": out.mkdir}[kind]()
+    what = {"symlink": "a symlink", "fifo": "a FIFO", "folder": "a directory"}[kind]
+    if command == "eval":
+        require_tool("opa")
+    proc = _eval("-o", str(out), str(ALLOWED_ONLY)) if command == "eval" else policygen("schema", "-o", str(out))
+    assert proc.returncode == 2, proc.stderr
+    assert proc.stderr.startswith(f"policygen: {out}: is {what}, not a regular file; refusing to replace it")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["mine.txt", "report"] and mine.read_text() == "mine\n"
+    assert out.is_symlink() if kind == "symlink" else not out.is_file()

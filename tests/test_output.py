@@ -187,3 +187,29 @@ def test_generate_replaces_links_fifos_and_folders_in_the_output_without_reading
     assert sorted(p.name for p in tmp_path.iterdir()) == ["dist", "secret.env"]
     again = policygen("generate", "--check", spec, "-o", str(out), timeout=120)
     assert again.returncode == 0, again.stdout + again.stderr
+
+
+def test_an_output_folder_given_as_a_symlink_stays_a_symlink_and_its_folder_is_replaced(tmp_path):
+    from policygen.output import write_tree
+
+    real = tmp_path / "build" / "dist"
+    write_tree(_small_tree(), real)
+    link = tmp_path / "dist"
+    link.symlink_to("build/dist", target_is_directory=True)
+    (real / "rego/a/src.rego").write_text("tampered\n")
+    changes = write_tree(_small_tree(), link)
+    assert [(c.path, c.action) for c in changes if c.action != "identical"] == [("rego/a/src.rego", "update")]
+    assert link.is_symlink() and (real / "rego/a/src.rego").read_text() == "package a\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["build", "dist"]
+    assert sorted(p.name for p in (tmp_path / "build").iterdir()) == ["dist"]
+    assert {c.action for c in write_tree(_small_tree(), link)} == {"identical"}
+
+
+def test_an_output_folder_given_as_a_dangling_symlink_is_refused(tmp_path):
+    from .cli_support import policygen
+
+    (tmp_path / "dist").symlink_to("nowhere")
+    proc = policygen("generate", str(ROOT / "specs" / "reference.yaml"), "-o", str(tmp_path / "dist"))
+    assert proc.returncode == 2, proc.stderr
+    assert f"{tmp_path / 'dist'}: is a symlink to {tmp_path / 'nowhere'}, which does not exist" in proc.stderr
+    assert [p.name for p in tmp_path.iterdir()] == ["dist"] and (tmp_path / "dist").is_symlink()
