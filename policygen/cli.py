@@ -3,7 +3,9 @@
 Exit status: 0 done; 1 a verdict the caller asked to fail on (``eval
 --fail-on``), a failed verification, or stale output (``generate --check``);
 2 bad input (the message names the file and field); 3 an engine missing or
-failed (a broken engine is never read as "allowed").
+failed (a broken engine is never read as "allowed"); 130 interrupted (SIGINT),
+143 terminated (SIGTERM), each after removing its temporary files and
+stopping the processes it started.
 """
 
 from __future__ import annotations
@@ -12,8 +14,11 @@ import argparse
 import errno
 import gc
 import os
+import signal
 import sys
-from collections.abc import Callable
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
@@ -34,6 +39,8 @@ EXIT_OK = 0
 EXIT_FAILED = 1
 EXIT_BAD_INPUT = 2
 EXIT_ENGINE = 3
+EXIT_INTERRUPTED = 128 + 2  # SIGINT, as a shell reports a command it ended
+EXIT_TERMINATED = 128 + 15  # SIGTERM
 FAIL_ON = ("deny", "warn", "never")
 
 
@@ -332,7 +339,7 @@ def build_parser() -> argparse.ArgumentParser:
         prog="policygen",
         description="Compile an approved-sidecars spec into Rego, Gatekeeper and Kyverno policies, and prove them in the real engines.",
         epilog="Exit status: 0 ok; 1 denied (eval --fail-on), verification failed, or stale output; "
-        "2 bad input; 3 engine missing or failed.",
+        "2 bad input; 3 engine missing or failed; 130 interrupted; 143 terminated.",
     )
     parser.add_argument("--version", action=_Version, nargs=0, help="show the version and exit")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
@@ -401,8 +408,37 @@ def _shown(exc: PolicygenError) -> str:
     return visible(str(exc))
 
 
+class Terminated(KeyboardInterrupt):
+    """SIGTERM, raised where SIGINT raises KeyboardInterrupt: the same way out, through every finally and
+    context manager, so temporary folders go and engine processes are stopped (CI cancelling a job, a
+    `timeout`, `kill`)."""
+
+
+def _on_sigterm(signum: int, frame: object) -> None:
+    # Once: a second SIGTERM during that cleanup must not cut it short (SIGKILL still ends everything).
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    raise Terminated
+
+
+@contextmanager
+def _sigterm_raises() -> Iterator[None]:
+    if threading.current_thread() is not threading.main_thread():  # only the main thread may set a handler
+        yield
+        return
+    previous = signal.signal(signal.SIGTERM, _on_sigterm)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    with _sigterm_raises():
+        return _main(args)
+
+
+def _main(args: argparse.Namespace) -> int:
     try:
         code = args.func(args)
         if sys.stdout is not None:
@@ -414,9 +450,12 @@ def main(argv: list[str] | None = None) -> int:
     except PolicygenError as exc:
         print(f"policygen: {_shown(exc)}", file=sys.stderr)
         return EXIT_BAD_INPUT
+    except Terminated:
+        print("policygen: terminated", file=sys.stderr)
+        return EXIT_TERMINATED
     except KeyboardInterrupt:
         print("policygen: interrupted", file=sys.stderr)
-        return 130
+        return EXIT_INTERRUPTED
     except BrokenPipeError:
         # A reader that stopped early (`| head`) is not an error; keep Python quiet at exit.
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import os
 import pickle
+import signal
 import threading
 from collections.abc import Callable
 from typing import Generic, TypeVar
@@ -62,10 +63,16 @@ class Forked(Generic[T]):
         return value if done else self._work()
 
     def close(self) -> None:
-        """Stop waiting: a child still writing gets a broken pipe and exits."""
+        """Stop waiting (an error or a signal in the parent): a child whose result was not read is stopped,
+        not waited for while it renders what nobody will read."""
         if self._read >= 0:
             os.close(self._read)
             self._read = -1
+            if self._pid:
+                try:
+                    os.kill(self._pid, signal.SIGKILL)  # the child runs none of the caller's cleanup: nothing lost
+                except ProcessLookupError:  # pragma: no cover - already gone, still to be reaped
+                    pass
         self._reap()
 
     def _reap(self) -> None:

@@ -211,6 +211,7 @@ def write_tree(files: FileMap | Iterable[FileMap], dest: Path) -> list[Change]:
     # a few threads overlap that wait with each other and with rendering. Folders are made here, in order.
     pool = ThreadPoolExecutor(max_workers=4)
     pending: list[Future] = []
+    old_tree: Path | None = None
     try:
         for batch in batches:  # rendering: its errors are its own
             with _writing(dest):
@@ -245,21 +246,24 @@ def write_tree(files: FileMap | Iterable[FileMap], dest: Path) -> list[Change]:
                     put(rel, wanted[rel])
             for future in pending:
                 future.result()
-            old_tree = None
             home = Path(os.path.abspath(dest))  # "." cannot be renamed; the folder it names can
             if home.exists():
                 old_tree = _beside(dest, f"old-{os.getpid()}")
                 os.replace(home, old_tree)
-            try:
-                os.replace(tmp, home)
-            except OSError:
-                if old_tree is not None:
-                    os.replace(old_tree, home)  # the old tree back where it was
-                raise
+            os.replace(tmp, home)
         if old_tree is not None:
             shutil.rmtree(old_tree, ignore_errors=True)
     except BaseException:
+        # An error, or SIGINT/SIGTERM at any point: dest is left whole, the old tree or the new one, and
+        # nothing of ours is left beside it.
         pool.shutdown(cancel_futures=True)
+        home = Path(os.path.abspath(dest))
+        if old_tree is not None and os.path.lexists(old_tree):
+            if tmp is not None and os.path.lexists(tmp):  # not swapped in: the old tree back where it was
+                if not os.path.lexists(home):
+                    os.replace(old_tree, home)
+            else:  # the new tree is in place, complete
+                shutil.rmtree(old_tree, ignore_errors=True)
         if tmp is not None:
             shutil.rmtree(tmp, ignore_errors=True)
         raise

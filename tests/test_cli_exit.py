@@ -227,3 +227,111 @@ def test_an_output_file_that_is_not_a_regular_file_is_refused_not_replaced(comma
     assert proc.stderr.startswith(f"policygen: {out}: is {what}, not a regular file; refusing to replace it")
     assert sorted(p.name for p in tmp_path.iterdir()) == ["mine.txt", "report"] and mine.read_text() == "mine\n"
     assert out.is_symlink() if kind == "symlink" else not out.is_file()
+
+
+def _start(*args: str, tmpdir):
+    import os
+    import subprocess
+    import sys
+
+    from .cli_support import ROOT
+
+    env = dict(os.environ, PYTHONPATH=str(ROOT), TMPDIR=str(tmpdir))
+    return subprocess.Popen([sys.executable, "-m", "policygen", *args], stdout=subprocess.DEVNULL,
+                            stderr=subprocess.PIPE, text=True, env=env)
+
+
+def _poll(proc, found, seconds=240.0):
+    """found()'s first truthy answer while proc still runs; the test fails if proc ends first."""
+    import time
+
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        hit = found()
+        if hit:
+            assert proc.poll() is None, "finished before it could be signalled"
+            return hit
+        assert proc.poll() is None, proc.stderr.read()
+        time.sleep(0.005)
+    proc.kill()
+    raise AssertionError("never got there")
+
+
+def _children(pid: int) -> list[int]:
+    from pathlib import Path
+
+    kids = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == pid:
+            kids.append(int(stat.parent.name))
+    return kids
+
+
+def _gone(pid: int) -> bool:
+    from pathlib import Path
+
+    try:
+        return (Path("/proc") / str(pid) / "stat").read_text().rsplit(")", 1)[1].split()[0] == "Z"
+    except OSError:
+        return True
+
+
+def test_sigterm_during_generate_leaves_no_temporary_folder_and_exits_143(tmp_path):
+    import signal
+
+    out = tmp_path / "out"
+    out.mkdir()
+    proc = _start("generate", str(REFERENCE_SPEC), "-o", str(out / "dist"), tmpdir=tmp_path)
+    _poll(proc, lambda: list(out.glob(".dist.tmp-*")))
+    proc.send_signal(signal.SIGTERM)
+    _, err = proc.communicate(timeout=120)
+    assert proc.returncode == 143, err
+    assert err == "policygen: terminated\n"
+    assert list(out.iterdir()) == []
+
+
+def test_sigterm_during_eval_stops_the_engine_and_removes_its_folder_and_exits_143(tmp_path):
+    import os
+    import signal
+    from pathlib import Path
+
+    require_tool("opa")
+    first = pg.load_samples([REFERENCE_SAMPLES / "benign.yaml"]).resources[0].source
+    text = yaml.safe_dump(first)
+    big = tmp_path / "big.yaml"
+    big.write_text("".join("---\n" + text.replace(first["metadata"]["name"], f"w{i}", 1) for i in range(400)))
+    tmpdir = tmp_path / "tmp"
+    tmpdir.mkdir()
+    proc = _start("eval", "--spec", str(REFERENCE_SPEC), "--engine", "opa", str(big), tmpdir=tmpdir)
+
+    def opa() -> list[int]:
+        found = []
+        for pid in _children(proc.pid):
+            try:
+                program = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")[0]
+            except OSError:
+                continue
+            if Path(program.decode(errors="replace")).name == "opa":
+                found.append(pid)
+        return found
+
+    children = _poll(proc, opa)
+    try:
+        assert list(tmpdir.glob("policygen-eval-*"))
+        proc.send_signal(signal.SIGTERM)
+        _, err = proc.communicate(timeout=120)
+        assert proc.returncode == 143, err
+        assert err.endswith("policygen: terminated\n") and "Traceback" not in err
+        assert all(_gone(pid) for pid in children), children
+        assert list(tmpdir.iterdir()) == []
+    finally:  # a failing run leaves no engine behind either
+        for pid in children:
+            if not _gone(pid):
+                os.kill(pid, signal.SIGKILL)
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()

@@ -83,6 +83,16 @@ class OpaServer:
             modules = self._modules(self.rego_dir)
             argv += [str(self.rego_dir / rel) for rel in modules]
         self.proc = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=self._log)
+        try:
+            self._wait_healthy(port)
+        except BaseException:
+            # `with OpaServer()` runs no __exit__ when starting fails or is interrupted (SIGINT, SIGTERM):
+            # the server is stopped here, never left running on its own.
+            self.stop()
+            raise
+
+    def _wait_healthy(self, port: int) -> None:
+        assert self.proc is not None
         self.port = port
         self.client = OpaClient(host="127.0.0.1", port=port, timeout=120, retries=0)
         deadline = time.monotonic() + self.startup_timeout
@@ -94,7 +104,6 @@ class OpaServer:
                     self._loaded = {rel: (str(self.rego_dir / rel), text) for rel, text in self._modules(self.rego_dir).items()}
                 return
             time.sleep(0.05)
-        self.stop()
         raise EngineError(f"OPA server on 127.0.0.1:{port} did not become healthy within {self.startup_timeout}s")
 
     def _alive(self) -> OpaClient:
