@@ -34,8 +34,28 @@ def _json_encoder(indent: int | None) -> json.JSONEncoder:
     return json.JSONEncoder(sort_keys=True, indent=indent, ensure_ascii=False, separators=None if indent else (",", ":"))
 
 
+# Characters no policy source holds raw: YAML cannot carry them (DEL, the C1 controls, U+FFFE, U+FFFF), YAML 1.1
+# reads them as line breaks inside a scalar (NEL, U+2028, U+2029), or they reorder the text a reviewer reads (the
+# bidi controls, a byte-order mark). JSON, CEL and Rego strings all read the same \uXXXX escape for each (all are
+# in the Basic Multilingual Plane and none a surrogate), so the value is unchanged; other non-ASCII stays readable.
+_UNSAFE_IN_SOURCE = re.compile("[\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069\ufeff\ufffe\uffff]")
+
+
+def _escape_char(match: re.Match[str]) -> str:
+    return f"\\u{ord(match.group()):04x}"
+
+
+def escape_unsafe(json_text: str) -> str:
+    """JSON text (or a CEL or Rego literal written as JSON) with every _UNSAFE_IN_SOURCE character escaped.
+
+    Outside its strings JSON text is ASCII, and a raw character inside one is never part of an escape
+    sequence, so replacing each one with its \\uXXXX escape anywhere in the text keeps the same value.
+    """
+    return _UNSAFE_IN_SOURCE.sub(_escape_char, json_text) if _UNSAFE_IN_SOURCE.search(json_text) else json_text
+
+
 def to_json(value: Any, indent: int | None = None) -> str:
-    return _json_encoder(indent).encode(value)
+    return escape_unsafe(_json_encoder(indent).encode(value))
 
 
 # libyaml's emitter and parser where PyYAML was built with them: the same YAML, many times faster

@@ -11,7 +11,7 @@ from ..checks import CHECKS
 from ..fixtures import cases_for
 from ..kinds import API_GROUPS, CLUSTER_SCOPED_KINDS
 from ..plan import Plan, RulePlan
-from ..render import render, templates_root
+from ..render import escape_unsafe, render, templates_root
 from ..rules import REGISTRY, not_rendered_by
 
 # Rules no Rego engine can decide (each rule folder says why).
@@ -21,7 +21,14 @@ LIB_MODULES = ("images", "pods", "quantity", "review", "scope")
 
 # One encoder for every literal: json.dumps with a non-default option builds a new one per call (and one
 # with an indent is the pure-Python encoder, slower than the recursion below).
-_json_literal = json.JSONEncoder(ensure_ascii=False).encode
+_json_encode = json.JSONEncoder(ensure_ascii=False).encode
+
+
+def _json_literal(value: Any) -> str:
+    # Characters a .rego file (and the Gatekeeper template around it) must not hold raw, escaped as JSON reads them.
+    return escape_unsafe(_json_encode(value))
+
+
 # Keys and strings repeat across the fixtures' resources: each is encoded once.
 _json_string = lru_cache(maxsize=65536)(_json_literal)
 
