@@ -237,7 +237,7 @@ def _cmd_verify(args: argparse.Namespace) -> int:
 
 def _cmd_tools(args: argparse.Namespace) -> int:
     if args.action == "list":
-        tools.main_list()
+        tools.main_list(sys.stdout)  # the guarded stream (main), not the one bound at import
         return EXIT_OK
     names = args.names or list(tools.TOOLS)
     unknown = [n for n in names if n not in tools.TOOLS]
@@ -432,6 +432,43 @@ def _sigterm_raises() -> Iterator[None]:
         signal.signal(signal.SIGTERM, previous)
 
 
+class _ClosedPipeGuard:
+    """Standard output that, once its reader has gone (`| head`), takes and drops whatever is still written.
+
+    The command then runs to the end, so its verdict (denied, stale, failed) still decides the exit status:
+    under `set -o pipefail` a gate piped into head must fail as it would without the pipe.
+    """
+
+    def __init__(self, stream: TextIO) -> None:
+        self._stream = stream
+        self.reader_gone = False
+
+    def _gone(self) -> None:
+        self.reader_gone = True
+        try:  # what is still buffered, and Python's flush at exit, go nowhere instead of raising again
+            os.dup2(os.open(os.devnull, os.O_WRONLY), self._stream.fileno())
+        except (OSError, ValueError, AttributeError):
+            pass
+
+    def write(self, text: str) -> int:
+        if not self.reader_gone:
+            try:
+                return self._stream.write(text)
+            except BrokenPipeError:
+                self._gone()
+        return len(text)
+
+    def flush(self) -> None:
+        if not self.reader_gone:
+            try:
+                self._stream.flush()
+            except BrokenPipeError:
+                self._gone()
+
+    def __getattr__(self, name: str):  # type: ignore[no-untyped-def]
+        return getattr(self._stream, name)
+
+
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     with _sigterm_raises():
@@ -439,6 +476,9 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _main(args: argparse.Namespace) -> int:
+    stdout = sys.stdout
+    # A closed standard output (>&-) stays None: the commands that write to it say so themselves.
+    sys.stdout = guard = _ClosedPipeGuard(stdout) if stdout is not None else None  # type: ignore[assignment]
     try:
         code = args.func(args)
         if sys.stdout is not None:
@@ -457,9 +497,9 @@ def _main(args: argparse.Namespace) -> int:
         print("policygen: interrupted", file=sys.stderr)
         return EXIT_INTERRUPTED
     except BrokenPipeError:
-        # A reader that stopped early (`| head`) is not an error; keep Python quiet at exit.
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-        return EXIT_OK
+        # Standard output is guarded, so another pipe closed: the verdict is unknown, never a pass.
+        print("policygen: a pipe closed before the command finished", file=sys.stderr)
+        return EXIT_FAILED
     except OSError as exc:
         # The file system refusing what no command turned into its own message (standard output on a full
         # disk): one line naming what and why, as for bad input, never a traceback.
@@ -467,6 +507,10 @@ def _main(args: argparse.Namespace) -> int:
         print(f"policygen: {where + ': ' if where else ''}{exc.strerror or exc}", file=sys.stderr)
         _silence_stdout()
         return EXIT_BAD_INPUT
+    finally:
+        sys.stdout = stdout
+        if guard is not None and guard.reader_gone:
+            print("policygen: standard output closed early; the exit status is the full run's", file=sys.stderr)
 
 
 def run() -> None:

@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import os
+import shlex
+import subprocess
+import sys
+
 import pytest
 import yaml
 
 import policygen as pg
 
-from .cli_support import policygen
+from .cli_support import ROOT, policygen
 from .conftest import REFERENCE_SAMPLES, REFERENCE_SPEC, require_tool
 
 ALLOWED_ONLY = REFERENCE_SAMPLES / "cp003.yaml"
@@ -335,3 +340,48 @@ def test_sigterm_during_eval_stops_the_engine_and_removes_its_folder_and_exits_1
         if proc.poll() is None:
             proc.kill()
             proc.wait()
+
+
+def _piped(command: str, into: str = "head -1"):
+    """A policygen command piped into a reader that stops early, under `set -o pipefail` as GitHub Actions runs it."""
+    env = dict(os.environ, PYTHONPATH=str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", ""))
+    script = f"{shlex.quote(sys.executable)} -m policygen {command} | {into}"
+    return subprocess.run(["bash", "-o", "pipefail", "-c", script], capture_output=True, text=True, env=env)
+
+
+@pytest.mark.parametrize("fmt", ["text", "json"])
+def test_a_closed_pipe_never_turns_denials_into_a_pass(fmt):
+    require_tool("opa")
+    proc = _piped(f"eval --spec {shlex.quote(str(REFERENCE_SPEC))} --engine opa --format {fmt} "
+                  f"{shlex.quote(str(REFERENCE_SAMPLES))}")
+    assert proc.returncode == 1, proc.stderr
+    assert len(proc.stdout.splitlines()) == 1 and "Traceback" not in proc.stderr, proc.stderr
+
+
+def test_a_closed_pipe_keeps_an_allowed_run_at_0(allowed_file):
+    require_tool("opa")
+    proc = _piped(f"eval --spec {shlex.quote(str(REFERENCE_SPEC))} --engine opa --format json {shlex.quote(str(allowed_file))}")
+    assert proc.returncode == 0 and "Traceback" not in proc.stderr, proc.stderr
+
+
+def test_a_closed_pipe_keeps_a_stale_folder_failing(tmp_path):
+    out = tmp_path / "dist"
+    assert policygen("generate", str(REFERENCE_SPEC), "-o", str(out), "-q").returncode == 0
+    for path in sorted(out.rglob("*.rego")):  # a diff larger than a pipe holds, so writing it meets the closed pipe
+        path.write_text("# stale\n" * 2000 + path.read_text())
+    for _ in range(3):  # when the reader closes is up to it: each run must fail
+        proc = _piped(f"generate {shlex.quote(str(REFERENCE_SPEC))} -o {shlex.quote(str(out))} --check", "head -3")
+        assert proc.returncode == 1, proc.stderr
+        assert len(proc.stdout.splitlines()) == 3 and "Traceback" not in proc.stderr, proc.stderr
+
+
+def test_a_pipe_closed_before_anything_is_read_keeps_the_verdict():
+    require_tool("opa")
+    env = dict(os.environ, PYTHONPATH=str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", ""))
+    proc = subprocess.Popen([sys.executable, "-m", "policygen", "eval", "--spec", str(REFERENCE_SPEC), "--engine", "opa",
+                             "--format", "text", str(REFERENCE_SAMPLES)],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
+    proc.stdout.close()  # the reader is gone before the first line
+    stderr = proc.stderr.read().decode()
+    assert proc.wait() == 1, stderr
+    assert "Traceback" not in stderr
