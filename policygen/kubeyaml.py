@@ -224,6 +224,8 @@ def _go_int(plain: str) -> int | None:
         value = int(digits[2:], 2)
     elif digits.startswith("0") and len(digits) > 1:
         value = int(digits[1:], 8)
+    elif len(digits) > 20:
+        return None  # past uint64 (and past what int() converts, at 4300 digits): go-yaml tries a float, as for 1e400
     else:
         value = int(digits)
     value = -value if sign == "-" else value
@@ -675,8 +677,15 @@ def iter_json_stream(text: str) -> Iterator[Loaded]:
     yield Loaded(value, text.count("\n", 0, len(text) - len(text.lstrip())) + 1)
 
 
+def _json_int(text: str) -> int | float:
+    # Go reads a JSON number as a float64: an integer of hundreds of digits is out of its range, as 1e400
+    # is. Past the digits int() converts, the float it overflows to (inf) goes where 1e400's does: unjudged.
+    return int(text) if len(text) <= 400 else float(text)
+
+
 def _json_values_slowly(text: str) -> Iterator[Loaded]:
-    decoder = _stdjson.JSONDecoder(object_pairs_hook=_pairs_no_duplicates, parse_constant=_no_constant)
+    decoder = _stdjson.JSONDecoder(object_pairs_hook=_pairs_no_duplicates, parse_constant=_no_constant,
+                                   parse_int=_json_int)
     pos = 0
     n = len(text)
     ws = re.compile(r"\s*")
@@ -774,6 +783,8 @@ def _scalar_pyyaml(event: Any) -> Any:
         return _CONSTRUCTOR.construct_object(node, deep=True)
     except yaml.YAMLError as exc:
         raise YamlValueUnsupported(getattr(exc, "problem", None) or str(exc)) from None
+    except ValueError:  # int() of more than 4300 digits: no field of a spec takes such a number
+        raise YamlValueUnsupported(f"a number of {len(event.value)} characters is too large for any field; refused") from None
 
 
 def _key_any(key: Any) -> Any:

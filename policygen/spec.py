@@ -29,7 +29,7 @@ from .errors import SpecError, SpecErrors
 from .capabilities import runtime_capability
 from .images import ImageRefError, normalize_repository
 from .kinds import API_GROUPS, CLUSTER_SCOPED_KINDS
-from .quantity import QuantityError, parse_quantity
+from .quantity import QuantityError, parse, parse_quantity
 from .rules import CATALOGUE
 
 
@@ -48,6 +48,10 @@ def _quantity(value: object) -> str:
         parse_quantity(value)
     except QuantityError as exc:
         raise ValueError(str(exc)) from exc
+    try:  # the bound the policies compare with, in nano-units, must be writable as a whole number
+        str(parse(str(value)).nano())
+    except ValueError:
+        raise ValueError("too large a quantity: more than 4300 digits in nano-units") from None
     return str(value)
 
 
@@ -522,7 +526,8 @@ def _clean_msg(err: dict) -> str:
         and not isinstance(err["input"], (dict, list))
         and repr(err["input"]) not in msg
     ):
-        msg = f"{msg} (got {err['input']!r})"
+        got = repr(err["input"])
+        msg = f"{msg} (got {got if len(got) <= 200 else got[:200] + '...(cut)'})"
     return msg
 
 

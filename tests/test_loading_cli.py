@@ -231,3 +231,26 @@ def test_cluster_scoped_records_carry_no_namespace(tmp_path):
     assert [(r["namespace"], r["object"], r["line"]) for r in json.loads(proc.stdout)] == [
         ("", "Namespace payments", 1), ("", "ClusterRole r", 5),
     ]
+
+
+_HUGE = "9" * 5000
+_POD_YAML = ("apiVersion: v1\nkind: Pod\nmetadata: {name: a, namespace: payments}\nspec:\n  containers:\n"
+             "  - name: app\n    image: nginx\n    securityContext: {runAsUser: %s}\n")
+_POD_JSON = ('{"apiVersion":"v1","kind":"Pod","metadata":{"name":"a","namespace":"payments"},"spec":{"containers":'
+             '[{"name":"app","image":"nginx","securityContext":{"runAsUser":%s}}]}}')
+
+
+@pytest.mark.parametrize("name, template", [("pod.yaml", _POD_YAML), ("pod.json", _POD_JSON)])
+def test_an_integer_of_thousands_of_digits_is_judged_as_1e400_is(tmp_path, name, template):
+    """Out of every engine's range: judged as the same document with 1e400 is (never allowed), not a traceback."""
+    require_tool("opa")
+    huge, inf = tmp_path / name, tmp_path / f"inf-{name}"
+    huge.write_text(template % _HUGE)
+    inf.write_text(template % "1e400")
+    runs = [policygen("eval", "--spec", str(REFERENCE_SPEC), "--engine", "opa", "--format", "json", str(p))
+            for p in (huge, inf)]
+    for proc in runs:
+        assert proc.returncode == 1 and "Traceback" not in proc.stderr, proc.stderr[-2000:]
+    (big,), (control,) = (json.loads(p.stdout) for p in runs)
+    assert not big["allowed"]
+    assert [v["rule"] for v in big["violations"]] == [v["rule"] for v in control["violations"]]

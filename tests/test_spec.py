@@ -90,3 +90,23 @@ def test_spec_errors_collect_every_problem(tmp_path):
         pg.load_spec(spec)
     locs = [e.loc for e in exc.value.errors]
     assert locs == ["spec.mode", "spec.pod.forbidHostNetwork"]
+
+
+HUGE = "9" * 5000
+
+
+@pytest.mark.parametrize("old, new, field", [
+    ("runAsUser: 1337", f"runAsUser: {HUGE}", "line 45"),
+    ('maxLimits: {cpu: "2", memory: 1Gi}', f'maxLimits: {{cpu: "{HUGE}", memory: 1Gi}}',
+     "spec.sidecars[0].resources.maxLimits.cpu"),
+])
+def test_numbers_of_thousands_of_digits_are_refused_with_exit_2(tmp_path, reference_spec_path, old, new, field):
+    spec = tmp_path / "spec.yaml"
+    text = reference_spec_path.read_text()
+    assert old in text
+    spec.write_text(text.replace(old, new, 1))
+    proc = subprocess.run([sys.executable, "-m", "policygen", "generate", str(spec), "-o", str(tmp_path / "out")],
+                          capture_output=True, text=True, cwd=ROOT)
+    assert proc.returncode == 2, proc.stderr[-2000:]
+    assert f"{spec}: {field}" in proc.stderr and "Traceback" not in proc.stderr
+    assert len(proc.stderr) < 3000  # the number is not echoed whole
