@@ -11,11 +11,16 @@ with the input).
 from __future__ import annotations
 
 import copy
+import re
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
+from policygen.errors import SpecErrors, visible
 from policygen.fixtures import baseline_pod
-from policygen.samples import Resource, SampleSet, _admission_review, _plain_review
+from policygen.samples import Resource, SampleSet, _admission_review, _plain_review, iter_files
+from policygen.spec import parse_spec
 from policygen.verdicts import ENGINE_RULE
 
 ENGINES = ["opa", "conftest", "gator", "kyverno", "vap"]
@@ -117,3 +122,61 @@ def test_echoed_values_are_quoted_and_cut(engine, judge, reference_plan, hostile
     long_index = 2 * [name for name, _, _ in pairs].index("long-value")
     cut = [v.message for v in verdicts[long_index].violations if v.check == "status-malformed"]
     assert cut and all("...(cut, " in m for m in cut)
+
+
+# --- names echoed on stderr: file names, spec keys and values --------------------------------------
+
+_DANGEROUS = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+_NASTY = "\n\r\x1b\x07\x7f\x85\x9b\u2028\u2029\u202e\u2067\t:%"
+_names = st.text(st.one_of(st.sampled_from(_NASTY), st.characters(codec="utf-8", exclude_characters="/\x00")),
+                 min_size=1, max_size=20)
+
+
+@given(_names)
+def test_visible_leaves_no_control_character(text):
+    shown = visible(text)
+    assert not _DANGEROUS.search(shown)
+    assert visible(shown.replace("\\", "")) == shown.replace("\\", "")  # plain text is left as it is
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(name=_names)
+def test_a_skipped_file_name_is_echoed_escaped(tmp_path_factory, name):
+    folder = tmp_path_factory.mktemp("names")
+    try:
+        (folder / f"{name}.yaml").write_text("name: ci\non: push\njobs: {}\n")
+    except OSError:
+        return  # a name the file system refuses
+    warnings: list[str] = []
+    for _ in iter_files([folder], warn=warnings.append):
+        pass
+    assert len(warnings) == 1
+    assert not _DANGEROUS.search(warnings[0]), warnings[0]
+    assert warnings[0].startswith("policygen: warning: ")
+
+
+@settings(max_examples=40, deadline=None)
+@given(key=_names)
+def test_a_spec_key_is_echoed_escaped(key):
+    data = {"apiVersion": "policygen.dev/v1alpha1", "kind": "SidecarPolicy", "metadata": {"name": "x"},
+            "spec": {"scope": {"meshNamespaces": ["a"]}, key: 1}}
+    with pytest.raises(SpecErrors) as caught:
+        parse_spec(data, f"spec{key}.yaml")
+    lines = str(caught.value).split("\n")
+    assert len(lines) == len(caught.value.errors)
+    assert not any(_DANGEROUS.search(line) for line in lines), lines
+
+
+def test_a_file_name_cannot_forge_a_github_command(tmp_path):
+    """A CI folder file named to stop GitHub's command processing, next to a denied pod."""
+    from .cli_support import policygen
+    from .conftest import REFERENCE_SAMPLES, REFERENCE_SPEC, require_tool
+
+    require_tool("opa")
+    (tmp_path / "a\n::stop-commands::pwned\nb.yaml").write_text("name: ci\non: push\njobs: {}\n")
+    (tmp_path / "pod.yaml").write_text((REFERENCE_SAMPLES / "sc004.yaml").read_text())
+    proc = policygen("eval", "--spec", str(REFERENCE_SPEC), "--engine", "opa", "--format", "github", str(tmp_path))
+    assert proc.returncode == 1, proc.stderr
+    assert not any(line.startswith("::") for line in proc.stderr.splitlines()), proc.stderr
+    assert "a\\n::stop-commands::pwned\\nb.yaml" in proc.stderr
+    assert any(line.startswith("::error ") for line in proc.stdout.splitlines())
