@@ -19,12 +19,15 @@ from collections import deque
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from . import kubeyaml
 from .errors import InputError
 from .kinds import is_cluster_scoped
 from .visible import visible
+
+if TYPE_CHECKING:
+    from .plan import Plan
 
 SAMPLE_SUFFIXES = (".yaml", ".yml", ".json")
 _RULE_ID = re.compile(r"^(SC|CP)\d{3}$")
@@ -96,24 +99,12 @@ class Resource:
 class SampleSet:
     resources: list[Resource] = field(default_factory=list)
 
-    @property
-    def namespaces(self) -> dict[str, dict[str, Any]]:
-        """Namespace objects among the inputs, keyed by name: the offline inventory."""
-        found: dict[str, dict[str, Any]] = {}
-        for res in self.resources:
-            entry = inventory_entry(res)
-            if entry is not None:
-                found[entry[0]] = entry[1]
-        return dict(sorted(found.items()))
+    def inventory(self, plan: Plan) -> dict[str, dict[str, Any]]:
+        """The offline inventory: the Namespaces among the inputs by name, in the normal form every engine
+        reads, one version per name (policygen/inventory.py)."""
+        from .inventory import Inventory
 
-
-def inventory_entry(res: Resource) -> tuple[str, dict[str, Any]] | None:
-    """(name, object) when the resource is a Namespace the inventory holds (the last of a name wins)."""
-    obj = res.object
-    meta = obj.get("metadata") if isinstance(obj.get("metadata"), dict) else {}
-    if obj.get("kind") == "Namespace" and isinstance(meta.get("name"), str) and res.operation != "DELETE":
-        return meta["name"], obj
-    return None
+        return Inventory(self.resources).namespaces(plan)
 
 
 def _parse_expectation(text: str, file: str, loc: str = "# expect") -> Expectation:

@@ -4,8 +4,8 @@
 a pod parsed into Python objects is tens of kilobytes. The loader hands over
 one document's resources at a time; each is encoded to one line of JSON (the exact
 bytes an engine is sent), appended to the spool, and only what the report
-needs of it stays in memory. Namespaces are the exception: every batch reads
-them as the inventory, so they are kept whole (they are few and small).
+needs of it stays in memory, and of a Namespace its name and labels: every
+batch reads them as the inventory (policygen/inventory.py).
 """
 
 from __future__ import annotations
@@ -16,10 +16,14 @@ import tempfile
 from array import array
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from .engines.runner import _finite_numbers, chunked, encodable
-from .samples import Resource, inventory_entry
+from .engines.runner import chunked, encodable
+from .inventory import Inventory
+from .samples import Resource
+
+if TYPE_CHECKING:
+    from .plan import Plan
 
 
 @dataclass(slots=True)
@@ -95,7 +99,7 @@ class Spool:
         self.records = Records()
         self._encoded: bytearray = bytearray()  # 1 where the resource has a JSON line in the file
         self._file = tempfile.TemporaryFile(prefix="policygen-spool-")
-        self._namespaces: dict[str, Any] = {}
+        self._inventory = Inventory()
 
     def __enter__(self) -> "Spool":
         return self
@@ -114,9 +118,7 @@ class Spool:
             # json.dumps escapes every control character, so a document is exactly one line.
             self._file.write(text.encode("ascii") + b"\n")
             self._encoded.append(1)
-        entry = inventory_entry(res)
-        if entry is not None:
-            self._namespaces[entry[0]] = entry[1]
+        self._inventory.add(res)
         self.records.append(Record.of(res))
 
     def extend(self, resources: Iterable[Resource]) -> "Spool":
@@ -124,12 +126,9 @@ class Spool:
             self.add(res)
         return self
 
-    @property
-    def inventory(self) -> dict[str, Any]:
-        """As rego_common.inventory: the Namespaces an engine can decode, by name."""
-        found = {name: ns for name, ns in sorted(self._namespaces.items())
-                 if encodable(ns) is not None and _finite_numbers(ns)}
-        return {"cluster": {"v1": {"Namespace": found}}}
+    def inventory(self, plan: Plan) -> dict[str, Any]:
+        """As rego_common.inventory: data.inventory, the inputs' Namespaces in normal form."""
+        return {"cluster": {"v1": {"Namespace": self._inventory.namespaces(plan)}}}
 
     def items(self) -> Iterator[tuple[int, tuple[str, bytes] | None]]:
         """(index, (label, JSON line)) per resource in order; None for a resource with no JSON form."""

@@ -191,9 +191,9 @@ class ClusterEngine:
         probes = self.probes if self.probes is not None else self._probes(plan, set(names.values()))
         everything = samples.resources + [p for _, p in probes]
         self._ensure_kinds(cluster, everything)
-        self._ensure_namespaces(client, samples)
+        self._ensure_namespaces(client, plan, samples)
         # The probes' namespaces only where the inputs have none of that name: inputs' labels win.
-        self._ensure_namespaces(client, SampleSet([p for _, p in probes]), replace=False)
+        self._ensure_namespaces(client, plan, SampleSet([p for _, p in probes]), replace=False)
         verdicts: list[Verdict | None] = [None] * len(samples.resources)
         for round_ in self._rounds(samples.resources):
             self._put_old_objects(client, round_, verdicts, samples.resources)
@@ -371,21 +371,17 @@ class ClusterEngine:
                         wanted.setdefault((group, obj["kind"]), set()).add(version)
         ensure_crds(cluster, wanted)
 
-    def _ensure_namespaces(self, client: ApiClient, samples: SampleSet, replace: bool = True) -> None:
+    def _ensure_namespaces(self, client: ApiClient, plan: Plan, samples: SampleSet, replace: bool = True) -> None:
         """Every namespace the inputs use, with the labels of the Namespace objects among them (the offline inventory)."""
-        labelled = samples.namespaces
+        labelled = samples.inventory(plan)
         names = set(labelled)
         for res in samples.resources:
             names.add(res.namespace)
         for name in sorted(names):
             if not isinstance(name, str) or not name:
                 continue
-            source = labelled.get(name, {})
-            meta = source.get("metadata") if isinstance(source.get("metadata"), dict) else {}
-            body = {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": name}}
-            for key in ("labels", "annotations"):
-                if isinstance(meta.get(key), dict):
-                    body["metadata"][key] = {k: v for k, v in meta[key].items() if isinstance(v, str)}
+            # The inventory's normal form (policygen/inventory.py): name and labels, as every offline engine reads them.
+            body = labelled.get(name) or {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": name}}
             resp = client.request("POST", "/api/v1/namespaces", body=body)
             if resp.status == 409 and replace:
                 resp = client.request("PUT", f"/api/v1/namespaces/{name}", body=body)

@@ -33,7 +33,7 @@ class ConftestEngine:
         with tempfile.TemporaryDirectory(prefix="policygen-conftest-") as tmp:
             root = Path(tmp)
             (root / "data").mkdir()
-            (root / "data" / "inventory.json").write_text(json.dumps({"inventory": inventory(samples)}), encoding="utf-8")
+            (root / "data" / "inventory.json").write_text(json.dumps({"inventory": inventory(samples, plan)}), encoding="utf-8")
             runs = iter(range(1 << 30))
 
             def judge(batch: list[Resource]) -> list[list[Violation]]:

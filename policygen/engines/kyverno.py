@@ -70,10 +70,8 @@ def namespace_selector(namespaces: dict[str, dict[str, Any]], objects: list[dict
     """The values file's namespace entries: labels of the Namespace objects among the inputs, and
     every namespace the resources use, each with the `kubernetes.io/metadata.name` label the API
     server sets (excluded namespaces are matched by it)."""
-    labels: dict[str, dict[str, str]] = {}
-    for name, ns in namespaces.items():
-        raw = (ns.get("metadata") or {}).get("labels") if isinstance(ns.get("metadata"), dict) else None
-        labels[name] = {str(k): str(v) for k, v in raw.items()} if isinstance(raw, dict) else {}
+    # The inventory holds each namespace's labels as a map of strings (policygen/inventory.py).
+    labels: dict[str, dict[str, str]] = {name: dict(ns["metadata"]["labels"]) for name, ns in namespaces.items()}
     for obj in objects:
         ns = obj.get("metadata", {}).get("namespace")
         if isinstance(ns, str) and ns:
@@ -188,7 +186,7 @@ class KyvernoEngine:
                 rounds[n].append((i, obj))
             runs += [(op, user, matching, r) for r in rounds]
 
-        namespaces = samples.namespaces
+        namespaces = samples.inventory(plan)
         # Every core busy: each run split into one share per worker (a share of a round keeps its names apart),
         # each share given only the policies of its group.
         workers = runner.jobs(self.jobs)

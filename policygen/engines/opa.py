@@ -243,14 +243,14 @@ class OpaEngine:
     def evaluate_spooled(self, dist: Path, plan: Plan, spool: Spool) -> list[Verdict]:
         """Verdicts for resources read once and spooled as JSON lines (policygen eval's path)."""
         if self.server is not None:
-            return self._stream(self.server, dist, plan, spool.records, spool.chunks(self.chunk), spool.inventory)
+            return self._stream(self.server, dist, plan, spool.records, spool.chunks(self.chunk), spool.inventory(plan))
         with OpaServer(rego_dir=dist / "rego") as server:
-            return self._stream(server, dist, plan, spool.records, spool.chunks(self.chunk), spool.inventory)
+            return self._stream(server, dist, plan, spool.records, spool.chunks(self.chunk), spool.inventory(plan))
 
     def _run(self, server: OpaServer, dist: Path, plan: Plan, samples: SampleSet) -> list[Verdict]:
         items = ((i, res.label, runner.encodable(res.source)) for i, res in enumerate(samples.resources))
         chunks = runner.chunked(((i, None if text is None else (label, text.encode())) for i, label, text in items), self.chunk)
-        return self._stream(server, dist, plan, samples.resources, chunks, inventory(samples))
+        return self._stream(server, dist, plan, samples.resources, chunks, inventory(samples, plan))
 
     def _stream(self, server: OpaServer, dist: Path, plan: Plan, records: list, chunks: Iterable[list[tuple[int, Any]]],
                 inv: dict[str, Any]) -> list[Verdict]:

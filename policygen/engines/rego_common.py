@@ -7,12 +7,11 @@ from typing import Any
 from ..backends.rego import UNSUPPORTED
 from ..plan import Plan
 from ..samples import SampleSet
-from .runner import inventory_namespaces
 
 
-def inventory(samples: SampleSet) -> dict[str, Any]:
-    """The Namespace objects among the inputs, where Gatekeeper keeps its synced ones."""
-    return {"cluster": {"v1": {"Namespace": inventory_namespaces(samples)}}}
+def inventory(samples: SampleSet, plan: Plan) -> dict[str, Any]:
+    """The Namespaces among the inputs (policygen/inventory.py), where Gatekeeper keeps its synced ones."""
+    return {"cluster": {"v1": {"Namespace": samples.inventory(plan)}}}
 
 
 def not_evaluated(plan: Plan) -> list[str]:

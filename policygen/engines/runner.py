@@ -73,30 +73,6 @@ def encodable(doc: Any) -> str | None:
         return None
 
 
-def _finite_numbers(value: Any, depth: int = 0) -> bool:
-    if isinstance(value, bool) or value is None or isinstance(value, str):
-        return True
-    if isinstance(value, int):
-        return abs(value) < 10**300  # within a float64, which some engines decode every number into
-    if isinstance(value, float):
-        return value == value and abs(value) != float("inf")
-    if isinstance(value, dict):
-        return all(_finite_numbers(v, depth + 1) for v in value.values())
-    if isinstance(value, list):
-        return all(_finite_numbers(v, depth + 1) for v in value)
-    return False
-
-
-def inventory_namespaces(samples: SampleSet) -> dict[str, Any]:
-    """The Namespaces among the inputs that every engine can read as data.
-
-    The inventory goes with every batch, so one Namespace an engine cannot
-    decode would fail them all; such a Namespace is left out of it (it still
-    gets its own verdict as a resource).
-    """
-    return {name: ns for name, ns in samples.namespaces.items() if encodable(ns) is not None and _finite_numbers(ns)}
-
-
 def as_json(res: Resource) -> Resource | None:
     """The resource as engines receive it: plain JSON data (keys strings, no tuples), or None when it has no JSON form.
 

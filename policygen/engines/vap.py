@@ -75,14 +75,11 @@ def _request(res: Resource) -> dict[str, Any]:
             "userInfo": {"username": username, "groups": groups}}
 
 
-def _namespaces(samples: SampleSet, requests: list[dict[str, Any]]) -> list[dict[str, Any]]:
+def _namespaces(samples: SampleSet, plan: Plan, requests: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """Namespace objects as the API server would hold them: the inputs' labels, every namespace a
     request uses, each with its `kubernetes.io/metadata.name` label."""
-    labels: dict[str, dict[str, str]] = {}
-    for name, ns in samples.namespaces.items():
-        meta = ns.get("metadata") if isinstance(ns.get("metadata"), dict) else {}
-        raw = meta.get("labels")
-        labels[name] = {str(k): str(v) for k, v in raw.items()} if isinstance(raw, dict) else {}
+    # The inventory holds each namespace's labels as a map of strings (policygen/inventory.py).
+    labels: dict[str, dict[str, str]] = {name: dict(ns["metadata"]["labels"]) for name, ns in samples.inventory(plan).items()}
     for req in requests:
         if req["namespace"]:
             labels.setdefault(req["namespace"], {})
@@ -109,7 +106,7 @@ class VapEngine:
         with tempfile.TemporaryDirectory(prefix="policygen-vap-") as tmp:
             req_path, ns_path = Path(tmp) / "requests.json", Path(tmp) / "namespaces.json"
             req_path.write_text(json.dumps(requests), encoding="utf-8")
-            ns_path.write_text(json.dumps(_namespaces(samples, requests)), encoding="utf-8")
+            ns_path.write_text(json.dumps(_namespaces(samples, plan, requests)), encoding="utf-8")
             argv = [str(binary), "-requests", str(req_path), "-namespaces", str(ns_path), *map(str, files)]
             proc = runner.run(argv, timeout=1800)
         if proc.returncode != 0 or "panic:" in proc.stderr:

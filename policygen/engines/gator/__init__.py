@@ -24,7 +24,6 @@ from ...backends.gatekeeper import GatekeeperBackend
 from ...backends.manifest import RuleOutput
 from ...backends.rego import UNSUPPORTED
 from ...errors import EngineError
-from ...objectmeta import metadata_problem
 from ...plan import Plan
 from ...samples import Resource, SampleSet
 from ...verdicts import Verdict, Violation
@@ -50,7 +49,9 @@ class GatorEngine:
         if not outputs or missing:
             raise EngineError(f"{self.name}: generated policy missing: {missing[0] if missing else root}; "
                               f"generate the gatekeeper backend first")
-        namespaces = [ns for ns in runner.inventory_namespaces(samples).values() if metadata_problem(ns) is None]
+        # The same inventory for every process, however the run is split (policygen/inventory.py): its normal
+        # form is what gator's typed cache holds, and it is stored after each batch's own objects.
+        namespaces = list(samples.inventory(plan).values())
         with tempfile.TemporaryDirectory(prefix="policygen-gator-") as tmp:
             runs = iter(range(1 << 30))
 

@@ -38,9 +38,11 @@ def judge_plain(binary: Path, work: Path, root: Path, outputs: list[RuleOutput],
         obj = with_api_version(batch[i].object)
         by_object[canonical(obj)].append(i)
         docs.append(to_json(obj))
-    # The inventory's Namespaces come last, so that where two share a name the one policygen
-    # picks (samples.namespaces) is what gator stores. Those that arrived inside AdmissionReviews
-    # or sit in another batch are inventory only here; their own verdicts come from elsewhere.
+    # The inventory's Namespaces (samples.inventory, in normal form) come last: gator stores every
+    # object it is given in data.inventory, the last of a name winning, so a Namespace of this batch
+    # as written (another apiVersion, extra fields) never changes the inventory, which is the same
+    # for every batch however the run is split. Those that arrived inside AdmissionReviews or sit in
+    # another batch are inventory only here; their own verdicts come from elsewhere.
     extras = set()
     for ns in namespaces:
         ns = with_api_version(ns)
