@@ -791,6 +791,29 @@ def _scope():
          labelled(pod("sc-object-canary", "adv-open"), **{"istio.io/rev": "canary"})),
         ("Near miss: excluded namespaces always win, labels or not.", "allow",
          with_(labelled(pod("sc-excluded-ok", "kube-system"), **{"sidecar.istio.io/inject": "true"}), evil)),
+        # The Namespace inventory (policygen/inventory.py): what it cannot hold fails closed.
+        ("Two Namespace objects of one name: injection on here, off after the pod. Applied in this order, the pod is\n"
+         "created while the namespace is injected: a pod is judged under the version that puts it furthest into the mesh.",
+         "allow", namespace("adv-dup", {"istio-injection": "enabled"})),
+        ("A pod in that namespace, between its two versions.", "deny SC001", with_(pod("sc-dup-ns", "adv-dup"), evil)),
+        ("", "allow", namespace("adv-dup", {"istio-injection": "disabled"})),
+        ("The same in the other order: off first, on after the pod.", "allow",
+         namespace("adv-dup-late", {"istio-injection": "disabled"})),
+        ("A pod in that namespace, between its two versions.", "deny SC001", with_(pod("sc-dup-late-ns", "adv-dup-late"), evil)),
+        ("", "allow", namespace("adv-dup-late", {"istio-injection": "enabled"})),
+        ("An injected Namespace with a label value that is no string (the API server would refuse it, so its labels\n"
+         "are unknown): it is malformed, and its namespace counts as a mesh namespace.",
+         "deny CP004", namespace("adv-tier", {"istio-injection": "enabled", "tier": 5})),
+        ("A pod in that namespace.", "deny SC001", with_(pod("sc-tier-ns", "adv-tier"), evil)),
+        ("An injected Namespace of another apiVersion: the inventory holds it as v1, as every engine reads it.", "allow",
+         with_(namespace("adv-v2", {"istio-injection": "enabled"}), lambda n: n.update(apiVersion="v2"))),
+        ("A pod in that namespace.", "deny SC001", with_(pod("sc-v2-ns", "adv-v2"), evil)),
+        ("", "allow", with_(namespace("adv-core", {"istio-injection": "enabled"}), lambda n: n.update(apiVersion="core/v1"))),
+        ("A pod in that namespace.", "deny SC001", with_(pod("sc-core-ns", "adv-core"), evil)),
+        ("Near miss: a namespace whose every version turns injection off: its pod is not a mesh pod.", "allow",
+         namespace("adv-dup-off", {"istio-injection": "disabled"})),
+        ("", "allow", namespace("adv-dup-off", {"istio-injection": "disabled", "team": "off"})),
+        ("", "allow", with_(pod("sc-dup-off-ok", "adv-dup-off"), evil)),
     ]
 
 
