@@ -6,27 +6,10 @@ library users catch the same classes (``except policygen.SpecError``).
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
-# Characters that would act on a terminal or a log reader instead of being read: C0 and C1 controls and DEL (a
-# line break can start a forged `::error::` or `::stop-commands::` line in a GitHub log, ESC a terminal sequence),
-# the Unicode line and paragraph separators, and the bidi overrides and isolates that reorder what is shown.
-_INVISIBLE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
-_SHORT = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
-
-
-def _escape(match: re.Match[str]) -> str:
-    c = match.group()
-    return _SHORT.get(c) or (f"\\x{ord(c):02x}" if ord(c) < 0x100 else f"\\u{ord(c):04x}")
-
-
-def visible(text: object) -> str:
-    """Text chosen by someone else (a file name, a key, a value) as it may be echoed in a warning or an error:
-    every control, separator or bidi character written as a visible escape, so it can neither start a line nor
-    hide or reorder the text around it. Every such name a message carries goes through here."""
-    text = str(text)
-    return _INVISIBLE.sub(_escape, text) if _INVISIBLE.search(text) else text
+# Every file name, key or value a message echoes is shown through the reports' own escaping.
+from .visible import visible
 
 
 class PolicygenError(Exception):

@@ -17,7 +17,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from policygen.errors import SpecErrors, visible
+from policygen.errors import SpecErrors
+from policygen.visible import visible
 from policygen.fixtures import baseline_pod
 from policygen.samples import Resource, SampleSet, _admission_review, _plain_review, iter_files
 from policygen.spec import parse_spec
@@ -178,5 +179,5 @@ def test_a_file_name_cannot_forge_a_github_command(tmp_path):
     proc = policygen("eval", "--spec", str(REFERENCE_SPEC), "--engine", "opa", "--format", "github", str(tmp_path))
     assert proc.returncode == 1, proc.stderr
     assert not any(line.startswith("::") for line in proc.stderr.splitlines()), proc.stderr
-    assert "a\\n::stop-commands::pwned\\nb.yaml" in proc.stderr
+    assert visible("a\n::stop-commands::pwned\nb.yaml") in proc.stderr  # the line feeds as \\x0a, no line of their own
     assert any(line.startswith("::error ") for line in proc.stdout.splitlines())
