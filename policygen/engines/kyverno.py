@@ -122,6 +122,11 @@ def _prepare(res: Resource, uid: str) -> dict[str, Any]:
     return obj
 
 
+def _own_name(obj: Any) -> bool:
+    meta = obj.get("metadata") if isinstance(obj, dict) else None
+    return isinstance(meta, dict) and isinstance(meta.get("name"), str) and meta["name"] != ""
+
+
 def _identity(obj: dict[str, Any]) -> tuple[str, str, str, str]:
     meta = obj["metadata"]
     return (str(obj.get("apiVersion")), str(obj.get("kind")), str(meta.get("namespace", "")), str(meta["name"]))
@@ -215,6 +220,10 @@ class KyvernoEngine:
             # would not decode and no policy denies is denied anyway.
             if not messages[i] and (reason := undecodable(res.review)) is not None:
                 messages[i] = {Violation.engine_failure(self.name, reason)}
+            # The CLI needs a name and _prepare gives one where there is none; for a kind whose name a rule
+            # reads, that given name would decide the verdict, so an object without its own is not judged.
+            if not messages[i] and res.kind in NAME_READ_KINDS and not _own_name(_target(res)):
+                messages[i] = {Violation.engine_failure(self.name, "metadata.name is missing or empty, and a rule reads it")}
         return runner.verdicts(self.name, plan, samples, messages, lambda i: ["SC012"] if i in undecided else [])
 
     def _signatures(self, binary: Path, policy: Path, samples: SampleSet, members: list[int],
