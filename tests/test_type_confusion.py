@@ -53,6 +53,7 @@ from pathlib import Path, PurePosixPath
 import pytest
 
 from policygen.engines.gator.objects import UNLOADABLE
+from policygen.engines.kyverno import NAMELESS
 from policygen.objectmeta import UNDECODABLE
 from policygen.engines.opa import OpaEngine
 from policygen.errors import InputError
@@ -235,7 +236,7 @@ def _engine_verdicts(verdicts) -> tuple[list[int], list[int]]:
     for i, v in enumerate(verdicts):
         engine = [x for x in v.violations if x.rule == ENGINE_RULE]
         if engine:
-            (refused if all(UNLOADABLE in x.message or UNDECODABLE in x.message for x in engine) else failed).append(i)
+            (refused if all(any(m in x.message for m in (UNLOADABLE, UNDECODABLE, NAMELESS)) for x in engine) else failed).append(i)
     return refused, failed
 
 

@@ -51,6 +51,8 @@ from . import runner
 NAME_READ_KINDS = frozenset({"MutatingWebhookConfiguration", "ConfigMap", "Namespace", "ClusterRole", "Role"})
 _UID = "policygen-sample-{}"
 REGISTRY_ENV = "POLICYGEN_KYVERNO_REGISTRY"
+# Why an object with no name of its own, of a kind whose name a rule reads, is not judged (the CLI needs a name).
+NAMELESS = "metadata.name is missing or empty, and a rule reads it"
 # A verdict of the SC012 ImageValidatingPolicy: its own validation failed (no
 # approved key verified an image), or Kyverno's digest check (`verifyDigest`).
 # An `error` (registry unreachable, an image that cannot be fetched) is not a verdict.
@@ -223,7 +225,7 @@ class KyvernoEngine:
             # The CLI needs a name and _prepare gives one where there is none; for a kind whose name a rule
             # reads, that given name would decide the verdict, so an object without its own is not judged.
             if not messages[i] and res.kind in NAME_READ_KINDS and not _own_name(_target(res)):
-                messages[i] = {Violation.engine_failure(self.name, "metadata.name is missing or empty, and a rule reads it")}
+                messages[i] = {Violation.engine_failure(self.name, NAMELESS)}
         return runner.verdicts(self.name, plan, samples, messages, lambda i: ["SC012"] if i in undecided else [])
 
     def _signatures(self, binary: Path, policy: Path, samples: SampleSet, members: list[int],
