@@ -30,7 +30,7 @@ from .pipeline import evaluate, evaluate_spool, generate, streams, verify
 from .plan import build_plan
 from .report import FORMATS
 from .spec import load_spec
-from .visible import visible
+from .visible import visible, visible_lines
 
 if TYPE_CHECKING:  # each command imports what only it needs (report writers, the spool, the schema)
     from .samples import LoadOptions
@@ -404,7 +404,7 @@ def _shown(exc: PolicygenError) -> str:
     if isinstance(exc, SpecErrors):
         return "\n".join(visible(str(e)) for e in exc.errors)
     if isinstance(exc, EngineError):
-        return "\n".join(visible(line) for line in str(exc).split("\n"))  # an engine's own output, line by line
+        return visible_lines(str(exc))  # an engine's own output, line by line
     return visible(str(exc))
 
 
