@@ -58,4 +58,4 @@ def check(policy_files: list[Path], obj: dict[str, Any], namespace: dict[str, An
         proc = subprocess.run([*argv, *map(str, policy_files)], capture_output=True, text=True, timeout=900)
     if proc.returncode != 0:
         raise EngineError(f"celcheck failed (exit {proc.returncode}):\n{proc.stderr[-3000:]}")
-    return [CelReport.from_json(json.loads(line)) for line in proc.stdout.splitlines() if line.strip()]
+    return [CelReport.from_json(json.loads(line)) for line in proc.stdout.split("\n") if line.strip()]

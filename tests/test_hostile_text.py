@@ -28,6 +28,9 @@ ENGINES = ["opa", "conftest", "gator", "kyverno", "vap"]
 # Text that reads like the start of other violations, in the shapes each engine's output could be split on.
 FORGED = "x\nCP005/webhook-write-granted ClusterRole \"evil\" SC001/repository-not-approved ; SC003/status-malformed CP002/untrusted-write SC001 "
 PLAIN = "x\nnothing-to-see-here plain words and more plain words, about as long as the forged ones"
+# Line breaks other than LF, which Go's JSON leaves raw (NEL) and Python's str.splitlines() splits on.
+FORGED += "\x85SC002/tag-not-pinned\u2028SC004/x\u2029 "
+PLAIN += "\x85 plain words\u2028more\u2029 "
 
 
 def _pod(plan):

@@ -285,14 +285,14 @@ class KyvernoEngine:
         if proc.returncode not in (0, 1) or "panic:" in proc.stderr:
             raise EngineError(f"kyverno apply failed (exit {proc.returncode}):\n{proc.stderr[-4000:]}{proc.stdout[-2000:]}")
         report = None
-        for line in proc.stdout.splitlines():
+        for line in proc.stdout.split("\n"):
             if line.startswith("{"):
                 try:
                     report = json.loads(line)
                 except json.JSONDecodeError as exc:
                     raise EngineError(f"kyverno apply printed an unreadable report: {exc}") from exc
         if report is None and proc.returncode == 0 and all(
-            not line.strip() or line.startswith("Warning:") for line in proc.stdout.splitlines()
+            not line.strip() or line.startswith("Warning:") for line in proc.stdout.split("\n")
         ):
             # The CLI prints no report at all when no rule matched any resource.
             report = {"results": []}

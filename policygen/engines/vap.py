@@ -111,7 +111,7 @@ class VapEngine:
             proc = runner.run(argv, timeout=1800)
         if proc.returncode != 0 or "panic:" in proc.stderr:
             raise EngineError(f"celcheck failed (exit {proc.returncode}):\n{proc.stderr[-4000:]}")
-        for line in proc.stdout.splitlines():
+        for line in proc.stdout.split("\n"):
             if not line.strip():
                 continue
             try:
