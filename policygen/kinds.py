@@ -63,6 +63,44 @@ def api_groups(kind: str) -> tuple[str, ...]:
     return tuple(groups)
 
 
+# The versions an API server serves each kind in, as the generated VAP and Kyverno matches list them
+# (backends/cel.py's resource rules; a test holds the two together): "*" is every version of the group.
+# The pod controllers' legacy groups are served here because the rules judge the manifests kept in Git
+# that still use them; admissionregistration and rbac v1beta1 are not, as no matching policy names them.
+def served_versions(kind: str) -> dict[str, tuple[str, ...]]:
+    every = kind == "PeerAuthentication" or (kind in POD_KINDS and API_GROUPS[kind] != "")
+    return {group: ("*",) if every else ("v1",) for group in api_groups(kind)}
+
+
+def _shown(text: str) -> str:
+    return text if len(text) <= 100 else text[:100] + "..."
+
+
+def unserved(kind: Any, api_version: Any) -> str | None:
+    """Why no API server would take an object of a kind the rules read under this apiVersion, or None.
+
+    Offline, the Rego judges such an object by its kind while the VAP and Kyverno
+    matches pass over it, so the engines would disagree on an object no cluster
+    can hold; every engine denies it instead, unjudged, for this reason.
+    """
+    if isinstance(api_version, str) and api_version.count("/") > 1:
+        # apimachinery's ParseGroupVersion: "v1" is the core group, "group/version", anything else is an error
+        # for every kind (gator and the Kyverno CLI fail the whole batch on it).
+        return f"apiVersion {_shown(api_version)!r} is not group/version"
+    if not isinstance(kind, str) or kind not in API_GROUPS:
+        return None
+    if api_version is None or api_version in ("", "/"):
+        return None  # the API server takes the version from the request's path, as it does for a bare object
+    if not isinstance(api_version, str):
+        return f"apiVersion is {type(api_version).__name__}, not a string"
+    shown = _shown(api_version)
+    group, _, version = api_version.rpartition("/")
+    versions = served_versions(kind).get(group)
+    if versions is None or not version or ("*" not in versions and version not in versions):
+        return f"the API server serves no {kind} in apiVersion {shown!r}"
+    return None
+
+
 NAMESPACED_KINDS = frozenset({*POD_KINDS, "ConfigMap", "PeerAuthentication", "Role"})
 
 # Built-in kinds that live outside namespaces (and the policy kinds policygen writes). A record of one of

@@ -23,14 +23,14 @@ from typing import TYPE_CHECKING, Any
 
 from . import kubeyaml
 from .errors import InputError
-from .kinds import is_cluster_scoped
+from .kinds import is_cluster_scoped, unserved
 from .visible import visible
 
 if TYPE_CHECKING:
     from .plan import Plan
 
 SAMPLE_SUFFIXES = (".yaml", ".yml", ".json")
-_RULE_ID = re.compile(r"^(SC|CP)\d{3}$")
+_RULE_ID = re.compile(r"^((SC|CP)\d{3}|ENGINE)$")  # ENGINE: denied unjudged, as every engine must
 # Who a plain resource comes from: a user in no group, so no trusted subject matches.
 UNTRUSTED_USER = {"username": "policygen:untrusted-user", "groups": []}
 
@@ -94,6 +94,15 @@ class Resource:
     def label(self) -> str:
         return f"{self.file}#{self.index}"
 
+    @property
+    def unserved(self) -> str | None:
+        """Why no API server would take the object (or old object) under its apiVersion (kinds.unserved), or None."""
+        for role in ("object", "oldObject"):
+            obj = self.review.get(role)
+            if isinstance(obj, dict) and (reason := unserved(obj.get("kind"), obj.get("apiVersion"))) is not None:
+                return f"{role} {reason}" if self.from_admission_review else reason
+        return None
+
 
 @dataclass
 class SampleSet:
@@ -113,7 +122,7 @@ def _parse_expectation(text: str, file: str, loc: str = "# expect") -> Expectati
         return Expectation(True)
     if len(words) >= 2 and words[0] == "deny" and all(_RULE_ID.match(w) for w in words[1:]):
         return Expectation(False, frozenset(words[1:]))
-    raise InputError(file, f"expectation {text!r} is neither 'allow' nor 'deny' followed by rule IDs", loc)
+    raise InputError(file, f"expectation {text!r} is neither 'allow' nor 'deny' followed by rule IDs (or ENGINE)", loc)
 
 
 def _object_namespace(obj: dict[str, Any]) -> str:
@@ -243,6 +252,8 @@ def _expectations(text: str, file: str) -> list[tuple[int, int | None, Expectati
         return []
     out = []
     for m in _EXPECT_LINE.finditer(text):
+        if m.group(2).split()[:1] not in (["allow"], ["deny"]):
+            continue  # an ordinary comment in a manifest (`# expect: 3 replicas`), not a directive
         try:
             expectation = _parse_expectation(m.group(2).strip(), file)
         except InputError:

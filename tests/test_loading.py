@@ -218,8 +218,15 @@ def test_expectations_belong_to_their_document_and_empty_chunks_pass_them_on():
 
 def test_a_bad_expectation_names_its_line():
     with pytest.raises(InputError) as exc:
-        load_text(POD + "---\n# expect: permit\n" + POD, "f.yaml")
-    assert str(exc.value) == "f.yaml: line 6: # expect: expectation 'permit' is neither 'allow' nor 'deny' followed by rule IDs"
+        load_text(POD + "---\n# expect: deny SC04\n" + POD, "f.yaml")
+    assert str(exc.value) == "f.yaml: line 6: # expect: expectation 'deny SC04' is neither 'allow' nor 'deny' followed by rule IDs (or ENGINE)"
+
+
+@pytest.mark.parametrize("comment", ["# expect: 3 replicas", "# expect: permit", "#expect:", "# expect[2]: nothing"])
+def test_a_comment_that_is_no_directive_is_a_comment(comment):
+    """A manifest's own comment that happens to start with `expect:` is neither an expectation nor an error."""
+    res = load_text(f"{comment}\n" + POD + "---\n# expect: allow\n" + POD, "f.yaml")
+    assert [r.expect.describe() if r.expect else None for r in res] == [None, "allow"]
 
 
 def test_nested_lists_flattened_breadth_first_as_kubectl_does():

@@ -124,6 +124,18 @@ def _prepare(res: Resource, uid: str) -> dict[str, Any]:
     return obj
 
 
+def _name_can_matter(res: Resource, plan: Plan) -> bool:
+    """Whether any rule's verdict on this nameless object could turn on its name: a ConfigMap's only where
+    CP002 reads it, in the injector's namespace (or one that is no string, which could be any)."""
+    if res.kind != "ConfigMap":
+        return True
+    cp002 = plan.rule("CP002")
+    obj = _target(res)
+    meta = obj.get("metadata")
+    ns = meta.get("namespace") if isinstance(meta, dict) else None
+    return cp002 is not None and (not isinstance(meta, dict) or not isinstance(ns, str) or _namespace(res, obj) == cp002.params["namespace"])
+
+
 def _own_name(obj: Any) -> bool:
     meta = obj.get("metadata") if isinstance(obj, dict) else None
     return isinstance(meta, dict) and isinstance(meta.get("name"), str) and meta["name"] != ""
@@ -165,6 +177,8 @@ class KyvernoEngine:
         # policies whose match names its kind (all of them when its kind is not one a rule reads).
         groups: dict[str, list[int]] = {}
         for i, res in enumerate(samples.resources):
+            if res.unserved is not None:
+                continue  # denied unjudged by runner.verdict; the CLI fails the whole run on some of these
             op = res.operation if res.operation in ("CREATE", "UPDATE", "DELETE") else "CREATE"
             matching = [n for n, (_, ops, kinds) in enumerate(files) if op in ops and res.kind in kinds]
             if not matching:
@@ -224,7 +238,7 @@ class KyvernoEngine:
                 messages[i] = {Violation.engine_failure(self.name, reason)}
             # The CLI needs a name and _prepare gives one where there is none; for a kind whose name a rule
             # reads, that given name would decide the verdict, so an object without its own is not judged.
-            if not messages[i] and res.kind in NAME_READ_KINDS and not _own_name(_target(res)):
+            if not messages[i] and res.kind in NAME_READ_KINDS and not _own_name(_target(res)) and _name_can_matter(res, plan):
                 messages[i] = {Violation.engine_failure(self.name, NAMELESS)}
         return runner.verdicts(self.name, plan, samples, messages, lambda i: ["SC012"] if i in undecided else [])
 

@@ -220,7 +220,9 @@ def isolate(engine: str, resources: list[Resource], judge: Judge, *, workers: in
     batch), judged ``workers`` at a time; verdicts do not depend on either.
     """
     size = chunk or max(1, len(resources))
-    items = ((i, as_json(res)) for i, res in enumerate(resources))
+    # An object no API server would take is denied unjudged by verdict(), whatever an engine says; some fail
+    # their whole batch on it, so it is never sent.
+    items = ((i, as_json(res)) for i, res in enumerate(resources) if res.unserved is None)
     out: list[list[Violation]] = [[] for _ in resources]
     for i, violations in isolate_stream(engine, chunked(items, size), judge, workers, unloadable=unloadable):
         out[i] = violations
@@ -246,7 +248,13 @@ def structured(engine: str, plan: Plan, found: Any, where: str) -> Violation:
 
 
 def verdict(engine: str, res: Resource, violations: Iterable[Violation], not_evaluated: list[str]) -> Verdict:
-    """The verdict of one resource: its violations once each, in a stable order."""
+    """The verdict of one resource: its violations once each, in a stable order.
+
+    An object no API server would take under its apiVersion is denied unjudged by every engine, whatever
+    this one made of it: some judge it by its kind, the matches of others pass over it.
+    """
+    if (reason := res.unserved) is not None:
+        violations = [Violation.engine_failure(engine, reason)]
     out = verdict_shell(res, engine)
     out.violations = sorted_violations(list(violations))
     out.not_evaluated = not_evaluated

@@ -15,10 +15,29 @@ violations(rev, params, _) := {msg |
 	])}
 }
 
+# As the CEL's matchConditions read it. A name or namespace that is missing or empty reads as the
+# request's, and with no name at all (generateName: admission sees none) nothing tells the injector's
+# ConfigMap from another of its namespace, so the write matches (fail closed). A namespace that is no
+# string, or metadata that is no object, could be any: it matches too.
 injector_config_map(rev, obj, params) if {
-	review.namespace(rev) == params.namespace
-	review.name(obj) in params.configMaps
+	injector_namespace(rev, obj, params)
+	injector_name(rev, obj, params)
 }
 
-# Metadata the API server cannot read could hide the injector's name and namespace.
-injector_config_map(_, obj, _) if count(review.metadata_problems(obj)) > 0
+injector_config_map(_, obj, _) if not is_object(object.get(obj, "metadata", {}))
+
+injector_namespace(_, obj, _) if not is_string(object.get(obj, ["metadata", "namespace"], ""))
+
+injector_namespace(rev, _, params) if review.namespace(rev) == params.namespace
+
+injector_name(_, obj, params) if object.get(obj, ["metadata", "name"], "") in params.configMaps
+
+injector_name(rev, obj, _) if {
+	not review.non_empty_string(object.get(obj, ["metadata", "name"], ""))
+	object.get(rev, "name", "") == ""
+}
+
+injector_name(rev, obj, params) if {
+	not review.non_empty_string(object.get(obj, ["metadata", "name"], ""))
+	object.get(rev, "name", "") in params.configMaps
+}
