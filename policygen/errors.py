@@ -53,6 +53,7 @@ class InputError(PolicygenError):
     def __init__(self, file: Path | str, msg: str, loc: str = "") -> None:
         self.file = str(file)
         self.loc = loc
+        self.msg = msg
         where = f"{visible(self.file)}: {visible(loc)}" if loc else visible(self.file)
         super().__init__(f"{where}: {visible(msg)}")
 

@@ -449,6 +449,6 @@ def iter_files(paths: list[str | Path], options: LoadOptions | None = None, warn
             yield from iter_text(_read(path, file), file)
         except NotManifests as exc:
             if options.strict:
-                raise InputError(exc.file, str(exc).split(": ", 1)[1].replace("skipped: ", "") + " (--strict)") from None
+                raise InputError(exc.file, exc.msg.removeprefix("skipped: ") + " (--strict)", exc.loc) from None
             warn(f"policygen: warning: {exc}")
             continue

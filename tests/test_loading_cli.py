@@ -254,3 +254,12 @@ def test_an_integer_of_thousands_of_digits_is_judged_as_1e400_is(tmp_path, name,
     (big,), (control,) = (json.loads(p.stdout) for p in runs)
     assert not big["allowed"]
     assert [v["rule"] for v in big["violations"]] == [v["rule"] for v in control["violations"]]
+
+
+def test_strict_names_a_file_whose_name_holds_a_colon(tmp_path):
+    """The message is the file's name and the reason, however the name reads (it used to be split on ': ')."""
+    odd = tmp_path / "wf: x.yaml"
+    odd.write_text(WORKFLOW)
+    proc = eval_(str(tmp_path), extra=("--strict",))
+    assert proc.returncode == 2
+    assert proc.stderr == f"policygen: {odd}: no Kubernetes object in it (no document has a kind) (--strict)\n"
