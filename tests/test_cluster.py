@@ -164,6 +164,36 @@ def test_vap_harness_denies_in_real_admission(local_cluster, harness_dist, refer
     assert after[0].allowed, after[0].violations
 
 
+def test_kinds_no_server_serves_are_refused_and_never_break_the_run(local_cluster, harness_dist, reference_plan):
+    """A rule kind in a version no API server serves is refused (as offline it is denied unjudged); a kind
+    no CRD can stand for (a protected *.k8s.io group, a group that is no DNS name) is not evaluated. Before,
+    the engine tried to make each a CRD, and one the server refused ended the run (exit 3)."""
+    docs = [
+        {**_pod("as-apps"), "apiVersion": "apps/v1"},
+        {"apiVersion": "admissionregistration.k8s.io/v1beta1", "kind": "MutatingWebhookConfiguration",
+         "metadata": {"name": "old-hook"}, "webhooks": []},
+        {"apiVersion": "a/b/c", "kind": "Service", "metadata": {"name": "s", "namespace": "harness"}},
+        {"apiVersion": "evil.k8s.io/v1", "kind": "Widget", "metadata": {"name": "w", "namespace": "harness"}},
+        {"apiVersion": "bad_group.example/v1", "kind": "Widget", "metadata": {"name": "w", "namespace": "harness"}},
+        _pod("plain-bad", {"harness/forbidden": "x"}),
+    ]
+    samples = SampleSet([Resource(f"doc{i}", i, _plain_review(d), d) for i, d in enumerate(docs)])
+    probe = _pod("probe", {"harness/forbidden": "p"})
+    engine = ClusterEngine("vap", cluster=local_cluster, probes=[("SC008", Resource("probe", 0, _plain_review(probe), probe))])
+    verdicts = engine.evaluate(harness_dist, reference_plan, samples)
+    said = [(v.allowed, sorted(v.rules)) for v in verdicts]
+    assert said == [
+        (False, [API_SERVER_RULE]),
+        (False, [API_SERVER_RULE]),
+        (False, [API_SERVER_RULE]),
+        (True, []),
+        (True, []),
+        (False, ["SC008"]),
+    ], [(v.file, v.violations) for v in verdicts]
+    assert all(set(v.not_evaluated) == set(reference_plan.rule_ids) for v in verdicts[3:5])
+    assert all("APISERVER/not-served " in v.violations[0].message for v in verdicts[:3])
+
+
 def test_cli_cluster_up_env_down(tmp_path, monkeypatch):
     for name in ("etcd", "kube-apiserver"):
         require_tool(name)

@@ -363,6 +363,8 @@ class ClusterEngine:
         client = cluster.client
         wanted = {}
         for res in resources:
+            if res.unserved is not None:
+                continue  # a kind the rules read, in a version no API server serves: refused, never a CRD
             for obj in (res.review.get("object"), res.review.get("oldObject")):
                 if isinstance(obj, dict) and isinstance(obj.get("apiVersion"), str) and "/" in obj["apiVersion"] \
                         and isinstance(obj.get("kind"), str) and obj["kind"]:
@@ -447,6 +449,10 @@ class ClusterEngine:
         api_version = obj.get("apiVersion")
         if not isinstance(api_version, str) or not isinstance(kind, str):
             verdict.violations = [Violation("APISERVER", "APISERVER/no-kind refused by the API server: apiVersion and kind are required")]
+            return verdict
+        if (reason := res.unserved) is not None:
+            # The offline engines deny it unjudged; here there is no endpoint to send it to (404).
+            verdict.violations = [Violation("APISERVER", f"APISERVER/not-served refused by the API server: {reason}")]
             return verdict
         api = client.resource(api_version, kind)
         if api is None:
