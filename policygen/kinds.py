@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 # Pod rules read a Pod's spec, or the pod template of a controller.
@@ -76,29 +77,59 @@ def _shown(text: str) -> str:
     return text if len(text) <= 100 else text[:100] + "..."
 
 
-def unserved(kind: Any, api_version: Any) -> str | None:
-    """Why no API server would take an object of a kind the rules read under this apiVersion, or None.
+# apiVersion as an API server can name it: a version, or group/version, each as Kubernetes names them
+# (the group a DNS subdomain, the version a DNS label). apimachinery's ParseGroupVersion takes "/", "/v1"
+# and "apps/" too, but no API server serves an empty group with a slash or an empty version, and gator and
+# the Kyverno CLI fail a whole batch on some of them.
+_GROUP_VERSION = re.compile(r"(?:([a-z0-9](?:[-a-z0-9.]*[a-z0-9])?)/)?([a-z0-9]+)")
 
-    Offline, the Rego judges such an object by its kind while the VAP and Kyverno
-    matches pass over it, so the engines would disagree on an object no cluster
-    can hold; every engine denies it instead, unjudged, for this reason.
+
+def _owned(group: str) -> bool:
+    """A group whose kinds Kubernetes or Istio define. Any other group with a dot is a custom resource's,
+    whose kinds are its own, whatever they are called (a Kruise StatefulSet, a Volcano Job)."""
+    return "." not in group or group in API_GROUPS.values() or group.endswith((".k8s.io", ".kubernetes.io", ".istio.io"))
+
+
+def _group_version(api_version: str) -> tuple[str, str] | None:
+    m = _GROUP_VERSION.fullmatch(api_version)
+    return (m.group(1) or "", m.group(2)) if m else None
+
+
+def unserved(kind: Any, api_version: Any) -> str | None:
+    """Why no API server would take this object under its apiVersion, or None.
+
+    Offline, the Rego judges an object by its kind while the VAP and Kyverno
+    matches pass over one of another group or version, so the engines would
+    disagree on an object no cluster can hold; every engine denies it instead,
+    unjudged, for this reason. A rule kind of a custom resource's group is
+    another kind (foreign), not unserved.
     """
-    if isinstance(api_version, str) and api_version.count("/") > 1:
-        # apimachinery's ParseGroupVersion: "v1" is the core group, "group/version", anything else is an error
-        # for every kind (gator and the Kyverno CLI fail the whole batch on it).
-        return f"apiVersion {_shown(api_version)!r} is not group/version"
-    if not isinstance(kind, str) or kind not in API_GROUPS:
-        return None
-    if api_version is None or api_version in ("", "/"):
+    if api_version is None or api_version == "":
         return None  # the API server takes the version from the request's path, as it does for a bare object
     if not isinstance(api_version, str):
         return f"apiVersion is {type(api_version).__name__}, not a string"
     shown = _shown(api_version)
-    group, _, version = api_version.rpartition("/")
+    parsed = _group_version(api_version)
+    if parsed is None:
+        return f"apiVersion {shown!r} is not a version or group/version"
+    if not isinstance(kind, str) or kind not in API_GROUPS:
+        return None
+    group, version = parsed
+    if not _owned(group):
+        return None
     versions = served_versions(kind).get(group)
-    if versions is None or not version or ("*" not in versions and version not in versions):
+    if versions is None or ("*" not in versions and version not in versions):
         return f"the API server serves no {kind} in apiVersion {shown!r}"
     return None
+
+
+def foreign(kind: Any, api_version: Any) -> bool:
+    """A custom resource that shares its kind's name with one the rules read (apps.kruise.io's StatefulSet):
+    no rule reads it, in any engine; the Rego would otherwise judge it by its kind alone."""
+    if not isinstance(kind, str) or kind not in API_GROUPS or not isinstance(api_version, str):
+        return False
+    parsed = _group_version(api_version)
+    return parsed is not None and not _owned(parsed[0])
 
 
 NAMESPACED_KINDS = frozenset({*POD_KINDS, "ConfigMap", "PeerAuthentication", "Role"})

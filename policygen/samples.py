@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any
 
 from . import kubeyaml
 from .errors import InputError
-from .kinds import is_cluster_scoped, unserved
+from .kinds import foreign, is_cluster_scoped, unserved
 from .visible import visible
 
 if TYPE_CHECKING:
@@ -102,6 +102,11 @@ class Resource:
             if isinstance(obj, dict) and (reason := unserved(obj.get("kind"), obj.get("apiVersion"))) is not None:
                 return f"{role} {reason}" if self.from_admission_review else reason
         return None
+
+    @property
+    def foreign(self) -> bool:
+        """A custom resource named like a kind the rules read (kinds.foreign): no rule reads it."""
+        return foreign(self.object.get("kind"), self.object.get("apiVersion"))
 
 
 @dataclass

@@ -39,17 +39,18 @@ class Record:
     line: int
     api_version: str
     unserved: str | None = None
+    foreign: bool = False
 
     @classmethod
     def of(cls, res: Resource) -> "Record":
         api = res.object.get("apiVersion")
         # Kinds, namespaces and versions repeat across a cluster dump: one string each, not one per resource.
         return cls(res.file, res.index, sys.intern(res.kind), sys.intern(res.namespace), res.name, res.document, res.line,
-                   sys.intern(api) if isinstance(api, str) else "", res.unserved)
+                   sys.intern(api) if isinstance(api, str) else "", res.unserved, res.foreign)
 
     def fields(self) -> list[Any]:
         return [self.file, self.index, self.kind, self.namespace, self.name, self.document, self.line, self.api_version,
-                self.unserved]
+                self.unserved, self.foreign]
 
     @property
     def display(self) -> str:
@@ -90,9 +91,9 @@ class Records(Sequence[Record]):
         if i < 0:
             i += len(self)
         start = self._ends[i - 1] if i else 0
-        file, index, kind, namespace, name, document, line, api, unserved = json.loads(self._data[start:self._ends[i]])
+        file, index, kind, namespace, name, document, line, api, unserved, foreign = json.loads(self._data[start:self._ends[i]])
         return Record(sys.intern(file), index, sys.intern(kind), sys.intern(namespace), name, document, line, sys.intern(api),
-                      unserved)
+                      unserved, foreign)
 
 
 class Spool:

@@ -18,7 +18,7 @@ import yaml
 
 from policygen.backends.cel import CP_RESOURCE_RULES, POD_RESOURCE_RULES
 from policygen.fixtures import baseline_pod
-from policygen.kinds import API_GROUPS, CONTROL_PLANE_KINDS, POD_KINDS, served_versions, unserved
+from policygen.kinds import API_GROUPS, CONTROL_PLANE_KINDS, POD_KINDS, foreign, served_versions, unserved
 from policygen.samples import SampleSet, load_text
 from policygen.spool import Records, Record
 from policygen.verdicts import ENGINE_RULE
@@ -31,9 +31,19 @@ ENGINES = ["opa", "conftest", "gator", "kyverno", "vap"]
 
 @pytest.mark.parametrize(("kind", "api_version", "served"), [
     ("Pod", "v1", True),
-    ("Pod", "/v1", True),  # ParseGroupVersion: the core group
     ("Pod", None, True),  # no apiVersion: the API server takes it from the request's path
     ("Pod", "", True),
+    ("Pod", "/", False),  # ParseGroupVersion reads these as the empty or core group; no server serves them
+    ("Pod", "/v1", False),
+    ("Service", "v1/", False),
+    ("Service", " /", False),
+    ("Service", "Apps/v1", False),
+    ("Service", 3, False),
+    ("StatefulSet", "apps.kruise.io/v1beta1", True),  # a custom resource's kind: foreign, not unserved
+    ("Job", "batch.volcano.sh/v1alpha1", True),
+    ("Role", "iam.aws.crossplane.io/v1beta1", True),
+    ("Pod", "networking.k8s.io/v1", False),  # a group Kubernetes owns: no Pod there
+    ("PeerAuthentication", "networking.istio.io/v1", False),
     ("Pod", "apps/v1", False),
     ("Pod", "core/v1", False),
     ("Pod", "v2", False),
@@ -57,6 +67,18 @@ def test_unserved(kind, api_version, served):
     assert (unserved(kind, api_version) is None) == served
 
 
+@pytest.mark.parametrize(("kind", "api_version", "expected"), [
+    ("StatefulSet", "apps.kruise.io/v1beta1", True),
+    ("Role", "iam.aws.crossplane.io/v1beta1", True),
+    ("Pod", "apps/v1", False),  # unserved, not foreign
+    ("Pod", "gateway.networking.k8s.io/v1", False),
+    ("Widget", "example.com/v1", False),  # not a rule kind at all
+    ("Pod", "v1", False),
+])
+def test_foreign(kind, api_version, expected):
+    assert foreign(kind, api_version) == expected
+
+
 def _plural(kind: str) -> str:
     return kind.lower() + "s"
 
@@ -72,11 +94,12 @@ def _matched(kind: str, group: str, version: str) -> bool:
 def test_served_versions_are_what_the_cel_matches_name(kind):
     """kinds.served_versions and the VAP/Kyverno resource rules say the same of every group and version."""
     groups = {"", "core", "apps", "batch", "extensions", "admissionregistration.k8s.io",
-              "rbac.authorization.k8s.io", "security.istio.io", "networking.istio.io"}
+              "rbac.authorization.k8s.io", "security.istio.io", "networking.istio.io", "apps.kruise.io"}
     for group in sorted(groups):
         for version in ("v1", "v1beta1", "v2alpha1", "v7"):
             api = f"{group}/{version}" if group else version
-            assert (unserved(kind, api) is None) == _matched(kind, group, version), (kind, api, served_versions(kind))
+            judged = unserved(kind, api) is None and not foreign(kind, api)
+            assert judged == _matched(kind, group, version), (kind, api, served_versions(kind))
 
 
 def _documents(plan):
@@ -84,7 +107,7 @@ def _documents(plan):
     bad = copy.deepcopy(pod)
     bad["spec"]["containers"][0].setdefault("securityContext", {})["privileged"] = True
     docs = []
-    for n, api in enumerate(["apps/v1", "v2", "core/v1", "apps/v1/x", 7]):
+    for n, api in enumerate(["apps/v1", "v2", "core/v1", "apps/v1/x", 7, "/", "/v1", "v1/"]):
         doc = copy.deepcopy(bad)
         doc["apiVersion"] = api
         doc["metadata"]["name"] = f"unserved-{n}"
@@ -96,10 +119,15 @@ def _documents(plan):
                  "rules": [{"operations": ["CREATE"], "apiGroups": [""], "apiVersions": ["v1"], "resources": ["pods"]}],
                  "sideEffects": "None", "admissionReviewVersions": ["v1"]}]})
     docs.append({"apiVersion": "a/b/c", "kind": "Service", "metadata": {"name": "s", "namespace": "default"}})
+    docs.append({"apiVersion": "apps/", "kind": "Service", "metadata": {"name": "s2", "namespace": "default"}})
     served = copy.deepcopy(bad)
     served["metadata"]["name"] = "served"
     docs.append(served)  # judged as before, in the same batch
     docs.append({"apiVersion": "v1", "kind": "Service", "metadata": {"name": "plain", "namespace": "default"}})
+    # A custom resource named like a pod controller, its template as bad as the pods above: no rule reads it.
+    docs.append({"apiVersion": "apps.kruise.io/v1beta1", "kind": "StatefulSet",
+                 "metadata": {"name": "kruise", "namespace": pod["metadata"]["namespace"]},
+                 "spec": {"template": {"metadata": copy.deepcopy(bad["metadata"]), "spec": copy.deepcopy(bad["spec"])}}})
     return docs
 
 
@@ -111,13 +139,14 @@ def unserved_set(reference_plan):
 @pytest.mark.parametrize("engine", ENGINES)
 def test_every_engine_denies_an_unserved_object_unjudged(engine, judge, reference_plan, unserved_set):
     verdicts = judge(engine, reference_plan, "unserved-api-versions", unserved_set)
-    *unserved_ones, served, plain = verdicts
+    *unserved_ones, served, plain, kruise = verdicts
     for v, res in zip(unserved_ones, unserved_set.resources, strict=False):
         assert not v.allowed, v.object
         assert v.rules == frozenset({ENGINE_RULE}), (v.object, [x.message for x in v.violations])
         assert v.violations[0].message.endswith(res.unserved), v.violations[0].message
     assert ENGINE_RULE not in served.rules and "SC010" in served.rules, [x.message for x in served.violations]
     assert plain.allowed
+    assert kruise.allowed, [x.message for x in kruise.violations]
 
 
 def test_a_record_keeps_why_its_object_is_unserved(unserved_set):
@@ -125,7 +154,8 @@ def test_a_record_keeps_why_its_object_is_unserved(unserved_set):
     for res in unserved_set.resources:
         records.append(Record.of(res))
     assert [r.unserved for r in records] == [res.unserved for res in unserved_set.resources]
-    assert records[0].unserved is not None and records[-1].unserved is None
+    assert [r.foreign for r in records] == [res.foreign for res in unserved_set.resources]
+    assert records[0].unserved is not None and records[-1].unserved is None and records[-1].foreign
 
 
 def test_eval_streams_the_same_verdict(tmp_path, reference_plan):
@@ -136,6 +166,6 @@ def test_eval_streams_the_same_verdict(tmp_path, reference_plan):
     proc = policygen("eval", "--spec", str(REFERENCE_SPEC), "--engine", "opa", "--format", "json", str(path))
     assert proc.returncode == 1, proc.stderr
     records = json.loads(proc.stdout)
-    assert [r["allowed"] for r in records] == [False] * 9 + [True]
-    assert all({v["rule"] for v in r["violations"]} == {ENGINE_RULE} for r in records[:8])
-    assert ENGINE_RULE not in {v["rule"] for v in records[8]["violations"]}
+    assert [r["allowed"] for r in records] == [False] * 13 + [True, True]
+    assert all({v["rule"] for v in r["violations"]} == {ENGINE_RULE} for r in records[:12])
+    assert ENGINE_RULE not in {v["rule"] for v in records[12]["violations"]}

@@ -187,10 +187,10 @@ def test_kinds_no_server_serves_are_refused_and_never_break_the_run(local_cluste
         (False, [API_SERVER_RULE]),
         (False, [API_SERVER_RULE]),
         (True, []),
-        (True, []),
+        (False, [API_SERVER_RULE]),  # a group that is no DNS name: no server serves it
         (False, ["SC008"]),
     ], [(v.file, v.violations) for v in verdicts]
-    assert all(set(v.not_evaluated) == set(reference_plan.rule_ids) for v in verdicts[3:5])
+    assert set(verdicts[3].not_evaluated) == set(reference_plan.rule_ids)
     assert all("APISERVER/not-served " in v.violations[0].message for v in verdicts[:3])
 
 

@@ -124,6 +124,35 @@ def _prepare(res: Resource, uid: str) -> dict[str, Any]:
     return obj
 
 
+# A character beyond the BMP as JSON writes it, a pair of UTF-16 escapes (not itself after an escaped backslash).
+_SURROGATE_PAIR = re.compile(r"(?<!\\)((?:\\\\)*)\\u(d[89ab][0-9a-f]{2})\\u(d[c-f][0-9a-f]{2})")
+_LONE_SURROGATE = re.compile(r"[\ud800-\udfff]")
+# Why an object holding a lone UTF-16 surrogate is not judged: the CLI's YAML reader refuses it, and the whole run with it.
+LONE_SURROGATE = "a string holds a lone UTF-16 surrogate, which the Kyverno CLI cannot read"
+
+
+def _document(obj: dict[str, Any]) -> str:
+    """One resource for the CLI: JSON (which is YAML), with characters beyond the BMP written as themselves.
+
+    The CLI's YAML reader refuses JSON's surrogate-pair escapes ("\ud83d\ude00", an emoji), and the whole
+    run with them; every other escape it reads as JSON does.
+    """
+    text = json.dumps(obj, sort_keys=True)
+    if "\\ud" not in text:
+        return text
+    return _SURROGATE_PAIR.sub(lambda m: m.group(1) + chr(0x10000 + ((int(m.group(2), 16) - 0xD800) << 10) + int(m.group(3), 16) - 0xDC00), text)
+
+
+def _has_lone_surrogate(value: Any) -> bool:
+    if isinstance(value, str):
+        return _LONE_SURROGATE.search(value) is not None
+    if isinstance(value, dict):
+        return any(_has_lone_surrogate(k) or _has_lone_surrogate(v) for k, v in value.items())
+    if isinstance(value, list):
+        return any(_has_lone_surrogate(v) for v in value)
+    return False
+
+
 def _name_can_matter(res: Resource, plan: Plan) -> bool:
     """Whether any rule's verdict on this nameless object could turn on its name: a ConfigMap's only where
     CP002 reads it, in the injector's namespace (or one that is no string, which could be any)."""
@@ -176,10 +205,16 @@ class KyvernoEngine:
         # The CLI compiles every policy it is given again for each resource, so a resource gets only the
         # policies whose match names its kind (all of them when its kind is not one a rule reads).
         groups: dict[str, list[int]] = {}
+        unreadable: set[int] = set()
         for i, res in enumerate(samples.resources):
-            if res.unserved is not None:
-                continue  # denied unjudged by runner.verdict; the CLI fails the whole run on some of these
-            op = res.operation if res.operation in ("CREATE", "UPDATE", "DELETE") else "CREATE"
+            if res.unserved is not None or res.foreign or res.operation not in ("CREATE", "UPDATE", "DELETE"):
+                # Denied unjudged by runner.verdict (the CLI fails a whole run on some of these), a custom
+                # resource no rule reads, or a request no rule judges (CONNECT).
+                continue
+            if _has_lone_surrogate(_target(res)):
+                unreadable.add(i)
+                continue
+            op = res.operation
             matching = [n for n, (_, ops, kinds) in enumerate(files) if op in ops and res.kind in kinds]
             if not matching:
                 matching = [n for n, (_, ops, _) in enumerate(files) if op in ops]
@@ -236,6 +271,8 @@ class KyvernoEngine:
             # would not decode and no policy denies is denied anyway.
             if not messages[i] and (reason := undecodable(res.review)) is not None:
                 messages[i] = {Violation.engine_failure(self.name, reason)}
+            if i in unreadable:
+                messages[i] = {Violation.engine_failure(self.name, LONE_SURROGATE)}
             # The CLI needs a name and _prepare gives one where there is none; for a kind whose name a rule
             # reads, that given name would decide the verdict, so an object without its own is not judged.
             if not messages[i] and res.kind in NAME_READ_KINDS and not _own_name(_target(res)) and _name_can_matter(res, plan):
@@ -281,8 +318,7 @@ class KyvernoEngine:
              members: list[tuple[int, dict[str, Any]]], namespaces: dict[str, dict[str, Any]]) -> dict[str, Any]:
         work.mkdir(parents=True)
         # JSON documents (JSON is YAML): PyYAML leaves a string like 1e-5 unquoted, which Go's YAML reads as a number.
-        (work / "resources.yaml").write_text("\n---\n".join(json.dumps(o, sort_keys=True) for _, o in members),
-                                             encoding="utf-8")
+        (work / "resources.yaml").write_text("\n---\n".join(_document(o) for _, o in members), encoding="utf-8")
         selector = namespace_selector(namespaces, [o for _, o in members])
         values = {"apiVersion": "cli.kyverno.io/v1alpha1", "kind": "Value", "metadata": {"name": "values"},
                   "namespaceSelector": selector, "globalValues": {"request.operation": op}}

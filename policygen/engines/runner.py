@@ -222,7 +222,7 @@ def isolate(engine: str, resources: list[Resource], judge: Judge, *, workers: in
     size = chunk or max(1, len(resources))
     # An object no API server would take is denied unjudged by verdict(), whatever an engine says; some fail
     # their whole batch on it, so it is never sent.
-    items = ((i, as_json(res)) for i, res in enumerate(resources) if res.unserved is None)
+    items = ((i, as_json(res)) for i, res in enumerate(resources) if res.unserved is None and not res.foreign)
     out: list[list[Violation]] = [[] for _ in resources]
     for i, violations in isolate_stream(engine, chunked(items, size), judge, workers, unloadable=unloadable):
         out[i] = violations
@@ -251,10 +251,13 @@ def verdict(engine: str, res: Resource, violations: Iterable[Violation], not_eva
     """The verdict of one resource: its violations once each, in a stable order.
 
     An object no API server would take under its apiVersion is denied unjudged by every engine, whatever
-    this one made of it: some judge it by its kind, the matches of others pass over it.
+    this one made of it: some judge it by its kind, the matches of others pass over it. A custom resource
+    named like a rule kind is no object any rule reads, in every engine.
     """
     if (reason := res.unserved) is not None:
         violations = [Violation.engine_failure(engine, reason)]
+    elif res.foreign:
+        violations = []
     out = verdict_shell(res, engine)
     out.violations = sorted_violations(list(violations))
     out.not_evaluated = not_evaluated
