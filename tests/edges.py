@@ -71,4 +71,13 @@ def edge_cases(plan) -> list[tuple[str, dict[str, Any], frozenset[str]]]:
     pa = {"apiVersion": "security.istio.io/v1", "kind": "PeerAuthentication",
           "metadata": {"name": "default", "namespace": "istio-system"}, "spec": {"selector": {}, "mtls": {"mode": "UNSET"}}}
     out.append(("mesh_wide_empty_selector_unset", pa, frozenset({"CP003"})))
+    # A map where a list belongs, and a list where a map belongs: malformed alone in every engine (the Rego
+    # used to read the entries too, and the CEL split its own "; " into a second violation with no check).
+    out.append(("port_level_mtls_list", {"apiVersion": "security.istio.io/v1", "kind": "PeerAuthentication",
+                "metadata": {"name": "pl-list", "namespace": "payments"}, "spec": {"portLevelMtls": [{"mode": "PERMISSIVE"}]}},
+                frozenset({"CP003"})))
+    out.append(("role_rules_mapping", dict(copy.deepcopy(role), rules={"0": {"apiGroups": ["*"], "resources": ["*"], "verbs": ["*"]}}),
+                frozenset({"CP005"})))
+    out.append(("other_webhooks_mapping", {"apiVersion": "admissionregistration.k8s.io/v1", "kind": "MutatingWebhookConfiguration",
+                "metadata": {"name": "wh-map"}, "webhooks": {"0": {"name": "x.example.com"}}}, frozenset({"CP001"})))
     return out

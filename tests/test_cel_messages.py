@@ -38,3 +38,21 @@ def test_no_adapter_reads_a_rule_id_from_message_text():
     import policygen.verdicts as verdicts
 
     assert not hasattr(verdicts.Violation, "from_message")
+
+
+def test_no_problem_text_of_ours_holds_the_separator(reference_plan):
+    """The adapters split a message at "; " outside quotes: a problem whose own fixed text held one came back
+    as two, the second with no check (CP001's "...; written by a user outside trustedSubjects")."""
+    import re
+
+    from policygen.backends.cel import CEL_RULE_IDS, cel_source
+
+    literal = re.compile(r'"((?:[^"\\]|\\.)*)"')
+    found = []
+    for rule in reference_plan.rules:
+        if rule.rule_id not in CEL_RULE_IDS:
+            continue
+        source = cel_source(reference_plan, rule)
+        for expr in [v["expression"] for v in source.all_variables()]:
+            found += [(rule.rule_id, text) for text in literal.findall(expr) if "; " in text]
+    assert found == []

@@ -31,6 +31,9 @@ PLAIN = "x\nnothing-to-see-here plain words and more plain words, about as long 
 # Line breaks other than LF, which Go's JSON leaves raw (NEL) and Python's str.splitlines() splits on.
 FORGED += "\x85SC002/tag-not-pinned\u2028SC004/x\u2029 "
 PLAIN += "\x85 plain words\u2028more\u2029 "
+# Beyond the BMP: JSON escapes it as a surrogate pair, which the Kyverno CLI's YAML reader refused, whole run and all.
+FORGED += "\U0001f600 "
+PLAIN += "\U0001f680 "
 
 
 def _pod(plan):
@@ -67,8 +70,14 @@ def hostile_pairs(plan):
         user = _review(configmap, ("SC003/status-malformed " if text is FORGED else "mallory-plain ") + text, "UPDATE")
         long = _pod(plan)
         long["metadata"]["annotations"]["sidecar.istio.io/status"] = (text + " ") * 3000
+        # Eight values that escaping makes six times longer (U+2028 is echoed as \u2028): the joined message
+        # would pass the API server's 5 KiB, and its static fallback named no check.
+        escaped = _pod(plan)
+        app = escaped["spec"]["containers"][0]
+        escaped["spec"]["containers"] += [dict(copy.deepcopy(app), name=f"app{n}",
+                                               image=("\u2028" if text is FORGED else "x") * 200 + " ") for n in range(8)]
         pairs.append({"image": image, "status": status, "container-name": name, "review-status": reviewed,
-                      "review-user": user, "long-value": long})
+                      "review-user": user, "long-value": long, "escaped-values": escaped})
     forged, plain = pairs
     return [(key, forged[key], plain[key]) for key in forged]
 
@@ -107,7 +116,7 @@ def test_forged_rule_ids_in_values_change_nothing(engine, judge, reference_plan,
         if ENGINE_RULE in attack.rules:
             wrong.append(f"{name}: unjudged: {[v.message for v in attack.violations]}")
     assert wrong == []
-    assert len(pairs) == 6
+    assert len(pairs) == 7
 
 
 @pytest.mark.parametrize("engine", ENGINES)
@@ -117,8 +126,9 @@ def test_echoed_values_are_quoted_and_cut(engine, judge, reference_plan, hostile
     for verdict in verdicts:
         for v in verdict.violations:
             assert "\n" not in v.message, v.message
-            # one container where, one echoed value, the approved values: bounded whatever the input
-            assert len(v.message) < 1200, v.message[:300]
+            # one container where, one echoed value (200 characters, each escape at most six), the approved
+            # values: bounded whatever the input
+            assert len(v.message) < 1600, v.message[:300]
     status_index = 2 * [name for name, _, _ in pairs].index("status")
     echoed = [v.message for v in verdicts[status_index].violations if v.check == "status-malformed"]
     # The value is echoed as a quoted string literal: its newline escaped, its text inside the quotes.

@@ -36,9 +36,10 @@ from .manifest import RuleOutput, kinds_only
 # SC012 has none: it needs a registry and is an ImageValidatingPolicy in Kyverno only.
 CEL_RULE_IDS = tuple(rule.rule_id for rule in RULES if rule.cel_template)
 # The API server refuses a messageExpression result over 5 KiB or with a line
-# break; echoed values are cut to 200 characters and at most this many problems
-# are joined.
+# break; echoed values are cut to 200 characters, at most this many problems
+# are joined, and a message still over MESSAGE_BYTES keeps only its codes.
 MESSAGE_PROBLEMS = 8
+MESSAGE_BYTES = 5000  # the API server's limit is 5 KiB (celconfig.MaxEvaluatedMessageExpressionSizeBytes)
 WRITE_OPS = ["CREATE", "UPDATE"]
 NAMESPACE_NAME_LABEL = "kubernetes.io/metadata.name"
 _CODE = re.compile(r'"((?:SC|CP)\d{3})/([a-z0-9-]+) "')
@@ -122,11 +123,16 @@ class CelSource:
     @property
     def validation(self) -> dict[str, str]:
         n = MESSAGE_PROBLEMS
+        more = f'(size(variables.problems) <= {n} ? "" : " (and " + string(size(variables.problems) - {n}) + " more)")'
+        # Escaping can make an echoed value six times its 200 characters; a message over the limit would fall back
+        # to the static one and lose every check code, so it keeps only the codes then.
+        codes = (f'variables.problems.slice(0, {n}).map(p, p.substring(0, p.indexOf(" ") + 1) + "(message cut: too long)")'
+                 f'.join("; ") + {more}')
         return {
             "expression": "size(variables.problems) == 0",
             "messageExpression": (
-                f'size(variables.problems) <= {n} ? variables.problems.join("; ") : '
-                f'variables.problems.slice(0, {n}).join("; ") + " (and " + string(size(variables.problems) - {n}) + " more)"'
+                f'[variables.problems.slice(0, size(variables.problems) <= {n} ? size(variables.problems) : {n}).join("; ") + {more}]'
+                f'.map(m, size(bytes(m)) <= {MESSAGE_BYTES} ? m : {codes})[0]'
             ),
         }
 

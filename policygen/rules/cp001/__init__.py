@@ -55,6 +55,15 @@ def cases(p, kit):
     other = copy.deepcopy(good)
     other["metadata"]["name"] = "shadow-injector"
     kit.add("untrusted_pod_mutator", other, "untrusted-pod-mutator")
+    # Every resource, but only cluster-scoped ones: a Pod (namespaced) never reaches it.
+    cluster_scoped = copy.deepcopy(configmaps)
+    cluster_scoped["metadata"]["name"] = "cluster-scoped-mutator"
+    cluster_scoped["webhooks"][0]["rules"][0].update(apiGroups=["*"], resources=["*"], scope="Cluster")
+    kit.add("cluster_scoped_mutator", cluster_scoped, False)
+    namespaced = copy.deepcopy(cluster_scoped)
+    namespaced["metadata"]["name"] = "namespaced-mutator"
+    namespaced["webhooks"][0]["rules"][0]["scope"] = "Namespaced"
+    kit.add("namespaced_mutator", namespaced, "untrusted-pod-mutator")
     if p["trustedSubjects"]:
         kit.add("trusted_pod_mutator", kit.review(other, "CREATE", p["trustedSubjects"][0]), False)
 

@@ -293,6 +293,97 @@ test_denies_untrusted_pod_mutator if {
 	}
 }
 
+cluster_scoped_mutator_input := {
+	"apiVersion": "admissionregistration.k8s.io/v1",
+	"kind": "MutatingWebhookConfiguration",
+	"metadata": {
+		"name": "cluster-scoped-mutator",
+	},
+	"webhooks": [
+		{
+			"admissionReviewVersions": [
+				"v1",
+			],
+			"clientConfig": {
+				"url": "https://example.com/mutate",
+			},
+			"failurePolicy": "Fail",
+			"name": "sidecar-injector.istio.io",
+			"rules": [
+				{
+					"apiGroups": [
+						"*",
+					],
+					"apiVersions": [
+						"v1",
+					],
+					"operations": [
+						"CREATE",
+					],
+					"resources": [
+						"*",
+					],
+					"scope": "Cluster",
+				},
+			],
+			"sideEffects": "None",
+		},
+	],
+}
+
+test_allows_cluster_scoped_mutator if {
+	msgs := cp001.violations with input as cluster_scoped_mutator_input
+	count(msgs) == 0
+}
+
+namespaced_mutator_input := {
+	"apiVersion": "admissionregistration.k8s.io/v1",
+	"kind": "MutatingWebhookConfiguration",
+	"metadata": {
+		"name": "namespaced-mutator",
+	},
+	"webhooks": [
+		{
+			"admissionReviewVersions": [
+				"v1",
+			],
+			"clientConfig": {
+				"url": "https://example.com/mutate",
+			},
+			"failurePolicy": "Fail",
+			"name": "sidecar-injector.istio.io",
+			"rules": [
+				{
+					"apiGroups": [
+						"*",
+					],
+					"apiVersions": [
+						"v1",
+					],
+					"operations": [
+						"CREATE",
+					],
+					"resources": [
+						"*",
+					],
+					"scope": "Namespaced",
+				},
+			],
+			"sideEffects": "None",
+		},
+	],
+}
+
+test_denies_namespaced_mutator if {
+	msgs := cp001.violations with input as namespaced_mutator_input
+	count(msgs) > 0
+	every msg in msgs {
+		msg.rule == "CP001"
+		msg.check in catalogued_checks
+		startswith(msg.msg, concat("", [msg.rule, "/", msg.check, " "]))
+	}
+}
+
 trusted_pod_mutator_input := {
 	"apiVersion": "admission.k8s.io/v1",
 	"kind": "AdmissionReview",

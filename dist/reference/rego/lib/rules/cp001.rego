@@ -90,6 +90,9 @@ intercepts_pod_create(hook) if {
 	resource in {"pods", "*", "*/*"}
 	some group in rule.apiGroups
 	group in {"", "*"}
+
+	# A rule scoped to cluster-wide resources never matches a Pod, which lives in a namespace.
+	object.get(rule, "scope", null) != "Cluster"
 }
 
 readable_hook(hook) if {
@@ -106,6 +109,7 @@ as_list(value) := value if is_array(value)
 
 readable_rule(rule) if {
 	is_object(rule)
+	object.get(rule, "scope", null) in {null, "Cluster", "Namespaced", "*"}
 	every item in as_list(object.get(rule, "operations", null)) {
 		item in {"CREATE", "UPDATE", "DELETE", "CONNECT", "*"}
 	}

@@ -24,7 +24,7 @@ problems(obj, ns, params) := ({review.finding("mtls-weakened", sprintf("mtls.mod
 	mode := object.get(obj, ["spec", "mtls", "mode"], null)
 	weak(mode)
 } | {review.finding("mtls-weakened", sprintf("portLevelMtls[%s].mode is %s", [review.quote(port), review.quote(mode)])) |
-	some port, setting in object.get(obj, ["spec", "portLevelMtls"], {})
+	some port, setting in port_settings(obj)
 	mode := object.get(setting, "mode", null)
 	weak(mode)
 }) | {review.finding("mesh-wide-not-strict", sprintf("the mesh-wide policy has mtls.mode %s, approved STRICT", [review.quote(mode)])) |
@@ -33,6 +33,13 @@ problems(obj, ns, params) := ({review.finding("mtls-weakened", sprintf("mtls.mod
 	mode := object.get(obj, ["spec", "mtls", "mode"], null)
 	mode != "STRICT"
 }
+
+# Port settings read one by one only from a map, as the CEL reads them: any other shape is
+# peer-authentication-malformed alone.
+port_settings(obj) := settings if {
+	settings := object.get(obj, ["spec", "portLevelMtls"], {})
+	is_object(settings)
+} else := {}
 
 # Absent or null inherits, and passes.
 weak(mode) if {
@@ -67,7 +74,7 @@ shape_problems(obj) := ((review.metadata_problems(obj) | {sprintf("%s is %s, not
 }) | {"mtls.mode is not a mode (UNSET, DISABLE, PERMISSIVE, STRICT)" |
 	not mode_or_null(object.get(obj, ["spec", "mtls", "mode"], null))
 }) | ({sprintf("portLevelMtls[%s] is not a port setting with a mode", [review.quote(port)]) |
-	some port, setting in object.get(obj, ["spec", "portLevelMtls"], {})
+	some port, setting in port_settings(obj)
 	not port_setting(setting)
 } | {"selector.matchLabels is not a map of strings" |
 	labels := object.get(obj, ["spec", "selector", "matchLabels"], null)

@@ -9,7 +9,7 @@ violations(rev, params, _) := {msg |
 	obj := review.target(rev)
 	obj.kind in {"ClusterRole", "Role"}
 	not object.get(obj, ["metadata", "name"], null) in params.trustedRoles
-	some i, rule in object.get(obj, "rules", [])
+	some i, rule in rule_list(obj)
 	grants_webhook_write(rule, params)
 	msg := {"check": "webhook-write-granted", "detail": sprintf("%s %s: rules[%d] grants %s on %s; only trusted roles may write webhook configurations", [
 		obj.kind, review.quote(review.name(obj)), i, review.quote(object.get(rule, "verbs", null)), review.quote(object.get(rule, "resources", null)),
@@ -29,9 +29,15 @@ unreadable(obj) := {"rules is not a list" |
 	rules != null
 	not is_array(rules)
 } | {sprintf("rules[%d] is not a policy rule of string lists", [i]) |
-	some i, rule in object.get(obj, "rules", [])
+	some i, rule in rule_list(obj)
 	not readable_rule(rule)
 }
+
+# Rules read one by one only from a list, as the CEL reads them: any other shape is rules-malformed alone.
+rule_list(obj) := rules if {
+	rules := object.get(obj, "rules", [])
+	is_array(rules)
+} else := []
 
 readable_rule(rule) if {
 	is_object(rule)
