@@ -29,3 +29,16 @@ def runtime_capability(name: object) -> str | None:
     upper = name.translate(_ASCII_UPPER)
     bare = upper[4:] if upper.startswith("CAP_") else upper
     return bare or None
+
+
+def dropped_capability(name: object) -> str | None:
+    """What a drop entry removes under every runtime, or None.
+
+    containerd drops everything only for an entry that is ALL (any case) and
+    prefixes CAP_ to every other entry, so `CAP_ALL` or `CAP_NET_RAW` drops
+    nothing there (CAP_CAP_ALL is no capability), though CRI-O would read
+    them. A must-drop list is satisfied only by what both runtimes drop.
+    """
+    if isinstance(name, str) and name.translate(_ASCII_UPPER).startswith("CAP_"):
+        return None
+    return runtime_capability(name)

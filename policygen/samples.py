@@ -152,15 +152,19 @@ def _plain_review(obj: dict[str, Any]) -> dict[str, Any]:
 def _admission_review(doc: dict[str, Any], file: str, where: str) -> dict[str, Any]:
     req = doc.get("request")
     if not isinstance(req, dict):
-        raise InputError(file, "an AdmissionReview needs a request mapping", f"{where}.request")
+        raise InputError(file, "an AdmissionReview needs a request mapping", f"{where}, request")
     op = req.get("operation")
     if op not in ("CREATE", "UPDATE", "DELETE", "CONNECT"):
-        raise InputError(file, f"operation {op!r} is not CREATE, UPDATE, DELETE or CONNECT", f"{where}.request.operation")
+        raise InputError(file, f"operation {op!r} is not CREATE, UPDATE, DELETE or CONNECT", f"{where}, request.operation")
     obj, old = req.get("object"), req.get("oldObject")
     main = old if op == "DELETE" else obj
     if not isinstance(main, dict):
         field_name = "oldObject" if op == "DELETE" else "object"
-        raise InputError(file, f"a {op} request needs a {field_name} mapping", f"{where}.request.{field_name}")
+        raise InputError(file, f"a {op} request needs a {field_name} mapping", f"{where}, request.{field_name}")
+    for field_name, value in (("object", obj), ("oldObject", old)):
+        # The API server admits one object at a time; the Kyverno CLI panics on a list here.
+        if isinstance(value, dict) and is_list(value):
+            raise InputError(file, "an admission request holds one object, not a list (it has items)", f"{where}, request.{field_name}")
     user = req.get("userInfo") if isinstance(req.get("userInfo"), dict) else {}
     ns = req.get("namespace") if isinstance(req.get("namespace"), str) and req.get("namespace") else _object_namespace(main)
     return {
@@ -204,7 +208,7 @@ def is_list(doc: dict[str, Any]) -> bool:
 def _flatten(doc: dict[str, Any], file: str, where: str, item_lines: list[int] | None, line: int) -> list[tuple[dict[str, Any], int]]:
     """The objects of a List document in kubectl's order (breadth first: nested lists go to the back)."""
     out: list[tuple[dict[str, Any], int]] = []
-    queue: deque[tuple[dict[str, Any], str, int]] = deque([(doc, where, line)])
+    queue: deque[tuple[dict[str, Any], str, int]] = deque([(doc, "", line)])
     top = True
     while queue:
         current, path, at = queue.popleft()
@@ -213,15 +217,15 @@ def _flatten(doc: dict[str, Any], file: str, where: str, item_lines: list[int] |
             continue
         items = current.get("items")
         if not isinstance(items, list):
-            raise InputError(file, "a List needs an items list", f"{path}.items")
+            raise InputError(file, "a List needs an items list", f"{where}, {path + '.' if path else ''}items")
         for i, item in enumerate(items):
-            item_path = f"{path}.items[{i}]"
+            item_path = f"{path + '.' if path else ''}items[{i}]"
             item_line = item_lines[i] if top and item_lines and i < len(item_lines) else at
             if not isinstance(item, dict):
-                raise InputError(file, "a List item is a Kubernetes object with a kind", item_path)
+                raise InputError(file, "a List item is a Kubernetes object with a kind", f"{where}, {item_path}")
             item = _item_kind_defaults(item, current)
             if not isinstance(item.get("kind"), str) or not item["kind"]:
-                raise InputError(file, "a List item is a Kubernetes object with a kind", item_path)
+                raise InputError(file, "a List item is a Kubernetes object with a kind", f"{where}, {item_path}")
             queue.append((item, item_path, item_line))
         top = False
     return out

@@ -26,7 +26,9 @@ def edge_cases(plan) -> list[tuple[str, dict[str, Any], frozenset[str]]]:
     pod("cpu_limit_as_integer", [], lambda p: _proxy(p)["resources"]["limits"].update(cpu=1))
     pod("memory_limit_bytes_over", ["SC007"], lambda p: _proxy(p)["resources"]["limits"].update(memory="1073741825"))
     pod("request_defaults_to_limit", ["SC007"], lambda p: _proxy(p)["resources"].pop("requests"))
-    pod("capability_with_cap_prefix", [], lambda p: _proxy(p)["securityContext"]["capabilities"].update(drop=["cap_all"]))
+    # containerd prefixes CAP_ to every drop entry but ALL: cap_all drops nothing there (CAP_CAP_ALL).
+    pod("capability_with_cap_prefix", ["SC004"], lambda p: _proxy(p)["securityContext"]["capabilities"].update(drop=["cap_all"]))
+    pod("capability_drop_all_any_case", [], lambda p: _proxy(p)["securityContext"]["capabilities"].update(drop=["All"]))
     pod("env_value_from_null", [], lambda p: _proxy(p)["env"][0].update(valueFrom=None))
     pod("status_annotation_null_lists", [], lambda p: p["metadata"]["annotations"].update(
         {"sidecar.istio.io/status": '{"initContainers":null,"containers":null}'}))

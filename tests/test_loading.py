@@ -251,7 +251,7 @@ def test_any_object_with_items_is_a_list_for_kubectl():
 def test_a_list_item_that_is_no_object_names_its_path():
     with pytest.raises(InputError) as exc:
         load_text("kind: List\nitems:\n- kind: Pod\n- 5\n", "f.yaml")
-    assert str(exc.value) == "f.yaml: document 1, line 1.items[1]: a List item is a Kubernetes object with a kind"
+    assert str(exc.value) == "f.yaml: document 1, line 1, items[1]: a List item is a Kubernetes object with a kind"
 
 
 def test_loading_never_raises_anything_but_input_errors():
@@ -315,3 +315,14 @@ def test_spec_strings_no_backend_can_encode_name_their_field():
         "spec.sidecars[0].name", "a string holds an unpaired UTF-16 surrogate")
     assert kubeyaml.find_unencodable({"spec": {"a\x00": 1}}) == ("spec.a\x00", "a string holds a NUL character")
     assert kubeyaml.find_unencodable({"spec": {"ok": ["fine", 1, None]}}) is None
+
+
+@pytest.mark.parametrize("kind", ["PodList", "List"])
+def test_an_admission_request_holding_a_list_is_refused(kind):
+    """No API server sends one, and the Kyverno CLI panicked on it, losing every verdict of its run."""
+    text = ("apiVersion: admission.k8s.io/v1\nkind: AdmissionReview\nrequest:\n  uid: '1'\n  operation: CREATE\n"
+            f"  object: {{apiVersion: v1, kind: {kind}, items: []}}\n")
+    with pytest.raises(InputError) as exc:
+        load_text(text, "f.yaml")
+    assert str(exc.value) == ("f.yaml: document 1, line 1, request.object: an admission request holds one object, "
+                              "not a list (it has items)")

@@ -24,7 +24,7 @@ from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
 from policygen.backends.cel import _env as cel_env
-from policygen.capabilities import runtime_capability
+from policygen.capabilities import dropped_capability, runtime_capability
 from policygen.images import ImageRefError, parse_image
 from policygen.quantity import QuantityError, parse
 
@@ -154,7 +154,8 @@ def _py_pair(a: str, b: str) -> str:
 
 
 def _py_capability(c: str) -> str:
-    return runtime_capability(c) or "-"
+    # As added (or forbidden), and as dropped: an entry with CAP_ drops nothing under containerd.
+    return f"{runtime_capability(c) or '-'}/{dropped_capability(c) or '-'}"
 
 
 def _pairs(qs: list[str]) -> list[tuple[str, str]]:
@@ -171,7 +172,8 @@ def _rego(opa_server, images, pairs, caps):
         "qs := [[[x | x := data.lib.policygen.quantity.parse(p[0])], [x | x := data.lib.policygen.quantity.parse(p[1])], "
         "[c | c := data.lib.policygen.quantity.compare(p[0], p[1])], [c | c := data.lib.policygen.quantity.compare(p[0], \"0\")], "
         "[c | c := data.lib.policygen.quantity.compare(p[1], \"0\")]] | some p in input.pairs]; "
-        "caps := [[x | x := data.lib.policygen.pods.capability(c)] | some c in input.caps]; "
+        "caps := [[[x | x := data.lib.policygen.pods.capability(c)], [y | y := data.lib.policygen.pods.dropped_capability(c)]] "
+        "| some c in input.caps]; "
         "nanos := [[q, x] | some p in input.pairs; q := p[0]; x := data.lib.policygen.quantity.nano(q)]; "
         "quick := [[r, x, [g | g := data.lib.policygen.images.general(r)]] | some r in input.images; "
         "x := data.lib.policygen.images.quick(r)]"
@@ -198,7 +200,7 @@ def _rego(opa_server, images, pairs, caps):
                 + (sym[a0[0]] if a0 else ".") + (sym[b0[0]] if b0 else "."))
 
     return ([image(f) for f in answer["images"]], [pair(r) for r in answer["qs"]],
-            [(c[0] or "-") if c else "undefined" for c in answer["caps"]])
+            [f"{(a[0] or '-') if a else 'undefined'}/{(d[0] or '-') if d else 'undefined'}" for a, d in answer["caps"]])
 
 
 # ----------------------------------------------------------------------------- CEL: one kyverno apply per batch
@@ -226,7 +228,9 @@ problems: >-
     (variables.qaOk[i] && variables.qbOk[i] ? {{ sym('quantity(variables.qa[i]).compareTo(quantity(variables.qb[i]))') }} : ".") +
     (variables.qaOk[i] ? {{ sym('quantity(variables.qa[i]).compareTo(quantity("0"))') }} : ".") +
     (variables.qbOk[i] ? {{ sym('quantity(variables.qb[i]).compareTo(quantity("0"))') }} : ".")).join(" ")
- + " caps: " + lists.range(int(variables.ann["caps"])).map(i, {{ pod.capability('variables.ann["c" + string(i)]') }}).map(c, c == "" ? "-" : c).join(" ")]
+ + " caps: " + lists.range(int(variables.ann["caps"])).map(i,
+    [{{ pod.capability('variables.ann["c" + string(i)]') }}, {{ pod.dropped_capability('variables.ann["c" + string(i)]') }}]
+    .map(c, c == "" ? "-" : c).join("/")).join(" ")]
 """
 
 

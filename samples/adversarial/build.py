@@ -298,8 +298,10 @@ def _sc004():
         ("allowPrivilegeEscalation left out: Kubernetes does not default it to false.", "deny SC004",
          with_(pod("s4-ape-missing"), lambda p: proxy(p)["securityContext"].pop("allowPrivilegeEscalation"))),
         ("Near miss: drop lists ALL and more.", "allow", with_(pod("s4-drop-more-ok"), caps(proxy, drop=["ALL", "NET_RAW"]))),
-        ("Near miss: drop CAP_ALL reads as ALL; a runtime either drops everything or refuses to start the container.",
-         "allow", with_(pod("s4-cap-all-ok"), caps(proxy, drop=["CAP_ALL"]))),
+        ("drop CAP_ALL: containerd prefixes CAP_ to every entry but ALL, and runc ignores the CAP_CAP_ALL it gets,"
+         " so nothing is dropped.", "deny SC004", with_(pod("s4-cap-all"), caps(proxy, drop=["CAP_ALL"]))),
+        ("Near miss: drop all, in lower case: both runtimes compare ALL in any case.", "allow",
+         with_(pod("s4-drop-all-lower-ok"), caps(proxy, drop=["all"]))),
         ("runAsUser as the string \"1337\".", "deny SC004", with_(pod("s4-string-uid"), sc(proxy, runAsUser="1337"))),
         ("istio-proxy as a native sidecar that may run as root.", "deny SC004",
          with_(pod("s4-native"), lambda p: p["spec"]["initContainers"].append(
@@ -645,6 +647,12 @@ def _cp002():
          "injector's (found by the type-confusion fuzzer). The API server cannot decode it: unparseable, so denied.",
          "deny CP002", with_(configmap(), lambda c: c["metadata"].update(namespace={"name": "istio-system"}))),
         ("Near miss: a ConfigMap of the injector's name with no namespace: kubectl puts it in default.", "allow", configmap(ns=None)),
+        ("The injector's namespace, a name left to the API server (generateName): offline there is no name, so\n"
+         "nothing tells this write from one of the injector's ConfigMap (fail closed, as the CEL matches it).",
+         "deny CP002", with_(configmap(), lambda c: (c["metadata"].pop("name"), c["metadata"].update(generateName="istio-sidecar-injector-")))),
+        ("Near miss: a ConfigMap named by the API server in an application namespace is no injector ConfigMap,\n"
+         "whatever its name turns out to be (the Rego used to deny it for having no name).",
+         "allow", with_(configmap(ns="payments"), lambda c: (c["metadata"].pop("name"), c["metadata"].update(generateName="app-settings-")))),
     ]
 
 
@@ -805,10 +813,11 @@ def _scope():
          "are unknown): it is malformed, and its namespace counts as a mesh namespace.",
          "deny CP004", namespace("adv-tier", {"istio-injection": "enabled", "tier": 5})),
         ("A pod in that namespace.", "deny SC001", with_(pod("sc-tier-ns", "adv-tier"), evil)),
-        ("An injected Namespace of another apiVersion: the inventory holds it as v1, as every engine reads it.", "allow",
+        ("An injected Namespace of another apiVersion: the inventory holds it as v1, as every engine reads it.\n"
+         "No API server serves a Namespace in v2, so every engine denies the object itself unjudged.", "deny ENGINE",
          with_(namespace("adv-v2", {"istio-injection": "enabled"}), lambda n: n.update(apiVersion="v2"))),
         ("A pod in that namespace.", "deny SC001", with_(pod("sc-v2-ns", "adv-v2"), evil)),
-        ("", "allow", with_(namespace("adv-core", {"istio-injection": "enabled"}), lambda n: n.update(apiVersion="core/v1"))),
+        ("", "deny ENGINE", with_(namespace("adv-core", {"istio-injection": "enabled"}), lambda n: n.update(apiVersion="core/v1"))),
         ("A pod in that namespace.", "deny SC001", with_(pod("sc-core-ns", "adv-core"), evil)),
         ("Near miss: a namespace whose every version turns injection off: its pod is not a mesh pod.", "allow",
          namespace("adv-dup-off", {"istio-injection": "disabled"})),

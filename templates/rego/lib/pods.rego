@@ -182,6 +182,16 @@ mesh_pod(rev, scope_params, namespaces) := p if {
 
 # METADATA
 # description: >-
+#   A dropped capability as every runtime reads it (see policygen/capabilities.py):
+#   containerd prefixes CAP_ to each entry but ALL, so an entry already prefixed
+#   drops nothing there, though CRI-O would read it.
+dropped_capability(name) := null if {
+	is_string(name)
+	startswith(upper(name), "CAP_")
+} else := capability(name)
+
+# METADATA
+# description: >-
 #   A capability as the runtime compares it, upper case without CAP_ (see
 #   policygen/capabilities.py). Only ASCII letters and _ are read, so upper()
 #   folds ASCII only; anything else is null, which matches no approved name.

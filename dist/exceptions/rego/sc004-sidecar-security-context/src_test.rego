@@ -316,7 +316,7 @@ test_denies_adds_sys_admin if {
 	}
 }
 
-drop_spelled_cap_lowercase_input := {
+drop_spelled_lowercase_input := {
 	"apiVersion": "v1",
 	"kind": "Pod",
 	"metadata": {
@@ -326,7 +326,66 @@ drop_spelled_cap_lowercase_input := {
 		"labels": {
 			"app": "shop",
 		},
-		"name": "drop-spelled-cap-lowercase",
+		"name": "drop-spelled-lowercase",
+		"namespace": "payments",
+	},
+	"spec": {
+		"containers": [
+			{
+				"image": "registry.example.com/shop/app:2.1.0",
+				"name": "app",
+				"securityContext": {
+					"runAsGroup": 1000,
+					"runAsNonRoot": true,
+					"runAsUser": 1000,
+				},
+			},
+			{
+				"image": "docker.io/istio/proxyv2:1.0.0@sha256:eeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeee",
+				"name": "istio-proxy",
+				"resources": {
+					"limits": {
+						"cpu": "2",
+						"memory": "1Gi",
+					},
+					"requests": {
+						"cpu": "100m",
+						"memory": "128Mi",
+					},
+				},
+				"securityContext": {
+					"allowPrivilegeEscalation": false,
+					"capabilities": {
+						"add": [],
+						"drop": [
+							"all",
+						],
+					},
+					"privileged": false,
+					"runAsNonRoot": true,
+					"runAsUser": 1337,
+				},
+			},
+		],
+	},
+}
+
+test_allows_drop_spelled_lowercase if {
+	msgs := sc004.violations with input as drop_spelled_lowercase_input
+	count(msgs) == 0
+}
+
+drop_spelled_with_cap_prefix_input := {
+	"apiVersion": "v1",
+	"kind": "Pod",
+	"metadata": {
+		"annotations": {
+			"sidecar.istio.io/status": "{\"initContainers\":[],\"containers\":[\"istio-proxy\"]}",
+		},
+		"labels": {
+			"app": "shop",
+		},
+		"name": "drop-spelled-with-cap-prefix",
 		"namespace": "payments",
 	},
 	"spec": {
@@ -370,9 +429,14 @@ drop_spelled_cap_lowercase_input := {
 	},
 }
 
-test_allows_drop_spelled_cap_lowercase if {
-	msgs := sc004.violations with input as drop_spelled_cap_lowercase_input
-	count(msgs) == 0
+test_denies_drop_spelled_with_cap_prefix if {
+	msgs := sc004.violations with input as drop_spelled_with_cap_prefix_input
+	count(msgs) > 0
+	every msg in msgs {
+		msg.rule == "SC004"
+		msg.check in catalogued_checks
+		startswith(msg.msg, concat("", [msg.rule, "/", msg.check, " "]))
+	}
 }
 
 privileged_left_to_default_input := {

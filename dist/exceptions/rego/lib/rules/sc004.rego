@@ -55,7 +55,7 @@ added(entry, approved) := {msg |
 }
 
 not_dropped(entry, approved) := {msg |
-	dropped := {pods.capability(cap) | some cap in cap_list(entry.container, "drop")}
+	dropped := {pods.dropped_capability(cap) | some cap in cap_list(entry.container, "drop")}
 	some cap in approved.mustDrop
 	not cap in dropped
 	msg := {"check": "capability-not-dropped", "detail": sprintf("%s: securityContext.capabilities.drop lacks %s", [pods.where(entry), cap])}
