@@ -139,7 +139,7 @@ def test_opa_judges_what_it_can_of_the_poisons(judge, reference_plan, poisoned):
     assert ("SC003", "status-malformed") in by_name["big-and-nested"].checks
     assert ("SC004", "field-mismatch") in by_name["name-not-a-string"].checks
     assert by_name["api-version-unparseable"].rules == {ENGINE_RULE}
-    assert by_name["api-version-unparseable"].violations[0].message.endswith("apiVersion 'v1/extra/parts' is not group/version")
+    assert by_name["api-version-unparseable"].violations[0].message.endswith("apiVersion 'v1/extra/parts' is not a version or group/version")
     assert ("CP004", "excluded-injection-on") in by_name["namespace-huge-int"].checks
 
 
