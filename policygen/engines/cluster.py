@@ -448,11 +448,11 @@ class ClusterEngine:
             verdict.not_evaluated = sorted(r.rule_id for r in plan.rules if kind in CONTROL_PLANE_KINDS.get(r.rule_id, ()))
         api_version = obj.get("apiVersion")
         if not isinstance(api_version, str) or not isinstance(kind, str):
-            verdict.violations = [Violation("APISERVER", "APISERVER/no-kind refused by the API server: apiVersion and kind are required")]
+            verdict.violations = [Violation(API_SERVER_RULE, f"{API_SERVER_RULE}/no-kind refused by the API server: apiVersion and kind are required")]
             return verdict
         if (reason := res.unserved) is not None:
             # The offline engines deny it unjudged; here there is no endpoint to send it to (404).
-            verdict.violations = [Violation("APISERVER", f"APISERVER/not-served refused by the API server: {reason}")]
+            verdict.violations = [Violation(API_SERVER_RULE, f"{API_SERVER_RULE}/not-served refused by the API server: {reason}")]
             return verdict
         api = client.resource(api_version, kind)
         if api is None:
