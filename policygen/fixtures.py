@@ -53,6 +53,12 @@ class Case:
         return self.resource.get("kind") == "AdmissionReview"
 
     @property
+    def old_object_differs(self) -> bool:
+        """An UPDATE whose oldObject is not its object: what the Kyverno CLI cannot give a policy."""
+        req = self.resource.get("request", {}) if self.is_admission_review else {}
+        return self.operation == "UPDATE" and isinstance(req.get("oldObject"), dict) and req["oldObject"] != req.get("object")
+
+    @property
     def object(self) -> dict[str, Any]:
         if self.is_admission_review:
             req = self.resource["request"]
@@ -217,15 +223,19 @@ def _sidecar_path(pod: dict[str, Any], name: str) -> dict[str, Any]:
     raise KeyError(name)
 
 
-def _review(obj: dict[str, Any], operation: str, username: str) -> dict[str, Any]:
+def _review(obj: dict[str, Any], operation: str, username: str, old: dict[str, Any] | None = None) -> dict[str, Any]:
+    """The AdmissionReview of obj's operation by username; an UPDATE given old carries it as oldObject."""
+    group, _, version = str(obj.get("apiVersion", "v1")).rpartition("/")
     req: dict[str, Any] = {
         "uid": "00000000-0000-0000-0000-000000000000",
         "operation": operation,
         "userInfo": {"username": username, "groups": ["system:authenticated"]},
         "namespace": obj.get("metadata", {}).get("namespace", ""),
-        "kind": {"group": "", "version": "v1", "kind": obj["kind"]},
+        "kind": {"group": group, "version": version, "kind": obj["kind"]},
     }
     req["oldObject" if operation == "DELETE" else "object"] = obj
+    if old is not None:
+        req["oldObject"] = old
     return {"apiVersion": "admission.k8s.io/v1", "kind": "AdmissionReview", "request": req}
 
 

@@ -26,7 +26,9 @@ class Row:
 
     @property
     def engines_agree(self) -> bool:
-        seen = {v.rules for v in self.verdicts.values()}
+        """The same rules from every engine, among those every engine evaluated on this resource."""
+        skipped = {r for v in self.verdicts.values() for r in v.not_evaluated}
+        seen = {v.rules - skipped for v in self.verdicts.values()}
         return len(seen) <= 1
 
 

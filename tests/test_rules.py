@@ -33,3 +33,17 @@ def test_every_rule_has_a_failing_and_a_passing_case(reference_plan):
         # SC012's failing cases need a registry: tests/test_signatures.py.
         assert any(c.fails for c in mine) or rule.rule_id == "SC012", rule.rule_id
         assert any(not c.fails for c in mine), rule.rule_id
+
+
+def test_only_what_the_kyverno_cli_cannot_see_goes_unjudged(judge, reference_plan, fixture_set):
+    """The CLI hands an UPDATE's policies its object as the oldObject too: the one case whose verdict turns on
+    a different oldObject is reported not evaluated (never passed), and no other case is."""
+    samples, by_index = fixture_set
+    verdicts = judge("kyverno", reference_plan, "fixtures", samples)
+    unseen = sorted(f"{case.rule_id}/{case.name}" for i, case in by_index.items()
+                    if set(verdicts[i].not_evaluated) - {"SC012"})
+    assert unseen == ["CP003/mesh_wide_narrowed"]
+    narrowed = next(i for i, case in by_index.items() if case.name == "mesh_wide_narrowed")
+    assert "CP003" in verdicts[narrowed].not_evaluated
+    for engine in ("opa", "conftest", "gator", "vap"):
+        assert ("CP003", "mesh-wide-removed") in judge(engine, reference_plan, "fixtures", samples)[narrowed].checks

@@ -26,6 +26,7 @@ import yaml
 
 from ..checks import CHECKS
 from ..kinds import rule_kinds
+from ..rules import REGISTRY
 from ..plan import Plan, RulePlan, per_plan
 from ..render import load_own_yaml, make_env, to_json
 from ..rules import REGISTRY, RULES
@@ -194,7 +195,7 @@ def match_resources(rule: RulePlan) -> dict[str, Any]:
             out["namespaceSelector"] = {"matchExpressions": [
                 {"key": NAMESPACE_NAME_LABEL, "operator": "NotIn", "values": sorted(excluded)}]}
         return out
-    ops = ["CREATE", "UPDATE", "DELETE"] if rid == "CP002" else list(WRITE_OPS)
+    ops = ["CREATE", "UPDATE", "DELETE"] if REGISTRY[rid].judges_delete else list(WRITE_OPS)
     return {"resourceRules": [dict(r, operations=ops) for r in CP_RESOURCE_RULES[rid]]}
 
 

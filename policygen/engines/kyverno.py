@@ -38,10 +38,10 @@ from ..backends.cel import NAMESPACE_NAME_LABEL
 from ..backends.kyverno import KyvernoBackend
 from ..backends.manifest import RuleOutput
 from ..errors import EngineError
-from ..kinds import NAMESPACED_KINDS, POD_KINDS, default_api_version
+from ..kinds import NAMESPACED_KINDS, POD_KINDS, default_api_version, rule_kinds
 from ..objectmeta import undecodable
 from ..plan import Plan
-from ..rules import CATALOGUE
+from ..rules import CATALOGUE, REGISTRY
 from ..samples import UNTRUSTED_USER, Resource, SampleSet
 from ..verdicts import Verdict, Violation
 from . import cel_messages
@@ -165,14 +165,29 @@ def _name_can_matter(res: Resource, plan: Plan) -> bool:
     return cp002 is not None and (not isinstance(meta, dict) or not isinstance(ns, str) or _namespace(res, obj) == cp002.params["namespace"])
 
 
+def _old_object_unseen(plan: Plan, samples: SampleSet) -> dict[int, list[str]]:
+    """The rules each UPDATE is not judged by: the CLI gives an UPDATE's policies its object as the oldObject
+    too, so a rule that compares the two cannot see an oldObject that differs (in a cluster, Kyverno can)."""
+    readers = [r.rule_id for r in plan.rules if REGISTRY[r.rule_id].reads_old_object]
+    out: dict[int, list[str]] = {}
+    for i, res in enumerate(samples.resources):
+        old = res.review.get("oldObject")
+        if res.operation == "UPDATE" and isinstance(old, dict) and old != res.review.get("object"):
+            kinds = {res.kind, old.get("kind")}
+            out[i] = [rid for rid in readers if kinds & set(rule_kinds(rid))]
+    return {i: rids for i, rids in out.items() if rids}
+
+
 def _own_name(obj: Any) -> bool:
     meta = obj.get("metadata") if isinstance(obj, dict) else None
     return isinstance(meta, dict) and isinstance(meta.get("name"), str) and meta["name"] != ""
 
 
-def _identity(obj: dict[str, Any]) -> tuple[str, str, str, str]:
+def _identity(obj: dict[str, Any]) -> tuple[str, str, str]:
+    """What the CLI's in-memory cluster keys an object by: its resource, whatever the kind's case or the
+    version (`pod` and `POD`, or one kind under two versions, are the same there), its namespace and name."""
     meta = obj["metadata"]
-    return (str(obj.get("apiVersion")), str(obj.get("kind")), str(meta.get("namespace", "")), str(meta["name"]))
+    return (str(obj.get("kind")).lower(), str(meta.get("namespace", "")), str(meta["name"]))
 
 
 class KyvernoEngine:
@@ -277,7 +292,9 @@ class KyvernoEngine:
             # reads, that given name would decide the verdict, so an object without its own is not judged.
             if not messages[i] and res.kind in NAME_READ_KINDS and not _own_name(_target(res)) and _name_can_matter(res, plan):
                 messages[i] = {Violation.engine_failure(self.name, NAMELESS)}
-        return runner.verdicts(self.name, plan, samples, messages, lambda i: ["SC012"] if i in undecided else [])
+        unseen = _old_object_unseen(plan, samples)
+        return runner.verdicts(self.name, plan, samples, messages,
+                               lambda i: sorted((["SC012"] if i in undecided else []) + unseen.get(i, [])))
 
     def _signatures(self, binary: Path, policy: Path, samples: SampleSet, members: list[int],
                     messages: list[set[Violation]]) -> set[int]:

@@ -78,6 +78,10 @@ class Rule:
     not_rendered: Mapping[str, str] = field(default_factory=dict)
     # coverage-table engine -> what the cell says instead of a plain yes/no.
     coverage_notes: Mapping[str, str] = field(default_factory=dict)
+    # The rule judges a DELETE too (its old object): removing what it guards is itself a violation.
+    judges_delete: bool = False
+    # The rule compares an UPDATE's oldObject with its object (which the Kyverno CLI cannot give it).
+    reads_old_object: bool = False
     # Whether the plan's approved Pod and Deployment join the rule's cases (False where allowing them
     # needs what no test run has, like SC012's registry).
     baseline_cases: bool = True

@@ -19,6 +19,10 @@ def plan(given):
         "namePrefixes": sorted(wh.name_prefixes),
         "service": {"namespace": wh.service.namespace, "name": wh.service.name, "path": wh.service.path},
         "failurePolicy": wh.failure_policy,
+        # Kubernetes' webhook matcher cuts each rules[].resources entry at its first "/" and matches a
+        # request when the resource part is the request's or "*" and the subresource part is the
+        # request's or "*"; a pod CREATE has no subresource, so each of these intercepts it.
+        "podCreateResources": [f"{resource}{sub}" for resource in ("*", "pods") for sub in ("", "/", "/*")],
     }
 
 
@@ -64,6 +68,20 @@ def cases(p, kit):
     namespaced["metadata"]["name"] = "namespaced-mutator"
     namespaced["webhooks"][0]["rules"][0]["scope"] = "Namespaced"
     kit.add("namespaced_mutator", namespaced, "untrusted-pod-mutator")
+    # "pods/*" and "pods/" match a pod CREATE (no subresource); "pods/status" and "*/*x" do not.
+    for i, resources in enumerate((["pods/*"], ["pods/"], ["*/"])):
+        spelled = copy.deepcopy(other)
+        spelled["metadata"]["name"] = f"shadow-injector-{i}"
+        spelled["webhooks"][0]["rules"][0]["resources"] = resources
+        kit.add(f"pod_mutator_spelled_{i}", spelled, "untrusted-pod-mutator")
+    status = copy.deepcopy(configmaps)
+    status["metadata"]["name"] = "pod-status-mutator"
+    status["webhooks"][0]["rules"][0]["resources"] = ["pods/status", "pods/ephemeralcontainers", "pods/*/x", "pod"]
+    kit.add("pod_subresource_mutator", status, False)
+    # The API server reads a null failurePolicy as an absent one: Fail.
+    null_policy = copy.deepcopy(good)
+    null_policy["webhooks"][0]["failurePolicy"] = None
+    kit.add("injector_null_failure_policy", null_policy, False if p["failurePolicy"] == "Fail" else "injector-failure-policy")
     if p["trustedSubjects"]:
         kit.add("trusted_pod_mutator", kit.review(other, "CREATE", p["trustedSubjects"][0]), False)
 

@@ -17,6 +17,9 @@ def plan(given):
         "trustedGroups": sorted(cp.trusted_groups),
         "namespace": cp.namespace,
         "configMaps": sorted(cp.injector_config_maps),
+        # istiod of revision R reads <name>-R (pilot/pkg/bootstrap/sidecarinjector.go), and revision names
+        # are free: every such name is the injector's ConfigMap of some revision.
+        "revisionPrefixes": sorted(f"{name}-" for name in cp.injector_config_maps),
     }
 
 
@@ -28,6 +31,13 @@ def cases(p, kit):
     kit.add("untrusted_delete", kit.review(cm, "DELETE", kit.untrusted_user), "untrusted-write")
     if p["trustedSubjects"]:
         kit.add("trusted_update", kit.review(cm, "UPDATE", p["trustedSubjects"][0]), False)
+    revision = copy.deepcopy(cm)
+    revision["metadata"]["name"] = p["revisionPrefixes"][0] + "stable"
+    kit.add("untrusted_revision_create", revision, "untrusted-write")
+    # The same name without its "-": another ConfigMap.
+    near = copy.deepcopy(cm)
+    near["metadata"]["name"] = p["configMaps"][0] + "s"
+    kit.add("near_name_configmap", near, False)
     other = copy.deepcopy(cm)
     other["metadata"]["name"] = "app-settings"
     kit.add("other_configmap", other, False)
@@ -48,4 +58,5 @@ RULE = Rule(
     plan=plan,
     cases=cases,
     folder=Path(__file__).parent,
+    judges_delete=True,
 )

@@ -11,7 +11,11 @@ def plan(given):
     cp = given.spec.control_plane
     if not (cp and cp.peer_authentication and cp.peer_authentication.require_strict):
         return None
-    return {"namespace": cp.namespace}
+    return {
+        "namespace": cp.namespace,
+        "trustedSubjects": sorted(cp.trusted_subjects),
+        "trustedGroups": sorted(cp.trusted_groups),
+    }
 
 
 def _peer_authentication(ns, mode, selector=None, ports=None):
@@ -37,6 +41,15 @@ def cases(p, kit):
     kit.add("port_disable", pa("shop", "STRICT", {"app": "shop"}, {"8080": {"mode": "DISABLE"}}), "mtls-weakened")
     # The API server prunes a null the CRD does not allow: an absent port setting, which inherits.
     kit.add("port_null", pa("shop", "STRICT", {"app": "shop"}, {"8080": None}), False)
+    # Removing the mesh-wide policy: a DELETE, or an UPDATE that gives it a selector, by an untrusted user.
+    strict = pa(p["namespace"], "STRICT")
+    kit.add("mesh_wide_delete", kit.review(strict, "DELETE", kit.untrusted_user), "mesh-wide-removed")
+    narrowed = pa(p["namespace"], "STRICT", {"app": "gateway"})
+    kit.add("mesh_wide_narrowed", kit.review(narrowed, "UPDATE", kit.untrusted_user, old=strict), "mesh-wide-removed")
+    kit.add("mesh_wide_kept", kit.review(strict, "UPDATE", kit.untrusted_user, old=strict), False)
+    kit.add("workload_delete", kit.review(pa("shop", "STRICT", {"app": "shop"}), "DELETE", kit.untrusted_user), False)
+    if p["trustedSubjects"]:
+        kit.add("mesh_wide_delete_trusted", kit.review(strict, "DELETE", p["trustedSubjects"][0]), False)
     # A selector of another shape is malformed (and denied as that), and not read as mesh-wide.
     for name, selector in (("selector_list", []), ("match_labels_list", {"matchLabels": []}), ("match_labels_string", {"matchLabels": ""})):
         odd = pa(p["namespace"], "UNSET")
@@ -51,9 +64,12 @@ RULE = Rule(
     checks={
         "mtls-weakened": "a PeerAuthentication mode is PERMISSIVE or DISABLE",
         "mesh-wide-not-strict": "the mesh-wide PeerAuthentication is not STRICT",
+        "mesh-wide-removed": "an untrusted subject deletes the mesh-wide PeerAuthentication or narrows it by a selector",
         "peer-authentication-malformed": "mtls or portLevelMtls is not of the shape Istio reads",
     },
     plan=plan,
     cases=cases,
     folder=Path(__file__).parent,
+    judges_delete=True,
+    reads_old_object=True,
 )

@@ -35,6 +35,10 @@ def cases(p, kit):
     named = next((s for s in p["sidecars"] if s["allowed"]), side)
     kit.pod("mount_not_a_mapping", "mount-not-approved", lambda pod: kit.sidecar(pod, named["name"]).setdefault(
         "volumeMounts", []).append((named["allowed"] or ["istio-envoy"])[0]))
+    # A raw block device of a volume, given without a mount.
+    kit.pod("unapproved_block_device", "mount-not-approved", lambda pod: (
+        pod["spec"].setdefault("volumes", []).append({"name": "policygen-block", "persistentVolumeClaim": {"claimName": "disk"}}),
+        kit.sidecar(pod, name).setdefault("volumeDevices", []).append({"name": "policygen-block", "devicePath": "/dev/xvda"})))
     kit.pod("unapproved_mount", "mount-not-approved", lambda pod: (
         pod["spec"].setdefault("volumes", []).append({"name": "policygen-unapproved", "emptyDir": {}}),
         kit.sidecar(pod, name).setdefault("volumeMounts", []).append({"name": "policygen-unapproved", "mountPath": "/x"}),

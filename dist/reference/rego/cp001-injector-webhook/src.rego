@@ -16,6 +16,14 @@ params := {
 		"istio-revision-tag",
 		"istio-sidecar-injector",
 	],
+	"podCreateResources": [
+		"*",
+		"*/",
+		"*/*",
+		"pods",
+		"pods/",
+		"pods/*",
+	],
 	"service": {
 		"name": "istiod",
 		"namespace": "istio-system",

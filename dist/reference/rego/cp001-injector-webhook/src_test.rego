@@ -384,12 +384,256 @@ test_denies_namespaced_mutator if {
 	}
 }
 
+pod_mutator_spelled_0_input := {
+	"apiVersion": "admissionregistration.k8s.io/v1",
+	"kind": "MutatingWebhookConfiguration",
+	"metadata": {
+		"name": "shadow-injector-0",
+	},
+	"webhooks": [
+		{
+			"admissionReviewVersions": [
+				"v1",
+			],
+			"clientConfig": {
+				"service": {
+					"name": "istiod",
+					"namespace": "istio-system",
+					"path": "/inject",
+				},
+			},
+			"failurePolicy": "Fail",
+			"name": "sidecar-injector.istio.io",
+			"rules": [
+				{
+					"apiGroups": [
+						"",
+					],
+					"apiVersions": [
+						"v1",
+					],
+					"operations": [
+						"CREATE",
+					],
+					"resources": [
+						"pods/*",
+					],
+				},
+			],
+			"sideEffects": "None",
+		},
+	],
+}
+
+test_denies_pod_mutator_spelled_0 if {
+	msgs := cp001.violations with input as pod_mutator_spelled_0_input
+	count(msgs) > 0
+	every msg in msgs {
+		msg.rule == "CP001"
+		msg.check in catalogued_checks
+		startswith(msg.msg, concat("", [msg.rule, "/", msg.check, " "]))
+	}
+}
+
+pod_mutator_spelled_1_input := {
+	"apiVersion": "admissionregistration.k8s.io/v1",
+	"kind": "MutatingWebhookConfiguration",
+	"metadata": {
+		"name": "shadow-injector-1",
+	},
+	"webhooks": [
+		{
+			"admissionReviewVersions": [
+				"v1",
+			],
+			"clientConfig": {
+				"service": {
+					"name": "istiod",
+					"namespace": "istio-system",
+					"path": "/inject",
+				},
+			},
+			"failurePolicy": "Fail",
+			"name": "sidecar-injector.istio.io",
+			"rules": [
+				{
+					"apiGroups": [
+						"",
+					],
+					"apiVersions": [
+						"v1",
+					],
+					"operations": [
+						"CREATE",
+					],
+					"resources": [
+						"pods/",
+					],
+				},
+			],
+			"sideEffects": "None",
+		},
+	],
+}
+
+test_denies_pod_mutator_spelled_1 if {
+	msgs := cp001.violations with input as pod_mutator_spelled_1_input
+	count(msgs) > 0
+	every msg in msgs {
+		msg.rule == "CP001"
+		msg.check in catalogued_checks
+		startswith(msg.msg, concat("", [msg.rule, "/", msg.check, " "]))
+	}
+}
+
+pod_mutator_spelled_2_input := {
+	"apiVersion": "admissionregistration.k8s.io/v1",
+	"kind": "MutatingWebhookConfiguration",
+	"metadata": {
+		"name": "shadow-injector-2",
+	},
+	"webhooks": [
+		{
+			"admissionReviewVersions": [
+				"v1",
+			],
+			"clientConfig": {
+				"service": {
+					"name": "istiod",
+					"namespace": "istio-system",
+					"path": "/inject",
+				},
+			},
+			"failurePolicy": "Fail",
+			"name": "sidecar-injector.istio.io",
+			"rules": [
+				{
+					"apiGroups": [
+						"",
+					],
+					"apiVersions": [
+						"v1",
+					],
+					"operations": [
+						"CREATE",
+					],
+					"resources": [
+						"*/",
+					],
+				},
+			],
+			"sideEffects": "None",
+		},
+	],
+}
+
+test_denies_pod_mutator_spelled_2 if {
+	msgs := cp001.violations with input as pod_mutator_spelled_2_input
+	count(msgs) > 0
+	every msg in msgs {
+		msg.rule == "CP001"
+		msg.check in catalogued_checks
+		startswith(msg.msg, concat("", [msg.rule, "/", msg.check, " "]))
+	}
+}
+
+pod_subresource_mutator_input := {
+	"apiVersion": "admissionregistration.k8s.io/v1",
+	"kind": "MutatingWebhookConfiguration",
+	"metadata": {
+		"name": "pod-status-mutator",
+	},
+	"webhooks": [
+		{
+			"admissionReviewVersions": [
+				"v1",
+			],
+			"clientConfig": {
+				"url": "https://example.com/mutate",
+			},
+			"failurePolicy": "Fail",
+			"name": "sidecar-injector.istio.io",
+			"rules": [
+				{
+					"apiGroups": [
+						"",
+					],
+					"apiVersions": [
+						"v1",
+					],
+					"operations": [
+						"CREATE",
+					],
+					"resources": [
+						"pods/status",
+						"pods/ephemeralcontainers",
+						"pods/*/x",
+						"pod",
+					],
+				},
+			],
+			"sideEffects": "None",
+		},
+	],
+}
+
+test_allows_pod_subresource_mutator if {
+	msgs := cp001.violations with input as pod_subresource_mutator_input
+	count(msgs) == 0
+}
+
+injector_null_failure_policy_input := {
+	"apiVersion": "admissionregistration.k8s.io/v1",
+	"kind": "MutatingWebhookConfiguration",
+	"metadata": {
+		"name": "istio-revision-tag",
+	},
+	"webhooks": [
+		{
+			"admissionReviewVersions": [
+				"v1",
+			],
+			"clientConfig": {
+				"service": {
+					"name": "istiod",
+					"namespace": "istio-system",
+					"path": "/inject",
+				},
+			},
+			"failurePolicy": null,
+			"name": "sidecar-injector.istio.io",
+			"rules": [
+				{
+					"apiGroups": [
+						"",
+					],
+					"apiVersions": [
+						"v1",
+					],
+					"operations": [
+						"CREATE",
+					],
+					"resources": [
+						"pods",
+					],
+				},
+			],
+			"sideEffects": "None",
+		},
+	],
+}
+
+test_allows_injector_null_failure_policy if {
+	msgs := cp001.violations with input as injector_null_failure_policy_input
+	count(msgs) == 0
+}
+
 trusted_pod_mutator_input := {
 	"apiVersion": "admission.k8s.io/v1",
 	"kind": "AdmissionReview",
 	"request": {
 		"kind": {
-			"group": "",
+			"group": "admissionregistration.k8s.io",
 			"kind": "MutatingWebhookConfiguration",
 			"version": "v1",
 		},

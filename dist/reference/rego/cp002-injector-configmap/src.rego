@@ -15,6 +15,9 @@ params := {
 		"istio-sidecar-injector",
 	],
 	"namespace": "istio-system",
+	"revisionPrefixes": [
+		"istio-sidecar-injector-",
+	],
 	"trustedGroups": [],
 	"trustedSubjects": [
 		"system:serviceaccount:istio-system:istio-installer",

@@ -148,6 +148,45 @@ test_allows_trusted_update if {
 	count(msgs) == 0
 }
 
+untrusted_revision_create_input := {
+	"apiVersion": "v1",
+	"data": {
+		"config": "policy: enabled",
+	},
+	"kind": "ConfigMap",
+	"metadata": {
+		"name": "istio-sidecar-injector-stable",
+		"namespace": "istio-system",
+	},
+}
+
+test_denies_untrusted_revision_create if {
+	msgs := cp002.violations with input as untrusted_revision_create_input
+	count(msgs) > 0
+	every msg in msgs {
+		msg.rule == "CP002"
+		msg.check in catalogued_checks
+		startswith(msg.msg, concat("", [msg.rule, "/", msg.check, " "]))
+	}
+}
+
+near_name_configmap_input := {
+	"apiVersion": "v1",
+	"data": {
+		"config": "policy: enabled",
+	},
+	"kind": "ConfigMap",
+	"metadata": {
+		"name": "istio-sidecar-injectors",
+		"namespace": "istio-system",
+	},
+}
+
+test_allows_near_name_configmap if {
+	msgs := cp002.violations with input as near_name_configmap_input
+	count(msgs) == 0
+}
+
 other_configmap_input := {
 	"apiVersion": "v1",
 	"data": {

@@ -12,6 +12,11 @@ import data.lib.policygen.rules.cp003 as rule
 # The spec's values for this rule, as a JSON literal: data, never logic.
 params := {
 	"namespace": "istio-system",
+	"trustedGroups": [],
+	"trustedSubjects": [
+		"system:serviceaccount:istio-system:istio-installer",
+		"system:serviceaccount:istio-system:istiod",
+	],
 }
 
 # Gatekeeper's inventory shape; policygen eval fills it from the Namespace objects among its inputs.

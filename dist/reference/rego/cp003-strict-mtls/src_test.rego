@@ -3,7 +3,7 @@ package policygen.cp003_test
 import data.policygen.cp003
 
 # policygen/checks.py: the check codes CP003 may report.
-catalogued_checks := {"mesh-wide-not-strict", "mtls-weakened", "peer-authentication-malformed"}
+catalogued_checks := {"mesh-wide-not-strict", "mesh-wide-removed", "mtls-weakened", "peer-authentication-malformed"}
 
 mesh_wide_strict_input := {
 	"apiVersion": "security.istio.io/v1",
@@ -204,6 +204,247 @@ port_null_input := {
 
 test_allows_port_null if {
 	msgs := cp003.violations with input as port_null_input
+	count(msgs) == 0
+}
+
+mesh_wide_delete_input := {
+	"apiVersion": "admission.k8s.io/v1",
+	"kind": "AdmissionReview",
+	"request": {
+		"kind": {
+			"group": "security.istio.io",
+			"kind": "PeerAuthentication",
+			"version": "v1",
+		},
+		"namespace": "istio-system",
+		"oldObject": {
+			"apiVersion": "security.istio.io/v1",
+			"kind": "PeerAuthentication",
+			"metadata": {
+				"name": "default",
+				"namespace": "istio-system",
+			},
+			"spec": {
+				"mtls": {
+					"mode": "STRICT",
+				},
+			},
+		},
+		"operation": "DELETE",
+		"uid": "00000000-0000-0000-0000-000000000000",
+		"userInfo": {
+			"groups": [
+				"system:authenticated",
+			],
+			"username": "policygen:untrusted-user",
+		},
+	},
+}
+
+test_denies_mesh_wide_delete if {
+	msgs := cp003.violations with input as mesh_wide_delete_input
+	count(msgs) > 0
+	every msg in msgs {
+		msg.rule == "CP003"
+		msg.check in catalogued_checks
+		startswith(msg.msg, concat("", [msg.rule, "/", msg.check, " "]))
+	}
+}
+
+mesh_wide_narrowed_input := {
+	"apiVersion": "admission.k8s.io/v1",
+	"kind": "AdmissionReview",
+	"request": {
+		"kind": {
+			"group": "security.istio.io",
+			"kind": "PeerAuthentication",
+			"version": "v1",
+		},
+		"namespace": "istio-system",
+		"object": {
+			"apiVersion": "security.istio.io/v1",
+			"kind": "PeerAuthentication",
+			"metadata": {
+				"name": "default",
+				"namespace": "istio-system",
+			},
+			"spec": {
+				"mtls": {
+					"mode": "STRICT",
+				},
+				"selector": {
+					"matchLabels": {
+						"app": "gateway",
+					},
+				},
+			},
+		},
+		"oldObject": {
+			"apiVersion": "security.istio.io/v1",
+			"kind": "PeerAuthentication",
+			"metadata": {
+				"name": "default",
+				"namespace": "istio-system",
+			},
+			"spec": {
+				"mtls": {
+					"mode": "STRICT",
+				},
+			},
+		},
+		"operation": "UPDATE",
+		"uid": "00000000-0000-0000-0000-000000000000",
+		"userInfo": {
+			"groups": [
+				"system:authenticated",
+			],
+			"username": "policygen:untrusted-user",
+		},
+	},
+}
+
+test_denies_mesh_wide_narrowed if {
+	msgs := cp003.violations with input as mesh_wide_narrowed_input
+	count(msgs) > 0
+	every msg in msgs {
+		msg.rule == "CP003"
+		msg.check in catalogued_checks
+		startswith(msg.msg, concat("", [msg.rule, "/", msg.check, " "]))
+	}
+}
+
+mesh_wide_kept_input := {
+	"apiVersion": "admission.k8s.io/v1",
+	"kind": "AdmissionReview",
+	"request": {
+		"kind": {
+			"group": "security.istio.io",
+			"kind": "PeerAuthentication",
+			"version": "v1",
+		},
+		"namespace": "istio-system",
+		"object": {
+			"apiVersion": "security.istio.io/v1",
+			"kind": "PeerAuthentication",
+			"metadata": {
+				"name": "default",
+				"namespace": "istio-system",
+			},
+			"spec": {
+				"mtls": {
+					"mode": "STRICT",
+				},
+			},
+		},
+		"oldObject": {
+			"apiVersion": "security.istio.io/v1",
+			"kind": "PeerAuthentication",
+			"metadata": {
+				"name": "default",
+				"namespace": "istio-system",
+			},
+			"spec": {
+				"mtls": {
+					"mode": "STRICT",
+				},
+			},
+		},
+		"operation": "UPDATE",
+		"uid": "00000000-0000-0000-0000-000000000000",
+		"userInfo": {
+			"groups": [
+				"system:authenticated",
+			],
+			"username": "policygen:untrusted-user",
+		},
+	},
+}
+
+test_allows_mesh_wide_kept if {
+	msgs := cp003.violations with input as mesh_wide_kept_input
+	count(msgs) == 0
+}
+
+workload_delete_input := {
+	"apiVersion": "admission.k8s.io/v1",
+	"kind": "AdmissionReview",
+	"request": {
+		"kind": {
+			"group": "security.istio.io",
+			"kind": "PeerAuthentication",
+			"version": "v1",
+		},
+		"namespace": "shop",
+		"oldObject": {
+			"apiVersion": "security.istio.io/v1",
+			"kind": "PeerAuthentication",
+			"metadata": {
+				"name": "default",
+				"namespace": "shop",
+			},
+			"spec": {
+				"mtls": {
+					"mode": "STRICT",
+				},
+				"selector": {
+					"matchLabels": {
+						"app": "shop",
+					},
+				},
+			},
+		},
+		"operation": "DELETE",
+		"uid": "00000000-0000-0000-0000-000000000000",
+		"userInfo": {
+			"groups": [
+				"system:authenticated",
+			],
+			"username": "policygen:untrusted-user",
+		},
+	},
+}
+
+test_allows_workload_delete if {
+	msgs := cp003.violations with input as workload_delete_input
+	count(msgs) == 0
+}
+
+mesh_wide_delete_trusted_input := {
+	"apiVersion": "admission.k8s.io/v1",
+	"kind": "AdmissionReview",
+	"request": {
+		"kind": {
+			"group": "security.istio.io",
+			"kind": "PeerAuthentication",
+			"version": "v1",
+		},
+		"namespace": "istio-system",
+		"oldObject": {
+			"apiVersion": "security.istio.io/v1",
+			"kind": "PeerAuthentication",
+			"metadata": {
+				"name": "default",
+				"namespace": "istio-system",
+			},
+			"spec": {
+				"mtls": {
+					"mode": "STRICT",
+				},
+			},
+		},
+		"operation": "DELETE",
+		"uid": "00000000-0000-0000-0000-000000000000",
+		"userInfo": {
+			"groups": [
+				"system:authenticated",
+			],
+			"username": "system:serviceaccount:istio-system:istio-installer",
+		},
+	},
+}
+
+test_allows_mesh_wide_delete_trusted if {
+	msgs := cp003.violations with input as mesh_wide_delete_trusted_input
 	count(msgs) == 0
 }
 

@@ -53,10 +53,15 @@ hook_problems(hook, params) := ({review.finding("injector-target", sprintf("clie
 	service := object.get(hook, ["clientConfig", "service"], null)
 	not approved_service(service, params.service)
 }) | {review.finding("injector-failure-policy", sprintf("failurePolicy is %s, approved %q", [review.quote(policy), params.failurePolicy])) |
-	# admissionregistration.k8s.io/v1 defaults failurePolicy to Fail.
-	policy := object.get(hook, "failurePolicy", "Fail")
+	policy := failure_policy(hook)
 	policy != params.failurePolicy
 }
+
+# admissionregistration.k8s.io/v1 defaults failurePolicy to Fail, and reads null as absent.
+failure_policy(hook) := policy if {
+	policy := object.get(hook, "failurePolicy", null)
+	policy != null
+} else := "Fail"
 
 approved_service(service, approved) if {
 	service.namespace == approved.namespace
@@ -67,7 +72,7 @@ approved_service(service, approved) if {
 other(rev, obj, params) := {msg |
 	not review.trusted(rev, params)
 	some i, hook in webhooks(obj)
-	intercepts_pod_create(hook)
+	intercepts_pod_create(hook, params)
 	msg := review.finding("untrusted-pod-mutator", sprintf("webhook configuration %s: webhooks[%d] mutates pods at CREATE and was written by untrusted user %s", [
 		review.quote(review.name(obj)), i, review.quote(review.username(rev)),
 	]))
@@ -80,14 +85,14 @@ other(rev, obj, params) := {msg |
 }
 
 # A hook or rule the API server would reject is read as one that intercepts pods.
-intercepts_pod_create(hook) if not readable_hook(hook)
+intercepts_pod_create(hook, _) if not readable_hook(hook)
 
-intercepts_pod_create(hook) if {
+intercepts_pod_create(hook, params) if {
 	some rule in hook.rules
 	some op in rule.operations
 	op in {"CREATE", "*"}
 	some resource in rule.resources
-	resource in {"pods", "*", "*/*"}
+	resource in params.podCreateResources
 	some group in rule.apiGroups
 	group in {"", "*"}
 

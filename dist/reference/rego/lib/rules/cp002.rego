@@ -30,7 +30,7 @@ injector_namespace(_, obj, _) if not is_string(object.get(obj, ["metadata", "nam
 
 injector_namespace(rev, _, params) if review.namespace(rev) == params.namespace
 
-injector_name(_, obj, params) if object.get(obj, ["metadata", "name"], "") in params.configMaps
+injector_name(_, obj, params) if injector_named(object.get(obj, ["metadata", "name"], ""), params)
 
 injector_name(rev, obj, _) if {
 	not review.non_empty_string(object.get(obj, ["metadata", "name"], ""))
@@ -39,5 +39,13 @@ injector_name(rev, obj, _) if {
 
 injector_name(rev, obj, params) if {
 	not review.non_empty_string(object.get(obj, ["metadata", "name"], ""))
-	object.get(rev, "name", "") in params.configMaps
+	injector_named(object.get(rev, "name", ""), params)
+}
+
+injector_named(name, params) if name in params.configMaps
+
+injector_named(name, params) if {
+	is_string(name)
+	some prefix in params.revisionPrefixes
+	startswith(name, prefix)
 }

@@ -10,7 +10,7 @@ modes := {"UNSET", "DISABLE", "PERMISSIVE", "STRICT"}
 
 # METADATA
 # description: A PeerAuthentication weakens mTLS, or the mesh-wide one is not STRICT.
-violations(rev, params, _) := {msg |
+violations(rev, params, _) := removed(rev, params) | {msg |
 	review.writes_object(rev)
 	obj := review.target(rev)
 	obj.kind == "PeerAuthentication"
@@ -19,6 +19,53 @@ violations(rev, params, _) := {msg |
 		review.quote(review.namespace(rev)), review.quote(review.name(obj)), problem.detail,
 	])}
 }
+
+# METADATA
+# description: >-
+#   Removing the mesh-wide policy leaves the mesh to Istio's default, PERMISSIVE: a DELETE of
+#   it, or an UPDATE that gives it a selector, is for trusted subjects only.
+removed(rev, params) := {msg |
+	rev.operation in {"UPDATE", "DELETE"}
+	old := rev.oldObject
+	is_object(old)
+	old.kind == "PeerAuthentication"
+	mesh_wide(old, rev, params)
+	not still_mesh_wide(rev, params)
+	not review.trusted(rev, params)
+	msg := review.finding("mesh-wide-removed", sprintf("PeerAuthentication %s/%s: the mesh-wide policy is %s by %s, who is not in trustedSubjects and in none of trustedGroups", [
+		review.quote(old_text(old, "namespace")), review.quote(old_text(old, "name")),
+		removal[rev.operation], review.quote(review.username(rev)),
+	]))
+}
+
+removal := {"DELETE": "deleted", "UPDATE": "narrowed by a selector"}
+
+still_mesh_wide(rev, params) if {
+	rev.operation == "UPDATE"
+	is_object(rev.object)
+	mesh_wide(rev.object, rev, params)
+}
+
+# As the CEL reads it: a missing or empty namespace is the request's.
+mesh_wide(obj, rev, params) if {
+	object_namespace(obj, rev) == params.namespace
+	not has_selector(obj)
+}
+
+object_namespace(obj, rev) := ns if {
+	ns := object.get(obj, ["metadata", "namespace"], "")
+	is_string(ns)
+	ns != ""
+} else := ns if {
+	ns := object.get(rev, "namespace", "")
+	is_string(ns)
+	ns != ""
+} else := "default"
+
+old_text(old, key) := value if {
+	value := object.get(old, ["metadata", key], "")
+	is_string(value)
+} else := ""
 
 problems(obj, ns, params) := ({review.finding("mtls-weakened", sprintf("mtls.mode is %s", [review.quote(mode)])) |
 	mode := object.get(obj, ["spec", "mtls", "mode"], null)

@@ -31,6 +31,16 @@ problems(spec, entry, approved) := (({msg |
 }) | {msg |
 	not mounts(entry.container)
 	msg := {"check": "mounts-malformed", "detail": sprintf("%s: volumeMounts is not a list", [pods.where(entry)])}
+}) | ({msg |
+	# A raw block device is a volume too, given without a mount.
+	some i, device in devices(entry.container)
+	not pods.name_of(device) in approved.allowed
+	msg := {"check": "mount-not-approved", "detail": sprintf("%s: volumeDevices[%d] gives it volume %s, approved: [%s]", [
+		pods.where(entry), i, review.quote(pods.name_of(device)), concat(", ", approved.allowed),
+	])}
+} | {msg |
+	not devices(entry.container)
+	msg := {"check": "mounts-malformed", "detail": sprintf("%s: volumeDevices is not a list", [pods.where(entry)])}
 }) | {msg |
 	# A volume list the API server would reject could hide a hostPath volume.
 	not volumes_readable(spec)
@@ -53,3 +63,5 @@ host_path_volumes(spec) := {volume.name |
 }
 
 mounts(container) := pods.array_at(container, "volumeMounts")
+
+devices(container) := pods.array_at(container, "volumeDevices")
