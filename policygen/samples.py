@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, Any
 from . import kubeyaml
 from .errors import InputError
 from .kinds import foreign, is_cluster_scoped, unserved
+from .objectmeta import undecodable
 from .visible import visible
 
 if TYPE_CHECKING:
@@ -102,6 +103,11 @@ class Resource:
             if isinstance(obj, dict) and (reason := unserved(obj.get("kind"), obj.get("apiVersion"))) is not None:
                 return f"{role} {reason}" if self.from_admission_review else reason
         return None
+
+    @property
+    def undecodable(self) -> str | None:
+        """Why the API server would not decode the object's (or old object's) metadata (objectmeta.undecodable), or None."""
+        return undecodable(self.review)
 
     @property
     def foreign(self) -> bool:
@@ -200,6 +206,28 @@ def _item_kind_defaults(item: dict[str, Any], parent: dict[str, Any]) -> dict[st
     return item
 
 
+# Where an object and the pod template in it keep their labels and annotations.
+_METADATA_PATHS = (("metadata",), ("spec", "template", "metadata"), ("spec", "jobTemplate", "metadata"),
+                   ("spec", "jobTemplate", "spec", "template", "metadata"))
+
+
+def _decode_null_metadata_values(obj: Any) -> None:
+    """A null label or annotation value as the API server decodes it: "" (Helm writes `key: {{ .Values.unset }}`
+    as null, and the object is admitted with an empty value). Done in place, so every engine reads the same."""
+    if not isinstance(obj, dict):
+        return
+    for path in _METADATA_PATHS:
+        meta: Any = obj
+        for key in path:
+            meta = meta.get(key) if isinstance(meta, dict) else None
+        if not isinstance(meta, dict):
+            continue
+        for field_name in ("labels", "annotations"):
+            values = meta.get(field_name)
+            if isinstance(values, dict) and None in values.values():
+                meta[field_name] = {k: "" if v is None else v for k, v in values.items()}
+
+
 def is_list(doc: dict[str, Any]) -> bool:
     """kubectl decodes any object with a non-null items field as a list, whatever its kind."""
     return doc.get("items") is not None and doc.get("kind") != "AdmissionReview"
@@ -226,6 +254,10 @@ def _flatten(doc: dict[str, Any], file: str, where: str, item_lines: list[int] |
             item = _item_kind_defaults(item, current)
             if not isinstance(item.get("kind"), str) or not item["kind"]:
                 raise InputError(file, "a List item is a Kubernetes object with a kind", f"{where}, {item_path}")
+            if item["kind"] == "AdmissionReview":
+                # kubectl would send it as an object of kind AdmissionReview, which no rule reads: that could
+                # pass the request inside it. An admission request is a document of its own.
+                raise InputError(file, "an AdmissionReview is a document of its own, not a List item", f"{where}, {item_path}")
             queue.append((item, item_path, item_line))
         top = False
     return out
@@ -333,6 +365,8 @@ def iter_text(text: str, file: str) -> Iterator[list[Resource]]:
             entries = [(value, _plain_review(value), False, doc.line)]
         out = []
         for item_no, (source, review, is_ar, line) in enumerate(entries):
+            for role in ("object", "oldObject"):
+                _decode_null_metadata_values(review.get(role))
             expect = pending.get(item_no, pending.get(None))
             out.append(Resource(file, count, review, source, expect, is_ar, doc.number, line))
             count += 1

@@ -250,14 +250,19 @@ def structured(engine: str, plan: Plan, found: Any, where: str) -> Violation:
 def verdict(engine: str, res: Resource, violations: Iterable[Violation], not_evaluated: list[str]) -> Verdict:
     """The verdict of one resource: its violations once each, in a stable order.
 
-    An object no API server would take under its apiVersion is denied unjudged by every engine, whatever
-    this one made of it: some judge it by its kind, the matches of others pass over it. A custom resource
+    An object no API server would take under its apiVersion, or whose metadata it would not decode and in
+    which no rule found anything, is denied unjudged by every engine, whatever this one made of it: some judge it by its kind, the matches of others pass over it. A custom resource
     named like a rule kind is no object any rule reads, in every engine.
     """
+    violations = list(violations)
     if (reason := res.unserved) is not None:
         violations = [Violation.engine_failure(engine, reason)]
     elif res.foreign:
         violations = []
+    elif not violations and (reason := res.undecodable) is not None:
+        # The API server refuses it before admission; an engine that reads raw data and finds nothing
+        # to deny must not pass it either, whichever engine it is.
+        violations = [Violation.engine_failure(engine, reason)]
     out = verdict_shell(res, engine)
     out.violations = sorted_violations(list(violations))
     out.not_evaluated = not_evaluated
