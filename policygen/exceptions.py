@@ -120,6 +120,8 @@ def for_rule(plan: Plan, rule_id: str) -> list[dict[str, Any]]:
     out = []
     for exc in plan.exceptions_for(rule_id):
         kinds = [k for k in own if not exc.objects.kinds or k in exc.objects.kinds]
+        if not kinds:
+            continue  # it names only kinds this rule never reads: it exempts nothing here
         out.append({
             "name": exc.name,
             "kinds": sorted(kinds),

@@ -539,3 +539,131 @@ def test_junit_github_and_policyreport_show_exemptions_without_failing(plan, eva
     legacy_web = next(v for r, v in zip(samples.resources, evaluated["opa"], strict=True)
                       if (r.namespace, r.name) == ("legacy", "web"))
     assert legacy_web.allowed and legacy_web.exempted
+
+
+# --- found by a red team: native forms that departed from eval ------------------------------------
+
+
+def _list_of(obj, **list_meta):
+    return {"apiVersion": "v1", "kind": "List", "metadata": list_meta, "items": [obj]}
+
+
+def test_conftest_judges_each_list_item_by_its_own_exceptions(dist, samples, tmp_path):
+    """A List's own metadata exempts nothing (kubectl ignores it); each item is exempted by its own, in package main
+    and in the per-rule packages alike."""
+    require_tool("conftest")
+    picked = {(r.namespace, r.name): r.source for r in samples.resources if not r.from_admission_review}
+    files = {
+        # A root proxy in payments, in a List that claims the legacy namespace: still SC004.
+        "claims-legacy": _list_of(picked[("payments", "web")], namespace="legacy"),
+        # The legacy pod the exception covers, in a List: exempted.
+        "legacy-item": _list_of(picked[("legacy", "web")]),
+    }
+    for name, doc in files.items():
+        (tmp_path / f"{name}.json").write_text(json.dumps(doc))
+
+    def failed(name, *extra):
+        proc = run_tool("conftest", "test", "--no-color", "--output", "json", "--policy", str(dist / "rego"), *extra,
+                        str(tmp_path / f"{name}.json"))
+        assert proc.returncode in (0, 1), proc.stderr
+        return {f["metadata"]["rule"] for e in json.loads(proc.stdout) for f in e.get("failures") or []}
+
+    assert failed("claims-legacy") == {"SC004"}
+    assert failed("claims-legacy", "--namespace", "policygen.sc004") == {"SC004"}
+    assert failed("legacy-item") == set()
+    assert failed("legacy-item", "--namespace", "policygen.sc004") == set()
+    assert "SC004" not in failed("legacy-item", "--all-namespaces")
+
+
+def _spec_with_exceptions(exceptions):
+    doc = yaml.safe_load(SPEC.read_text())
+    doc["spec"]["exceptions"] = exceptions
+    return parse_spec(doc, "exceptions.yaml")
+
+
+def _exception(name, objects, rules):
+    return {"name": name, "objects": objects, "rules": rules, "reason": "red-team case", "expires": "2099-01-01"}
+
+
+@pytest.mark.parametrize("engine", ["vap", "kyverno"])
+def test_cel_exception_for_an_empty_label_value_leaves_unlabelled_objects_judged(engine, samples, tmp_path):
+    """An object without labels is not covered by {label: ""}, and reading its labels is no error (a VAP's
+    failurePolicy: Fail would deny every such pod)."""
+    from policygen.engines import get_engine
+    from policygen.samples import SampleSet, load_text
+
+    require_tool("celcheck" if engine == "vap" else "kyverno")
+    spec = _spec_with_exceptions([_exception("empty-label", {"namespaces": ["payments"],
+                                                             "labelSelector": {"matchLabels": {"legacy-mode": ""}}}, ["SC004"])])
+    plan = pg.build_plan(spec, today=TODAY)
+    unlabelled = []
+    for res in samples.resources:
+        if not res.from_admission_review and res.namespace == "payments" and res.kind == "Pod":
+            obj = json.loads(json.dumps(res.source))
+            obj["metadata"].pop("labels", None)
+            unlabelled.append(obj)
+    chosen = SampleSet(load_text(yaml.safe_dump_all(unlabelled), "unlabelled.yaml"))
+    write_tree(render_all(plan), tmp_path / "dist")
+    native = get_engine(engine).evaluate(tmp_path / "dist", plan, chosen)
+    want = pg.evaluate(plan, "opa", chosen)
+    assert len(native) >= 2 and [v.rules for v in native] == [v.rules for v in want]
+    assert all("ENGINE" not in v.rules for v in native)
+
+
+def test_more_exceptions_than_match_conditions_allow_are_one_condition(samples, tmp_path):
+    """The API server takes at most 64 matchConditions; 70 exceptions of one rule become one condition, which the
+    API server's own CEL compiles and applies as eval does."""
+    from policygen.engines import get_engine
+
+    require_tool("celcheck")
+    many = [_exception(f"team-{i}", {"namespaces": [f"team-{i}"]}, ["SC004"]) for i in range(69)]
+    many.append(_exception("legacy", {"namespaces": ["legacy"]}, ["SC004"]))
+    plan = pg.build_plan(_spec_with_exceptions(many), today=TODAY)
+    files = render_all(plan)
+    policy = next(yaml.safe_load_all(next(c for p, c in files.items() if str(p) == "vap/sc004-sidecar-security-context.yaml")))
+    conditions = policy["spec"]["matchConditions"]
+    assert len(conditions) == 1 and conditions[0]["name"] == "exceptions" and conditions[0]["expression"].count("||") == 69
+    write_tree(files, tmp_path / "dist")
+    native = get_engine("vap").evaluate(tmp_path / "dist", plan, samples)
+    want = pg.evaluate(plan, "opa", samples)
+    assert [v.rules for v in native] == [v.rules for v in want]
+    assert any(v.exempted for v in want)
+
+
+def test_a_namespace_exception_never_excludes_cluster_scoped_objects_in_gator(tmp_path):
+    """A namespace written into a webhook configuration or a ClusterRole (which the API server clears) does not
+    make gator's constraint match skip it."""
+    require_tool("gator")
+    reference = yaml.safe_load((ROOT / "specs" / "reference.yaml").read_text())
+    reference["spec"]["exceptions"] = [_exception("legacy-ns", {"namespaces": ["legacy"]}, ["SC004", "CP001", "CP005"])]
+    plan = pg.build_plan(parse_spec(reference, "reference.yaml"), today=TODAY)
+    out = tmp_path / "dist"
+    write_tree(render_all(plan), out)
+    for folder in ("cp001-injector-webhook", "cp005-webhook-rbac"):
+        constraint = yaml.safe_load((out / "gatekeeper" / folder / "constraint.yaml").read_text())
+        assert "legacy" not in constraint["spec"].get("match", {}).get("excludedNamespaces", [])
+    sc004 = yaml.safe_load((out / "gatekeeper" / "sc004-sidecar-security-context" / "constraint.yaml").read_text())
+    assert "legacy" in sc004["spec"]["match"]["excludedNamespaces"]
+    webhook = {"apiVersion": "admissionregistration.k8s.io/v1", "kind": "MutatingWebhookConfiguration",
+               "metadata": {"name": "shadow", "namespace": "legacy"},
+               "webhooks": [{"name": "m.example", "clientConfig": {"url": "https://evil.example/m"}, "sideEffects": "None",
+                             "admissionReviewVersions": ["v1"], "rules": [{"operations": ["CREATE"], "apiGroups": [""],
+                                                                             "apiVersions": ["v1"], "resources": ["pods"]}]}]}
+    role = {"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "ClusterRole", "metadata": {"name": "writer", "namespace": "legacy"},
+            "rules": [{"apiGroups": ["admissionregistration.k8s.io"], "resources": ["mutatingwebhookconfigurations"], "verbs": ["create"]}]}
+    objects = tmp_path / "objects.yaml"
+    objects.write_text(yaml.safe_dump_all([webhook, role]))
+    proc = run_tool("gator", "test", "--output=json", "--filename", str(out / "gatekeeper" / "cp001-injector-webhook"),
+                    "--filename", str(out / "gatekeeper" / "cp005-webhook-rbac"), "--filename", str(objects))
+    said = {r["violatingObject"]["kind"] for r in json.loads(proc.stdout or "[]")}
+    assert said == {"MutatingWebhookConfiguration", "ClusterRole"}, proc.stdout[-2000:]
+    from policygen.samples import SampleSet, load_text
+    verdicts = pg.evaluate(plan, "gator", SampleSet(load_text(objects.read_text(), "objects.yaml")))
+    assert [sorted(v.rules) for v in verdicts] == [["CP001"], ["CP005"]]
+
+
+def test_for_rule_leaves_out_exceptions_of_kinds_the_rule_never_reads():
+    spec = _spec_with_exceptions([_exception("legacy-ns", {"kinds": ["Namespace"], "names": ["legacy"]}, ["CP004", "SC004"])])
+    plan = pg.build_plan(spec, today=TODAY)
+    assert exc_mod.for_rule(plan, "SC004") == []
+    assert [e["kinds"] for e in exc_mod.for_rule(plan, "CP004")] == [["Namespace"]]

@@ -251,15 +251,27 @@ def covered_condition(objects: Any) -> str:
         terms.append(f"{t}.?metadata.?labels[?{to_json(key)}].orValue(\"\") == {to_json(value)}")
         if value == "":
             # An absent label reads as "" above; an exception for the empty value needs the key present.
-            terms.append(f"{to_json(key)} in {t}.metadata.labels")
+            # Read optionally: an object with no labels is simply not covered, never an error (which a
+            # VAP's failurePolicy: Fail would turn into a denial).
+            terms.append(f"{to_json(key)} in {t}.?metadata.?labels.orValue({{}})")
     return " && ".join(terms) if terms else "true"
+
+
+# The API server takes at most 64 matchConditions per policy (admissionregistration validation).
+MAX_MATCH_CONDITIONS = 64
 
 
 def exception_match_conditions(plan: Plan, rule_id: str, taken: set[str]) -> list[dict[str, str]]:
     """A ValidatingAdmissionPolicy's matchConditions that leave out what the rule's exceptions in force cover:
-    the policy applies only when every condition holds, so each is the negation of one exception."""
+    the policy applies only when every condition holds, so each is the negation of one exception. More
+    exceptions than the API server's limit leaves room for are one condition, the negation of them all."""
+    exceptions = plan.exceptions_for(rule_id)
+    if len(exceptions) > MAX_MATCH_CONDITIONS - len(taken):
+        name = next(n for n in (f"exceptions-{i}" if i else "exceptions" for i in range(len(taken) + 1)) if n not in taken)
+        either = " || ".join(f"({covered_condition(exc.objects)})" for exc in exceptions)
+        return [{"name": name, "expression": f"!({either})"}]
     out = []
-    for exc in plan.exceptions_for(rule_id):
+    for exc in exceptions:
         name = exc.name if exc.name not in taken else f"exception-{len(out)}-{exc.name}"[:63]
         taken.add(name)
         out.append({"name": name, "expression": f"!({covered_condition(exc.objects)})"})

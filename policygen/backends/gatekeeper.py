@@ -16,7 +16,7 @@ from typing import Any
 from ..fixtures import Case, cases_for
 from ..plan import GATEKEEPER_ACTIONS, ExceptionPlan, Plan, RulePlan
 from ..render import dump_yaml_documents, render, to_json, to_yaml
-from ..kinds import CONTROL_PLANE_KINDS, api_groups, rule_kinds
+from ..kinds import CONTROL_PLANE_KINDS, api_groups, is_cluster_scoped, rule_kinds
 from .manifest import RuleOutput
 from .rego import UNSUPPORTED, lib_sources
 
@@ -110,11 +110,16 @@ def _namespace_only(plan: Plan, rule: RulePlan, exc: ExceptionPlan) -> bool:
     """An exception Constraint match can express as excludedNamespaces: namespaces alone decide it.
 
     Not so when it names default: gator reviews an object without metadata.namespace
-    under no namespace, where the rules (and so the exception) read default.
+    under no namespace, where the rules (and so the exception) read default. Nor for a
+    rule that reads a cluster-scoped kind other than Namespace: a namespace written into
+    such an object (which the API server would clear) would match excludedNamespaces in
+    `gator test`, where the rules read no namespace at all.
     """
     objects = exc.objects
-    every_kind = not objects.kinds or set(rule_kinds(rule.rule_id)) <= set(objects.kinds)
-    return every_kind and not objects.names and not objects.labels and "default" not in objects.namespaces
+    kinds = rule_kinds(rule.rule_id)
+    every_kind = not objects.kinds or set(kinds) <= set(objects.kinds)
+    unscoped = any(is_cluster_scoped(k) and k != "Namespace" for k in kinds)
+    return every_kind and not unscoped and not objects.names and not objects.labels and "default" not in objects.namespaces
 
 
 def match_exclusions(plan: Plan, rule: RulePlan) -> list[str]:

@@ -123,6 +123,7 @@ class RegoBackend:
                 lib=rule.rule_id.lower(),
                 params=rego_literal(rule.params),
                 verdict=verdict_of[rule.rule_id.lower()],
+                exempts=any(rule.rule_id in e.rules for e in plan.exceptions),
             )
             rule_cases = [
                 {

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from ...kinds import default_api_version
+from ...kinds import default_api_version, is_cluster_scoped
 from ...objectmeta import metadata_problem
 from ...samples import Resource
 
@@ -76,12 +76,20 @@ def is_gatekeeper_object(obj: dict[str, Any]) -> bool:
 
 
 def with_api_version(obj: Any) -> Any:
-    """The object as an API server stores it: a kind the rules read gets its apiVersion when it has none.
+    """The object as an API server stores it: a kind the rules read gets its apiVersion when it has none,
+    and a cluster-scoped kind loses any metadata.namespace (the API server clears it).
 
     gator matches constraints on the object's own group and cannot store an
-    object without a version; the Rego reads only the kind.
+    object without a version; the Rego reads only the kind. A namespace left on
+    a ClusterRole or a webhook configuration would let a constraint's
+    excludedNamespaces (a namespace-only exception) pass it, which no cluster does.
     """
-    if not isinstance(obj, dict) or isinstance(obj.get("apiVersion"), str) and obj["apiVersion"]:
+    if not isinstance(obj, dict):
+        return obj
+    meta = obj.get("metadata")
+    if is_cluster_scoped(obj.get("kind")) and isinstance(meta, dict) and "namespace" in meta:
+        obj = {**obj, "metadata": {k: v for k, v in meta.items() if k != "namespace"}}
+    if isinstance(obj.get("apiVersion"), str) and obj["apiVersion"]:
         return obj
     api_version = default_api_version(obj.get("kind"))
     return obj if api_version is None else {**obj, "apiVersion": api_version}
@@ -111,6 +119,8 @@ def _request_namespace(res: Resource) -> str:
     """The request's namespace as written (the Rego falls back to the object's, then default)."""
     if res.from_admission_review:
         ns = res.source.get("request", {}).get("namespace")
+    elif is_cluster_scoped(res.kind):
+        ns = ""
     else:
         meta = res.object.get("metadata")
         ns = meta.get("namespace") if isinstance(meta, dict) else None

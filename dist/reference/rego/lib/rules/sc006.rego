@@ -13,7 +13,7 @@ violations(rev, params, namespaces) := {msg |
 	some msg in problems(pod.spec, entry, approved)
 }
 
-problems(spec, entry, approved) := (({msg |
+problems(spec, entry, approved) := ((({msg |
 	some i, mount in mounts(entry.container)
 
 	# null for a mount that is no object or has no name: a bare mount.name would be undefined, and
@@ -41,7 +41,7 @@ problems(spec, entry, approved) := (({msg |
 } | {msg |
 	not devices(entry.container)
 	msg := {"check": "mounts-malformed", "detail": sprintf("%s: volumeDevices is not a list", [pods.where(entry)])}
-}) | {msg |
+})) | {msg |
 	# A volume list the API server would reject could hide a hostPath volume.
 	not volumes_readable(spec)
 	msg := review.finding("mounts-malformed", sprintf("%s: the pod's volumes are not a list of named volumes", [pods.where(entry)]))
