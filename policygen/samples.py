@@ -49,7 +49,7 @@ class Expectation:
 class Resource:
     file: str
     index: int  # position of the resource within its file, after List expansion
-    review: dict[str, Any]  # Gatekeeper-shaped: operation, userInfo, object, oldObject, namespace
+    review: dict[str, Any]  # Gatekeeper-shaped: operation, userInfo, object, oldObject, namespace, subResource
     source: dict[str, Any]  # the document as written (plain resource or AdmissionReview)
     expect: Expectation | None = None
     from_admission_review: bool = False
@@ -152,6 +152,7 @@ def _plain_review(obj: dict[str, Any]) -> dict[str, Any]:
         "object": obj,
         "oldObject": None,
         "namespace": _object_namespace(obj),
+        "subResource": "",
     }
 
 
@@ -179,6 +180,7 @@ def _admission_review(doc: dict[str, Any], file: str, where: str) -> dict[str, A
         "object": obj if isinstance(obj, dict) else None,
         "oldObject": old if isinstance(old, dict) else None,
         "namespace": ns,
+        "subResource": req.get("subResource") if isinstance(req.get("subResource"), str) else "",
     }
 
 

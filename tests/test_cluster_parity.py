@@ -213,3 +213,39 @@ def test_fixtures_and_mutations_in_real_admission(runs, reference_plan, corpus_p
               if v.allowed and rule not in v.not_evaluated]
     assert missed == []
     assert _compare(runs.opa_verdicts(corpus_plan, samples), verdicts, backend) == []
+
+
+@pytest.fixture(scope="session")
+def admission_only_samples():
+    """Adversarial samples whose verdict depends on what only a real API server does with the request: pod
+    writes through pods/status (labels and annotations change there), an object whose namespace the server
+    cannot decode, and a user that HTTP cannot carry unchanged as an impersonation header."""
+    from policygen.samples import SampleSet, load_samples
+
+    loaded = load_samples(sorted((ROOT / "samples" / "adversarial").glob("*.yaml")))
+
+    def picked(res) -> bool:
+        request = res.source.get("request") if res.from_admission_review else None
+        user = (res.review.get("userInfo") or {}).get("username")
+        meta = res.object.get("metadata") if isinstance(res.object.get("metadata"), dict) else {}
+        return ((isinstance(request, dict) and request.get("subResource") == "status")
+                or (isinstance(user, str) and user != user.strip())
+                or not isinstance(meta.get("namespace", ""), str))
+
+    chosen = SampleSet([res for res in loaded.resources if picked(res)])
+    assert len(chosen.resources) >= 7, [r.label for r in chosen.resources]
+    return chosen
+
+
+@pytest.mark.parametrize("backend", BACKEND_PARAMS)
+def test_admission_only_samples_in_real_admission(runs, reference_plan, admission_only_samples, backend):
+    """A status write that changes a pod's labels or annotations is judged like any update of the pod, one that
+    changes neither (the kubelet's) is left alone; what the engine cannot send as written is denied, never
+    reported allowed."""
+    verdicts = runs.cluster_verdicts(backend, reference_plan, admission_only_samples)
+    wrong = []
+    for res, v in zip(admission_only_samples.resources, verdicts, strict=True):
+        if res.expect.allowed != v.allowed or (v.rules and not v.rules & ({API_SERVER_RULE, "ENGINE"} | set(res.expect.rules))):
+            wrong.append(f"{res.label} {res.kind}/{res.name}: expected {res.expect.describe()}, "
+                         f"{backend} said {[x.message[:160] for x in v.violations] or 'allow'}")
+    assert wrong == [], "\n".join(wrong)

@@ -51,13 +51,27 @@ _CODE = re.compile(r'"((?:SC|CP)\d{3})/([a-z0-9-]+) "')
 # subresources that change its spec after admission are matched too: `kubectl debug`'s
 # pods/ephemeralcontainers and in-place resize's pods/resize (Kubernetes 1.33+), through which an
 # admitted pod's sidecar limits could otherwise be raised past SC007's maxima. Both requests carry the
-# whole Pod, judged as an UPDATE of it.
+# whole Pod, judged as an UPDATE of it. SC012's image policy matches these; the pod rules also match
+# pods/status (POD_RULE_RESOURCE_RULES), which cannot change a pod's spec but can change its labels and
+# annotations (the API server's pod status strategy keeps the old spec only).
 POD_RESOURCE_RULES: list[dict[str, Any]] = [
     {"apiGroups": [""], "apiVersions": ["v1"], "resources": ["pods", "pods/ephemeralcontainers", "pods/resize", "replicationcontrollers"]},
     {"apiGroups": ["apps"], "apiVersions": ["*"], "resources": ["daemonsets", "deployments", "replicasets", "statefulsets"]},
     {"apiGroups": ["batch"], "apiVersions": ["*"], "resources": ["cronjobs", "jobs"]},
     {"apiGroups": ["extensions"], "apiVersions": ["*"], "resources": ["daemonsets", "deployments", "replicasets"]},
 ]
+POD_RULE_SUBRESOURCES = ("ephemeralcontainers", "resize", "status")
+POD_RULE_RESOURCE_RULES: list[dict[str, Any]] = [
+    dict(r, resources=[*r["resources"], "pods/status"]) if "pods" in r["resources"] else r for r in POD_RESOURCE_RULES]
+# A pods/status write is judged only where it changes the pod's labels or annotations: the kubelet's
+# status updates, which never do, are never denied, even for a pod admitted before the policy was.
+# policygen/engines/kyverno.py (status_leaves_metadata) and review.rego (status_leaves_metadata) say the same.
+STATUS_CONDITION: dict[str, str] = {
+    "name": "status-changes-metadata",
+    "expression": ('!has(request.subResource) || request.subResource != "status" || object == null || oldObject == null || '
+                   'object.?metadata.?labels.orValue({}) != oldObject.?metadata.?labels.orValue({}) || '
+                   'object.?metadata.?annotations.orValue({}) != oldObject.?metadata.?annotations.orValue({})'),
+}
 CP_RESOURCE_RULES: dict[str, list[dict[str, Any]]] = {
     "CP001": [{"apiGroups": ["admissionregistration.k8s.io"], "apiVersions": ["v1"], "resources": ["mutatingwebhookconfigurations"]}],
     "CP002": [{"apiGroups": [""], "apiVersions": ["v1"], "resources": ["configmaps"]}],
@@ -188,7 +202,7 @@ def match_resources(rule: RulePlan) -> dict[str, Any]:
     """
     rid = rule.rule_id
     if rid.startswith("SC"):
-        rules = [dict(r, operations=list(WRITE_OPS)) for r in POD_RESOURCE_RULES]
+        rules = [dict(r, operations=list(WRITE_OPS)) for r in POD_RULE_RESOURCE_RULES]
         out: dict[str, Any] = {"resourceRules": rules}
         excluded = rule.params.get("scope", {}).get("excludedNamespaces") or []
         if rid != "SC003" and excluded:
@@ -197,6 +211,11 @@ def match_resources(rule: RulePlan) -> dict[str, Any]:
         return out
     ops = ["CREATE", "UPDATE", "DELETE"] if REGISTRY[rid].judges_delete else list(WRITE_OPS)
     return {"resourceRules": [dict(r, operations=ops) for r in CP_RESOURCE_RULES[rid]]}
+
+
+def match_conditions(src: CelSource) -> list[dict[str, str]]:
+    """The rule's own matchConditions, and for a pod rule the one that leaves the kubelet's status writes alone."""
+    return [*src.match_conditions, STATUS_CONDITION] if src.rule_id.startswith("SC") else list(src.match_conditions)
 
 
 def operations(rule: RulePlan) -> list[str]:

@@ -25,8 +25,8 @@ from ..fixtures import Case
 from ..plan import Plan, RulePlan
 from ..render import dump_yaml_documents, to_yaml
 from ..rules import CATALOGUE, REGISTRY, RuleInfo
-from .cel import (NAMESPACE_NAME_LABEL, POD_RESOURCE_RULES, WRITE_OPS, cel_literal, cel_source, covered_condition,
-                  enforcement_actions, match_resources, rule_output)
+from .cel import (NAMESPACE_NAME_LABEL, POD_RESOURCE_RULES, STATUS_CONDITION, WRITE_OPS, cel_literal, cel_source,
+                  covered_condition, enforcement_actions, match_conditions, match_resources, rule_output)
 from .manifest import RuleOutput
 
 API_VERSION = "policies.kyverno.io/v1"
@@ -74,8 +74,8 @@ def render_validating_policy(plan: Plan, rule: RulePlan) -> dict[str, Any]:
     if rule.rule_id.startswith("SC"):
         # The CEL reads a controller's pod template itself; autogen would rewrite it.
         spec["autogen"] = {"podControllers": {"controllers": []}}
-    if src.match_conditions:
-        spec["matchConditions"] = src.match_conditions
+    if conditions := match_conditions(src):
+        spec["matchConditions"] = conditions
     return {"apiVersion": API_VERSION, "kind": "ValidatingPolicy", "metadata": _metadata(plan, info), "spec": spec}
 
 
@@ -244,7 +244,8 @@ def fixture_files(plan: Plan, policy: dict[str, Any], cases: list[Case]) -> dict
     a folder per user and per clash of resource names, the first one at the top."""
     name = policy["metadata"]["name"]
     kind_flag = "isImageValidatingPolicy" if policy["kind"] == "ImageValidatingPolicy" else "isValidatingPolicy"
-    matched_only_by_violations = bool(policy["spec"].get("matchConditions"))
+    # The status condition always holds in `kyverno test`, which sends no subresource.
+    matched_only_by_violations = any(c != STATUS_CONDITION for c in policy["spec"].get("matchConditions") or [])
     folders: list[_Folder] = []
     for case in cases:
         if case.old_object_differs and REGISTRY[case.rule_id].reads_old_object:

@@ -25,7 +25,7 @@ from typing import Any
 from ..plan import Plan, RulePlan
 from ..render import dump_yaml_documents, to_yaml
 from ..rules import CATALOGUE, RuleInfo, not_rendered_by
-from .cel import CEL_RULE_IDS, cel_source, enforcement_actions, exception_match_conditions, match_resources, rule_output
+from .cel import CEL_RULE_IDS, cel_source, enforcement_actions, exception_match_conditions, match_conditions, match_resources, rule_output
 from .manifest import RuleOutput
 
 API_VERSION = "admissionregistration.k8s.io/v1"
@@ -65,7 +65,7 @@ def render_policy(plan: Plan, rule: RulePlan) -> list[dict[str, Any]]:
         "validations": [src.validation],
     }
     # The spec's exceptions in force: each one a condition the policy applies under (its negation).
-    conditions = list(src.match_conditions)
+    conditions = match_conditions(src)
     conditions += exception_match_conditions(plan, rule.rule_id, {c["name"] for c in conditions})
     if conditions:
         spec["matchConditions"] = conditions

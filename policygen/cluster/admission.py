@@ -17,6 +17,7 @@ from pathlib import Path
 import yaml
 
 from .. import tools
+from ..backends.cel import STATUS_CONDITION
 from ..kinds import API_GROUPS
 from .client import ApiClient
 from .processes import ClusterError, Component, free_port, log_tail
@@ -24,8 +25,10 @@ from .processes import ClusterError, Component, free_port, log_tail
 GATEKEEPER_NAMESPACE = "gatekeeper-system"
 GATEKEEPER_WEBHOOK = "policygen-gatekeeper"
 # What the local Gatekeeper webhook intercepts: "*" matches no subresource, so the pod subresources that change
-# a pod's spec after admission are named, as Gatekeeper's own chart names them (validatingWebhookSubResources).
-GATEKEEPER_WEBHOOK_RESOURCES = ("*", "pods/ephemeralcontainers", "pods/resize")
+# a pod's spec after admission, and pods/status, which changes its labels and annotations, are named, as
+# Gatekeeper's own chart names them (validatingWebhookSubResources). Of pods/status only the writes that
+# change labels or annotations are sent (STATUS_CONDITION), never the kubelet's status updates.
+GATEKEEPER_WEBHOOK_RESOURCES = ("*", "pods/ephemeralcontainers", "pods/resize", "pods/status")
 FIELD_MANAGER = "policygen"
 
 
@@ -195,6 +198,7 @@ class GatekeeperController:
                     "apiGroups": ["*"], "apiVersions": ["*"], "operations": ["CREATE", "UPDATE", "DELETE"],
                     "resources": list(GATEKEEPER_WEBHOOK_RESOURCES), "scope": "*",
                 }],
+                "matchConditions": [STATUS_CONDITION],
             }],
         }
         client = self.cluster.client

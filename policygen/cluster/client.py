@@ -133,10 +133,11 @@ class ApiClient:
         if body is not None:
             headers["Content-Type"] = content_type
         if impersonate is not None:
-            headers["Impersonate-User"] = impersonate["username"]
+            # As UTF-8 bytes, as Go clients send them: requests would encode a str as Latin-1.
+            headers["Impersonate-User"] = impersonate["username"].encode()
         try:
             # Impersonate-Group repeats once per group, which a dict cannot say.
-            extra = [("Impersonate-Group", g) for g in (impersonate or {}).get("groups") or []]
+            extra = [("Impersonate-Group", g.encode()) for g in (impersonate or {}).get("groups") or []]
             prepared = requests.Request(method, self.creds.server + path, headers=headers, params=params,
                                         json=body if content_type == "application/json" else None,
                                         data=None if content_type == "application/json" else body)

@@ -19,6 +19,7 @@ from typing import Any
 
 import yaml
 
+from ..backends.cel import POD_RULE_SUBRESOURCES
 from ..backends.gatekeeper import CONTROL_PLANE_KINDS
 from ..cluster.admission import (GatekeeperController, KyvernoController, apply_folder, delete_folder, ensure_crds, kubectl,
                                  wait_established)
@@ -82,7 +83,9 @@ def _clean(obj: dict[str, Any], namespace: str | None) -> dict[str, Any]:
     if isinstance(meta, dict):
         for key in _SERVER_SET:
             meta.pop(key, None)
-        if namespace is not None:
+        if meta.get("namespace") not in (None, "") and not isinstance(meta.get("namespace"), str):
+            pass  # sent as written: the API server refuses to decode it, as it would the user's request
+        elif namespace is not None:
             meta["namespace"] = namespace
         else:
             meta.pop("namespace", None)
@@ -93,11 +96,12 @@ def _as_submitted(obj: dict[str, Any], namespace: str | None) -> dict[str, Any]:
     """The object as a real cluster's admission chain has it when validating webhooks and policies see it.
 
     A Pod always has a serviceAccountName there: the ServiceAccount admission
-    plugin sets `default`. That plugin is off here (it would also mount the
-    token into the already-injected sidecars, which it never does in a real
-    cluster, where it runs before the injector), so its one relevant effect is
-    applied here; without it the server refuses every pod with a projected
-    token volume (Istio's istio-token) before admission.
+    plugin sets `default`. That plugin is off here, so its one effect every pod
+    sees is applied here; without it the server refuses every pod with a
+    projected token volume (Istio's istio-token) before admission. Its other
+    effect, the API token mounted into every container of the pod, reaches a
+    webhook-injected pod's sidecars only in no cluster (the injector runs after
+    it), but a manually injected pod's in every one: README, Known limits.
     """
     out = _clean(obj, namespace)
     spec = out.get("spec")
@@ -120,10 +124,20 @@ def _user(review: dict[str, Any]) -> dict[str, Any]:
     return {"username": username, "groups": groups}
 
 
+def _unsendable(user: dict[str, Any]) -> str | None:
+    """Why the request's user cannot be impersonated as written, if it cannot: HTTP drops whitespace at the ends
+    of a header value and cannot carry control characters, so the API server would judge another user."""
+    for what, value in [("username", user["username"]), *(("group", g) for g in user["groups"])]:
+        if value != value.strip(" \t") or any(ord(c) < 0x20 or ord(c) == 0x7F for c in value):
+            return (f"the request's {what} {value!r} cannot be sent as an impersonation header unchanged "
+                    "(whitespace at its ends or a control character), so the API server would judge another user")
+    return None
+
+
 def _subresource(res: Resource) -> str:
     request = res.source.get("request") if res.from_admission_review else None
     sub = request.get("subResource") if isinstance(request, dict) else None
-    return sub if sub in ("ephemeralcontainers", "resize", "status") else ""
+    return sub if sub in POD_RULE_SUBRESOURCES else ""
 
 
 def rule_names(dist_backend: Path) -> dict[str, str]:
@@ -462,6 +476,9 @@ class ClusterEngine:
         path = ApiClient.collection_path(api, ns)
         params = {"dryRun": "All", "fieldManager": "policygen", "fieldValidation": "Strict"}
         user = _user(res.review)
+        if (reason := _unsendable(user)) is not None:
+            verdict.violations = [Violation.engine_failure(self.name, reason)]
+            return verdict
         if op == "CREATE":
             # A name already taken (a Namespace made from this very input, an oldObject stored for another
             # request) answers 409 AlreadyExists after admission: read_answer takes that as admitted.

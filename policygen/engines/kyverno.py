@@ -178,6 +178,21 @@ def _old_object_unseen(plan: Plan, samples: SampleSet) -> dict[int, list[str]]:
     return {i: rids for i, rids in out.items() if rids}
 
 
+def status_leaves_metadata(review: dict[str, Any]) -> bool:
+    """A pods/status write that leaves the pod's labels and annotations as they were: the pod policies'
+    status-changes-metadata condition (policygen/backends/cel.py) leaves it unmatched in a cluster, but the
+    CLI sends no subresource, so there it would be judged as a plain update of the pod."""
+    obj, old = review.get("object"), review.get("oldObject")
+    if review.get("subResource") != "status" or not isinstance(obj, dict) or not isinstance(old, dict):
+        return False
+
+    def at(o: dict[str, Any], key: str) -> Any:
+        meta = o.get("metadata")
+        return meta.get(key, {}) if isinstance(meta, dict) else {}
+
+    return all(at(obj, key) == at(old, key) for key in ("labels", "annotations"))
+
+
 def _own_name(obj: Any) -> bool:
     meta = obj.get("metadata") if isinstance(obj, dict) else None
     return isinstance(meta, dict) and isinstance(meta.get("name"), str) and meta["name"] != ""
@@ -221,6 +236,7 @@ class KyvernoEngine:
         # policies whose match names its kind (all of them when its kind is not one a rule reads).
         groups: dict[str, list[int]] = {}
         unreadable: set[int] = set()
+        unmatched_status: set[int] = set()
         for i, res in enumerate(samples.resources):
             if res.unserved is not None or res.foreign or res.operation not in ("CREATE", "UPDATE", "DELETE"):
                 # Denied unjudged by runner.verdict (the CLI fails a whole run on some of these), a custom
@@ -228,6 +244,9 @@ class KyvernoEngine:
                 continue
             if _has_lone_surrogate(_target(res)):
                 unreadable.add(i)
+                continue
+            if res.kind == "Pod" and status_leaves_metadata(res.review):
+                unmatched_status.add(i)
                 continue
             op = res.operation
             matching = [n for n, (_, ops, kinds) in enumerate(files) if op in ops and res.kind in kinds]
@@ -293,6 +312,9 @@ class KyvernoEngine:
             if not messages[i] and res.kind in NAME_READ_KINDS and not _own_name(_target(res)) and _name_can_matter(res, plan):
                 messages[i] = {Violation.engine_failure(self.name, NAMELESS)}
         unseen = _old_object_unseen(plan, samples)
+        pod_rules = [r.rule_id for r in plan.rules if r.rule_id != "SC012" and "Pod" in rule_kinds(r.rule_id)]
+        for i in unmatched_status:
+            unseen[i] = unseen.get(i, []) + pod_rules
         return runner.verdicts(self.name, plan, samples, messages,
                                lambda i: sorted((["SC012"] if i in undecided else []) + unseen.get(i, [])))
 

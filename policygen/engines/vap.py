@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from .. import tools
-from ..backends.cel import NAMESPACE_NAME_LABEL
+from ..backends.cel import NAMESPACE_NAME_LABEL, POD_RULE_SUBRESOURCES
 from ..backends.vap import VapBackend
 from ..errors import EngineError
 from ..kinds import NAMESPACED_KINDS, POD_KINDS, default_api_version
@@ -71,7 +71,10 @@ def _request(res: Resource) -> dict[str, Any]:
     info = rev.get("userInfo") if isinstance(rev.get("userInfo"), dict) else dict(UNTRUSTED_USER)
     username = info.get("username") if isinstance(info.get("username"), str) else ""
     groups = [g for g in info.get("groups") or [] if isinstance(g, str)] if isinstance(info.get("groups"), list) else []
-    return {"operation": op, "object": obj, "oldObject": old, "namespace": namespace, "subResource": "",
+    # A pod subresource the pod rules match goes as it came (the status condition reads it); any other is
+    # judged as a write of the object itself, as the other engines judge it.
+    sub = rev.get("subResource") if kind == "Pod" and rev.get("subResource") in POD_RULE_SUBRESOURCES else ""
+    return {"operation": op, "object": obj, "oldObject": old, "namespace": namespace, "subResource": sub,
             "userInfo": {"username": username, "groups": groups}}
 
 

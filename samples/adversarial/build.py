@@ -234,6 +234,10 @@ def _sc003():
         ("Near miss: a busybox debug container.", "allow",
          review(disguised(pod("s3-debug-ok"), "debugger-x7", field="ephemeralContainers", img="docker.io/library/busybox:1.36"),
                 op="UPDATE", old=pod("s3-debug-ok"), subresource="ephemeralcontainers", resource="pods")),
+        ("An unapproved name listed in the injector's status annotation, written through pods/status.", "deny SC003",
+         review(with_(pod("s3-status"), lambda p: p["metadata"]["annotations"].update(
+                    {"sidecar.istio.io/status": '{"containers":["istio-proxy","evil-proxy"]}'})),
+                op="UPDATE", old=pod("s3-status"), subresource="status", resource="pods")),
         ("An unapproved native sidecar: an init container that keeps running.", "deny SC003",
          with_(pod("s3-native"), lambda p: p["spec"]["initContainers"].append(
              {"name": "log-shipper", "image": "registry.corp.example:5000/shop/shipper:1", "restartPolicy": "Always"}))),
@@ -460,6 +464,16 @@ def _sc008():
         ("excludeInboundPorts as a YAML integer (not the string that is approved); an annotation that is not\n"
          "a string is also one the API server cannot decode, so the pod is unparseable (SC003).", "deny SC003 SC008",
          with_(pod("s8-int"), annotate(**{"traffic.sidecar.istio.io/excludeInboundPorts": 15020}))),
+        ("A forbidden annotation written through pods/status: the API server keeps the pod's old spec there, but\n"
+         "takes its new labels and annotations (the proxy reads this one through its podinfo volume).", "deny SC008",
+         review(with_(pod("s8-status"), annotate(**{"proxy.istio.io/config": "discoveryAddress: evil.example:15012"})),
+                op="UPDATE", old=pod("s8-status"), subresource="status", resource="pods")),
+        ("Near miss: a status write that leaves labels and annotations as they were (the kubelet's), on a pod that\n"
+         "carried a forbidden annotation before the policy: not judged, so the kubelet's updates never fail.", "allow",
+         review(with_(with_(pod("s8-status-ok"), annotate(**{"proxy.istio.io/config": "tracing: {}"})),
+                      lambda p: p.update(status={"phase": "Running"})),
+                op="UPDATE", old=with_(pod("s8-status-ok"), annotate(**{"proxy.istio.io/config": "tracing: {}"})),
+                subresource="status", resource="pods")),
     ]
 
 
@@ -493,6 +507,12 @@ def _sc009():
         ("Near miss: a pod without sidecars outside the mesh.", "allow", with_(pod("s9-outside-ok", "legacy-batch"), no_proxy)),
         ("Near miss: the approved revision as an annotation, as the injector writes it.", "allow",
          with_(pod("s9-rev-annotation-ok"), annotate(**{"istio.io/rev": "default"}))),
+        ("sidecar.istio.io/inject: \"false\" as a label written through pods/status.", "deny SC009",
+         review(with_(pod("s9-status"), label(**{"sidecar.istio.io/inject": "false"})),
+                op="UPDATE", old=pod("s9-status"), subresource="status", resource="pods")),
+        ("Near miss: a status write that adds the approved revision label.", "allow",
+         review(with_(pod("s9-status-ok"), label(**{"istio.io/rev": "default"})),
+                op="UPDATE", old=pod("s9-status-ok"), subresource="status", resource="pods")),
     ]
 
 

@@ -147,4 +147,6 @@ def admission_review(res: Resource, index: int) -> dict[str, Any]:
         request["object"] = with_api_version(rev["object"])
     if isinstance(rev.get("oldObject"), dict):
         request["oldObject"] = with_api_version(rev["oldObject"])
+    if rev.get("subResource"):
+        request["subResource"] = rev["subResource"]
     return {"apiVersion": "admission.k8s.io/v1", "kind": "AdmissionReview", "request": request}

@@ -16,6 +16,7 @@ from_input(doc) := {
 	"object": object.get(doc.request, "object", null),
 	"oldObject": object.get(doc.request, "oldObject", null),
 	"namespace": object.get(doc.request, "namespace", ""),
+	"subResource": object.get(doc.request, "subResource", ""),
 } if {
 	is_admission_review(doc)
 } else := {
@@ -24,6 +25,7 @@ from_input(doc) := {
 	"object": doc,
 	"oldObject": null,
 	"namespace": "",
+	"subResource": "",
 }
 
 # METADATA
@@ -52,6 +54,19 @@ target(review) := review.oldObject if {
 # METADATA
 # description: Pod and policy rules judge what a CREATE or UPDATE would store.
 writes_object(review) if review.operation in {"CREATE", "UPDATE"}
+
+# METADATA
+# description: >-
+#   A status write that leaves the object's labels and annotations as they were. The API server keeps
+#   a pod's old spec on pods/status, so such a write has nothing new to judge, and the kubelet's status
+#   updates (which never change them) are never denied; one that changes them is judged as any update.
+#   The CEL's matchCondition status-changes-metadata (policygen/backends/cel.py) says the same.
+status_leaves_metadata(review) if {
+	object.get(review, "subResource", "") == "status"
+	every key in ["labels", "annotations"] {
+		object.get(review.object, ["metadata", key], {}) == object.get(review.oldObject, ["metadata", key], {})
+	}
+}
 
 # METADATA
 # description: The namespace a resource lives in; kubectl apply puts it in default.

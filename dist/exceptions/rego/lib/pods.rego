@@ -113,7 +113,10 @@ strings_map(value) if {
 
 # METADATA
 # description: The pod of a review whose request writes a pod-bearing object.
-review_pod(rev) := pod(review.target(rev)) if review.writes_object(rev)
+review_pod(rev) := pod(review.target(rev)) if {
+	review.writes_object(rev)
+	not review.status_leaves_metadata(rev)
+}
 
 as_object(value) := value if is_object(value)
 
