@@ -306,6 +306,18 @@ def test_generated_policy_fails_closed_without_transparency_log(lab):
     assert {k: _outcome(v) for k, v in results.items()} == {k: "fail" for k in pods}, results
 
 
+def _verifiable_dist(lab: Lab, tmp_path: Path) -> Path:
+    """The lab's Kyverno policies, SC012's without the transparency log (none is reachable here)."""
+    dist = tmp_path / "dist"
+    for sub in (lab.dist / "kyverno").rglob("*.yaml"):
+        target = dist / "kyverno" / sub.relative_to(lab.dist / "kyverno")
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(sub.read_bytes())
+    sc012 = dist / "kyverno" / str(policy_path(CATALOGUE["SC012"]))
+    sc012.write_text(yaml.safe_dump(_offline_tlog(_generated(lab)), sort_keys=False), encoding="utf-8")
+    return dist
+
+
 def _eval(lab: Lab, dist: Path, monkeypatch, registry: bool):
     pods = _pods(lab)
     path = lab.tmp / f"eval-{'on' if registry else 'off'}-{dist.name}.yaml"
@@ -321,13 +333,7 @@ def _eval(lab: Lab, dist: Path, monkeypatch, registry: bool):
 
 def test_engine_sc012_with_registry_access(lab, tmp_path, monkeypatch):
     """`policygen eval --engine kyverno` with POLICYGEN_KYVERNO_REGISTRY=1 on a verifiable SC012 policy."""
-    dist = tmp_path / "dist"
-    for sub in (lab.dist / "kyverno").rglob("*.yaml"):
-        target = dist / "kyverno" / sub.relative_to(lab.dist / "kyverno")
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_bytes(sub.read_bytes())
-    sc012 = dist / "kyverno" / str(policy_path(CATALOGUE["SC012"]))
-    sc012.write_text(yaml.safe_dump(_offline_tlog(_generated(lab)), sort_keys=False), encoding="utf-8")
+    dist = _verifiable_dist(lab, tmp_path)
     verdicts = _eval(lab, dist, monkeypatch, registry=True)
     for name, expected in EXPECTED.items():
         v = verdicts[name]
@@ -335,6 +341,31 @@ def test_engine_sc012_with_registry_access(lab, tmp_path, monkeypatch):
         assert ("SC012" in v.rules) == (expected == "fail"), (name, v.violations)
     # The other rules judged the same pods as usual: the signed pod is fully allowed.
     assert verdicts["signed"].allowed and verdicts["deploy-signed"].allowed, verdicts["signed"].violations
+
+
+def test_engine_sc012_reads_legacy_versions_and_leaves_excluded_namespaces(lab, tmp_path, monkeypatch):
+    """A controller in a legacy apiVersion is verified (the CLI cannot map one: it once failed the whole run),
+    and a pod in an excluded namespace gets no SC012, as it gets no other sidecar rule but SC003."""
+    dist = _verifiable_dist(lab, tmp_path)
+    pods = _pods(lab)
+    excluded = sorted(pg.load_spec(lab.spec).spec.scope.excluded_namespaces)[0]
+    cases = {}
+    for name, api in (("legacy-unsigned", "extensions/v1beta1"), ("legacy-signed", "apps/v1beta2")):
+        obj = copy.deepcopy(pods["deploy-unsigned" if "unsigned" in name else "deploy-signed"])
+        obj["apiVersion"], obj["metadata"]["name"] = api, name
+        cases[name] = obj
+    outside = copy.deepcopy(pods["unsigned"])
+    outside["metadata"].update(name="excluded-unsigned", namespace=excluded)
+    cases["excluded-unsigned"] = outside
+    cases["unsigned"] = pods["unsigned"]
+    path = tmp_path / "cases.yaml"
+    path.write_text(yaml.safe_dump_all(list(cases.values()), sort_keys=False), encoding="utf-8")
+    monkeypatch.setenv(REGISTRY_ENV, "1")
+    verdicts = dict(zip(cases, KyvernoEngine().evaluate(dist, pg.build_plan(pg.load_spec(lab.spec)), load_samples([path]))))
+    assert "SC012" in verdicts["legacy-unsigned"].rules, verdicts["legacy-unsigned"]
+    assert "SC012" not in verdicts["legacy-signed"].rules | set(verdicts["legacy-signed"].not_evaluated), verdicts["legacy-signed"]
+    assert "SC012" not in verdicts["excluded-unsigned"].rules, verdicts["excluded-unsigned"].violations
+    assert "SC012" in verdicts["unsigned"].rules, verdicts["unsigned"]
 
 
 def test_engine_sc012_fails_closed_without_transparency_log(lab, monkeypatch):

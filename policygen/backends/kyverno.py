@@ -130,7 +130,8 @@ def render_image_policy(plan: Plan, rule: RulePlan) -> dict[str, Any]:
         # Verification needs the registry at admission time.
         "evaluation": {"background": {"enabled": False}},
         "autogen": {"podControllers": {"controllers": []}},
-        "matchConstraints": {"resourceRules": [dict(r, operations=list(WRITE_OPS)) for r in POD_RESOURCE_RULES]},
+        "matchConstraints": {"resourceRules": [dict(r, operations=list(WRITE_OPS)) for r in POD_RESOURCE_RULES],
+                             **_excluded_namespaces(p["scope"])},
         "matchImageReferences": [{"expression": image_match_expression(p["repositories"])}],
         "images": [{"name": "pod", "expression": f"({lists}).map(c, c.image)"}],
         "validationConfigurations": {"mutateDigest": False, "verifyDigest": bool(p["requireDigest"]), "required": True},
@@ -141,6 +142,14 @@ def render_image_policy(plan: Plan, rule: RulePlan) -> dict[str, Any]:
         }],
     }
     return {"apiVersion": API_VERSION, "kind": "ImageValidatingPolicy", "metadata": _metadata(plan, info), "spec": spec}
+
+
+def _excluded_namespaces(scope: dict[str, Any]) -> dict[str, Any]:
+    """Pods in excluded namespaces get no sidecar rule but SC003 (SPEC.md): by their immutable name label."""
+    excluded = scope.get("excludedNamespaces") or []
+    if not excluded:
+        return {}
+    return {"namespaceSelector": {"matchExpressions": [{"key": NAMESPACE_NAME_LABEL, "operator": "NotIn", "values": sorted(excluded)}]}}
 
 
 def policy_doc(plan: Plan, rule: RulePlan) -> dict[str, Any]:

@@ -178,6 +178,10 @@ def _old_object_unseen(plan: Plan, samples: SampleSet) -> dict[int, list[str]]:
     return {i: rids for i, rids in out.items() if rids}
 
 
+# Seconds one SC012 run may wait on the registries before its resources are left undecided.
+SC012_TIMEOUT = float(os.environ.get("POLICYGEN_SC012_TIMEOUT", "180"))
+
+
 def status_leaves_metadata(review: dict[str, Any]) -> bool:
     """A pods/status write that leaves the pod's labels and annotations as they were: the pod policies'
     status-changes-metadata condition (policygen/backends/cel.py) leaves it unmatched in a cluster, but the
@@ -327,13 +331,34 @@ class KyvernoEngine:
         for i in members:
             obj = _prepare(samples.resources[i], _UID.format(i))
             obj["metadata"]["name"] = f"{obj['metadata']['name']}.{_UID.format(i)}"  # pods: no rule reads names
+            # Images do not depend on the version, and the CLI cannot map a controller's legacy one (extensions/v1beta1).
+            obj["apiVersion"] = default_api_version(obj.get("kind")) or obj.get("apiVersion")
             objs.append((i, obj))
-        with tempfile.TemporaryDirectory(prefix="policygen-kyverno-sc012-") as tmp:
-            report = self._run(binary, Path(tmp) / "sc012", [policy], "CREATE", dict(UNTRUSTED_USER), objs, {})
         by_uid = {_UID.format(i): i for i in members}
         verdict: dict[int, list[str]] = {}
         unsure: set[int] = set()
-        for result in report.get("results") or []:
+        results: list[dict[str, Any]] = []
+        with tempfile.TemporaryDirectory(prefix="policygen-kyverno-sc012-") as tmp:
+            # Each share alone where the CLI fails on a share (it deadlocks on some image lists): a resource it
+            # cannot judge keeps SC012 undecided, never the whole run. A registry that does not answer in time
+            # leaves every resource of the share undecided, without trying them one by one.
+            pending = [objs]
+            while pending:
+                share = pending.pop()
+                try:
+                    report = self._run(binary, Path(tmp) / f"sc012-{len(results)}-{len(pending)}-{share[0][0]}", [policy],
+                                       "CREATE", dict(UNTRUSTED_USER), share, {}, timeout=SC012_TIMEOUT)
+                except runner.BatchFailed:
+                    unsure.update(i for i, _ in share)
+                    continue
+                except EngineError:
+                    if len(share) == 1:
+                        unsure.add(share[0][0])
+                    else:
+                        pending += [share[:len(share) // 2], share[len(share) // 2:]]
+                    continue
+                results += report.get("results") or []
+        for result in results:
             refs = result.get("resources") or []
             idx = [by_uid.get(ref.get("uid")) for ref in refs]
             if not refs or None in idx or not str(result.get("policy", "")).startswith("sc012-"):
@@ -354,7 +379,8 @@ class KyvernoEngine:
         return unsure - set(verdict)
 
     def _run(self, binary: Path, work: Path, policies: list[Path], op: str, user: dict[str, Any],
-             members: list[tuple[int, dict[str, Any]]], namespaces: dict[str, dict[str, Any]]) -> dict[str, Any]:
+             members: list[tuple[int, dict[str, Any]]], namespaces: dict[str, dict[str, Any]],
+             timeout: float = runner.TIMEOUT) -> dict[str, Any]:
         work.mkdir(parents=True)
         # JSON documents (JSON is YAML): PyYAML leaves a string like 1e-5 unquoted, which Go's YAML reads as a number.
         (work / "resources.yaml").write_text("\n---\n".join(_document(o) for _, o in members), encoding="utf-8")
@@ -369,7 +395,7 @@ class KyvernoEngine:
                 "--policy-report", "--output-format", "json", "--remove-color"]
         for exception in self._exceptions:
             argv += ["--exception", str(exception)]
-        proc = runner.run(argv)
+        proc = runner.run(argv, timeout=timeout)
         # Exit 1 means "some rule failed"; anything else, or no report, is a crash.
         if proc.returncode not in (0, 1) or "panic:" in proc.stderr:
             raise EngineError(f"kyverno apply failed (exit {proc.returncode}):\n{proc.stderr[-4000:]}{proc.stdout[-2000:]}")

@@ -38,6 +38,9 @@ def cases(p, kit):
             capabilities={"add": [f"CAP_{cap}"]}))
         kit.pod("app_adds_capability_lowercase", "capability-forbidden", lambda pod: app(pod)["securityContext"].update(
             capabilities={"add": ["cap_" + cap.lower()]}))
+        # ALL adds every capability, the forbidden ones too, whether or not the spec lists ALL.
+        kit.pod("app_adds_all", "capability-forbidden", lambda pod: app(pod)["securityContext"].update(
+            capabilities={"add": ["all"]}))
     if p["forbidPrivileged"]:
         kit.pod("privileged_app", "privileged", lambda pod: pod["spec"]["containers"][0]["securityContext"].update(privileged=True))
     kit.pod("unprivileged_app", False, lambda pod: app(pod)["securityContext"].update(privileged=False))

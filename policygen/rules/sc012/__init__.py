@@ -20,6 +20,7 @@ def plan(given):
     if not (spec.signatures and spec.images):
         return None
     return {
+        "scope": given.scope,
         "repositories": given.repositories,
         "sidecarNames": given.sidecar_names,
         "publicKeys": list(spec.signatures.cosign.public_keys),

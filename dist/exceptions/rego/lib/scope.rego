@@ -27,7 +27,9 @@ listed_or_selected(ns, scope, namespaces) if {
 	is_object(scope.meshNamespaceSelector)
 	labels := object.get(namespaces, [ns, "metadata", "labels"], {})
 	is_object(labels)
-	selects(scope.meshNamespaceSelector, labels)
+
+	# The API server gives every Namespace this label, its own name, whatever its object says.
+	selects(scope.meshNamespaceSelector, object.union(labels, {"kubernetes.io/metadata.name": ns}))
 }
 
 selects(selector, labels) if {

@@ -66,8 +66,14 @@ failure_policy(hook) := policy if {
 approved_service(service, approved) if {
 	service.namespace == approved.namespace
 	service.name == approved.name
-	object.get(service, "path", "/") == approved.path
+	service_path(service) == approved.path
 }
+
+# The API server calls "/" for a service reference without a path, and reads null as absent.
+service_path(service) := path if {
+	path := object.get(service, "path", null)
+	path != null
+} else := "/"
 
 other(rev, obj, params) := {msg |
 	not review.trusted(rev, params)

@@ -29,6 +29,14 @@ problems(entry, ref, params) := (({msg |
 	not ref.verified_digest
 	msg := {"check": "digest-unverifiable", "detail": sprintf("%s: digest %s is not a sha256 or sha512 digest a runtime can verify", [pods.where(entry), review.quote(ref.digest)])}
 }) | {msg |
-	ref.tag in params.forbiddenTags
-	msg := {"check": "tag-forbidden", "detail": sprintf("%s: tag %s is forbidden", [pods.where(entry), review.quote(ref.tag)])}
+	tag := effective_tag(ref)
+	tag in params.forbiddenTags
+	msg := {"check": "tag-forbidden", "detail": sprintf("%s: tag %s is forbidden", [pods.where(entry), review.quote(tag)])}
 }
+
+# A reference with neither tag nor digest is pulled as tag latest.
+effective_tag(ref) := ref.tag if {
+	ref.tag != ""
+} else := "latest" if {
+	ref.digest == ""
+} else := ""

@@ -45,6 +45,7 @@ capabilities(entry, approved) := added(entry, approved) | not_dropped(entry, app
 
 added(entry, approved) := {msg |
 	some cap in cap_list(entry.container, "add")
+	not "ALL" in approved.mayAdd
 	not pods.capability(cap) in approved.mayAdd
 	msg := {"check": "capability-added", "detail": sprintf("%s: securityContext.capabilities.add has %s, approved to add: [%s]", [
 		pods.where(entry), review.quote(cap), concat(", ", approved.mayAdd),
@@ -56,6 +57,7 @@ added(entry, approved) := {msg |
 
 not_dropped(entry, approved) := {msg |
 	dropped := {pods.dropped_capability(cap) | some cap in cap_list(entry.container, "drop")}
+	not "ALL" in dropped
 	some cap in approved.mustDrop
 	not cap in dropped
 	msg := {"check": "capability-not-dropped", "detail": sprintf("%s: securityContext.capabilities.drop lacks %s", [pods.where(entry), cap])}

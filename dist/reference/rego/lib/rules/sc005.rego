@@ -71,9 +71,15 @@ pinned(entry, approved) := {msg |
 env_names(container) := {var.name | some var in env_list(container)}
 
 pinned_value(var, value) if {
-	var.value == value
+	env_value(var) == value
 	object.get(var, "valueFrom", null) == null
 }
+
+# Kubernetes reads a variable with no value, or a null one, as "".
+env_value(var) := value if {
+	value := object.get(var, "value", null)
+	value != null
+} else := ""
 
 describe(var) := "set from valueFrom" if object.get(var, "valueFrom", null) != null
 

@@ -78,6 +78,9 @@ capabilities(entry, params) := {msg |
 
 forbidden_capability(cap, forbidden) if cap in forbidden
 
+# ALL adds every capability, so every forbidden one too.
+forbidden_capability("ALL", forbidden) if count(forbidden) > 0
+
 # A name no runtime reads (null) may be any capability: forbidden whenever some are.
 forbidden_capability(null, forbidden) if count(forbidden) > 0
 
