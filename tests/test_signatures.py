@@ -343,9 +343,10 @@ def test_engine_sc012_with_registry_access(lab, tmp_path, monkeypatch):
     assert verdicts["signed"].allowed and verdicts["deploy-signed"].allowed, verdicts["signed"].violations
 
 
-def test_engine_sc012_reads_legacy_versions_and_leaves_excluded_namespaces(lab, tmp_path, monkeypatch):
+def test_engine_sc012_reads_legacy_versions_and_judges_the_mesh_only(lab, tmp_path, monkeypatch):
     """A controller in a legacy apiVersion is verified (the CLI cannot map one: it once failed the whole run),
-    and a pod in an excluded namespace gets no SC012, as it gets no other sidecar rule but SC003."""
+    and a pod in an excluded namespace, or in one outside the mesh, gets no SC012, as it gets no other
+    sidecar rule but SC003."""
     dist = _verifiable_dist(lab, tmp_path)
     pods = _pods(lab)
     excluded = sorted(pg.load_spec(lab.spec).spec.scope.excluded_namespaces)[0]
@@ -357,6 +358,10 @@ def test_engine_sc012_reads_legacy_versions_and_leaves_excluded_namespaces(lab, 
     outside = copy.deepcopy(pods["unsigned"])
     outside["metadata"].update(name="excluded-unsigned", namespace=excluded)
     cases["excluded-unsigned"] = outside
+    nowhere = copy.deepcopy(pods["unsigned"])
+    nowhere["metadata"].update(name="outside-unsigned", namespace="not-in-any-mesh")
+    nowhere["metadata"]["labels"].pop("istio.io/rev")  # which would put it in the mesh by Istio's object selector
+    cases["outside-unsigned"] = nowhere
     cases["unsigned"] = pods["unsigned"]
     path = tmp_path / "cases.yaml"
     path.write_text(yaml.safe_dump_all(list(cases.values()), sort_keys=False), encoding="utf-8")
@@ -365,6 +370,7 @@ def test_engine_sc012_reads_legacy_versions_and_leaves_excluded_namespaces(lab, 
     assert "SC012" in verdicts["legacy-unsigned"].rules, verdicts["legacy-unsigned"]
     assert "SC012" not in verdicts["legacy-signed"].rules | set(verdicts["legacy-signed"].not_evaluated), verdicts["legacy-signed"]
     assert "SC012" not in verdicts["excluded-unsigned"].rules, verdicts["excluded-unsigned"].violations
+    assert "SC012" not in verdicts["outside-unsigned"].rules, verdicts["outside-unsigned"].violations
     assert "SC012" in verdicts["unsigned"].rules, verdicts["unsigned"]
 
 

@@ -23,8 +23,9 @@ from typing import Any
 from .. import fixtures
 from ..fixtures import Case
 from ..plan import Plan, RulePlan
-from ..render import dump_yaml_documents, to_yaml
+from ..render import dump_yaml_documents, load_own_yaml, to_yaml
 from ..rules import CATALOGUE, REGISTRY, RuleInfo
+from .cel import _env as cel_env
 from .cel import (NAMESPACE_NAME_LABEL, POD_RESOURCE_RULES, STATUS_CONDITION, WRITE_OPS, cel_literal, cel_source,
                   covered_condition, enforcement_actions, match_conditions, match_resources, rule_output)
 from .manifest import RuleOutput
@@ -136,12 +137,30 @@ def render_image_policy(plan: Plan, rule: RulePlan) -> dict[str, Any]:
         "images": [{"name": "pod", "expression": f"({lists}).map(c, c.image)"}],
         "validationConfigurations": {"mutateDigest": False, "verifyDigest": bool(p["requireDigest"]), "required": True},
         "attestors": attestors,
+        "variables": _scope_variables(p),
         "validations": [{
-            "expression": f"images.pod.all(image, verifyImageSignatures(image, [{names}]) > 0)",
+            # Outside the mesh no sidecar rule but SC003 applies (SPEC.md): nothing is verified there.
+            "expression": f"!variables.inMesh || images.pod.all(image, verifyImageSignatures(image, [{names}]) > 0)",
             "message": SC012_MESSAGE,
         }],
     }
     return {"apiVersion": API_VERSION, "kind": "ImageValidatingPolicy", "metadata": _metadata(plan, info), "spec": spec}
+
+
+# What the pod rules' CEL reads to decide mesh scope (templates/cel/lib/common.jinja's scope_variables), and no more.
+_SCOPE_VARIABLES = ("params", "objectSpec", "template", "podMetaRaw", "labels",
+                    "objectNamespace", "nsLabels", "selector", "nsInjected", "objectSelected", "inMesh")
+_SCOPE_TEMPLATE = """{% import "kyverno/lib/pod.jinja" as pod %}{% import "cel/lib/common.jinja" as c %}
+{{ pod.pod_variables(params) }}
+{{ c.scope_variables() }}
+"""
+
+
+def _scope_variables(params: dict[str, Any]) -> list[dict[str, str]]:
+    """The mesh-scope variables of the pod rules, rendered by the same macros, for SC012's policy."""
+    text = cel_env().from_string(_SCOPE_TEMPLATE).render(params={"scope": params["scope"]})
+    found = load_own_yaml(text)
+    return [v for v in found if v["name"] in _SCOPE_VARIABLES]
 
 
 def _excluded_namespaces(scope: dict[str, Any]) -> dict[str, Any]:

@@ -303,7 +303,7 @@ class KyvernoEngine:
         undecided = set(pod_writes)
         if pod_writes and registry_access():
             sc012 = next(out for out in outputs if out.rule_id == "SC012")
-            undecided = self._signatures(binary, root / sc012.files[0], samples, pod_writes, messages)
+            undecided = self._signatures(binary, root / sc012.files[0], samples, pod_writes, messages, namespaces)
         for i, res in enumerate(samples.resources):
             # In admission Kyverno gets objects the API server decoded; the CLI reads raw data, so what
             # would not decode and no policy denies is denied anyway.
@@ -323,7 +323,7 @@ class KyvernoEngine:
                                lambda i: sorted((["SC012"] if i in undecided else []) + unseen.get(i, [])))
 
     def _signatures(self, binary: Path, policy: Path, samples: SampleSet, members: list[int],
-                    messages: list[set[Violation]]) -> set[int]:
+                    messages: list[set[Violation]], namespaces: dict[str, dict[str, Any]]) -> set[int]:
         """SC012 against the registries; returns the resources it could not decide."""
         if not policy.is_file():
             raise EngineError(f"kyverno: generated policy missing: {policy}")
@@ -347,7 +347,7 @@ class KyvernoEngine:
                 share = pending.pop()
                 try:
                     report = self._run(binary, Path(tmp) / f"sc012-{len(results)}-{len(pending)}-{share[0][0]}", [policy],
-                                       "CREATE", dict(UNTRUSTED_USER), share, {}, timeout=SC012_TIMEOUT)
+                                       "CREATE", dict(UNTRUSTED_USER), share, namespaces, timeout=SC012_TIMEOUT)
                 except runner.BatchFailed:
                     unsure.update(i for i, _ in share)
                     continue
