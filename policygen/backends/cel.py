@@ -114,6 +114,11 @@ def _uniform(values: Any) -> bool:
     return len(kinds) == 1 and None not in kinds
 
 
+def template_env() -> jinja2.Environment:
+    """The Jinja environment the CEL templates render in (with the `cel` literal filter)."""
+    return _env()
+
+
 @lru_cache(maxsize=1)
 def _env() -> jinja2.Environment:
     env = make_env().overlay()

@@ -25,9 +25,8 @@ from ..fixtures import Case
 from ..plan import Plan, RulePlan
 from ..render import dump_yaml_documents, load_own_yaml, to_yaml
 from ..rules import CATALOGUE, REGISTRY, RuleInfo
-from .cel import _env as cel_env
 from .cel import (NAMESPACE_NAME_LABEL, POD_RESOURCE_RULES, STATUS_CONDITION, WRITE_OPS, cel_literal, cel_source,
-                  covered_condition, enforcement_actions, match_conditions, match_resources, rule_output)
+                  covered_condition, enforcement_actions, match_conditions, match_resources, rule_output, template_env)
 from .manifest import RuleOutput
 
 API_VERSION = "policies.kyverno.io/v1"
@@ -158,7 +157,7 @@ _SCOPE_TEMPLATE = """{% import "kyverno/lib/pod.jinja" as pod %}{% import "cel/l
 
 def _scope_variables(params: dict[str, Any]) -> list[dict[str, str]]:
     """The mesh-scope variables of the pod rules, rendered by the same macros, for SC012's policy."""
-    text = cel_env().from_string(_SCOPE_TEMPLATE).render(params={"scope": params["scope"]})
+    text = template_env().from_string(_SCOPE_TEMPLATE).render(params={"scope": params["scope"]})
     found = load_own_yaml(text)
     return [v for v in found if v["name"] in _SCOPE_VARIABLES]
 

@@ -83,12 +83,12 @@ def _clean(obj: dict[str, Any], namespace: str | None) -> dict[str, Any]:
     if isinstance(meta, dict):
         for key in _SERVER_SET:
             meta.pop(key, None)
-        if meta.get("namespace") not in (None, "") and not isinstance(meta.get("namespace"), str):
-            pass  # sent as written: the API server refuses to decode it, as it would the user's request
-        elif namespace is not None:
-            meta["namespace"] = namespace
-        else:
-            meta.pop("namespace", None)
+        # A namespace that is no string is sent as written: the API server refuses to decode it, as it would the user's.
+        if meta.get("namespace") in (None, "") or isinstance(meta["namespace"], str):
+            if namespace is not None:
+                meta["namespace"] = namespace
+            else:
+                meta.pop("namespace", None)
     return out
 
 
