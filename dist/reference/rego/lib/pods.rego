@@ -10,14 +10,14 @@ import data.lib.policygen.scope
 
 template_kinds := {"DaemonSet", "Deployment", "Job", "ReplicaSet", "ReplicationController", "StatefulSet"}
 
-container_fields := ["initContainers", "containers", "ephemeralContainers"]
-
 # METADATA
 # scope: document
 # description: >-
 #   The pod of a resource: spec, metadata, whether it is a Pod, and the path to
 #   its pod metadata (for structure(), which only SC003 reads). A malformed
 #   spec reads as an empty one, which the rules then judge (fail closed).
+#   One else chain, not a definition per kind: OPA evaluates every definition of a
+#   function whose value is not a constant, so a Pod would pay for the others too.
 pod(obj) := {
 	"spec": spec,
 	"metadata": {"labels": labels, "annotations": annotations},
@@ -39,9 +39,7 @@ pod(obj) := {
 	"metadata_path": ["metadata"],
 } if {
 	obj.kind == "Pod"
-}
-
-pod(obj) := {
+} else := {
 	"spec": spec,
 	"metadata": {"labels": labels, "annotations": annotations},
 	"is_pod": false,
@@ -63,9 +61,7 @@ pod(obj) := {
 	"metadata_path": ["spec", "template", "metadata"],
 } if {
 	obj.kind in template_kinds
-}
-
-pod(obj) := {
+} else := {
 	"spec": as_object(object.get(obj, ["spec", "jobTemplate", "spec", "template", "spec"], {})),
 	"metadata": metadata(as_object(object.get(obj, ["spec", "jobTemplate", "spec", "template"], {}))),
 	"is_pod": false,
@@ -113,7 +109,12 @@ strings_map(value) if {
 
 # METADATA
 # description: The pod of a review whose request writes a pod-bearing object.
-review_pod(rev) := pod(review.target(rev)) if {
+review_pod(rev) := pod(rev.object) if {
+	# review.target of a write, written out (a call costs more than the pod's other reads): an
+	# object that is missing or no object has no pod, as {} has none.
+	rev.operation in {"CREATE", "UPDATE"}
+	object.get(rev, "subResource", "") != "status"
+} else := pod(review.target(rev)) if {
 	review.writes_object(rev)
 	not review.status_leaves_metadata(rev)
 }
@@ -134,7 +135,8 @@ else := {}
 # METADATA
 # description: Every container of a pod spec, with where it sits.
 containers(spec) := [entry |
-	some field in container_fields
+	# The container lists written out here and below: a reference to a rule would cost each walk more.
+	some field in ["initContainers", "containers", "ephemeralContainers"]
 	list := object.get(spec, field, [])
 	is_array(list)
 	some i, container in list
@@ -158,13 +160,13 @@ where(entry) := sprintf("container %s (%s[%d])", [review.quote(entry.name), entr
 malformed(spec) := not_lists(spec) | unnamed(spec)
 
 not_lists(spec) := {sprintf("%s is %s, not a list of containers", [field, review.quote(list)]) |
-	some field in container_fields
+	some field in ["initContainers", "containers", "ephemeralContainers"]
 	list := object.get(spec, field, [])
 	not is_array(list)
 }
 
 unnamed(spec) := {sprintf("%s[%d] is not a container with a string name", [field, i]) |
-	some field in container_fields
+	some field in ["initContainers", "containers", "ephemeralContainers"]
 	list := object.get(spec, field, [])
 	is_array(list)
 	some i, container in list
@@ -179,6 +181,13 @@ named(container) if {
 # METADATA
 # description: The pod of a review when it sits in a mesh namespace.
 mesh_pod(rev, scope_params, namespaces) := p if {
+	p := review_pod(rev)
+
+	# A listed namespace written on the object, the commonest case, without the calls of the general path.
+	ns := object.get(rev, ["object", "metadata", "namespace"], "")
+	ns in scope_params.meshNamespaces
+	not ns in scope_params.excludedNamespaces
+} else := p if {
 	p := review_pod(rev)
 	scope.pod_in_mesh(review.namespace(rev), p.metadata.labels, scope_params, namespaces)
 }

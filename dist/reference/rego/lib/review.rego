@@ -6,8 +6,6 @@
 #   serves every engine.
 package lib.policygen.review
 
-untrusted_user := {"username": "policygen:untrusted-user", "groups": []}
-
 # METADATA
 # description: The Gatekeeper-shaped review of an OPA/conftest input document.
 from_input(doc) := {
@@ -18,10 +16,14 @@ from_input(doc) := {
 	"namespace": object.get(doc.request, "namespace", ""),
 	"subResource": object.get(doc.request, "subResource", ""),
 } if {
+	# The kind first: a plain resource, the common input, leaves at the first expression.
+	doc.kind == "AdmissionReview"
 	is_admission_review(doc)
 } else := {
+	# policygen's untrusted user, written out here and in from_gatekeeper: a reference to a rule
+	# would cost each decision more than the object itself.
 	"operation": "CREATE",
-	"userInfo": untrusted_user,
+	"userInfo": {"username": "policygen:untrusted-user", "groups": []},
 	"object": doc,
 	"oldObject": null,
 	"namespace": "",
@@ -34,7 +36,7 @@ from_input(doc) := {
 #   or user, which policygen reads as a CREATE by an untrusted user.
 from_gatekeeper(rev) := rev if {
 	rev.operation in {"CREATE", "UPDATE", "DELETE", "CONNECT"}
-} else := object.union(rev, {"operation": "CREATE", "userInfo": untrusted_user})
+} else := object.union(rev, {"operation": "CREATE", "userInfo": {"username": "policygen:untrusted-user", "groups": []}})
 
 is_admission_review(doc) if {
 	is_object(doc)

@@ -86,9 +86,10 @@ describe(var) := "set from valueFrom" if object.get(var, "valueFrom", null) != n
 else := review.quote(object.get(var, "value", null))
 
 forbidden(entry, approved) := {msg |
-	some var in env_list(entry.container)
-	var.name in approved.forbiddenEnv
-	msg := {"check": "env-forbidden", "detail": sprintf("%s: env %s is forbidden", [pods.where(entry), review.quote(var.name)])}
+	# The few forbidden names looked up among the env's, not each variable among them.
+	some name in approved.forbiddenEnv
+	name in env_names(entry.container)
+	msg := {"check": "env-forbidden", "detail": sprintf("%s: env %s is forbidden", [pods.where(entry), review.quote(name)])}
 } | {msg |
 	count(approved.forbiddenEnv) > 0
 	not object.get(entry.container, "envFrom", null) in {null, []}
