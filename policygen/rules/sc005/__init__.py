@@ -39,6 +39,12 @@ def cases(p, kit):
             valueFrom={"configMapKeyRef": {"name": "x", "key": "y"}}))
     if side["forbidCommand"]:
         kit.pod("command_override_outside_mesh", False, lambda pod: kit.sidecar(pod, name).update(command=["/bin/sh"]), outside=True)
+    # An env that is no list has no variables to read (a differential fuzzer, 2026-12-05: the Rego's
+    # counterexample search read it as a list of none, all named).
+    kit.pod("env_not_a_list", ("env-malformed", "env-pinned-missing") if side["pinnedEnv"] else "env-malformed",
+            lambda pod: kit.sidecar(pod, name).update(env="LD_PRELOAD=/tmp/x.so"))
+    kit.pod("env_variable_not_a_mapping", ("env-malformed", "env-pinned-missing") if side["pinnedEnv"] else "env-malformed",
+            lambda pod: kit.sidecar(pod, name).update(env=["LD_PRELOAD=/tmp/x.so"]))
     kit.pod("extra_env", False, lambda pod: kit.sidecar(pod, name).setdefault("env", []).append({"name": "POLICYGEN_EXTRA", "value": "1"}))
     if side["forbiddenEnv"]:
         var = side["forbiddenEnv"][0]

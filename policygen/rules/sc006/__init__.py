@@ -35,6 +35,10 @@ def cases(p, kit):
     named = next((s for s in p["sidecars"] if s["allowed"]), side)
     kit.pod("mount_not_a_mapping", "mount-not-approved", lambda pod: kit.sidecar(pod, named["name"]).setdefault(
         "volumeMounts", []).append((named["allowed"] or ["istio-envoy"])[0]))
+    # Volumes that are no list (a differential fuzzer, 2026-12-05: read as a list of none, all named).
+    kit.pod("volumes_not_a_list", "mounts-malformed", lambda pod: pod["spec"].update(
+        volumes={"name": "host", "hostPath": {"path": "/"}}))
+    kit.pod("volume_not_a_mapping", "mounts-malformed", lambda pod: pod["spec"].setdefault("volumes", []).append("host"))
     # A raw block device of a volume, given without a mount.
     kit.pod("unapproved_block_device", "mount-not-approved", lambda pod: (
         pod["spec"].setdefault("volumes", []).append({"name": "policygen-block", "persistentVolumeClaim": {"claimName": "disk"}}),

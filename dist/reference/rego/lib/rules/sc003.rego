@@ -113,9 +113,7 @@ names_or_null(null)
 
 names_or_null(value) if {
 	is_array(value)
-	every name in value {
-		is_string(name)
-	}
+	not pods.some_not_string(value)
 }
 
 placement(pod, params) := {msg |

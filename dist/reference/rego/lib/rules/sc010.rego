@@ -65,9 +65,7 @@ strings_or_null(null)
 
 strings_or_null(value) if {
 	is_array(value)
-	every item in value {
-		is_string(item)
-	}
+	not pods.some_not_string(value)
 }
 
 capabilities(entry, params) := {msg |
