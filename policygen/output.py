@@ -6,7 +6,7 @@ import errno
 import os
 import shutil
 import stat
-import tempfile
+import secrets
 from collections.abc import Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
@@ -89,6 +89,8 @@ def compare_tree(files: FileMap, dest: Path) -> tuple[list[Change], dict[str, by
     stale, said as such; one where nothing belongs is to be deleted; neither is followed nor opened."""
     dest = Path(dest)
     try:
+        # A folder generate would refuse to replace is refused here too, before it is walked or read.
+        _refuse_foreign(files, dest, "check")
         found = _scan(dest)
         changes: list[Change] = []
         old: dict[str, bytes] = {}
@@ -138,7 +140,7 @@ def diff_tree(files: FileMap, dest: Path) -> list[Change]:
     return compare_tree(files, dest)[0]
 
 
-def _refuse_foreign(files: FileMap, dest: Path) -> None:
+def _refuse_foreign(files: FileMap, dest: Path, verb: str = "replace") -> None:
     """Never replace a folder that holds anything but what we write (a typo in -o must not wipe ~)."""
     if not dest.exists():
         return
@@ -148,7 +150,7 @@ def _refuse_foreign(files: FileMap, dest: Path) -> None:
     foreign = sorted(p.name for p in dest.iterdir() if p.name not in ours)
     if foreign:
         raise OutputError(
-            f"{dest}: refusing to replace a folder that holds {', '.join(foreign[:5])}"
+            f"{dest}: refusing to {verb} a folder that holds {', '.join(foreign[:5])}"
             f"{' ...' if len(foreign) > 5 else ''}, which policygen does not write; choose an empty or generated folder"
         )
 
@@ -227,6 +229,7 @@ def write_tree(files: FileMap | Iterable[FileMap], dest: Path) -> list[Change]:
                                    Change(str(rel), "update", note="" if have is not None else _note(mode, dest / rel)))
                     if tmp is None:
                         tmp = _temporary(dest)
+                        os.mkdir(tmp, 0o700)
                     put(rel, text)
         with _writing(dest):
             _refuse_foreign(wanted, dest)
@@ -238,6 +241,7 @@ def write_tree(files: FileMap | Iterable[FileMap], dest: Path) -> list[Change]:
                 return changes  # the tree is already exactly what would be written, plain files and folders only
             if tmp is None:
                 tmp = _temporary(dest)
+                os.mkdir(tmp, 0o700)
             for rel in unchanged:
                 # Linking costs a few microseconds where creating and filling a file can cost a millisecond.
                 try:
@@ -250,7 +254,14 @@ def write_tree(files: FileMap | Iterable[FileMap], dest: Path) -> list[Change]:
             if home.exists():
                 old_tree = _beside(dest, f"old-{os.getpid()}")
                 os.replace(home, old_tree)
-            os.replace(tmp, home)
+            try:
+                os.replace(tmp, home)
+            except OSError as exc:
+                if old_tree is None or exc.errno not in (errno.ENOTEMPTY, errno.EEXIST):
+                    raise
+                # Another run put its whole tree in place between our two renames: its tree stays.
+                raise OutputError(f"{dest}: another policygen run wrote this folder at the same time; its output "
+                                  "is in place and complete, and this run's was not written: run it again") from None
         if old_tree is not None:
             shutil.rmtree(old_tree, ignore_errors=True)
     except BaseException:
@@ -259,10 +270,9 @@ def write_tree(files: FileMap | Iterable[FileMap], dest: Path) -> list[Change]:
         pool.shutdown(cancel_futures=True)
         home = Path(os.path.abspath(dest))
         if old_tree is not None and os.path.lexists(old_tree):
-            if tmp is not None and os.path.lexists(tmp):  # not swapped in: the old tree back where it was
-                if not os.path.lexists(home):
-                    os.replace(old_tree, home)
-            else:  # the new tree is in place, complete
+            if tmp is not None and os.path.lexists(tmp) and not os.path.lexists(home):
+                os.replace(old_tree, home)  # not swapped in: the old tree back where it was
+            else:  # a new tree is in place, complete: this run's, or another run's that came between
                 shutil.rmtree(old_tree, ignore_errors=True)
         if tmp is not None:
             shutil.rmtree(tmp, ignore_errors=True)
@@ -279,7 +289,9 @@ def _beside(dest: Path, suffix: str) -> Path:
 
 
 def _temporary(dest: Path) -> Path:
-    """A new folder beside dest, on its file system, so that it can be swapped into place."""
-    beside = _beside(dest, "tmp-")
+    """The name of a new folder beside dest, on its file system, so that it can be swapped into place; the
+    caller holds the name before making the folder, so that a signal between the two cannot leave it behind.
+    The process ID in it makes a folder of that name one only a crashed run of this process ID could have left."""
+    beside = _beside(dest, f"tmp-{os.getpid()}-{secrets.token_hex(4)}")
     beside.parent.mkdir(parents=True, exist_ok=True)
-    return Path(tempfile.mkdtemp(prefix=beside.name, dir=beside.parent))
+    return beside

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+import os
 import tempfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -129,11 +130,11 @@ def generate(spec, out, check=False):
 def evaluate(
     spec: SidecarPolicy | Plan | str | Path,
     engine: str | Engine,
-    paths: list[str | Path] | SampleSet,
+    paths: list[str | Path] | str | Path | SampleSet,
 ) -> list[Verdict]:
     """Judge every resource under paths with one engine; one verdict per resource, in input order."""
     plan = _plan_of(spec)
-    samples = paths if isinstance(paths, SampleSet) else load_samples(list(paths))
+    samples = paths if isinstance(paths, SampleSet) else load_samples(paths)
     adapter = get_engine(engine) if isinstance(engine, str) else engine
     # The engine judges without exceptions, so that each exempted violation is recorded with the
     # exception that covers it; the one matcher in exceptions.py then applies them for every engine.
@@ -172,8 +173,8 @@ def streams(engine: str | Engine) -> bool:
 
 def verify(
     spec: SidecarPolicy | Plan | str | Path,
-    samples: list[str | Path] | SampleSet,
-    engines: list[str] | None = None,
+    samples: list[str | Path] | str | Path | SampleSet,
+    engines: list[str] | str | None = None,
     on_skip: Callable[[str, str], None] | None = None,
 ) -> Report:
     """Judge labelled samples in each engine and compare with their expectations.
@@ -184,6 +185,13 @@ def verify(
     no resource is an InputError: a verification of nothing proves nothing.
     """
     plan = _plan_of(spec)
+    if isinstance(samples, (str, os.PathLike)):
+        samples = [samples]
+    if isinstance(engines, str):
+        engines = [engines]
+    unknown = [e for e in engines or [] if e not in ENGINES]
+    if unknown:
+        raise PolicygenError(f"unknown engine {unknown[0]!r} to verify with; choose among: {', '.join(ENGINES)}")
     sample_set = samples if isinstance(samples, SampleSet) else load_samples(list(samples))
     if not sample_set.resources:
         raise InputError(", ".join(str(s) for s in samples) if not isinstance(samples, SampleSet) else "<samples>",

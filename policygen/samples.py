@@ -13,6 +13,7 @@ directive above its document:
 from __future__ import annotations
 
 import fnmatch
+import os
 import re
 import sys
 from collections import deque
@@ -422,9 +423,11 @@ def _ignored(path: Path, display: str, ignore: tuple[str, ...]) -> bool:
     return False
 
 
-def collect_paths(paths: list[str | Path], ignore: tuple[str, ...] = ()) -> list[tuple[Path, str]]:
+def collect_paths(paths: list[str | Path] | str | Path, ignore: tuple[str, ...] = ()) -> list[tuple[Path, str]]:
     """Files to read, with the name to report: folders walked, sorted, files as given; `-` is standard input."""
     out: list[tuple[Path, str]] = []
+    if isinstance(paths, (str, os.PathLike)):
+        paths = [paths]  # one path, as a library caller may write it: never its characters, each a path
     for raw in paths:
         if str(raw) == STDIN:
             out.append((Path(STDIN), STDIN_NAME))
@@ -432,10 +435,8 @@ def collect_paths(paths: list[str | Path], ignore: tuple[str, ...] = ()) -> list
         p = Path(raw)
         try:
             if p.is_dir():
-                for f in sorted(p.rglob("*")):
+                for f in _walk(p):
                     if f.suffix not in SAMPLE_SUFFIXES or _ignored(f, str(f), ignore):
-                        continue
-                    if f.is_dir():
                         continue
                     try:
                         kubeyaml.check_regular(f)
@@ -448,8 +449,17 @@ def collect_paths(paths: list[str | Path], ignore: tuple[str, ...] = ()) -> list
             else:
                 raise InputError(raw, "no such file or folder")
         except OSError as exc:  # a name over the file system's limit, a folder that cannot be listed
-            raise InputError(raw, f"cannot read: {exc.strerror or exc}") from None
+            raise InputError(exc.filename or raw, f"cannot read: {exc.strerror or exc}") from None
     return out
+
+
+def _walk(folder: Path) -> list[Path]:
+    """Every file under folder, sorted; links to folders are not followed. A folder that cannot be listed is
+    an error, never skipped: the resources in it would go unjudged (pathlib's rglob passes over it)."""
+    def refuse(exc: OSError) -> None:
+        raise exc
+
+    return sorted(Path(root) / name for root, _, files in os.walk(folder, onerror=refuse) for name in files)
 
 
 def _read(path: Path, file: str) -> str:
@@ -472,7 +482,7 @@ def load_file(path: Path, display: str | None = None) -> list[Resource]:
     return load_text(_read(path, file), file)
 
 
-def load_samples(paths: list[str | Path], options: LoadOptions | None = None,
+def load_samples(paths: list[str | Path] | str | Path, options: LoadOptions | None = None,
                  warn: Any = None) -> SampleSet:
     """Every resource under the paths, in order. Files of no objects are skipped with one warning each."""
     resources: list[Resource] = []
@@ -481,7 +491,7 @@ def load_samples(paths: list[str | Path], options: LoadOptions | None = None,
     return SampleSet(resources)
 
 
-def iter_files(paths: list[str | Path], options: LoadOptions | None = None, warn: Any = None) -> Iterator[list[Resource]]:
+def iter_files(paths: list[str | Path] | str | Path, options: LoadOptions | None = None, warn: Any = None) -> Iterator[list[Resource]]:
     """load_samples a document at a time (its resources, in order), so a caller can let each document go
     before the next is parsed: a cluster dump of one file is not held whole."""
     options = options or LoadOptions()

@@ -108,3 +108,19 @@ def test_verify_of_nothing_raises_input_error(tmp_path):
 
 def test_py_typed_marker_ships():
     assert (PACKAGE / "py.typed").is_file()
+
+
+def test_one_path_given_as_a_string_is_one_path_and_an_engine_named_alone_is_one_engine():
+    # A red team (2026-12-05): evaluate(spec, "opa", "pod.yaml") read "/" as a path and walked the root
+    # file system; verify(..., engines="opa") raised a bare KeyError for "o".
+    from policygen.errors import PolicygenError
+    from policygen.samples import load_samples
+
+    require_tool("opa")
+    sample = REFERENCE_SAMPLES / "sc004.yaml"
+    assert len(load_samples(str(sample)).resources) == len(load_samples([sample]).resources) > 0
+    spec = REFERENCE_SPEC
+    report = pg.verify(spec, str(sample), engines="opa")
+    assert report.engines == ["opa"] and report.rows
+    with pytest.raises(PolicygenError, match="unknown engine 'nope'"):
+        pg.verify(spec, sample, engines=["nope"])

@@ -385,3 +385,51 @@ def test_a_pipe_closed_before_anything_is_read_keeps_the_verdict():
     stderr = proc.stderr.read().decode()
     assert proc.wait() == 1, stderr
     assert "Traceback" not in stderr
+
+
+def test_the_opa_server_ends_with_an_eval_that_is_killed(tmp_path):
+    # A red team (2026-12-05): after SIGKILL of `policygen eval`, its OPA server on 127.0.0.1 ran on for good.
+    import signal
+    import time
+
+    require_tool("opa")
+    inputs = tmp_path / "in"
+    inputs.mkdir()
+    for i in range(40):
+        (inputs / f"p{i}.yaml").write_text((REFERENCE_SAMPLES / "sc004.yaml").read_text())
+    env = dict(os.environ, PYTHONPATH=str(ROOT))
+    proc = subprocess.Popen([sys.executable, "-m", "policygen", "eval", "--spec", str(REFERENCE_SPEC), "--engine", "opa",
+                             "-o", str(tmp_path / "r.json"), str(inputs)],
+                            env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+    def servers() -> list[int]:
+        found = subprocess.run(["pgrep", "-P", str(proc.pid), "-f", "opa run --server"], capture_output=True, text=True)
+        return [int(pid) for pid in found.stdout.split()]
+    started: list[int] = []
+    try:
+        deadline = time.monotonic() + 60
+        while not servers() and time.monotonic() < deadline and proc.poll() is None:
+            time.sleep(0.05)
+        started = servers()
+        assert started, "eval ended before its OPA server could be seen"
+        proc.send_signal(signal.SIGKILL)
+        proc.wait(10)
+        deadline = time.monotonic() + 10
+        while any(os.path.exists(f"/proc/{pid}") and _running(pid) for pid in started) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert not [pid for pid in started if os.path.exists(f"/proc/{pid}") and _running(pid)]
+    finally:
+        for pid in set(started) | set(servers() if proc.poll() is None else []):
+            if _running(pid):
+                os.kill(pid, signal.SIGKILL)
+        if proc.poll() is None:
+            proc.kill()
+
+
+def _running(pid: int) -> bool:
+    """Alive and not a zombie waiting for its (dead) parent's reaper."""
+    try:
+        with open(f"/proc/{pid}/stat") as stat:
+            return stat.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return False

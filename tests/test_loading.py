@@ -326,3 +326,25 @@ def test_an_admission_request_holding_a_list_is_refused(kind):
         load_text(text, "f.yaml")
     assert str(exc.value) == ("f.yaml: document 1, line 1, request.object: an admission request holds one object, "
                               "not a list (it has items)")
+
+
+def test_a_folder_that_cannot_be_listed_is_bad_input_never_skipped(tmp_path, monkeypatch):
+    # A red team (2026-12-05): a mode-000 folder inside an input folder was passed over, so the denied pod in
+    # it went unjudged and eval exited 0. Root lists any folder, so the refusal is the file system's, faked.
+    import os
+
+    from policygen.samples import collect_paths
+    (tmp_path / "in" / "hidden").mkdir(parents=True)
+    (tmp_path / "in" / "ok.yaml").write_text("kind: Pod\n")
+    (tmp_path / "in" / "hidden" / "bad.yaml").write_text("kind: Pod\n")
+    assert [name for _, name in collect_paths([tmp_path / "in"])] == [str(tmp_path / "in" / "hidden" / "bad.yaml"),
+                                                                      str(tmp_path / "in" / "ok.yaml")]
+    real_scandir = os.scandir
+
+    def refusing(path="."):
+        if os.fspath(path).endswith("hidden"):
+            raise PermissionError(13, "Permission denied", os.fspath(path))
+        return real_scandir(path)
+    monkeypatch.setattr(os, "scandir", refusing)
+    with pytest.raises(InputError, match="hidden.*cannot read: Permission denied"):
+        collect_paths([tmp_path / "in"])

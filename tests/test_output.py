@@ -213,3 +213,71 @@ def test_an_output_folder_given_as_a_dangling_symlink_is_refused(tmp_path):
     assert proc.returncode == 2, proc.stderr
     assert f"{tmp_path / 'dist'}: is a symlink to {tmp_path / 'nowhere'}, which does not exist" in proc.stderr
     assert [p.name for p in tmp_path.iterdir()] == ["dist"] and (tmp_path / "dist").is_symlink()
+
+
+def test_an_interrupt_right_after_the_temporary_folder_is_made_leaves_nothing_beside_the_output(tmp_path, monkeypatch):
+    # A red team's SIGINT landed after the folder was made and before its name was kept (2026-12-05).
+    import os
+
+    import pytest
+
+    from policygen import output
+    out = tmp_path / "dist"
+    output.write_tree(_small_tree(), out)
+    (out / "rego/a/src.rego").write_text("tampered\n")
+    real_mkdir = os.mkdir
+
+    def interrupted(path, *args, **kwargs):
+        real_mkdir(path, *args, **kwargs)
+        if ".dist.tmp-" in os.fspath(path) and os.path.dirname(os.fspath(path)) == os.fspath(tmp_path):
+            raise KeyboardInterrupt
+    monkeypatch.setattr(output.os, "mkdir", interrupted)  # the os module itself: tempfile's mkdir too
+    with pytest.raises(KeyboardInterrupt):
+        output.write_tree(_small_tree(), out)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["dist"]
+    assert (out / "rego/a/src.rego").read_text() == "tampered\n"
+
+
+def test_a_run_that_another_run_overtakes_between_its_renames_leaves_the_others_tree_and_nothing_beside(tmp_path, monkeypatch):
+    # Two generates into one folder (a red team, 2026-12-05): the second rename of the slower one found
+    # the faster one's tree in place, and the slower one's old tree stayed beside it for good.
+    import os
+
+    import pytest
+
+    from policygen import output
+    from policygen.errors import OutputError
+    out = tmp_path / "dist"
+    output.write_tree(_small_tree(), out)
+    (out / "rego/a/src.rego").write_text("tampered\n")
+    real_replace = os.replace
+
+    def overtaken(src, dst):
+        real_replace(src, dst)
+        if ".dist.old-" in os.fspath(dst):  # the other run's whole tree lands in the gap
+            other = tmp_path / "other"
+            (other / "rego").mkdir(parents=True)
+            (other / "rego/theirs").write_text("theirs\n")
+            real_replace(other, out)
+    monkeypatch.setattr(output.os, "replace", overtaken)
+    with pytest.raises(OutputError, match="another policygen run wrote this folder at the same time"):
+        output.write_tree(_small_tree(), out)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["dist"]
+    assert (out / "rego/theirs").read_text() == "theirs\n"
+
+
+def test_check_refuses_a_folder_generate_would_refuse_before_reading_anything_in_it(reference_plan, tmp_path):
+    # A red team (2026-12-05): `generate --check -o ~` read every file of the home folder and printed a
+    # credentials file whole as a deletion, where writing refuses such a folder at once.
+    from .cli_support import policygen
+
+    home = tmp_path / "home"
+    home.mkdir()
+    (home / ".credentials").write_text("FAKE_CI_TOKEN=hunter2\n")
+    spec = str(ROOT / "specs" / "reference.yaml")
+    for args in (["--check"], []):
+        proc = policygen("generate", *args, spec, "-o", str(home), timeout=120)
+        assert proc.returncode == 2, proc.stdout + proc.stderr
+        assert "hunter2" not in proc.stdout + proc.stderr and "Traceback" not in proc.stderr
+        assert f"{home}: refusing to {'check' if args else 'replace'} a folder that holds .credentials" in proc.stderr
+    assert sorted(p.name for p in home.iterdir()) == [".credentials"]

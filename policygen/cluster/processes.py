@@ -9,6 +9,7 @@ import subprocess
 import time
 from pathlib import Path
 
+from ..children import die_with_parent
 from ..errors import ClusterError
 
 
@@ -40,7 +41,7 @@ class Component:
             # detach: `policygen cluster up` leaves it running after the command exits.
             self.proc = subprocess.Popen(
                 argv, stdin=subprocess.DEVNULL, stdout=out, stderr=subprocess.STDOUT,
-                env=env, start_new_session=detach,
+                env=env, start_new_session=detach, preexec_fn=None if detach else die_with_parent(),
             )
         self.pid = self.proc.pid
 

@@ -22,6 +22,7 @@ from typing import Any
 from opa_client.opa import OpaClient
 
 from .. import tools
+from ..children import die_with_parent
 from ..errors import EngineError
 from ..plan import Plan
 from ..samples import Resource, SampleSet
@@ -82,7 +83,7 @@ class OpaServer:
         if self.rego_dir is not None:
             modules = self._modules(self.rego_dir)
             argv += [str(self.rego_dir / rel) for rel in modules]
-        self.proc = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=self._log)
+        self.proc = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=self._log, preexec_fn=die_with_parent())
         try:
             self._wait_healthy(port)
         except BaseException:
