@@ -27,7 +27,7 @@ from .engines import CLUSTER_ENGINES, ENGINES
 from .errors import EngineError, InputError, PolicygenError, SpecErrors
 from .exceptions import expiry_messages as exception_expiry
 from .pipeline import evaluate, evaluate_spool, generate, streams, verify
-from .plan import build_plan
+from .plan import plan_of_valid
 from .report import FORMATS
 from .spec import load_spec
 from .visible import visible, visible_lines
@@ -131,7 +131,7 @@ def _exception_expiry(plan, spec: str) -> list[str]:
 
 
 def _cmd_generate(args: argparse.Namespace) -> int:
-    plan = build_plan(load_spec(args.spec))
+    plan = plan_of_valid(load_spec(args.spec))
     expired = _exception_expiry(plan, args.spec)
     if args.check:
         diff = generate(plan, args.output, check=True)
@@ -165,7 +165,7 @@ def _cmd_eval(args: argparse.Namespace) -> int:
     _use_jobs(args)
     if args.output and args.output != "-":
         _output_file(args.output)  # refused before the engine runs, and again when written
-    plan = build_plan(load_spec(args.spec))
+    plan = plan_of_valid(load_spec(args.spec))
     for line in _exception_expiry(plan, args.spec):
         print(f"policygen: warning: {line}", file=sys.stderr)
     if args.engine != "cluster" and (args.kubeconfig or args.backend):

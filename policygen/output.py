@@ -5,8 +5,9 @@ from __future__ import annotations
 import errno
 import os
 import shutil
-import stat
 import secrets
+import stat
+import sys
 from collections.abc import Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
@@ -263,7 +264,7 @@ def write_tree(files: FileMap | Iterable[FileMap], dest: Path) -> list[Change]:
                 raise OutputError(f"{dest}: another policygen run wrote this folder at the same time; its output "
                                   "is in place and complete, and this run's was not written: run it again") from None
         if old_tree is not None:
-            shutil.rmtree(old_tree, ignore_errors=True)
+            _remove_replaced(dest, old_tree)
     except BaseException:
         # An error, or SIGINT/SIGTERM at any point: dest is left whole, the old tree or the new one, and
         # nothing of ours is left beside it.
@@ -280,6 +281,20 @@ def write_tree(files: FileMap | Iterable[FileMap], dest: Path) -> list[Change]:
     finally:
         pool.shutdown()
     return changes
+
+
+def _remove_replaced(dest: Path, old_tree: Path) -> None:
+    """The tree that the new one replaced, removed; one that cannot be (a read-only folder or an immutable file
+    in it) is said loudly, since a stale policy tree left beside the output could be committed with it."""
+    refused: list[OSError] = []
+    if sys.version_info >= (3, 12):
+        shutil.rmtree(old_tree, onexc=lambda _func, _path, exc: refused.append(exc))
+    else:
+        shutil.rmtree(old_tree, onerror=lambda _func, _path, info: refused.append(info[1]))
+    if refused and os.path.lexists(old_tree):
+        first = refused[0]
+        raise OutputError(f"{dest}: the new files are in place, but the tree they replaced could not be removed "
+                          f"({first.strerror or first}: {first.filename}); remove {old_tree} by hand")
 
 
 def _beside(dest: Path, suffix: str) -> Path:

@@ -12,14 +12,14 @@ from typing import TYPE_CHECKING, Literal, overload
 
 from . import exceptions, tools
 from .backends import Backend, all_backends
-from .engines import ENGINES, get_engine
+from .engines import CLUSTER_ENGINES, ENGINES, get_engine
 from .engines.base import Engine
 from .engines.runner import requested_jobs
 from .errors import EngineNotInstalled, InputError, PolicygenError
 from .forked import Forked
 from .kustomize import kustomizations
 from .output import Change, FileMap, compare_tree, write_tree
-from .plan import Plan, build_plan
+from .plan import Plan, build_plan, plan_of_valid
 from .samples import SampleSet, load_samples
 from .spec import SidecarPolicy, load_spec
 from .verdicts import Verdict
@@ -41,10 +41,18 @@ def _render_one(plan: Plan, backend: Backend) -> FileMap:
     return files
 
 
-def render_backends(plan: Plan, backends: list[str] | None = None, jobs: int | None = None) -> Iterator[FileMap]:
+def render_backends(plan: Plan, backends: list[str] | str | None = None, jobs: int | None = None) -> Iterator[FileMap]:
     """Each backend's files (paths under dist/), a backend at a time, as soon as it is rendered; with more
     than one job (default: POLICYGEN_JOBS, else one per core) the CEL backends render on a second core."""
-    chosen = [b for b in all_backends() if backends is None or b.name in backends]
+    if not isinstance(plan, Plan):
+        raise TypeError(f"plan: expected a Plan (build_plan(policy) returns one), not {type(plan).__name__}")
+    every = all_backends()
+    if isinstance(backends, str):
+        backends = [backends]
+    unknown = [name for name in backends or [] if name not in {b.name for b in every}]
+    if unknown:
+        raise PolicygenError(f"unknown backend {unknown[0]!r}; choose among: {', '.join(b.name for b in every)}")
+    chosen = [b for b in every if backends is None or b.name in backends]
     theirs = [b for b in chosen if b.name in _FORKED_BACKENDS] if _jobs(jobs) > 1 else []
     mine = [b for b in chosen if b not in theirs]
     if not theirs or not mine:
@@ -64,7 +72,7 @@ def _jobs(requested: int | None) -> int:
         raise PolicygenError(str(exc)) from None
 
 
-def render_all(plan: Plan, backends: list[str] | None = None) -> FileMap:
+def render_all(plan: Plan, backends: list[str] | str | None = None) -> FileMap:
     files: FileMap = {}
     for batch in render_backends(plan, backends):
         files.update(batch)
@@ -74,9 +82,11 @@ def render_all(plan: Plan, backends: list[str] | None = None) -> FileMap:
 def _plan_of(spec: SidecarPolicy | Plan | str | Path) -> Plan:
     if isinstance(spec, Plan):
         return spec
+    if isinstance(spec, (str, os.PathLike)):
+        return plan_of_valid(load_spec(spec))
     if isinstance(spec, SidecarPolicy):
         return build_plan(spec)
-    return build_plan(load_spec(spec))
+    raise TypeError(f"spec: expected a path to a spec file, a SidecarPolicy or a Plan, not {type(spec).__name__}")
 
 
 @dataclass(frozen=True)
@@ -135,7 +145,7 @@ def evaluate(
     """Judge every resource under paths with one engine; one verdict per resource, in input order."""
     plan = _plan_of(spec)
     samples = paths if isinstance(paths, SampleSet) else load_samples(paths)
-    adapter = get_engine(engine) if isinstance(engine, str) else engine
+    adapter = _adapter(engine)
     # The engine judges without exceptions, so that each exempted violation is recorded with the
     # exception that covers it; the one matcher in exceptions.py then applies them for every engine.
     judged = plan.without_exceptions()
@@ -156,7 +166,7 @@ def evaluate_spool(spec: SidecarPolicy | Plan | str | Path, engine: str | Engine
     plan = _plan_of(spec)
     if plan.exceptions:
         raise ValueError("evaluate_spool() judges plans without exceptions; evaluate() applies them")
-    adapter = get_engine(engine) if isinstance(engine, str) else engine
+    adapter = _adapter(engine)
     with tempfile.TemporaryDirectory(prefix="policygen-eval-") as tmp:
         dist = Path(tmp) / "dist"
         write_tree(render_backends(plan, [adapter.backend]), dist)
@@ -165,9 +175,18 @@ def evaluate_spool(spec: SidecarPolicy | Plan | str | Path, engine: str | Engine
         return adapter.evaluate_spooled(dist, plan, spool)
 
 
+def _adapter(engine: str | Engine) -> Engine:
+    if isinstance(engine, str):
+        return get_engine(engine)
+    if callable(getattr(engine, "evaluate", None)) and isinstance(getattr(engine, "backend", None), str):
+        return engine
+    raise TypeError(f"engine: expected an engine's name ({', '.join({**ENGINES, **CLUSTER_ENGINES})}) or an Engine, "
+                    f"not {type(engine).__name__}")
+
+
 def streams(engine: str | Engine) -> bool:
     """Whether the engine judges from a Spool, so that eval need not hold every parsed resource."""
-    adapter = get_engine(engine) if isinstance(engine, str) else engine
+    adapter = _adapter(engine)
     return callable(getattr(adapter, "evaluate_spooled", None))
 
 

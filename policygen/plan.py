@@ -19,7 +19,7 @@ from typing import Any, TypeVar
 
 from .kinds import POD_KINDS
 from .rules import CATALOGUE, RULES, PlanInputs, RuleInfo
-from .spec import PolicySpec, Scope, SidecarPolicy
+from .spec import PolicySpec, Scope, SidecarPolicy, revalidated
 
 
 @dataclass(frozen=True)
@@ -176,6 +176,11 @@ def _exception(exc) -> ExceptionPlan:
 
 def build_plan(policy: SidecarPolicy, today: datetime.date | None = None) -> Plan:
     """Decide every rule the spec asks for, with its parameters; exceptions as in force on today (UTC)."""
+    return plan_of_valid(revalidated(policy), today)
+
+
+def plan_of_valid(policy: SidecarPolicy, today: datetime.date | None = None) -> Plan:
+    """build_plan() of a policy that has just passed validation."""
     spec: PolicySpec = policy.spec
     given = PlanInputs(
         spec=spec,

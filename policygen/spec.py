@@ -568,13 +568,25 @@ def parse_spec(data: object, source: Path | str = "<spec>") -> SidecarPolicy:
     return policy
 
 
+def revalidated(policy: object) -> SidecarPolicy:
+    """The policy validated again: a caller may have changed a list inside it (the models are frozen, their lists
+    are not), and a value that never passed validation must not reach a backend."""
+    if not isinstance(policy, SidecarPolicy):
+        raise TypeError(f"expected a SidecarPolicy (load_spec(path) or parse_spec(data) returns one), "
+                        f"not {type(policy).__name__}")
+    try:
+        return SidecarPolicy.model_validate(policy.model_dump(by_alias=True, warnings=False), by_alias=True)
+    except ValidationError as exc:
+        raise SpecErrors([SpecError("<SidecarPolicy>", _loc(e["loc"]), _clean_msg(e)) for e in exc.errors()]) from None
+
+
 def _rule_references(policy: SidecarPolicy, source: Path | str) -> list[SpecError]:
     """The spec turns on a rule; enforcement and exceptions name only rules it turns on, and kinds those rules read."""
     from .kinds import rule_kinds
-    from .plan import build_plan
+    from .plan import plan_of_valid
 
     spec = policy.spec
-    on = set(build_plan(policy).rule_ids)
+    on = set(plan_of_valid(policy).rule_ids)
     if not on:
         # Every backend would be empty (and a conftest entry point of no rule does not parse): a CI gate
         # on it would pass everything.

@@ -124,3 +124,30 @@ def test_one_path_given_as_a_string_is_one_path_and_an_engine_named_alone_is_one
     assert report.engines == ["opa"] and report.rows
     with pytest.raises(PolicygenError, match="unknown engine 'nope'"):
         pg.verify(spec, sample, engines=["nope"])
+
+
+def test_wrong_types_from_a_caller_are_named_errors_not_bare_ones(reference_plan):
+    # A red team (2026-12-05): build_plan("path") and evaluate(engine=None) raised AttributeErrors from deep
+    # inside, and render_all(plan, ["nope"]) returned no file at all.
+    with pytest.raises(TypeError, match="expected a SidecarPolicy .* not str"):
+        pg.build_plan(str(REFERENCE_SPEC))
+    with pytest.raises(TypeError, match="spec: expected a path .* not int"):
+        pg.evaluate(3, "opa", REFERENCE_SAMPLES)
+    with pytest.raises(TypeError, match="engine: expected an engine's name .* not NoneType"):
+        pg.evaluate(REFERENCE_SPEC, None, REFERENCE_SAMPLES)
+    with pytest.raises(TypeError, match="plan: expected a Plan"):
+        pg.render_all(pg.load_spec(REFERENCE_SPEC))
+    with pytest.raises(pg.PolicygenError, match="unknown backend 'nope'; choose among: rego, "):
+        pg.render_all(reference_plan, ["nope"])
+    alone = pg.render_all(reference_plan, "rego")
+    assert alone and all(path.parts[0] == "rego" for path in alone)
+
+
+def test_a_policy_changed_after_loading_is_validated_again_before_it_is_planned():
+    # The models are frozen but their lists are not: a value appended after load must meet the same validation.
+    policy = pg.load_spec(REFERENCE_SPEC)
+    policy.spec.sidecars.append("not a sidecar")
+    with pytest.raises(pg.SpecError, match=r"<SidecarPolicy>: spec\.sidecars\[\d+\]"):
+        pg.build_plan(policy)
+    fine = pg.load_spec(REFERENCE_SPEC)
+    assert pg.build_plan(fine).rules == pg.build_plan(pg.load_spec(REFERENCE_SPEC)).rules

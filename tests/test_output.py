@@ -281,3 +281,37 @@ def test_check_refuses_a_folder_generate_would_refuse_before_reading_anything_in
         assert "hunter2" not in proc.stdout + proc.stderr and "Traceback" not in proc.stderr
         assert f"{home}: refusing to {'check' if args else 'replace'} a folder that holds .credentials" in proc.stderr
     assert sorted(p.name for p in home.iterdir()) == [".credentials"]
+
+
+def test_a_replaced_tree_that_cannot_be_removed_is_said_and_the_new_one_stays(tmp_path, monkeypatch):
+    # A red team (2026-12-05): an immutable file in the old tree left `.dist.old-<pid>` beside the new tree
+    # with exit 0, a stale policy tree that `git add -A` would commit. Root removes read-only folders, so
+    # the refusal is the file system's answer simulated at rmtree.
+    import errno
+    import os
+    import shutil
+
+    import pytest
+
+    from policygen import output
+    from policygen.errors import OutputError
+    out = tmp_path / "dist"
+    output.write_tree(_small_tree(), out)
+    (out / "rego/a/src.rego").write_text("tampered\n")
+    real_rmtree = shutil.rmtree
+
+    def refusing(path, *args, onerror=None, onexc=None, **kwargs):
+        if ".dist.old-" not in os.fspath(path):
+            return real_rmtree(path, *args, onerror=onerror, **kwargs) if onexc is None else \
+                real_rmtree(path, *args, onexc=onexc, **kwargs)
+        exc = PermissionError(errno.EPERM, "Operation not permitted", os.path.join(path, "rego/a/src.rego"))
+        if onexc is not None:
+            onexc(os.unlink, exc.filename, exc)
+        elif onerror is not None:
+            onerror(os.unlink, exc.filename, (type(exc), exc, None))
+    monkeypatch.setattr(output.shutil, "rmtree", refusing)
+    with pytest.raises(OutputError, match=r"the new files are in place, but the tree they replaced could not be "
+                                          r"removed \(Operation not permitted: .*src\.rego\); remove .*\.dist\.old-\d+ by hand"):
+        output.write_tree(_small_tree(), out)
+    assert (out / "rego/a/src.rego").read_text() == _small_tree()[output.PurePosixPath("rego/a/src.rego")]
+    assert sorted(p.name for p in tmp_path.iterdir() if not p.name.startswith(".dist.old-")) == ["dist"]
