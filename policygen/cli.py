@@ -223,7 +223,7 @@ def _cmd_verify(args: argparse.Namespace) -> int:
 
     _progress("policygen: verifying in " + (", ".join(args.engine) if args.engine else "every installed engine") + " ...")
     from .samples import load_samples
-    from .verify import format_report
+    from .verification import format_report
 
     samples = load_samples(args.samples, _load_options(args))
     if not samples.resources:

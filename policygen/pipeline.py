@@ -23,7 +23,7 @@ from .plan import Plan, build_plan, plan_of_valid
 from .samples import SampleSet, load_samples
 from .spec import SidecarPolicy, load_spec
 from .verdicts import Verdict
-from .verify import Report, build_report
+from .verification import Report, build_report
 
 if TYPE_CHECKING:  # only eval's streaming path reads a Spool
     from .spool import Spool

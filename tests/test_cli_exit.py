@@ -433,3 +433,38 @@ def _running(pid: int) -> bool:
             return stat.read().rsplit(")", 1)[1].split()[0] != "Z"
     except OSError:
         return False
+
+
+def test_a_sigint_while_the_command_is_still_importing_ends_quietly_with_130():
+    # A red team (2026-12-05): SIGINT in the first ~0.8 s printed a KeyboardInterrupt traceback. The
+    # interrupt is raised where the signal would land: inside an import the command makes.
+    hook = (
+        "import sys\n"
+        "class Interrupting:\n"
+        "    def find_spec(self, name, path=None, target=None):\n"
+        "        if name == 'policygen.pipeline':\n"
+        "            raise KeyboardInterrupt\n"
+        "sys.meta_path.insert(0, Interrupting())\n"
+        "sys.argv = ['policygen', 'generate', '--help']\n"
+        "from policygen.command import run\n"
+        "run()\n"
+    )
+    env = dict(os.environ, PYTHONPATH=str(ROOT))
+    proc = subprocess.run([sys.executable, "-c", hook], capture_output=True, text=True, env=env, timeout=60)
+    assert (proc.returncode, proc.stderr) == (130, "policygen: interrupted\n")
+    entry = next(line for line in (ROOT / "pyproject.toml").read_text().splitlines() if line.startswith("policygen = "))
+    assert entry == 'policygen = "policygen.command:run"'
+    assert (ROOT / "policygen" / "__main__.py").read_text().startswith("from .command import run")
+
+
+def test_importing_the_package_imports_none_of_its_heavy_modules():
+    # What makes the quiet SIGINT above possible, and `import policygen.errors` cheap: public names are
+    # read on first use.
+    code = ("import sys, policygen\n"
+            "assert not {'policygen.pipeline', 'policygen.spec', 'pydantic'} & set(sys.modules), sorted(sys.modules)\n"
+            "assert callable(policygen.verify) and policygen.verify.__module__ == 'policygen.pipeline'\n"
+            "import policygen.cli\n"
+            "assert callable(policygen.verify), policygen.verify\n")
+    env = dict(os.environ, PYTHONPATH=str(ROOT))
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=60)
+    assert proc.returncode == 0, proc.stderr
