@@ -1,7 +1,7 @@
 # The policy-repo workflow. `make` sets everything up on a fresh machine and
 # verifies the reference spec; `make test` runs the whole suite.
 PYTHON ?= python3
-POLICYGEN ?= $(PYTHON) -m policygen.cli
+POLICYGEN ?= $(PYTHON) -m policygen
 SPECS := $(wildcard specs/*.yaml)
 DIST ?= dist
 
