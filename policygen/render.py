@@ -18,6 +18,8 @@ import jinja2
 import jinja2.bccache
 import yaml
 
+from .kubeyaml import resolve_v2
+
 
 def templates_root() -> Path:
     """Templates ship inside the wheel as policygen/templates; a checkout keeps them at the top."""
@@ -66,16 +68,25 @@ SafeLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 @lru_cache(maxsize=65536)
 def _resolve(kind: type, value: Any, implicit: tuple[bool, bool]) -> str:
-    return yaml.resolver.Resolver.resolve(_RESOLVER, kind, value, implicit)
+    tag = yaml.resolver.Resolver.resolve(_RESOLVER, kind, value, implicit)
+    if tag == _STR and implicit[0] and isinstance(value, str):
+        # kubectl, Gatekeeper and the Kyverno CLI read YAML as go-yaml v2 does, where y, n, 0o17 and 1e3 are
+        # no strings: a string that either reader would take for another type is written quoted.
+        return resolve_v2(value)[0]
+    return tag
 
 
-class _Dumper(_SafeDumper):  # type: ignore[misc,valid-type]
+class _PlainDumper(_SafeDumper):  # type: ignore[misc,valid-type]
     def resolve(self, kind, value, implicit):  # type: ignore[no-untyped-def]
         # The emitter asks twice per scalar whether a plain one would read back as another type; the answer
         # depends on nothing else (no path resolvers are registered), and manifests repeat their strings.
         if self.yaml_path_resolvers or not isinstance(value, (str, type(None))):
             return super().resolve(kind, value, implicit)
         return _resolve(kind, value, implicit)
+
+
+class _Dumper(_PlainDumper):
+    pass
 
 
 _RESOLVER = yaml.resolver.Resolver()
@@ -337,10 +348,16 @@ def to_yaml(value: Any) -> str:
 
 def safe_dump(value: Any, **options: Any) -> str:
     """yaml.safe_dump of a mapping written by libyaml's emitter, where PyYAML has it: the same text, several
-    times faster. (A scalar alone is written differently, with an end marker: PyYAML's own emitter writes it.)"""
-    if not isinstance(value, dict):
+    times faster, but for strings that go-yaml v2 would read as another type, which are quoted. (A scalar
+    alone is written differently, with an end marker: PyYAML's own emitter writes it.)"""
+    if not isinstance(value, (dict, list)):
         return yaml.safe_dump(value, **options)
-    return yaml.dump(value, Dumper=_SafeDumper, **options)
+    return yaml.dump(value, Dumper=_PlainDumper, **options)
+
+
+def safe_dump_all(docs: list[Any], **options: Any) -> str:
+    """yaml.safe_dump_all, with safe_dump's quoting: documents that kubectl or an engine reads."""
+    return yaml.dump_all(docs, Dumper=_PlainDumper, **options)
 
 
 def dump_yaml_documents(docs: list[Any]) -> str:

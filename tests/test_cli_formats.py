@@ -369,3 +369,22 @@ def test_a_report_cut_short_leaves_no_file(tmp_path, reference_plan):
     with pytest.raises(KeyboardInterrupt):
         cli._write_output(broken, str(target))
     assert list(tmp_path.iterdir()) == []
+
+
+def test_a_policyreport_names_a_resource_as_kubectl_reads_it(tmp_path):
+    # A red team (2026-12-05): a pod named y in namespace n was reported as `name: y`, `namespace: n`, which
+    # kubectl (go-yaml v2) reads as true and false, so `kubectl apply` of the report refused it.
+    from policygen.kubeyaml import load_yaml_chunk, split_documents
+
+    require_tool("opa")
+    pod = {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "y", "namespace": "n"},
+           "spec": {"containers": [{"name": "on", "image": "busybox"}]}}
+    path = tmp_path / "pod.json"
+    path.write_text(json.dumps(pod))
+    proc = policygen("eval", "--spec", str(REFERENCE_SPEC), "--engine", "opa", "--format", "policyreport",
+                     "--fail-on", "never", str(path))
+    assert proc.returncode == 0, proc.stderr
+    docs = [load_yaml_chunk(proc.stdout[chunk.start:chunk.end]).value for chunk in split_documents(proc.stdout)]
+    report = next(d for d in docs if d["kind"] == "PolicyReport")
+    assert report["metadata"]["namespace"] == "n"
+    assert [(s["name"], s["namespace"]) for r in report["results"] for s in r["resources"]] == [("y", "n")] * len(report["results"])

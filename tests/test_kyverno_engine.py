@@ -88,3 +88,25 @@ def test_delete_of_pod_judged_by_no_pod_rule(verdicts):
 def test_sc012_reported_not_evaluated(verdicts):
     assert verdicts[0].not_evaluated == ["SC012"]
     assert "SC012" not in verdicts[0].rules
+
+
+def test_values_go_yaml_reads_as_no_string_reach_the_cli_as_strings(tmp_path):
+    # A red team (2026-12-05): the values and user-info files were written by yaml.safe_dump, which leaves
+    # y, n and 1234e56 plain, and the CLI (go-yaml v2) read them as a bool or a number and refused the
+    # whole run (exit 3). Each of these is a valid label value, user name or namespace name.
+    require_tool("kyverno")
+    require_tool("opa")
+    ns = {"apiVersion": "v1", "kind": "Namespace",
+          "metadata": {"name": "shop", "labels": {"istio-injection": "enabled", "git-sha": "1234e56", "backup": "y"}}}
+    cm = {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "istio-sidecar-injector", "namespace": "istio-system"}}
+    plan = build_plan(load_spec(REFERENCE))
+    pod = approved_pod(plan, "y")
+    pod["metadata"]["namespace"] = "n"
+    pod["spec"]["containers"][0]["securityContext"]["privileged"] = True
+    docs = [ns, _review("UPDATE", cm, {"username": "y", "groups": ["N"]}), pod]
+    path = tmp_path / "samples.json"
+    path.write_text("\n".join(__import__("json").dumps(d) for d in docs))
+    said = {engine: [(v.allowed, sorted({x.rule for x in v.violations})) for v in policygen.evaluate(REFERENCE, engine, path)]
+            for engine in ("opa", "kyverno")}
+    assert said["kyverno"] == said["opa"]
+    assert said["opa"][1] == (False, ["CP002"])

@@ -9,6 +9,7 @@ import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from policygen.kubeyaml import load_yaml_chunk, resolve_v2
 from policygen.render import _Dumper, _events, load_own_yaml, to_yaml
 
 # Strings a resolver could mistake for another type, YAML indicators, line breaks and unusual characters.
@@ -97,7 +98,8 @@ def _ordinary(value) -> bool:
         return all(_ordinary(k) and _ordinary(v) for k, v in value.items())
     if isinstance(value, list):
         return all(_ordinary(v) for v in value)
-    return not isinstance(value, str) or bool(re.fullmatch(r"[\x20-\x7e]{1,127}", value))
+    # ...and a string go-yaml v2 reads as a string too (PyYAML leaves y, n or 0o17 plain; safe_dump quotes them).
+    return not isinstance(value, str) or bool(re.fullmatch(r"[\x20-\x7e]{1,127}", value)) and resolve_v2(value)[1] == value
 
 
 @settings(max_examples=150, deadline=None)
@@ -114,3 +116,25 @@ def test_safe_dump_by_libyaml_reads_back_and_is_pyyamls_safe_dump_for_ordinary_t
     assert yaml.safe_load(text) == value
     if _ordinary(value):
         assert text == yaml.safe_dump(value, sort_keys=False, **options)
+
+
+# Plain scalars that go-yaml v2 (kubectl, Gatekeeper, the Kyverno CLI) reads as no string, where PyYAML reads
+# most of them as strings: YAML 1.1's one-letter booleans, Go's integer prefixes, exponents without a point.
+_GO_YAML_TRICKY = st.sampled_from(["y", "Y", "n", "N", "yes", "On", "OFF", "0o17", "0b101", "-0b11", "0x1F", "017",
+                                   "1e3", "1234e56", "1_000", "+12", "-1.5e-3", ".5", "1.", "2001-12-14", "~", "Null"])
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.recursive(st.one_of(_GO_YAML_TRICKY, _TRICKY, st.text(max_size=12)), lambda inner: st.one_of(
+    st.lists(inner, min_size=1, max_size=3), st.dictionaries(st.one_of(_GO_YAML_TRICKY, st.text(min_size=1, max_size=6)),
+                                                             inner, min_size=1, max_size=3)), max_leaves=12))
+def test_every_writer_of_yaml_that_kubectl_or_an_engine_reads_is_read_by_go_yaml_as_written(value):
+    """A red team (2026-12-05): a namespace label 1234e56 or a user named y, written by yaml.safe_dump for the
+    Kyverno CLI, made it refuse the whole run (exit 3); a PolicyReport named y read back as true."""
+    from policygen.render import safe_dump, safe_dump_all
+
+    doc = {"metadata": {"labels": value}} if not isinstance(value, dict) else value
+    for text in (to_yaml(doc), safe_dump(doc, sort_keys=True), safe_dump_all([doc, doc], sort_keys=True).split("---\n")[-1]):
+        loaded = load_yaml_chunk(text)
+        assert loaded is not None and loaded.value == doc, text
+        assert load_own_yaml(text) == doc

@@ -31,8 +31,6 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from .. import tools
 from ..backends.cel import NAMESPACE_NAME_LABEL
 from ..backends.kyverno import KyvernoBackend
@@ -387,9 +385,10 @@ class KyvernoEngine:
         selector = namespace_selector(namespaces, [o for _, o in members])
         values = {"apiVersion": "cli.kyverno.io/v1alpha1", "kind": "Value", "metadata": {"name": "values"},
                   "namespaceSelector": selector, "globalValues": {"request.operation": op}}
-        (work / "values.yaml").write_text(yaml.safe_dump(values, sort_keys=True), encoding="utf-8")
+        # JSON too: a label value or user name such as y, n or 1234e56 is a string to PyYAML and none to the CLI.
+        (work / "values.yaml").write_text(_document(values), encoding="utf-8")
         info = {"apiVersion": "cli.kyverno.io/v1alpha1", "kind": "UserInfo", "metadata": {"name": "user"}, "userInfo": user}
-        (work / "user-info.yaml").write_text(yaml.safe_dump(info, sort_keys=True), encoding="utf-8")
+        (work / "user-info.yaml").write_text(_document(info), encoding="utf-8")
         argv = [str(binary), "apply", *map(str, policies), "--resource", str(work / "resources.yaml"),
                 "--values-file", str(work / "values.yaml"), "--userinfo", str(work / "user-info.yaml"),
                 "--policy-report", "--output-format", "json", "--remove-color"]

@@ -10,8 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-import yaml
-
+from ..render import safe_dump_all
 from ..rules import CATALOGUE
 from .model import EvalRun, ResourceResult
 
@@ -107,4 +106,4 @@ def build(run: EvalRun) -> list[dict[str, Any]]:
 
 
 def render(run: EvalRun) -> str:
-    return yaml.safe_dump_all(build(run), sort_keys=True, default_flow_style=False, width=10_000)
+    return safe_dump_all(build(run), sort_keys=True, default_flow_style=False, width=10_000)
