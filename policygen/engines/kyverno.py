@@ -181,9 +181,9 @@ SC012_TIMEOUT = float(os.environ.get("POLICYGEN_SC012_TIMEOUT", "180"))
 
 
 def status_leaves_metadata(review: dict[str, Any]) -> bool:
-    """A pods/status write that leaves the pod's labels and annotations as they were: the pod policies'
-    status-changes-metadata condition (policygen/backends/cel.py) leaves it unmatched in a cluster, but the
-    CLI sends no subresource, so there it would be judged as a plain update of the pod."""
+    """A status write of a pod, or of a controller of pods, that leaves its labels and annotations as they were:
+    the pod policies' status-changes-metadata condition (policygen/backends/cel.py) leaves it unmatched in a
+    cluster, but the CLI sends no subresource, so there it would be judged as a plain update of the object."""
     obj, old = review.get("object"), review.get("oldObject")
     if review.get("subResource") != "status" or not isinstance(obj, dict) or not isinstance(old, dict):
         return False
@@ -247,7 +247,7 @@ class KyvernoEngine:
             if _has_lone_surrogate(_target(res)):
                 unreadable.add(i)
                 continue
-            if res.kind == "Pod" and status_leaves_metadata(res.review):
+            if res.kind in POD_KINDS and status_leaves_metadata(res.review):
                 unmatched_status.add(i)
                 continue
             op = res.operation

@@ -71,9 +71,12 @@ def _request(res: Resource) -> dict[str, Any]:
     info = rev.get("userInfo") if isinstance(rev.get("userInfo"), dict) else dict(UNTRUSTED_USER)
     username = info.get("username") if isinstance(info.get("username"), str) else ""
     groups = [g for g in info.get("groups") or [] if isinstance(g, str)] if isinstance(info.get("groups"), list) else []
-    # A pod subresource the pod rules match goes as it came (the status condition reads it); any other is
-    # judged as a write of the object itself, as the other engines judge it.
-    sub = rev.get("subResource") if kind == "Pod" and rev.get("subResource") in POD_RULE_SUBRESOURCES else ""
+    # A pod subresource the pod rules match goes as it came (the status condition reads it), and so does a
+    # controller's status write: the API server keeps its pod template there, so the pod rules leave it
+    # unjudged as review.rego's status_leaves_metadata does. Any other is judged as a write of the object
+    # itself, as the other engines judge it.
+    given = rev.get("subResource")
+    sub = given if (kind == "Pod" and given in POD_RULE_SUBRESOURCES) or (kind in POD_KINDS and given == "status") else ""
     return {"operation": op, "object": obj, "oldObject": old, "namespace": namespace, "subResource": sub,
             "userInfo": {"username": username, "groups": groups}}
 

@@ -88,6 +88,10 @@ def controller(kind: str, p):
     return {"apiVersion": api, "kind": kind, "metadata": md, "spec": body}
 
 
+DEPLOYMENT_CONTROLLER = {"username": "system:serviceaccount:kube-system:deployment-controller",
+                         "groups": ["system:serviceaccounts", "system:serviceaccounts:kube-system", "system:authenticated"]}
+
+
 def review(obj, op="CREATE", user=None, old=None, ns=None, subresource=None, resource=None):
     target = old if op == "DELETE" else obj
     kind = target["kind"]
@@ -548,6 +552,18 @@ def _sc010():
         ("An app init container with runAsGroup 1337 in a Job.", "deny SC010",
          with_(controller("Job", pod("s10-job")), lambda j: spec(j)["initContainers"].append(
              {"name": "migrate", "image": "registry.corp.example:5000/shop/web:2.3.1", "securityContext": {"runAsGroup": 1337}}))),
+        ("Near miss: the deployment controller writes the status of a Deployment whose template runs a privileged\n"
+         "app container (admitted before the policy). The API server keeps the template on deployments/status and\n"
+         "no policy matches that subresource; the VAP and Kyverno engines denied it offline (a red team, 2026-12-05).",
+         "allow", review(with_(controller("Deployment", with_(pod("s10-deploy-status-ok"), app_sc(privileged=True))),
+                               lambda d: d.update(status={"observedGeneration": 2, "replicas": 1})),
+                         op="UPDATE", old=controller("Deployment", with_(pod("s10-deploy-status-ok"), app_sc(privileged=True))),
+                         user=DEPLOYMENT_CONTROLLER, subresource="status", resource="deployments")),
+        ("The same write as an update of the Deployment itself.", "deny SC010",
+         review(with_(controller("Deployment", with_(pod("s10-deploy-update"), app_sc(privileged=True))),
+                      lambda d: d.update(status={"observedGeneration": 2, "replicas": 1})),
+                op="UPDATE", old=controller("Deployment", with_(pod("s10-deploy-update"), app_sc(privileged=True))),
+                user=DEPLOYMENT_CONTROLLER, resource="deployments")),
     ]
 
 
