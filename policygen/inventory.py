@@ -58,22 +58,27 @@ def normal_form(name: str, labels: dict[str, str]) -> dict[str, Any]:
     return {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": name, "labels": dict(sorted(labels.items()))}}
 
 
-def entry(res: Resource) -> tuple[str, dict[str, str]] | None:
-    """(name, labels as the inventory holds them) when the resource puts a Namespace in the inventory.
+def entries(res: Resource) -> list[tuple[str, dict[str, str]]]:
+    """(name, labels as the inventory holds them) of each Namespace version the resource shows.
 
-    A Namespace of any apiVersion counts (the engines that read the inputs' Namespaces never
-    looked at it); a DELETE removes nothing here, and a Namespace without a string name names no
-    namespace a resource could be in.
+    A Namespace of any apiVersion counts (the engines that read the inputs' Namespaces never looked at
+    it); a DELETE adds nothing (the API server creates no pod in a namespace being deleted), and a
+    Namespace without a string name names no namespace a resource could be in. An UPDATE shows two
+    versions, its oldObject's too: an update that takes a namespace out of the mesh must not take its
+    pods' violations out with it, so both count, as two Namespace objects of one name do.
     """
-    obj = res.object
-    if obj.get("kind") != "Namespace" or res.operation == "DELETE":
-        return None
-    meta = obj.get("metadata")
-    name = meta.get("name") if isinstance(meta, dict) else None
-    if not isinstance(name, str):
-        return None
-    labels = namespace_labels(obj)
-    return name, dict(FAIL_CLOSED_LABELS) if labels is None else labels
+    if res.operation == "DELETE":
+        return []
+    found = []
+    for obj in (res.review.get("object"), res.review.get("oldObject") if res.operation == "UPDATE" else None):
+        if not isinstance(obj, dict) or obj.get("kind") != "Namespace":
+            continue
+        meta = obj.get("metadata")
+        name = meta.get("name") if isinstance(meta, dict) else None
+        if isinstance(name, str):
+            labels = namespace_labels(obj)
+            found.append((name, dict(FAIL_CLOSED_LABELS) if labels is None else labels))
+    return found
 
 
 def scope_of(plan: Plan) -> dict[str, Any] | None:
@@ -124,9 +129,7 @@ class Inventory:
 
     def add(self, res: Resource) -> None:
         """Take the resource's Namespace, if it is one."""
-        found = entry(res)
-        if found is not None:
-            name, labels = found
+        for name, labels in entries(res):
             self._versions.setdefault(name, {})[json.dumps(labels, sort_keys=True)] = labels
 
     def namespaces(self, plan: Plan) -> dict[str, dict[str, Any]]:

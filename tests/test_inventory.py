@@ -176,3 +176,15 @@ def test_a_delete_and_a_nameless_namespace_hold_nothing(reference_plan):
               "request": {"uid": "1", "operation": "DELETE", "oldObject": _ns("inv-gone", ON)}}
     held = _inventory(_yaml(review), _yaml({"apiVersion": "v1", "kind": "Namespace", "metadata": {"labels": ON}})).namespaces(reference_plan)
     assert held == {}
+
+
+def test_an_update_that_takes_a_namespace_out_of_the_mesh_holds_its_old_version_too(reference_plan):
+    # A red team (2026-12-05): an UPDATE of a Namespace whose oldObject was injected and whose object is not
+    # took a privileged pod in it out of every engine's mesh, and every engine allowed the pod.
+    review = {"apiVersion": "admission.k8s.io/v1", "kind": "AdmissionReview",
+              "request": {"uid": "1", "operation": "UPDATE", "object": _ns("inv-out", {"team": "x"}),
+                          "oldObject": _ns("inv-out", {**ON, "team": "x"})}}
+    assert _inventory(_yaml(review)).namespaces(reference_plan)["inv-out"]["metadata"]["labels"] == {**ON, "team": "x"}
+    # Both versions out of the mesh: held as the one that leaves pods asking for injection in it.
+    review["request"]["oldObject"] = _ns("inv-out", OFF)
+    assert _inventory(_yaml(review)).namespaces(reference_plan)["inv-out"]["metadata"]["labels"] == {"team": "x"}

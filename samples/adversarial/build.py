@@ -885,6 +885,14 @@ def _scope():
          namespace("adv-dup-off", {"istio-injection": "disabled"})),
         ("", "allow", namespace("adv-dup-off", {"istio-injection": "disabled", "team": "off"})),
         ("", "allow", with_(pod("sc-dup-off-ok", "adv-dup-off"), evil)),
+        ("An update that takes a namespace out of the mesh: its oldObject was injected. A red team's pod in it went\n"
+         "unjudged in every engine, the old version being no Namespace of the inventory (2026-12-05).", "allow",
+         review(namespace("adv-leaving", {"team": "x"}), op="UPDATE", old=namespace("adv-leaving", {"istio-injection": "enabled", "team": "x"}))),
+        ("A pod in that namespace: judged under the version that puts it furthest into the mesh.", "deny SC001",
+         with_(pod("sc-leaving-ns", "adv-leaving"), evil)),
+        ("Near miss: an update of a namespace that was never in the mesh.", "allow",
+         review(namespace("adv-never", {"team": "yellow"}), op="UPDATE", old=namespace("adv-never", {"istio-injection": "disabled"}))),
+        ("", "allow", with_(pod("sc-never-ok", "adv-never"), evil)),
     ]
 
 
