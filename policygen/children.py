@@ -12,8 +12,8 @@ from collections.abc import Callable
 _PR_SET_PDEATHSIG = 1
 
 
-def die_with_parent() -> Callable[[], None] | None:
-    """A preexec_fn that has Linux send the child SIGTERM when this process dies, however it dies.
+def die_with_parent(sig: int = signal.SIGTERM) -> Callable[[], None] | None:
+    """A preexec_fn that has Linux send the child sig (SIGTERM) when this process dies, however it dies.
 
     Only from the main thread: the kernel sends it when the thread that started the child ends, and a
     worker thread may end while its server is still in use. Elsewhere, or without prctl, None (the
@@ -27,7 +27,7 @@ def die_with_parent() -> Callable[[], None] | None:
     parent = os.getpid()
 
     def preexec() -> None:
-        prctl(_PR_SET_PDEATHSIG, signal.SIGTERM)
+        prctl(_PR_SET_PDEATHSIG, sig)
         if os.getppid() != parent:  # the parent died before the request was made
             os._exit(1)
 

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import os
 import shlex
+import signal
 import subprocess
 import sys
+import time
 
 import pytest
 import yaml
@@ -468,3 +470,34 @@ def test_importing_the_package_imports_none_of_its_heavy_modules():
     env = dict(os.environ, PYTHONPATH=str(ROOT))
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=60)
     assert proc.returncode == 0, proc.stderr
+
+
+def test_a_control_plane_process_that_would_wait_on_sigterm_ends_when_its_starter_is_killed(tmp_path):
+    # A pytest ended by SIGTERM (2026-12-05) left its kube-apiserver running: SIGTERM from the kernel began
+    # a graceful shutdown that waited on an etcd ending at the same moment. A component that ignores
+    # SIGTERM stands for it here; it must end with the process that started it, however that one ends.
+    starter = (
+        "import sys, time\n"
+        "from pathlib import Path\n"
+        "from policygen.cluster.processes import Component\n"
+        "stubborn = 'import signal, time; signal.signal(signal.SIGTERM, signal.SIG_IGN); time.sleep(120)'\n"
+        "c = Component('stubborn', [sys.executable, '-c', stubborn], Path(sys.argv[1]))\n"
+        "print(c.pid, flush=True)\n"
+        "time.sleep(120)\n"
+    )
+    env = dict(os.environ, PYTHONPATH=str(ROOT))
+    proc = subprocess.Popen([sys.executable, "-c", starter, str(tmp_path / "log")], stdout=subprocess.PIPE, text=True, env=env)
+    child = int(proc.stdout.readline())
+    try:
+        time.sleep(1.0)  # SIGTERM is ignored by then
+        proc.send_signal(signal.SIGKILL)
+        proc.wait(10)
+        deadline = time.monotonic() + 10
+        while _running(child) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert not _running(child)
+    finally:
+        for pid in (proc.pid, child):
+            if _running(pid):
+                os.kill(pid, signal.SIGKILL)
+        proc.wait(10)

@@ -38,10 +38,12 @@ class Component:
         self.argv = argv
         self.log = log
         with open(log, "ab") as out:
-            # detach: `policygen cluster up` leaves it running after the command exits.
+            # detach: `policygen cluster up` leaves it running after the command exits. Otherwise it is
+            # killed outright when policygen dies unstopped: a kube-apiserver's graceful shutdown waits on
+            # an etcd that is ending at the same moment, and it outlived a pytest ended by SIGTERM.
             self.proc = subprocess.Popen(
                 argv, stdin=subprocess.DEVNULL, stdout=out, stderr=subprocess.STDOUT,
-                env=env, start_new_session=detach, preexec_fn=None if detach else die_with_parent(),
+                env=env, start_new_session=detach, preexec_fn=None if detach else die_with_parent(signal.SIGKILL),
             )
         self.pid = self.proc.pid
 
