@@ -44,6 +44,7 @@ from ..samples import UNTRUSTED_USER, Resource, SampleSet
 from ..verdicts import Verdict, Violation
 from . import cel_messages
 from . import runner
+from .status import status_leaves_metadata
 
 # Kinds whose names some rule reads (CP001 prefixes, CP002 names, CP004, CP005 roles).
 NAME_READ_KINDS = frozenset({"MutatingWebhookConfiguration", "ConfigMap", "Namespace", "ClusterRole", "Role"})
@@ -178,21 +179,6 @@ def _old_object_unseen(plan: Plan, samples: SampleSet) -> dict[int, list[str]]:
 
 # Seconds one SC012 run may wait on the registries before its resources are left undecided.
 SC012_TIMEOUT = float(os.environ.get("POLICYGEN_SC012_TIMEOUT", "180"))
-
-
-def status_leaves_metadata(review: dict[str, Any]) -> bool:
-    """A status write of a pod, or of a controller of pods, that leaves its labels and annotations as they were:
-    the pod policies' status-changes-metadata condition (policygen/backends/cel.py) leaves it unmatched in a
-    cluster, but the CLI sends no subresource, so there it would be judged as a plain update of the object."""
-    obj, old = review.get("object"), review.get("oldObject")
-    if review.get("subResource") != "status" or not isinstance(obj, dict) or not isinstance(old, dict):
-        return False
-
-    def at(o: dict[str, Any], key: str) -> Any:
-        meta = o.get("metadata")
-        return meta.get(key, {}) if isinstance(meta, dict) else {}
-
-    return all(at(obj, key) == at(old, key) for key in ("labels", "annotations"))
 
 
 def _own_name(obj: Any) -> bool:

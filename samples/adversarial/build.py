@@ -559,6 +559,12 @@ def _sc010():
                                lambda d: d.update(status={"observedGeneration": 2, "replicas": 1})),
                          op="UPDATE", old=controller("Deployment", with_(pod("s10-deploy-status-ok"), app_sc(privileged=True))),
                          user=DEPLOYMENT_CONTROLLER, subresource="status", resource="deployments")),
+        ("A status write that also changes the Deployment's labels is judged as any update (the VAP engine let\n"
+         "it through unmatched in a first fix).", "deny SC010",
+         review(with_(controller("Deployment", with_(pod("s10-deploy-status-labels"), app_sc(privileged=True))),
+                      lambda d: d["metadata"].update(labels={"app": "web", "track": "canary"})),
+                op="UPDATE", old=controller("Deployment", with_(pod("s10-deploy-status-labels"), app_sc(privileged=True))),
+                user=DEPLOYMENT_CONTROLLER, subresource="status", resource="deployments")),
         ("The same write as an update of the Deployment itself.", "deny SC010",
          review(with_(controller("Deployment", with_(pod("s10-deploy-update"), app_sc(privileged=True))),
                       lambda d: d.update(status={"observedGeneration": 2, "replicas": 1})),
