@@ -170,6 +170,11 @@ def _admission_review(doc: dict[str, Any], file: str, where: str) -> dict[str, A
         field_name = "oldObject" if op == "DELETE" else "object"
         raise InputError(file, f"a {op} request needs a {field_name} mapping", f"{where}, request.{field_name}")
     for field_name, value in (("object", obj), ("oldObject", old)):
+        # The API server sends objects with a kind: one of another type would be judged by no rule in one
+        # engine and break the run in another, as in a List item.
+        if isinstance(value, dict) and (not isinstance(value.get("kind"), str) or not value["kind"]):
+            raise InputError(file, "an admission request's object is a Kubernetes object with a string kind",
+                             f"{where}, request.{field_name}.kind")
         # The API server admits one object at a time; the Kyverno CLI panics on a list here.
         if isinstance(value, dict) and is_list(value):
             raise InputError(file, "an admission request holds one object, not a list (it has items)", f"{where}, request.{field_name}")

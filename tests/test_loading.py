@@ -348,3 +348,24 @@ def test_a_folder_that_cannot_be_listed_is_bad_input_never_skipped(tmp_path, mon
     monkeypatch.setattr(os, "scandir", refusing)
     with pytest.raises(InputError, match="hidden.*cannot read: Permission denied"):
         collect_paths([tmp_path / "in"])
+
+
+@pytest.mark.parametrize("kind", ["{a: Pod}", "[Pod]", "5", "''", "null"])
+@pytest.mark.parametrize("role,op", [("object", "CREATE"), ("oldObject", "DELETE"), ("oldObject", "UPDATE")])
+def test_an_admission_request_whose_object_has_no_string_kind_is_bad_input(kind, role, op):
+    # A red team (2026-12-05): object.kind {a: Pod} on a privileged pod was allowed by OPA and conftest (no rule
+    # reads a kind that is no string), and broke the vap and gator runs with a traceback.
+    from policygen.errors import InputError
+    from policygen.samples import load_text
+
+    pod = "{apiVersion: v1, kind: Pod, metadata: {name: p, namespace: payments}, spec: {containers: []}}"
+    broken = pod.replace("kind: Pod", f"kind: {kind}")
+    objects = {"object": broken if role == "object" else pod, "oldObject": broken if role == "oldObject" else pod}
+    if op == "CREATE":
+        objects.pop("oldObject")
+    if op == "DELETE":
+        objects.pop("object")
+    text = ("apiVersion: admission.k8s.io/v1\nkind: AdmissionReview\nrequest:\n  uid: u\n  operation: " + op + "\n"
+            + "".join(f"  {k}: {v}\n" for k, v in objects.items()))
+    with pytest.raises(InputError, match=rf"request\.{role}\.kind: an admission request's object is a Kubernetes object with a string kind"):
+        load_text(text, "review.yaml")
