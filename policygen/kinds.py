@@ -95,6 +95,9 @@ def _group_version(api_version: str) -> tuple[str, str] | None:
     return (m.group(1) or "", m.group(2)) if m else None
 
 
+_KINDS_FOLDED = {kind.lower(): kind for kind in API_GROUPS}
+
+
 def unserved(kind: Any, api_version: Any) -> str | None:
     """Why no API server would take this object under its apiVersion, or None.
 
@@ -104,14 +107,21 @@ def unserved(kind: Any, api_version: Any) -> str | None:
     unjudged, for this reason. A rule kind of a custom resource's group is
     another kind (foreign), not unserved.
     """
+    right = _KINDS_FOLDED.get(kind.lower()) if isinstance(kind, str) and kind not in API_GROUPS else None
+    miscased = (f"the API server serves no kind {_shown(kind)!r}: kinds are case-sensitive, and the rules read {right}"
+                if right else None)
     if api_version is None or api_version == "":
-        return None  # the API server takes the version from the request's path, as it does for a bare object
+        return miscased  # the API server takes the version from the request's path, as it does for a bare object
     if not isinstance(api_version, str):
         return f"apiVersion is {type(api_version).__name__}, not a string"
     shown = _shown(api_version)
     parsed = _group_version(api_version)
     if parsed is None:
         return f"apiVersion {shown!r} is not a version or group/version"
+    if miscased:
+        # The VAP and Kyverno matches name resources, which are lower case, so they took `kind: POD` for a Pod
+        # where the Rego reads none; a custom resource's group may have a kind of any spelling.
+        return miscased if _owned(parsed[0]) else None
     if not isinstance(kind, str) or kind not in API_GROUPS:
         return None
     group, version = parsed

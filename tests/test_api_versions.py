@@ -62,6 +62,15 @@ ENGINES = ["opa", "conftest", "gator", "kyverno", "vap"]
     ("PeerAuthentication", "networking.istio.io/v1", False),
     ("Service", "apps/v1", True),  # no rule reads it
     ("Service", "a/b/c", False),  # but no kind is group/version/more
+    # Kinds are case-sensitive: the VAP and Kyverno matches (on lower-case resources) took these for rule kinds.
+    ("POD", "v1", False),
+    ("pod", None, False),
+    ("DEPLOYMENT", "apps/v1", False),
+    ("Statefulset", "apps/v1", False),
+    ("configmap", "v1", False),
+    ("peerauthentication", "security.istio.io/v1", False),
+    ("DEPLOYMENT", "apps.kruise.io/v1beta1", True),  # a custom resource's group: its kinds are its own
+    ("Pods", "v1", True),  # no rule kind in any case
 ])
 def test_unserved(kind, api_version, served):
     assert (unserved(kind, api_version) is None) == served
@@ -120,6 +129,10 @@ def _documents(plan):
                  "sideEffects": "None", "admissionReviewVersions": ["v1"]}]})
     docs.append({"apiVersion": "a/b/c", "kind": "Service", "metadata": {"name": "s", "namespace": "default"}})
     docs.append({"apiVersion": "apps/", "kind": "Service", "metadata": {"name": "s2", "namespace": "default"}})
+    # A red team (2026-12-05): vap and kyverno judged a miscased kind as the rule kind, the Rego as no kind at all.
+    docs.append({"apiVersion": "apps/v1", "kind": "DEPLOYMENT", "metadata": {"name": "d2", "namespace": pod["metadata"]["namespace"]},
+                 "spec": {"template": {"metadata": copy.deepcopy(bad["metadata"]), "spec": copy.deepcopy(bad["spec"])}}})
+    docs.append({"apiVersion": "v1", "kind": "configmap", "metadata": {"name": "istio-sidecar-injector", "namespace": "istio-system"}})
     served = copy.deepcopy(bad)
     served["metadata"]["name"] = "served"
     docs.append(served)  # judged as before, in the same batch
@@ -166,6 +179,6 @@ def test_eval_streams_the_same_verdict(tmp_path, reference_plan):
     proc = policygen("eval", "--spec", str(REFERENCE_SPEC), "--engine", "opa", "--format", "json", str(path))
     assert proc.returncode == 1, proc.stderr
     records = json.loads(proc.stdout)
-    assert [r["allowed"] for r in records] == [False] * 13 + [True, True]
-    assert all({v["rule"] for v in r["violations"]} == {ENGINE_RULE} for r in records[:12])
-    assert ENGINE_RULE not in {v["rule"] for v in records[12]["violations"]}
+    assert [r["allowed"] for r in records] == [False] * 15 + [True, True]
+    assert all({v["rule"] for v in r["violations"]} == {ENGINE_RULE} for r in records[:14])
+    assert ENGINE_RULE not in {v["rule"] for v in records[14]["violations"]}
