@@ -899,6 +899,11 @@ def _scope():
         ("Near miss: an update of a namespace that was never in the mesh.", "allow",
          review(namespace("adv-never", {"team": "yellow"}), op="UPDATE", old=namespace("adv-never", {"istio-injection": "disabled"}))),
         ("", "allow", with_(pod("sc-never-ok", "adv-never"), evil)),
+        ("An admission request that names an excluded namespace for a pod of a mesh one (no API server sends the two\n"
+         "apart): judged in the pod's own namespace in every engine. Gator matched the constraint on the request's\n"
+         "when that Namespace was among the inputs (a red team, 2026-12-05).", "deny SC001",
+         review(with_(pod("sc-request-ns", "payments"), evil), ns="istio-system", resource="pods")),
+        ("", "allow", namespace("istio-system")),
     ]
 
 

@@ -116,14 +116,18 @@ def _user_info(user: Any) -> dict[str, Any]:
 
 
 def _request_namespace(res: Resource) -> str:
-    """The request's namespace as written (the Rego falls back to the object's, then default)."""
-    if res.from_admission_review:
-        ns = res.source.get("request", {}).get("namespace")
-    elif is_cluster_scoped(res.kind):
-        ns = ""
-    else:
-        meta = res.object.get("metadata")
-        ns = meta.get("namespace") if isinstance(meta, dict) else None
+    """The namespace the object is judged in: its own, as in every engine; else the request's as written (the
+    Rego falls back to it, then to default). Gatekeeper matches a constraint's namespaces on the request's,
+    so a request naming an excluded namespace for a pod of a mesh one passed gator alone (a red team,
+    2026-12-05); the API server never sends the two apart."""
+    if is_cluster_scoped(res.kind):
+        ns = res.source.get("request", {}).get("namespace") if res.from_admission_review else ""
+        return ns if isinstance(ns, str) else ""
+    meta = res.object.get("metadata")
+    ns = meta.get("namespace") if isinstance(meta, dict) else None
+    if isinstance(ns, str) and ns:
+        return ns
+    ns = res.source.get("request", {}).get("namespace") if res.from_admission_review else None
     return ns if isinstance(ns, str) else ""
 
 
