@@ -153,3 +153,38 @@ def test_an_engine_broken_for_everything_is_an_engine_error(tmp_path, reference_
     samples = SampleSet([Resource("pod", 0, _plain_review(pod), pod)])
     with pytest.raises(EngineError, match="broken for the whole run"):
         ConftestEngine().evaluate(dist, reference_plan, samples)
+
+
+def test_an_interrupted_run_ends_its_engine_processes_and_starts_no_more():
+    # A red team (2026-12-05): after SIGTERM, `eval --engine gator` went on bisecting its batch for 20 s,
+    # starting gator after gator, since the worker threads that run the engine never see a signal. The
+    # interrupt lands in the main thread while a worker's engine process (a long sleep here) runs.
+    import signal
+    import subprocess
+
+    from policygen.engines import runner
+
+    calls: list[int] = []
+    ended: list[int] = []
+
+    def judge(batch):
+        calls.append(len(batch))
+        proc = runner.run(["sleep", "8"])  # killed when the run is interrupted: no answer comes back
+        ended.append(proc.returncode)
+        raise runner.BatchFailed("no answer")  # what the adapter would make of it, bisecting further
+
+    def interrupt(signum, frame):
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGALRM, interrupt)
+    signal.setitimer(signal.ITIMER_REAL, 1.0)
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            list(runner.isolate_stream("test", [[(i, object()) for i in range(8)]], judge))
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+    assert calls in ([8], []), calls  # the first batch's process (if it started), and no bisected half after it
+    assert ended == []  # its process was killed: run() raised Stopped instead of answering
+    assert not subprocess.run(["pgrep", "-f", "^sleep 8$", "-P", str(__import__("os").getpid())],
+                              capture_output=True, text=True).stdout

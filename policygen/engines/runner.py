@@ -19,9 +19,11 @@ not pass. So:
 
 from __future__ import annotations
 
+import contextvars
 import json
 import os
 import subprocess
+import threading
 from collections import deque
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import replace
@@ -50,15 +52,63 @@ class BatchFailed(EngineError):
 Judge = Callable[[list[Resource]], list[list[Violation]]]
 
 
+class Stopped(Exception):
+    """The run this batch belongs to was interrupted: no further engine process is started for it."""
+
+
+class _Run:
+    """The engine processes of one isolate_stream's workers, so that an interrupted run ends them (a worker
+    thread sees no SIGINT or SIGTERM) and starts no more: gator's went on bisecting after SIGTERM."""
+
+    def __init__(self) -> None:
+        self.stopping = threading.Event()
+        self.live: set[subprocess.Popen] = set()
+        self.lock = threading.Lock()
+
+    def stop(self) -> None:
+        self.stopping.set()
+        with self.lock:
+            live = list(self.live)
+        for proc in live:
+            try:
+                proc.kill()
+            except OSError:
+                pass
+
+
+_current_run: contextvars.ContextVar[_Run | None] = contextvars.ContextVar("policygen_engine_run", default=None)
+
+
 def run(argv: Sequence[str], *, cwd: Path | None = None, timeout: float = TIMEOUT) -> subprocess.CompletedProcess:
     """One engine process, argv list, output captured; a timeout is the batch's failure, not the run's."""
     argv = [str(a) for a in argv]
+    owner = _current_run.get()
+    if owner is not None and owner.stopping.is_set():
+        raise Stopped
     try:
-        return subprocess.run(argv, capture_output=True, text=True, cwd=cwd, timeout=timeout, errors="replace")
-    except subprocess.TimeoutExpired as exc:
-        raise BatchFailed(f"{Path(argv[0]).name} {argv[1]} did not finish within {timeout}s") from exc
+        proc = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=cwd, errors="replace")
     except OSError as exc:
         raise EngineError(f"cannot run {argv[0]}: {exc}") from exc
+    if owner is not None:
+        with owner.lock:
+            owner.live.add(proc)
+    try:
+        out, err = proc.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired as exc:
+        proc.kill()
+        proc.communicate()
+        raise BatchFailed(f"{Path(argv[0]).name} {argv[1]} did not finish within {timeout}s") from exc
+    except BaseException:
+        proc.kill()
+        proc.wait()
+        raise
+    finally:
+        if owner is not None:
+            with owner.lock:
+                owner.live.discard(proc)
+    if owner is not None and owner.stopping.is_set():
+        raise Stopped
+    return subprocess.CompletedProcess(argv, proc.returncode, out, err)
 
 
 def tail(proc: subprocess.CompletedProcess, limit: int = 3000) -> str:
@@ -190,10 +240,17 @@ def isolate_stream(engine: str, chunks: Iterable[list[tuple[int, Any]]], judge: 
         return [(i, out[i]) for i, _ in chunk], bad
 
     pending: deque[Future] = deque()
+    this_run = _Run()
+
+    def submit(pool: ThreadPoolExecutor, chunk: list[tuple[int, Any]]) -> Future:
+        context = contextvars.copy_context()  # one per task: a context is entered by one thread at a time
+        context.run(_current_run.set, this_run)
+        return pool.submit(context.run, one_chunk, chunk)
+
     with ThreadPoolExecutor(max_workers=workers, thread_name_prefix=f"policygen-{engine}") as pool:
         try:
             for chunk in chunks:
-                pending.append(pool.submit(one_chunk, chunk))
+                pending.append(submit(pool, chunk))
                 while len(pending) >= 2 * workers:
                     results, bad = pending.popleft().result()
                     failed |= bad
@@ -202,6 +259,11 @@ def isolate_stream(engine: str, chunks: Iterable[list[tuple[int, Any]]], judge: 
                 results, bad = pending.popleft().result()
                 failed |= bad
                 yield from results
+        except BaseException:
+            # SIGINT, SIGTERM or an error in the main thread: the workers' engine processes end now, and the
+            # chunks they are bisecting start no more (Stopped), so that leaving the pool does not wait on them.
+            this_run.stop()
+            raise
         finally:
             for future in pending:
                 future.cancel()
