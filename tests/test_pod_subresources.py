@@ -98,7 +98,7 @@ def test_the_status_condition_leaves_only_the_kubelets_status_writes_unjudged(tm
     """The condition the VAPs, the ValidatingPolicies and the local Gatekeeper webhook share, evaluated by the
     API server's own CEL (celcheck): only a pods/status write that leaves labels and annotations is unmatched."""
     require_tool("celcheck")
-    from policygen.engines.status import status_leaves_metadata
+    from policygen.engines.status import status_unjudged
 
     pod = {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "p", "namespace": "n", "labels": {"a": "1"},
                                                           "annotations": {"b": "2"}}, "spec": {"containers": []}}
@@ -118,7 +118,7 @@ def test_the_status_condition_leaves_only_the_kubelets_status_writes_unjudged(tm
     ]
     for sub, obj, old, matched in requests:
         review = {"subResource": sub, "object": obj, "oldObject": old}
-        assert status_leaves_metadata(review) is (not matched), (sub, obj, old)
+        assert status_unjudged(review, "Pod") is (not matched), (sub, obj, old)
     _celcheck_condition(tmp_path, requests)
 
 

@@ -65,7 +65,7 @@ POD_RULE_RESOURCE_RULES: list[dict[str, Any]] = [
     dict(r, resources=[*r["resources"], "pods/status"]) if "pods" in r["resources"] else r for r in POD_RESOURCE_RULES]
 # A pods/status write is judged only where it changes the pod's labels or annotations: the kubelet's
 # status updates, which never do, are never denied, even for a pod admitted before the policy was.
-# policygen/engines/status.py (status_leaves_metadata) and review.rego (status_leaves_metadata) say the same.
+# policygen/engines/status.py and review.rego (status_unjudged) say the same.
 STATUS_CONDITION: dict[str, str] = {
     "name": "status-changes-metadata",
     "expression": ('!has(request.subResource) || request.subResource != "status" || object == null || oldObject == null || '

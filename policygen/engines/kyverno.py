@@ -44,7 +44,7 @@ from ..samples import UNTRUSTED_USER, Resource, SampleSet
 from ..verdicts import Verdict, Violation
 from . import cel_messages
 from . import runner
-from .status import status_leaves_metadata
+from .status import status_unjudged
 
 # Kinds whose names some rule reads (CP001 prefixes, CP002 names, CP004, CP005 roles).
 NAME_READ_KINDS = frozenset({"MutatingWebhookConfiguration", "ConfigMap", "Namespace", "ClusterRole", "Role"})
@@ -233,7 +233,7 @@ class KyvernoEngine:
             if _has_lone_surrogate(_target(res)):
                 unreadable.add(i)
                 continue
-            if res.kind in POD_KINDS and status_leaves_metadata(res.review):
+            if res.kind in POD_KINDS and status_unjudged(res.review, res.kind):
                 unmatched_status.add(i)
                 continue
             op = res.operation

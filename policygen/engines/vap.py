@@ -37,7 +37,7 @@ from ..rules import CATALOGUE
 from ..samples import UNTRUSTED_USER, Resource, SampleSet
 from ..verdicts import ENGINE_RULE, Verdict, Violation
 from . import cel_messages, runner
-from .status import status_leaves_metadata
+from .status import status_unjudged
 
 
 
@@ -72,13 +72,12 @@ def _request(res: Resource) -> dict[str, Any]:
     info = rev.get("userInfo") if isinstance(rev.get("userInfo"), dict) else dict(UNTRUSTED_USER)
     username = info.get("username") if isinstance(info.get("username"), str) else ""
     groups = [g for g in info.get("groups") or [] if isinstance(g, str)] if isinstance(info.get("groups"), list) else []
-    # A pod subresource the pod rules match goes as it came (the status condition reads it). A controller's
-    # status write that leaves its metadata goes as it came too, so that no policy matches it, as in a
-    # cluster; one that changes its metadata is judged as an update, as the other engines judge it
-    # (engines/status.py), and so is any other subresource.
+    # A pod subresource the pod rules match goes as it came (the status condition reads it), and so does a
+    # controller's status write, which no policy matches, as in a cluster (engines/status.py). Any other
+    # subresource is judged as a write of the object itself, as the other engines judge it.
     given = rev.get("subResource")
     pod_sub = kind == "Pod" and given in POD_RULE_SUBRESOURCES
-    sub = given if pod_sub or (kind in POD_KINDS and status_leaves_metadata(rev)) else ""
+    sub = given if pod_sub or (kind in POD_KINDS and status_unjudged(rev, kind)) else ""
     return {"operation": op, "object": obj, "oldObject": old, "namespace": namespace, "subResource": sub,
             "userInfo": {"username": username, "groups": groups}}
 

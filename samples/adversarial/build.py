@@ -559,11 +559,12 @@ def _sc010():
                                lambda d: d.update(status={"observedGeneration": 2, "replicas": 1})),
                          op="UPDATE", old=controller("Deployment", with_(pod("s10-deploy-status-ok"), app_sc(privileged=True))),
                          user=DEPLOYMENT_CONTROLLER, subresource="status", resource="deployments")),
-        ("A status write that also changes the Deployment's labels is judged as any update (the VAP engine let\n"
-         "it through unmatched in a first fix).", "deny SC010",
-         review(with_(controller("Deployment", with_(pod("s10-deploy-status-labels"), app_sc(privileged=True))),
+        ("Near miss: a status write that also changes the Deployment's own labels. No pod rule reads them, the\n"
+         "template stays as it was, and no policy matches the subresource: real admission allows it in every\n"
+         "backend, and so does every engine offline.", "allow",
+         review(with_(controller("Deployment", with_(pod("s10-deploy-status-labels-ok"), app_sc(privileged=True))),
                       lambda d: d["metadata"].update(labels={"app": "web", "track": "canary"})),
-                op="UPDATE", old=controller("Deployment", with_(pod("s10-deploy-status-labels"), app_sc(privileged=True))),
+                op="UPDATE", old=controller("Deployment", with_(pod("s10-deploy-status-labels-ok"), app_sc(privileged=True))),
                 user=DEPLOYMENT_CONTROLLER, subresource="status", resource="deployments")),
         ("The same write as an update of the Deployment itself.", "deny SC010",
          review(with_(controller("Deployment", with_(pod("s10-deploy-update"), app_sc(privileged=True))),

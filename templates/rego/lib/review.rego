@@ -58,12 +58,20 @@ target(review) := review.oldObject if {
 writes_object(review) if review.operation in {"CREATE", "UPDATE"}
 
 # METADATA
+# scope: document
 # description: >-
-#   A status write that leaves the object's labels and annotations as they were. The API server keeps
-#   a pod's old spec on pods/status, so such a write has nothing new to judge, and the kubelet's status
-#   updates (which never change them) are never denied; one that changes them is judged as any update.
-#   The CEL's matchCondition status-changes-metadata (policygen/backends/cel.py) says the same.
-status_leaves_metadata(review) if {
+#   A status write the pod rules leave alone. A controller's (deployments/status and the like): the API
+#   server keeps its pod template there, no pod rule reads the controller's own labels, and no policy
+#   matches that subresource in a cluster. A pod's that leaves its labels and annotations as they were:
+#   the API server keeps the pod's old spec on pods/status, so the kubelet's status updates (which never
+#   change them) are never denied; one that changes them is judged as any update. The CEL's matchCondition
+#   status-changes-metadata (policygen/backends/cel.py) and policygen/engines/status.py say the same.
+status_unjudged(review) if {
+	object.get(review, "subResource", "") == "status"
+	object.get(target(review), "kind", "") != "Pod"
+}
+
+status_unjudged(review) if {
 	object.get(review, "subResource", "") == "status"
 	every key in ["labels", "annotations"] {
 		object.get(review.object, ["metadata", key], {}) == object.get(review.oldObject, ["metadata", key], {})

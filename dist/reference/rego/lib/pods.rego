@@ -123,7 +123,7 @@ review_pod(rev) := pod(rev.object) if {
 	object.get(rev, "subResource", "") != "status"
 } else := pod(review.target(rev)) if {
 	review.writes_object(rev)
-	not review.status_leaves_metadata(rev)
+	not review.status_unjudged(rev)
 }
 
 as_object(value) := value if is_object(value)
