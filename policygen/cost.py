@@ -20,7 +20,7 @@ from typing import Any
 
 from . import tools
 from .errors import EngineError
-from .render import safe_dump
+from .render import safe_dump_all
 
 
 @dataclass(frozen=True)
@@ -48,11 +48,11 @@ def check(policy_files: list[Path], obj: dict[str, Any], namespace: dict[str, An
     exe = tools.find("celcheck")
     with tempfile.TemporaryDirectory(prefix="policygen-celcheck-") as tmp:
         obj_path = Path(tmp) / "object.yaml"
-        obj_path.write_text(safe_dump(obj, sort_keys=True), encoding="utf-8")
+        obj_path.write_text(safe_dump_all([obj], sort_keys=True), encoding="utf-8")
         argv = [str(exe), "-object", str(obj_path), "-operation", operation]
         if namespace is not None:
             ns_path = Path(tmp) / "namespace.yaml"
-            ns_path.write_text(safe_dump(namespace, sort_keys=True), encoding="utf-8")
+            ns_path.write_text(safe_dump_all([namespace], sort_keys=True), encoding="utf-8")
             argv += ["-namespace", str(ns_path)]
         proc = subprocess.run([*argv, *map(str, policy_files)], capture_output=True, text=True, timeout=900)
     if proc.returncode != 0:

@@ -76,13 +76,22 @@ def _resolve(kind: type, value: Any, implicit: tuple[bool, bool]) -> str:
     return tag
 
 
+def _plain_resolve(self, kind, value, implicit):  # type: ignore[no-untyped-def]
+    # The emitter asks twice per scalar whether a plain one would read back as another type; the answer
+    # depends on nothing else (no path resolvers are registered), and manifests repeat their strings.
+    if self.yaml_path_resolvers or not isinstance(value, (str, type(None))):
+        return yaml.resolver.Resolver.resolve(self, kind, value, implicit)
+    return _resolve(kind, value, implicit)
+
+
 class _PlainDumper(_SafeDumper):  # type: ignore[misc,valid-type]
-    def resolve(self, kind, value, implicit):  # type: ignore[no-untyped-def]
-        # The emitter asks twice per scalar whether a plain one would read back as another type; the answer
-        # depends on nothing else (no path resolvers are registered), and manifests repeat their strings.
-        if self.yaml_path_resolvers or not isinstance(value, (str, type(None))):
-            return super().resolve(kind, value, implicit)
-        return _resolve(kind, value, implicit)
+    resolve = _plain_resolve
+
+
+class _PurePlainDumper(yaml.SafeDumper):
+    """PyYAML's own emitter, which escapes what libyaml's cannot encode (a lone surrogate in a report)."""
+
+    resolve = _plain_resolve
 
 
 class _Dumper(_PlainDumper):
@@ -356,8 +365,9 @@ def safe_dump(value: Any, **options: Any) -> str:
 
 
 def safe_dump_all(docs: list[Any], **options: Any) -> str:
-    """yaml.safe_dump_all, with safe_dump's quoting: documents that kubectl or an engine reads."""
-    return yaml.dump_all(docs, Dumper=_PlainDumper, **options)
+    """yaml.safe_dump_all (PyYAML's own emitter, for any text), with safe_dump's quoting: documents of
+    input-derived text that kubectl or an engine reads."""
+    return yaml.dump_all(docs, Dumper=_PurePlainDumper, **options)
 
 
 def dump_yaml_documents(docs: list[Any]) -> str:
