@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
 from . import tools
+from .command import EXIT_INTERRUPTED
 from .engines import CLUSTER_ENGINES, ENGINES
 from .errors import EngineError, InputError, PolicygenError, SpecErrors
 from .exceptions import expiry_messages as exception_expiry
@@ -39,7 +40,6 @@ EXIT_OK = 0
 EXIT_FAILED = 1
 EXIT_BAD_INPUT = 2
 EXIT_ENGINE = 3
-EXIT_INTERRUPTED = 128 + 2  # SIGINT, as a shell reports a command it ended
 EXIT_TERMINATED = 128 + 15  # SIGTERM
 FAIL_ON = ("deny", "warn", "never")
 

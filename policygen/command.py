@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import sys
 
-EXIT_INTERRUPTED = 128 + 2
+EXIT_INTERRUPTED = 128 + 2  # SIGINT, as a shell reports a command it ended; cli.py exits with it too
 
 
 def run() -> None:

@@ -95,7 +95,7 @@ class _PurePlainDumper(yaml.SafeDumper):
 
 
 class _Dumper(_PlainDumper):
-    pass
+    """_PlainDumper that writes a string with line breaks as a literal block (its str presenter, below)."""
 
 
 _RESOLVER = yaml.resolver.Resolver()
