@@ -19,6 +19,7 @@ _HOMES = {
     "OutputError": "errors",
     "PolicygenError": "errors",
     "QuantityError": "errors",
+    "RunInterrupted": "errors",
     "SpecError": "errors",
     "SpecErrors": "errors",
     "Change": "output",
@@ -55,6 +56,7 @@ if _typing.TYPE_CHECKING:
         OutputError,
         PolicygenError,
         QuantityError,
+        RunInterrupted,
         SpecError,
         SpecErrors,
     )
@@ -109,6 +111,7 @@ __all__ = [
     "Plan",
     "PolicygenError",
     "QuantityError",
+    "RunInterrupted",
     "Report",
     "RulePlan",
     "SampleSet",

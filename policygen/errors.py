@@ -113,6 +113,11 @@ class ClusterError(EngineError):
     """A control-plane component or admission controller that failed: an error, never a verdict."""
 
 
+class RunInterrupted(PolicygenError):
+    """An engine run whose caller was interrupted (SIGINT, SIGTERM): its worker threads, which see no signal,
+    start no further engine process and end with this, which no one reads (policygen/engines/runner.py)."""
+
+
 __all__ = [
     "ClusterError",
     "InputRefused",
@@ -126,6 +131,7 @@ __all__ = [
     "OutputError",
     "PolicygenError",
     "QuantityError",
+    "RunInterrupted",
     "SpecError",
     "SpecErrors",
 ]

@@ -185,6 +185,6 @@ def test_an_interrupted_run_ends_its_engine_processes_and_starts_no_more():
         signal.setitimer(signal.ITIMER_REAL, 0)
         signal.signal(signal.SIGALRM, previous)
     assert calls in ([8], []), calls  # the first batch's process (if it started), and no bisected half after it
-    assert ended == []  # its process was killed: run() raised Stopped instead of answering
+    assert ended == []  # its process was killed: run() raised RunInterrupted instead of answering
     assert not subprocess.run(["pgrep", "-f", "^sleep 8$", "-P", str(__import__("os").getpid())],
                               capture_output=True, text=True).stdout

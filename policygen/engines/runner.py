@@ -32,7 +32,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from ..checks import CHECKS
-from ..errors import EngineError
+from ..errors import EngineError, RunInterrupted
 from ..plan import Plan
 from ..samples import Resource, SampleSet, UNTRUSTED_USER
 from ..verdicts import Verdict, Violation, sorted_violations
@@ -50,10 +50,6 @@ class BatchFailed(EngineError):
 
 
 Judge = Callable[[list[Resource]], list[list[Violation]]]
-
-
-class Stopped(Exception):
-    """The run this batch belongs to was interrupted: no further engine process is started for it."""
 
 
 class _Run:
@@ -84,7 +80,7 @@ def run(argv: Sequence[str], *, cwd: Path | None = None, timeout: float = TIMEOU
     argv = [str(a) for a in argv]
     owner = _current_run.get()
     if owner is not None and owner.stopping.is_set():
-        raise Stopped
+        raise RunInterrupted
     try:
         proc = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=cwd, errors="replace")
     except OSError as exc:
@@ -107,7 +103,7 @@ def run(argv: Sequence[str], *, cwd: Path | None = None, timeout: float = TIMEOU
             with owner.lock:
                 owner.live.discard(proc)
     if owner is not None and owner.stopping.is_set():
-        raise Stopped
+        raise RunInterrupted
     return subprocess.CompletedProcess(argv, proc.returncode, out, err)
 
 
@@ -261,7 +257,7 @@ def isolate_stream(engine: str, chunks: Iterable[list[tuple[int, Any]]], judge: 
                 yield from results
         except BaseException:
             # SIGINT, SIGTERM or an error in the main thread: the workers' engine processes end now, and the
-            # chunks they are bisecting start no more (Stopped), so that leaving the pool does not wait on them.
+            # chunks they are bisecting start no more (RunInterrupted), so that leaving the pool does not wait on them.
             this_run.stop()
             raise
         finally:
