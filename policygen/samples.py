@@ -190,6 +190,17 @@ def _admission_review(doc: dict[str, Any], file: str, where: str) -> dict[str, A
     }
 
 
+def reread(file: str, index: int, source: dict[str, Any], document: int, line: int) -> Resource:
+    """A resource again from its document as spooled (policygen/spool.py), the request read as the loader read it.
+
+    The document was read once already, so it is valid, and no List: an AdmissionReview is always a document
+    of its own, and any other document is a plain resource.
+    """
+    if source.get("kind") == "AdmissionReview":
+        return Resource(file, index, _admission_review(source, file, f"document {document}"), source, None, True, document, line)
+    return Resource(file, index, _plain_review(source), source, None, False, document, line)
+
+
 class NotManifests(InputError):
     """A file that holds no Kubernetes object: skipped with a warning, an error under --strict."""
 

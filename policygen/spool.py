@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 from .engines.runner import chunked, encodable
 from .inventory import Inventory
-from .samples import Resource
+from .samples import Resource, reread
 
 if TYPE_CHECKING:
     from .plan import Plan
@@ -132,9 +132,13 @@ class Spool:
             self.add(res)
         return self
 
+    def namespaces(self, plan: Plan) -> dict[str, dict[str, Any]]:
+        """As SampleSet.inventory: the inputs' Namespaces by name, in normal form."""
+        return self._inventory.namespaces(plan)
+
     def inventory(self, plan: Plan) -> dict[str, Any]:
         """As rego_common.inventory: data.inventory, the inputs' Namespaces in normal form."""
-        return {"cluster": {"v1": {"Namespace": self._inventory.namespaces(plan)}}}
+        return {"cluster": {"v1": {"Namespace": self.namespaces(plan)}}}
 
     def items(self) -> Iterator[tuple[int, tuple[str, bytes] | None]]:
         """(index, (label, JSON line)) per resource in order; None for a resource with no JSON form."""
@@ -149,3 +153,12 @@ class Spool:
 
     def chunks(self, size: int) -> Iterator[list[tuple[int, tuple[str, bytes] | None]]]:
         return chunked(self.items(), size)
+
+    def judgeable(self) -> Iterator[tuple[int, Resource | None]]:
+        """As runner.judgeable for a SampleSet: (index, resource as JSON data, or None) of each resource an
+        engine is sent, each read again from its line only when its batch is made."""
+        for i, item in self.items():
+            rec = self.records[i]
+            if rec.unserved is not None or rec.foreign:
+                continue
+            yield i, None if item is None else reread(rec.file, rec.index, json.loads(item[1]), rec.document, rec.line)

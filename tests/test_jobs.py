@@ -14,7 +14,7 @@ import pytest
 
 from policygen import tools
 from policygen.engines import get_engine
-from policygen.engines.runner import jobs, spread
+from policygen.engines.runner import BATCH_MOST, jobs, spread
 from policygen.errors import EngineError
 from policygen.output import write_tree
 from policygen.pipeline import render_all
@@ -73,3 +73,5 @@ def test_jobs_come_from_the_caller_the_environment_or_the_cores(monkeypatch):
     with pytest.raises(EngineError):
         jobs(0)
     assert [spread(n, 2) for n in (0, 1, 2, 3, 10)] == [1, 1, 1, 2, 5]
+    # Each engine process holds its batch whole: a cluster dump is many batches per worker, not one.
+    assert spread(100_000, 2) == spread(BATCH_MOST + 1, 1) == BATCH_MOST

@@ -9,11 +9,14 @@ from __future__ import annotations
 
 import json
 import tempfile
+from collections.abc import Iterable, Sequence
 from pathlib import Path
+from typing import Any
 
 from .. import tools
 from ..plan import Plan
 from ..samples import Resource, SampleSet
+from ..spool import Spool
 from ..verdicts import Verdict, Violation
 from . import runner
 from .rego_common import inventory, not_evaluated
@@ -29,11 +32,19 @@ class ConftestEngine:
         self.jobs = jobs  # processes at once; None: POLICYGEN_JOBS, else one per core
 
     def evaluate(self, dist: Path, plan: Plan, samples: SampleSet) -> list[Verdict]:
+        return self._evaluate(dist, plan, samples.resources, runner.judgeable(samples.resources), inventory(samples, plan))
+
+    def evaluate_spooled(self, dist: Path, plan: Plan, spool: Spool) -> list[Verdict]:
+        """Verdicts for resources read once and spooled (policygen eval's path): each batch is read back as it is made."""
+        return self._evaluate(dist, plan, spool.records, spool.judgeable(), spool.inventory(plan))
+
+    def _evaluate(self, dist: Path, plan: Plan, records: Sequence[Any], items: Iterable[tuple[int, Resource | None]],
+                  inv: dict[str, Any]) -> list[Verdict]:
         binary = tools.find(self.tool)
         with tempfile.TemporaryDirectory(prefix="policygen-conftest-") as tmp:
             root = Path(tmp)
             (root / "data").mkdir()
-            (root / "data" / "inventory.json").write_text(json.dumps({"inventory": inventory(samples, plan)}), encoding="utf-8")
+            (root / "data" / "inventory.json").write_text(json.dumps({"inventory": inv}), encoding="utf-8")
             runs = iter(range(1 << 30))
 
             def judge(batch: list[Resource]) -> list[list[Violation]]:
@@ -48,9 +59,9 @@ class ConftestEngine:
 
             # One process per core, each on its share of the resources; a failed share is bisected on its own.
             workers = runner.jobs(self.jobs)
-            found = runner.isolate(self.name, samples.resources, judge, workers=workers,
-                                   chunk=runner.spread(len(samples.resources), workers))
-        return runner.verdicts(self.name, plan, samples, found, not_evaluated(plan))
+            found = runner.isolate(self.name, len(records), items, judge, workers=workers,
+                                   chunk=runner.spread(len(records), workers))
+        return runner.verdicts(self.name, plan, records, found, not_evaluated(plan))
 
     def _judge(self, binary: Path, root: Path, dist: Path, plan: Plan, files: list[Path]) -> list[list[Violation]]:
         argv = [

@@ -303,7 +303,7 @@ class KyvernoEngine:
         pod_rules = [r.rule_id for r in plan.rules if r.rule_id != "SC012" and "Pod" in rule_kinds(r.rule_id)]
         for i in unmatched_status:
             unseen[i] = unseen.get(i, []) + pod_rules
-        return runner.verdicts(self.name, plan, samples, messages,
+        return runner.verdicts(self.name, plan, samples.resources, messages,
                                lambda i: sorted((["SC012"] if i in undecided else []) + unseen.get(i, [])))
 
     def _signatures(self, binary: Path, policy: Path, samples: SampleSet, members: list[int],

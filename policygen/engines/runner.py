@@ -163,9 +163,16 @@ def jobs(requested: int | None = None) -> int:
         raise EngineError(str(exc)) from None
 
 
+# A CLI engine holds its whole batch (gator about 0.45 MiB per resource, conftest 0.3), so a batch
+# bigger than this would make its memory grow with the input; a process start costs well under a
+# second, which at this size is a few percent of the batch's time.
+BATCH_MOST = 250
+
+
 def spread(count: int, workers: int) -> int:
-    """The batch size that gives each of the workers one batch of a CLI engine's run (one process start each)."""
-    return max(1, -(-count // max(1, workers)))
+    """The batch size that gives each of the workers one batch of a CLI engine's run (one process start each),
+    but no batch over BATCH_MOST resources: each engine process holds its batch whole."""
+    return max(1, min(BATCH_MOST, -(-count // max(1, workers))))
 
 
 def chunked(items: Iterable[T], size: int) -> Iterator[list[T]]:
@@ -270,19 +277,26 @@ def isolate_stream(engine: str, chunks: Iterable[list[tuple[int, Any]]], judge: 
             raise EngineError(f"{engine} fails even on a plain ConfigMap, so it is broken for the whole run: {exc}") from exc
 
 
-def isolate(engine: str, resources: list[Resource], judge: Judge, *, workers: int = 1,
-            chunk: int | None = None, unloadable: Callable[[Any], str | None] | None = None) -> list[list[Violation]]:
-    """Violations per resource, in order; what the engine cannot judge gets an ENGINE violation of its own.
+def judgeable(resources: Iterable[Resource]) -> Iterator[tuple[int, Resource | None]]:
+    """(index, resource as JSON data, or None when it has none) of each resource an engine is sent.
 
-    ``chunk`` splits the resources into batches of that size (default: one
-    batch), judged ``workers`` at a time; verdicts do not depend on either.
+    An object no API server would take is denied unjudged by verdict(), whatever an engine says; some fail
+    their whole batch on it, so it is never sent.
     """
-    size = chunk or max(1, len(resources))
-    # An object no API server would take is denied unjudged by verdict(), whatever an engine says; some fail
-    # their whole batch on it, so it is never sent.
-    items = ((i, as_json(res)) for i, res in enumerate(resources) if res.unserved is None and not res.foreign)
-    out: list[list[Violation]] = [[] for _ in resources]
-    for i, violations in isolate_stream(engine, chunked(items, size), judge, workers, unloadable=unloadable):
+    return ((i, as_json(res)) for i, res in enumerate(resources) if res.unserved is None and not res.foreign)
+
+
+def isolate(engine: str, count: int, items: Iterable[tuple[int, Resource | None]], judge: Judge, *, workers: int = 1,
+            chunk: int | None = None, unloadable: Callable[[Any], str | None] | None = None) -> list[list[Violation]]:
+    """Violations of each of ``count`` resources, in order, from the (index, resource) items (``judgeable``)
+    sent to the engine; what the engine cannot judge gets an ENGINE violation of its own.
+
+    ``chunk`` splits the items into batches of that size (default: one
+    batch), judged ``workers`` at a time; verdicts do not depend on either.
+    Items are read as their batches are made, so a spool's are never all held.
+    """
+    out: list[list[Violation]] = [[] for _ in range(count)]
+    for i, violations in isolate_stream(engine, chunked(items, chunk or max(1, count)), judge, workers, unloadable=unloadable):
         out[i] = violations
     return out
 
@@ -327,10 +341,10 @@ def verdict(engine: str, res: Resource, violations: Iterable[Violation], not_eva
     return out
 
 
-def verdicts(engine: str, plan: Plan, samples: SampleSet, found: Sequence[Iterable[Violation]],
+def verdicts(engine: str, plan: Plan, resources: Sequence[Any], found: Sequence[Iterable[Violation]],
              not_evaluated: list[str] | Callable[[int], list[str]]) -> list[Verdict]:
-    """One verdict per resource, in input order, from each resource's violations; not_evaluated: the rule IDs
-    the engine could not decide, for every resource or per resource index."""
+    """One verdict per resource (a Resource, or a spool's Record), in input order, from each resource's
+    violations; not_evaluated: the rule IDs the engine could not decide, for every resource or per resource index."""
     undecided = not_evaluated if callable(not_evaluated) else (lambda i: list(not_evaluated))
     return [verdict(engine, res, violations, undecided(i))
-            for i, (res, violations) in enumerate(zip(samples.resources, found, strict=True))]
+            for i, (res, violations) in enumerate(zip(resources, found, strict=True))]

@@ -147,4 +147,4 @@ class VapEngine:
         def undecided(i: int) -> list[str]:
             res = samples.resources[i]
             return ["SC012"] if sc012 and res.kind in POD_KINDS and res.operation in ("CREATE", "UPDATE") else []
-        return runner.verdicts(self.name, plan, samples, messages, undecided)
+        return runner.verdicts(self.name, plan, samples.resources, messages, undecided)

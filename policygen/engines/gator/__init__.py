@@ -16,6 +16,7 @@ and its match.
 from __future__ import annotations
 
 import tempfile
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -26,6 +27,7 @@ from ...backends.rego import UNSUPPORTED
 from ...errors import EngineError
 from ...plan import Plan
 from ...samples import Resource, SampleSet
+from ...spool import Spool
 from ...verdicts import Verdict, Violation
 from .. import runner
 from .audit import judge_plain
@@ -42,6 +44,14 @@ class GatorEngine:
         self.jobs = jobs  # processes at once; None: POLICYGEN_JOBS, else one per core
 
     def evaluate(self, dist: Path, plan: Plan, samples: SampleSet) -> list[Verdict]:
+        return self._evaluate(dist, plan, samples.resources, runner.judgeable(samples.resources), samples.inventory(plan))
+
+    def evaluate_spooled(self, dist: Path, plan: Plan, spool: Spool) -> list[Verdict]:
+        """Verdicts for resources read once and spooled (policygen eval's path): each batch is read back as it is made."""
+        return self._evaluate(dist, plan, spool.records, spool.judgeable(), spool.namespaces(plan))
+
+    def _evaluate(self, dist: Path, plan: Plan, records: Sequence[Any], items: Iterable[tuple[int, Resource | None]],
+                  by_name: dict[str, dict[str, Any]]) -> list[Verdict]:
         binary = tools.find(self.tool)
         root = Path(dist) / self.backend
         outputs = GatekeeperBackend.outputs(plan)
@@ -51,7 +61,7 @@ class GatorEngine:
                               f"generate the gatekeeper backend first")
         # The same inventory for every process, however the run is split (policygen/inventory.py): its normal
         # form is what gator's typed cache holds, and it is stored after each batch's own objects.
-        namespaces = list(samples.inventory(plan).values())
+        namespaces = list(by_name.values())
         with tempfile.TemporaryDirectory(prefix="policygen-gator-") as tmp:
             runs = iter(range(1 << 30))
 
@@ -62,10 +72,10 @@ class GatorEngine:
 
             # One process per core, each on its share of the resources; a failed share is bisected on its own.
             workers = runner.jobs(self.jobs)
-            found = runner.isolate(self.name, samples.resources, judge, workers=workers,
-                                   chunk=runner.spread(len(samples.resources), workers), unloadable=unloadable)
+            found = runner.isolate(self.name, len(records), items, judge, workers=workers,
+                                   chunk=runner.spread(len(records), workers), unloadable=unloadable)
         skipped = sorted(r.rule_id for r in plan.rules if r.rule_id in UNSUPPORTED)
-        return runner.verdicts(self.name, plan, samples, found, skipped)
+        return runner.verdicts(self.name, plan, records, found, skipped)
 
     @staticmethod
     def _judge(binary: Path, work: Path, root: Path, outputs: list[RuleOutput], plan: Plan, batch: list[Resource],
