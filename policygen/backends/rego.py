@@ -10,7 +10,7 @@ from typing import Any
 from ..checks import CHECKS
 from ..fixtures import cases_for
 from ..kinds import API_GROUPS, CLUSTER_SCOPED_KINDS
-from ..plan import Plan, RulePlan
+from ..plan import Plan, RulePlan, per_plan
 from ..render import escape_unsafe, render, templates_root
 from ..rules import REGISTRY, not_rendered_by
 
@@ -71,6 +71,11 @@ def package_of(rule: RulePlan) -> str:
 
 def lib_sources(plan: Plan) -> dict[PurePosixPath, str]:
     """The library modules, shared verbatim with Gatekeeper's template libs."""
+    # Rendered once per plan: the Rego and Gatekeeper backends both ship them.
+    return dict(per_plan(plan, "rego-lib", lambda: _lib_sources(plan)))
+
+
+def _lib_sources(plan: Plan) -> dict[PurePosixPath, str]:
     files: dict[PurePosixPath, str] = {}
     root = templates_root() / "rego"
     for name in LIB_MODULES:
