@@ -3,12 +3,15 @@ second that Python spends importing ends as quietly as one later (exit 130), nev
 
 from __future__ import annotations
 
+import gc
 import sys
 
 EXIT_INTERRUPTED = 128 + 2  # SIGINT, as a shell reports a command it ended; cli.py exits with it too
 
 
 def run() -> None:
+    # Importing the command builds many objects and frees few: see cli._few_collections.
+    gc.set_threshold(20_000)
     try:
         from .cli import run as command
     except KeyboardInterrupt:
