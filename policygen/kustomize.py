@@ -57,14 +57,27 @@ def _documents(text: str) -> list[dict]:
     """apiVersion and kind of each document of a file policygen rendered: read off its top-level lines, which
     is all this module needs and a fraction of parsing it; anything unexpected is parsed after all."""
     docs = []
-    for chunk in _SEPARATOR.split(text):
-        found = dict(m.groups() for m in _TOP_FIELD.finditer(chunk))
-        mentions = chunk.count("\napiVersion") + chunk.startswith("apiVersion") + chunk.count("\nkind") + chunk.startswith("kind")
-        if mentions != len(found):
+    # The regular expressions are tried only where a line starts as they do: run over the whole text they
+    # would try every character of a megabyte of manifests.
+    chunks = _SEPARATOR.split(text) if text.startswith("---") or "\n---" in text else [text]
+    for chunk in chunks:
+        starts = _line_starts(chunk, "apiVersion") + _line_starts(chunk, "kind")
+        found = dict(m.groups() for m in (_TOP_FIELD.match(chunk, i) for i in sorted(starts)) if m)
+        if len(starts) != len(found):
             return _parsed(text)
         if found:
             docs.append(found)
     return docs
+
+
+def _line_starts(text: str, word: str) -> list[int]:
+    """Where each line that starts with word starts."""
+    found = [0] if text.startswith(word) else []
+    at = text.find("\n" + word)
+    while at >= 0:
+        found.append(at + 1)
+        at = text.find("\n" + word, at + 1)
+    return found
 
 
 def _parsed(text: str) -> list[dict]:
