@@ -192,12 +192,12 @@ def write_tree(files: FileMap | Iterable[FileMap], dest: Path) -> list[Change]:
     changes: list[Change] = []
     unchanged: list[PurePosixPath] = []  # linked into the new tree only if it is written at all
     tmp: Path | None = None
-    made: set[PurePosixPath] = {PurePosixPath(".")}
+    made: set[str] = set()
 
     def target(rel: PurePosixPath) -> Path:
         # Each folder made once, its parents first: no mkdir that fails and is tried again.
         assert tmp is not None
-        for folder in reversed(rel.parents):
+        for folder in _folders(str(rel)):
             if folder not in made:
                 os.mkdir(tmp / folder)
                 made.add(folder)
@@ -237,8 +237,8 @@ def write_tree(files: FileMap | Iterable[FileMap], dest: Path) -> list[Change]:
             deleted = _deletions(found, {str(p) for p in wanted})
             changes.sort(key=lambda c: c.path)
             changes += deleted
-            folders = {f for rel in wanted for f in rel.parents} - {PurePosixPath(".")}
-            if tmp is None and not deleted and {PurePosixPath(p) for p, m in found.items() if stat.S_ISDIR(m)} == folders:
+            folders = {f for rel in wanted for f in _folders(str(rel))}
+            if tmp is None and not deleted and {p for p, m in found.items() if stat.S_ISDIR(m)} == folders:
                 return changes  # the tree is already exactly what would be written, plain files and folders only
             if tmp is None:
                 tmp = _temporary(dest)
@@ -281,6 +281,13 @@ def write_tree(files: FileMap | Iterable[FileMap], dest: Path) -> list[Change]:
     finally:
         pool.shutdown()
     return changes
+
+
+def _folders(path: str) -> list[str]:
+    """The folders a relative path (as str() of a PurePosixPath writes it) lies in, outermost first, named as
+    _scan names them: string work, where PurePosixPath.parents builds a path object for each."""
+    parts = path.split("/")[:-1]
+    return ["/".join(parts[:i]) for i in range(1, len(parts) + 1)]
 
 
 def _remove_replaced(dest: Path, old_tree: Path) -> None:
