@@ -222,6 +222,14 @@ capability(name) := cap if {
 } else := null
 
 # METADATA
+# description: >-
+#   Every member of a list is an object named by a string. Counted, with no call or `not` per
+#   member: a bare item.name is undefined for a member that is no object, so it is left out of
+#   the count, where `not is_string(item.name)` would pass it unseen (OPA binds item.name outside
+#   the `not`).
+all_named(list) if count([1 | some item in list; is_string(item.name)]) == count(list)
+
+# METADATA
 # description: The name of a mapping, null for anything else (never undefined).
 name_of(obj) := object.get(obj, "name", null) if is_object(obj)
 
