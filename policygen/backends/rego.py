@@ -126,7 +126,7 @@ class RegoBackend:
                 info=rule.info,
                 package=package_of(rule),
                 lib=rule.rule_id.lower(),
-                params=rego_literal(rule.params),
+                params=rego_literal(rule.params, depth=2),
                 verdict=verdict_of[rule.rule_id.lower()],
                 exempts=any(rule.rule_id in e.rules for e in plan.exceptions),
             )

@@ -9,22 +9,6 @@ package policygen.cp002
 import data.lib.policygen.review
 import data.lib.policygen.rules.cp002 as rule
 
-# The spec's values for this rule, as a JSON literal: data, never logic.
-params := {
-	"configMaps": [
-		"istio-sidecar-injector",
-	],
-	"namespace": "istio-system",
-	"revisionPrefixes": [
-		"istio-sidecar-injector-",
-	],
-	"trustedGroups": [],
-	"trustedSubjects": [
-		"system:serviceaccount:istio-system:istio-installer",
-		"system:serviceaccount:istio-system:istiod",
-	],
-}
-
 # Gatekeeper's inventory shape; policygen eval fills it from the Namespace objects among its inputs.
 namespaces := data.inventory.cluster.v1.Namespace if {
 	is_object(data.inventory.cluster.v1.Namespace)
@@ -38,18 +22,33 @@ rule_id := "CP002"
 #   Every CP002 violation of the input: its rule ID and check code as
 #   fields, and a message that starts with them.
 # entrypoint: true
-violations contains {"msg": sprintf("%s/%s %s", [rule_id, found.check, found.detail]), "rule": rule_id, "check": found.check} if {
+violations contains finding(found) if {
+	# The spec's values for this rule, as a JSON literal: data, never logic. Bound here
+	# rather than held by a rule of their own, whose lookup would cost each decision more.
+	params := {
+		"configMaps": [
+			"istio-sidecar-injector",
+		],
+		"namespace": "istio-system",
+		"revisionPrefixes": [
+			"istio-sidecar-injector-",
+		],
+		"trustedGroups": [],
+		"trustedSubjects": [
+			"system:serviceaccount:istio-system:istio-installer",
+			"system:serviceaccount:istio-system:istiod",
+		],
+	}
 	some found in rule.violations(review.from_input(input), params, namespaces)
 }
 
-# A library whose findings are all bare strings fails to compile (found.check
-# above); one that mixes strings in still denies for each: under a check no
-# catalogue lists, so that tests name it and policygen reports the resource
-# as unjudged rather than dropping the finding.
-violations contains {"msg": sprintf("%s/uncoded %s", [rule_id, found]), "rule": rule_id, "check": "uncoded"} if {
-	some found in rule.violations(review.from_input(input), params, namespaces)
+# A library finding that is a bare string still denies: under a check no catalogue
+# lists, so that tests name it and policygen reports the resource as unjudged rather
+# than dropping the finding. One rule body with a call per finding, not a body per
+# kind of finding: each body would cost every decision the library's call again.
+finding(found) := {"msg": sprintf("%s/uncoded %s", [rule_id, found]), "rule": rule_id, "check": "uncoded"} if {
 	is_string(found)
-}
+} else := {"msg": sprintf("%s/%s %s", [rule_id, found.check, found.detail]), "rule": rule_id, "check": found.check}
 
 # METADATA
 # scope: document
