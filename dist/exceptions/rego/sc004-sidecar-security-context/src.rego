@@ -8,11 +8,7 @@ package policygen.sc004
 
 import data.lib.policygen.review
 import data.lib.policygen.rules.sc004 as rule
-
-# Gatekeeper's inventory shape; policygen eval fills it from the Namespace objects among its inputs.
-namespaces := data.inventory.cluster.v1.Namespace if {
-	is_object(data.inventory.cluster.v1.Namespace)
-} else := {}
+import data.policygen
 
 # The rule ID every violation carries, from the plan: never read back from message text.
 rule_id := "SC004"
@@ -76,7 +72,7 @@ violations contains finding(found) if {
 			},
 		],
 	}
-	some found in rule.violations(review.from_input(input), params, namespaces)
+	some found in rule.violations(review.from_input(input), params, policygen.namespaces)
 }
 
 # A library finding that is a bare string still denies: under a check no catalogue
@@ -96,7 +92,7 @@ deny_sc004 contains found if some found in violations
 
 # Each object of a List, judged as if given alone; the message says where it sits.
 deny_sc004 contains object.union(found, {"msg": sprintf("%s (%s)", [found.msg, where])}) if {
-	some where, item in data.policygen.lists.objects
+	some where, item in policygen.lists.objects
 
 	# regal ignore:with-outside-test-context
 	some found in violations with input as item

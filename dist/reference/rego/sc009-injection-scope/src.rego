@@ -8,11 +8,7 @@ package policygen.sc009
 
 import data.lib.policygen.review
 import data.lib.policygen.rules.sc009 as rule
-
-# Gatekeeper's inventory shape; policygen eval fills it from the Namespace objects among its inputs.
-namespaces := data.inventory.cluster.v1.Namespace if {
-	is_object(data.inventory.cluster.v1.Namespace)
-} else := {}
+import data.policygen
 
 # The rule ID every violation carries, from the plan: never read back from message text.
 rule_id := "SC009"
@@ -53,7 +49,7 @@ violations contains finding(found) if {
 		},
 		"sidecarName": "istio-proxy",
 	}
-	some found in rule.violations(review.from_input(input), params, namespaces)
+	some found in rule.violations(review.from_input(input), params, policygen.namespaces)
 }
 
 # A library finding that is a bare string still denies: under a check no catalogue
@@ -73,7 +69,7 @@ deny_sc009 contains found if some found in violations
 
 # Each object of a List, judged as if given alone; the message says where it sits.
 deny_sc009 contains object.union(found, {"msg": sprintf("%s (%s)", [found.msg, where])}) if {
-	some where, item in data.policygen.lists.objects
+	some where, item in policygen.lists.objects
 
 	# regal ignore:with-outside-test-context
 	some found in violations with input as item
