@@ -66,9 +66,15 @@ def entries(res: Resource) -> list[tuple[str, dict[str, str]]]:
     Namespace without a string name names no namespace a resource could be in. An UPDATE shows two
     versions, its oldObject's too: an update that takes a namespace out of the mesh must not take its
     pods' violations out with it, so both count, as two Namespace objects of one name do.
+
+    What no API server would store as a Namespace (a custom resource named Namespace, one under an
+    apiVersion no server serves, a request of another operation than CREATE or UPDATE) may put the
+    namespace further into the mesh, never less far than no Namespace at all: it also shows a version
+    without labels, so that its own labels can not take the namespace's pods out of the mesh.
     """
     if res.operation == "DELETE":
         return []
+    doubtful = res.operation not in ("CREATE", "UPDATE") or res.unserved is not None or res.foreign
     found = []
     for obj in (res.review.get("object"), res.review.get("oldObject") if res.operation == "UPDATE" else None):
         if not isinstance(obj, dict) or obj.get("kind") != "Namespace":
@@ -78,6 +84,8 @@ def entries(res: Resource) -> list[tuple[str, dict[str, str]]]:
         if isinstance(name, str):
             labels = namespace_labels(obj)
             found.append((name, dict(FAIL_CLOSED_LABELS) if labels is None else labels))
+            if doubtful:
+                found.append((name, {}))
     return found
 
 
@@ -108,7 +116,9 @@ def in_mesh(name: str, labels: dict[str, str], scope: dict[str, Any]) -> bool:
         return False
     injected = labels.get("istio-injection") == "enabled" or ("istio-injection" not in labels and "istio.io/rev" in labels)
     selector = scope.get("meshNamespaceSelector")
-    return name in scope["meshNamespaces"] or injected or (selector is not None and _selects(selector, labels))
+    # The API server labels every namespace with its own name, and the engines' selectors read that label too.
+    named = {**labels, "kubernetes.io/metadata.name": name}
+    return name in scope["meshNamespaces"] or injected or (selector is not None and _selects(selector, named))
 
 
 def _reach(name: str, labels: dict[str, str], scope: dict[str, Any] | None) -> int:

@@ -42,6 +42,13 @@ def _pod(name: str, ns: str) -> dict:
             "spec": {"containers": [{"name": "web", "image": "busybox", "securityContext": {"privileged": True}}]}}
 
 
+def _asking(name: str, ns: str) -> dict:
+    """A privileged pod that asks Istio's object selector for injection: a mesh pod unless its namespace says no."""
+    pod = _pod(name, ns)
+    pod["metadata"]["labels"] = {"sidecar.istio.io/inject": "true"}
+    return pod
+
+
 def _ns(name: str, labels, **extra) -> dict:
     return {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": name, "labels": labels}, **extra}
 
@@ -68,7 +75,17 @@ FILES: dict[str, tuple[str, dict[str, bool]]] = {
                      "---\n" + json.dumps(_pod("tier", "inv-tier")) + "\n", {"tier": True}),
     "f8-v2.yaml": (_yaml({**_ns("inv-v2", ON), "apiVersion": "v2"}, _pod("v2", "inv-v2")), {"v2": True}),
     "f8-core.yaml": (_yaml({**_ns("inv-core", ON), "apiVersion": "core/v1"}, _pod("core", "inv-core")), {"core": True}),
-    # Near misses: every version off, and identical duplicates outside the mesh.
+    # A red team (2026-12-05): what no API server stores as a Namespace (a custom resource named Namespace, an
+    # apiVersion no server serves, a CONNECT) turned injection off for its namespace, and every engine allowed
+    # a pod there that asks for injection. It may put a namespace in the mesh (f8 above), never take it out.
+    "f3-foreign.yaml": (_yaml({**_ns("inv-cr", OFF), "apiVersion": "example.com/v1"}, _asking("cr", "inv-cr")), {"cr": True}),
+    "f3-v2.yaml": (_yaml({**_ns("inv-v2-off", OFF), "apiVersion": "v2"}, _asking("v2-off", "inv-v2-off")), {"v2-off": True}),
+    "f3-connect.yaml": (_yaml({"apiVersion": "admission.k8s.io/v1", "kind": "AdmissionReview",
+                               "request": {"uid": "1", "operation": "CONNECT", "object": _ns("inv-connect", OFF)}},
+                              _asking("connect", "inv-connect")), {"connect": True}),
+    # Near misses: every version off, and identical duplicates outside the mesh; a core Namespace that turns injection
+    # off keeps a pod asking for it out of the mesh.
+    "asking-off.yaml": (_yaml(_ns("inv-asking-off", OFF), _asking("asking-off", "inv-asking-off")), {"asking-off": False}),
     "off-twice.yaml": (_yaml(_ns("inv-off", OFF), _pod("off", "inv-off"), _ns("inv-off", {**OFF, "team": "a"})), {"off": False}),
     "same-twice.yaml": (_yaml(_ns("inv-same", {"team": "a"}), _pod("same", "inv-same"), _ns("inv-same", {"team": "a"})),
                         {"same": False}),
@@ -188,3 +205,21 @@ def test_an_update_that_takes_a_namespace_out_of_the_mesh_holds_its_old_version_
     # Both versions out of the mesh: held as the one that leaves pods asking for injection in it.
     review["request"]["oldObject"] = _ns("inv-out", OFF)
     assert _inventory(_yaml(review)).namespaces(reference_plan)["inv-out"]["metadata"]["labels"] == {"team": "x"}
+
+
+@pytest.mark.parametrize("file", ["f3-foreign.yaml", "f3-v2.yaml", "f3-connect.yaml"])
+def test_what_no_server_stores_as_a_namespace_never_takes_it_out_of_the_mesh(file, reference_plan):
+    held = _inventory(FILES[file][0]).namespaces(reference_plan)
+    (name,) = held
+    assert held[name]["metadata"]["labels"] == {}
+    # Its labels still count where they put the namespace in the mesh.
+    assert _inventory(FILES[file][0].replace('"disabled"', '"enabled"')).namespaces(reference_plan)[name]["metadata"]["labels"] == ON
+
+
+def test_the_selector_reads_the_name_label_the_api_server_gives_every_namespace():
+    scope = {"excludedNamespaces": [], "meshNamespaces": [], "meshNamespaceSelector": {"matchLabels": {}, "matchExpressions": [
+        {"key": "kubernetes.io/metadata.name", "operator": "NotIn", "values": ["lab"]}, {"key": "team", "operator": "Exists"}]}}
+    assert not in_mesh("lab", {"team": "a"}, scope)
+    assert in_mesh("den", {"team": "a"}, scope)
+    # The object's own claim to that label is overwritten by its name, as the API server does.
+    assert in_mesh("den", {"team": "a", "kubernetes.io/metadata.name": "lab"}, scope)
