@@ -14,8 +14,11 @@ which container runtimes use), with the digest grammar of the OCI image spec:
 
 The first component is a host when it holds "." or ":", is "localhost", or has
 an upper-case letter (path components never do); otherwise the image is on
-Docker Hub. A path is at most 255 characters; a bare 64-hex string is an image
-ID, not a reference.
+Docker Hub. A path is at most 255 characters. An image ID is not a reference:
+a bare 64-hex string (which the kubelet refuses), or a digest of an algorithm a
+runtime knows standing alone, ``sha256:<hex>`` (which the grammar would read as
+the repository ``sha256`` with a tag, while containerd resolves it as the ID of
+an image already on the node: the sidecar's own, under any container name).
 
 Two decisions of ours, the same in Python, Rego and CEL:
 
@@ -54,7 +57,8 @@ _HOST = re.compile(rf"(?:{_LABEL}(?:\.{_LABEL})*|\[[a-fA-F0-9:]+\])(?::[0-9]+)?"
 _TAG = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}")
 _DIGEST = re.compile(r"[a-z0-9]+(?:[+._-][a-z0-9]+)*:[a-zA-Z0-9=_-]+")
 _VERIFIED_DIGEST = re.compile(r"sha256:[a-f0-9]{64}|sha512:[a-f0-9]{128}")
-_IMAGE_ID = re.compile(r"[a-f0-9]{64}")
+# Written the same in images.rego (image_id_pattern) and the CEL's imgOk.
+_IMAGE_ID = re.compile(r"[a-f0-9]{64}|(?:sha256|sha384|sha512|blake3):[a-f0-9]+")
 _UPPER = re.compile(r"[A-Z]")
 
 
@@ -92,7 +96,7 @@ def parse_image(ref: object) -> ImageRef:
     if not isinstance(ref, str) or ref == "":
         raise ImageRefError(f"not an image reference: {ref!r}")
     if _IMAGE_ID.fullmatch(ref):
-        raise ImageRefError("a bare 64-hex string is an image ID, not a reference")
+        raise ImageRefError("an image ID (a bare 64-hex string, or sha256:<hex> alone) is not a reference")
     name, at, digest = ref.partition("@")
     if at and not _DIGEST.fullmatch(digest):
         raise ImageRefError(f"digest {digest!r} is not algorithm:encoded")
@@ -118,6 +122,24 @@ def parse_image(ref: object) -> ImageRef:
     if len(joined) > PATH_MAX:
         raise ImageRefError(f"the repository path is longer than {PATH_MAX} characters")
     return ImageRef(registry=registry, path=joined, tag=tag if colon else None, digest=digest if at else None)
+
+
+_PORT = re.compile(r":[0-9]+$")
+
+
+def any_port(ref: ImageRef) -> str:
+    """The repository on its host whatever the port: what SC003 compares to find a sidecar image under another name.
+
+    A port can name the approved registry another way (``:443`` is HTTPS's own, ``:05000`` is port 5000,
+    ``index.docker.io:443`` is Docker Hub), so for a sidecar image in disguise the port is dropped and
+    Docker Hub's hosts folded, with or without one. SC001 still compares the whole repository: there a
+    port the spec does not name is another registry, which denies. images.rego (any_port) and SC003's
+    CEL (imgAnyPort) read it the same way.
+    """
+    host = _PORT.sub("", ref.registry)
+    if host in DOCKER_HUB_ALIASES:
+        return f"{DEFAULT_REGISTRY}/{ref.path if '/' in ref.path else 'library/' + ref.path}"
+    return f"{host}/{ref.path}"
 
 
 def normalize_repository(repo: str) -> str:

@@ -60,6 +60,8 @@ IMAGES = {
     "istio/proxyv2@SHA256:" + "a" * 64: None, "istio/proxyv2@sha256:a b": None, "istio/proxyv2@a:b@c:d": None,
     "a b": None, "istio/proxyv2:1:2": None, "": None, "/istio/proxyv2": None, "istio//proxyv2": None,
     "istio/proxyv2:-x": None, "registry:port/x": None, "a" * 64: None, "x/" + "a" * 254: None,
+    # an image ID alone: containerd runs the image on the node that has it, whatever it is
+    D256: None, D512: None, "sha384:" + "a" * 96: None, "sha256:abc": None,
     "istio/proxyv2:" + "t" * 129: None, "evil.example./x": None, "-evil.example/x": None, "[::1/x": None,
     "\u212aevil.example/x": None,  # Kelvin sign: Unicode lower-casing would make it "k"
     "ſtio/proxy": None, "istio/proxyv2\n": None, " istio/proxyv2": None, "istio/proxyv2\u0000": None,

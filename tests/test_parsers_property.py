@@ -25,6 +25,7 @@ from hypothesis import strategies as st
 
 from policygen.backends.cel import _env as cel_env
 from policygen.capabilities import dropped_capability, runtime_capability
+from policygen.images import _IMAGE_ID as IMAGE_ID
 from policygen.images import ImageRefError, parse_image
 from policygen.quantity import QuantityError, parse
 
@@ -92,6 +93,8 @@ def _digest(rnd: random.Random) -> str:
 
 
 def image_ref(rnd: random.Random) -> str:
+    if rnd.random() < 0.05:  # an image ID alone, or a near miss of one
+        return _mutated(rnd, _digest(rnd) if rnd.random() < 0.8 else _text(rnd, HEX, 63, 65))
     path = [_component(rnd) for _ in range(rnd.randint(1, 4))]
     if rnd.random() < 0.05:  # at and past the 255-character path limit
         path.append("a" * rnd.randint(240, 260))
@@ -183,8 +186,8 @@ def _rego(opa_server, images, pairs, caps):
     wrong = [(q, n) for q, n in answer["nanos"] if _py_quantity(q) is None or _py_quantity(q).nano() != n]
     assert wrong == [], f"quantity.nano differs from Quantity.nano: {wrong[:5]}"
     # images.quick reads the usual shapes by one match: where it answers, the general grammar must agree
-    # (parse() prefers it, except for a 64-hex name, which parse() refuses first).
-    wrong = [(r, q, g) for r, q, g in answer["quick"] if [q] != g and not re.fullmatch("[a-f0-9]{64}", r)]
+    # (parse() prefers it, except for an image ID, which parse() refuses first).
+    wrong = [(r, q, g) for r, q, g in answer["quick"] if [q] != g and not IMAGE_ID.fullmatch(r)]
     assert wrong == [], f"images.quick differs from images.general: {wrong[:5]}"
     sym = {-1: "<", 0: "=", 1: ">"}
 

@@ -269,6 +269,11 @@ def _sc003():
          "deny SC003", with_(pod("s3-namespace-list"), lambda p: (p["metadata"].update(namespace=["payments"]), spec(p).update(hostNetwork=True)))),
         ("Near miss: the same pod with no namespace at all: kubectl puts it in default, outside the mesh.", "allow",
          with_(pod("s3-namespace-none-ok", ns=None), lambda p: spec(p).update(hostNetwork=True))),
+        ("The proxy image by its image ID, sha256:<hex> alone, under another name, outside the mesh (a red team, 2026-12-05):\n"
+         "the grammar reads repository sha256 with a tag, but containerd runs the image on the node that has this ID.",
+         "deny SC003", disguised(pod("s3-image-id", "legacy-batch"), "helper", img=DIGEST)),
+        ("Near miss: an app image whose tag merely looks like hex.", "allow",
+         disguised(pod("s3-image-id-ok", "legacy-batch"), "helper", img="registry.corp.example:5000/shop/tools:" + DIGEST[7:19])),
     ]
 
 

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import copy
 import json
+import re
 from pathlib import Path
 
+from ...images import any_port, parse_image
 from ..registry import POD, SIDECAR_CATEGORY, Rule, RuleInfo
 from .status import STATUS_MAX_LENGTH, status_patterns
 
@@ -17,8 +19,22 @@ def plan(given):
     return {
         "scope": given.scope,
         "sidecarRepositories": given.repositories,
+        # The same repositories on any port of their host (images.any_port): SC003 matches a disguise by these.
+        "sidecarRepositoriesAnyPort": sorted({any_port(parse_image(r)) for r in given.repositories}),
         "sidecars": [{"name": s.name, "placement": sorted(s.placement)} for s in given.sidecars],
     }
+
+
+def other_port(image: str) -> str:
+    """The image on its registry named with a port that changes nothing: :443 added, or a leading 0 in its
+    port; Docker Hub by another of its host names, with :443."""
+    ref = parse_image(image)
+    host, port = re.fullmatch(r"(.*?)(?::([0-9]+))?", ref.registry).groups()
+    if host == "docker.io":
+        host = "registry-1.docker.io"
+    name, at, digest = image.partition("@")
+    tag = name.rsplit("/", 1)[-1].partition(":")[2]
+    return f"{host}:{'0' + port if port else '443'}/{ref.path}" + (f":{tag}" if tag else "") + (f"@{digest}" if at else "")
 
 
 def cases(p, kit):
@@ -62,6 +78,12 @@ def cases(p, kit):
             pod["spec"]["containers"].append(c)
         kit.pod("sidecar_out_of_placement", "placement-not-approved", move)
     if p["sidecarRepositories"]:
+        # The approved repository with a port that names the same registry (a red team, 2026-12-05): a disguise too.
+        kit.pod("sidecar_image_renamed_other_port", "image-under-other-name",
+                lambda pod: pod["spec"]["containers"].append({"name": "debug", "image": other_port(image)}))
+        # Near miss: another host on that port is another registry, and its image an app's.
+        kit.pod("other_host_same_path_ok", False,
+                lambda pod: pod["spec"]["containers"].append({"name": "debug", "image": "elsewhere.example:443/" + parse_image(image).path}))
         # A sidecar image under another name is denied everywhere, not only in the mesh.
         kit.pod("sidecar_image_renamed_outside_mesh", "image-under-other-name",
                 lambda pod: pod["spec"]["containers"].append({"name": "debug", "image": image}), outside=True)

@@ -36,6 +36,9 @@ violations contains finding(found) if {
 		"sidecarRepositories": [
 			"docker.io/istio/proxyv2",
 		],
+		"sidecarRepositoriesAnyPort": [
+			"docker.io/istio/proxyv2",
+		],
 		"sidecars": [
 			{
 				"name": "istio-proxy",

@@ -19,6 +19,9 @@ tag_pattern := `^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$`
 
 digest_pattern := `^[a-z0-9]+(?:[+._-][a-z0-9]+)*:[a-zA-Z0-9=_-]+$`
 
+# An image ID is no reference (policygen/images.py): the runtime would run whatever image on the node has it.
+image_id_pattern := `^(?:[a-f0-9]{64}|(?:sha256|sha384|sha512|blake3):[a-f0-9]+)$`
+
 verified_digest_pattern := `^(?:sha256:[a-f0-9]{64}|sha512:[a-f0-9]{128})$`
 
 # METADATA
@@ -41,7 +44,7 @@ parse(ref) := {
 	count(m[2]) <= path_max
 } else := value if {
 	is_string(ref)
-	not regex.match(`^[a-f0-9]{64}$`, ref)
+	not regex.match(image_id_pattern, ref)
 	value := quick(ref)
 } else := general(ref)
 
@@ -93,7 +96,7 @@ general(ref) := {
 } if {
 	is_string(ref)
 	ref != ""
-	not regex.match(`^[a-f0-9]{64}$`, ref)
+	not regex.match(image_id_pattern, ref)
 	name_digest := split_digest(ref)
 	host_rest := split_host(name_digest[0])
 	path_tag := split_tag(host_rest[1])
@@ -153,3 +156,18 @@ normalise_hub(registry, path) := ["docker.io", array.concat(["library"], path)] 
 # METADATA
 # description: The normalised repository of a reference, undefined if it does not parse.
 repository(ref) := parse(ref).repository
+
+# METADATA
+# description: >-
+#   The repository on its host whatever the port, Docker Hub's hosts folded (policygen/images.py
+#   any_port): how SC003 finds a sidecar image under another name. Undefined when it does not parse.
+any_port(ref) := concat("/", ["docker.io", hub_path(p.path)]) if {
+	p := parse(ref)
+	regex.replace(p.registry, `:[0-9]+$`, "") in docker_hub_aliases
+} else := concat("/", [regex.replace(p.registry, `:[0-9]+$`, ""), p.path]) if {
+	p := parse(ref)
+}
+
+hub_path(path) := path if contains(path, "/")
+
+else := concat("/", ["library", path])

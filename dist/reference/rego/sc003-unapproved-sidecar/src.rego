@@ -45,6 +45,10 @@ violations contains finding(found) if {
 			"docker.io/istio/proxyv2",
 			"registry.corp.example:5000/mesh/proxyv2",
 		],
+		"sidecarRepositoriesAnyPort": [
+			"docker.io/istio/proxyv2",
+			"registry.corp.example/mesh/proxyv2",
+		],
 		"sidecars": [
 			{
 				"name": "istio-init",

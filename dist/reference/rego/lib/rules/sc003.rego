@@ -20,7 +20,7 @@ everywhere(rev, pod, params) := (({review.finding("pod-spec-malformed", sprintf(
 review.finding("pod-metadata-malformed", sprintf("pod: %s", [problem])) | some problem in pods.structure(review.target(rev), pod.metadata_path)}) | {msg |
 	some entry in pods.containers(pod.spec)
 	not entry.name in sidecar_names(params)
-	msg := disguised(entry, params.sidecarRepositories)
+	msg := disguised(entry, params.sidecarRepositoriesAnyPort)
 }) | restart_policies(pod)
 
 in_mesh(rev, pod, params, namespaces) := (native(pod, params) | status(pod, params)) | placement(pod, params) if {
@@ -37,7 +37,7 @@ disguised(entry, repositories) := {"check": "image-unparseable", "detail": sprin
 } else := {"check": "image-under-other-name", "detail": sprintf("%s: runs sidecar image %s under a name that is not an approved sidecar", [
 	pods.where(entry), review.quote(entry.container.image),
 ])} if {
-	images.repository(entry.container.image) in repositories
+	images.any_port(entry.container.image) in repositories
 }
 
 native(pod, params) := {msg |
