@@ -9,7 +9,7 @@ import json
 import pytest
 
 from policygen.capabilities import runtime_capability
-from policygen.images import ImageRefError, parse_image
+from policygen.images import ImageRefError, any_port, parse_image
 from policygen.quantity import QuantityError, parse
 
 D256 = "sha256:" + "a" * 64
@@ -116,13 +116,38 @@ def rego_answers(opa_server, reference_dist):
     query = (
         f"images := [[r, [x | x := data.lib.policygen.images.parse(r)]] | some r in {json.dumps(list(IMAGES))}]; "
         f"qs := [[q[0], [x | x := data.lib.policygen.quantity.canonical(q[0])]] | some q in {json.dumps([[k] for k, _ in QUANTITIES])}]; "
-        f"caps := [[c[0], [x | x := data.lib.policygen.pods.capability(c[0])]] | some c in {json.dumps([[k] for k in CAPABILITIES])}]"
+        f"caps := [[c[0], [x | x := data.lib.policygen.pods.capability(c[0])]] | some c in {json.dumps([[k] for k in CAPABILITIES])}]; "
+        f"ports := [[r, [x | x := data.lib.policygen.images.any_port(r)]] | some r in {json.dumps(list(ANY_PORT))}]"
     )
     return opa_server.client.ad_hoc_query(query)["result"][0]
 
 
 def _rego_image(found: list):
     return (found[0]["repository"], found[0]["tag"], found[0]["digest"], found[0]["verified_digest"]) if found else None
+
+
+# reference -> its repository on any port of its host (images.any_port), as SC003 compares a disguise
+ANY_PORT = {
+    "registry-1.docker.io:443/istio/proxyv2@" + D256: "docker.io/istio/proxyv2",
+    "index.docker.io:443/nginx": "docker.io/library/nginx",
+    "Docker.IO:0443/istio/proxyv2:1": "docker.io/istio/proxyv2",
+    "index.docker.io/istio/proxyv2": "docker.io/istio/proxyv2",
+    "registry.corp.example:05000/mesh/proxyv2": "registry.corp.example/mesh/proxyv2",
+    "registry.corp.example/mesh/proxyv2": "registry.corp.example/mesh/proxyv2",
+    "[::1]:5000/mesh/proxy": "[::1]/mesh/proxy",
+    "[::1]/mesh/proxy": "[::1]/mesh/proxy",
+    "localhost:5000/a": "localhost/a",
+    "istio/proxyv2": "docker.io/istio/proxyv2",
+    # near misses: another host, and Docker Hub's name inside another one
+    "docker.io.evil.example:443/istio/proxyv2": "docker.io.evil.example/istio/proxyv2",
+    "evil.example:443/docker.io/istio/proxyv2": "evil.example/docker.io/istio/proxyv2",
+    D256: None,
+}
+
+
+def test_any_port_drops_the_port_and_folds_docker_hub(rego_answers):
+    assert {r: any_port(parse_image(r)) if _python_image(r) else None for r in ANY_PORT} == ANY_PORT
+    assert {r: (x[0] if x else None) for r, x in rego_answers["ports"]} == ANY_PORT
 
 
 def test_images_parse_as_the_grammar_says():

@@ -161,12 +161,17 @@ repository(ref) := parse(ref).repository
 # description: >-
 #   The repository on its host whatever the port, Docker Hub's hosts folded (policygen/images.py
 #   any_port): how SC003 finds a sidecar image under another name. Undefined when it does not parse.
-any_port(ref) := concat("/", ["docker.io", hub_path(p.path)]) if {
+any_port(ref) := p.repository if {
+	# Without a port, parse() has folded Docker Hub's hosts already: the commonest case, read without a regex.
 	p := parse(ref)
-	regex.replace(p.registry, `:[0-9]+$`, "") in docker_hub_aliases
-} else := concat("/", [regex.replace(p.registry, `:[0-9]+$`, ""), p.path]) if {
+	not contains(p.registry, ":")
+} else := any_port_of(regex.replace(p.registry, `:[0-9]+$`, ""), p.path) if {
 	p := parse(ref)
 }
+
+any_port_of(host, path) := concat("/", ["docker.io", hub_path(path)]) if {
+	host in docker_hub_aliases
+} else := concat("/", [host, path])
 
 hub_path(path) := path if contains(path, "/")
 
