@@ -239,8 +239,10 @@ def test_eval_with_kubeconfig_installs_nothing_and_only_dry_runs(local_cluster, 
     assert objects() == before
     # Without our policies installed the server admits what it accepts; an UPDATE or DELETE of an object
     # this cluster does not hold cannot be judged, and says so.
+    # (The session's cluster may hold some of them, left by another test file's run: those the server judges.)
+    held = {name for names in before.values() for name in names}
     for v, res in zip(verdicts, _load(samples)):
-        if res.operation in ("UPDATE", "DELETE"):
+        if res.operation in ("UPDATE", "DELETE") and res.name not in held:
             assert not v["violations"] and v["notEvaluated"], v
         else:
             assert all(x["rule"] == API_SERVER_RULE for x in v["violations"]), v
