@@ -24,8 +24,9 @@ denied too), it prints:
   open-policy-agent/gatekeeper-library, those ten templates themselves too,
   read from DIR (they are not ours to ship, so the bench never holds them);
 - the Kyverno CLI's cost per resource of each generated ValidatingPolicy
-  applied alone, beside a policy whose only expression is `true` (bench/cel_cost.py;
-  --no-cel leaves it out);
+  applied alone, beside a policy whose only expression is `true`, and of all of
+  them together beside as many `true` policies (bench/cel_cost.py; --no-cel
+  leaves it out);
 - `policygen generate` time (the median of five runs; bench/generate.py, run
   alone, compares it with another checkout's);
 - whether the verdicts are the same: policygen's engines resource by resource,
