@@ -22,7 +22,17 @@ class Row:
 
     def ok(self, engine: str) -> bool:
         want = self.expected_for(engine)
-        return want is not None and self.verdicts[engine].rules == want
+        return want is not None and self.verdicts[engine].rules == want and not self.unchecked(engine)
+
+    def unchecked(self, engine: str) -> bool:
+        """A denial was expected and the engine evaluated none of its rules: it allowed the resource only
+        because it could not judge it, which is neither a pass nor a failure."""
+        expect = self.resource.expect
+        return (expect is not None and bool(expect.rules) and self.verdicts[engine].allowed
+                and expect.rules <= set(self.verdicts[engine].not_evaluated))
+
+    def failed(self, engine: str) -> bool:
+        return not self.ok(engine) and not self.unchecked(engine)
 
     @property
     def engines_agree(self) -> bool:
@@ -40,7 +50,15 @@ class Report:
     skipped_engines: list[str] = field(default_factory=list)
 
     def failures(self, engine: str) -> int:
-        return sum(1 for r in self.rows if not r.ok(engine))
+        return sum(1 for r in self.rows if r.failed(engine))
+
+    def unchecked(self, engine: str) -> int:
+        return sum(1 for r in self.rows if r.unchecked(engine))
+
+    @property
+    def unjudged(self) -> list[Row]:
+        """Rows whose expected denial no engine could judge: nothing verified them."""
+        return [r for r in self.rows if self.engines and all(r.unchecked(e) for e in self.engines)]
 
     @property
     def disagreements(self) -> list[Row]:
@@ -48,12 +66,14 @@ class Report:
 
     @property
     def ok(self) -> bool:
-        """Every engine matched every expectation, they agree, none was skipped, and there was something to check."""
+        """Every engine matched every expectation, they agree, none was skipped, some engine judged every
+        expected denial, and there was something to check."""
         return (
             bool(self.rows)
             and all(self.failures(e) == 0 for e in self.engines)
             and not self.disagreements
             and not self.skipped_engines
+            and not self.unjudged
         )
 
 
@@ -69,6 +89,12 @@ def _said(verdict: Verdict) -> str:
     return "allow" if verdict.allowed else "deny " + " ".join(sorted(verdict.rules))
 
 
+def _why_unevaluated(rule: str) -> str:
+    if rule == "SC012":
+        return "signatures need Kyverno with registry access, POLICYGEN_KYVERNO_REGISTRY=1; see README"
+    return "the engine cannot judge it on these resources offline; see docs/semantics.md"
+
+
 def format_report(report: Report) -> str:
     lines: list[str] = []
     for row in report.rows:
@@ -78,7 +104,7 @@ def format_report(report: Report) -> str:
         lines.append(f"{where} {res.display}  expected: {want}")
         for engine in report.engines:
             verdict = row.verdicts[engine]
-            mark = "ok  " if row.ok(engine) else "FAIL"
+            mark = "ok  " if row.ok(engine) else "n/e " if row.unchecked(engine) else "FAIL"
             extra = f"  (not evaluated: {', '.join(verdict.not_evaluated)})" if verdict.not_evaluated and res.expect and set(verdict.not_evaluated) & set(res.expect.rules) else ""
             lines.append(f"  {mark} {engine:9} {_said(verdict)}{extra}")
         if not row.engines_agree:
@@ -87,14 +113,15 @@ def format_report(report: Report) -> str:
     skipped = sorted({r for row in report.rows for v in row.verdicts.values() for r in v.not_evaluated})
     for rule in skipped:
         engines = [e for e in report.engines if any(rule in row.verdicts[e].not_evaluated for row in report.rows)]
-        lines.append(
-            f"NOTE {rule} was not evaluated by {', '.join(engines)}: not counted as passed; signatures need Kyverno "
-            "with registry access (POLICYGEN_KYVERNO_REGISTRY=1), see README"
-        )
+        lines.append(f"NOTE {rule} was not evaluated by {', '.join(engines)} on some resources: where a sample "
+                     f"expected it, that part is not counted as passed ({_why_unevaluated(rule)})")
     for engine in report.engines:
-        failed = report.failures(engine)
-        lines.append(f"{engine}: {len(report.rows) - failed} passed, {failed} failed")
+        failed, unchecked = report.failures(engine), report.unchecked(engine)
+        lines.append(f"{engine}: {len(report.rows) - failed - unchecked} passed, {failed} failed"
+                     + (f", {unchecked} not evaluated (n/e: a denial expected, none of its rules judged)" if unchecked else ""))
     lines.append(f"engines agree on {len(report.rows) - len(report.disagreements)} of {len(report.rows)} resources")
+    if report.unjudged:
+        lines.append(f"INCOMPLETE: {len(report.unjudged)} resource(s) whose expected denial no engine given could judge")
     if report.skipped_engines:
         lines.append(f"INCOMPLETE: {len(report.skipped_engines)} engine(s) skipped ({', '.join(report.skipped_engines)})")
     # One report line per entry: a file or object name with ESC or a line feed is shown as text (visible()).
