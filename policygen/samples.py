@@ -327,6 +327,31 @@ def _expectations(text: str, file: str) -> list[tuple[int, int | None, Expectati
 _EXPECT_LINE = re.compile(r"^[ \t]*#[ \t]*expect(?:\[(\d+)\])?[ \t]*:([^\n]*)$", re.MULTILINE)
 
 
+# Fields of a kustomization that only list what it applies. Any other field (namespace, images, patches,
+# labels, generators, components, ...) makes what kustomize (and Argo CD or Flux on the folder) applies
+# differ from the files as written, which is all policygen reads.
+_KUSTOMIZE_LISTING = frozenset({"apiVersion", "kind", "metadata", "resources", "bases", "sortOptions",
+                                "buildMetadata", "openapi", "crds", "generatorOptions"})
+
+
+def _refuse_transforming_kustomization(doc: _Doc, file: str) -> None:
+    """A kustomization that transforms or generates objects is not judged as its files are written: a Pod
+    with no namespace, listed under `namespace: payments`, is created in that mesh namespace."""
+    value = doc.value
+    if not (isinstance(value, dict) and value.get("kind") in _KUSTOMIZE_KINDS):
+        return
+    api = value.get("apiVersion")
+    if not (Path(file).name in _KUSTOMIZE_FILES or (isinstance(api, str) and api.split("/")[0] == _KUSTOMIZE_GROUP)):
+        return
+    for key in value:
+        if key not in _KUSTOMIZE_LISTING:
+            folder = Path(file).parent
+            raise InputError(file, f"field {str(key)!r}: this kustomization changes or adds to what it lists, and "
+                             f"policygen judges files as written; judge what it renders (kubectl kustomize {folder} | "
+                             f"policygen eval --spec SPEC -), or leave it out with --ignore",
+                             f"document {doc.number}, line {doc.line}")
+
+
 def _is_object(value: Any) -> bool:
     return isinstance(value, dict) and isinstance(value.get("kind"), str) and bool(value["kind"])
 
@@ -403,6 +428,8 @@ def iter_text(text: str, file: str) -> Iterator[list[Resource]]:
             continue
         yield resources(doc)
     if held:
+        for doc in held:
+            _refuse_transforming_kustomization(doc, file)
         raise NotManifests(file, f"skipped: {_not_manifests_reason(held, file)}")
 
 

@@ -263,3 +263,27 @@ def test_strict_names_a_file_whose_name_holds_a_colon(tmp_path):
     proc = eval_(str(tmp_path), extra=("--strict",))
     assert proc.returncode == 2
     assert proc.stderr == f"policygen: {odd}: no Kubernetes object in it (no document has a kind) (--strict)\n"
+
+
+@pytest.mark.parametrize("field", ["namespace: payments", "images: [{name: web, newName: evil.example/web}]",
+                                   "commonLabels: {sidecar.istio.io/inject: 'false'}", "patches: [{path: p.yaml}]",
+                                   "configMapGenerator: [{name: istio-sidecar-injector}]", "components: [../c]"])
+def test_a_kustomization_that_transforms_what_it_lists_is_bad_input(tmp_path, field):
+    """kubectl apply -k, Argo CD and Flux apply what kustomize renders: a namespace-less privileged Pod listed
+    under `namespace: payments` lands in that mesh namespace, while its file as written sits in default."""
+    (tmp_path / "kustomization.yaml").write_text(KUSTOMIZATION + field + "\n")
+    (tmp_path / "pod.yaml").write_text(POD.replace("  namespace: payments\n", ""))
+    proc = eval_(str(tmp_path))
+    key = field.split(":")[0]
+    assert proc.returncode == 2, proc.stderr
+    assert proc.stderr.startswith(f"policygen: {tmp_path / 'kustomization.yaml'}: document 1, line 1: field '{key}': "), proc.stderr
+    assert f"kubectl kustomize {tmp_path} | policygen eval" in proc.stderr and "Traceback" not in proc.stderr
+    assert proc.stdout == ""
+
+
+def test_a_transforming_kustomization_left_out_with_ignore(tmp_path):
+    require_tool("opa")
+    (tmp_path / "kustomization.yaml").write_text(KUSTOMIZATION + "namespace: payments\n")
+    (tmp_path / "pod.yaml").write_text(POD)
+    proc = eval_(str(tmp_path), extra=("--ignore", "kustomization.yaml"))
+    assert proc.returncode == 0, proc.stderr
