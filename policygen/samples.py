@@ -310,6 +310,10 @@ def _expectations(text: str, file: str) -> list[tuple[int, int | None, Expectati
     """(offset, item or None, expectation) of every `# expect` comment line, in one scan of the text."""
     if "expect" not in text:
         return []
+    if text.startswith("\ufeff"):
+        # A byte-order mark, which the YAML reader drops, must not hide the first line's directive; a space
+        # of the same length keeps every offset.
+        text = " " + text[1:]
     out = []
     for m in _EXPECT_LINE.finditer(text):
         if m.group(2).split()[:1] not in (["allow"], ["deny"]):

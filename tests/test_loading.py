@@ -369,3 +369,10 @@ def test_an_admission_request_whose_object_has_no_string_kind_is_bad_input(kind,
             + "".join(f"  {k}: {v}\n" for k, v in objects.items()))
     with pytest.raises(InputError, match=rf"request\.{role}\.kind: an admission request's object is a Kubernetes object with a string kind"):
         load_text(text, "review.yaml")
+
+
+def test_a_byte_order_mark_keeps_the_first_directive():
+    """The YAML reader drops a leading BOM; the directive on that first line was lost (no expectation)."""
+    res = load_text("\ufeff# expect: deny SC011\napiVersion: v1\nkind: Pod\nmetadata: {name: p}\n---\n# expect: allow\n"
+                    "apiVersion: v1\nkind: Pod\nmetadata: {name: q}\n", "bom.yaml")
+    assert [r.expect.describe() if r.expect else None for r in res] == ["deny SC011", "allow"]
