@@ -52,6 +52,14 @@ def cases(p, kit):
         if max_milli > 1:
             kit.pod(f"{bound['resource']}_limit_just_below", False,
                     lambda pod, r=bound["resource"], q=f"{max_milli - 1}m": kit.sidecar(pod, name)["resources"]["limits"].update({r: q}))
+        # The maximum in Ki with twenty decimals, and the same plus 1e-20 Ki (a nano-unit above, as the API
+        # server rounds): a product beyond int64, which OPA before 1.2x (inside gator) kept 17 digits of.
+        if int(bound["maxNano"]) % (1024 * 10**9) == 0:
+            ki = int(bound["maxNano"]) // (1024 * 10**9)
+            kit.pod(f"{bound['resource']}_limit_a_nano_above", "limit-exceeded",
+                    lambda pod, r=bound["resource"], q=f"{ki}.{'0' * 19}1Ki": kit.sidecar(pod, name)["resources"]["limits"].update({r: q}))
+            kit.pod(f"{bound['resource']}_limit_at_maximum_in_decimals", False,
+                    lambda pod, r=bound["resource"], q=f"{ki}.{'0' * 20}Ki": kit.sidecar(pod, name)["resources"]["limits"].update({r: q}))
 
 
 RULE = Rule(

@@ -99,7 +99,59 @@ decimal_value(sign, num, denom, digits_read, exp) := normal(sign, concat("", [nu
 
 binary_value(sign, num, denom, digits_read, suffix) := capped(round_nano(normal(sign, multiplied, 0 - count(denom)))) if {
 	binary_computable(num, denom, digits_read, binary_suffixes[suffix])
-	multiplied := format_int(to_number(digits_or_zero(concat("", [num, denom]))) * binary_factors[suffix], 10)
+	multiplied := times_binary(digits_or_zero(concat("", [num, denom])), binary_suffixes[suffix])
+}
+
+# digits * 2^power as digits. A product inside int64 is OPA's; a longer one is made of products of six digits
+# and 1024, since OPA releases before 1.2x (gator v3.23 embeds 1.17) compute a product beyond int64 in floating
+# point and keep 17 digits of it: 1.00000000000000000001Gi read as exactly 1Gi there.
+times_binary(digits, power) := format_int(to_number(digits) * binary_factors[suffix], 10) if {
+	count(digits) <= 18 - ((power * 3) / 10)
+	some suffix, p in binary_suffixes
+	p == power
+} else := times_1024(digits) if {
+	power == 10
+} else := times_1024(times_1024(digits)) if {
+	power == 20
+} else := times_1024(times_1024(times_1024(digits))) if {
+	power == 30
+} else := times_1024(times_1024(times_1024(times_1024(digits)))) if {
+	power == 40
+} else := times_1024(times_1024(times_1024(times_1024(times_1024(digits))))) if {
+	power == 50
+} else := times_1024(times_1024(times_1024(times_1024(times_1024(times_1024(digits)))))) if {
+	power == 60
+}
+
+# digits * 1024 by groups of six digits: sums[i] is group i's share (from the right) before carries; a carry
+# reaches group i from a group j below it that overflowed, through groups that all hold 999999 or more.
+times_1024(digits) := digits_or_zero(concat("", [sprintf("%06d", [(sums[i] + carried(sums, i)) % 1000000]) | some i in numbers.range(n, 0)])) if {
+	n := ceil(count(digits) / 6)
+	padded := concat("", [substring("00000", 0, (n * 6) - count(digits)), digits])
+	products := [(to_number(digits_or_zero(substring(padded, ((n - 1) - i) * 6, 6))) * 1024) | some i in numbers.range(0, n - 1)]
+	sums := [(low(products, i, n) + high(products, i)) | some i in numbers.range(0, n)]
+}
+
+low(products, i, n) := products[i] % 1000000 if i < n
+
+else := 0
+
+high(products, i) := floor(products[i - 1] / 1000000) if i > 0
+
+else := 0
+
+carried(sums, i) := 1 if {
+	some j, s in sums
+	j < i
+	s >= 1000000
+	not carry_stopped(sums, j, i)
+} else := 0
+
+carry_stopped(sums, j, i) if {
+	some m, s in sums
+	m > j
+	m < i
+	s < 999999
 }
 
 binary_computable(num, denom, _, power) if {
