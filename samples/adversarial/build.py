@@ -579,6 +579,14 @@ def _sc010():
     ]
 
 
+def debug(p, target):
+    """p with an ephemeral debug container aimed at target, as kubectl debug --target sends it."""
+    old = copy.deepcopy(p)
+    spec(p)["ephemeralContainers"] = [{"name": "debugger-x1", "image": "docker.io/library/busybox:1.36", "targetContainerName": target,
+                                       "stdin": True, "tty": True, "securityContext": {"capabilities": {"add": ["SYS_PTRACE"]}}}]
+    return review(p, op="UPDATE", old=old, subresource="ephemeralcontainers", resource="pods")
+
+
 @case("sc011", "SC011: a mesh pod shares no host namespace and no process namespace.")
 def _sc011():
     def set_(**v):
@@ -598,7 +606,12 @@ def _sc011():
         ("Near miss: shareProcessNamespace false in a StatefulSet.", "allow",
          with_(controller("StatefulSet", pod("s11-sts-ok")), set_(shareProcessNamespace=False))),
         ("hostPID in a ReplicationController.", "deny SC011", with_(controller("ReplicationController", pod("s11-rc")), set_(hostPID=True))),
+        ("kubectl debug --target=istio-proxy (a red team, 2026-12-05): the ephemeral container joins the proxy's process namespace\n"
+         "(targetContainerName) and reads envoy's memory and keys through /proc: shareProcessNamespace for one container.",
+         "deny SC011", debug(pod("s11-debug-target"), "istio-proxy")),
+        ("Near miss: the same debug container aimed at the app container.", "allow", debug(pod("s11-debug-target-ok"), "web")),
     ]
+
 
 
 # --------------------------------------------------------------------------- control-plane rules

@@ -18,7 +18,14 @@ def plan(given):
         ("shareProcessNamespace", pod.forbid_share_process_namespace),
     )
     fields = [name for name, on in switches if on]
-    return {"scope": given.scope, "forbiddenFields": fields} if fields else None
+    if not fields:
+        return None
+    params = {"scope": given.scope, "forbiddenFields": fields}
+    if pod.forbid_share_process_namespace:
+        # An ephemeral container whose targetContainerName names a sidecar joins that sidecar's process
+        # namespace (kubectl debug --target): shareProcessNamespace given to one container.
+        params["sidecarNames"] = given.sidecar_names
+    return params
 
 
 def cases(p, kit):
@@ -28,6 +35,33 @@ def cases(p, kit):
     kit.pod(f"{first.lower()}_false", False, lambda pod: pod["spec"].update({first: False}))
     kit.pod("every_field_false", False, lambda pod: pod["spec"].update({f: False for f in p["forbiddenFields"]}))
     kit.pod(f"{first.lower()}_true_outside_mesh", False, lambda pod: pod["spec"].update({first: True}), outside=True)
+    if "sidecarNames" in p:
+        process_target_cases(p, kit)
+
+
+def debugger(target):
+    """An ephemeral container as `kubectl debug --target` adds it; target None sets no targetContainerName."""
+    container = {"name": "debugger", "image": "registry.example.com/tools/busybox:1.36", "stdin": True, "tty": True}
+    if target is not None:
+        container["targetContainerName"] = target
+    return lambda pod: pod["spec"].setdefault("ephemeralContainers", []).append(container)
+
+
+def process_target_cases(p, kit):
+    app = kit.base["spec"]["containers"][0]["name"]
+    # Without a sidecar in the spec only the near misses and the malformed target apply.
+    for side in p["sidecarNames"][:1]:
+        kit.pod("debugger_targets_sidecar", "sidecar-process-target", debugger(side))
+        # Kubernetes matches a target's name exactly: another case or a space names no container.
+        kit.pod("debugger_targets_sidecar_other_case", False, debugger(side.upper()))
+        kit.pod("debugger_targets_sidecar_space", False, debugger(side + " "))
+        kit.pod("debugger_targets_sidecar_outside_mesh", False, debugger(side), outside=True)
+        kit.deployment("template_debugger_targets_sidecar", "sidecar-process-target", debugger(side))
+    # A target that is no string could name anything once a reader coerces it: fail closed.
+    kit.pod("debugger_target_not_string", "sidecar-process-target", debugger(p["sidecarNames"][:1] or [app]))
+    kit.pod("debugger_targets_app", False, debugger(app))
+    kit.pod("debugger_no_target", False, debugger(None))
+    kit.pod("debugger_target_empty", False, debugger(""))
 
 
 RULE = Rule(
@@ -36,6 +70,8 @@ RULE = Rule(
                   SIDECAR_CATEGORY, "high", POD),
     checks={
         "host-namespace": "the pod shares a host namespace or its process namespace",
+        "sidecar-process-target": "an ephemeral container targets an approved sidecar's process namespace (targetContainerName), "
+                                  "or names its target by something other than a string, while shareProcessNamespace is forbidden",
     },
     plan=plan,
     cases=cases,
