@@ -47,6 +47,11 @@ violations contains finding(found) if {
 				"storefront",
 			],
 		},
+		"sidecarNames": [
+			"istio-init",
+			"istio-proxy",
+			"istio-validation",
+		],
 	}
 	some found in rule.violations(review.from_input(input), params, policygen.namespaces)
 }

@@ -4,10 +4,37 @@ import data.lib.policygen.pods
 import data.lib.policygen.review
 
 # METADATA
-# description: A mesh pod shares a host namespace or its process namespace.
-violations(rev, params, namespaces) := {msg |
+# description: A mesh pod shares a host namespace or its process namespace, or lets an ephemeral container into a sidecar's.
+violations(rev, params, namespaces) := host_namespaces(pod.spec, params) | process_targets(pod.spec, params) if {
 	pod := pods.mesh_pod(rev, params.scope, namespaces)
+} else := set()
+
+host_namespaces(spec, params) := {msg |
 	some field in params.forbiddenFields
-	not object.get(pod.spec, field, null) in {false, null}
-	msg := {"check": "host-namespace", "detail": sprintf("pod spec: %s is %s, forbidden in a mesh namespace", [field, review.quote(pod.spec[field])])}
+	not object.get(spec, field, null) in {false, null}
+	msg := {"check": "host-namespace", "detail": sprintf("pod spec: %s is %s, forbidden in a mesh namespace", [field, review.quote(spec[field])])}
+}
+
+# METADATA
+# description: >-
+#   kubectl debug --target puts an ephemeral container in the target's process namespace: aimed at a
+#   sidecar, it reads the proxy's memory and keys through /proc, as shareProcessNamespace would let it.
+#   Only ephemeral containers have a target, and Kubernetes matches its name exactly. The plan gives
+#   sidecarNames only while shareProcessNamespace is forbidden; without them nothing is compared.
+process_targets(spec, params) := {msg |
+	some i, container in pods.array_at(spec, "ephemeralContainers")
+	is_object(container)
+	target := object.get(container, "targetContainerName", null)
+	msg := process_target({"field": "ephemeralContainers", "index": i, "name": object.get(container, "name", "")}, target, params.sidecarNames)
+}
+
+process_target(entry, target, sidecars) := review.finding("sidecar-process-target", sprintf(
+	"%s: targetContainerName is %s, an approved sidecar: its process namespace is shared, forbidden in a mesh namespace",
+	[pods.where(entry), review.quote(target)],
+)) if {
+	target in sidecars
+} else := review.finding("sidecar-process-target", sprintf("%s: targetContainerName is %s, not a string", [pods.where(entry), type_name(target)])) if {
+	# A target the API server would reject may still be read as a sidecar's name elsewhere: fail closed.
+	target != null
+	not is_string(target)
 }
