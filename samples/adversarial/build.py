@@ -274,6 +274,11 @@ def _sc003():
          "deny SC003", disguised(pod("s3-image-id", "legacy-batch"), "helper", img=DIGEST)),
         ("Near miss: an app image whose tag merely looks like hex.", "allow",
          disguised(pod("s3-image-id-ok", "legacy-batch"), "helper", img="registry.corp.example:5000/shop/tools:" + DIGEST[7:19])),
+        ("The proxy image by an approved digest, copied to another repository (crane copy keeps the digest) and run under\n"
+         "another name with a tag (a red team, 2026-12-05): a digest names content, so these are the sidecar's own bytes.",
+         "deny SC003", disguised(pod("s3-digest-mirror"), "helper", img="registry.evil.example/mirror/p:1.24.0@" + DIGEST2)),
+        ("Near miss: an app image on a mirror pinned by its own digest (the approved one's hex reversed), as apps should be.", "allow",
+         disguised(pod("s3-digest-mirror-ok"), "helper", img="registry.corp.example:5000/mirror/shop/tools@sha256:" + DIGEST[7:][::-1])),
     ]
 
 

@@ -21,6 +21,9 @@ def plan(given):
         "sidecarRepositories": given.repositories,
         # The same repositories on any port of their host (images.any_port): SC003 matches a disguise by these.
         "sidecarRepositoriesAnyPort": sorted({any_port(parse_image(r)) for r in given.repositories}),
+        # A digest names content: an approved digest is the sidecar image under whatever repository names it
+        # (crane copy keeps the digest), so SC003 matches a disguise by these too, exactly as SC002 compares them.
+        "sidecarDigests": sorted(spec.images.digests) if spec.images else [],
         "sidecars": [{"name": s.name, "placement": sorted(s.placement)} for s in given.sidecars],
     }
 
@@ -87,6 +90,22 @@ def cases(p, kit):
         # A sidecar image under another name is denied everywhere, not only in the mesh.
         kit.pod("sidecar_image_renamed_outside_mesh", "image-under-other-name",
                 lambda pod: pod["spec"]["containers"].append({"name": "debug", "image": image}), outside=True)
+    if p["sidecarDigests"]:
+        digest = p["sidecarDigests"][0]
+        encoded = digest.partition(":")[2]
+        # The approved digest copied to another repository (a red team, 2026-12-05): the same bytes, so a disguise
+        # in every namespace, with a tag or without, in an init container too.
+        kit.pod("sidecar_digest_other_repository", "digest-under-other-name",
+                lambda pod: pod["spec"]["containers"].append({"name": "helper", "image": f"mirror.example/copies/p@{digest}"}))
+        kit.pod("sidecar_digest_other_repository_outside_mesh", "digest-under-other-name",
+                lambda pod: pod["spec"].setdefault("initContainers", []).append(
+                    {"name": "helper", "image": f"mirror.example/copies/p:1.0@{digest}"}), outside=True)
+        # Near misses: on that repository another digest is other content, and the approved hex as a tag pins nothing.
+        other = next(d for d in (f"sha256:{c * 64}" for c in "fedcba") if d not in p["sidecarDigests"])
+        kit.pod("other_digest_other_repository_ok", False,
+                lambda pod: pod["spec"]["containers"].append({"name": "helper", "image": f"mirror.example/copies/p@{other}"}))
+        kit.pod("sidecar_digest_hex_as_tag_ok", False,
+                lambda pod: pod["spec"]["containers"].append({"name": "helper", "image": f"mirror.example/copies/p:{encoded}"}))
     # Always is the only restartPolicy an init container takes: another is unparseable, denied in every namespace.
     kit.pod("restart_policy_never", "restart-policy-malformed", lambda pod: pod["spec"].setdefault("initContainers", []).append(
         {"name": "setup", "image": "registry.example.com/tools/setup:1", "restartPolicy": "Never"}))
@@ -102,6 +121,7 @@ RULE = Rule(
                   SIDECAR_CATEGORY, "high", POD),
     checks={
         "image-under-other-name": "a container with another name runs a sidecar image",
+        "digest-under-other-name": "a container with another name runs an approved sidecar digest, whatever repository names it",
         "image-unparseable": "a non-sidecar container's image does not parse, so it may be a sidecar image",
         "native-sidecar-unapproved": "an init container with restartPolicy Always is not an approved sidecar",
         "placement-not-approved": "an approved sidecar sits in a placement it does not allow",
