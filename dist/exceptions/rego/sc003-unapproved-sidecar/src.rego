@@ -33,6 +33,7 @@ violations contains finding(found) if {
 				"storefront",
 			],
 		},
+		"sidecarDigests": [],
 		"sidecarRepositories": [
 			"docker.io/istio/proxyv2",
 		],

@@ -41,6 +41,10 @@ violations contains finding(found) if {
 				"storefront",
 			],
 		},
+		"sidecarDigests": [
+			"sha256:0d4d5c8e5d5e2f0f1b6a7c3e9b2a4d6f8e1c3a5b7d9f0e2c4a6b8d0f2e4c6a8b",
+			"sha256:9f8e7d6c5b4a39281706f5e4d3c2b1a09f8e7d6c5b4a39281706f5e4d3c2b1a0",
+		],
 		"sidecarRepositories": [
 			"docker.io/istio/proxyv2",
 			"registry.corp.example:5000/mesh/proxyv2",

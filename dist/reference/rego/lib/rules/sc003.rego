@@ -20,7 +20,7 @@ everywhere(rev, pod, params) := (({review.finding("pod-spec-malformed", sprintf(
 review.finding("pod-metadata-malformed", sprintf("pod: %s", [problem])) | some problem in pods.structure(review.target(rev), pod.metadata_path)}) | {msg |
 	some entry in pods.containers(pod.spec)
 	not entry.name in sidecar_names(params)
-	msg := disguised(entry, params.sidecarRepositoriesAnyPort)
+	msg := disguised(entry, params)
 }) | restart_policies(pod)
 
 in_mesh(rev, pod, params, namespaces) := (native(pod, params) | status(pod, params)) | placement(pod, params) if {
@@ -29,7 +29,7 @@ in_mesh(rev, pod, params, namespaces) := (native(pod, params) | status(pod, para
 
 sidecar_names(params) := {s.name | some s in params.sidecars}
 
-disguised(entry, repositories) := {"check": "image-unparseable", "detail": sprintf("%s: image %s does not parse, so it may be a sidecar image", [
+disguised(entry, params) := {"check": "image-unparseable", "detail": sprintf("%s: image %s does not parse, so it may be a sidecar image", [
 	pods.where(entry), review.quote(image),
 ])} if {
 	image := object.get(entry.container, "image", null)
@@ -37,7 +37,13 @@ disguised(entry, repositories) := {"check": "image-unparseable", "detail": sprin
 } else := {"check": "image-under-other-name", "detail": sprintf("%s: runs sidecar image %s under a name that is not an approved sidecar", [
 	pods.where(entry), review.quote(entry.container.image),
 ])} if {
-	images.any_port(entry.container.image) in repositories
+	images.any_port(entry.container.image) in params.sidecarRepositoriesAnyPort
+} else := {"check": "digest-under-other-name", "detail": sprintf("%s: runs approved sidecar digest %s as image %s under a name that is not an approved sidecar", [
+	pods.where(entry), review.quote(digest), review.quote(entry.container.image),
+])} if {
+	# A digest names content: under any repository or tag it is the sidecar image (compared as SC002 compares it).
+	digest := images.parse(entry.container.image).digest
+	digest in params.sidecarDigests
 }
 
 native(pod, params) := {msg |
