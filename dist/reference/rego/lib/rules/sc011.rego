@@ -5,15 +5,13 @@ import data.lib.policygen.review
 
 # METADATA
 # description: A mesh pod shares a host namespace or its process namespace, or lets an ephemeral container into a sidecar's.
-violations(rev, params, namespaces) := host_namespaces(pod.spec, params) | process_targets(pod.spec, params) if {
+violations(rev, params, namespaces) := {msg |
+	some field in params.forbiddenFields
+	not object.get(pod.spec, field, null) in {false, null}
+	msg := {"check": "host-namespace", "detail": sprintf("pod spec: %s is %s, forbidden in a mesh namespace", [field, review.quote(pod.spec[field])])}
+} | process_targets(pod.spec, params) if {
 	pod := pods.mesh_pod(rev, params.scope, namespaces)
 } else := set()
-
-host_namespaces(spec, params) := {msg |
-	some field in params.forbiddenFields
-	not object.get(spec, field, null) in {false, null}
-	msg := {"check": "host-namespace", "detail": sprintf("pod spec: %s is %s, forbidden in a mesh namespace", [field, review.quote(spec[field])])}
-}
 
 # METADATA
 # description: >-
@@ -21,7 +19,10 @@ host_namespaces(spec, params) := {msg |
 #   sidecar, it reads the proxy's memory and keys through /proc, as shareProcessNamespace would let it.
 #   Only ephemeral containers have a target, and Kubernetes matches its name exactly. The plan gives
 #   sidecarNames only while shareProcessNamespace is forbidden; without them nothing is compared.
-process_targets(spec, params) := {msg |
+process_targets(spec, params) := set() if {
+	# Most pods have no ephemeral containers: this costs them a lookup rather than a walk.
+	not spec.ephemeralContainers
+} else := {msg |
 	some i, container in pods.array_at(spec, "ephemeralContainers")
 	is_object(container)
 	target := object.get(container, "targetContainerName", null)
