@@ -323,6 +323,21 @@ class CaseKit:
         pod = self._named_pod(name, mutate)
         self._cases.append(Case(name, self.rule_id, as_deployment(pod), self._checks(name, trips), self._inventory))
 
+    def ephemeral(self, name: str, trips: Trips, mutate: Callable[[dict[str, Any]], Any], *, outside: bool = False) -> None:
+        """What `kubectl debug` sends: the pods/ephemeralcontainers UPDATE of the baseline pod (its oldObject) to
+        the copy mutate gives ephemeral containers. A Pod created with them is refused before admission."""
+        old, new = self._named_pod(name, lambda _: None), self._named_pod(name, mutate)
+        inventory = self._inventory
+        if outside:
+            move_outside(old)
+            move_outside(new)
+            inventory = {OUTSIDE_NAMESPACE: {"apiVersion": "v1", "kind": "Namespace",
+                                             "metadata": {"name": OUTSIDE_NAMESPACE, "labels": dict(OUTSIDE_LABELS)}}}
+        review = _review(new, "UPDATE", self.untrusted_user, old=old)
+        review["request"].update(subResource="ephemeralcontainers", name=new["metadata"]["name"],
+                                 resource={"group": "", "version": "v1", "resource": "pods"})
+        self._cases.append(Case(name, self.rule_id, review, self._checks(name, trips), inventory))
+
     def add(self, name: str, resource: dict[str, Any], trips: Trips) -> None:
         self._cases.append(Case(name, self.rule_id, resource, self._checks(name, trips)))
 

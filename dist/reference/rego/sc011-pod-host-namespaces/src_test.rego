@@ -1463,162 +1463,339 @@ test_allows_hostnetwork_true_outside_mesh if {
 }
 
 debugger_targets_sidecar_input := {
-	"apiVersion": "v1",
-	"kind": "Pod",
-	"metadata": {
-		"annotations": {
-			"inject.istio.io/templates": "sidecar",
-			"sidecar.istio.io/interceptionMode": "REDIRECT",
-			"sidecar.istio.io/status": "{\"initContainers\":[\"istio-init\",\"istio-validation\"],\"containers\":[\"istio-proxy\"]}",
-			"traffic.sidecar.istio.io/excludeInboundPorts": "15020",
-		},
-		"labels": {
-			"app": "shop",
-			"istio.io/rev": "default",
+	"apiVersion": "admission.k8s.io/v1",
+	"kind": "AdmissionReview",
+	"request": {
+		"kind": {
+			"group": "",
+			"kind": "Pod",
+			"version": "v1",
 		},
 		"name": "debugger-targets-sidecar",
 		"namespace": "checkout",
-	},
-	"spec": {
-		"containers": [
-			{
-				"image": "registry.example.com/shop/app:2.1.0",
-				"name": "app",
-				"securityContext": {
-					"runAsGroup": 1000,
-					"runAsNonRoot": true,
-					"runAsUser": 1000,
+		"object": {
+			"apiVersion": "v1",
+			"kind": "Pod",
+			"metadata": {
+				"annotations": {
+					"inject.istio.io/templates": "sidecar",
+					"sidecar.istio.io/interceptionMode": "REDIRECT",
+					"sidecar.istio.io/status": "{\"initContainers\":[\"istio-init\",\"istio-validation\"],\"containers\":[\"istio-proxy\"]}",
+					"traffic.sidecar.istio.io/excludeInboundPorts": "15020",
 				},
+				"labels": {
+					"app": "shop",
+					"istio.io/rev": "default",
+				},
+				"name": "debugger-targets-sidecar",
+				"namespace": "checkout",
 			},
-			{
-				"args": [
-					"proxy",
-					"sidecar",
-					"--log_output_level=default:info",
-				],
-				"env": [
+			"spec": {
+				"containers": [
 					{
-						"name": "CA_ADDR",
-						"value": "istiod.istio-system.svc:15012",
+						"image": "registry.example.com/shop/app:2.1.0",
+						"name": "app",
+						"securityContext": {
+							"runAsGroup": 1000,
+							"runAsNonRoot": true,
+							"runAsUser": 1000,
+						},
 					},
 					{
-						"name": "PILOT_CERT_PROVIDER",
-						"value": "istiod",
-					},
-				],
-				"image": "docker.io/istio/proxyv2:1.0.0@sha256:0d4d5c8e5d5e2f0f1b6a7c3e9b2a4d6f8e1c3a5b7d9f0e2c4a6b8d0f2e4c6a8b",
-				"name": "istio-proxy",
-				"resources": {
-					"limits": {
-						"cpu": "2",
-						"memory": "1Gi",
-					},
-					"requests": {
-						"cpu": "1",
-						"memory": "512Mi",
-					},
-				},
-				"securityContext": {
-					"allowPrivilegeEscalation": false,
-					"capabilities": {
-						"add": [],
-						"drop": [
-							"ALL",
+						"args": [
+							"proxy",
+							"sidecar",
+							"--log_output_level=default:info",
+						],
+						"env": [
+							{
+								"name": "CA_ADDR",
+								"value": "istiod.istio-system.svc:15012",
+							},
+							{
+								"name": "PILOT_CERT_PROVIDER",
+								"value": "istiod",
+							},
+						],
+						"image": "docker.io/istio/proxyv2:1.0.0@sha256:0d4d5c8e5d5e2f0f1b6a7c3e9b2a4d6f8e1c3a5b7d9f0e2c4a6b8d0f2e4c6a8b",
+						"name": "istio-proxy",
+						"resources": {
+							"limits": {
+								"cpu": "2",
+								"memory": "1Gi",
+							},
+							"requests": {
+								"cpu": "1",
+								"memory": "512Mi",
+							},
+						},
+						"securityContext": {
+							"allowPrivilegeEscalation": false,
+							"capabilities": {
+								"add": [],
+								"drop": [
+									"ALL",
+								],
+							},
+							"privileged": false,
+							"readOnlyRootFilesystem": true,
+							"runAsGroup": 1337,
+							"runAsNonRoot": true,
+							"runAsUser": 1337,
+						},
+						"volumeMounts": [
+							{
+								"mountPath": "/etc/istio/proxy",
+								"name": "credential-socket",
+							},
 						],
 					},
-					"privileged": false,
-					"readOnlyRootFilesystem": true,
-					"runAsGroup": 1337,
-					"runAsNonRoot": true,
-					"runAsUser": 1337,
-				},
-				"volumeMounts": [
+				],
+				"ephemeralContainers": [
 					{
-						"mountPath": "/etc/istio/proxy",
+						"image": "registry.example.com/tools/busybox:1.36",
+						"name": "debugger",
+						"stdin": true,
+						"targetContainerName": "istio-init",
+						"tty": true,
+					},
+				],
+				"initContainers": [
+					{
+						"args": [
+							"istio-iptables",
+							"--log_output_level=default:info",
+						],
+						"image": "docker.io/istio/proxyv2:1.0.0@sha256:0d4d5c8e5d5e2f0f1b6a7c3e9b2a4d6f8e1c3a5b7d9f0e2c4a6b8d0f2e4c6a8b",
+						"name": "istio-init",
+						"resources": {
+							"limits": {
+								"cpu": "2",
+								"memory": "1Gi",
+							},
+							"requests": {
+								"cpu": "100m",
+								"memory": "128Mi",
+							},
+						},
+						"securityContext": {
+							"allowPrivilegeEscalation": false,
+							"capabilities": {
+								"add": [
+									"NET_ADMIN",
+									"NET_RAW",
+								],
+								"drop": [
+									"ALL",
+								],
+							},
+							"privileged": false,
+							"runAsUser": 0,
+						},
+					},
+					{
+						"args": [
+							"istio-iptables",
+							"--log_output_level=default:info",
+						],
+						"image": "docker.io/istio/proxyv2:1.0.0@sha256:0d4d5c8e5d5e2f0f1b6a7c3e9b2a4d6f8e1c3a5b7d9f0e2c4a6b8d0f2e4c6a8b",
+						"name": "istio-validation",
+						"resources": {
+							"limits": {
+								"cpu": "2",
+								"memory": "1Gi",
+							},
+							"requests": {
+								"cpu": "100m",
+								"memory": "128Mi",
+							},
+						},
+						"securityContext": {
+							"allowPrivilegeEscalation": false,
+							"capabilities": {
+								"add": [],
+								"drop": [
+									"ALL",
+								],
+							},
+							"privileged": false,
+							"readOnlyRootFilesystem": true,
+							"runAsNonRoot": true,
+						},
+					},
+				],
+				"volumes": [
+					{
+						"emptyDir": {},
 						"name": "credential-socket",
 					},
 				],
 			},
-		],
-		"ephemeralContainers": [
-			{
-				"image": "registry.example.com/tools/busybox:1.36",
-				"name": "debugger",
-				"stdin": true,
-				"targetContainerName": "istio-init",
-				"tty": true,
+		},
+		"oldObject": {
+			"apiVersion": "v1",
+			"kind": "Pod",
+			"metadata": {
+				"annotations": {
+					"inject.istio.io/templates": "sidecar",
+					"sidecar.istio.io/interceptionMode": "REDIRECT",
+					"sidecar.istio.io/status": "{\"initContainers\":[\"istio-init\",\"istio-validation\"],\"containers\":[\"istio-proxy\"]}",
+					"traffic.sidecar.istio.io/excludeInboundPorts": "15020",
+				},
+				"labels": {
+					"app": "shop",
+					"istio.io/rev": "default",
+				},
+				"name": "debugger-targets-sidecar",
+				"namespace": "checkout",
 			},
-		],
-		"initContainers": [
-			{
-				"args": [
-					"istio-iptables",
-					"--log_output_level=default:info",
+			"spec": {
+				"containers": [
+					{
+						"image": "registry.example.com/shop/app:2.1.0",
+						"name": "app",
+						"securityContext": {
+							"runAsGroup": 1000,
+							"runAsNonRoot": true,
+							"runAsUser": 1000,
+						},
+					},
+					{
+						"args": [
+							"proxy",
+							"sidecar",
+							"--log_output_level=default:info",
+						],
+						"env": [
+							{
+								"name": "CA_ADDR",
+								"value": "istiod.istio-system.svc:15012",
+							},
+							{
+								"name": "PILOT_CERT_PROVIDER",
+								"value": "istiod",
+							},
+						],
+						"image": "docker.io/istio/proxyv2:1.0.0@sha256:0d4d5c8e5d5e2f0f1b6a7c3e9b2a4d6f8e1c3a5b7d9f0e2c4a6b8d0f2e4c6a8b",
+						"name": "istio-proxy",
+						"resources": {
+							"limits": {
+								"cpu": "2",
+								"memory": "1Gi",
+							},
+							"requests": {
+								"cpu": "1",
+								"memory": "512Mi",
+							},
+						},
+						"securityContext": {
+							"allowPrivilegeEscalation": false,
+							"capabilities": {
+								"add": [],
+								"drop": [
+									"ALL",
+								],
+							},
+							"privileged": false,
+							"readOnlyRootFilesystem": true,
+							"runAsGroup": 1337,
+							"runAsNonRoot": true,
+							"runAsUser": 1337,
+						},
+						"volumeMounts": [
+							{
+								"mountPath": "/etc/istio/proxy",
+								"name": "credential-socket",
+							},
+						],
+					},
 				],
-				"image": "docker.io/istio/proxyv2:1.0.0@sha256:0d4d5c8e5d5e2f0f1b6a7c3e9b2a4d6f8e1c3a5b7d9f0e2c4a6b8d0f2e4c6a8b",
-				"name": "istio-init",
-				"resources": {
-					"limits": {
-						"cpu": "2",
-						"memory": "1Gi",
-					},
-					"requests": {
-						"cpu": "100m",
-						"memory": "128Mi",
-					},
-				},
-				"securityContext": {
-					"allowPrivilegeEscalation": false,
-					"capabilities": {
-						"add": [
-							"NET_ADMIN",
-							"NET_RAW",
+				"initContainers": [
+					{
+						"args": [
+							"istio-iptables",
+							"--log_output_level=default:info",
 						],
-						"drop": [
-							"ALL",
-						],
+						"image": "docker.io/istio/proxyv2:1.0.0@sha256:0d4d5c8e5d5e2f0f1b6a7c3e9b2a4d6f8e1c3a5b7d9f0e2c4a6b8d0f2e4c6a8b",
+						"name": "istio-init",
+						"resources": {
+							"limits": {
+								"cpu": "2",
+								"memory": "1Gi",
+							},
+							"requests": {
+								"cpu": "100m",
+								"memory": "128Mi",
+							},
+						},
+						"securityContext": {
+							"allowPrivilegeEscalation": false,
+							"capabilities": {
+								"add": [
+									"NET_ADMIN",
+									"NET_RAW",
+								],
+								"drop": [
+									"ALL",
+								],
+							},
+							"privileged": false,
+							"runAsUser": 0,
+						},
 					},
-					"privileged": false,
-					"runAsUser": 0,
-				},
-			},
-			{
-				"args": [
-					"istio-iptables",
-					"--log_output_level=default:info",
+					{
+						"args": [
+							"istio-iptables",
+							"--log_output_level=default:info",
+						],
+						"image": "docker.io/istio/proxyv2:1.0.0@sha256:0d4d5c8e5d5e2f0f1b6a7c3e9b2a4d6f8e1c3a5b7d9f0e2c4a6b8d0f2e4c6a8b",
+						"name": "istio-validation",
+						"resources": {
+							"limits": {
+								"cpu": "2",
+								"memory": "1Gi",
+							},
+							"requests": {
+								"cpu": "100m",
+								"memory": "128Mi",
+							},
+						},
+						"securityContext": {
+							"allowPrivilegeEscalation": false,
+							"capabilities": {
+								"add": [],
+								"drop": [
+									"ALL",
+								],
+							},
+							"privileged": false,
+							"readOnlyRootFilesystem": true,
+							"runAsNonRoot": true,
+						},
+					},
 				],
-				"image": "docker.io/istio/proxyv2:1.0.0@sha256:0d4d5c8e5d5e2f0f1b6a7c3e9b2a4d6f8e1c3a5b7d9f0e2c4a6b8d0f2e4c6a8b",
-				"name": "istio-validation",
-				"resources": {
-					"limits": {
-						"cpu": "2",
-						"memory": "1Gi",
+				"volumes": [
+					{
+						"emptyDir": {},
+						"name": "credential-socket",
 					},
-					"requests": {
-						"cpu": "100m",
-						"memory": "128Mi",
-					},
-				},
-				"securityContext": {
-					"allowPrivilegeEscalation": false,
-					"capabilities": {
-						"add": [],
-						"drop": [
-							"ALL",
-						],
-					},
-					"privileged": false,
-					"readOnlyRootFilesystem": true,
-					"runAsNonRoot": true,
-				},
+				],
 			},
-		],
-		"volumes": [
-			{
-				"emptyDir": {},
-				"name": "credential-socket",
-			},
-		],
+		},
+		"operation": "UPDATE",
+		"resource": {
+			"group": "",
+			"resource": "pods",
+			"version": "v1",
+		},
+		"subResource": "ephemeralcontainers",
+		"uid": "00000000-0000-0000-0000-000000000000",
+		"userInfo": {
+			"groups": [
+				"system:authenticated",
+			],
+			"username": "policygen:untrusted-user",
+		},
 	},
 }
 
@@ -1632,492 +1809,338 @@ test_denies_debugger_targets_sidecar if {
 	}
 }
 
-debugger_targets_sidecar_other_case_input := {
-	"apiVersion": "v1",
-	"kind": "Pod",
-	"metadata": {
-		"annotations": {
-			"inject.istio.io/templates": "sidecar",
-			"sidecar.istio.io/interceptionMode": "REDIRECT",
-			"sidecar.istio.io/status": "{\"initContainers\":[\"istio-init\",\"istio-validation\"],\"containers\":[\"istio-proxy\"]}",
-			"traffic.sidecar.istio.io/excludeInboundPorts": "15020",
-		},
-		"labels": {
-			"app": "shop",
-			"istio.io/rev": "default",
-		},
-		"name": "debugger-targets-sidecar-other-case",
-		"namespace": "checkout",
-	},
-	"spec": {
-		"containers": [
-			{
-				"image": "registry.example.com/shop/app:2.1.0",
-				"name": "app",
-				"securityContext": {
-					"runAsGroup": 1000,
-					"runAsNonRoot": true,
-					"runAsUser": 1000,
-				},
-			},
-			{
-				"args": [
-					"proxy",
-					"sidecar",
-					"--log_output_level=default:info",
-				],
-				"env": [
-					{
-						"name": "CA_ADDR",
-						"value": "istiod.istio-system.svc:15012",
-					},
-					{
-						"name": "PILOT_CERT_PROVIDER",
-						"value": "istiod",
-					},
-				],
-				"image": "docker.io/istio/proxyv2:1.0.0@sha256:0d4d5c8e5d5e2f0f1b6a7c3e9b2a4d6f8e1c3a5b7d9f0e2c4a6b8d0f2e4c6a8b",
-				"name": "istio-proxy",
-				"resources": {
-					"limits": {
-						"cpu": "2",
-						"memory": "1Gi",
-					},
-					"requests": {
-						"cpu": "1",
-						"memory": "512Mi",
-					},
-				},
-				"securityContext": {
-					"allowPrivilegeEscalation": false,
-					"capabilities": {
-						"add": [],
-						"drop": [
-							"ALL",
-						],
-					},
-					"privileged": false,
-					"readOnlyRootFilesystem": true,
-					"runAsGroup": 1337,
-					"runAsNonRoot": true,
-					"runAsUser": 1337,
-				},
-				"volumeMounts": [
-					{
-						"mountPath": "/etc/istio/proxy",
-						"name": "credential-socket",
-					},
-				],
-			},
-		],
-		"ephemeralContainers": [
-			{
-				"image": "registry.example.com/tools/busybox:1.36",
-				"name": "debugger",
-				"stdin": true,
-				"targetContainerName": "ISTIO-INIT",
-				"tty": true,
-			},
-		],
-		"initContainers": [
-			{
-				"args": [
-					"istio-iptables",
-					"--log_output_level=default:info",
-				],
-				"image": "docker.io/istio/proxyv2:1.0.0@sha256:0d4d5c8e5d5e2f0f1b6a7c3e9b2a4d6f8e1c3a5b7d9f0e2c4a6b8d0f2e4c6a8b",
-				"name": "istio-init",
-				"resources": {
-					"limits": {
-						"cpu": "2",
-						"memory": "1Gi",
-					},
-					"requests": {
-						"cpu": "100m",
-						"memory": "128Mi",
-					},
-				},
-				"securityContext": {
-					"allowPrivilegeEscalation": false,
-					"capabilities": {
-						"add": [
-							"NET_ADMIN",
-							"NET_RAW",
-						],
-						"drop": [
-							"ALL",
-						],
-					},
-					"privileged": false,
-					"runAsUser": 0,
-				},
-			},
-			{
-				"args": [
-					"istio-iptables",
-					"--log_output_level=default:info",
-				],
-				"image": "docker.io/istio/proxyv2:1.0.0@sha256:0d4d5c8e5d5e2f0f1b6a7c3e9b2a4d6f8e1c3a5b7d9f0e2c4a6b8d0f2e4c6a8b",
-				"name": "istio-validation",
-				"resources": {
-					"limits": {
-						"cpu": "2",
-						"memory": "1Gi",
-					},
-					"requests": {
-						"cpu": "100m",
-						"memory": "128Mi",
-					},
-				},
-				"securityContext": {
-					"allowPrivilegeEscalation": false,
-					"capabilities": {
-						"add": [],
-						"drop": [
-							"ALL",
-						],
-					},
-					"privileged": false,
-					"readOnlyRootFilesystem": true,
-					"runAsNonRoot": true,
-				},
-			},
-		],
-		"volumes": [
-			{
-				"emptyDir": {},
-				"name": "credential-socket",
-			},
-		],
-	},
-}
-
-test_allows_debugger_targets_sidecar_other_case if {
-	msgs := sc011.violations with input as debugger_targets_sidecar_other_case_input
-	count(msgs) == 0
-}
-
-debugger_targets_sidecar_space_input := {
-	"apiVersion": "v1",
-	"kind": "Pod",
-	"metadata": {
-		"annotations": {
-			"inject.istio.io/templates": "sidecar",
-			"sidecar.istio.io/interceptionMode": "REDIRECT",
-			"sidecar.istio.io/status": "{\"initContainers\":[\"istio-init\",\"istio-validation\"],\"containers\":[\"istio-proxy\"]}",
-			"traffic.sidecar.istio.io/excludeInboundPorts": "15020",
-		},
-		"labels": {
-			"app": "shop",
-			"istio.io/rev": "default",
-		},
-		"name": "debugger-targets-sidecar-space",
-		"namespace": "checkout",
-	},
-	"spec": {
-		"containers": [
-			{
-				"image": "registry.example.com/shop/app:2.1.0",
-				"name": "app",
-				"securityContext": {
-					"runAsGroup": 1000,
-					"runAsNonRoot": true,
-					"runAsUser": 1000,
-				},
-			},
-			{
-				"args": [
-					"proxy",
-					"sidecar",
-					"--log_output_level=default:info",
-				],
-				"env": [
-					{
-						"name": "CA_ADDR",
-						"value": "istiod.istio-system.svc:15012",
-					},
-					{
-						"name": "PILOT_CERT_PROVIDER",
-						"value": "istiod",
-					},
-				],
-				"image": "docker.io/istio/proxyv2:1.0.0@sha256:0d4d5c8e5d5e2f0f1b6a7c3e9b2a4d6f8e1c3a5b7d9f0e2c4a6b8d0f2e4c6a8b",
-				"name": "istio-proxy",
-				"resources": {
-					"limits": {
-						"cpu": "2",
-						"memory": "1Gi",
-					},
-					"requests": {
-						"cpu": "1",
-						"memory": "512Mi",
-					},
-				},
-				"securityContext": {
-					"allowPrivilegeEscalation": false,
-					"capabilities": {
-						"add": [],
-						"drop": [
-							"ALL",
-						],
-					},
-					"privileged": false,
-					"readOnlyRootFilesystem": true,
-					"runAsGroup": 1337,
-					"runAsNonRoot": true,
-					"runAsUser": 1337,
-				},
-				"volumeMounts": [
-					{
-						"mountPath": "/etc/istio/proxy",
-						"name": "credential-socket",
-					},
-				],
-			},
-		],
-		"ephemeralContainers": [
-			{
-				"image": "registry.example.com/tools/busybox:1.36",
-				"name": "debugger",
-				"stdin": true,
-				"targetContainerName": "istio-init ",
-				"tty": true,
-			},
-		],
-		"initContainers": [
-			{
-				"args": [
-					"istio-iptables",
-					"--log_output_level=default:info",
-				],
-				"image": "docker.io/istio/proxyv2:1.0.0@sha256:0d4d5c8e5d5e2f0f1b6a7c3e9b2a4d6f8e1c3a5b7d9f0e2c4a6b8d0f2e4c6a8b",
-				"name": "istio-init",
-				"resources": {
-					"limits": {
-						"cpu": "2",
-						"memory": "1Gi",
-					},
-					"requests": {
-						"cpu": "100m",
-						"memory": "128Mi",
-					},
-				},
-				"securityContext": {
-					"allowPrivilegeEscalation": false,
-					"capabilities": {
-						"add": [
-							"NET_ADMIN",
-							"NET_RAW",
-						],
-						"drop": [
-							"ALL",
-						],
-					},
-					"privileged": false,
-					"runAsUser": 0,
-				},
-			},
-			{
-				"args": [
-					"istio-iptables",
-					"--log_output_level=default:info",
-				],
-				"image": "docker.io/istio/proxyv2:1.0.0@sha256:0d4d5c8e5d5e2f0f1b6a7c3e9b2a4d6f8e1c3a5b7d9f0e2c4a6b8d0f2e4c6a8b",
-				"name": "istio-validation",
-				"resources": {
-					"limits": {
-						"cpu": "2",
-						"memory": "1Gi",
-					},
-					"requests": {
-						"cpu": "100m",
-						"memory": "128Mi",
-					},
-				},
-				"securityContext": {
-					"allowPrivilegeEscalation": false,
-					"capabilities": {
-						"add": [],
-						"drop": [
-							"ALL",
-						],
-					},
-					"privileged": false,
-					"readOnlyRootFilesystem": true,
-					"runAsNonRoot": true,
-				},
-			},
-		],
-		"volumes": [
-			{
-				"emptyDir": {},
-				"name": "credential-socket",
-			},
-		],
-	},
-}
-
-test_allows_debugger_targets_sidecar_space if {
-	msgs := sc011.violations with input as debugger_targets_sidecar_space_input
-	count(msgs) == 0
-}
-
 debugger_targets_sidecar_outside_mesh_input := {
-	"apiVersion": "v1",
-	"kind": "Pod",
-	"metadata": {
-		"annotations": {
-			"inject.istio.io/templates": "sidecar",
-			"sidecar.istio.io/interceptionMode": "REDIRECT",
-			"sidecar.istio.io/status": "{\"initContainers\":[\"istio-init\",\"istio-validation\"],\"containers\":[\"istio-proxy\"]}",
-			"traffic.sidecar.istio.io/excludeInboundPorts": "15020",
-		},
-		"labels": {
-			"app": "shop",
+	"apiVersion": "admission.k8s.io/v1",
+	"kind": "AdmissionReview",
+	"request": {
+		"kind": {
+			"group": "",
+			"kind": "Pod",
+			"version": "v1",
 		},
 		"name": "debugger-targets-sidecar-outside-mesh",
 		"namespace": "policygen-outside",
-	},
-	"spec": {
-		"containers": [
-			{
-				"image": "registry.example.com/shop/app:2.1.0",
-				"name": "app",
-				"securityContext": {
-					"runAsGroup": 1000,
-					"runAsNonRoot": true,
-					"runAsUser": 1000,
+		"object": {
+			"apiVersion": "v1",
+			"kind": "Pod",
+			"metadata": {
+				"annotations": {
+					"inject.istio.io/templates": "sidecar",
+					"sidecar.istio.io/interceptionMode": "REDIRECT",
+					"sidecar.istio.io/status": "{\"initContainers\":[\"istio-init\",\"istio-validation\"],\"containers\":[\"istio-proxy\"]}",
+					"traffic.sidecar.istio.io/excludeInboundPorts": "15020",
 				},
+				"labels": {
+					"app": "shop",
+				},
+				"name": "debugger-targets-sidecar-outside-mesh",
+				"namespace": "policygen-outside",
 			},
-			{
-				"args": [
-					"proxy",
-					"sidecar",
-					"--log_output_level=default:info",
-				],
-				"env": [
+			"spec": {
+				"containers": [
 					{
-						"name": "CA_ADDR",
-						"value": "istiod.istio-system.svc:15012",
+						"image": "registry.example.com/shop/app:2.1.0",
+						"name": "app",
+						"securityContext": {
+							"runAsGroup": 1000,
+							"runAsNonRoot": true,
+							"runAsUser": 1000,
+						},
 					},
 					{
-						"name": "PILOT_CERT_PROVIDER",
-						"value": "istiod",
-					},
-				],
-				"image": "docker.io/istio/proxyv2:1.0.0@sha256:0d4d5c8e5d5e2f0f1b6a7c3e9b2a4d6f8e1c3a5b7d9f0e2c4a6b8d0f2e4c6a8b",
-				"name": "istio-proxy",
-				"resources": {
-					"limits": {
-						"cpu": "2",
-						"memory": "1Gi",
-					},
-					"requests": {
-						"cpu": "1",
-						"memory": "512Mi",
-					},
-				},
-				"securityContext": {
-					"allowPrivilegeEscalation": false,
-					"capabilities": {
-						"add": [],
-						"drop": [
-							"ALL",
+						"args": [
+							"proxy",
+							"sidecar",
+							"--log_output_level=default:info",
+						],
+						"env": [
+							{
+								"name": "CA_ADDR",
+								"value": "istiod.istio-system.svc:15012",
+							},
+							{
+								"name": "PILOT_CERT_PROVIDER",
+								"value": "istiod",
+							},
+						],
+						"image": "docker.io/istio/proxyv2:1.0.0@sha256:0d4d5c8e5d5e2f0f1b6a7c3e9b2a4d6f8e1c3a5b7d9f0e2c4a6b8d0f2e4c6a8b",
+						"name": "istio-proxy",
+						"resources": {
+							"limits": {
+								"cpu": "2",
+								"memory": "1Gi",
+							},
+							"requests": {
+								"cpu": "1",
+								"memory": "512Mi",
+							},
+						},
+						"securityContext": {
+							"allowPrivilegeEscalation": false,
+							"capabilities": {
+								"add": [],
+								"drop": [
+									"ALL",
+								],
+							},
+							"privileged": false,
+							"readOnlyRootFilesystem": true,
+							"runAsGroup": 1337,
+							"runAsNonRoot": true,
+							"runAsUser": 1337,
+						},
+						"volumeMounts": [
+							{
+								"mountPath": "/etc/istio/proxy",
+								"name": "credential-socket",
+							},
 						],
 					},
-					"privileged": false,
-					"readOnlyRootFilesystem": true,
-					"runAsGroup": 1337,
-					"runAsNonRoot": true,
-					"runAsUser": 1337,
-				},
-				"volumeMounts": [
+				],
+				"ephemeralContainers": [
 					{
-						"mountPath": "/etc/istio/proxy",
+						"image": "registry.example.com/tools/busybox:1.36",
+						"name": "debugger",
+						"stdin": true,
+						"targetContainerName": "istio-init",
+						"tty": true,
+					},
+				],
+				"initContainers": [
+					{
+						"args": [
+							"istio-iptables",
+							"--log_output_level=default:info",
+						],
+						"image": "docker.io/istio/proxyv2:1.0.0@sha256:0d4d5c8e5d5e2f0f1b6a7c3e9b2a4d6f8e1c3a5b7d9f0e2c4a6b8d0f2e4c6a8b",
+						"name": "istio-init",
+						"resources": {
+							"limits": {
+								"cpu": "2",
+								"memory": "1Gi",
+							},
+							"requests": {
+								"cpu": "100m",
+								"memory": "128Mi",
+							},
+						},
+						"securityContext": {
+							"allowPrivilegeEscalation": false,
+							"capabilities": {
+								"add": [
+									"NET_ADMIN",
+									"NET_RAW",
+								],
+								"drop": [
+									"ALL",
+								],
+							},
+							"privileged": false,
+							"runAsUser": 0,
+						},
+					},
+					{
+						"args": [
+							"istio-iptables",
+							"--log_output_level=default:info",
+						],
+						"image": "docker.io/istio/proxyv2:1.0.0@sha256:0d4d5c8e5d5e2f0f1b6a7c3e9b2a4d6f8e1c3a5b7d9f0e2c4a6b8d0f2e4c6a8b",
+						"name": "istio-validation",
+						"resources": {
+							"limits": {
+								"cpu": "2",
+								"memory": "1Gi",
+							},
+							"requests": {
+								"cpu": "100m",
+								"memory": "128Mi",
+							},
+						},
+						"securityContext": {
+							"allowPrivilegeEscalation": false,
+							"capabilities": {
+								"add": [],
+								"drop": [
+									"ALL",
+								],
+							},
+							"privileged": false,
+							"readOnlyRootFilesystem": true,
+							"runAsNonRoot": true,
+						},
+					},
+				],
+				"volumes": [
+					{
+						"emptyDir": {},
 						"name": "credential-socket",
 					},
 				],
 			},
-		],
-		"ephemeralContainers": [
-			{
-				"image": "registry.example.com/tools/busybox:1.36",
-				"name": "debugger",
-				"stdin": true,
-				"targetContainerName": "istio-init",
-				"tty": true,
+		},
+		"oldObject": {
+			"apiVersion": "v1",
+			"kind": "Pod",
+			"metadata": {
+				"annotations": {
+					"inject.istio.io/templates": "sidecar",
+					"sidecar.istio.io/interceptionMode": "REDIRECT",
+					"sidecar.istio.io/status": "{\"initContainers\":[\"istio-init\",\"istio-validation\"],\"containers\":[\"istio-proxy\"]}",
+					"traffic.sidecar.istio.io/excludeInboundPorts": "15020",
+				},
+				"labels": {
+					"app": "shop",
+				},
+				"name": "debugger-targets-sidecar-outside-mesh",
+				"namespace": "policygen-outside",
 			},
-		],
-		"initContainers": [
-			{
-				"args": [
-					"istio-iptables",
-					"--log_output_level=default:info",
+			"spec": {
+				"containers": [
+					{
+						"image": "registry.example.com/shop/app:2.1.0",
+						"name": "app",
+						"securityContext": {
+							"runAsGroup": 1000,
+							"runAsNonRoot": true,
+							"runAsUser": 1000,
+						},
+					},
+					{
+						"args": [
+							"proxy",
+							"sidecar",
+							"--log_output_level=default:info",
+						],
+						"env": [
+							{
+								"name": "CA_ADDR",
+								"value": "istiod.istio-system.svc:15012",
+							},
+							{
+								"name": "PILOT_CERT_PROVIDER",
+								"value": "istiod",
+							},
+						],
+						"image": "docker.io/istio/proxyv2:1.0.0@sha256:0d4d5c8e5d5e2f0f1b6a7c3e9b2a4d6f8e1c3a5b7d9f0e2c4a6b8d0f2e4c6a8b",
+						"name": "istio-proxy",
+						"resources": {
+							"limits": {
+								"cpu": "2",
+								"memory": "1Gi",
+							},
+							"requests": {
+								"cpu": "1",
+								"memory": "512Mi",
+							},
+						},
+						"securityContext": {
+							"allowPrivilegeEscalation": false,
+							"capabilities": {
+								"add": [],
+								"drop": [
+									"ALL",
+								],
+							},
+							"privileged": false,
+							"readOnlyRootFilesystem": true,
+							"runAsGroup": 1337,
+							"runAsNonRoot": true,
+							"runAsUser": 1337,
+						},
+						"volumeMounts": [
+							{
+								"mountPath": "/etc/istio/proxy",
+								"name": "credential-socket",
+							},
+						],
+					},
 				],
-				"image": "docker.io/istio/proxyv2:1.0.0@sha256:0d4d5c8e5d5e2f0f1b6a7c3e9b2a4d6f8e1c3a5b7d9f0e2c4a6b8d0f2e4c6a8b",
-				"name": "istio-init",
-				"resources": {
-					"limits": {
-						"cpu": "2",
-						"memory": "1Gi",
-					},
-					"requests": {
-						"cpu": "100m",
-						"memory": "128Mi",
-					},
-				},
-				"securityContext": {
-					"allowPrivilegeEscalation": false,
-					"capabilities": {
-						"add": [
-							"NET_ADMIN",
-							"NET_RAW",
+				"initContainers": [
+					{
+						"args": [
+							"istio-iptables",
+							"--log_output_level=default:info",
 						],
-						"drop": [
-							"ALL",
-						],
+						"image": "docker.io/istio/proxyv2:1.0.0@sha256:0d4d5c8e5d5e2f0f1b6a7c3e9b2a4d6f8e1c3a5b7d9f0e2c4a6b8d0f2e4c6a8b",
+						"name": "istio-init",
+						"resources": {
+							"limits": {
+								"cpu": "2",
+								"memory": "1Gi",
+							},
+							"requests": {
+								"cpu": "100m",
+								"memory": "128Mi",
+							},
+						},
+						"securityContext": {
+							"allowPrivilegeEscalation": false,
+							"capabilities": {
+								"add": [
+									"NET_ADMIN",
+									"NET_RAW",
+								],
+								"drop": [
+									"ALL",
+								],
+							},
+							"privileged": false,
+							"runAsUser": 0,
+						},
 					},
-					"privileged": false,
-					"runAsUser": 0,
-				},
-			},
-			{
-				"args": [
-					"istio-iptables",
-					"--log_output_level=default:info",
+					{
+						"args": [
+							"istio-iptables",
+							"--log_output_level=default:info",
+						],
+						"image": "docker.io/istio/proxyv2:1.0.0@sha256:0d4d5c8e5d5e2f0f1b6a7c3e9b2a4d6f8e1c3a5b7d9f0e2c4a6b8d0f2e4c6a8b",
+						"name": "istio-validation",
+						"resources": {
+							"limits": {
+								"cpu": "2",
+								"memory": "1Gi",
+							},
+							"requests": {
+								"cpu": "100m",
+								"memory": "128Mi",
+							},
+						},
+						"securityContext": {
+							"allowPrivilegeEscalation": false,
+							"capabilities": {
+								"add": [],
+								"drop": [
+									"ALL",
+								],
+							},
+							"privileged": false,
+							"readOnlyRootFilesystem": true,
+							"runAsNonRoot": true,
+						},
+					},
 				],
-				"image": "docker.io/istio/proxyv2:1.0.0@sha256:0d4d5c8e5d5e2f0f1b6a7c3e9b2a4d6f8e1c3a5b7d9f0e2c4a6b8d0f2e4c6a8b",
-				"name": "istio-validation",
-				"resources": {
-					"limits": {
-						"cpu": "2",
-						"memory": "1Gi",
+				"volumes": [
+					{
+						"emptyDir": {},
+						"name": "credential-socket",
 					},
-					"requests": {
-						"cpu": "100m",
-						"memory": "128Mi",
-					},
-				},
-				"securityContext": {
-					"allowPrivilegeEscalation": false,
-					"capabilities": {
-						"add": [],
-						"drop": [
-							"ALL",
-						],
-					},
-					"privileged": false,
-					"readOnlyRootFilesystem": true,
-					"runAsNonRoot": true,
-				},
+				],
 			},
-		],
-		"volumes": [
-			{
-				"emptyDir": {},
-				"name": "credential-socket",
-			},
-		],
+		},
+		"operation": "UPDATE",
+		"resource": {
+			"group": "",
+			"resource": "pods",
+			"version": "v1",
+		},
+		"subResource": "ephemeralcontainers",
+		"uid": "00000000-0000-0000-0000-000000000000",
+		"userInfo": {
+			"groups": [
+				"system:authenticated",
+			],
+			"username": "policygen:untrusted-user",
+		},
 	},
 }
 
@@ -2321,164 +2344,341 @@ test_denies_template_debugger_targets_sidecar if {
 }
 
 debugger_target_not_string_input := {
-	"apiVersion": "v1",
-	"kind": "Pod",
-	"metadata": {
-		"annotations": {
-			"inject.istio.io/templates": "sidecar",
-			"sidecar.istio.io/interceptionMode": "REDIRECT",
-			"sidecar.istio.io/status": "{\"initContainers\":[\"istio-init\",\"istio-validation\"],\"containers\":[\"istio-proxy\"]}",
-			"traffic.sidecar.istio.io/excludeInboundPorts": "15020",
-		},
-		"labels": {
-			"app": "shop",
-			"istio.io/rev": "default",
+	"apiVersion": "admission.k8s.io/v1",
+	"kind": "AdmissionReview",
+	"request": {
+		"kind": {
+			"group": "",
+			"kind": "Pod",
+			"version": "v1",
 		},
 		"name": "debugger-target-not-string",
 		"namespace": "checkout",
-	},
-	"spec": {
-		"containers": [
-			{
-				"image": "registry.example.com/shop/app:2.1.0",
-				"name": "app",
-				"securityContext": {
-					"runAsGroup": 1000,
-					"runAsNonRoot": true,
-					"runAsUser": 1000,
+		"object": {
+			"apiVersion": "v1",
+			"kind": "Pod",
+			"metadata": {
+				"annotations": {
+					"inject.istio.io/templates": "sidecar",
+					"sidecar.istio.io/interceptionMode": "REDIRECT",
+					"sidecar.istio.io/status": "{\"initContainers\":[\"istio-init\",\"istio-validation\"],\"containers\":[\"istio-proxy\"]}",
+					"traffic.sidecar.istio.io/excludeInboundPorts": "15020",
 				},
+				"labels": {
+					"app": "shop",
+					"istio.io/rev": "default",
+				},
+				"name": "debugger-target-not-string",
+				"namespace": "checkout",
 			},
-			{
-				"args": [
-					"proxy",
-					"sidecar",
-					"--log_output_level=default:info",
-				],
-				"env": [
+			"spec": {
+				"containers": [
 					{
-						"name": "CA_ADDR",
-						"value": "istiod.istio-system.svc:15012",
+						"image": "registry.example.com/shop/app:2.1.0",
+						"name": "app",
+						"securityContext": {
+							"runAsGroup": 1000,
+							"runAsNonRoot": true,
+							"runAsUser": 1000,
+						},
 					},
 					{
-						"name": "PILOT_CERT_PROVIDER",
-						"value": "istiod",
-					},
-				],
-				"image": "docker.io/istio/proxyv2:1.0.0@sha256:0d4d5c8e5d5e2f0f1b6a7c3e9b2a4d6f8e1c3a5b7d9f0e2c4a6b8d0f2e4c6a8b",
-				"name": "istio-proxy",
-				"resources": {
-					"limits": {
-						"cpu": "2",
-						"memory": "1Gi",
-					},
-					"requests": {
-						"cpu": "1",
-						"memory": "512Mi",
-					},
-				},
-				"securityContext": {
-					"allowPrivilegeEscalation": false,
-					"capabilities": {
-						"add": [],
-						"drop": [
-							"ALL",
+						"args": [
+							"proxy",
+							"sidecar",
+							"--log_output_level=default:info",
+						],
+						"env": [
+							{
+								"name": "CA_ADDR",
+								"value": "istiod.istio-system.svc:15012",
+							},
+							{
+								"name": "PILOT_CERT_PROVIDER",
+								"value": "istiod",
+							},
+						],
+						"image": "docker.io/istio/proxyv2:1.0.0@sha256:0d4d5c8e5d5e2f0f1b6a7c3e9b2a4d6f8e1c3a5b7d9f0e2c4a6b8d0f2e4c6a8b",
+						"name": "istio-proxy",
+						"resources": {
+							"limits": {
+								"cpu": "2",
+								"memory": "1Gi",
+							},
+							"requests": {
+								"cpu": "1",
+								"memory": "512Mi",
+							},
+						},
+						"securityContext": {
+							"allowPrivilegeEscalation": false,
+							"capabilities": {
+								"add": [],
+								"drop": [
+									"ALL",
+								],
+							},
+							"privileged": false,
+							"readOnlyRootFilesystem": true,
+							"runAsGroup": 1337,
+							"runAsNonRoot": true,
+							"runAsUser": 1337,
+						},
+						"volumeMounts": [
+							{
+								"mountPath": "/etc/istio/proxy",
+								"name": "credential-socket",
+							},
 						],
 					},
-					"privileged": false,
-					"readOnlyRootFilesystem": true,
-					"runAsGroup": 1337,
-					"runAsNonRoot": true,
-					"runAsUser": 1337,
-				},
-				"volumeMounts": [
+				],
+				"ephemeralContainers": [
 					{
-						"mountPath": "/etc/istio/proxy",
+						"image": "registry.example.com/tools/busybox:1.36",
+						"name": "debugger",
+						"stdin": true,
+						"targetContainerName": [
+							"istio-init",
+						],
+						"tty": true,
+					},
+				],
+				"initContainers": [
+					{
+						"args": [
+							"istio-iptables",
+							"--log_output_level=default:info",
+						],
+						"image": "docker.io/istio/proxyv2:1.0.0@sha256:0d4d5c8e5d5e2f0f1b6a7c3e9b2a4d6f8e1c3a5b7d9f0e2c4a6b8d0f2e4c6a8b",
+						"name": "istio-init",
+						"resources": {
+							"limits": {
+								"cpu": "2",
+								"memory": "1Gi",
+							},
+							"requests": {
+								"cpu": "100m",
+								"memory": "128Mi",
+							},
+						},
+						"securityContext": {
+							"allowPrivilegeEscalation": false,
+							"capabilities": {
+								"add": [
+									"NET_ADMIN",
+									"NET_RAW",
+								],
+								"drop": [
+									"ALL",
+								],
+							},
+							"privileged": false,
+							"runAsUser": 0,
+						},
+					},
+					{
+						"args": [
+							"istio-iptables",
+							"--log_output_level=default:info",
+						],
+						"image": "docker.io/istio/proxyv2:1.0.0@sha256:0d4d5c8e5d5e2f0f1b6a7c3e9b2a4d6f8e1c3a5b7d9f0e2c4a6b8d0f2e4c6a8b",
+						"name": "istio-validation",
+						"resources": {
+							"limits": {
+								"cpu": "2",
+								"memory": "1Gi",
+							},
+							"requests": {
+								"cpu": "100m",
+								"memory": "128Mi",
+							},
+						},
+						"securityContext": {
+							"allowPrivilegeEscalation": false,
+							"capabilities": {
+								"add": [],
+								"drop": [
+									"ALL",
+								],
+							},
+							"privileged": false,
+							"readOnlyRootFilesystem": true,
+							"runAsNonRoot": true,
+						},
+					},
+				],
+				"volumes": [
+					{
+						"emptyDir": {},
 						"name": "credential-socket",
 					},
 				],
 			},
-		],
-		"ephemeralContainers": [
-			{
-				"image": "registry.example.com/tools/busybox:1.36",
-				"name": "debugger",
-				"stdin": true,
-				"targetContainerName": [
-					"istio-init",
-				],
-				"tty": true,
-			},
-		],
-		"initContainers": [
-			{
-				"args": [
-					"istio-iptables",
-					"--log_output_level=default:info",
-				],
-				"image": "docker.io/istio/proxyv2:1.0.0@sha256:0d4d5c8e5d5e2f0f1b6a7c3e9b2a4d6f8e1c3a5b7d9f0e2c4a6b8d0f2e4c6a8b",
-				"name": "istio-init",
-				"resources": {
-					"limits": {
-						"cpu": "2",
-						"memory": "1Gi",
-					},
-					"requests": {
-						"cpu": "100m",
-						"memory": "128Mi",
-					},
+		},
+		"oldObject": {
+			"apiVersion": "v1",
+			"kind": "Pod",
+			"metadata": {
+				"annotations": {
+					"inject.istio.io/templates": "sidecar",
+					"sidecar.istio.io/interceptionMode": "REDIRECT",
+					"sidecar.istio.io/status": "{\"initContainers\":[\"istio-init\",\"istio-validation\"],\"containers\":[\"istio-proxy\"]}",
+					"traffic.sidecar.istio.io/excludeInboundPorts": "15020",
 				},
-				"securityContext": {
-					"allowPrivilegeEscalation": false,
-					"capabilities": {
-						"add": [
-							"NET_ADMIN",
-							"NET_RAW",
+				"labels": {
+					"app": "shop",
+					"istio.io/rev": "default",
+				},
+				"name": "debugger-target-not-string",
+				"namespace": "checkout",
+			},
+			"spec": {
+				"containers": [
+					{
+						"image": "registry.example.com/shop/app:2.1.0",
+						"name": "app",
+						"securityContext": {
+							"runAsGroup": 1000,
+							"runAsNonRoot": true,
+							"runAsUser": 1000,
+						},
+					},
+					{
+						"args": [
+							"proxy",
+							"sidecar",
+							"--log_output_level=default:info",
 						],
-						"drop": [
-							"ALL",
+						"env": [
+							{
+								"name": "CA_ADDR",
+								"value": "istiod.istio-system.svc:15012",
+							},
+							{
+								"name": "PILOT_CERT_PROVIDER",
+								"value": "istiod",
+							},
+						],
+						"image": "docker.io/istio/proxyv2:1.0.0@sha256:0d4d5c8e5d5e2f0f1b6a7c3e9b2a4d6f8e1c3a5b7d9f0e2c4a6b8d0f2e4c6a8b",
+						"name": "istio-proxy",
+						"resources": {
+							"limits": {
+								"cpu": "2",
+								"memory": "1Gi",
+							},
+							"requests": {
+								"cpu": "1",
+								"memory": "512Mi",
+							},
+						},
+						"securityContext": {
+							"allowPrivilegeEscalation": false,
+							"capabilities": {
+								"add": [],
+								"drop": [
+									"ALL",
+								],
+							},
+							"privileged": false,
+							"readOnlyRootFilesystem": true,
+							"runAsGroup": 1337,
+							"runAsNonRoot": true,
+							"runAsUser": 1337,
+						},
+						"volumeMounts": [
+							{
+								"mountPath": "/etc/istio/proxy",
+								"name": "credential-socket",
+							},
 						],
 					},
-					"privileged": false,
-					"runAsUser": 0,
-				},
-			},
-			{
-				"args": [
-					"istio-iptables",
-					"--log_output_level=default:info",
 				],
-				"image": "docker.io/istio/proxyv2:1.0.0@sha256:0d4d5c8e5d5e2f0f1b6a7c3e9b2a4d6f8e1c3a5b7d9f0e2c4a6b8d0f2e4c6a8b",
-				"name": "istio-validation",
-				"resources": {
-					"limits": {
-						"cpu": "2",
-						"memory": "1Gi",
-					},
-					"requests": {
-						"cpu": "100m",
-						"memory": "128Mi",
-					},
-				},
-				"securityContext": {
-					"allowPrivilegeEscalation": false,
-					"capabilities": {
-						"add": [],
-						"drop": [
-							"ALL",
+				"initContainers": [
+					{
+						"args": [
+							"istio-iptables",
+							"--log_output_level=default:info",
 						],
+						"image": "docker.io/istio/proxyv2:1.0.0@sha256:0d4d5c8e5d5e2f0f1b6a7c3e9b2a4d6f8e1c3a5b7d9f0e2c4a6b8d0f2e4c6a8b",
+						"name": "istio-init",
+						"resources": {
+							"limits": {
+								"cpu": "2",
+								"memory": "1Gi",
+							},
+							"requests": {
+								"cpu": "100m",
+								"memory": "128Mi",
+							},
+						},
+						"securityContext": {
+							"allowPrivilegeEscalation": false,
+							"capabilities": {
+								"add": [
+									"NET_ADMIN",
+									"NET_RAW",
+								],
+								"drop": [
+									"ALL",
+								],
+							},
+							"privileged": false,
+							"runAsUser": 0,
+						},
 					},
-					"privileged": false,
-					"readOnlyRootFilesystem": true,
-					"runAsNonRoot": true,
-				},
+					{
+						"args": [
+							"istio-iptables",
+							"--log_output_level=default:info",
+						],
+						"image": "docker.io/istio/proxyv2:1.0.0@sha256:0d4d5c8e5d5e2f0f1b6a7c3e9b2a4d6f8e1c3a5b7d9f0e2c4a6b8d0f2e4c6a8b",
+						"name": "istio-validation",
+						"resources": {
+							"limits": {
+								"cpu": "2",
+								"memory": "1Gi",
+							},
+							"requests": {
+								"cpu": "100m",
+								"memory": "128Mi",
+							},
+						},
+						"securityContext": {
+							"allowPrivilegeEscalation": false,
+							"capabilities": {
+								"add": [],
+								"drop": [
+									"ALL",
+								],
+							},
+							"privileged": false,
+							"readOnlyRootFilesystem": true,
+							"runAsNonRoot": true,
+						},
+					},
+				],
+				"volumes": [
+					{
+						"emptyDir": {},
+						"name": "credential-socket",
+					},
+				],
 			},
-		],
-		"volumes": [
-			{
-				"emptyDir": {},
-				"name": "credential-socket",
-			},
-		],
+		},
+		"operation": "UPDATE",
+		"resource": {
+			"group": "",
+			"resource": "pods",
+			"version": "v1",
+		},
+		"subResource": "ephemeralcontainers",
+		"uid": "00000000-0000-0000-0000-000000000000",
+		"userInfo": {
+			"groups": [
+				"system:authenticated",
+			],
+			"username": "policygen:untrusted-user",
+		},
 	},
 }
 
@@ -2493,162 +2693,339 @@ test_denies_debugger_target_not_string if {
 }
 
 debugger_targets_app_input := {
-	"apiVersion": "v1",
-	"kind": "Pod",
-	"metadata": {
-		"annotations": {
-			"inject.istio.io/templates": "sidecar",
-			"sidecar.istio.io/interceptionMode": "REDIRECT",
-			"sidecar.istio.io/status": "{\"initContainers\":[\"istio-init\",\"istio-validation\"],\"containers\":[\"istio-proxy\"]}",
-			"traffic.sidecar.istio.io/excludeInboundPorts": "15020",
-		},
-		"labels": {
-			"app": "shop",
-			"istio.io/rev": "default",
+	"apiVersion": "admission.k8s.io/v1",
+	"kind": "AdmissionReview",
+	"request": {
+		"kind": {
+			"group": "",
+			"kind": "Pod",
+			"version": "v1",
 		},
 		"name": "debugger-targets-app",
 		"namespace": "checkout",
-	},
-	"spec": {
-		"containers": [
-			{
-				"image": "registry.example.com/shop/app:2.1.0",
-				"name": "app",
-				"securityContext": {
-					"runAsGroup": 1000,
-					"runAsNonRoot": true,
-					"runAsUser": 1000,
+		"object": {
+			"apiVersion": "v1",
+			"kind": "Pod",
+			"metadata": {
+				"annotations": {
+					"inject.istio.io/templates": "sidecar",
+					"sidecar.istio.io/interceptionMode": "REDIRECT",
+					"sidecar.istio.io/status": "{\"initContainers\":[\"istio-init\",\"istio-validation\"],\"containers\":[\"istio-proxy\"]}",
+					"traffic.sidecar.istio.io/excludeInboundPorts": "15020",
 				},
+				"labels": {
+					"app": "shop",
+					"istio.io/rev": "default",
+				},
+				"name": "debugger-targets-app",
+				"namespace": "checkout",
 			},
-			{
-				"args": [
-					"proxy",
-					"sidecar",
-					"--log_output_level=default:info",
-				],
-				"env": [
+			"spec": {
+				"containers": [
 					{
-						"name": "CA_ADDR",
-						"value": "istiod.istio-system.svc:15012",
+						"image": "registry.example.com/shop/app:2.1.0",
+						"name": "app",
+						"securityContext": {
+							"runAsGroup": 1000,
+							"runAsNonRoot": true,
+							"runAsUser": 1000,
+						},
 					},
 					{
-						"name": "PILOT_CERT_PROVIDER",
-						"value": "istiod",
-					},
-				],
-				"image": "docker.io/istio/proxyv2:1.0.0@sha256:0d4d5c8e5d5e2f0f1b6a7c3e9b2a4d6f8e1c3a5b7d9f0e2c4a6b8d0f2e4c6a8b",
-				"name": "istio-proxy",
-				"resources": {
-					"limits": {
-						"cpu": "2",
-						"memory": "1Gi",
-					},
-					"requests": {
-						"cpu": "1",
-						"memory": "512Mi",
-					},
-				},
-				"securityContext": {
-					"allowPrivilegeEscalation": false,
-					"capabilities": {
-						"add": [],
-						"drop": [
-							"ALL",
+						"args": [
+							"proxy",
+							"sidecar",
+							"--log_output_level=default:info",
+						],
+						"env": [
+							{
+								"name": "CA_ADDR",
+								"value": "istiod.istio-system.svc:15012",
+							},
+							{
+								"name": "PILOT_CERT_PROVIDER",
+								"value": "istiod",
+							},
+						],
+						"image": "docker.io/istio/proxyv2:1.0.0@sha256:0d4d5c8e5d5e2f0f1b6a7c3e9b2a4d6f8e1c3a5b7d9f0e2c4a6b8d0f2e4c6a8b",
+						"name": "istio-proxy",
+						"resources": {
+							"limits": {
+								"cpu": "2",
+								"memory": "1Gi",
+							},
+							"requests": {
+								"cpu": "1",
+								"memory": "512Mi",
+							},
+						},
+						"securityContext": {
+							"allowPrivilegeEscalation": false,
+							"capabilities": {
+								"add": [],
+								"drop": [
+									"ALL",
+								],
+							},
+							"privileged": false,
+							"readOnlyRootFilesystem": true,
+							"runAsGroup": 1337,
+							"runAsNonRoot": true,
+							"runAsUser": 1337,
+						},
+						"volumeMounts": [
+							{
+								"mountPath": "/etc/istio/proxy",
+								"name": "credential-socket",
+							},
 						],
 					},
-					"privileged": false,
-					"readOnlyRootFilesystem": true,
-					"runAsGroup": 1337,
-					"runAsNonRoot": true,
-					"runAsUser": 1337,
-				},
-				"volumeMounts": [
+				],
+				"ephemeralContainers": [
 					{
-						"mountPath": "/etc/istio/proxy",
+						"image": "registry.example.com/tools/busybox:1.36",
+						"name": "debugger",
+						"stdin": true,
+						"targetContainerName": "app",
+						"tty": true,
+					},
+				],
+				"initContainers": [
+					{
+						"args": [
+							"istio-iptables",
+							"--log_output_level=default:info",
+						],
+						"image": "docker.io/istio/proxyv2:1.0.0@sha256:0d4d5c8e5d5e2f0f1b6a7c3e9b2a4d6f8e1c3a5b7d9f0e2c4a6b8d0f2e4c6a8b",
+						"name": "istio-init",
+						"resources": {
+							"limits": {
+								"cpu": "2",
+								"memory": "1Gi",
+							},
+							"requests": {
+								"cpu": "100m",
+								"memory": "128Mi",
+							},
+						},
+						"securityContext": {
+							"allowPrivilegeEscalation": false,
+							"capabilities": {
+								"add": [
+									"NET_ADMIN",
+									"NET_RAW",
+								],
+								"drop": [
+									"ALL",
+								],
+							},
+							"privileged": false,
+							"runAsUser": 0,
+						},
+					},
+					{
+						"args": [
+							"istio-iptables",
+							"--log_output_level=default:info",
+						],
+						"image": "docker.io/istio/proxyv2:1.0.0@sha256:0d4d5c8e5d5e2f0f1b6a7c3e9b2a4d6f8e1c3a5b7d9f0e2c4a6b8d0f2e4c6a8b",
+						"name": "istio-validation",
+						"resources": {
+							"limits": {
+								"cpu": "2",
+								"memory": "1Gi",
+							},
+							"requests": {
+								"cpu": "100m",
+								"memory": "128Mi",
+							},
+						},
+						"securityContext": {
+							"allowPrivilegeEscalation": false,
+							"capabilities": {
+								"add": [],
+								"drop": [
+									"ALL",
+								],
+							},
+							"privileged": false,
+							"readOnlyRootFilesystem": true,
+							"runAsNonRoot": true,
+						},
+					},
+				],
+				"volumes": [
+					{
+						"emptyDir": {},
 						"name": "credential-socket",
 					},
 				],
 			},
-		],
-		"ephemeralContainers": [
-			{
-				"image": "registry.example.com/tools/busybox:1.36",
-				"name": "debugger",
-				"stdin": true,
-				"targetContainerName": "app",
-				"tty": true,
+		},
+		"oldObject": {
+			"apiVersion": "v1",
+			"kind": "Pod",
+			"metadata": {
+				"annotations": {
+					"inject.istio.io/templates": "sidecar",
+					"sidecar.istio.io/interceptionMode": "REDIRECT",
+					"sidecar.istio.io/status": "{\"initContainers\":[\"istio-init\",\"istio-validation\"],\"containers\":[\"istio-proxy\"]}",
+					"traffic.sidecar.istio.io/excludeInboundPorts": "15020",
+				},
+				"labels": {
+					"app": "shop",
+					"istio.io/rev": "default",
+				},
+				"name": "debugger-targets-app",
+				"namespace": "checkout",
 			},
-		],
-		"initContainers": [
-			{
-				"args": [
-					"istio-iptables",
-					"--log_output_level=default:info",
+			"spec": {
+				"containers": [
+					{
+						"image": "registry.example.com/shop/app:2.1.0",
+						"name": "app",
+						"securityContext": {
+							"runAsGroup": 1000,
+							"runAsNonRoot": true,
+							"runAsUser": 1000,
+						},
+					},
+					{
+						"args": [
+							"proxy",
+							"sidecar",
+							"--log_output_level=default:info",
+						],
+						"env": [
+							{
+								"name": "CA_ADDR",
+								"value": "istiod.istio-system.svc:15012",
+							},
+							{
+								"name": "PILOT_CERT_PROVIDER",
+								"value": "istiod",
+							},
+						],
+						"image": "docker.io/istio/proxyv2:1.0.0@sha256:0d4d5c8e5d5e2f0f1b6a7c3e9b2a4d6f8e1c3a5b7d9f0e2c4a6b8d0f2e4c6a8b",
+						"name": "istio-proxy",
+						"resources": {
+							"limits": {
+								"cpu": "2",
+								"memory": "1Gi",
+							},
+							"requests": {
+								"cpu": "1",
+								"memory": "512Mi",
+							},
+						},
+						"securityContext": {
+							"allowPrivilegeEscalation": false,
+							"capabilities": {
+								"add": [],
+								"drop": [
+									"ALL",
+								],
+							},
+							"privileged": false,
+							"readOnlyRootFilesystem": true,
+							"runAsGroup": 1337,
+							"runAsNonRoot": true,
+							"runAsUser": 1337,
+						},
+						"volumeMounts": [
+							{
+								"mountPath": "/etc/istio/proxy",
+								"name": "credential-socket",
+							},
+						],
+					},
 				],
-				"image": "docker.io/istio/proxyv2:1.0.0@sha256:0d4d5c8e5d5e2f0f1b6a7c3e9b2a4d6f8e1c3a5b7d9f0e2c4a6b8d0f2e4c6a8b",
-				"name": "istio-init",
-				"resources": {
-					"limits": {
-						"cpu": "2",
-						"memory": "1Gi",
-					},
-					"requests": {
-						"cpu": "100m",
-						"memory": "128Mi",
-					},
-				},
-				"securityContext": {
-					"allowPrivilegeEscalation": false,
-					"capabilities": {
-						"add": [
-							"NET_ADMIN",
-							"NET_RAW",
+				"initContainers": [
+					{
+						"args": [
+							"istio-iptables",
+							"--log_output_level=default:info",
 						],
-						"drop": [
-							"ALL",
-						],
+						"image": "docker.io/istio/proxyv2:1.0.0@sha256:0d4d5c8e5d5e2f0f1b6a7c3e9b2a4d6f8e1c3a5b7d9f0e2c4a6b8d0f2e4c6a8b",
+						"name": "istio-init",
+						"resources": {
+							"limits": {
+								"cpu": "2",
+								"memory": "1Gi",
+							},
+							"requests": {
+								"cpu": "100m",
+								"memory": "128Mi",
+							},
+						},
+						"securityContext": {
+							"allowPrivilegeEscalation": false,
+							"capabilities": {
+								"add": [
+									"NET_ADMIN",
+									"NET_RAW",
+								],
+								"drop": [
+									"ALL",
+								],
+							},
+							"privileged": false,
+							"runAsUser": 0,
+						},
 					},
-					"privileged": false,
-					"runAsUser": 0,
-				},
-			},
-			{
-				"args": [
-					"istio-iptables",
-					"--log_output_level=default:info",
+					{
+						"args": [
+							"istio-iptables",
+							"--log_output_level=default:info",
+						],
+						"image": "docker.io/istio/proxyv2:1.0.0@sha256:0d4d5c8e5d5e2f0f1b6a7c3e9b2a4d6f8e1c3a5b7d9f0e2c4a6b8d0f2e4c6a8b",
+						"name": "istio-validation",
+						"resources": {
+							"limits": {
+								"cpu": "2",
+								"memory": "1Gi",
+							},
+							"requests": {
+								"cpu": "100m",
+								"memory": "128Mi",
+							},
+						},
+						"securityContext": {
+							"allowPrivilegeEscalation": false,
+							"capabilities": {
+								"add": [],
+								"drop": [
+									"ALL",
+								],
+							},
+							"privileged": false,
+							"readOnlyRootFilesystem": true,
+							"runAsNonRoot": true,
+						},
+					},
 				],
-				"image": "docker.io/istio/proxyv2:1.0.0@sha256:0d4d5c8e5d5e2f0f1b6a7c3e9b2a4d6f8e1c3a5b7d9f0e2c4a6b8d0f2e4c6a8b",
-				"name": "istio-validation",
-				"resources": {
-					"limits": {
-						"cpu": "2",
-						"memory": "1Gi",
+				"volumes": [
+					{
+						"emptyDir": {},
+						"name": "credential-socket",
 					},
-					"requests": {
-						"cpu": "100m",
-						"memory": "128Mi",
-					},
-				},
-				"securityContext": {
-					"allowPrivilegeEscalation": false,
-					"capabilities": {
-						"add": [],
-						"drop": [
-							"ALL",
-						],
-					},
-					"privileged": false,
-					"readOnlyRootFilesystem": true,
-					"runAsNonRoot": true,
-				},
+				],
 			},
-		],
-		"volumes": [
-			{
-				"emptyDir": {},
-				"name": "credential-socket",
-			},
-		],
+		},
+		"operation": "UPDATE",
+		"resource": {
+			"group": "",
+			"resource": "pods",
+			"version": "v1",
+		},
+		"subResource": "ephemeralcontainers",
+		"uid": "00000000-0000-0000-0000-000000000000",
+		"userInfo": {
+			"groups": [
+				"system:authenticated",
+			],
+			"username": "policygen:untrusted-user",
+		},
 	},
 }
 
@@ -2658,161 +3035,338 @@ test_allows_debugger_targets_app if {
 }
 
 debugger_no_target_input := {
-	"apiVersion": "v1",
-	"kind": "Pod",
-	"metadata": {
-		"annotations": {
-			"inject.istio.io/templates": "sidecar",
-			"sidecar.istio.io/interceptionMode": "REDIRECT",
-			"sidecar.istio.io/status": "{\"initContainers\":[\"istio-init\",\"istio-validation\"],\"containers\":[\"istio-proxy\"]}",
-			"traffic.sidecar.istio.io/excludeInboundPorts": "15020",
-		},
-		"labels": {
-			"app": "shop",
-			"istio.io/rev": "default",
+	"apiVersion": "admission.k8s.io/v1",
+	"kind": "AdmissionReview",
+	"request": {
+		"kind": {
+			"group": "",
+			"kind": "Pod",
+			"version": "v1",
 		},
 		"name": "debugger-no-target",
 		"namespace": "checkout",
-	},
-	"spec": {
-		"containers": [
-			{
-				"image": "registry.example.com/shop/app:2.1.0",
-				"name": "app",
-				"securityContext": {
-					"runAsGroup": 1000,
-					"runAsNonRoot": true,
-					"runAsUser": 1000,
+		"object": {
+			"apiVersion": "v1",
+			"kind": "Pod",
+			"metadata": {
+				"annotations": {
+					"inject.istio.io/templates": "sidecar",
+					"sidecar.istio.io/interceptionMode": "REDIRECT",
+					"sidecar.istio.io/status": "{\"initContainers\":[\"istio-init\",\"istio-validation\"],\"containers\":[\"istio-proxy\"]}",
+					"traffic.sidecar.istio.io/excludeInboundPorts": "15020",
 				},
+				"labels": {
+					"app": "shop",
+					"istio.io/rev": "default",
+				},
+				"name": "debugger-no-target",
+				"namespace": "checkout",
 			},
-			{
-				"args": [
-					"proxy",
-					"sidecar",
-					"--log_output_level=default:info",
-				],
-				"env": [
+			"spec": {
+				"containers": [
 					{
-						"name": "CA_ADDR",
-						"value": "istiod.istio-system.svc:15012",
+						"image": "registry.example.com/shop/app:2.1.0",
+						"name": "app",
+						"securityContext": {
+							"runAsGroup": 1000,
+							"runAsNonRoot": true,
+							"runAsUser": 1000,
+						},
 					},
 					{
-						"name": "PILOT_CERT_PROVIDER",
-						"value": "istiod",
-					},
-				],
-				"image": "docker.io/istio/proxyv2:1.0.0@sha256:0d4d5c8e5d5e2f0f1b6a7c3e9b2a4d6f8e1c3a5b7d9f0e2c4a6b8d0f2e4c6a8b",
-				"name": "istio-proxy",
-				"resources": {
-					"limits": {
-						"cpu": "2",
-						"memory": "1Gi",
-					},
-					"requests": {
-						"cpu": "1",
-						"memory": "512Mi",
-					},
-				},
-				"securityContext": {
-					"allowPrivilegeEscalation": false,
-					"capabilities": {
-						"add": [],
-						"drop": [
-							"ALL",
+						"args": [
+							"proxy",
+							"sidecar",
+							"--log_output_level=default:info",
+						],
+						"env": [
+							{
+								"name": "CA_ADDR",
+								"value": "istiod.istio-system.svc:15012",
+							},
+							{
+								"name": "PILOT_CERT_PROVIDER",
+								"value": "istiod",
+							},
+						],
+						"image": "docker.io/istio/proxyv2:1.0.0@sha256:0d4d5c8e5d5e2f0f1b6a7c3e9b2a4d6f8e1c3a5b7d9f0e2c4a6b8d0f2e4c6a8b",
+						"name": "istio-proxy",
+						"resources": {
+							"limits": {
+								"cpu": "2",
+								"memory": "1Gi",
+							},
+							"requests": {
+								"cpu": "1",
+								"memory": "512Mi",
+							},
+						},
+						"securityContext": {
+							"allowPrivilegeEscalation": false,
+							"capabilities": {
+								"add": [],
+								"drop": [
+									"ALL",
+								],
+							},
+							"privileged": false,
+							"readOnlyRootFilesystem": true,
+							"runAsGroup": 1337,
+							"runAsNonRoot": true,
+							"runAsUser": 1337,
+						},
+						"volumeMounts": [
+							{
+								"mountPath": "/etc/istio/proxy",
+								"name": "credential-socket",
+							},
 						],
 					},
-					"privileged": false,
-					"readOnlyRootFilesystem": true,
-					"runAsGroup": 1337,
-					"runAsNonRoot": true,
-					"runAsUser": 1337,
-				},
-				"volumeMounts": [
+				],
+				"ephemeralContainers": [
 					{
-						"mountPath": "/etc/istio/proxy",
+						"image": "registry.example.com/tools/busybox:1.36",
+						"name": "debugger",
+						"stdin": true,
+						"tty": true,
+					},
+				],
+				"initContainers": [
+					{
+						"args": [
+							"istio-iptables",
+							"--log_output_level=default:info",
+						],
+						"image": "docker.io/istio/proxyv2:1.0.0@sha256:0d4d5c8e5d5e2f0f1b6a7c3e9b2a4d6f8e1c3a5b7d9f0e2c4a6b8d0f2e4c6a8b",
+						"name": "istio-init",
+						"resources": {
+							"limits": {
+								"cpu": "2",
+								"memory": "1Gi",
+							},
+							"requests": {
+								"cpu": "100m",
+								"memory": "128Mi",
+							},
+						},
+						"securityContext": {
+							"allowPrivilegeEscalation": false,
+							"capabilities": {
+								"add": [
+									"NET_ADMIN",
+									"NET_RAW",
+								],
+								"drop": [
+									"ALL",
+								],
+							},
+							"privileged": false,
+							"runAsUser": 0,
+						},
+					},
+					{
+						"args": [
+							"istio-iptables",
+							"--log_output_level=default:info",
+						],
+						"image": "docker.io/istio/proxyv2:1.0.0@sha256:0d4d5c8e5d5e2f0f1b6a7c3e9b2a4d6f8e1c3a5b7d9f0e2c4a6b8d0f2e4c6a8b",
+						"name": "istio-validation",
+						"resources": {
+							"limits": {
+								"cpu": "2",
+								"memory": "1Gi",
+							},
+							"requests": {
+								"cpu": "100m",
+								"memory": "128Mi",
+							},
+						},
+						"securityContext": {
+							"allowPrivilegeEscalation": false,
+							"capabilities": {
+								"add": [],
+								"drop": [
+									"ALL",
+								],
+							},
+							"privileged": false,
+							"readOnlyRootFilesystem": true,
+							"runAsNonRoot": true,
+						},
+					},
+				],
+				"volumes": [
+					{
+						"emptyDir": {},
 						"name": "credential-socket",
 					},
 				],
 			},
-		],
-		"ephemeralContainers": [
-			{
-				"image": "registry.example.com/tools/busybox:1.36",
-				"name": "debugger",
-				"stdin": true,
-				"tty": true,
+		},
+		"oldObject": {
+			"apiVersion": "v1",
+			"kind": "Pod",
+			"metadata": {
+				"annotations": {
+					"inject.istio.io/templates": "sidecar",
+					"sidecar.istio.io/interceptionMode": "REDIRECT",
+					"sidecar.istio.io/status": "{\"initContainers\":[\"istio-init\",\"istio-validation\"],\"containers\":[\"istio-proxy\"]}",
+					"traffic.sidecar.istio.io/excludeInboundPorts": "15020",
+				},
+				"labels": {
+					"app": "shop",
+					"istio.io/rev": "default",
+				},
+				"name": "debugger-no-target",
+				"namespace": "checkout",
 			},
-		],
-		"initContainers": [
-			{
-				"args": [
-					"istio-iptables",
-					"--log_output_level=default:info",
+			"spec": {
+				"containers": [
+					{
+						"image": "registry.example.com/shop/app:2.1.0",
+						"name": "app",
+						"securityContext": {
+							"runAsGroup": 1000,
+							"runAsNonRoot": true,
+							"runAsUser": 1000,
+						},
+					},
+					{
+						"args": [
+							"proxy",
+							"sidecar",
+							"--log_output_level=default:info",
+						],
+						"env": [
+							{
+								"name": "CA_ADDR",
+								"value": "istiod.istio-system.svc:15012",
+							},
+							{
+								"name": "PILOT_CERT_PROVIDER",
+								"value": "istiod",
+							},
+						],
+						"image": "docker.io/istio/proxyv2:1.0.0@sha256:0d4d5c8e5d5e2f0f1b6a7c3e9b2a4d6f8e1c3a5b7d9f0e2c4a6b8d0f2e4c6a8b",
+						"name": "istio-proxy",
+						"resources": {
+							"limits": {
+								"cpu": "2",
+								"memory": "1Gi",
+							},
+							"requests": {
+								"cpu": "1",
+								"memory": "512Mi",
+							},
+						},
+						"securityContext": {
+							"allowPrivilegeEscalation": false,
+							"capabilities": {
+								"add": [],
+								"drop": [
+									"ALL",
+								],
+							},
+							"privileged": false,
+							"readOnlyRootFilesystem": true,
+							"runAsGroup": 1337,
+							"runAsNonRoot": true,
+							"runAsUser": 1337,
+						},
+						"volumeMounts": [
+							{
+								"mountPath": "/etc/istio/proxy",
+								"name": "credential-socket",
+							},
+						],
+					},
 				],
-				"image": "docker.io/istio/proxyv2:1.0.0@sha256:0d4d5c8e5d5e2f0f1b6a7c3e9b2a4d6f8e1c3a5b7d9f0e2c4a6b8d0f2e4c6a8b",
-				"name": "istio-init",
-				"resources": {
-					"limits": {
-						"cpu": "2",
-						"memory": "1Gi",
-					},
-					"requests": {
-						"cpu": "100m",
-						"memory": "128Mi",
-					},
-				},
-				"securityContext": {
-					"allowPrivilegeEscalation": false,
-					"capabilities": {
-						"add": [
-							"NET_ADMIN",
-							"NET_RAW",
+				"initContainers": [
+					{
+						"args": [
+							"istio-iptables",
+							"--log_output_level=default:info",
 						],
-						"drop": [
-							"ALL",
-						],
+						"image": "docker.io/istio/proxyv2:1.0.0@sha256:0d4d5c8e5d5e2f0f1b6a7c3e9b2a4d6f8e1c3a5b7d9f0e2c4a6b8d0f2e4c6a8b",
+						"name": "istio-init",
+						"resources": {
+							"limits": {
+								"cpu": "2",
+								"memory": "1Gi",
+							},
+							"requests": {
+								"cpu": "100m",
+								"memory": "128Mi",
+							},
+						},
+						"securityContext": {
+							"allowPrivilegeEscalation": false,
+							"capabilities": {
+								"add": [
+									"NET_ADMIN",
+									"NET_RAW",
+								],
+								"drop": [
+									"ALL",
+								],
+							},
+							"privileged": false,
+							"runAsUser": 0,
+						},
 					},
-					"privileged": false,
-					"runAsUser": 0,
-				},
-			},
-			{
-				"args": [
-					"istio-iptables",
-					"--log_output_level=default:info",
+					{
+						"args": [
+							"istio-iptables",
+							"--log_output_level=default:info",
+						],
+						"image": "docker.io/istio/proxyv2:1.0.0@sha256:0d4d5c8e5d5e2f0f1b6a7c3e9b2a4d6f8e1c3a5b7d9f0e2c4a6b8d0f2e4c6a8b",
+						"name": "istio-validation",
+						"resources": {
+							"limits": {
+								"cpu": "2",
+								"memory": "1Gi",
+							},
+							"requests": {
+								"cpu": "100m",
+								"memory": "128Mi",
+							},
+						},
+						"securityContext": {
+							"allowPrivilegeEscalation": false,
+							"capabilities": {
+								"add": [],
+								"drop": [
+									"ALL",
+								],
+							},
+							"privileged": false,
+							"readOnlyRootFilesystem": true,
+							"runAsNonRoot": true,
+						},
+					},
 				],
-				"image": "docker.io/istio/proxyv2:1.0.0@sha256:0d4d5c8e5d5e2f0f1b6a7c3e9b2a4d6f8e1c3a5b7d9f0e2c4a6b8d0f2e4c6a8b",
-				"name": "istio-validation",
-				"resources": {
-					"limits": {
-						"cpu": "2",
-						"memory": "1Gi",
+				"volumes": [
+					{
+						"emptyDir": {},
+						"name": "credential-socket",
 					},
-					"requests": {
-						"cpu": "100m",
-						"memory": "128Mi",
-					},
-				},
-				"securityContext": {
-					"allowPrivilegeEscalation": false,
-					"capabilities": {
-						"add": [],
-						"drop": [
-							"ALL",
-						],
-					},
-					"privileged": false,
-					"readOnlyRootFilesystem": true,
-					"runAsNonRoot": true,
-				},
+				],
 			},
-		],
-		"volumes": [
-			{
-				"emptyDir": {},
-				"name": "credential-socket",
-			},
-		],
+		},
+		"operation": "UPDATE",
+		"resource": {
+			"group": "",
+			"resource": "pods",
+			"version": "v1",
+		},
+		"subResource": "ephemeralcontainers",
+		"uid": "00000000-0000-0000-0000-000000000000",
+		"userInfo": {
+			"groups": [
+				"system:authenticated",
+			],
+			"username": "policygen:untrusted-user",
+		},
 	},
 }
 
@@ -2822,162 +3376,339 @@ test_allows_debugger_no_target if {
 }
 
 debugger_target_empty_input := {
-	"apiVersion": "v1",
-	"kind": "Pod",
-	"metadata": {
-		"annotations": {
-			"inject.istio.io/templates": "sidecar",
-			"sidecar.istio.io/interceptionMode": "REDIRECT",
-			"sidecar.istio.io/status": "{\"initContainers\":[\"istio-init\",\"istio-validation\"],\"containers\":[\"istio-proxy\"]}",
-			"traffic.sidecar.istio.io/excludeInboundPorts": "15020",
-		},
-		"labels": {
-			"app": "shop",
-			"istio.io/rev": "default",
+	"apiVersion": "admission.k8s.io/v1",
+	"kind": "AdmissionReview",
+	"request": {
+		"kind": {
+			"group": "",
+			"kind": "Pod",
+			"version": "v1",
 		},
 		"name": "debugger-target-empty",
 		"namespace": "checkout",
-	},
-	"spec": {
-		"containers": [
-			{
-				"image": "registry.example.com/shop/app:2.1.0",
-				"name": "app",
-				"securityContext": {
-					"runAsGroup": 1000,
-					"runAsNonRoot": true,
-					"runAsUser": 1000,
+		"object": {
+			"apiVersion": "v1",
+			"kind": "Pod",
+			"metadata": {
+				"annotations": {
+					"inject.istio.io/templates": "sidecar",
+					"sidecar.istio.io/interceptionMode": "REDIRECT",
+					"sidecar.istio.io/status": "{\"initContainers\":[\"istio-init\",\"istio-validation\"],\"containers\":[\"istio-proxy\"]}",
+					"traffic.sidecar.istio.io/excludeInboundPorts": "15020",
 				},
+				"labels": {
+					"app": "shop",
+					"istio.io/rev": "default",
+				},
+				"name": "debugger-target-empty",
+				"namespace": "checkout",
 			},
-			{
-				"args": [
-					"proxy",
-					"sidecar",
-					"--log_output_level=default:info",
-				],
-				"env": [
+			"spec": {
+				"containers": [
 					{
-						"name": "CA_ADDR",
-						"value": "istiod.istio-system.svc:15012",
+						"image": "registry.example.com/shop/app:2.1.0",
+						"name": "app",
+						"securityContext": {
+							"runAsGroup": 1000,
+							"runAsNonRoot": true,
+							"runAsUser": 1000,
+						},
 					},
 					{
-						"name": "PILOT_CERT_PROVIDER",
-						"value": "istiod",
-					},
-				],
-				"image": "docker.io/istio/proxyv2:1.0.0@sha256:0d4d5c8e5d5e2f0f1b6a7c3e9b2a4d6f8e1c3a5b7d9f0e2c4a6b8d0f2e4c6a8b",
-				"name": "istio-proxy",
-				"resources": {
-					"limits": {
-						"cpu": "2",
-						"memory": "1Gi",
-					},
-					"requests": {
-						"cpu": "1",
-						"memory": "512Mi",
-					},
-				},
-				"securityContext": {
-					"allowPrivilegeEscalation": false,
-					"capabilities": {
-						"add": [],
-						"drop": [
-							"ALL",
+						"args": [
+							"proxy",
+							"sidecar",
+							"--log_output_level=default:info",
+						],
+						"env": [
+							{
+								"name": "CA_ADDR",
+								"value": "istiod.istio-system.svc:15012",
+							},
+							{
+								"name": "PILOT_CERT_PROVIDER",
+								"value": "istiod",
+							},
+						],
+						"image": "docker.io/istio/proxyv2:1.0.0@sha256:0d4d5c8e5d5e2f0f1b6a7c3e9b2a4d6f8e1c3a5b7d9f0e2c4a6b8d0f2e4c6a8b",
+						"name": "istio-proxy",
+						"resources": {
+							"limits": {
+								"cpu": "2",
+								"memory": "1Gi",
+							},
+							"requests": {
+								"cpu": "1",
+								"memory": "512Mi",
+							},
+						},
+						"securityContext": {
+							"allowPrivilegeEscalation": false,
+							"capabilities": {
+								"add": [],
+								"drop": [
+									"ALL",
+								],
+							},
+							"privileged": false,
+							"readOnlyRootFilesystem": true,
+							"runAsGroup": 1337,
+							"runAsNonRoot": true,
+							"runAsUser": 1337,
+						},
+						"volumeMounts": [
+							{
+								"mountPath": "/etc/istio/proxy",
+								"name": "credential-socket",
+							},
 						],
 					},
-					"privileged": false,
-					"readOnlyRootFilesystem": true,
-					"runAsGroup": 1337,
-					"runAsNonRoot": true,
-					"runAsUser": 1337,
-				},
-				"volumeMounts": [
+				],
+				"ephemeralContainers": [
 					{
-						"mountPath": "/etc/istio/proxy",
+						"image": "registry.example.com/tools/busybox:1.36",
+						"name": "debugger",
+						"stdin": true,
+						"targetContainerName": "",
+						"tty": true,
+					},
+				],
+				"initContainers": [
+					{
+						"args": [
+							"istio-iptables",
+							"--log_output_level=default:info",
+						],
+						"image": "docker.io/istio/proxyv2:1.0.0@sha256:0d4d5c8e5d5e2f0f1b6a7c3e9b2a4d6f8e1c3a5b7d9f0e2c4a6b8d0f2e4c6a8b",
+						"name": "istio-init",
+						"resources": {
+							"limits": {
+								"cpu": "2",
+								"memory": "1Gi",
+							},
+							"requests": {
+								"cpu": "100m",
+								"memory": "128Mi",
+							},
+						},
+						"securityContext": {
+							"allowPrivilegeEscalation": false,
+							"capabilities": {
+								"add": [
+									"NET_ADMIN",
+									"NET_RAW",
+								],
+								"drop": [
+									"ALL",
+								],
+							},
+							"privileged": false,
+							"runAsUser": 0,
+						},
+					},
+					{
+						"args": [
+							"istio-iptables",
+							"--log_output_level=default:info",
+						],
+						"image": "docker.io/istio/proxyv2:1.0.0@sha256:0d4d5c8e5d5e2f0f1b6a7c3e9b2a4d6f8e1c3a5b7d9f0e2c4a6b8d0f2e4c6a8b",
+						"name": "istio-validation",
+						"resources": {
+							"limits": {
+								"cpu": "2",
+								"memory": "1Gi",
+							},
+							"requests": {
+								"cpu": "100m",
+								"memory": "128Mi",
+							},
+						},
+						"securityContext": {
+							"allowPrivilegeEscalation": false,
+							"capabilities": {
+								"add": [],
+								"drop": [
+									"ALL",
+								],
+							},
+							"privileged": false,
+							"readOnlyRootFilesystem": true,
+							"runAsNonRoot": true,
+						},
+					},
+				],
+				"volumes": [
+					{
+						"emptyDir": {},
 						"name": "credential-socket",
 					},
 				],
 			},
-		],
-		"ephemeralContainers": [
-			{
-				"image": "registry.example.com/tools/busybox:1.36",
-				"name": "debugger",
-				"stdin": true,
-				"targetContainerName": "",
-				"tty": true,
+		},
+		"oldObject": {
+			"apiVersion": "v1",
+			"kind": "Pod",
+			"metadata": {
+				"annotations": {
+					"inject.istio.io/templates": "sidecar",
+					"sidecar.istio.io/interceptionMode": "REDIRECT",
+					"sidecar.istio.io/status": "{\"initContainers\":[\"istio-init\",\"istio-validation\"],\"containers\":[\"istio-proxy\"]}",
+					"traffic.sidecar.istio.io/excludeInboundPorts": "15020",
+				},
+				"labels": {
+					"app": "shop",
+					"istio.io/rev": "default",
+				},
+				"name": "debugger-target-empty",
+				"namespace": "checkout",
 			},
-		],
-		"initContainers": [
-			{
-				"args": [
-					"istio-iptables",
-					"--log_output_level=default:info",
+			"spec": {
+				"containers": [
+					{
+						"image": "registry.example.com/shop/app:2.1.0",
+						"name": "app",
+						"securityContext": {
+							"runAsGroup": 1000,
+							"runAsNonRoot": true,
+							"runAsUser": 1000,
+						},
+					},
+					{
+						"args": [
+							"proxy",
+							"sidecar",
+							"--log_output_level=default:info",
+						],
+						"env": [
+							{
+								"name": "CA_ADDR",
+								"value": "istiod.istio-system.svc:15012",
+							},
+							{
+								"name": "PILOT_CERT_PROVIDER",
+								"value": "istiod",
+							},
+						],
+						"image": "docker.io/istio/proxyv2:1.0.0@sha256:0d4d5c8e5d5e2f0f1b6a7c3e9b2a4d6f8e1c3a5b7d9f0e2c4a6b8d0f2e4c6a8b",
+						"name": "istio-proxy",
+						"resources": {
+							"limits": {
+								"cpu": "2",
+								"memory": "1Gi",
+							},
+							"requests": {
+								"cpu": "1",
+								"memory": "512Mi",
+							},
+						},
+						"securityContext": {
+							"allowPrivilegeEscalation": false,
+							"capabilities": {
+								"add": [],
+								"drop": [
+									"ALL",
+								],
+							},
+							"privileged": false,
+							"readOnlyRootFilesystem": true,
+							"runAsGroup": 1337,
+							"runAsNonRoot": true,
+							"runAsUser": 1337,
+						},
+						"volumeMounts": [
+							{
+								"mountPath": "/etc/istio/proxy",
+								"name": "credential-socket",
+							},
+						],
+					},
 				],
-				"image": "docker.io/istio/proxyv2:1.0.0@sha256:0d4d5c8e5d5e2f0f1b6a7c3e9b2a4d6f8e1c3a5b7d9f0e2c4a6b8d0f2e4c6a8b",
-				"name": "istio-init",
-				"resources": {
-					"limits": {
-						"cpu": "2",
-						"memory": "1Gi",
-					},
-					"requests": {
-						"cpu": "100m",
-						"memory": "128Mi",
-					},
-				},
-				"securityContext": {
-					"allowPrivilegeEscalation": false,
-					"capabilities": {
-						"add": [
-							"NET_ADMIN",
-							"NET_RAW",
+				"initContainers": [
+					{
+						"args": [
+							"istio-iptables",
+							"--log_output_level=default:info",
 						],
-						"drop": [
-							"ALL",
-						],
+						"image": "docker.io/istio/proxyv2:1.0.0@sha256:0d4d5c8e5d5e2f0f1b6a7c3e9b2a4d6f8e1c3a5b7d9f0e2c4a6b8d0f2e4c6a8b",
+						"name": "istio-init",
+						"resources": {
+							"limits": {
+								"cpu": "2",
+								"memory": "1Gi",
+							},
+							"requests": {
+								"cpu": "100m",
+								"memory": "128Mi",
+							},
+						},
+						"securityContext": {
+							"allowPrivilegeEscalation": false,
+							"capabilities": {
+								"add": [
+									"NET_ADMIN",
+									"NET_RAW",
+								],
+								"drop": [
+									"ALL",
+								],
+							},
+							"privileged": false,
+							"runAsUser": 0,
+						},
 					},
-					"privileged": false,
-					"runAsUser": 0,
-				},
-			},
-			{
-				"args": [
-					"istio-iptables",
-					"--log_output_level=default:info",
+					{
+						"args": [
+							"istio-iptables",
+							"--log_output_level=default:info",
+						],
+						"image": "docker.io/istio/proxyv2:1.0.0@sha256:0d4d5c8e5d5e2f0f1b6a7c3e9b2a4d6f8e1c3a5b7d9f0e2c4a6b8d0f2e4c6a8b",
+						"name": "istio-validation",
+						"resources": {
+							"limits": {
+								"cpu": "2",
+								"memory": "1Gi",
+							},
+							"requests": {
+								"cpu": "100m",
+								"memory": "128Mi",
+							},
+						},
+						"securityContext": {
+							"allowPrivilegeEscalation": false,
+							"capabilities": {
+								"add": [],
+								"drop": [
+									"ALL",
+								],
+							},
+							"privileged": false,
+							"readOnlyRootFilesystem": true,
+							"runAsNonRoot": true,
+						},
+					},
 				],
-				"image": "docker.io/istio/proxyv2:1.0.0@sha256:0d4d5c8e5d5e2f0f1b6a7c3e9b2a4d6f8e1c3a5b7d9f0e2c4a6b8d0f2e4c6a8b",
-				"name": "istio-validation",
-				"resources": {
-					"limits": {
-						"cpu": "2",
-						"memory": "1Gi",
+				"volumes": [
+					{
+						"emptyDir": {},
+						"name": "credential-socket",
 					},
-					"requests": {
-						"cpu": "100m",
-						"memory": "128Mi",
-					},
-				},
-				"securityContext": {
-					"allowPrivilegeEscalation": false,
-					"capabilities": {
-						"add": [],
-						"drop": [
-							"ALL",
-						],
-					},
-					"privileged": false,
-					"readOnlyRootFilesystem": true,
-					"runAsNonRoot": true,
-				},
+				],
 			},
-		],
-		"volumes": [
-			{
-				"emptyDir": {},
-				"name": "credential-socket",
-			},
-		],
+		},
+		"operation": "UPDATE",
+		"resource": {
+			"group": "",
+			"resource": "pods",
+			"version": "v1",
+		},
+		"subResource": "ephemeralcontainers",
+		"uid": "00000000-0000-0000-0000-000000000000",
+		"userInfo": {
+			"groups": [
+				"system:authenticated",
+			],
+			"username": "policygen:untrusted-user",
+		},
 	},
 }
 
