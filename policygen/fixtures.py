@@ -262,6 +262,12 @@ def as_deployment(pod: dict[str, Any], name: str | None = None) -> dict[str, Any
     }
 
 
+def _outside_inventory() -> dict[str, Any]:
+    """The inventory of a case outside the mesh: its namespace, labelled only as a fixture's."""
+    return {OUTSIDE_NAMESPACE: {"apiVersion": "v1", "kind": "Namespace",
+                                "metadata": {"name": OUTSIDE_NAMESPACE, "labels": dict(OUTSIDE_LABELS)}}}
+
+
 def move_outside(obj: dict[str, Any]) -> dict[str, Any]:
     """obj moved outside the mesh: no injection label of its own either, which Istio's object
     selectors would inject in an unlabelled namespace (docs/semantics.md)."""
@@ -315,8 +321,7 @@ class CaseKit:
             self._cases.append(Case(name, self.rule_id, pod, self._checks(name, trips), self._inventory))
             return
         move_outside(pod)
-        outside_ns = {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": OUTSIDE_NAMESPACE, "labels": dict(OUTSIDE_LABELS)}}
-        self._cases.append(Case(name, self.rule_id, pod, self._checks(name, trips), {OUTSIDE_NAMESPACE: outside_ns}))
+        self._cases.append(Case(name, self.rule_id, pod, self._checks(name, trips), _outside_inventory()))
 
     def deployment(self, name: str, trips: Trips, mutate: Callable[[dict[str, Any]], Any]) -> None:
         """The mutated baseline pod as a Deployment's template: pod rules judge every controller's pods."""
@@ -331,8 +336,7 @@ class CaseKit:
         if outside:
             move_outside(old)
             move_outside(new)
-            inventory = {OUTSIDE_NAMESPACE: {"apiVersion": "v1", "kind": "Namespace",
-                                             "metadata": {"name": OUTSIDE_NAMESPACE, "labels": dict(OUTSIDE_LABELS)}}}
+            inventory = _outside_inventory()
         review = _review(new, "UPDATE", self.untrusted_user, old=old)
         review["request"].update(subResource="ephemeralcontainers", name=new["metadata"]["name"],
                                  resource={"group": "", "version": "v1", "resource": "pods"})

@@ -615,6 +615,10 @@ def _sc011():
          "(targetContainerName) and reads envoy's memory and keys through /proc: shareProcessNamespace for one container.",
          "deny SC011", debug(pod("s11-debug-target"), "istio-proxy")),
         ("Near miss: the same debug container aimed at the app container.", "allow", debug(pod("s11-debug-target-ok"), "web")),
+        ("Near miss offline: the sidecar's name in another case names no container (the API server refuses it).", "allow",
+         debug(pod("s11-debug-target-case-ok"), "ISTIO-PROXY")),
+        ("Near miss offline: the sidecar's name with a trailing space names no container either.", "allow",
+         debug(pod("s11-debug-target-space-ok"), "istio-proxy ")),
     ]
 
 
