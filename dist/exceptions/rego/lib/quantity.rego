@@ -99,28 +99,26 @@ decimal_value(sign, num, denom, digits_read, exp) := normal(sign, concat("", [nu
 
 binary_value(sign, num, denom, digits_read, suffix) := capped(round_nano(normal(sign, multiplied, 0 - count(denom)))) if {
 	binary_computable(num, denom, digits_read, binary_suffixes[suffix])
-	multiplied := times_binary(digits_or_zero(concat("", [num, denom])), binary_suffixes[suffix])
+	multiplied := times_binary(digits_or_zero(concat("", [num, denom])), suffix)
 }
 
-# digits * 2^power as digits. A product inside int64 is OPA's; a longer one is made of products of six digits
+# digits times the suffix's factor, as digits. A product inside int64 is OPA's; a longer one is made of products of six digits
 # and 1024, since OPA releases before 1.2x (gator v3.23 embeds 1.17) compute a product beyond int64 in floating
 # point and keep 17 digits of it: 1.00000000000000000001Gi read as exactly 1Gi there.
-times_binary(digits, power) := format_int(to_number(digits) * binary_factors[suffix], 10) if {
-	count(digits) <= 18 - ((power * 3) / 10)
-	some suffix, p in binary_suffixes
-	p == power
+times_binary(digits, suffix) := format_int(to_number(digits) * binary_factors[suffix], 10) if {
+	count(digits) <= 18 - ((binary_suffixes[suffix] * 3) / 10)
 } else := times_1024(digits) if {
-	power == 10
+	suffix == "Ki"
 } else := times_1024(times_1024(digits)) if {
-	power == 20
+	suffix == "Mi"
 } else := times_1024(times_1024(times_1024(digits))) if {
-	power == 30
+	suffix == "Gi"
 } else := times_1024(times_1024(times_1024(times_1024(digits)))) if {
-	power == 40
+	suffix == "Ti"
 } else := times_1024(times_1024(times_1024(times_1024(times_1024(digits))))) if {
-	power == 50
+	suffix == "Pi"
 } else := times_1024(times_1024(times_1024(times_1024(times_1024(times_1024(digits)))))) if {
-	power == 60
+	suffix == "Ei"
 }
 
 # digits * 1024 by groups of six digits: sums[i] is group i's share (from the right) before carries; a carry
