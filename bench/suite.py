@@ -12,8 +12,8 @@ tests/corpus/spec.yaml (the corpus's namespace is in its mesh, so every pod
 rule does its work, and the corpus's own non-compliant injector outputs are
 denied too), it prints:
 
-- policygen eval per engine (opa, conftest, gator; kyverno with --kyverno, at
-  a few resources/s), one plain `conftest test` process over the same files
+- policygen eval per engine (opa, conftest, gator, kyverno; kyverno above
+  10,000 resources only with --kyverno), one plain `conftest test` process over the same files
   with the same generated Rego, and one conftest process per file: wall time,
   resources/s, peak memory of the process tree, ratio to one conftest process;
 - `opa bench` per decision on one Istio-injected Pod of the shared corpus: our
@@ -25,8 +25,10 @@ denied too), it prints:
   read from DIR (they are not ours to ship, so the bench never holds them);
 - the Kyverno CLI's cost per resource of each generated ValidatingPolicy
   applied alone, beside a policy whose only expression is `true`, and of all of
-  them together beside as many `true` policies (bench/cel_cost.py; --no-cel
-  leaves it out);
+  them together beside as many `true` policies, in `kyverno apply` (which
+  compiles every policy for every resource) and in tools/kyvernocheck (the
+  same Kyverno packages compiling once per run, what `policygen eval --engine
+  kyverno` runs), side by side (bench/cel_cost.py; --no-cel leaves it out);
 - `policygen generate` time (the median of five runs; bench/generate.py, run
   alone, compares it with another checkout's);
 - whether the verdicts are the same: policygen's engines resource by resource,
@@ -68,7 +70,9 @@ REFERENCE = ROOT / "bench" / "reference" / "library.rego"
 REFERENCE_QUERIES = ["allowedrepos", "imagedigests", "disallowedtags", "containerlimits", "capabilities", "privileged",
                      "privilege_escalation", "users", "read_only_root", "host_namespaces"]
 LIKE_THE_LIBRARY = ["sc001", "sc004", "sc007", "sc010", "sc011"]
-KYVERNO_MAX = 200  # resources judged by kyverno without --kyverno (a few per second)
+# Resources judged by kyverno without --kyverno: tools/kyvernocheck judges tens a second per core, and with
+# POLICYGEN_KYVERNO_JUDGE=cli `kyverno apply` a few a second.
+KYVERNO_MAX = 10_000
 
 
 def size(argv: list[str]) -> int:
@@ -256,6 +260,9 @@ def main(argv: list[str]) -> None:
         cel_rows = None
         if tools.is_installed("kyverno") and "--no-cel" not in argv:
             cel_rows = cel_cost.per_resource(tools.find("kyverno"), root / "dist", pod, root / "cel")
+        once_rows = None
+        if tools.is_installed("kyvernocheck") and "--no-cel" not in argv:
+            once_rows = cel_cost.per_resource(tools.find("kyvernocheck"), root / "dist", pod, root / "cel-once")
 
     cpu = platform.processor() or platform.machine()
     print(f"policygen bench: {n} resources ({mb:.1f} MB in {len(paths)} files, every {TAMPERED_EVERY}th sidecar image "
@@ -282,8 +289,8 @@ def main(argv: list[str]) -> None:
         print(f"\n{'one decision on ' + POD.name:52} {'median us':>10} {'allocs':>8} {'x reference us':>15} {'x ref allocs':>13}")
         for name, us, allocs in decisions:
             print(f"{name:52} {us:10.0f} {allocs:8d} {us / ref:15.2f} {allocs / ref_allocs:13.2f}")
-    if cel_rows:
-        cel_cost.report(cel_rows)
+    if cel_rows or once_rows:
+        cel_cost.report(cel_rows, once_rows)
     print(f"\npolicygen generate {spec_path.name}: {gen_secs:.2f} s, the median of 5 into a new folder (exit {gen_code}), "
           f"peak {gen_peak / 2**20:.0f} MiB; bench/generate.py compares it with another checkout")
 

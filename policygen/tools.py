@@ -90,9 +90,13 @@ TOOLS: dict[str, Tool] = {
         # The API server's CEL admission code (k8s.io/apiserver) as an offline
         # evaluator of the generated ValidatingAdmissionPolicies: tools/celcheck.
         Tool("celcheck", "policygen.dev/celcheck", _source_version("tools/celcheck"), ".", "celcheck", local="tools/celcheck"),
+        # Kyverno's own CLI loaders, ValidatingPolicy compiler and engine, compiling each policy once per run
+        # where `kyverno apply` compiles every policy for every resource: tools/kyvernocheck.
+        Tool("kyvernocheck", "policygen.dev/kyvernocheck", _source_version("tools/kyvernocheck"), ".", "kyvernocheck",
+             local="tools/kyvernocheck"),
     ]
 }
-ENGINE_TOOLS = {"opa": "opa", "conftest": "conftest", "gator": "gator", "kyverno": "kyverno", "vap": "celcheck",
+ENGINE_TOOLS = {"opa": "opa", "conftest": "conftest", "gator": "gator", "kyverno": "kyvernocheck", "vap": "celcheck",
                 "cluster": "kube-apiserver"}
 # What the cluster engine needs besides: kube-apiserver starts on etcd, kubectl installs dist/.
 CLUSTER_TOOLS = ("etcd", "kube-apiserver", "kubectl")

@@ -193,9 +193,23 @@ def _identity(obj: dict[str, Any]) -> tuple[str, str, str]:
     return (str(obj.get("kind")).lower(), str(meta.get("namespace", "")), str(meta["name"]))
 
 
+# Which program judges the ValidatingPolicies: "check" (tools/kyvernocheck: Kyverno's CLI loaders, compiler
+# and engine, each policy compiled once per run) or "cli" (`kyverno apply`, which compiles every policy again
+# for every resource). SC012's ImageValidatingPolicy is always `kyverno apply`'s.
+JUDGE_ENV = "POLICYGEN_KYVERNO_JUDGE"
+
+
+def judge() -> str:
+    chosen = os.environ.get(JUDGE_ENV, "").strip().lower() or "check"
+    if chosen not in ("check", "cli"):
+        raise EngineError(f"{JUDGE_ENV}={chosen!r}: choose check (tools/kyvernocheck) or cli (kyverno apply)")
+    return chosen
+
+
 class KyvernoEngine:
     name = "kyverno"
-    tool = "kyverno"
+    tool = "kyvernocheck"
+    cli_tool = "kyverno"
     backend = "kyverno"
 
     def __init__(self, jobs: int | None = None) -> None:
@@ -208,7 +222,7 @@ class KyvernoEngine:
         return [(root / out.files[0], out.operations, out.kinds) for out in outputs if out.rule_id != "SC012"]
 
     def evaluate(self, dist: Path, plan: Plan, samples: SampleSet) -> list[Verdict]:
-        binary = tools.find(self.tool)
+        binary = tools.find(self.tool if judge() == "check" else self.cli_tool)
         root = Path(dist) / self.backend
         outputs = KyvernoBackend.outputs(plan)
         files = self.policy_files(root, outputs)
@@ -220,8 +234,10 @@ class KyvernoEngine:
         messages: list[set[Violation]] = [set() for _ in samples.resources]
 
         # Group by (operation, user, policies); split a group into rounds only on name-read collisions.
-        # The CLI compiles every policy it is given again for each resource, so a resource gets only the
-        # policies whose match names its kind (all of them when its kind is not one a rule reads).
+        # The CLI compiles every policy it is given again for each resource, so there a resource gets only the
+        # policies whose match names its kind (all of them when its kind is not one a rule reads); kyvernocheck
+        # compiles once per run, so there every resource gets every policy of its operation, in fewer runs.
+        by_kind = judge() == "cli"
         groups: dict[str, list[int]] = {}
         unreadable: set[int] = set()
         unmatched_status: set[int] = set()
@@ -237,7 +253,7 @@ class KyvernoEngine:
                 unmatched_status.add(i)
                 continue
             op = res.operation
-            matching = [n for n, (_, ops, kinds) in enumerate(files) if op in ops and res.kind in kinds]
+            matching = [n for n, (_, ops, kinds) in enumerate(files) if op in ops and res.kind in kinds] if by_kind else []
             if not matching:
                 matching = [n for n, (_, ops, _) in enumerate(files) if op in ops]
             key = json.dumps([op, _user(res), matching], sort_keys=True)
@@ -287,7 +303,8 @@ class KyvernoEngine:
         undecided = set(pod_writes)
         if pod_writes and registry_access():
             sc012 = next(out for out in outputs if out.rule_id == "SC012")
-            undecided = self._signatures(binary, root / sc012.files[0], samples, pod_writes, messages, namespaces)
+            undecided = self._signatures(tools.find(self.cli_tool), root / sc012.files[0], samples, pod_writes, messages,
+                                         namespaces)
         for i, res in enumerate(samples.resources):
             # In admission Kyverno gets objects the API server decoded; the CLI reads raw data, so what
             # would not decode and no policy denies is denied anyway.
@@ -375,11 +392,15 @@ class KyvernoEngine:
         (work / "values.yaml").write_text(_document(values), encoding="utf-8")
         info = {"apiVersion": "cli.kyverno.io/v1alpha1", "kind": "UserInfo", "metadata": {"name": "user"}, "userInfo": user}
         (work / "user-info.yaml").write_text(_document(info), encoding="utf-8")
-        argv = [str(binary), "apply", *map(str, policies), "--resource", str(work / "resources.yaml"),
-                "--values-file", str(work / "values.yaml"), "--userinfo", str(work / "user-info.yaml"),
-                "--policy-report", "--output-format", "json", "--remove-color"]
+        inputs = ["--resource", str(work / "resources.yaml"), "--values-file", str(work / "values.yaml"),
+                  "--userinfo", str(work / "user-info.yaml")]
         for exception in self._exceptions:
-            argv += ["--exception", str(exception)]
+            inputs += ["--exception", str(exception)]
+        if binary.name == tools.TOOLS[self.tool].binary:
+            argv = [str(binary), *inputs, *map(str, policies)]
+        else:
+            argv = [str(binary), "apply", *map(str, policies), *inputs,
+                    "--policy-report", "--output-format", "json", "--remove-color"]
         proc = runner.run(argv, timeout=timeout)
         # Exit 1 means "some rule failed"; anything else, or no report, is a crash.
         if proc.returncode not in (0, 1) or "panic:" in proc.stderr:
