@@ -19,9 +19,10 @@ mutant of each (field, shape) pair, then of each (rule, field, shape) triple:
   the same sample that still holds every (field, shape) pair; its
   AdmissionReviews go through ``gator verify``, one case per template and
   check code, which costs most.
-* ``POLICYGEN_FUZZ_KYVERNO_MUTANTS`` (default 200): Kyverno, a seeded subset
-  of the same sample; the Kyverno CLI compiles every policy again for each
-  resource, so it judges a few resources a second.
+* ``POLICYGEN_FUZZ_KYVERNO_MUTANTS`` (default 2000): Kyverno (tools/kyvernocheck),
+  a seeded subset of the same sample, as large as the VAP one. With
+  ``POLICYGEN_KYVERNO_JUDGE=cli``, which compiles every policy again for each
+  resource and judges a few resources a second, set it to about 200.
 * ``POLICYGEN_FUZZ_VAP_MUTANTS`` (default 2000): the ValidatingAdmissionPolicies
   in celcheck, a seeded subset; an object whose metadata the API server
   could not decode, and that no policy denies, is denied as such
@@ -86,7 +87,7 @@ ENGINE_MUTANTS = {
     # gator verify judges each AdmissionReview once per (template, check code): a quarter of the
     # sample still holds every (field, shape) pair (about 580), at about the Rego engines' cost.
     "gator": min(MUTANTS, _env_count("POLICYGEN_FUZZ_GATOR_MUTANTS", 1000)),
-    "kyverno": min(MUTANTS, _env_count("POLICYGEN_FUZZ_KYVERNO_MUTANTS", 200)),
+    "kyverno": min(MUTANTS, _env_count("POLICYGEN_FUZZ_KYVERNO_MUTANTS", 2000)),
     # celcheck judges the whole batch in one process; half the sample still holds every (field, shape) pair.
     "vap": min(MUTANTS, _env_count("POLICYGEN_FUZZ_VAP_MUTANTS", 2000)),
 }
