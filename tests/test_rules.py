@@ -35,15 +35,15 @@ def test_every_rule_has_a_failing_and_a_passing_case(reference_plan):
         assert any(not c.fails for c in mine), rule.rule_id
 
 
-def test_only_what_the_kyverno_cli_cannot_see_goes_unjudged(judge, reference_plan, fixture_set):
-    """The CLI hands an UPDATE's policies its object as the oldObject too: the one case whose verdict turns on
-    a different oldObject is reported not evaluated (never passed), and no other case is."""
+def test_kyverno_judges_an_update_by_its_own_old_object(judge, reference_plan, fixture_set):
+    """`kyverno apply` hands an UPDATE's policies its object as the oldObject too; kyvernocheck is given the
+    UPDATE's own oldObject, so the case whose verdict turns on it is judged as in every other engine, and no
+    case is left unjudged but SC012 (tests/test_kyverno_judges.py shows the CLI leaving it not evaluated)."""
     samples, by_index = fixture_set
     verdicts = judge("kyverno", reference_plan, "fixtures", samples)
     unseen = sorted(f"{case.rule_id}/{case.name}" for i, case in by_index.items()
                     if set(verdicts[i].not_evaluated) - {"SC012"})
-    assert unseen == ["CP003/mesh_wide_narrowed"]
+    assert unseen == []
     narrowed = next(i for i, case in by_index.items() if case.name == "mesh_wide_narrowed")
-    assert "CP003" in verdicts[narrowed].not_evaluated
-    for engine in ("opa", "conftest", "gator", "vap"):
-        assert ("CP003", "mesh-wide-removed") in judge(engine, reference_plan, "fixtures", samples)[narrowed].checks
+    for engine in ("opa", "conftest", "gator", "vap", "kyverno"):
+        assert ("CP003", "mesh-wide-removed") in judge(engine, reference_plan, "fixtures", samples)[narrowed].checks, engine

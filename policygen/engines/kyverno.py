@@ -152,6 +152,33 @@ def _has_lone_surrogate(value: Any) -> bool:
     return False
 
 
+def _changed_old_object(res: Resource) -> dict[str, Any] | None:
+    """An UPDATE's oldObject where it differs from the object and the run can carry it, else None: not one of
+    another kind (no API server sends that; such an UPDATE keeps the rules that read it not evaluated)."""
+    old, obj = res.review.get("oldObject"), res.review.get("object")
+    if res.operation != "UPDATE" or not isinstance(old, dict) or not isinstance(obj, dict) or old == obj:
+        return None
+    if old.get("kind") not in (None, obj.get("kind")) or _has_lone_surrogate(old):
+        return None
+    return old
+
+
+def _prepare_old(old: dict[str, Any], obj: dict[str, Any]) -> dict[str, Any]:
+    """An oldObject for kyvernocheck, found by its object's uid: its kind, apiVersion and name where it has none
+    (the object's: the API server's oldObject always has them), everything else as written."""
+    old = copy.deepcopy(old)
+    for key in ("kind", "apiVersion"):
+        if not isinstance(old.get(key), str) or not old.get(key):
+            old[key] = obj[key]
+    meta = old.get("metadata")
+    if not isinstance(meta, dict):
+        meta = old["metadata"] = {}
+    if not isinstance(meta.get("name"), str) or not meta.get("name"):
+        meta["name"] = obj["metadata"]["name"]
+    meta["uid"] = obj["metadata"]["uid"]
+    return old
+
+
 def _name_can_matter(res: Resource, plan: Plan) -> bool:
     """Whether any rule's verdict on this nameless object could turn on its name: a ConfigMap's only where
     CP002 reads it, in the injector's namespace (or one that is no string, which could be any)."""
@@ -290,7 +317,11 @@ class KyvernoEngine:
 
         def run(job):
             n, (op, user, matching, members) = job
-            return self._run(binary, Path(tmp) / f"run-{n}", [files[m][0] for m in matching], op, user, members, namespaces)
+            # kyvernocheck gives an UPDATE its own oldObject; the CLI hands it the object as the oldObject too.
+            olds = {} if by_kind else {i: _prepare_old(old, obj) for i, obj in members
+                                       if (old := _changed_old_object(samples.resources[i])) is not None}
+            return self._run(binary, Path(tmp) / f"run-{n}", [files[m][0] for m in matching], op, user, members, namespaces,
+                             olds=olds)
 
         with tempfile.TemporaryDirectory(prefix="policygen-kyverno-") as tmp, \
                 ThreadPoolExecutor(max_workers=workers, thread_name_prefix="policygen-kyverno") as pool:
@@ -316,7 +347,8 @@ class KyvernoEngine:
             # reads, that given name would decide the verdict, so an object without its own is not judged.
             if not messages[i] and res.kind in NAME_READ_KINDS and not _own_name(_target(res)) and _name_can_matter(res, plan):
                 messages[i] = {Violation.engine_failure(self.name, NAMELESS)}
-        unseen = _old_object_unseen(plan, samples)
+        unseen = {i: rids for i, rids in _old_object_unseen(plan, samples).items()
+                  if by_kind or _changed_old_object(samples.resources[i]) is None}
         pod_rules = [r.rule_id for r in plan.rules if r.rule_id != "SC012" and "Pod" in rule_kinds(r.rule_id)]
         for i in unmatched_status:
             unseen[i] = unseen.get(i, []) + pod_rules
@@ -381,7 +413,7 @@ class KyvernoEngine:
 
     def _run(self, binary: Path, work: Path, policies: list[Path], op: str, user: dict[str, Any],
              members: list[tuple[int, dict[str, Any]]], namespaces: dict[str, dict[str, Any]],
-             timeout: float = runner.TIMEOUT) -> dict[str, Any]:
+             timeout: float = runner.TIMEOUT, olds: dict[int, dict[str, Any]] | None = None) -> dict[str, Any]:
         work.mkdir(parents=True)
         # JSON documents (JSON is YAML): PyYAML leaves a string like 1e-5 unquoted, which Go's YAML reads as a number.
         (work / "resources.yaml").write_text("\n---\n".join(_document(o) for _, o in members), encoding="utf-8")
@@ -396,6 +428,9 @@ class KyvernoEngine:
                   "--userinfo", str(work / "user-info.yaml")]
         for exception in self._exceptions:
             inputs += ["--exception", str(exception)]
+        if olds:
+            (work / "old-resources.yaml").write_text("\n---\n".join(_document(o) for _, o in sorted(olds.items())), encoding="utf-8")
+            inputs += ["--old-resource", str(work / "old-resources.yaml")]
         if binary.name == tools.TOOLS[self.tool].binary:
             argv = [str(binary), *inputs, *map(str, policies)]
         else:

@@ -11,7 +11,10 @@
 //
 // Usage:
 //
-//	kyvernocheck --resource FILE [--values-file FILE] [--userinfo FILE] [--exception FILE]... POLICY.yaml...
+//	kyvernocheck --resource FILE [--old-resource FILE] [--values-file FILE] [--userinfo FILE] [--exception FILE]... POLICY.yaml...
+//
+// --old-resource gives an UPDATE's resources their own oldObjects (by metadata.uid), where `kyverno apply`
+// hands the object itself as the oldObject, so that a rule comparing the two sees the change.
 //
 // It prints one JSON line shaped like the CLI's policy report (`results`, each
 // with policy, rule, result, message and the resource's uid) and exits 0 when
@@ -45,8 +48,10 @@ import (
 	vpolengine "github.com/kyverno/kyverno/pkg/cel/policies/vpol/engine"
 	"github.com/kyverno/kyverno/pkg/cli/loader"
 	"github.com/kyverno/kyverno/pkg/utils/restmapper"
+	admissionv1 "k8s.io/api/admission/v1"
 	authenticationv1 "k8s.io/api/authentication/v1"
 	"k8s.io/apimachinery/pkg/api/meta"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/client-go/tools/cache"
 )
@@ -86,6 +91,7 @@ func main() {
 func run(args []string, out io.Writer) (int, error) {
 	flags := flag.NewFlagSet("kyvernocheck", flag.ContinueOnError)
 	resourcePath := flags.String("resource", "", "resources file")
+	oldPath := flags.String("old-resource", "", "UPDATE only: the oldObject of each resource, matched by metadata.uid")
 	valuesPath := flags.String("values-file", "", "values file (namespaceSelector, request.operation)")
 	userInfoPath := flags.String("userinfo", "", "user info file")
 	var exceptionPaths multiFlag
@@ -165,6 +171,22 @@ func run(args []string, out io.Writer) (int, error) {
 		return 2, fmt.Errorf("loading resources: %w", err)
 	}
 	resources = test.ProcessResources(resources)
+	// `kyverno apply` hands an UPDATE its object as the oldObject too; an UPDATE given here gets its own.
+	olds := map[string]*unstructured.Unstructured{}
+	if *oldPath != "" {
+		loadedOld, err := common.GetResourceAccordingToResourcePath(io.Discard, nil, []string{*oldPath}, false, nil, nil, "",
+			true, false, "", loader.ResourceOptions{}, false)
+		if err != nil {
+			return 2, fmt.Errorf("loading old resources: %w", err)
+		}
+		for _, old := range test.ProcessResources(loadedOld) {
+			uid := string(old.GetUID())
+			if _, seen := olds[uid]; seen || uid == "" {
+				return 2, fmt.Errorf("old resources: metadata.uid %q is empty or given twice", uid)
+			}
+			olds[uid] = old
+		}
+	}
 
 	restMapper, err := restmapper.GetRESTMapper(nil)
 	if err != nil {
@@ -191,6 +213,12 @@ func run(args []string, out io.Writer) (int, error) {
 			return 2, err
 		}
 		op, object, oldObject := processor.AdmissionRequestShape(operation, resource)
+		if old, ok := olds[string(resource.GetUID())]; ok {
+			if op != admissionv1.Update {
+				return 2, fmt.Errorf("resource %s: an old resource is given, but the operation is %s", resource.GetUID(), op)
+			}
+			oldObject = old
+		}
 		request := celengine.Request(contextProvider, gvk, gvr, "", resource.GetName(), resource.GetNamespace(),
 			op, user, object, oldObject, false, nil)
 		response, err := eng.Handle(ctx, request, nil)
