@@ -110,3 +110,25 @@ def test_values_go_yaml_reads_as_no_string_reach_the_cli_as_strings(tmp_path):
             for engine in ("opa", "kyverno")}
     assert said["kyverno"] == said["opa"]
     assert said["opa"][1] == (False, ["CP002"])
+
+
+def test_an_update_is_judged_by_its_own_old_object_unless_of_another_kind(tmp_path):
+    """kyvernocheck gets an UPDATE's own oldObject: a mesh-wide PeerAuthentication narrowed by a selector is
+    CP003/mesh-wide-removed. An oldObject of another kind (no API server sends one) is not handed over, and
+    CP003 stays not evaluated there, never passed."""
+    require_tool("kyvernocheck")
+    namespace = build_plan(load_spec(REFERENCE)).rule("CP003").params["namespace"]
+    strict = {"apiVersion": "security.istio.io/v1", "kind": "PeerAuthentication",
+              "metadata": {"name": "default", "namespace": namespace}, "spec": {"mtls": {"mode": "STRICT"}}}
+    narrowed = copy.deepcopy(strict)
+    narrowed["spec"]["selector"] = {"matchLabels": {"app": "one"}}
+    other_kind = {**copy.deepcopy(strict), "kind": "ConfigMap", "apiVersion": "v1"}
+    untrusted = {"username": "mallory", "groups": ["system:authenticated"]}
+    docs = [_review("UPDATE", narrowed, untrusted, old=strict), _review("UPDATE", strict, untrusted, old=strict),
+            _review("UPDATE", narrowed, untrusted, old=other_kind)]
+    path = tmp_path / "updates.yaml"
+    path.write_text(yaml.safe_dump_all(docs, sort_keys=True))
+    removed, kept, odd = policygen.evaluate(REFERENCE, "kyverno", [path])
+    assert ("CP003", "mesh-wide-removed") in removed.checks and "CP003" not in removed.not_evaluated
+    assert kept.allowed and kept.not_evaluated == []
+    assert "CP003" in odd.not_evaluated and ("CP003", "mesh-wide-removed") not in odd.checks

@@ -112,7 +112,8 @@ func run(args []string, out io.Writer) (int, error) {
 		defer pprof.StopCPUProfile()
 	}
 	if *resourcePath == "" || flags.NArg() == 0 {
-		return 2, errors.New("usage: kyvernocheck --resource FILE [--values-file FILE] [--userinfo FILE] [--exception FILE]... POLICY.yaml...")
+		return 2, errors.New("usage: kyvernocheck --resource FILE [--old-resource FILE] [--values-file FILE] [--userinfo FILE] " +
+			"[--exception FILE]... POLICY.yaml...")
 	}
 	// As the CLI does before it reads anything: the resource groups the offline REST mapper knows.
 	data.InjectProcessor(data.NewCRDProcessor(nil))
@@ -206,6 +207,7 @@ func run(args []string, out io.Writer) (int, error) {
 	ctx := context.Background()
 	rep := report{Results: []result{}}
 	failed := false
+	used := 0
 	for _, resource := range resources {
 		gvk := resource.GroupVersionKind()
 		gvr, err := resourceOf(restMapper, gvk, loaded.ValidatingPolicies)
@@ -218,6 +220,7 @@ func run(args []string, out io.Writer) (int, error) {
 				return 2, fmt.Errorf("resource %s: an old resource is given, but the operation is %s", resource.GetUID(), op)
 			}
 			oldObject = old
+			used++
 		}
 		request := celengine.Request(contextProvider, gvk, gvr, "", resource.GetName(), resource.GetNamespace(),
 			op, user, object, oldObject, false, nil)
@@ -238,6 +241,9 @@ func run(args []string, out io.Writer) (int, error) {
 					Message: rule.Message(), Resources: []resourceRef{ref}})
 			}
 		}
+	}
+	if used != len(olds) {
+		return 2, fmt.Errorf("old resources: %d of %d match no resource by metadata.uid", len(olds)-used, len(olds))
 	}
 	if err := json.NewEncoder(out).Encode(rep); err != nil {
 		return 2, err
