@@ -22,6 +22,8 @@ from pathlib import Path
 
 import yaml
 
+from policygen.engines.kyverno import command
+
 COPIES = 25
 RUNS = 2
 # tools/kyvernocheck compiles once per run, so a resource costs little: more copies to see it.
@@ -37,11 +39,7 @@ _TRIVIAL = {
 
 
 def _apply(kyverno: Path, policies: list[Path], resources: Path, values: Path) -> float:
-    inputs = ["--resource", str(resources), "--values-file", str(values)]
-    if kyverno.name == "kyvernocheck":
-        argv = [str(kyverno), *inputs, *map(str, policies)]
-    else:
-        argv = [str(kyverno), "apply", *map(str, policies), *inputs, "--policy-report", "--output-format", "json", "--remove-color"]
+    argv = command(kyverno, policies, ["--resource", str(resources), "--values-file", str(values)])
     start = time.perf_counter()
     proc = subprocess.run(argv, capture_output=True, text=True)
     took = time.perf_counter() - start
@@ -62,13 +60,13 @@ def per_resource(kyverno: Path, dist: Path, pod: dict, work: Path) -> list[tuple
     work.mkdir(parents=True)
     namespace = pod["metadata"]["namespace"]
     copies = []
-    for i in range(COPIES_ONCE if kyverno.name == "kyvernocheck" else COPIES):
+    count = COPIES_ONCE if kyverno.name == "kyvernocheck" else COPIES
+    for i in range(count):
         one = copy.deepcopy(pod)
         one["metadata"]["name"] = f"bench-{i}"
         copies.append(one)
     (work / "one.yaml").write_text(yaml.safe_dump(copies[0]))
     (work / "many.yaml").write_text(yaml.safe_dump_all(copies))
-    (work / "copies").write_text(str(len(copies)))
     values = work / "values.yaml"
     values.write_text(yaml.safe_dump({
         "apiVersion": "cli.kyverno.io/v1alpha1", "kind": "Value", "metadata": {"name": "values"},
@@ -79,17 +77,17 @@ def per_resource(kyverno: Path, dist: Path, pod: dict, work: Path) -> list[tuple
     policies = [trivial] + sorted(p for p in (dist / "kyverno").glob("*/*.yaml") if _judges_pods(yaml.safe_load(p.read_text())))
     trivials = work / "trivials.yaml"
     trivials.write_text(yaml.safe_dump_all([{**_TRIVIAL, "metadata": {"name": f"trivial-{n}"}} for n in range(len(policies) - 1)]))
-    out = [(policy.stem, _per_resource(kyverno, [policy], work, values)) for policy in policies]
-    out.append((f"all {len(policies) - 1} together", _per_resource(kyverno, policies[1:], work, values)))
-    out.append((f"{len(policies) - 1} true policies together", _per_resource(kyverno, [trivials], work, values)))
+    out = [(policy.stem, _per_resource(kyverno, [policy], work, values, count)) for policy in policies]
+    out.append((f"all {len(policies) - 1} together", _per_resource(kyverno, policies[1:], work, values, count)))
+    out.append((f"{len(policies) - 1} true policies together", _per_resource(kyverno, [trivials], work, values, count)))
     return out
 
 
-def _per_resource(kyverno: Path, policies: list[Path], work: Path, values: Path) -> float:
+def _per_resource(kyverno: Path, policies: list[Path], work: Path, values: Path, count: int) -> float:
     """Milliseconds per resource of one `kyverno apply` of these policies."""
     one = statistics.median(_apply(kyverno, policies, work / "one.yaml", values) for _ in range(RUNS))
     many = statistics.median(_apply(kyverno, policies, work / "many.yaml", values) for _ in range(RUNS))
-    return max(0.0, many - one) / (int((work / "copies").read_text()) - 1) * 1000
+    return max(0.0, many - one) / (count - 1) * 1000
 
 
 def report(cli: list[tuple[str, float]] | None, once: list[tuple[str, float]] | None) -> None:

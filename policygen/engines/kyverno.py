@@ -233,6 +233,14 @@ def judge() -> str:
     return chosen
 
 
+def command(binary: Path, policies: list[Path], inputs: list[str]) -> list[str]:
+    """The argv of one run of either judge on these policies: inputs are the flags both take (--resource,
+    --values-file, --userinfo, --exception); kyvernocheck reads `kyverno apply`'s report shape, flags first."""
+    if binary.name == tools.TOOLS["kyvernocheck"].binary:
+        return [str(binary), *inputs, *map(str, policies)]
+    return [str(binary), "apply", *map(str, policies), *inputs, "--policy-report", "--output-format", "json", "--remove-color"]
+
+
 class KyvernoEngine:
     name = "kyverno"
     tool = "kyvernocheck"
@@ -249,7 +257,8 @@ class KyvernoEngine:
         return [(root / out.files[0], out.operations, out.kinds) for out in outputs if out.rule_id != "SC012"]
 
     def evaluate(self, dist: Path, plan: Plan, samples: SampleSet) -> list[Verdict]:
-        binary = tools.find(self.tool if judge() == "check" else self.cli_tool)
+        chosen = judge()
+        binary = tools.find(self.tool if chosen == "check" else self.cli_tool)
         root = Path(dist) / self.backend
         outputs = KyvernoBackend.outputs(plan)
         files = self.policy_files(root, outputs)
@@ -264,7 +273,7 @@ class KyvernoEngine:
         # The CLI compiles every policy it is given again for each resource, so there a resource gets only the
         # policies whose match names its kind (all of them when its kind is not one a rule reads); kyvernocheck
         # compiles once per run, so there every resource gets every policy of its operation, in fewer runs.
-        by_kind = judge() == "cli"
+        by_kind = chosen == "cli"
         groups: dict[str, list[int]] = {}
         unreadable: set[int] = set()
         unmatched_status: set[int] = set()
@@ -431,11 +440,7 @@ class KyvernoEngine:
         if olds:
             (work / "old-resources.yaml").write_text("\n---\n".join(_document(o) for _, o in sorted(olds.items())), encoding="utf-8")
             inputs += ["--old-resource", str(work / "old-resources.yaml")]
-        if binary.name == tools.TOOLS[self.tool].binary:
-            argv = [str(binary), *inputs, *map(str, policies)]
-        else:
-            argv = [str(binary), "apply", *map(str, policies), *inputs,
-                    "--policy-report", "--output-format", "json", "--remove-color"]
+        argv = command(binary, policies, inputs)
         proc = runner.run(argv, timeout=timeout)
         # Exit 1 means "some rule failed"; anything else, or no report, is a crash.
         if proc.returncode not in (0, 1) or "panic:" in proc.stderr:
