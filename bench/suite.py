@@ -17,7 +17,8 @@ denied too), it prints:
   with the same generated Rego, and one conftest process per file: wall time,
   resources/s, peak memory of the process tree, ratio to one conftest process;
 - `opa bench` per decision on one Istio-injected Pod of the shared corpus: our
-  whole set (data.main.violations), our rules one by one as Gatekeeper runs them,
+  whole set (data.main.violations; beside it, on the same Pod outside the mesh
+  and on a ConfigMap, what most of a cluster dump is), our rules one by one as Gatekeeper runs them,
   and bench/reference/library.rego, ten queries of our own standing for the
   ten gatekeeper-library templates the issue names (median eval time and
   allocations, and the ratios); with --library DIR, a checkout of
@@ -234,6 +235,14 @@ def main(argv: list[str]) -> None:
         if tools.is_installed("opa"):
             opa = tools.find("opa")
             decisions.append(("ours: whole set, data.main.violations", *opa_bench(opa, "data.main.violations", "-b", str(rego))))
+            # What most of a cluster dump is: objects no rule judges, and pods outside the mesh.
+            for name, other in (("the same Pod outside the mesh", {**pod, "metadata": {**pod["metadata"], "namespace": "elsewhere"}}),
+                                ("a ConfigMap", {"apiVersion": "v1", "kind": "ConfigMap",
+                                                 "metadata": {"name": "settings", "namespace": pod["metadata"]["namespace"]},
+                                                 "data": {"key": "value"}})):
+                path = root / f"{name.replace(' ', '-')}.json"
+                path.write_text(json.dumps(other))
+                decisions.append((f"  whole set on {name}", *opa_bench(opa, "data.main.violations", "-b", str(rego), given=path)))
             rules = sorted(p.name.split("-")[0] for p in rego.iterdir() if p.is_dir() and p.name[:2] in ("sc", "cp"))
             one_by_one = {r: opa_bench(opa, f"data.policygen.{r}.violations", "-b", str(rego)) for r in rules}
             decisions.append((f"ours: {len(rules)} rules one by one, summed",

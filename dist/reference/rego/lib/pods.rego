@@ -15,7 +15,9 @@ template_kinds := {"DaemonSet", "Deployment", "Job", "ReplicaSet", "ReplicationC
 # description: >-
 #   The pod of a resource: spec, metadata, whether it is a Pod, and the path to
 #   its pod metadata (for structure(), which only SC003 reads). A malformed
-#   spec reads as an empty one, which the rules then judge (fail closed).
+#   spec reads as an empty one, which the rules then judge (fail closed). null
+#   for an object that bears no pod: OPA caches a function's value, never its
+#   being undefined, so every pod rule would search such an object again.
 #   One else chain, not a definition per kind: OPA evaluates every definition of a
 #   function whose value is not a constant, so a Pod would pay for the others too.
 pod(obj) := {
@@ -68,7 +70,7 @@ pod(obj) := {
 	"metadata_path": ["spec", "jobTemplate", "spec", "template", "metadata"],
 } if {
 	obj.kind == "CronJob"
-}
+} else := null
 
 # METADATA
 # description: >-
@@ -115,16 +117,18 @@ some_not_string(collection) if {
 }
 
 # METADATA
-# description: The pod of a review whose request writes a pod-bearing object.
-review_pod(rev) := pod(rev.object) if {
+# description: >-
+#   The pod of a review whose request writes a pod-bearing object, else null (defined, so
+#   that OPA caches it for the next pod rule, where an undefined value is searched again).
+pod_or_null(rev) := pod(rev.object) if {
 	# review.target of a write, written out (a call costs more than the pod's other reads): an
-	# object that is missing or no object has no pod, as {} has none.
+	# object that is missing or no object has no pod (null), as {} has none.
 	rev.operation in {"CREATE", "UPDATE"}
 	object.get(rev, "subResource", "") != "status"
 } else := pod(review.target(rev)) if {
 	review.writes_object(rev)
 	not review.status_unjudged(rev)
-}
+} else := null
 
 as_object(value) := value if is_object(value)
 
@@ -186,18 +190,22 @@ named(container) if {
 }
 
 # METADATA
-# description: The pod of a review when it sits in a mesh namespace.
-mesh_pod(rev, scope_params, namespaces) := p if {
-	p := review_pod(rev)
+# description: >-
+#   The pod of a review when it sits in a mesh namespace, else null (defined, so that
+#   OPA caches it for the next pod rule; each caller tests it against null).
+mesh_pod_or_null(rev, scope_params, namespaces) := p if {
+	p := pod_or_null(rev)
+	p != null
 
 	# A listed namespace written on the object, the commonest case, without the calls of the general path.
 	ns := object.get(rev, ["object", "metadata", "namespace"], "")
 	ns in scope_params.meshNamespaces
 	not ns in scope_params.excludedNamespaces
 } else := p if {
-	p := review_pod(rev)
+	p := pod_or_null(rev)
+	p != null
 	scope.pod_in_mesh(review.namespace(rev), p.metadata.labels, scope_params, namespaces)
-}
+} else := null
 
 # METADATA
 # description: >-

@@ -57,6 +57,9 @@ target(review) := review.oldObject if {
 # description: Pod and policy rules judge what a CREATE or UPDATE would store.
 writes_object(review) if review.operation in {"CREATE", "UPDATE"}
 
+# false rather than undefined, so that OPA caches it for the next pod rule.
+default status_unjudged(_) := false
+
 # METADATA
 # scope: document
 # description: >-

@@ -73,6 +73,9 @@ injected_namespace(labels) if {
 	"istio.io/rev" in object.keys(labels)
 }
 
+# false rather than undefined, so that OPA caches it for the next pod rule.
+default pod_in_mesh(_, _, _, _) := false
+
 # METADATA
 # scope: document
 # description: >-

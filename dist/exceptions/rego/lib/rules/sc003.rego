@@ -13,7 +13,8 @@ status_annotation := "sidecar.istio.io/status"
 #   list (any namespace), and in mesh namespaces an unapproved native sidecar,
 #   an unapproved name in the injector's status, or a sidecar out of its placement.
 violations(rev, params, namespaces) := everywhere(rev, pod, params) | in_mesh(rev, pod, params, namespaces) if {
-	pod := pods.review_pod(rev)
+	pod := pods.pod_or_null(rev)
+	pod != null
 } else := set()
 
 everywhere(rev, pod, params) := (({review.finding("pod-spec-malformed", sprintf("pod spec: %s", [problem])) | some problem in pods.malformed(pod.spec)} | {

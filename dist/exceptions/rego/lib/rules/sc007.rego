@@ -7,7 +7,8 @@ import data.lib.policygen.review
 # METADATA
 # description: A sidecar lacks cpu or memory limits, or a limit or request exceeds its maximum.
 violations(rev, params, namespaces) := {msg |
-	pod := pods.mesh_pod(rev, params.scope, namespaces)
+	pod := pods.mesh_pod_or_null(rev, params.scope, namespaces)
+	pod != null
 	some entry in pods.containers(pod.spec)
 	some approved in params.sidecars
 	approved.name == entry.name

@@ -6,7 +6,8 @@ import data.lib.policygen.review
 # METADATA
 # description: A mesh pod carries a forbidden injector annotation or one with an unapproved value.
 violations(rev, params, namespaces) := {msg |
-	pod := pods.mesh_pod(rev, params.scope, namespaces)
+	pod := pods.mesh_pod_or_null(rev, params.scope, namespaces)
+	pod != null
 	some msg in problems(pod.metadata.annotations, params)
 }
 

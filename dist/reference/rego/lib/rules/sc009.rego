@@ -12,7 +12,8 @@ revision_key := "istio.io/rev"
 #   A mesh pod opts out of injection (anything but exactly "true"), names an
 #   unapproved revision, or, as a Pod, carries no sidecar.
 violations(rev, params, namespaces) := {msg |
-	pod := pods.mesh_pod(rev, params.scope, namespaces)
+	pod := pods.mesh_pod_or_null(rev, params.scope, namespaces)
+	pod != null
 	some msg in problems(pod, params)
 }
 

@@ -6,7 +6,8 @@ import data.lib.policygen.review
 # METADATA
 # description: An app container runs as the proxy's identity, adds a forbidden capability, or is privileged.
 violations(rev, params, namespaces) := {msg |
-	pod := pods.mesh_pod(rev, params.scope, namespaces)
+	pod := pods.mesh_pod_or_null(rev, params.scope, namespaces)
+	pod != null
 	some entry in pods.containers(pod.spec)
 	not entry.name in params.sidecarNames
 	some msg in problems(pod.spec, entry, params)

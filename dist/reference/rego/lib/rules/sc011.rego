@@ -10,7 +10,8 @@ violations(rev, params, namespaces) := {msg |
 	not object.get(pod.spec, field, null) in {false, null}
 	msg := {"check": "host-namespace", "detail": sprintf("pod spec: %s is %s, forbidden in a mesh namespace", [field, review.quote(pod.spec[field])])}
 } | process_targets(pod.spec, params) if {
-	pod := pods.mesh_pod(rev, params.scope, namespaces)
+	pod := pods.mesh_pod_or_null(rev, params.scope, namespaces)
+	pod != null
 } else := set()
 
 # METADATA
