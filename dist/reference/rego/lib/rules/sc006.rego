@@ -7,7 +7,7 @@ import data.lib.policygen.review
 # description: A sidecar mounts an unapproved volume or a hostPath volume.
 violations(rev, params, namespaces) := {msg |
 	pod := pods.mesh_pod_or_null(rev, params.scope, namespaces)
-	pod != null
+	pod.spec
 	some entry in pods.containers(pod.spec)
 	some approved in params.sidecars
 	approved.name == entry.name

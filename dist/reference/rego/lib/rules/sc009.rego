@@ -11,16 +11,8 @@ revision_key := "istio.io/rev"
 # description: >-
 #   A mesh pod opts out of injection (anything but exactly "true"), names an
 #   unapproved revision, or, as a Pod, carries no sidecar.
-violations(rev, params, namespaces) := {msg |
-	pod := pods.mesh_pod_or_null(rev, params.scope, namespaces)
-	pod != null
-	some msg in problems(pod, params)
-}
-
-problems(pod, params) := (opt_out(pod, params) | revision(pod, params)) | missing_sidecar(pod, params)
-
-# Istio releases parsed "True", "yes", " true" differently; only "true" is safe.
-opt_out(pod, params) := {msg |
+violations(rev, params, namespaces) := ({msg |
+	# Istio releases parsed "True", "yes", " true" differently; only "true" is safe.
 	params.forbidOptOut
 	some source in ["labels", "annotations"]
 	value := pod.metadata[source][inject_key]
@@ -28,9 +20,7 @@ opt_out(pod, params) := {msg |
 	msg := {"check": "inject-opt-out", "detail": sprintf("%s %s: is %s; only \"true\" (or leaving it out) is allowed in a mesh namespace", [
 		trim_suffix(source, "s"), inject_key, review.quote(value),
 	])}
-}
-
-revision(pod, params) := {msg |
+} | {msg |
 	count(params.approvedRevisions) > 0
 	some source in ["labels", "annotations"]
 	value := pod.metadata[source][revision_key]
@@ -38,15 +28,18 @@ revision(pod, params) := {msg |
 	msg := {"check": "revision-not-approved", "detail": sprintf("%s %s: is %s, approved revisions: %s", [
 		trim_suffix(source, "s"), revision_key, review.quote(value), json.marshal(params.approvedRevisions),
 	])}
-}
-
-# The injector adds the sidecar at Pod CREATE; templates are checked as pods after injection.
-missing_sidecar(pod, params) := {msg |
+}) | {msg |
+	# The injector adds the sidecar at Pod CREATE; templates are checked as pods after injection.
 	params.requireSidecar
 	pod.is_pod
 	not has_sidecar(pod.spec, params.sidecarName)
 	msg := {"check": "sidecar-missing", "detail": sprintf("pod: has no %q container in a mesh namespace", [params.sidecarName])}
-}
+} if {
+	# Every check's set written here, not in a function of its own: a call costs each decision
+	# about 30 allocations (OPA stores every call's value).
+	pod := pods.mesh_pod_or_null(rev, params.scope, namespaces)
+	pod.spec
+} else := set()
 
 has_sidecar(spec, name) if {
 	some entry in pods.containers(spec)

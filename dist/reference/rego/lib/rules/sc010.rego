@@ -7,45 +7,34 @@ import data.lib.policygen.review
 # description: An app container runs as the proxy's identity, adds a forbidden capability, or is privileged.
 violations(rev, params, namespaces) := {msg |
 	pod := pods.mesh_pod_or_null(rev, params.scope, namespaces)
-	pod != null
+	pod.spec
 	some entry in pods.containers(pod.spec)
 	not entry.name in params.sidecarNames
 	some msg in problems(pod.spec, entry, params)
 }
 
-problems(spec, entry, params) := (ids(spec, entry, params) | capabilities(entry, params)) | (privileged(entry, params) | unreadable(spec, entry))
-
-ids(spec, entry, params) := identity(spec, entry, "runAsUser", params.forbiddenRunAsUsers) | identity(spec, entry, "runAsGroup", params.forbiddenRunAsGroups)
-
-# The container's value wins; the pod's applies when the container sets none.
-effective(spec, container, key) := value if {
-	value := pods.security_context(container)[key]
-	value != null
-} else := value if {
-	value := pods.security_context(spec)[key]
-	value != null
-}
-
-identity(spec, entry, key, forbidden) := {msg |
+# Every check's set written here, not in a function of its own: a call costs each container about 30
+# allocations a decision (OPA stores every call's value).
+problems(spec, entry, params) := (({msg |
+	some key, forbidden in {"runAsUser": params.forbiddenRunAsUsers, "runAsGroup": params.forbiddenRunAsGroups}
 	count(forbidden) > 0
 	value := effective(spec, entry.container, key)
 	not allowed_id(value, forbidden)
 	msg := {"check": "run-as-forbidden", "detail": sprintf("%s: effective %s is %s, which is forbidden for app containers (%s)", [
 		pods.where(entry), key, review.quote(value), concat(", ", [sprintf("%d", [id]) | some id in forbidden]),
 	])}
-}
-
-# A UID or GID the API server accepts: a whole number from 0 to 2^31-1.
-allowed_id(value, forbidden) if {
-	is_number(value)
-	floor(value) == value
-	value >= 0
-	value <= 2147483647
-	not value in forbidden
-}
-
-# A securityContext or capabilities.add the API server would reject hides what the rules read.
-unreadable(spec, entry) := ({msg |
+} | {msg |
+	some cap in pods.array_at(pods.security_context(entry.container), ["capabilities", "add"])
+	forbidden_capability(pods.capability(cap), params.forbiddenCapabilities)
+	msg := {"check": "capability-forbidden", "detail": sprintf("%s: securityContext.capabilities.add has %s, forbidden for app containers", [pods.where(entry), review.quote(cap)])}
+}) | {msg |
+	params.forbidPrivileged
+	not object.get(pods.security_context(entry.container), "privileged", null) in {false, null}
+	msg := {"check": "privileged", "detail": sprintf("%s: securityContext.privileged is %s", [
+		pods.where(entry), review.quote(pods.security_context(entry.container).privileged),
+	])}
+}) | (({msg |
+	# A securityContext or capabilities.add the API server would reject hides what the rules read.
 	some owner in [{"what": "securityContext", "obj": entry.container}, {"what": "pod securityContext", "obj": spec}]
 	sc := object.get(owner.obj, "securityContext", null)
 	sc != null
@@ -60,6 +49,24 @@ unreadable(spec, entry) := ({msg |
 	add := object.get(pods.security_context(entry.container), ["capabilities", "add"], null)
 	not strings_or_null(add)
 	msg := review.finding("security-context-malformed", sprintf("%s: securityContext.capabilities.add is not a list of strings", [pods.where(entry)]))
+})
+
+# The container's value wins; the pod's applies when the container sets none.
+effective(spec, container, key) := value if {
+	value := pods.security_context(container)[key]
+	value != null
+} else := value if {
+	value := pods.security_context(spec)[key]
+	value != null
+}
+
+# A UID or GID the API server accepts: a whole number from 0 to 2^31-1.
+allowed_id(value, forbidden) if {
+	is_number(value)
+	floor(value) == value
+	value >= 0
+	value <= 2147483647
+	not value in forbidden
 }
 
 strings_or_null(null)
@@ -69,12 +76,6 @@ strings_or_null(value) if {
 	not pods.some_not_string(value)
 }
 
-capabilities(entry, params) := {msg |
-	some cap in pods.array_at(pods.security_context(entry.container), ["capabilities", "add"])
-	forbidden_capability(pods.capability(cap), params.forbiddenCapabilities)
-	msg := {"check": "capability-forbidden", "detail": sprintf("%s: securityContext.capabilities.add has %s, forbidden for app containers", [pods.where(entry), review.quote(cap)])}
-}
-
 forbidden_capability(cap, forbidden) if cap in forbidden
 
 # ALL adds every capability, so every forbidden one too.
@@ -82,11 +83,3 @@ forbidden_capability("ALL", forbidden) if count(forbidden) > 0
 
 # A name no runtime reads (null) may be any capability: forbidden whenever some are.
 forbidden_capability(null, forbidden) if count(forbidden) > 0
-
-privileged(entry, params) := {msg |
-	params.forbidPrivileged
-	not object.get(pods.security_context(entry.container), "privileged", null) in {false, null}
-	msg := {"check": "privileged", "detail": sprintf("%s: securityContext.privileged is %s", [
-		pods.where(entry), review.quote(pods.security_context(entry.container).privileged),
-	])}
-}

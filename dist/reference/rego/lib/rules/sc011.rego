@@ -11,7 +11,7 @@ violations(rev, params, namespaces) := {msg |
 	msg := {"check": "host-namespace", "detail": sprintf("pod spec: %s is %s, forbidden in a mesh namespace", [field, review.quote(pod.spec[field])])}
 } | process_targets(pod.spec, params) if {
 	pod := pods.mesh_pod_or_null(rev, params.scope, namespaces)
-	pod != null
+	pod.spec
 } else := set()
 
 # METADATA
