@@ -157,8 +157,13 @@ class Spool:
     def judgeable(self) -> Iterator[tuple[int, Resource | None]]:
         """As runner.judgeable for a SampleSet: (index, resource as JSON data, or None) of each resource an
         engine is sent, each read again from its line only when its batch is made."""
+        return self.resources(judgeable=True)
+
+    def resources(self, judgeable: bool = False) -> Iterator[tuple[int, Resource | None]]:
+        """(index, resource as JSON data, or None when it has no JSON form) of every resource, or with judgeable
+        of those judgeable() gives, each read again from its line only when it is asked for."""
         for i, item in self.items():
             rec = self.records[i]
-            if rec.unserved is not None or rec.foreign:
+            if judgeable and (rec.unserved is not None or rec.foreign):
                 continue
             yield i, None if item is None else reread(rec.file, rec.index, json.loads(item[1]), rec.document, rec.line)

@@ -1,9 +1,9 @@
 """Chunked, concurrent, streamed judging gives the verdicts of one batch, in the same order.
 
 The OPA adapter sends resources in chunks, several queries in flight, and
-`policygen eval` spools its inputs instead of holding them (opa, conftest and
-gator judge from the spool); none of that may change a verdict, its order, or
-what a poison resource gets.
+`policygen eval` spools its inputs instead of holding them (opa, conftest,
+gator and kyverno judge from the spool); none of that may change a verdict, its
+order, or what a poison resource gets.
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ import pytest
 
 from policygen import tools
 from policygen.engines import get_engine, runner
+from policygen.engines.kyverno import KyvernoEngine
 from policygen.engines.opa import OpaEngine
 from policygen.errors import InputError
 from policygen.output import write_tree
@@ -220,5 +221,26 @@ def test_the_cli_engines_judge_the_spool_as_the_loaded_samples(engine, reference
         spooled = [_comparable(v.to_json()) for v in adapter.evaluate_spooled(dist, reference_plan, spool)]
         loaded = [_comparable(v.to_json()) for v in adapter.evaluate(dist, reference_plan, load_samples([ADVERSARIAL_SAMPLES]))]
     assert len(spooled) > 3 * 37
+    assert {v["allowed"] for v in spooled} == {True, False}
+    assert spooled == loaded
+
+
+@pytest.mark.parametrize("which", ["corpus", "adversarial"])
+def test_kyverno_judges_the_spool_in_chunks_as_the_loaded_samples_in_one(which, request):
+    # Chunks of 20, two at once: name collisions, groups of one user and the whole input's namespaces span
+    # chunks, and each chunk is grouped, split in rounds and judged on its own; the loaded samples are one chunk.
+    require_tool("kyvernocheck")
+    assert streams("kyverno")
+    plan = request.getfixturevalue("corpus_plan" if which == "corpus" else "reference_plan")
+    samples = request.getfixturevalue(f"{which}_samples")
+    paths = sorted(CORPUS.glob("*.injected")) if which == "corpus" else [ADVERSARIAL_SAMPLES]
+    with tempfile.TemporaryDirectory() as tmp, Spool() as spool:
+        dist = Path(tmp) / "dist"
+        write_tree(render_all(plan, ["kyverno"]), dist)
+        for found in iter_files(paths):
+            spool.extend(found)
+        spooled = [v.to_json() for v in KyvernoEngine(jobs=2, chunk=20).evaluate_spooled(dist, plan, spool)]
+        loaded = [v.to_json() for v in KyvernoEngine(jobs=1, chunk=10**9).evaluate(dist, plan, samples)]
+    assert len(spooled) > 5 * 20
     assert {v["allowed"] for v in spooled} == {True, False}
     assert spooled == loaded

@@ -1,11 +1,15 @@
 """Kyverno engine: `kyverno apply` on the generated ValidatingPolicies, batched.
 
-One CLI run per distinct (operation, userInfo) of the samples (plain resources
-are all one group), plus one more run only where two name-reading resources of
-one group share kind/namespace/name (the CLI's in-memory cluster refuses
-duplicates). Each resource gets a unique metadata.uid in the temp file and is
-mapped back by it; resources whose name no rule reads (pods and controllers,
-PeerAuthentications) are renamed when they collide.
+The input is judged in chunks of at most CHUNK resources, in order, a chunk
+per worker at a time (policygen eval's spool reads each back as it is made),
+so that memory holds a few chunks, never the whole input; either judge
+(POLICYGEN_KYVERNO_JUDGE) streams so. In each chunk, one run per distinct
+(operation, userInfo) (plain resources are all one group), plus one more run
+only where two name-reading resources of one group share kind/namespace/name
+(the CLI's in-memory cluster refuses duplicates). Each resource gets a unique
+metadata.uid in the temp file and is mapped back by it; resources whose name
+no rule reads (pods and controllers, PeerAuthentications) are renamed when
+they collide.
 
 The rule ID of a verdict is the policy's name (one policy per rule ID), never
 read from the message; the message (`RULE/check ...; RULE/check ...`) is only
@@ -27,7 +31,8 @@ import json
 import os
 import re
 import tempfile
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -41,6 +46,7 @@ from ..objectmeta import undecodable
 from ..plan import Plan
 from ..rules import CATALOGUE, REGISTRY
 from ..samples import UNTRUSTED_USER, Resource, SampleSet
+from ..spool import Spool
 from ..verdicts import Verdict, Violation
 from . import cel_messages
 from . import runner
@@ -191,17 +197,15 @@ def _name_can_matter(res: Resource, plan: Plan) -> bool:
     return cp002 is not None and (not isinstance(meta, dict) or not isinstance(ns, str) or _namespace(res, obj) == cp002.params["namespace"])
 
 
-def _old_object_unseen(plan: Plan, samples: SampleSet) -> dict[int, list[str]]:
-    """The rules each UPDATE is not judged by: the CLI gives an UPDATE's policies its object as the oldObject
-    too, so a rule that compares the two cannot see an oldObject that differs (in a cluster, Kyverno can)."""
-    readers = [r.rule_id for r in plan.rules if REGISTRY[r.rule_id].reads_old_object]
-    out: dict[int, list[str]] = {}
-    for i, res in enumerate(samples.resources):
-        old = res.review.get("oldObject")
-        if res.operation == "UPDATE" and isinstance(old, dict) and old != res.review.get("object"):
-            kinds = {res.kind, old.get("kind")}
-            out[i] = [rid for rid in readers if kinds & set(rule_kinds(rid))]
-    return {i: rids for i, rids in out.items() if rids}
+def _old_object_unseen(readers: list[str], res: Resource) -> list[str]:
+    """The rules of readers (those that read the oldObject) an UPDATE is not judged by: the CLI gives an UPDATE's
+    policies its object as the oldObject too, so a rule that compares the two cannot see an oldObject that
+    differs (in a cluster, Kyverno can)."""
+    old = res.review.get("oldObject")
+    if res.operation != "UPDATE" or not isinstance(old, dict) or old == res.review.get("object"):
+        return []
+    kinds = {res.kind, old.get("kind")}
+    return [rid for rid in readers if kinds & set(rule_kinds(rid))]
 
 
 # Seconds one SC012 run may wait on the registries before its resources are left undecided.
@@ -218,6 +222,56 @@ def _identity(obj: dict[str, Any]) -> tuple[str, str, str]:
     version (`pod` and `POD`, or one kind under two versions, are the same there), its namespace and name."""
     meta = obj["metadata"]
     return (str(obj.get("kind")).lower(), str(meta.get("namespace", "")), str(meta["name"]))
+
+
+def _rounds(groups: dict[str, list[int]], resources: Mapping[int, Resource]
+            ) -> list[tuple[str, dict[str, Any], list[int], list[tuple[int, dict[str, Any]]]]]:
+    """The runs of each group (op, user, policies): its resources prepared, in rounds whose members the CLI's
+    in-memory cluster keys apart (it keys by identity), a name no rule reads renamed rather than given a round."""
+    runs: list[tuple[str, dict[str, Any], list[int], list[tuple[int, dict[str, Any]]]]] = []
+    for key in sorted(groups):
+        op, user, matching = json.loads(key)
+        rounds: list[list[tuple[int, dict[str, Any]]]] = []
+        seen: list[set] = []
+        for i in groups[key]:
+            obj = _prepare(resources[i], _UID.format(i))
+            ident = _identity(obj)
+            for n in range(len(rounds) + 1):
+                if n == len(rounds):
+                    rounds.append([])
+                    seen.append(set())
+                if ident not in seen[n]:
+                    break
+                if obj["kind"] not in NAME_READ_KINDS:
+                    obj["metadata"]["name"] = f"{obj['metadata']['name']}.{_UID.format(i)}"
+                    ident = _identity(obj)
+                    break
+            seen[n].add(ident)
+            rounds[n].append((i, obj))
+        runs += [(op, user, matching, r) for r in rounds]
+    return runs
+
+
+@dataclass(frozen=True)
+class _Judging:
+    """What each chunk of one evaluation is judged with."""
+
+    plan: Plan
+    binary: Path
+    files: list[tuple[Path, frozenset[str], frozenset[str]]]
+    by_kind: bool  # `kyverno apply` judges: each resource gets the policies whose match names its kind
+    namespaces: dict[str, dict[str, Any]]  # the whole input's (policygen/inventory.py), however it is chunked
+    work: Path
+    sc012: Path | None  # SC012's ImageValidatingPolicy, where the plan has the rule
+    old_readers: list[str]  # the plan's rules that read an UPDATE's oldObject
+    pod_rules: list[str]  # the plan's rules that judge Pods, but SC012
+
+
+# Resources one kyverno process judges at most. kyvernocheck holds its run whole: about 150 MiB, and 0.2 MiB
+# more a resource (225 MiB at 500); each run costs about 2.5 s to start and compile the policies, a tenth of
+# a run at 500. Measured on bench/suite.py's 1,000 resources, two workers: 31 s and 558 MiB for the process
+# tree at 500, 35 s and 500 MiB at 250, 59 s and 442 MiB at 100.
+CHUNK = 500
 
 
 # Which program judges the ValidatingPolicies: "check" (tools/kyvernocheck: Kyverno's CLI loaders, compiler
@@ -247,8 +301,9 @@ class KyvernoEngine:
     cli_tool = "kyverno"
     backend = "kyverno"
 
-    def __init__(self, jobs: int | None = None) -> None:
+    def __init__(self, jobs: int | None = None, *, chunk: int = CHUNK) -> None:
         self.jobs = jobs  # kyverno processes at once; None: POLICYGEN_JOBS, else one per core
+        self.chunk = chunk  # resources one process judges at most
         self._exceptions: list[Path] = []
 
     @staticmethod
@@ -257,6 +312,16 @@ class KyvernoEngine:
         return [(root / out.files[0], out.operations, out.kinds) for out in outputs if out.rule_id != "SC012"]
 
     def evaluate(self, dist: Path, plan: Plan, samples: SampleSet) -> list[Verdict]:
+        # Each resource as JSON data, as a spool reads it back, so that both paths judge the same objects.
+        items = ((i, runner.as_json(res)) for i, res in enumerate(samples.resources))
+        return self._evaluate(dist, plan, samples.resources, items, samples.inventory(plan))
+
+    def evaluate_spooled(self, dist: Path, plan: Plan, spool: Spool) -> list[Verdict]:
+        """Verdicts for resources read once and spooled (policygen eval's path): each chunk read back as it is judged."""
+        return self._evaluate(dist, plan, spool.records, spool.resources(), spool.namespaces(plan))
+
+    def _evaluate(self, dist: Path, plan: Plan, records: Sequence[Any], items: Iterable[tuple[int, Resource | None]],
+                  namespaces: dict[str, dict[str, Any]]) -> list[Verdict]:
         chosen = judge()
         binary = tools.find(self.tool if chosen == "check" else self.cli_tool)
         root = Path(dist) / self.backend
@@ -267,17 +332,34 @@ class KyvernoEngine:
         missing = [p for p, _, _ in files if not p.is_file()]
         if missing:
             raise EngineError(f"{self.name}: generated policy missing: {missing[0]}")
-        messages: list[set[Violation]] = [set() for _ in samples.resources]
+        workers = runner.jobs(self.jobs)
+        verdicts: list[Verdict] = []
+        with tempfile.TemporaryDirectory(prefix="policygen-kyverno-") as tmp:
+            how = _Judging(plan, binary, files, chosen == "cli", namespaces, Path(tmp),
+                           next((root / out.files[0] for out in outputs if out.rule_id == "SC012"), None),
+                           [r.rule_id for r in plan.rules if REGISTRY[r.rule_id].reads_old_object],
+                           [r.rule_id for r in plan.rules if r.rule_id != "SC012" and "Pod" in rule_kinds(r.rule_id)])
+            # Every core busy on a chunk of its own (a small input split in one chunk per worker); each kyverno
+            # process holds its chunk whole, and at most twice as many chunks as workers are read ahead.
+            size = max(1, min(self.chunk, -(-len(records) // workers)))
+            chunks = runner.chunked(items, size)
+            for judged in runner.in_order(self.name, chunks, lambda chunk: self._judge_chunk(how, chunk), workers):
+                verdicts += [runner.verdict(self.name, records[i], found, undecided) for i, found, undecided in judged]
+        return verdicts
 
+    def _judge_chunk(self, how: _Judging, chunk: list[tuple[int, Resource | None]]
+                     ) -> list[tuple[int, set[Violation], list[str]]]:
+        """(index, violations, rules not evaluated) of each resource of one chunk, in its order."""
+        resources = {i: res for i, res in chunk if res is not None}
+        messages: dict[int, set[Violation]] = {i: set() for i, _ in chunk}
         # Group by (operation, user, policies); split a group into rounds only on name-read collisions.
         # The CLI compiles every policy it is given again for each resource, so there a resource gets only the
         # policies whose match names its kind (all of them when its kind is not one a rule reads); kyvernocheck
         # compiles once per run, so there every resource gets every policy of its operation, in fewer runs.
-        by_kind = chosen == "cli"
         groups: dict[str, list[int]] = {}
         unreadable: set[int] = set()
         unmatched_status: set[int] = set()
-        for i, res in enumerate(samples.resources):
+        for i, res in resources.items():
             if res.unserved is not None or res.foreign or res.operation not in ("CREATE", "UPDATE", "DELETE"):
                 # Denied unjudged by runner.verdict (the CLI fails a whole run on some of these), a custom
                 # resource no rule reads, or a request no rule judges (CONNECT).
@@ -289,63 +371,33 @@ class KyvernoEngine:
                 unmatched_status.add(i)
                 continue
             op = res.operation
-            matching = [n for n, (_, ops, kinds) in enumerate(files) if op in ops and res.kind in kinds] if by_kind else []
+            matching = ([n for n, (_, ops, kinds) in enumerate(how.files) if op in ops and res.kind in kinds]
+                        if how.by_kind else [])
             if not matching:
-                matching = [n for n, (_, ops, _) in enumerate(files) if op in ops]
+                matching = [n for n, (_, ops, _) in enumerate(how.files) if op in ops]
             key = json.dumps([op, _user(res), matching], sort_keys=True)
             groups.setdefault(key, []).append(i)
-        runs: list[tuple[str, dict[str, Any], list[int], list[tuple[int, dict[str, Any]]]]] = []
-        for key in sorted(groups):
-            op, user, matching = json.loads(key)
-            rounds: list[list[tuple[int, dict[str, Any]]]] = []
-            seen: list[set] = []
-            for i in groups[key]:
-                obj = _prepare(samples.resources[i], _UID.format(i))
-                ident = _identity(obj)
-                for n in range(len(rounds) + 1):
-                    if n == len(rounds):
-                        rounds.append([])
-                        seen.append(set())
-                    if ident not in seen[n]:
-                        break
-                    if obj["kind"] not in NAME_READ_KINDS:
-                        obj["metadata"]["name"] = f"{obj['metadata']['name']}.{_UID.format(i)}"
-                        ident = _identity(obj)
-                        break
-                seen[n].add(ident)
-                rounds[n].append((i, obj))
-            runs += [(op, user, matching, r) for r in rounds]
-
-        namespaces = samples.inventory(plan)
-        # Every core busy: each run split into one share per worker (a share of a round keeps its names apart),
-        # each share given only the policies of its group.
-        workers = runner.jobs(self.jobs)
-        size = runner.spread(len(samples.resources), workers)
-        shares = [(op, user, matching, part) for op, user, matching, members in runs
-                  for part in runner.chunked(members, size) if matching]
-
-        def run(job):
-            n, (op, user, matching, members) = job
+        for n, (op, user, matching, members) in enumerate(_rounds(groups, resources)):
+            if not matching:
+                continue
             # kyvernocheck gives an UPDATE its own oldObject; the CLI hands it the object as the oldObject too.
-            olds = {} if by_kind else {i: _prepare_old(old, obj) for i, obj in members
-                                       if (old := _changed_old_object(samples.resources[i])) is not None}
-            return self._run(binary, Path(tmp) / f"run-{n}", [files[m][0] for m in matching], op, user, members, namespaces,
-                             olds=olds)
+            olds = {} if how.by_kind else {i: _prepare_old(old, obj) for i, obj in members
+                                           if (old := _changed_old_object(resources[i])) is not None}
+            report = self._run(how.binary, how.work / f"run-{chunk[0][0]}-{n}", [how.files[m][0] for m in matching], op,
+                               user, members, how.namespaces, olds=olds)
+            self._collect(report, {_UID.format(i): i for i, _ in members}, messages)
 
-        with tempfile.TemporaryDirectory(prefix="policygen-kyverno-") as tmp, \
-                ThreadPoolExecutor(max_workers=workers, thread_name_prefix="policygen-kyverno") as pool:
-            for (_, _, _, members), report in zip(shares, pool.map(run, enumerate(shares)), strict=True):
-                self._collect(report, {_UID.format(i): i for i, _ in members}, messages)
-
-        sc012 = plan.rule("SC012") is not None
-        pod_writes = [i for i, res in enumerate(samples.resources)
-                      if sc012 and res.kind in POD_KINDS and res.operation in ("CREATE", "UPDATE")]
+        pod_writes = [i for i, res in resources.items()
+                      if how.sc012 is not None and res.kind in POD_KINDS and res.operation in ("CREATE", "UPDATE")]
         undecided = set(pod_writes)
         if pod_writes and registry_access():
-            sc012 = next(out for out in outputs if out.rule_id == "SC012")
-            undecided = self._signatures(tools.find(self.cli_tool), root / sc012.files[0], samples, pod_writes, messages,
-                                         namespaces)
-        for i, res in enumerate(samples.resources):
+            undecided = self._signatures(tools.find(self.cli_tool), how.sc012, resources, pod_writes, messages, how.namespaces)
+        out: list[tuple[int, set[Violation], list[str]]] = []
+        for i, _ in chunk:
+            res = resources.get(i)
+            if res is None:
+                out.append((i, {Violation.engine_failure(self.name, runner.UNENCODABLE)}, []))
+                continue
             # In admission Kyverno gets objects the API server decoded; the CLI reads raw data, so what
             # would not decode and no policy denies is denied anyway.
             if not messages[i] and (reason := undecodable(res.review)) is not None:
@@ -354,24 +406,23 @@ class KyvernoEngine:
                 messages[i] = {Violation.engine_failure(self.name, LONE_SURROGATE)}
             # The CLI needs a name and _prepare gives one where there is none; for a kind whose name a rule
             # reads, that given name would decide the verdict, so an object without its own is not judged.
-            if not messages[i] and res.kind in NAME_READ_KINDS and not _own_name(_target(res)) and _name_can_matter(res, plan):
+            if (not messages[i] and res.kind in NAME_READ_KINDS and not _own_name(_target(res))
+                    and _name_can_matter(res, how.plan)):
                 messages[i] = {Violation.engine_failure(self.name, NAMELESS)}
-        unseen = {i: rids for i, rids in _old_object_unseen(plan, samples).items()
-                  if by_kind or _changed_old_object(samples.resources[i]) is None}
-        pod_rules = [r.rule_id for r in plan.rules if r.rule_id != "SC012" and "Pod" in rule_kinds(r.rule_id)]
-        for i in unmatched_status:
-            unseen[i] = unseen.get(i, []) + pod_rules
-        return runner.verdicts(self.name, plan, samples.resources, messages,
-                               lambda i: sorted((["SC012"] if i in undecided else []) + unseen.get(i, [])))
+            unseen = _old_object_unseen(how.old_readers, res) if how.by_kind or _changed_old_object(res) is None else []
+            if i in unmatched_status:
+                unseen = unseen + how.pod_rules
+            out.append((i, messages[i], sorted((["SC012"] if i in undecided else []) + unseen)))
+        return out
 
-    def _signatures(self, binary: Path, policy: Path, samples: SampleSet, members: list[int],
-                    messages: list[set[Violation]], namespaces: dict[str, dict[str, Any]]) -> set[int]:
+    def _signatures(self, binary: Path, policy: Path, resources: Mapping[int, Resource], members: list[int],
+                    messages: Mapping[int, set[Violation]], namespaces: dict[str, dict[str, Any]]) -> set[int]:
         """SC012 against the registries; returns the resources it could not decide."""
         if not policy.is_file():
             raise EngineError(f"kyverno: generated policy missing: {policy}")
         objs: list[tuple[int, dict[str, Any]]] = []
         for i in members:
-            obj = _prepare(samples.resources[i], _UID.format(i))
+            obj = _prepare(resources[i], _UID.format(i))
             obj["metadata"]["name"] = f"{obj['metadata']['name']}.{_UID.format(i)}"  # pods: no rule reads names
             # Images do not depend on the version, and the CLI cannot map a controller's legacy one (extensions/v1beta1).
             obj["apiVersion"] = default_api_version(obj.get("kind")) or obj.get("apiVersion")
@@ -464,7 +515,7 @@ class KyvernoEngine:
         return report
 
     @staticmethod
-    def _collect(report: dict[str, Any], by_uid: dict[str, int], messages: list[set[Violation]]) -> None:
+    def _collect(report: dict[str, Any], by_uid: dict[str, int], messages: Mapping[int, set[Violation]]) -> None:
         for result in report.get("results") or []:
             outcome = result.get("result")
             if outcome in ("pass", "skip"):

@@ -190,6 +190,39 @@ def chunked(items: Iterable[T], size: int) -> Iterator[list[T]]:
 UNENCODABLE = "the resource cannot be encoded as JSON (too deeply nested or not finite)"
 
 
+R = TypeVar("R")
+
+
+def in_order(engine: str, chunks: Iterable[T], work: Callable[[T], R], workers: int = 1) -> Iterator[R]:
+    """work(chunk) of each chunk, in input order: up to ``workers`` chunks at once, and no more than twice
+    that many read ahead, so that memory holds a few chunks, never the whole input."""
+    pending: deque[Future] = deque()
+    this_run = _Run()
+
+    def submit(pool: ThreadPoolExecutor, chunk: T) -> Future:
+        context = contextvars.copy_context()  # one per task: a context is entered by one thread at a time
+        context.run(_current_run.set, this_run)
+        return pool.submit(context.run, work, chunk)
+
+    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix=f"policygen-{engine}") as pool:
+        try:
+            for chunk in chunks:
+                pending.append(submit(pool, chunk))
+                while len(pending) >= 2 * workers:
+                    yield pending.popleft().result()
+            while pending:
+                yield pending.popleft().result()
+        except BaseException:
+            # SIGINT, SIGTERM, an error in the main thread or a worker's: the workers' engine processes end now,
+            # and the chunks they are working on start no more (RunInterrupted), so that leaving the pool does
+            # not wait on them.
+            this_run.stop()
+            raise
+        finally:
+            for future in pending:
+                future.cancel()
+
+
 def isolate_stream(engine: str, chunks: Iterable[list[tuple[int, Any]]], judge: Callable[[list[Any]], list[list[Violation]]],
                    workers: int = 1, on_failure: Callable[[], None] | None = None,
                    unloadable: Callable[[Any], str | None] | None = None) -> Iterator[tuple[int, list[Violation]]]:
@@ -242,34 +275,9 @@ def isolate_stream(engine: str, chunks: Iterable[list[tuple[int, Any]]], judge: 
             attempt(todo)
         return [(i, out[i]) for i, _ in chunk], bad
 
-    pending: deque[Future] = deque()
-    this_run = _Run()
-
-    def submit(pool: ThreadPoolExecutor, chunk: list[tuple[int, Any]]) -> Future:
-        context = contextvars.copy_context()  # one per task: a context is entered by one thread at a time
-        context.run(_current_run.set, this_run)
-        return pool.submit(context.run, one_chunk, chunk)
-
-    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix=f"policygen-{engine}") as pool:
-        try:
-            for chunk in chunks:
-                pending.append(submit(pool, chunk))
-                while len(pending) >= 2 * workers:
-                    results, bad = pending.popleft().result()
-                    failed |= bad
-                    yield from results
-            while pending:
-                results, bad = pending.popleft().result()
-                failed |= bad
-                yield from results
-        except BaseException:
-            # SIGINT, SIGTERM or an error in the main thread: the workers' engine processes end now, and the
-            # chunks they are bisecting start no more (RunInterrupted), so that leaving the pool does not wait on them.
-            this_run.stop()
-            raise
-        finally:
-            for future in pending:
-                future.cancel()
+    for results, bad in in_order(engine, chunks, one_chunk, workers):
+        failed |= bad
+        yield from results
     if failed:
         try:
             judge([on_failure() if on_failure is not None else canary()])
