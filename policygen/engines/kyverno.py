@@ -269,8 +269,9 @@ class _Judging:
 
 # Resources one kyverno process judges at most. kyvernocheck holds its run whole: about 150 MiB, and 0.2 MiB
 # more a resource (225 MiB at 500); each run costs about 2.5 s to start and compile the policies, a tenth of
-# a run at 500. Measured on bench/suite.py's 1,000 resources, two workers: 31 s and 558 MiB for the process
-# tree at 500, 35 s and 500 MiB at 250, 59 s and 442 MiB at 100.
+# a run at 500. Measured on bench/suite.py's resources, two workers, peak of the process tree: at 1,000,
+# 31 s and 558 MiB at 500, 35 s and 500 MiB at 250, 59 s and 442 MiB at 100; at 3,000, 90 s and 602 MiB
+# at 500, 102 s and 497 MiB at 250 (6,000 at 500: 595 MiB, so no growth with the input).
 CHUNK = 500
 
 
