@@ -23,7 +23,7 @@ from policygen.verdicts import ENGINE_CHECK, ENGINE_RULE
 
 from .conftest import cases_as_samples, require_tool
 
-ENGINES = ["opa", "conftest", "gator"]
+ENGINES = ["opa", "conftest", "gator", "kyverno", "vap"]
 
 
 def _deep(depth: int):

@@ -20,7 +20,6 @@ write, never as passed.
 
 from __future__ import annotations
 
-import copy
 import json
 import tempfile
 from pathlib import Path
@@ -41,10 +40,32 @@ from .status import status_unjudged
 
 
 
+BEYOND_FLOAT64 = "the resource holds a number beyond a 64-bit float, which the evaluator cannot decode"
+
+
+def _float64_numbers(value: Any) -> bool:
+    """Every number in value fits a 64-bit float, as Go's JSON decoder reads a number into interface{}."""
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, int) and not isinstance(item, bool):
+            try:
+                float(item)
+            except OverflowError:
+                return False
+        elif isinstance(item, dict):
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+    return True
+
+
 def _object(obj: Any) -> dict[str, Any] | None:
     if not isinstance(obj, dict):
         return None
-    obj = copy.deepcopy(obj)
+    # Given runner.as_json's fresh copy, whose metadata the caller may fill in: no deep copy, which would
+    # exhaust Python's recursion limit on a resource nested a few hundred levels deep.
+    obj = dict(obj)
     kind = obj.get("kind") if isinstance(obj.get("kind"), str) else ""
     if not isinstance(obj.get("apiVersion"), str) or not obj.get("apiVersion"):
         obj["apiVersion"] = default_api_version(kind) or "v1"
@@ -108,12 +129,23 @@ class VapEngine:
         if missing:
             raise EngineError(f"vap: generated policy missing: {missing[0]}")
         by_policy = {CATALOGUE[r.rule_id].policy_name: r.rule_id for r in plan.rules}
-        requests = [_request(res) for res in samples.resources]
         messages: list[set[Violation]] = [set() for _ in samples.resources]
+        # A resource with no JSON form (too deep, not finite), or with a number the evaluator's decoder
+        # (Go's, as the API server's) cannot read, would fail the whole run: it is denied unjudged, as
+        # every engine denies what it cannot read, and an empty request keeps its place.
+        sendable = [runner.as_json(res) for res in samples.resources]
+        for i, res in enumerate(sendable):
+            if res is None:
+                messages[i].add(Violation.engine_failure(self.name, runner.UNENCODABLE))
+            elif not _float64_numbers(res.review):
+                messages[i].add(Violation.engine_failure(self.name, BEYOND_FLOAT64))
+                sendable[i] = None
+        requests = [_request(res) if res is not None else None for res in sendable]
         with tempfile.TemporaryDirectory(prefix="policygen-vap-") as tmp:
             req_path, ns_path = Path(tmp) / "requests.json", Path(tmp) / "namespaces.json"
             req_path.write_text(json.dumps(requests), encoding="utf-8")
-            ns_path.write_text(json.dumps(_namespaces(samples, plan, requests)), encoding="utf-8")
+            ns_path.write_text(json.dumps(_namespaces(samples, plan, [r for r in requests if r is not None])),
+                               encoding="utf-8")
             argv = [str(binary), "-requests", str(req_path), "-namespaces", str(ns_path), *map(str, files)]
             proc = runner.run(argv, timeout=1800)
         if proc.returncode != 0 or "panic:" in proc.stderr:
