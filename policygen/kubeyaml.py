@@ -36,6 +36,7 @@ from typing import Any
 import yaml
 
 from .errors import InputRefused, YamlError, YamlValueUnsupported
+from .leaves import leaves
 
 try:
     import orjson
@@ -752,18 +753,7 @@ _SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 def _has_surrogate(value: Any) -> bool:
-    stack = [value]
-    while stack:
-        v = stack.pop()
-        if isinstance(v, str):
-            if _SURROGATE.search(v):
-                return True
-        elif isinstance(v, dict):
-            stack.extend(v.keys())
-            stack.extend(v.values())
-        elif isinstance(v, list):
-            stack.extend(v)
-    return False
+    return any(isinstance(v, str) and _SURROGATE.search(v) is not None for v in leaves(value))
 
 
 

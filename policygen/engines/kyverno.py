@@ -42,6 +42,7 @@ from ..backends.kyverno import KyvernoBackend
 from ..backends.manifest import RuleOutput
 from ..errors import EngineError
 from ..kinds import NAMESPACED_KINDS, POD_KINDS, default_api_version, rule_kinds
+from ..leaves import leaves
 from ..objectmeta import undecodable
 from ..plan import Plan
 from ..rules import CATALOGUE, REGISTRY
@@ -149,20 +150,7 @@ def _document(obj: dict[str, Any]) -> str:
 
 
 def _has_lone_surrogate(value: Any) -> bool:
-    # A walk with a stack of its own: a resource nested a few hundred levels deep is valid JSON, and
-    # would exhaust Python's recursion limit.
-    stack = [value]
-    while stack:
-        item = stack.pop()
-        if isinstance(item, str):
-            if _LONE_SURROGATE.search(item) is not None:
-                return True
-        elif isinstance(item, dict):
-            stack.extend(item.keys())
-            stack.extend(item.values())
-        elif isinstance(item, list):
-            stack.extend(item)
-    return False
+    return any(isinstance(v, str) and _LONE_SURROGATE.search(v) is not None for v in leaves(value))
 
 
 def _changed_old_object(res: Resource) -> dict[str, Any] | None:

@@ -30,6 +30,7 @@ from ..backends.cel import NAMESPACE_NAME_LABEL, POD_RULE_SUBRESOURCES
 from ..backends.vap import VapBackend
 from ..errors import EngineError
 from ..kinds import NAMESPACED_KINDS, POD_KINDS, default_api_version
+from ..leaves import leaves
 from ..objectmeta import undecodable
 from ..plan import Plan
 from ..rules import CATALOGUE
@@ -45,18 +46,16 @@ BEYOND_FLOAT64 = "the resource holds a number beyond a 64-bit float, which the e
 
 def _float64_numbers(value: Any) -> bool:
     """Every number in value fits a 64-bit float, as Go's JSON decoder reads a number into interface{}."""
-    stack = [value]
-    while stack:
-        item = stack.pop()
-        if isinstance(item, int) and not isinstance(item, bool):
-            try:
-                float(item)
-            except OverflowError:
-                return False
-        elif isinstance(item, dict):
-            stack.extend(item.values())
-        elif isinstance(item, list):
-            stack.extend(item)
+    return all(_fits_float64(v) for v in leaves(value, keys=False))
+
+
+def _fits_float64(value: Any) -> bool:
+    if not isinstance(value, int) or isinstance(value, bool):
+        return True
+    try:
+        float(value)
+    except OverflowError:
+        return False
     return True
 
 
