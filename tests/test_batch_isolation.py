@@ -55,6 +55,12 @@ def poisons(plan) -> dict[str, dict]:
     nested["metadata"]["annotations"]["sidecar.istio.io/status"] = "{" * 200_000
     nested["spec"]["containers"][sidecar]["env"].append({"name": "X", "value": _deep(400)})
     out["big-and-nested"] = nested
+    # Deeper still and encodable (Python's encoder takes ~1000 levels): a recursive walk in front of an
+    # engine would exhaust Python's recursion limit on it, where each engine must judge or deny it.
+    deeper = copy.deepcopy(pod)
+    deeper["spec"]["containers"][sidecar]["env"].append({"name": "Y", "value": _deep(800)})
+    deeper["spec"]["containers"][sidecar]["securityContext"]["privileged"] = True
+    out["deep-encodable"] = deeper
     # gator cannot store an object whose metadata.name is not a string.
     named = copy.deepcopy(pod)
     named["metadata"]["name"] = {"evil": True}

@@ -26,7 +26,6 @@ in notEvaluated.
 
 from __future__ import annotations
 
-import copy
 import json
 import os
 import re
@@ -114,8 +113,17 @@ def _user(res: Resource) -> dict[str, Any]:
     return {"username": username, "groups": groups}
 
 
+def _own_copy(obj: dict[str, Any]) -> dict[str, Any]:
+    """obj with its top level and metadata copied, the only parts the CLI's preparation writes: no deep copy,
+    which would exhaust Python's recursion limit on a resource nested a few hundred levels deep."""
+    out = dict(obj)
+    if isinstance(out.get("metadata"), dict):
+        out["metadata"] = dict(out["metadata"])
+    return out
+
+
 def _prepare(res: Resource, uid: str) -> dict[str, Any]:
-    obj = copy.deepcopy(_target(res))
+    obj = _own_copy(_target(res))
     kind = obj.get("kind") if isinstance(obj.get("kind"), str) else ""
     if not isinstance(obj.get("apiVersion"), str) or not obj.get("apiVersion"):
         obj["apiVersion"] = default_api_version(kind) or "v1"
@@ -167,7 +175,7 @@ def _changed_old_object(res: Resource) -> dict[str, Any] | None:
 def _prepare_old(old: dict[str, Any], obj: dict[str, Any]) -> dict[str, Any]:
     """An oldObject for kyvernocheck, found by its object's uid: its kind, apiVersion and name where it has none
     (the object's: the API server's oldObject always has them), everything else as written."""
-    old = copy.deepcopy(old)
+    old = _own_copy(old)
     for key in ("kind", "apiVersion"):
         if not isinstance(old.get(key), str) or not old.get(key):
             old[key] = obj[key]

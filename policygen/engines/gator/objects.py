@@ -22,21 +22,34 @@ def _as_decoded(value: Any) -> Any:
     9223372036854775808.0's shortest form; keyed as sent, such a result would
     match no input and fail the batch.
     """
-    if isinstance(value, bool) or value is None or isinstance(value, str):
+    # Rebuilt with a stack of its own: a resource nested a few hundred levels deep is valid JSON, and a
+    # recursive walk would exhaust Python's recursion limit.
+    root: list[Any] = [value]
+    stack: list[tuple[Any, Any, Any]] = [(root, 0, value)]
+    while stack:
+        parent, key, item = stack.pop()
+        if isinstance(item, dict):
+            copied: Any = {}
+            stack.extend((copied, k, v) for k, v in item.items())
+        elif isinstance(item, list):
+            copied = [None] * len(item)
+            stack.extend((copied, i, v) for i, v in enumerate(item))
+        else:
+            copied = _number_as_decoded(item)
+        parent[key] = copied
+    return root[0]
+
+
+def _number_as_decoded(value: Any) -> Any:
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
         return value
-    if isinstance(value, (int, float)):
-        if isinstance(value, int) and -(2**63) <= value < 2**63:
-            return value
-        try:
-            number = float(value)
-        except OverflowError:
-            return value  # no float64 holds it: gator fails on it, and bisection pins the resource
-        return int(number) if number.is_integer() and -(2**63) <= number < 2**63 else number
-    if isinstance(value, dict):
-        return {k: _as_decoded(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_as_decoded(v) for v in value]
-    return value
+    if isinstance(value, int) and -(2**63) <= value < 2**63:
+        return value
+    try:
+        number = float(value)
+    except OverflowError:
+        return value  # no float64 holds it: gator fails on it, and bisection pins the resource
+    return int(number) if number.is_integer() and -(2**63) <= number < 2**63 else number
 
 
 # Said in every verdict of a resource gator cannot load (see unloadable).
