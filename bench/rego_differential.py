@@ -23,6 +23,7 @@ from __future__ import annotations
 import argparse
 import copy
 import json
+import os
 import random
 import subprocess
 import sys
@@ -96,7 +97,7 @@ def inputs(count: int, seed: int) -> list[Any]:
 def judge(checkout: Path, spec: Path, docs: list[Any], work: Path) -> list[list[str]]:
     dist = work / "dist"
     subprocess.run([sys.executable, "-m", "policygen", "generate", str(spec), "-o", str(dist), "--quiet"],
-                   cwd=checkout, check=True, env={"PYTHONPATH": str(checkout), "PATH": "/usr/bin:/bin"})
+                   cwd=checkout, check=True, env={**os.environ, "PYTHONPATH": str(checkout)})
     for test in (dist / "rego").rglob("*_test.rego"):
         test.unlink()
     (work / "differential.rego").write_text(WRAPPER)
