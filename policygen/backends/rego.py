@@ -9,7 +9,7 @@ from typing import Any
 
 from ..checks import CHECKS
 from ..fixtures import cases_for
-from ..kinds import API_GROUPS, CLUSTER_SCOPED_KINDS
+from ..kinds import API_GROUPS, CLUSTER_SCOPED_KINDS, rule_kinds
 from ..plan import Plan, RulePlan, per_plan
 from ..render import escape_unsafe, render, templates_root
 from ..rules import REGISTRY, not_rendered_by
@@ -127,6 +127,7 @@ class RegoBackend:
                 package=package_of(rule),
                 lib=rule.rule_id.lower(),
                 params=rego_literal(rule.params, depth=2),
+                kinds=rego_set(sorted({*rule_kinds(rule.rule_id), "AdmissionReview"})),
                 verdict=verdict_of[rule.rule_id.lower()],
                 exempts=any(rule.rule_id in e.rules for e in plan.exceptions),
             )

@@ -52,6 +52,9 @@ def status_patterns(sidecar_names: list[str]) -> dict[str, str]:
         # RE2's (?i) folds the same way; such a key that is not exactly the field's is malformed.
         "foldedKey": rf"(?i:{_NAME_KEYS}){_WS}:",
         "exactKey": rf"^{_NAME_KEYS}{_WS}:$",
+        # Each name in a member that anyNames matches, as its submatch: a string followed by "," or "]" is a
+        # list's member, where the key is followed by ":". Without escapes, its text is the name.
+        "name": rf'"([^"\\\x00-\x1f]*)"{_WS}[,\]]',
         "anyNames": names_list(_STR),
         "approvedNames": names_list(approved),
     }

@@ -42,10 +42,10 @@ review.finding("pod-metadata-malformed", sprintf("pod: %s", [problem])) | some p
 	value := pod.metadata.annotations[status_annotation]
 	status_readable(value)
 	some member in status_members(value)
-	some field, names in member
-	some name in names
-	not name in sidecar_names(params)
-	msg := {"check": "status-unapproved-container", "detail": sprintf("annotation %s: lists %s in %s, which is not an approved sidecar", [status_annotation, review.quote(name), field])}
+	some found in regex.find_all_string_submatch_n(status_name, member, -1)
+	not found[1] in sidecar_names(params)
+	field := regex.find_n(`[A-Za-z]+`, member, 1)[0]
+	msg := {"check": "status-unapproved-container", "detail": sprintf("annotation %s: lists %s in %s, which is not an approved sidecar", [status_annotation, review.quote(found[1]), field])}
 } | {msg |
 	in_mesh
 	some entry in pods.containers(pod.spec)
@@ -91,38 +91,36 @@ status_max_length := 4096
 
 # METADATA
 # description: >-
-#   Each initContainers or containers member of a status annotation of the grammar, parsed
-#   alone as {key: value}: a key repeated is read each time, as the CEL reads it, where
-#   parsing the whole annotation would keep only its last value. Undefined off the grammar.
-status_members(value) := [json.unmarshal(concat("", ["{", member, "}"])) | some member in regex.find_n(status_member, value, -1)] if {
+#   Each initContainers or containers member of a status annotation of the grammar, as its text:
+#   a key repeated is read each time, as the CEL reads it, where parsing the whole annotation
+#   would keep only its last value. Undefined off the grammar.
+status_members(value) := regex.find_n(status_member, value, -1) if {
 	is_string(value)
 	count(value) <= status_max_length
 	regex.match(status_document, value)
 }
 
 # Of the grammar, each member null or a list of strings, and no key Istio's reader folds to a field
-# (Go's encoding/json takes "Containers" for containers) spelled otherwise than the field.
+# (Go's encoding/json takes "Containers" for containers) spelled otherwise than the field. Read by
+# regular expressions, not json.unmarshal: a parse of each member costs a decision about as much.
 status_readable(value) if {
 	members := status_members(value)
 	every member in members {
-		some names in member
-		names_or_null(names)
+		regex.match(status_any_names, member)
 	}
 	every key in regex.find_n(status_folded_key, value, -1) {
 		regex.match(status_exact_key, key)
 	}
 }
 
+# regal ignore:line-length
+status_any_names := "^\"(?:initContainers|containers)\"[ \\t\\n\\r]*:[ \\t\\n\\r]*(?:null|\\[[ \\t\\n\\r]*(?:\"[^\"\\\\\\x00-\\x1f]*\"(?:[ \\t\\n\\r]*,[ \\t\\n\\r]*\"[^\"\\\\\\x00-\\x1f]*\")*)?[ \\t\\n\\r]*\\])$"
+
+status_name := "\"([^\"\\\\\\x00-\\x1f]*)\"[ \\t\\n\\r]*[,\\]]"
+
 status_folded_key := "(?i:\"(?:initContainers|containers)\")[ \\t\\n\\r]*:"
 
 status_exact_key := "^\"(?:initContainers|containers)\"[ \\t\\n\\r]*:$"
-
-names_or_null(null)
-
-names_or_null(value) if {
-	is_array(value)
-	not pods.some_not_string(value)
-}
 
 allowed_in(name, field, params) if {
 	some sidecar in params.sidecars
