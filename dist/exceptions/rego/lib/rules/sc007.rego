@@ -17,7 +17,25 @@ violations(rev, params, namespaces) := {msg |
 
 # Every check's set written here, not in a function of its own: a call costs each sidecar about 30
 # allocations a decision (OPA stores every call's value).
-problems(entry, approved) := ({msg |
+problems(entry, approved) := set() if {
+	# The usual sidecar, cleared in one body without the calls below (about 45 allocations a
+	# decision less): both limits positive, and each bounded limit and effective request (the
+	# request, else the limit) of a usual shape within its maximum; a missing one reads as "0",
+	# as the checks below leave it alone. Whatever this body does not clear, they judge.
+	res := entry.container.resources
+	limits := res.limits
+	is_object(limits)
+	requests := object.get(res, "requests", {})
+	is_object(requests)
+	quantity.nano(limits.cpu) > 0
+	quantity.nano(limits.memory) > 0
+	every bound in approved.maxLimits {
+		quantity.nano(object.get(limits, bound.resource, "0")) <= to_number(bound.maxNano)
+	}
+	every bound in approved.maxRequests {
+		quantity.nano(object.get(requests, bound.resource, object.get(limits, bound.resource, "0"))) <= to_number(bound.maxNano)
+	}
+} else := ({msg |
 	# A zero limit is no limit: Kubernetes reads it as unlimited.
 	approved.requireLimits
 	some resource in ["cpu", "memory"]

@@ -15,7 +15,21 @@ violations(rev, params, namespaces) := {msg |
 
 # Every check's set written here, not in a function of its own: a call costs each container about 30
 # allocations a decision (OPA stores every call's value).
-problems(spec, entry, params) := (({msg |
+problems(spec, entry, params) := set() if {
+	# The usual app container, cleared in one body without the calls below (about 50 allocations a
+	# decision each): securityContexts that are objects or absent, setting no capabilities, no
+	# privilege and no user or group. Whatever this body does not clear, the checks below judge.
+	sc := object.get(entry.container, "securityContext", {})
+	is_object(sc)
+	pod_sc := object.get(spec, "securityContext", {})
+	is_object(pod_sc)
+	object.get(sc, "capabilities", null) == null
+	object.get(sc, "privileged", null) in {false, null}
+	object.get(sc, "runAsUser", null) == null
+	object.get(sc, "runAsGroup", null) == null
+	object.get(pod_sc, "runAsUser", null) == null
+	object.get(pod_sc, "runAsGroup", null) == null
+} else := (({msg |
 	some key, forbidden in {"runAsUser": params.forbiddenRunAsUsers, "runAsGroup": params.forbiddenRunAsGroups}
 	count(forbidden) > 0
 	value := effective(spec, entry.container, key)

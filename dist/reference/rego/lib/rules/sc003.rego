@@ -3,7 +3,6 @@ package lib.policygen.rules.sc003
 import data.lib.policygen.images
 import data.lib.policygen.pods
 import data.lib.policygen.review
-import data.lib.policygen.scope
 
 status_annotation := "sidecar.istio.io/status"
 
@@ -55,7 +54,9 @@ review.finding("pod-metadata-malformed", sprintf("pod: %s", [problem])) | some p
 })) if {
 	pod := pods.pod_or_null(rev)
 	pod.spec
-	in_mesh := scope.pod_in_mesh(review.namespace(rev), pod.metadata.labels, params.scope, namespaces)
+
+	# Decided as every pod rule decides it, and found in OPA's cache where another rule has asked.
+	in_mesh := pods.mesh_pod_or_null(rev, params.scope, namespaces) != null
 } else := set()
 
 sidecar_names(params) := {s.name | some s in params.sidecars}
