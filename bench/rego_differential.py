@@ -1,6 +1,6 @@
 """Whether a change to the generated Rego changed any decision: two checkouts, the same inputs.
 
-Run: python bench/rego_differential.py --against DIR [--spec SPEC ...] [--mutants N] [--seed S]
+Run: python bench/rego_differential.py --against DIR [--spec SPEC ...] [--mutants N] [--near-misses N] [--seed S]
 
 DIR is another checkout of policygen (`git worktree add DIR <commit>`). For each
 spec (default: specs/reference.yaml and tests/corpus/spec.yaml), both checkouts
@@ -12,7 +12,9 @@ The inputs: every sample document (samples/, the shared corpus, tests/corpus),
 each also as the AdmissionReview of every operation and of a status write, with
 its kind swapped for every other kind a rule reads (so that each rule meets each
 shape), and type-confusion mutants of all of them (tests/adversarial's
-generator: every field a rule reads given each wrong shape), --mutants of them.
+generator: every field a rule reads given each wrong shape), --mutants of them,
+and --near-misses of the real corpus: a pod-bearing document with one change to
+what the rules read of a container or its pod (near_misses), in a mesh namespace.
 A performance rewrite of the Rego that says nothing new is one that leaves all
 of them alone. It prints the count of inputs and of differences, and the first
 differences whole; exit 1 when there is any. Nothing is asserted about speed.
@@ -49,10 +51,16 @@ results := [sort([v.msg | some v in data.main.violations with input as doc]) | s
 """
 
 
-def documents() -> list[dict[str, Any]]:
-    paths = [ROOT / "samples", ROOT / "tests" / "corpus", SHARED / "corpus" / "istio-injected"]
-    found = load_samples([p for p in paths if p.exists()])
+def corpus() -> list[dict[str, Any]]:
+    """The injector's real output: files named *.injected, which a folder given to load_samples leaves out."""
+    found = load_samples(sorted((SHARED / "corpus" / "istio-injected").glob("*.injected")))
     return [r.source for r in found.resources if isinstance(r.source, dict)]
+
+
+def documents() -> list[dict[str, Any]]:
+    paths = [ROOT / "samples", ROOT / "tests" / "corpus"]
+    found = load_samples([p for p in paths if p.exists()])
+    return [r.source for r in found.resources if isinstance(r.source, dict)] + corpus()
 
 
 def reviews(doc: dict[str, Any]) -> list[dict[str, Any]]:
@@ -73,7 +81,123 @@ def reviews(doc: dict[str, Any]) -> list[dict[str, Any]]:
     return out
 
 
-def inputs(count: int, seed: int) -> list[Any]:
+# One change each to what the rules read of a container or its pod, near what an approved pod holds: the
+# inputs on which a shortcut for the usual case (a body that clears it before the checks) could differ.
+CONTAINER_EDITS: list[tuple[str, Any]] = [
+    ("securityContext", None), ("securityContext", "x"), ("securityContext", {}),
+    ("securityContext.privileged", True), ("securityContext.privileged", None), ("securityContext.privileged", "false"),
+    ("securityContext.allowPrivilegeEscalation", True), ("securityContext.allowPrivilegeEscalation", None),
+    ("securityContext.runAsUser", 0), ("securityContext.runAsUser", 1337), ("securityContext.runAsUser", 1337.0),
+    ("securityContext.runAsUser", "1337"), ("securityContext.runAsGroup", 1337), ("securityContext.runAsNonRoot", False),
+    ("securityContext.readOnlyRootFilesystem", False), ("securityContext.capabilities", None),
+    ("securityContext.capabilities", {}), ("securityContext.capabilities", "x"),
+    ("securityContext.capabilities.add", ["net_admin"]), ("securityContext.capabilities.add", ["CAP_NET_ADMIN"]),
+    ("securityContext.capabilities.add", ["NET_ADMIN", "SYS_ADMIN"]), ("securityContext.capabilities.add", ["ALL"]),
+    ("securityContext.capabilities.add", [1]), ("securityContext.capabilities.add", [""]),
+    ("securityContext.capabilities.add", None), ("securityContext.capabilities.add", "NET_ADMIN"),
+    ("securityContext.capabilities.add", []), ("securityContext.capabilities.drop", ["all"]),
+    ("securityContext.capabilities.drop", ["CAP_ALL"]), ("securityContext.capabilities.drop", []),
+    ("securityContext.capabilities.drop", None), ("securityContext.capabilities.drop", "ALL"),
+    ("securityContext.capabilities.drop", ["NET_RAW"]), ("securityContext.capabilities.drop", ["ALL", 1]),
+    ("command", []), ("command", ["/bin/sh"]), ("command", None), ("args", None), ("args", []), ("args", "proxy"),
+    ("args", ["--evil"]), ("envFrom", []), ("envFrom", [{"configMapRef": {"name": "x"}}]), ("envFrom", None),
+    ("env", None), ("env", []), ("env", "x"), ("env+", {"name": "LD_PRELOAD", "value": "/x.so"}),
+    ("env+", {"name": "CA_ADDR", "value": "evil:15012"}), ("env+", {"name": "CA_ADDR", "value": "istiod.istio-system.svc:15012"}),
+    ("env+", {"name": "CA_ADDR", "valueFrom": {"fieldRef": {"fieldPath": "metadata.name"}}}),
+    ("env+", {"name": "CA_ADDR", "value": "istiod.istio-system.svc:15012", "valueFrom": None}),
+    ("env+", {"name": "PILOT_CERT_PROVIDER"}), ("env+", {"name": "PILOT_CERT_PROVIDER", "value": ""}),
+    ("env+", {"value": "x"}), ("env+", {"name": 1}), ("env+", "LD_PRELOAD"), ("env+", {"name": "ISTIO_META_CERT_SIGNER"}),
+    ("env-", 0), ("env-", 1), ("volumeMounts", None), ("volumeMounts", []), ("volumeMounts", "x"),
+    ("volumeMounts+", {"name": "host-root", "mountPath": "/host"}), ("volumeMounts+", {"mountPath": "/x"}),
+    ("volumeMounts+", "istio-envoy"), ("volumeDevices", []), ("volumeDevices", [{"name": "istio-envoy", "devicePath": "/d"}]),
+    ("volumeDevices", None), ("resources", None), ("resources", {}), ("resources.limits", None),
+    ("resources.limits.cpu", "0"), ("resources.limits.cpu", "3"), ("resources.limits.cpu", "2001m"),
+    ("resources.limits.cpu", "1.5"), ("resources.limits.cpu", 2), ("resources.limits.cpu", None),
+    ("resources.limits.cpu", "02"), ("resources.limits.memory", "2Gi"), ("resources.limits.memory", "1.5Gi"),
+    ("resources.limits.memory", "1073741825"), ("resources.limits.memory", "1G"), ("resources.limits.memory", None),
+    ("resources.requests", None), ("resources.requests", {}), ("resources.requests.cpu", None),
+    ("resources.requests.cpu", "3"), ("resources.requests.memory", "4Gi"), ("resources.requests.memory", "-1"),
+    ("restartPolicy", "Never"), ("restartPolicy", None), ("name", "istio-proxy"), ("name", "istio-init"),
+]
+POD_EDITS: list[tuple[str, Any]] = [
+    ("securityContext", None), ("securityContext", "x"), ("securityContext.runAsUser", 1337),
+    ("securityContext.runAsGroup", 1337), ("securityContext.runAsUser", 1000), ("volumes", None), ("volumes", "x"),
+    ("volumes+", {"name": "host-root", "hostPath": {"path": "/"}}), ("volumes+", {"name": "istio-envoy", "hostPath": {"path": "/"}}),
+    ("volumes+", {"hostPath": {"path": "/"}}), ("volumes+", "x"), ("hostNetwork", True), ("hostPID", True),
+]
+META_EDITS: list[tuple[str, Any]] = [
+    ("namespace", None), ("namespace", 1), ("namespace", ""), ("name", None), ("name", ["x"]), ("labels", None),
+    ("labels", {"a": 1}), ("annotations", {"a": None}), ("annotations", "x"), ("labels", []),
+]
+
+
+def edited(target: dict[str, Any], path: str, value: Any) -> None:
+    """Applies one edit: a dotted path set (parents created), or "+" to append to a list, "-" to drop a member."""
+    if path.endswith("+") or path.endswith("-"):
+        field = path[:-1]
+        current = target.get(field)
+        if not isinstance(current, list):
+            current = []
+        current = list(current)
+        if path.endswith("+"):
+            current.append(value)
+        elif len(current) > value:
+            del current[value]
+        target[field] = current
+        return
+    *parents, last = path.split(".")
+    for key in parents:
+        if not isinstance(target.get(key), dict):
+            target[key] = {}
+        target = target[key]
+    target[last] = value
+
+
+# Where each kind keeps its pod (metadata and spec), as the rules find it.
+POD_AT = {"Pod": [], "CronJob": ["spec", "jobTemplate", "spec", "template"],
+          **{k: ["spec", "template"] for k in ("Deployment", "DaemonSet", "Job", "ReplicaSet", "ReplicationController",
+                                               "StatefulSet")}}
+
+
+def pod_of(doc: dict[str, Any]) -> dict[str, Any] | None:
+    node: Any = doc
+    for key in POD_AT.get(doc.get("kind"), ["-"]):
+        node = node.get(key) if isinstance(node, dict) else None
+    return node if isinstance(node, dict) and isinstance(node.get("spec"), dict) else None
+
+
+def near_misses(docs: list[dict[str, Any]], count: int, rng: random.Random) -> list[dict[str, Any]]:
+    """count of: a pod-bearing document of the real corpus (Istio's own output) with one edit from the lists
+    above, in a mesh namespace of one of the specs (or its own)."""
+    edits = []
+    for n, doc in enumerate(docs):
+        pod = pod_of(doc)
+        if pod is None:
+            continue
+        places = [(field, i) for field in ("initContainers", "containers") for i, c in enumerate(pod["spec"].get(field) or [])
+                  if isinstance(c, dict)]
+        edits += [(n, "container", place, e) for place in places for e in CONTAINER_EDITS]
+        edits += [(n, "pod", None, e) for e in POD_EDITS] + [(n, "meta", None, e) for e in META_EDITS]
+    out = []
+    for n, where, place, (path, value) in rng.sample(edits, min(count, len(edits))):
+        new = copy.deepcopy(docs[n])
+        ns = rng.choice(["payments", "default", "checkout", None])
+        if ns and isinstance(new.get("metadata"), dict):
+            new["metadata"]["namespace"] = ns
+        pod = pod_of(new)
+        assert pod is not None
+        if where == "container":
+            edited(pod["spec"][place[0]][place[1]], path, copy.deepcopy(value))
+        elif where == "pod":
+            edited(pod["spec"], path, copy.deepcopy(value))
+        else:
+            pod.setdefault("metadata", {})
+            edited(pod["metadata"], path, copy.deepcopy(value))
+        out.append(new)
+    return out
+
+
+def inputs(count: int, seed: int, near: int) -> list[Any]:
     docs = documents()
     rng = random.Random(seed)
     base: list[Any] = []
@@ -91,7 +215,7 @@ def inputs(count: int, seed: int) -> list[Any]:
     mutants = [m for i, doc in enumerate(base) if isinstance(doc, dict)
                for m in mutants_of(f"input{i}", "any", doc, types)]
     picked = sample(mutants, count, seed)
-    return base + [m.doc for m in picked]
+    return base + [m.doc for m in picked] + near_misses(corpus(), near, rng)
 
 
 def judge(checkout: Path, spec: Path, docs: list[Any], work: Path) -> list[list[str]]:
@@ -115,10 +239,11 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--against", type=Path, required=True, help="another checkout of policygen")
     parser.add_argument("--spec", type=Path, action="append", help="specs to generate (repeatable)")
     parser.add_argument("--mutants", type=int, default=20000, help="type-confusion mutants beside the base inputs")
+    parser.add_argument("--near-misses", type=int, default=10000, help="near misses of the real corpus beside them")
     parser.add_argument("--seed", type=int, default=11)
     args = parser.parse_args(argv)
     specs = args.spec or [ROOT / "specs" / "reference.yaml", ROOT / "tests" / "corpus" / "spec.yaml"]
-    docs = inputs(args.mutants, args.seed)
+    docs = inputs(args.mutants, args.seed, args.near_misses)
     differences = 0
     for spec in specs:
         with tempfile.TemporaryDirectory(prefix="policygen-diff-") as tmp:
