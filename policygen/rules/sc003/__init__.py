@@ -9,7 +9,7 @@ from pathlib import Path
 
 from ...images import any_port, parse_image
 from ..registry import POD, SIDECAR_CATEGORY, Rule, RuleInfo
-from .status import STATUS_MAX_LENGTH, status_patterns
+from .status import STATUS_MAX_LENGTH, rego_status_patterns, status_patterns
 
 
 def plan(given):
@@ -136,6 +136,8 @@ RULE = Rule(
     folder=Path(__file__).parent,
     template_context=lambda params: {
         "status_patterns": status_patterns([s["name"] for s in params["sidecars"]]),
+        "rego_status_patterns": rego_status_patterns([s["name"] for s in params["sidecars"]]),
+        "sidecar_names": sorted(s["name"] for s in params["sidecars"]),
         "status_max_length": STATUS_MAX_LENGTH,
     },
     coverage_notes={

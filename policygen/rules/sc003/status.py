@@ -38,11 +38,8 @@ def status_patterns(sidecar_names: list[str]) -> dict[str, str]:
     member is null or a list of strings, and of approved names; every key
     `foldedKey` finds must match `exactKey`.
     """
-    names = "|".join(_re2_literal(n) for n in sorted(sidecar_names)) or "[^\\x00-\\x{10ffff}]"
-    approved = rf'"(?:{names})"'
-
     def names_list(item: str) -> str:
-        return rf"^{_NAME_KEYS}{_WS}:{_WS}(?:null|\[{_WS}(?:{item}(?:{_WS},{_WS}{item})*)?{_WS}\])$"
+        return rf"^{_member_of(item)}$"
 
     return {
         "document": rf"^{_WS}\{{{_WS}(?:{_MEMBER}(?:{_WS},{_WS}{_MEMBER})*)?{_WS}\}}{_WS}$",
@@ -52,11 +49,32 @@ def status_patterns(sidecar_names: list[str]) -> dict[str, str]:
         # RE2's (?i) folds the same way; such a key that is not exactly the field's is malformed.
         "foldedKey": rf"(?i:{_NAME_KEYS}){_WS}:",
         "exactKey": rf"^{_NAME_KEYS}{_WS}:$",
-        # Each name in a member that anyNames matches, as its submatch: a string followed by "," or "]" is a
-        # list's member, where the key is followed by ":". Without escapes, its text is the name.
-        "name": rf'"([^"\\\x00-\x1f]*)"{_WS}[,\]]',
         "anyNames": names_list(_STR),
-        "approvedNames": names_list(approved),
+        "approvedNames": names_list(_approved(sidecar_names)),
+    }
+
+
+def _approved(sidecar_names: list[str]) -> str:
+    names = "|".join(_re2_literal(n) for n in sorted(sidecar_names)) or "[^\\x00-\\x{10ffff}]"
+    return rf'"(?:{names})"'
+
+
+def _member_of(item: str) -> str:
+    return rf"{_NAME_KEYS}{_WS}:{_WS}(?:null|\[{_WS}(?:{item}(?:{_WS},{_WS}{item})*)?{_WS}\])"
+
+
+def rego_status_patterns(sidecar_names: list[str]) -> dict[str, str]:
+    """The patterns only the Rego reads, beside status_patterns' (the CEL has no use for them).
+
+    `approvedMember` is `approvedNames` unanchored: where it finds as many
+    members as `foldedKey` finds keys, each key is exact and names approved
+    sidecars only. `name` finds each name in a member that `anyNames` matches,
+    as its submatch: a string followed by "," or "]" is a list's member, where
+    the key is followed by ":"; without escapes, its text is the name.
+    """
+    return {
+        "approvedMember": _member_of(_approved(sidecar_names)),
+        "name": rf'"([^"\\\x00-\x1f]*)"{_WS}[,\]]',
     }
 
 
