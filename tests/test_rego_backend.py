@@ -143,3 +143,44 @@ def test_conftest_judges_each_object_of_a_list(reference_dist, tmp_path):
             stripped.append(text)
         assert sorted(stripped) == by_itself
         assert all(where.values()), where
+
+
+def test_usual_case_shortcuts_survive_hand_written_parameters(reference_dist, reference_plan, tmp_path):
+    """SC004's and SC005's bodies that clear the usual sidecar hold only for parameters as the plan
+    writes them: given a Constraint's parameters written otherwise by hand (a capability name in lower
+    case, a number for a list, a variable both pinned and forbidden), they clear nothing and the checks
+    decide."""
+    import copy
+    import json
+
+    from policygen.samples import load_samples
+
+    pod = load_samples([ROOT.parent / "shared" / "corpus" / "istio-injected" / "pod.yaml.injected"]).resources[0].source
+    pod["metadata"]["namespace"] = reference_plan.rule("SC004").params["scope"]["meshNamespaces"][0]
+    review = {"operation": "CREATE", "userInfo": {"username": "someone", "groups": []}, "object": pod,
+              "oldObject": None, "namespace": "", "subResource": ""}
+
+    def judge(rule: str, edit, adds: list | None = None) -> list[str]:
+        params = copy.deepcopy(reference_plan.rule(rule).params)
+        for sidecar in params["sidecars"]:
+            edit(sidecar)
+        given = copy.deepcopy(review)
+        if adds is not None:
+            init = next(c for c in given["object"]["spec"]["initContainers"] if c["name"] == "istio-init")
+            init["securityContext"]["capabilities"]["add"] = adds
+        (tmp_path / "input.json").write_text(json.dumps({"review": given, "params": params}))
+        proc = run_tool("opa", "eval", "--format", "json", "-d", str(reference_dist / "rego"), "-i", str(tmp_path / "input.json"),
+                        f"data.lib.policygen.rules.{rule.lower()}.violations(input.review, input.params, {{}})")
+        assert proc.returncode == 0, proc.stdout + proc.stderr
+        return sorted(f["check"] for f in json.loads(proc.stdout)["result"][0]["expressions"][0]["value"])
+
+    # istio-init adds NET_ADMIN and NET_RAW. Approved as net_admin (no name the plan writes), the runtime's
+    # NET_ADMIN is not approved, however the pod spells it: the shortcut compares canonical names only.
+    assert judge("SC004", lambda s: None) == []
+    for adds in (["NET_ADMIN", "NET_RAW"], ["net_admin", "NET_RAW"]):
+        assert judge("SC004", lambda s: s.update(mayAdd=["NET_RAW", "net_admin"]), adds) == ["capability-added"]
+    # Without args checked, a prefix that is no list is never read; pinned variables that are no list pin nothing.
+    assert judge("SC005", lambda s: s.update(checkArgs=False, argsPrefix=5, pinnedEnv=5)) == []
+    # A variable both pinned and forbidden (the spec refuses it) is reported forbidden, not cleared.
+    forbidden_too = judge("SC005", lambda s: s.update(forbiddenEnv=[*s["forbiddenEnv"], *(w["name"] for w in s["pinnedEnv"])]))
+    assert "env-forbidden" in forbidden_too

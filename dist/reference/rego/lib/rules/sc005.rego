@@ -20,17 +20,20 @@ problems(entry, approved) := set() if {
 	# The usual sidecar, cleared in one pass over its env without the calls below (about 100
 	# allocations a decision each): no command or envFrom, the args prefix, every variable named,
 	# and the variables of pinned or forbidden names exactly the pinned ones, {name, value}. Pinned
-	# names must be distinct and none forbidden (a hand-written Constraint could break either).
+	# names must be distinct and none forbidden, and the parameters lists: a hand-written Constraint
+	# could break any of these, and a builtin's type error here would end the decision.
 	# Whatever this body does not clear, the checks below judge.
 	c := entry.container
 	object.get(c, "command", null) == null
 	object.get(c, "envFrom", null) == null
 	args := object.get(c, "args", [])
 	is_array(args)
+	is_array(approved.argsPrefix)
 	array.slice(args, 0, count(approved.argsPrefix)) == approved.argsPrefix
 	env := object.get(c, "env", [])
 	is_array(env)
 	count([1 | some var in env; is_string(var.name)]) == count(env)
+	is_array(approved.pinnedEnv)
 	pinned := {want.name | some want in approved.pinnedEnv}
 	count(pinned) == count(approved.pinnedEnv)
 	forbidden := {name | some name in approved.forbiddenEnv}
