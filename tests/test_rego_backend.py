@@ -149,7 +149,7 @@ def test_usual_case_shortcuts_survive_hand_written_parameters(reference_dist, re
     """SC004's and SC005's bodies that clear the usual sidecar hold only for parameters as the plan
     writes them: given a Constraint's parameters written otherwise by hand (a capability name in lower
     case, a number for a list, a variable both pinned and forbidden), they clear nothing and the checks
-    decide."""
+    decide, and a message that lists such values is written (review.listed)."""
     import copy
     import json
 
@@ -179,6 +179,8 @@ def test_usual_case_shortcuts_survive_hand_written_parameters(reference_dist, re
     assert judge("SC004", lambda s: None) == []
     for adds in (["NET_ADMIN", "NET_RAW"], ["net_admin", "NET_RAW"]):
         assert judge("SC004", lambda s: s.update(mayAdd=["NET_RAW", "net_admin"]), adds) == ["capability-added"]
+    # A number among the approved names: both are unapproved, and the message that lists it is still written.
+    assert judge("SC004", lambda s: s.update(mayAdd=[1])) == ["capability-added", "capability-added"]
     # Without args checked, a prefix that is no list is never read; pinned variables that are no list pin nothing.
     assert judge("SC005", lambda s: s.update(checkArgs=False, argsPrefix=5, pinnedEnv=5)) == []
     # A variable both pinned and forbidden (the spec refuses it) is reported forbidden, not cleared.

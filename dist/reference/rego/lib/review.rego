@@ -115,6 +115,13 @@ finding(check, detail) := {"check": check, "detail": detail}
 
 # METADATA
 # description: >-
+#   A list of the parameters' values for a message, ", "-separated as concat writes the plan's
+#   strings and numbers; defined whatever a hand-written Constraint holds there, where concat
+#   and %d would leave the message, and the violation with it, undefined.
+listed(values) := concat(", ", [sprintf("%v", [value]) | some value in values])
+
+# METADATA
+# description: >-
 #   A value echoed into a message, whatever its type: quoted, so that no
 #   newline or quote in it reads as message structure, and cut to
 #   echo_limit characters, so that no resource can flood a report.

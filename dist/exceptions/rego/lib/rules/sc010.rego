@@ -35,7 +35,7 @@ problems(spec, entry, params) := set() if {
 	value := effective(spec, entry.container, key)
 	not allowed_id(value, forbidden)
 	msg := {"check": "run-as-forbidden", "detail": sprintf("%s: effective %s is %s, which is forbidden for app containers (%s)", [
-		pods.where(entry), key, review.quote(value), concat(", ", [sprintf("%d", [id]) | some id in forbidden]),
+		pods.where(entry), key, review.quote(value), review.listed(forbidden),
 	])}
 } | {msg |
 	some cap in pods.array_at(pods.security_context(entry.container), ["capabilities", "add"])

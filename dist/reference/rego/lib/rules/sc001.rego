@@ -18,7 +18,7 @@ problem(entry, approved) := {"check": "image-unparseable", "detail": sprintf("%s
 	image := object.get(entry.container, "image", null)
 	not images.parse(image)
 } else := {"check": "repository-not-approved", "detail": sprintf("%s: image %s is from repository %s, approved: %s", [
-	pods.where(entry), review.quote(entry.container.image), review.quote(repository), concat(", ", approved),
+	pods.where(entry), review.quote(entry.container.image), review.quote(repository), review.listed(approved),
 ])} if {
 	repository := images.repository(entry.container.image)
 	not repository in approved

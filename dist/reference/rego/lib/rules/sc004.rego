@@ -48,7 +48,7 @@ problems(entry, approved) := set() if {
 	not "ALL" in approved.mayAdd
 	not pods.capability(cap) in approved.mayAdd
 	msg := {"check": "capability-added", "detail": sprintf("%s: securityContext.capabilities.add has %s, approved to add: [%s]", [
-		pods.where(entry), review.quote(cap), concat(", ", approved.mayAdd),
+		pods.where(entry), review.quote(cap), review.listed(approved.mayAdd),
 	])}
 }) | ({msg |
 	approved.checkCapabilities

@@ -71,7 +71,7 @@ problems(entry, approved) := set() if {
 })) | ({msg |
 	count(approved.forbiddenEnv) > 0
 	not object.get(entry.container, "envFrom", null) in {null, []}
-	msg := {"check": "envfrom-forbidden", "detail": sprintf("%s: envFrom can set forbidden variables (%s)", [pods.where(entry), concat(", ", approved.forbiddenEnv)])}
+	msg := {"check": "envfrom-forbidden", "detail": sprintf("%s: envFrom can set forbidden variables (%s)", [pods.where(entry), review.listed(approved.forbiddenEnv)])}
 } | {review.finding("env-malformed", sprintf("%s: env is not a list of named variables", [pods.where(entry)])) |
 	# An env the API server would reject could hide a forbidden variable.
 	not env_readable(entry.container)

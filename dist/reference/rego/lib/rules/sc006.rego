@@ -30,7 +30,7 @@ problems(spec, entry, approved) := set() if {
 	some i in unapproved(list, approved.allowed)
 	mount := list[i]
 	msg := {"check": "mount-not-approved", "detail": sprintf("%s: volumeMounts[%d] mounts %s, approved: [%s]", [
-		pods.where(entry), i, review.quote(pods.name_of(mount)), concat(", ", approved.allowed),
+		pods.where(entry), i, review.quote(pods.name_of(mount)), review.listed(approved.allowed),
 	])}
 } | {msg |
 	host_paths := host_path_volumes(spec)
@@ -47,7 +47,7 @@ problems(spec, entry, approved) := set() if {
 	some i in unapproved(list, approved.allowed)
 	device := list[i]
 	msg := {"check": "mount-not-approved", "detail": sprintf("%s: volumeDevices[%d] gives it volume %s, approved: [%s]", [
-		pods.where(entry), i, review.quote(pods.name_of(device)), concat(", ", approved.allowed),
+		pods.where(entry), i, review.quote(pods.name_of(device)), review.listed(approved.allowed),
 	])}
 } | {msg |
 	not devices(entry.container)
