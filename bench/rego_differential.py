@@ -37,8 +37,10 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from policygen import tools  # noqa: E402
+from policygen.kinds import POD_KINDS  # noqa: E402
 from policygen.samples import load_samples  # noqa: E402
 from tests.adversarial.type_confusion import field_types, mutants_of, sample  # noqa: E402
+from tests.mutations import pod_meta, pod_spec  # noqa: E402
 
 KINDS = ["Pod", "Deployment", "CronJob", "Namespace", "ConfigMap", "PeerAuthentication",
          "MutatingWebhookConfiguration", "ClusterRole", "RoleBinding", "Secret"]
@@ -153,28 +155,15 @@ def edited(target: dict[str, Any], path: str, value: Any) -> None:
     target[last] = value
 
 
-# Where each kind keeps its pod (metadata and spec), as the rules find it.
-POD_AT = {"Pod": [], "CronJob": ["spec", "jobTemplate", "spec", "template"],
-          **{k: ["spec", "template"] for k in ("Deployment", "DaemonSet", "Job", "ReplicaSet", "ReplicationController",
-                                               "StatefulSet")}}
-
-
-def pod_of(doc: dict[str, Any]) -> dict[str, Any] | None:
-    node: Any = doc
-    for key in POD_AT.get(doc.get("kind"), ["-"]):
-        node = node.get(key) if isinstance(node, dict) else None
-    return node if isinstance(node, dict) and isinstance(node.get("spec"), dict) else None
-
-
 def near_misses(docs: list[dict[str, Any]], count: int, rng: random.Random) -> list[dict[str, Any]]:
     """count of: a pod-bearing document of the real corpus (Istio's own output) with one edit from the lists
     above, in a mesh namespace of one of the specs (or its own)."""
     edits = []
     for n, doc in enumerate(docs):
-        pod = pod_of(doc)
-        if pod is None:
+        spec = pod_spec(doc) if doc.get("kind") in POD_KINDS else None
+        if not isinstance(spec, dict):
             continue
-        places = [(field, i) for field in ("initContainers", "containers") for i, c in enumerate(pod["spec"].get(field) or [])
+        places = [(field, i) for field in ("initContainers", "containers") for i, c in enumerate(spec.get(field) or [])
                   if isinstance(c, dict)]
         edits += [(n, "container", place, e) for place in places for e in CONTAINER_EDITS]
         edits += [(n, "pod", None, e) for e in POD_EDITS] + [(n, "meta", None, e) for e in META_EDITS]
@@ -184,15 +173,12 @@ def near_misses(docs: list[dict[str, Any]], count: int, rng: random.Random) -> l
         ns = rng.choice(["payments", "default", "checkout", None])
         if ns and isinstance(new.get("metadata"), dict):
             new["metadata"]["namespace"] = ns
-        pod = pod_of(new)
-        assert pod is not None
         if where == "container":
-            edited(pod["spec"][place[0]][place[1]], path, copy.deepcopy(value))
+            edited(pod_spec(new)[place[0]][place[1]], path, copy.deepcopy(value))
         elif where == "pod":
-            edited(pod["spec"], path, copy.deepcopy(value))
+            edited(pod_spec(new), path, copy.deepcopy(value))
         else:
-            pod.setdefault("metadata", {})
-            edited(pod["metadata"], path, copy.deepcopy(value))
+            edited(pod_meta(new), path, copy.deepcopy(value))
         out.append(new)
     return out
 

@@ -6,6 +6,7 @@ import json
 from typing import Any
 
 from ...kinds import default_api_version, is_cluster_scoped
+from ...leaves import with_leaves
 from ...objectmeta import metadata_problem
 from ...samples import Resource
 
@@ -22,22 +23,7 @@ def _as_decoded(value: Any) -> Any:
     9223372036854775808.0's shortest form; keyed as sent, such a result would
     match no input and fail the batch.
     """
-    # Rebuilt with a stack of its own: a resource nested a few hundred levels deep is valid JSON, and a
-    # recursive walk would exhaust Python's recursion limit.
-    root: list[Any] = [value]
-    stack: list[tuple[Any, Any, Any]] = [(root, 0, value)]
-    while stack:
-        parent, key, item = stack.pop()
-        if isinstance(item, dict):
-            copied: Any = {}
-            stack.extend((copied, k, v) for k, v in item.items())
-        elif isinstance(item, list):
-            copied = [None] * len(item)
-            stack.extend((copied, i, v) for i, v in enumerate(item))
-        else:
-            copied = _number_as_decoded(item)
-        parent[key] = copied
-    return root[0]
+    return with_leaves(value, _number_as_decoded)
 
 
 def _number_as_decoded(value: Any) -> Any:

@@ -115,6 +115,16 @@ def cases(p, kit):
         {"name": "shadow", "image": "registry.example.com/tools/shadow:1", "restartPolicy": "Always"}), outside=True)
 
 
+def template_context(params):
+    names = sorted(s["name"] for s in params["sidecars"])
+    return {
+        "status_patterns": status_patterns(names),
+        "rego_status_patterns": rego_status_patterns(names),
+        "sidecar_names": names,
+        "status_max_length": STATUS_MAX_LENGTH,
+    }
+
+
 RULE = Rule(
     info=RuleInfo("SC003", "unapproved-sidecar", "Unapproved sidecar",
                   "No container but an approved sidecar runs a sidecar image, no unapproved native sidecar or injected container appears, and approved sidecars stay in their placements.",
@@ -134,12 +144,7 @@ RULE = Rule(
     plan=plan,
     cases=cases,
     folder=Path(__file__).parent,
-    template_context=lambda params: {
-        "status_patterns": status_patterns([s["name"] for s in params["sidecars"]]),
-        "rego_status_patterns": rego_status_patterns([s["name"] for s in params["sidecars"]]),
-        "sidecar_names": sorted(s["name"] for s in params["sidecars"]),
-        "status_max_length": STATUS_MAX_LENGTH,
-    },
+    template_context=template_context,
     coverage_notes={
         "ValidatingAdmissionPolicy": "yes: the status annotation is read by a strict JSON grammar (docs/vap.md)",
     },

@@ -130,14 +130,15 @@ status_name := "\"([^\"\\\\\\x00-\\x1f]*)\"[ \\t\\n\\r]*[,\\]]"
 #   ones (a Constraint edited by hand may not): else, and for anything it does not clear, the
 #   checks read each member.
 status_clean(value, params) if {
-	sidecar_names(params) == status_approved_names
+	sort(sidecar_names(params)) == status_approved_names
 	is_string(value)
 	count(value) <= status_max_length
 	regex.match(status_document, value)
 	count(regex.find_n(status_folded_key, value, -1)) == count(regex.find_n(status_approved_member, value, -1))
 }
 
-status_approved_names := {"istio-init", "istio-proxy", "istio-validation"}
+# Sorted, as sort() gives the parameters' names.
+status_approved_names := ["istio-init", "istio-proxy", "istio-validation"]
 
 # regal ignore:line-length
 status_approved_member := "\"(?:initContainers|containers)\"[ \\t\\n\\r]*:[ \\t\\n\\r]*(?:null|\\[[ \\t\\n\\r]*(?:\"(?:istio\\x{2d}init|istio\\x{2d}proxy|istio\\x{2d}validation)\"(?:[ \\t\\n\\r]*,[ \\t\\n\\r]*\"(?:istio\\x{2d}init|istio\\x{2d}proxy|istio\\x{2d}validation)\")*)?[ \\t\\n\\r]*\\])"
