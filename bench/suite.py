@@ -18,7 +18,9 @@ denied too), it prints:
   resources/s, peak memory of the process tree, ratio to one conftest process;
 - `opa bench` per decision on one Istio-injected Pod of the shared corpus: our
   whole set (data.main.violations; beside it, on the same Pod outside the mesh
-  and on a ConfigMap, what most of a cluster dump is), our rules one by one as Gatekeeper runs them,
+  and on a ConfigMap, what most of a cluster dump is), our rules' packages one by one, the generated
+  Gatekeeper templates that match a Pod one by one as Gatekeeper runs them (the review of the Pod's
+  CREATE and each Constraint's parameters as input),
   and bench/reference/library.rego, ten queries of our own standing for the
   ten gatekeeper-library templates the issue names (median eval time and
   allocations, and the ratios); with --library DIR, a checkout of
@@ -115,36 +117,58 @@ LIBRARY_TEMPLATES = ["general/allowedrepos", "general/imagedigests", "general/di
                      "pod-security-policy/read-only-root-filesystem", "pod-security-policy/host-namespaces"]
 
 
+def review(pod: dict) -> dict:
+    """What Gatekeeper passes as input.review for the pod's CREATE."""
+    return {"object": pod, "operation": "CREATE", "kind": {"group": "", "version": "v1", "kind": "Pod"}}
+
+
 def review_input(pod: dict, path: Path) -> Path:
-    """Gatekeeper's input for the pod: the review of its CREATE and the parameters."""
-    path.write_text(json.dumps({"review": {"object": pod, "operation": "CREATE", "kind": {"group": "", "version": "v1", "kind": "Pod"}},
-                                "parameters": REFERENCE_PARAMETERS}))
+    """Gatekeeper's input for the pod: the review of its CREATE and the library's parameters."""
+    path.write_text(json.dumps({"review": review(pod), "parameters": REFERENCE_PARAMETERS}))
     return path
 
 
+def template_bench(opa: Path, template: dict, folder: Path, given: Path, *flags: str) -> tuple[float, int]:
+    """opa bench of a ConstraintTemplate's Rego (and libs) on Gatekeeper's input, as Gatekeeper queries it."""
+    target = template["spec"]["targets"][0]
+    source = next((c["source"] for c in target.get("code", []) if c.get("engine") == "Rego"), target)
+    folder.mkdir(parents=True)
+    for i, text in enumerate([source["rego"], *source.get("libs", [])]):
+        (folder / f"{i}.rego").write_text(text)
+    package = next(line.split()[1] for line in source["rego"].splitlines() if line.startswith("package "))
+    return opa_bench(opa, f"data.{package}.violation", *flags, "-d", str(folder), given=given)
+
+
 def library_benches(opa: Path, library: Path, work: Path, given: Path) -> list[tuple[float, int]]:
-    """opa bench of each of the ten templates' Rego (and libs), read from a gatekeeper-library checkout."""
+    """The ten templates, read from a gatekeeper-library checkout."""
     import yaml
 
-    results = []
-    for name in LIBRARY_TEMPLATES:
-        target = yaml.safe_load((library / "library" / name / "template.yaml").read_text())["spec"]["targets"][0]
-        source = next((c["source"] for c in target.get("code", []) if c.get("engine") == "Rego"), target)
-        folder = work / name.replace("/", "-")
-        folder.mkdir(parents=True)
-        for i, text in enumerate([source["rego"], *source.get("libs", [])]):
-            (folder / f"{i}.rego").write_text(text)
-        package = next(line.split()[1] for line in source["rego"].splitlines() if line.startswith("package "))
-        results.append(opa_bench(opa, f"data.{package}.violation", "--v0-compatible", "-d", str(folder), given=given))
+    return [template_bench(opa, yaml.safe_load((library / "library" / name / "template.yaml").read_text()),
+                           work / name.replace("/", "-"), given, "--v0-compatible")
+            for name in LIBRARY_TEMPLATES]
+
+
+def gatekeeper_benches(opa: Path, gatekeeper: Path, work: Path, pod: dict) -> dict[str, tuple[float, int]]:
+    """Each generated template whose Constraint matches a Pod, given the review of the Pod's CREATE and
+    that Constraint's parameters: one template alone per decision, as Gatekeeper evaluates them."""
+    import yaml
+
+    results = {}
+    work.mkdir(parents=True)
+    for path in sorted(gatekeeper.glob("*/template.yaml")):
+        constraint = yaml.safe_load((path.parent / "constraint.yaml").read_text())
+        if not matches_pod(constraint):
+            continue
+        given = work / f"{path.parent.name}.json"
+        given.write_text(json.dumps({"review": review(pod), "parameters": constraint["spec"].get("parameters", {})}))
+        results[path.parent.name.split("-")[0]] = template_bench(opa, yaml.safe_load(path.read_text()),
+                                                                 work / path.parent.name, given)
     return results
 
 
-def matches_pod(constraints: Path, rule: str) -> bool:
-    """Whether the rule's Gatekeeper constraint matches a core-group Pod."""
-    import yaml
-
-    path = next(constraints.glob(f"{rule}-*.yaml"))
-    kinds = (yaml.safe_load(path.read_text())["spec"].get("match") or {}).get("kinds") or []
+def matches_pod(constraint: dict) -> bool:
+    """Whether a Gatekeeper Constraint matches a core-group Pod."""
+    kinds = (constraint["spec"].get("match") or {}).get("kinds") or []
     return any("Pod" in k.get("kinds", []) and "" in k.get("apiGroups", []) for k in kinds)
 
 
@@ -247,16 +271,17 @@ def main(argv: list[str]) -> None:
             one_by_one = {r: opa_bench(opa, f"data.policygen.{r}.violations", "-b", str(rego)) for r in rules}
             decisions.append((f"ours: {len(rules)} rules one by one, summed",
                               sum(t for t, _ in one_by_one.values()), sum(a for _, a in one_by_one.values())))
-            # Gatekeeper evaluates a template only where its constraint's match names the object's kind.
-            for_pod = [r for r in rules if matches_pod(root / "dist" / "gatekeeper" / "constraints", r)]
-            decisions.append((f"ours: the {len(for_pod)} whose constraints match a Pod",
-                              sum(one_by_one[r][0] for r in for_pod), sum(one_by_one[r][1] for r in for_pod)))
+            # Gatekeeper evaluates a template only where its constraint's match names the object's kind, on
+            # its own input: the review and the Constraint's parameters.
+            templates = gatekeeper_benches(opa, root / "dist" / "gatekeeper", root / "templates", pod)
+            decisions.append((f"ours: the {len(templates)} Gatekeeper templates matching a Pod",
+                              sum(t for t, _ in templates.values()), sum(a for _, a in templates.values())))
             # The library's ten check images (allowedrepos, imagedigests, disallowedtags: SC001), limits
             # (containerlimits: SC007), securityContexts (five templates: SC004 on sidecars, SC010 on the app
             # containers) and host namespaces (SC011); our other rules check what none of them does.
-            alike = [r for r in LIKE_THE_LIBRARY if r in one_by_one]
-            decisions.append((f"ours: {' '.join(r.upper() for r in alike)}, summed",
-                              sum(one_by_one[r][0] for r in alike), sum(one_by_one[r][1] for r in alike)))
+            alike = [r for r in LIKE_THE_LIBRARY if r in templates]
+            decisions.append((f"ours: {' '.join(r.upper() for r in alike)} templates, summed",
+                              sum(templates[r][0] for r in alike), sum(templates[r][1] for r in alike)))
             given = review_input(pod, root / "review.json")
             library = option(argv, "--library")
             if library:
