@@ -54,11 +54,11 @@ review.finding("pod-metadata-malformed", sprintf("pod: %s", [problem])) | some p
 	not allowed_in(entry.name, entry.field, params)
 	msg := {"check": "placement-not-approved", "detail": sprintf("%s: sidecar %s is not approved in %s", [pods.where(entry), review.quote(entry.name), entry.field])}
 })) if {
-	pod := pods.pod_or_null(rev)
-	pod.spec
-
 	# Decided as every pod rule decides it, and found in OPA's cache where another rule has asked.
-	in_mesh := pods.mesh_pod_or_null(rev, params.scope, namespaces) != null
+	mesh_pod := pods.mesh_pod_or_null(rev, params.scope, namespaces)
+	in_mesh := mesh_pod != null
+	pod := pods.pod_unless_null(mesh_pod, rev)
+	pod.spec
 } else := set()
 
 sidecar_names(params) := {s.name | some s in params.sidecars}

