@@ -98,6 +98,12 @@ def _group_version(api_version: str) -> tuple[str, str] | None:
 _KINDS_FOLDED = {kind.lower(): kind for kind in API_GROUPS}
 
 
+def _folded(kind: str) -> str:
+    """A kind as a reader skimming it would take it: case, spaces and every other character a kind cannot
+    hold (a kind is letters and digits) left out, so that `Pod `, `Pod\n` and `Pod\u200b` read as Pod."""
+    return "".join(ch for ch in kind if ch.isascii() and ch.isalnum()).lower()
+
+
 def unserved(kind: Any, api_version: Any) -> str | None:
     """Why no API server would take this object under its apiVersion, or None.
 
@@ -107,8 +113,8 @@ def unserved(kind: Any, api_version: Any) -> str | None:
     unjudged, for this reason. A rule kind of a custom resource's group is
     another kind (foreign), not unserved.
     """
-    right = _KINDS_FOLDED.get(kind.lower()) if isinstance(kind, str) and kind not in API_GROUPS else None
-    miscased = (f"the API server serves no kind {_shown(kind)!r}: kinds are case-sensitive, and the rules read {right}"
+    right = _KINDS_FOLDED.get(_folded(kind)) if isinstance(kind, str) and kind not in API_GROUPS else None
+    miscased = (f"the API server serves no kind {_shown(kind)!r}: kinds are matched exactly, and the rules read {right}"
                 if right else None)
     if api_version is None or api_version == "":
         return miscased  # the API server takes the version from the request's path, as it does for a bare object

@@ -71,6 +71,13 @@ ENGINES = ["opa", "conftest", "gator", "kyverno", "vap"]
     ("peerauthentication", "security.istio.io/v1", False),
     ("DEPLOYMENT", "apps.kruise.io/v1beta1", True),  # a custom resource's group: its kinds are its own
     ("Pods", "v1", True),  # no rule kind in any case
+    # Nor is a rule kind with a space or an invisible character in it: judged as no kind, it was allowed.
+    ("Pod ", "v1", False),
+    (" Pod", None, False),
+    ("Pod\n", "v1", False),
+    ("Pod\u200b", "v1", False),
+    ("Dep loyment", "apps/v1", False),
+    ("Pod ", "example.com/v1", True),  # a custom resource's group: its kinds are its own
 ])
 def test_unserved(kind, api_version, served):
     assert (unserved(kind, api_version) is None) == served
