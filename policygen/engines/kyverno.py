@@ -403,9 +403,10 @@ class KyvernoEngine:
                 out.append((i, {Violation.engine_failure(self.name, runner.UNENCODABLE)}, []))
                 continue
             # In admission Kyverno gets objects the API server decoded; the CLI reads raw data, so what
-            # would not decode and no policy denies is denied anyway.
-            if not messages[i] and (reason := undecodable(res.review)) is not None:
-                messages[i] = {Violation.engine_failure(self.name, reason)}
+            # would not decode is denied anyway, and said beside what the policies found: the Rego's
+            # SC003/pod-metadata-malformed for it would otherwise be missing from this engine's report.
+            if (reason := undecodable(res.review)) is not None:
+                messages[i].add(Violation.engine_failure(self.name, reason))
             if i in unreadable:
                 messages[i] = {Violation.engine_failure(self.name, LONE_SURROGATE)}
             # The CLI needs a name and _prepare gives one where there is none; for a kind whose name a rule
