@@ -76,3 +76,18 @@ def test_an_admission_review_in_a_list_is_refused():
     with pytest.raises(InputError) as err:
         load_text(text, "list.yaml")
     assert "items[0]" in str(err.value) and "AdmissionReview" in str(err.value)
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_a_name_that_is_no_string_is_said_beside_what_the_policies_found(engine, judge, reference_plan):
+    """The Kyverno CLI needs a string name, so the engine writes one in its place and no policy sees the
+    number: it said so only when no policy denied, and SC003's finding was missing from its report
+    beside SC010's (red team 8). Every engine now says the name is wrong, in its own terms."""
+    pod, _ = baseline_pod(reference_plan)
+    pod = copy.deepcopy(pod)
+    pod["metadata"]["name"] = 1
+    app = next(c for c in pod["spec"]["containers"] if c["name"] != "istio-proxy")
+    app.setdefault("securityContext", {})["privileged"] = True
+    verdicts = judge(engine, reference_plan, "renamed", SampleSet(load_text(yaml.safe_dump(pod), "renamed.yaml")))
+    rules = sorted(verdicts[0].rules)
+    assert rules == sorted([ENGINE_RULE if engine == "kyverno" else "SC003", "SC010"]), rules

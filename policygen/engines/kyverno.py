@@ -122,6 +122,13 @@ def _own_copy(obj: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
+def _renamed(res: Resource) -> bool:
+    """Whether _prepare replaces the object's own name or namespace, one that is there but no string."""
+    meta = _target(res).get("metadata")
+    return isinstance(meta, dict) and any(meta.get(key) is not None and not isinstance(meta.get(key), str)
+                                          for key in ("name", "namespace"))
+
+
 def _prepare(res: Resource, uid: str) -> dict[str, Any]:
     obj = _own_copy(_target(res))
     kind = obj.get("kind") if isinstance(obj.get("kind"), str) else ""
@@ -403,9 +410,10 @@ class KyvernoEngine:
                 out.append((i, {Violation.engine_failure(self.name, runner.UNENCODABLE)}, []))
                 continue
             # In admission Kyverno gets objects the API server decoded; the CLI reads raw data, so what
-            # would not decode is denied anyway, and said beside what the policies found: the Rego's
-            # SC003/pod-metadata-malformed for it would otherwise be missing from this engine's report.
-            if (reason := undecodable(res.review)) is not None:
+            # would not decode and no policy denies is denied anyway. A name or namespace that is no
+            # string is said even where a policy denies: _prepare wrote one in its place, so no policy
+            # saw it (the Rego's SC003/pod-metadata-malformed would be missing from this report).
+            if (not messages[i] or _renamed(res)) and (reason := undecodable(res.review)) is not None:
                 messages[i].add(Violation.engine_failure(self.name, reason))
             if i in unreadable:
                 messages[i] = {Violation.engine_failure(self.name, LONE_SURROGATE)}
