@@ -226,8 +226,8 @@ mesh_pod_or_null(rev, scope_params, namespaces) := {
 } if {
 	# The commonest case, a well-formed Pod written in a listed namespace named on it: pod_or_null's and
 	# pod()'s first branches written out, the same value without their two calls (about 60 allocations
-	# a decision, which Gatekeeper pays once per template). Anything else takes the branches below.
-	# The namespace first: a pod outside the mesh leaves here, for the general path below.
+	# a decision, which Gatekeeper pays once per template). Anything else takes the branches below; a
+	# pod outside the mesh leaves at the namespace, read first.
 	ns := object.get(rev, ["object", "metadata", "namespace"], "")
 	ns in scope_params.meshNamespaces
 	not ns in scope_params.excludedNamespaces
