@@ -186,3 +186,41 @@ def test_usual_case_shortcuts_survive_hand_written_parameters(reference_dist, re
     # A variable both pinned and forbidden (the spec refuses it) is reported forbidden, not cleared.
     forbidden_too = judge("SC005", lambda s: s.update(forbiddenEnv=[*s["forbiddenEnv"], *(w["name"] for w in s["pinnedEnv"])]))
     assert "env-forbidden" in forbidden_too
+
+
+def test_mesh_pod_fast_path_is_pod_or_null_written_out(reference_dist, reference_plan, tmp_path):
+    """pods.mesh_pod_or_null's first branch writes out pod_or_null's and pod()'s first branches to save
+    their calls: it must give the same value they give, on every review it takes, and leave every other
+    one to them. Each corpus document in a listed namespace, as each operation and status write, and
+    with each part the branch reads changed (no spec, labels not an object, another kind, excluded)."""
+    import copy
+    import json
+
+    from policygen.samples import load_samples
+
+    scope = reference_plan.rule("SC004").params["scope"]
+    listed = scope["meshNamespaces"][0]
+    docs = [r.source for r in load_samples(sorted((ROOT.parent / "shared" / "corpus" / "istio-injected").glob("*.injected"))).resources
+            if isinstance(r.source, dict)]
+    variants = []
+    for doc in docs[:40]:
+        for change in (lambda d: None, lambda d: d.pop("spec", None), lambda d: d["metadata"].update(labels="x"),
+                       lambda d: d["metadata"].update(annotations=None), lambda d: d.update(kind="Deployment"),
+                       lambda d: d["metadata"].update(namespace=scope["excludedNamespaces"][0])):
+            d = copy.deepcopy(doc)
+            d.setdefault("metadata", {})["namespace"] = listed
+            change(d)
+            for op, sub in (("CREATE", ""), ("UPDATE", ""), ("UPDATE", "status"), ("DELETE", ""), ("CONNECT", "")):
+                variants.append({"operation": op, "subResource": sub, "object": d, "oldObject": copy.deepcopy(d),
+                                 "userInfo": {"username": "u", "groups": []}, "namespace": listed})
+    (tmp_path / "input.json").write_text(json.dumps({"reviews": variants, "scope": scope}))
+    query = ("[i | some i, rev in input.reviews; p := data.lib.policygen.pods.mesh_pod_or_null(rev, input.scope, {}); "
+             "p != null; p != data.lib.policygen.pods.pod_or_null(rev)]")
+    proc = run_tool("opa", "eval", "--format", "json", "-d", str(reference_dist / "rego"), "-i", str(tmp_path / "input.json"), query)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert json.loads(proc.stdout)["result"][0]["expressions"][0]["value"] == []
+    # The fast path does answer here, and leaves what it does not clear to the branches below.
+    count = ("count([i | some i, rev in input.reviews; data.lib.policygen.pods.mesh_pod_or_null(rev, input.scope, {}) != null])")
+    proc = run_tool("opa", "eval", "--format", "json", "-d", str(reference_dist / "rego"), "-i", str(tmp_path / "input.json"), count)
+    in_mesh = json.loads(proc.stdout)["result"][0]["expressions"][0]["value"]
+    assert 0 < in_mesh < len(variants), (in_mesh, len(variants))
