@@ -26,7 +26,8 @@ pod(obj) := {
 	"is_pod": true,
 	"metadata_path": ["metadata"],
 } if {
-	# Every part an object, as the API server stores it: read here without a call per part.
+	# Every part an object, as the API server stores it: read here without a call per part. Written out
+	# again in mesh_pod_or_null's first branch, kept equal by tests/test_rego_backend.py.
 	obj.kind == "Pod"
 	spec := object.get(obj, "spec", {})
 	is_object(spec)
