@@ -374,3 +374,44 @@ def test_quick_shapes_in_nano_units(rego_lib):
     usual = {d + s for d in digits for s in suffixes if not (len(d) > 1 and d[0] == "0")
              and len(d) <= (9 if s.endswith("i") else 15) and s not in ("Ti", "Pi", "Ei")}
     assert set(rows) == usual
+
+
+def _status_document(rnd: random.Random) -> str:
+    """An injector status annotation or a near miss: the injector's keys and others (case-folded, long s,
+    repeated), approved and unapproved names, other values, spacing, and now and then a broken character."""
+    names = ["istio-proxy", "istio-init", "istio-validation", "evil-proxy", "istio-proxY", ""]
+    keys = ["initContainers", "containers", "volumes", "imagePullSecrets", "revision", "Containers", "initcontainers",
+            "container\u017f", "CONTAINERS", "extra", "volume", "revisions", ""]
+
+    def value(key: str) -> str:
+        pick = rnd.random()
+        if pick < 0.15:
+            return rnd.choice(["null", "true", "1", "-2.5e3", '"default"', '""'])
+        if pick < 0.2:
+            return rnd.choice(['{"a":1}', '["a\\u0062"]', "[1, null]", '"x'])
+        pool = names if "ontainer" in key.lower() or rnd.random() < 0.2 else ["workload-socket", "istio-envoy", "a"]
+        return "[" + ", ".join(json.dumps(rnd.choice(pool)) for _ in range(rnd.randint(0, 3))) + "]"
+
+    ws = lambda: rnd.choice(["", "", " ", "\n ", "\t"])  # noqa: E731
+    members = [f'"{k}"{ws()}:{ws()}{value(k)}' for k in rnd.choices(keys, weights=[5, 5, 4, 2, 4] + [1] * 8, k=rnd.randint(0, 6))]
+    return _mutated(rnd, ws() + "{" + ws() + f"{ws()},{ws()}".join(members) + ws() + "}" + ws())
+
+
+@SETTINGS
+@given(seed=st.integers(0, 2**32 - 1))
+def test_usual_status_documents_are_clean_by_the_counts(rego_lib, seed):
+    """SC003's status_clean clears the injector's own document by one match (status_usual_document): every
+    document that match accepts must be one the grammar and the counts clear too, or a status naming an
+    unapproved container could be cleared unread."""
+    rnd = random.Random(seed)
+    docs = [_status_document(rnd) for _ in range(400)]
+    r = "data.lib.policygen.rules.sc003"
+    query = (f"rows := [[usual, counted] | some v in input.docs; usual := regex.match({r}.status_usual_document, v); "
+             f"counted := count([1 | regex.match({r}.status_document, v); "
+             f"count(regex.find_n({r}.status_folded_key, v, -1)) == count(regex.find_n({r}.status_approved_member, v, -1))]) == 1]")
+    rows = rego_lib.client.ad_hoc_query(query, {"docs": docs})["result"][0]["rows"]
+    assert len(rows) == len(docs)
+    assert [d for d, (usual, counted) in zip(docs, rows) if usual and not counted] == []
+    # Both sides reached, and the counts clearing documents the one match leaves to them: not vacuous.
+    assert sum(u for u, _ in rows) >= 40 and sum(not c for _, c in rows) >= 40
+    assert any(c and not u for u, c in rows)
