@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from .checks import CHECKS
+from .inventory import in_mesh, scope_of
 from .plan import Plan, per_plan
 from .quantity import parse_quantity
 from .rules import REGISTRY
@@ -262,10 +263,25 @@ def as_deployment(pod: dict[str, Any], name: str | None = None) -> dict[str, Any
     }
 
 
-def _outside_inventory() -> dict[str, Any]:
-    """The inventory of a case outside the mesh: its namespace, labelled only as a fixture's."""
+def _outside_inventory(plan: Plan) -> dict[str, Any]:
+    """The inventory of a case outside the mesh: its namespace, labelled as a fixture's, and so that the spec's
+    selector does not select it (a NotIn or DoesNotExist requirement holds for a namespace without the key)."""
+    labels = dict(OUTSIDE_LABELS)
+    scope = scope_of(plan)
+    selector = (scope or {}).get("meshNamespaceSelector") or {}
+    for req in selector.get("matchExpressions", []):
+        if scope is None or not in_mesh(OUTSIDE_NAMESPACE, labels, scope):
+            break
+        key, op, values = req["key"], req["operator"], req.get("values") or []
+        # Never a label that would put it in the mesh by Istio's own webhooks, nor the API server's own.
+        if key in ("istio.io/rev", "kubernetes.io/metadata.name"):
+            continue
+        if op == "NotIn" and values and not (key == "istio-injection" and values[0] == "enabled"):
+            labels[key] = values[0]
+        elif op == "DoesNotExist":
+            labels[key] = OUTSIDE_NAMESPACE
     return {OUTSIDE_NAMESPACE: {"apiVersion": "v1", "kind": "Namespace",
-                                "metadata": {"name": OUTSIDE_NAMESPACE, "labels": dict(OUTSIDE_LABELS)}}}
+                                "metadata": {"name": OUTSIDE_NAMESPACE, "labels": labels}}}
 
 
 def move_outside(obj: dict[str, Any]) -> dict[str, Any]:
@@ -321,7 +337,7 @@ class CaseKit:
             self._cases.append(Case(name, self.rule_id, pod, self._checks(name, trips), self._inventory))
             return
         move_outside(pod)
-        self._cases.append(Case(name, self.rule_id, pod, self._checks(name, trips), _outside_inventory()))
+        self._cases.append(Case(name, self.rule_id, pod, self._checks(name, trips), _outside_inventory(self.plan)))
 
     def deployment(self, name: str, trips: Trips, mutate: Callable[[dict[str, Any]], Any]) -> None:
         """The mutated baseline pod as a Deployment's template: pod rules judge every controller's pods."""
@@ -336,7 +352,7 @@ class CaseKit:
         if outside:
             move_outside(old)
             move_outside(new)
-            inventory = _outside_inventory()
+            inventory = _outside_inventory(self.plan)
         review = _review(new, "UPDATE", self.untrusted_user, old=old)
         review["request"].update(subResource="ephemeralcontainers", name=new["metadata"]["name"],
                                  resource={"group": "", "version": "v1", "resource": "pods"})

@@ -265,6 +265,16 @@ class Resources(_Model):
     max_limits: ResourceBounds | None = None
     max_requests: ResourceBounds | None = None
 
+    @model_validator(mode="after")
+    def _satisfiable(self) -> "Resources":
+        # Kubernetes reads a zero limit as none: with requireLimits, a maximum of 0 would admit no pod.
+        for resource in ("cpu", "memory"):
+            bound = getattr(self.max_limits, resource) if self.require_limits and self.max_limits else None
+            if bound is not None and parse(str(bound)).nano() <= 0:
+                raise ValueError(f"maxLimits.{resource} is {bound} while requireLimits is true: a zero limit is no limit, "
+                                 "so no pod could carry this sidecar")
+        return self
+
 
 class Env(_Model):
     pinned: dict[EnvName, Literal_] = {}
@@ -493,6 +503,11 @@ class PolicySpec(_Model):
             s.name for s in self.sidecars
         }:
             raise ValueError(f"injection.requireSidecar names {self.injection.sidecar_name!r}, which is not a listed sidecar")
+        required = next((s for s in self.sidecars if self.injection and self.injection.require_sidecar
+                         and s.name == self.injection.sidecar_name), None)
+        if required is not None and not {"containers", "initContainers"} & set(required.placement):
+            raise ValueError(f"injection.requireSidecar names {required.name!r}, whose only placement is ephemeralContainers: "
+                             "SC009 looks for it in containers and initContainers, so no pod could pass")
         return self
 
 

@@ -60,3 +60,82 @@ def test_every_variant_holds_a_denial_and_a_near_miss():
         samples = pg.load_samples([ROOT / "tests" / "variants" / variant / "samples.yaml"])
         expects = [res.expect.allowed for res in samples.resources]
         assert True in expects and False in expects, variant
+
+
+@pytest.mark.parametrize("expressions", [
+    [{"key": "env", "operator": "NotIn", "values": ["dev"]}],
+    [{"key": "tier", "operator": "DoesNotExist"}],
+    [{"key": "env", "operator": "NotIn", "values": ["dev"]}, {"key": "tier", "operator": "DoesNotExist"}],
+], ids=["not-in", "does-not-exist", "both"])
+def test_generated_fixtures_outside_the_mesh_stay_outside_a_selector_that_holds_without_its_key(expressions):
+    """A NotIn or DoesNotExist requirement holds for a namespace without the key: the generated fixtures'
+    namespace outside the mesh carries the label that makes it fail, or its cases would be judged inside
+    (red team 9, F4), and the engines' own tests on dist/ (gator verify, kyverno test) would fail."""
+    import yaml
+
+    from policygen.fixtures import OUTSIDE_NAMESPACE
+    from policygen.inventory import in_mesh, scope_of
+
+    from .conftest import REFERENCE_SPEC, case_misses, cases_as_samples
+
+    require_tool("opa")
+    data = yaml.safe_load(REFERENCE_SPEC.read_text())
+    data["spec"]["scope"]["meshNamespaceSelector"] = {"matchExpressions": expressions}
+    plan = pg.build_plan(_load(data))
+    samples, by_index = cases_as_samples(plan)
+    outside = [c for c in by_index.values() if OUTSIDE_NAMESPACE in c.namespaces]
+    assert len(outside) >= 5
+    for case in outside:
+        labels = case.namespaces[OUTSIDE_NAMESPACE]["metadata"]["labels"]
+        assert not in_mesh(OUTSIDE_NAMESPACE, labels, scope_of(plan)), (case.name, labels)
+    verdicts = pg.evaluate(plan, "opa", samples)
+    assert [m for i, case in by_index.items() for m in case_misses(case, verdicts[i])] == []
+
+
+def _load(data: dict):
+    import tempfile
+
+    import yaml
+
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "spec.yaml"
+        path.write_text(yaml.safe_dump(data))
+        return pg.load_spec(path)
+
+
+def _port_first(spec):
+    spec["images"]["repositories"] = ["registry.corp.example:5000/mesh/proxyv2"]
+
+
+def _large_maxima(spec):
+    for sidecar in spec["sidecars"]:
+        sidecar["resources"]["maxLimits"] = {"cpu": "1e3", "memory": "2Ti"}
+
+
+def _sys_admin_approved(spec):
+    for sidecar in spec["sidecars"]:
+        sidecar["securityContext"]["capabilities"]["mayAdd"] = ["SYS_ADMIN"]
+
+
+def _fff_digest_approved(spec):
+    spec["images"]["digests"] = ["sha256:" + "f" * 64, *spec["images"]["digests"]]
+
+
+@pytest.mark.parametrize("change", [_port_first, _large_maxima, _sys_admin_approved, _fff_digest_approved],
+                         ids=lambda f: f.__name__.strip("_"))
+def test_generated_fixtures_hold_for_unusual_valid_specs(change):
+    """The fixtures policygen writes for a spec (the engines' own tests in dist/) get their labels in the engine for
+    valid specs the reference one does not show (red team 9, F3 and F4): a registry with a port first among the
+    repositories, maxima above the fixtures' fixed "too high" values, SYS_ADMIN approved to add, the fixtures'
+    unapproved digest approved."""
+    import yaml
+
+    from .conftest import REFERENCE_SPEC, case_misses, cases_as_samples
+
+    require_tool("opa")
+    data = yaml.safe_load(REFERENCE_SPEC.read_text())
+    change(data["spec"])
+    plan = pg.build_plan(_load(data))
+    samples, by_index = cases_as_samples(plan)
+    verdicts = pg.evaluate(plan, "opa", samples)
+    assert [m for i, case in by_index.items() for m in case_misses(case, verdicts[i])] == []

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from ..registry import POD, SIDECAR_CATEGORY, Rule, RuleInfo
@@ -19,8 +20,14 @@ def cases(p, kit):
     repo = p["repositories"][0]
     digest = kit.sidecar_image().split("@")[1]
     registry, _, path = repo.partition("/")
-    kit.pod("lookalike_registry", "repository-not-approved", lambda pod: kit.sidecar(pod, name).update(image=f"{registry}.evil.example/{path}@{digest}"))
-    kit.pod("registry_as_path", "repository-not-approved", lambda pod: kit.sidecar(pod, name).update(image=f"evil.example/{repo}@{digest}"))
+    # The approved host with a domain of the attacker's after it (before any port), and as a path component
+    # under the attacker's host: each must still parse, or it would test image-unparseable instead.
+    host, port = re.fullmatch(r"(.*?)(:[0-9]+)?", registry).groups()
+    plain_host = bool(re.fullmatch(r"[a-z0-9]+(?:[.-][a-z0-9]+)*", host))
+    lookalike = f"{host if plain_host else 'registry'}.evil.example{port or ''}"
+    kit.pod("lookalike_registry", "repository-not-approved", lambda pod: kit.sidecar(pod, name).update(image=f"{lookalike}/{path}@{digest}"))
+    kit.pod("registry_as_path", "repository-not-approved",
+            lambda pod: kit.sidecar(pod, name).update(image=f"evil.example/{host if plain_host else 'registry'}/{path}@{digest}"))
     kit.pod("unparseable_image", "image-unparseable", lambda pod: kit.sidecar(pod, name).update(image="Not An Image"))
     kit.pod("longer_repository", "repository-not-approved", lambda pod: kit.sidecar(pod, name).update(image=f"{repo}-debug@{digest}"))
     kit.pod("digest_cut_short", "image-unparseable", lambda pod: kit.sidecar(pod, name).update(image=f"{repo}@sha256"))
@@ -28,7 +35,7 @@ def cases(p, kit):
     alias = f"index.docker.io/{path}" if registry == "docker.io" else f"{registry.upper()}/{path}"
     kit.pod("alias_registry", False, lambda pod: kit.sidecar(pod, name).update(image=f"{alias}:1.0@{digest}"))
     kit.pod("lookalike_outside_mesh", False,
-            lambda pod: kit.sidecar(pod, name).update(image=f"{registry}.evil.example/{path}@{digest}"), outside=True)
+            lambda pod: kit.sidecar(pod, name).update(image=f"{lookalike}/{path}@{digest}"), outside=True)
 
 
 RULE = Rule(

@@ -30,7 +30,8 @@ def cases(p, kit):
     if p["requireDigest"]:
         kit.pod("no_digest", "digest-missing", lambda pod: kit.sidecar(pod, name).update(image=f"{repo}:1.0.0"))
     if p["digests"]:
-        kit.pod("unapproved_digest", "digest-not-approved", lambda pod: kit.sidecar(pod, name).update(image=f"{repo}@sha256:{'f' * 64}"))
+        other = next(d for d in (f"sha256:{c * 64}" for c in "fedcba9876543210") if d not in p["digests"])
+        kit.pod("unapproved_digest", "digest-not-approved", lambda pod: kit.sidecar(pod, name).update(image=f"{repo}@{other}"))
     for forbidden in p["forbiddenTags"][:1]:
         kit.pod("forbidden_tag", "tag-forbidden", lambda pod: kit.sidecar(pod, name).update(image=f"{repo}:{forbidden}@{digest}"))
     if p["requireDigest"]:

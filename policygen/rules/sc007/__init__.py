@@ -42,7 +42,9 @@ def cases(p, kit):
         kit.pod("no_memory_limit", "limit-missing", lambda pod: kit.sidecar(pod, name)["resources"]["limits"].pop("memory"))
         kit.pod("no_limits_outside_mesh", False, lambda pod: kit.sidecar(pod, name)["resources"].pop("limits"), outside=True)
     for bound in side["maxLimits"][:2]:
-        over = "100" if bound["resource"] == "cpu" else "1Ti"
+        # Far above a usual maximum, and above any: whole cores, or tebibytes, past the maximum's.
+        units = 10**9 if bound["resource"] == "cpu" else 10**9 * 2**40
+        over = f"{max(100 if bound['resource'] == 'cpu' else 1, int(bound['maxNano']) // units + 1)}{'' if bound['resource'] == 'cpu' else 'Ti'}"
         kit.pod(f"{bound['resource']}_limit_too_high", "limit-exceeded",
                 lambda pod, r=bound["resource"], o=over: kit.sidecar(pod, name)["resources"]["limits"].update({r: o}))
         # One milli-unit above and below the maximum, in another unit than the spec's.
