@@ -217,8 +217,9 @@ def test_fixtures_and_mutations_in_real_admission(runs, reference_plan, corpus_p
 
 @pytest.fixture(scope="session")
 def admission_only_samples():
-    """Adversarial samples whose verdict depends on what only a real API server does with the request: pod
-    writes through pods/status (labels and annotations change there), an object whose namespace the server
+    """Adversarial samples whose verdict depends on what only a real API server does with the request: pod and
+    Namespace writes through their status (or finalize) subresource (labels and annotations change there), an
+    object whose namespace the server
     cannot decode, and a user that HTTP cannot carry unchanged as an impersonation header."""
     from policygen.samples import SampleSet, load_samples
 
@@ -228,12 +229,12 @@ def admission_only_samples():
         request = res.source.get("request") if res.from_admission_review else None
         user = (res.review.get("userInfo") or {}).get("username")
         meta = res.object.get("metadata") if isinstance(res.object.get("metadata"), dict) else {}
-        return ((isinstance(request, dict) and request.get("subResource") == "status")
+        return ((isinstance(request, dict) and request.get("subResource") in ("status", "finalize"))
                 or (isinstance(user, str) and user != user.strip())
                 or not isinstance(meta.get("namespace", ""), str))
 
     chosen = SampleSet([res for res in loaded.resources if picked(res)])
-    assert len(chosen.resources) >= 7, [r.label for r in chosen.resources]
+    assert len(chosen.resources) >= 11, [r.label for r in chosen.resources]
     return chosen
 
 

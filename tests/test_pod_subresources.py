@@ -122,7 +122,7 @@ def test_the_status_condition_leaves_only_the_kubelets_status_writes_unjudged(tm
     _celcheck_condition(tmp_path, requests)
 
 
-def _celcheck_condition(tmp_path, requests):
+def _celcheck_condition(tmp_path, requests, resources=("pods", "pods/status", "pods/resize", "pods/ephemeralcontainers")):
     """Each request through a ValidatingAdmissionPolicy whose only matchCondition is STATUS_CONDITION and
     whose validation always fails: a request is denied exactly where the condition matches it."""
     from policygen import tools
@@ -131,15 +131,15 @@ def _celcheck_condition(tmp_path, requests):
               "metadata": {"name": "status-condition"},
               "spec": {"failurePolicy": "Fail",
                        "matchConstraints": {"resourceRules": [{"apiGroups": [""], "apiVersions": ["v1"], "operations": ["UPDATE"],
-                                                               "resources": ["pods", "pods/status", "pods/resize",
-                                                                             "pods/ephemeralcontainers"]}]},
+                                                               "resources": list(resources)}]},
                        "matchConditions": [STATUS_CONDITION],
                        "validations": [{"expression": "false", "message": "matched"}]}}
     binding = {"apiVersion": "admissionregistration.k8s.io/v1", "kind": "ValidatingAdmissionPolicyBinding",
                "metadata": {"name": "status-condition"},
                "spec": {"policyName": "status-condition", "validationActions": ["Deny"]}}
     (tmp_path / "policy.yaml").write_text(yaml.safe_dump_all([policy, binding]))
-    batch = [{"operation": "UPDATE", "object": obj, "oldObject": old, "namespace": "n", "subResource": sub,
+    batch = [{"operation": "UPDATE", "object": obj, "oldObject": old, "namespace": "" if obj["kind"] == "Namespace" else "n",
+              "subResource": sub,
               "userInfo": {"username": "u", "groups": []}} for sub, obj, old, _ in requests]
     (tmp_path / "requests.json").write_text(json.dumps(batch))
     (tmp_path / "namespaces.json").write_text(json.dumps([{"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "n"}}]))

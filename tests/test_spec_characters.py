@@ -154,3 +154,23 @@ def test_an_escaped_value_matches_the_same_value_in_a_pod(tmp_path, engine):
     assert proc.returncode == 1, proc.stderr
     verdicts = {r["name"]: r["allowed"] for r in json.loads(proc.stdout)}
     assert verdicts == {"same": True, "other": False}
+
+
+@pytest.mark.parametrize("engine", ["opa", "kyverno", "vap"])
+def test_a_line_break_in_a_spec_value_keeps_the_message_and_its_check(tmp_path, engine):
+    """The API server drops a messageExpression result with a line break for the static message, which names no
+    check (red team 9, F2): an approved value echoed in a message must not take the rule's check with it."""
+    require_tool({"kyverno": "kyverno", "vap": "celcheck"}.get(engine, "opa"))
+    pod = pg.load_samples([REFERENCE_SAMPLES / "benign.yaml"]).resources[0].source
+    doc = copy.deepcopy(pod)
+    doc["metadata"].setdefault("annotations", {})["inject.istio.io/templates"] = "other"
+    path = tmp_path / "pod.json"
+    path.write_text(json.dumps(doc))
+    for field, value, check in (("annotations.allowedValues", "gate\nway", "SC008/annotation-value"),
+                                ("args.prefix", "pro\nxy", "SC005/args-prefix")):
+        spec = tmp_path / "spec.yaml"
+        spec.write_text(yaml.safe_dump(_with_value(field, value)), encoding="utf-8")
+        proc = policygen("eval", "--spec", str(spec), "--engine", engine, "--format", "json", str(path))
+        assert proc.returncode == 1, proc.stderr
+        found = {f"{v['rule']}/{v['check']}" for v in json.loads(proc.stdout)[0]["violations"]}
+        assert check in found, (field, found)

@@ -63,12 +63,20 @@ POD_RESOURCE_RULES: list[dict[str, Any]] = [
 POD_RULE_SUBRESOURCES = ("ephemeralcontainers", "resize", "status")
 POD_RULE_RESOURCE_RULES: list[dict[str, Any]] = [
     dict(r, resources=[*r["resources"], "pods/status"]) if "pods" in r["resources"] else r for r in POD_RESOURCE_RULES]
-# A pods/status write is judged only where it changes the pod's labels or annotations: the kubelet's
-# status updates, which never do, are never denied, even for a pod admitted before the policy was.
-# policygen/engines/status.py and review.rego (status_unjudged) say the same.
+# The subresources through which an object's labels and annotations change while its spec does not: the
+# API server's pod status strategy keeps the old spec only, and the Namespace status and finalize strategies
+# keep its spec or status, never its metadata. CP004 matches the Namespace's (an injection label removed
+# through namespaces/status would otherwise go unseen), the pod rules pods/status.
+METADATA_SUBRESOURCES: dict[str, tuple[str, ...]] = {"Pod": ("status",), "Namespace": ("finalize", "status")}
+# Every subresource write a rule judges, by the kind its request carries.
+JUDGED_SUBRESOURCES: dict[str, tuple[str, ...]] = {"Pod": POD_RULE_SUBRESOURCES, "Namespace": METADATA_SUBRESOURCES["Namespace"]}
+# Such a write is judged only where it changes labels or annotations: the kubelet's status updates and the
+# namespace controller's status and finalize writes, which never do, are never denied, even for an object
+# admitted before the policy was. policygen/engines/status.py and review.rego (metadata_kept) say the same.
 STATUS_CONDITION: dict[str, str] = {
     "name": "status-changes-metadata",
-    "expression": ('!has(request.subResource) || request.subResource != "status" || object == null || oldObject == null || '
+    "expression": ('!has(request.subResource) || !(request.subResource in ["status", "finalize"]) || object == null || '
+                   'oldObject == null || '
                    'object.?metadata.?labels.orValue({}) != oldObject.?metadata.?labels.orValue({}) || '
                    'object.?metadata.?annotations.orValue({}) != oldObject.?metadata.?annotations.orValue({})'),
 }
@@ -76,7 +84,7 @@ CP_RESOURCE_RULES: dict[str, list[dict[str, Any]]] = {
     "CP001": [{"apiGroups": ["admissionregistration.k8s.io"], "apiVersions": ["v1"], "resources": ["mutatingwebhookconfigurations"]}],
     "CP002": [{"apiGroups": [""], "apiVersions": ["v1"], "resources": ["configmaps"]}],
     "CP003": [{"apiGroups": ["security.istio.io"], "apiVersions": ["*"], "resources": ["peerauthentications"]}],
-    "CP004": [{"apiGroups": [""], "apiVersions": ["v1"], "resources": ["namespaces"]}],
+    "CP004": [{"apiGroups": [""], "apiVersions": ["v1"], "resources": ["namespaces", "namespaces/finalize", "namespaces/status"]}],
     "CP005": [{"apiGroups": ["rbac.authorization.k8s.io"], "apiVersions": ["v1"], "resources": ["clusterroles", "roles"]}],
 }
 
@@ -150,8 +158,11 @@ class CelSource:
                  f'.join("; ") + {more}')
         return {
             "expression": "size(variables.problems) == 0",
+            # A spec's value is echoed as written (its approved values, args, a webhook path): a line break in it
+            # is written as \n, where the API server would drop the whole message for the static one.
             "messageExpression": (
                 f'[variables.problems.slice(0, size(variables.problems) <= {n} ? size(variables.problems) : {n}).join("; ") + {more}]'
+                '.map(m, m.replace("\\n", "\\\\n").replace("\\r", "\\\\r"))'
                 f'.map(m, size(bytes(m)) <= {MESSAGE_BYTES} ? m : {codes})[0]'
             ),
         }
@@ -219,8 +230,11 @@ def match_resources(rule: RulePlan) -> dict[str, Any]:
 
 
 def match_conditions(src: CelSource) -> list[dict[str, str]]:
-    """The rule's own matchConditions, and for a pod rule the one that leaves the kubelet's status writes alone."""
-    return [*src.match_conditions, STATUS_CONDITION] if src.rule_id.startswith("SC") else list(src.match_conditions)
+    """The rule's own matchConditions, and for a rule that matches a metadata subresource (every pod rule,
+    CP004) the one that leaves the writes that change no label or annotation alone."""
+    subresources = src.rule_id.startswith("SC") or any(
+        "/" in res for r in CP_RESOURCE_RULES.get(src.rule_id, []) for res in r["resources"])
+    return [*src.match_conditions, STATUS_CONDITION] if subresources else list(src.match_conditions)
 
 
 def operations(rule: RulePlan) -> list[str]:

@@ -25,10 +25,12 @@ from .processes import ClusterError, Component, free_port, log_tail
 GATEKEEPER_NAMESPACE = "gatekeeper-system"
 GATEKEEPER_WEBHOOK = "policygen-gatekeeper"
 # What the local Gatekeeper webhook intercepts: "*" matches no subresource, so the pod subresources that change
-# a pod's spec after admission, and pods/status, which changes its labels and annotations, are named, as
-# Gatekeeper's own chart names them (validatingWebhookSubResources). Of pods/status only the writes that
-# change labels or annotations are sent (STATUS_CONDITION), never the kubelet's status updates.
-GATEKEEPER_WEBHOOK_RESOURCES = ("*", "pods/ephemeralcontainers", "pods/resize", "pods/status")
+# a pod's spec after admission, and those that change labels and annotations (pods/status, namespaces/status
+# and namespaces/finalize, where CP004's injection labels could be removed), are named, as Gatekeeper's own
+# chart names them (validatingWebhookSubResources). Of the latter only the writes that change labels or
+# annotations are sent (STATUS_CONDITION), never the kubelet's or the namespace controller's own.
+GATEKEEPER_WEBHOOK_RESOURCES = ("*", "namespaces/finalize", "namespaces/status", "pods/ephemeralcontainers", "pods/resize",
+                                "pods/status")
 FIELD_MANAGER = "policygen"
 
 

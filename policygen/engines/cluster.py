@@ -19,7 +19,7 @@ from typing import Any
 
 import yaml
 
-from ..backends.cel import POD_RULE_SUBRESOURCES
+from ..backends.cel import JUDGED_SUBRESOURCES, POD_RULE_SUBRESOURCES
 from ..backends.gatekeeper import CONTROL_PLANE_KINDS
 from ..cluster.admission import (GatekeeperController, KyvernoController, apply_folder, delete_folder, ensure_crds, kubectl,
                                  wait_established)
@@ -137,7 +137,8 @@ def _unsendable(user: dict[str, Any]) -> str | None:
 def _subresource(res: Resource) -> str:
     request = res.source.get("request") if res.from_admission_review else None
     sub = request.get("subResource") if isinstance(request, dict) else None
-    return sub if sub in POD_RULE_SUBRESOURCES else ""
+    # A controller's status write goes to its own status too, which no policy matches, as in a cluster.
+    return sub if sub in POD_RULE_SUBRESOURCES or sub in JUDGED_SUBRESOURCES.get(res.kind, ()) else ""
 
 
 def rule_names(dist_backend: Path) -> dict[str, str]:

@@ -378,7 +378,7 @@ class KyvernoEngine:
             if _has_lone_surrogate(_target(res)):
                 unreadable.add(i)
                 continue
-            if res.kind in POD_KINDS and status_unjudged(res.review, res.kind):
+            if status_unjudged(res.review, res.kind):
                 unmatched_status.add(i)
                 continue
             op = res.operation

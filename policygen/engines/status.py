@@ -1,27 +1,34 @@
-"""Status writes the pod rules leave unjudged, decided once for the engines that must decide it themselves.
+"""Subresource writes the rules leave unjudged, decided once for the engines that must decide it themselves.
 
 A controller's status write (deployments/status and the like) changes nothing a pod rule reads: the API
 server keeps its pod template there, and no pod rule reads the controller's own labels; no policy matches
-that subresource in a cluster. The API server keeps a pod's spec on pods/status too, so a pod's status
-write that also leaves its labels and annotations as they were has nothing new for a pod rule (every
-kubelet status update is one); one that changes them is judged as any update. review.rego's
-status_unjudged and the CEL's status-changes-metadata condition (policygen/backends/cel.py) say the same.
-The Kyverno CLI sends no subresource, and the VAPs match pods/status but no controller's status, so those
-engines decide it here.
+that subresource in a cluster. The API server keeps a pod's spec on pods/status too, and a Namespace's spec
+or status on namespaces/status and namespaces/finalize, so such a write that also leaves the labels and
+annotations as they were has nothing new for a rule (every kubelet status update, every namespace
+controller's write is one); one that changes them is judged as any update. review.rego's status_unjudged
+and metadata_kept, and the CEL's status-changes-metadata condition (policygen/backends/cel.py), say the
+same. The Kyverno CLI sends no subresource, and the VAPs match pods/status but no controller's status, so
+those engines decide it here.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+from ..backends.cel import METADATA_SUBRESOURCES
+from ..kinds import POD_KINDS
+
 
 def status_unjudged(review: dict[str, Any], kind: str) -> bool:
-    """A status write of a controller of pods, or of a pod whose object and oldObject carry the same labels
-    and annotations."""
-    if review.get("subResource") != "status":
-        return False
-    if kind != "Pod":
-        return True
+    """A status write of a controller of pods, or a metadata subresource write (a pod's status, a Namespace's
+    status or finalize) whose object and oldObject carry the same labels and annotations."""
+    sub = review.get("subResource")
+    if kind in METADATA_SUBRESOURCES:
+        return sub in METADATA_SUBRESOURCES[kind] and _metadata_kept(review)
+    return kind in POD_KINDS and sub == "status"
+
+
+def _metadata_kept(review: dict[str, Any]) -> bool:
     obj, old = review.get("object"), review.get("oldObject")
     if not isinstance(obj, dict) or not isinstance(old, dict):
         return False

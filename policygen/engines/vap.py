@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from .. import tools
-from ..backends.cel import NAMESPACE_NAME_LABEL, POD_RULE_SUBRESOURCES
+from ..backends.cel import JUDGED_SUBRESOURCES, NAMESPACE_NAME_LABEL
 from ..backends.vap import VapBackend
 from ..errors import EngineError
 from ..kinds import NAMESPACED_KINDS, POD_KINDS, default_api_version
@@ -92,12 +92,12 @@ def _request(res: Resource) -> dict[str, Any]:
     info = rev.get("userInfo") if isinstance(rev.get("userInfo"), dict) else dict(UNTRUSTED_USER)
     username = info.get("username") if isinstance(info.get("username"), str) else ""
     groups = [g for g in info.get("groups") or [] if isinstance(g, str)] if isinstance(info.get("groups"), list) else []
-    # A pod subresource the pod rules match goes as it came (the status condition reads it), and so does a
-    # controller's status write, which no policy matches, as in a cluster (engines/status.py). Any other
-    # subresource is judged as a write of the object itself, as the other engines judge it.
+    # A subresource the rules match (a pod's, a Namespace's status or finalize) goes as it came (the status
+    # condition reads it), and so does a controller's status write, which no policy matches, as in a cluster
+    # (engines/status.py). Any other subresource is judged as a write of the object itself, as the other
+    # engines judge it.
     given = rev.get("subResource")
-    pod_sub = kind == "Pod" and given in POD_RULE_SUBRESOURCES
-    sub = given if pod_sub or (kind in POD_KINDS and status_unjudged(rev, kind)) else ""
+    sub = given if given in JUDGED_SUBRESOURCES.get(kind, ()) or status_unjudged(rev, kind) else ""
     return {"operation": op, "object": obj, "oldObject": old, "namespace": namespace, "subResource": sub,
             "userInfo": {"username": username, "groups": groups}}
 

@@ -811,6 +811,23 @@ def _cp004():
         ("A listed mesh namespace with the revision label in another case.", "deny CP004", namespace("storefront", {"istio.io/rev": "Stable"})),
         ("Near miss: an excluded namespace whose istio-injection is some other value, with a revision label.", "allow",
          namespace("kube-node-lease", {"istio-injection": "off", "istio.io/rev": "default"})),
+        ("The injection label removed through namespaces/status: the API server keeps the Namespace's spec there but\n"
+         "takes new labels, so a user who may write the subresource alone could turn injection off.", "deny CP004",
+         review(namespace("payments", {}), op="UPDATE", old=namespace("payments", {"istio-injection": "enabled"}),
+                subresource="status", resource="namespaces")),
+        ("Injection turned on in an excluded namespace through namespaces/finalize, which takes new labels too.", "deny CP004",
+         review(with_(namespace("kube-public", {"istio-injection": "enabled"}), lambda n: n.update(spec={"finalizers": ["kubernetes"]})),
+                op="UPDATE", old=with_(namespace("kube-public", {}), lambda n: n.update(spec={"finalizers": ["kubernetes"]})),
+                subresource="finalize", resource="namespaces")),
+        ("Near miss: the namespace controller's status write on a mesh namespace admitted before the policy without\n"
+         "the label: it leaves labels and annotations as they were, so it is not judged.", "allow",
+         review(with_(namespace("storefront", {"team": "storefront"}), lambda n: n.update(status={"phase": "Active"})),
+                op="UPDATE", old=namespace("storefront", {"team": "storefront"}), subresource="status", resource="namespaces")),
+        ("Near miss: a finalize write that keeps the labels of an excluded namespace that already turns injection on.", "allow",
+         review(with_(namespace("kube-node-lease", {"istio.io/rev": "default"}), lambda n: n.update(spec={"finalizers": ["kubernetes"]})),
+                op="UPDATE", old=with_(namespace("kube-node-lease", {"istio.io/rev": "default"}),
+                                       lambda n: n.update(spec={"finalizers": ["kubernetes"]})),
+                subresource="finalize", resource="namespaces")),
     ]
 
 

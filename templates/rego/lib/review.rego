@@ -76,6 +76,16 @@ status_unjudged(review) if {
 
 status_unjudged(review) if {
 	object.get(review, "subResource", "") == "status"
+	metadata_kept(review)
+}
+
+# METADATA
+# description: >-
+#   A write through a subresource that changes an object's labels and annotations but not its spec (a pod's
+#   status, a Namespace's status or finalize) that leaves them as they were: nothing new for a rule to judge
+#   (the kubelet's and the namespace controller's writes). One that changes them is judged as any update.
+metadata_kept(review) if {
+	object.get(review, "subResource", "") in {"status", "finalize"}
 	every key in ["labels", "annotations"] {
 		object.get(review.object, ["metadata", key], {}) == object.get(review.oldObject, ["metadata", key], {})
 	}

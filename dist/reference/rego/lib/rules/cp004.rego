@@ -6,6 +6,9 @@ import data.lib.policygen.review
 # description: A mesh namespace does not turn injection on, or an excluded one does.
 violations(rev, params, _) := {msg |
 	review.writes_object(rev)
+
+	# namespaces/status and namespaces/finalize change labels freely: judged where they do.
+	not review.metadata_kept(rev)
 	obj := review.target(rev)
 	obj.kind == "Namespace"
 	labels := object.get(obj, ["metadata", "labels"], {})
