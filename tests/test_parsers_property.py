@@ -415,3 +415,42 @@ def test_usual_status_documents_are_clean_by_the_counts(rego_lib, seed):
     # Both sides reached, and the counts clearing documents the one match leaves to them: not vacuous.
     assert sum(u for u, _ in rows) >= 40 and sum(not c for _, c in rows) >= 40
     assert any(c and not u for u, c in rows)
+
+
+@SETTINGS
+@given(seed=st.integers(0, 2**32 - 1))
+def test_a_plainly_other_image_is_none_of_the_sidecar_images(rego_lib, seed):
+    """SC003 asks images.plainly_other of each app container's image before parsing it: wherever it holds, the
+    image must parse, and be none of the repositories (under any host or port) and carry none of the digests
+    whose markers it lacks, or a sidecar image under another name would go unread."""
+    rnd = random.Random(seed)
+    digest = "sha256:" + _text(rnd, HEX, 64, 64)
+    sources = ["docker.io/istio/proxyv2:1.24.0", "registry.corp.example:5000/mesh/proxyv2", f"gcr.io/x/envoy@{digest}",
+               "docker.io/library/pilot"]
+
+    def near(rnd: random.Random) -> str:
+        """A sidecar image under another host, port, tag or path, or an app image beside it."""
+        host = rnd.choice(["evil.example", "docker.io", "index.docker.io", "registry.corp.example:5000",
+                           "registry.corp.example", "localhost:5000", "gcr.io", "quay.io", ""])
+        path = rnd.choice(["istio/proxyv2", "mesh/proxyv2", "x/envoy", "pilot", "library/pilot", "shop/app", "proxyv2x/app",
+                           "a/proxyv2-debug", "envoy", "team/web"])
+        ref = (f"{host}/" if host else "") + path
+        ref += rnd.choice(["", ":1.0", ":latest", ":proxyv2"]) + rnd.choice(["", "", f"@{digest}", "@sha256:" + "e" * 64])
+        return _mutated(rnd, ref)
+
+    refs = [image_ref(rnd) for _ in range(150)] + [near(rnd) for _ in range(150)]
+    # Repositories as SC003's parameters hold them (any_port) and digests, and images near them.
+    i = "data.lib.policygen.images"
+    query = (f"repos := {{r | some s in input.sources; r := {i}.any_port(s)}}; "
+             f"digests := {{d | some s in input.sources; d := {i}.parse(s).digest; d != \"\"}}; "
+             f"markers := {{m | some r in repos; parts := split(r, \"/\"); m := parts[count(parts) - 1]}} | digests; "
+             f"rows := [[other, parses, named] | some ref in input.refs; "
+             f"other := count([1 | {i}.plainly_other(ref, markers)]) == 1; "
+             f"parses := count([1 | {i}.parse(ref)]) == 1; "
+             f"named := count([1 | {i}.any_port(ref) in repos]) + count([1 | {i}.parse(ref).digest in digests]) > 0]")
+    rows = rego_lib.client.ad_hoc_query(query, {"refs": refs, "sources": sources})["result"][0]["rows"]
+    assert len(rows) == len(refs)
+    assert [ref for ref, (other, parses, named) in zip(refs, rows) if other and (not parses or named)] == []
+    # Both sides reached: images it clears, and parseable images it leaves to the parse (a marker, no host).
+    assert sum(o for o, _, _ in rows) >= 10 and sum(p and not o for o, p, _ in rows) >= 30
+    assert sum(n for _, _, n in rows) >= 10

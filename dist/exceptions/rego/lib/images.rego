@@ -154,6 +154,23 @@ normalise_hub(registry, path) := ["docker.io", array.concat(["library"], path)] 
 } else := [registry, path]
 
 # METADATA
+# description: >-
+#   The reference parses, with a host of its own, and holds none of the markers as written: then its
+#   path's last component and its digest, which parse() keeps as written, are none of them, so it is
+#   none of the repositories they come from under any host or port and carries none of the digests.
+#   Told by one match (plain_pattern: quick_pattern with its host required, which parse() reads by
+#   quick() when no other branch does) instead of a parse: SC003 asks it of every app container.
+plainly_other(ref, markers) if {
+	is_string(ref)
+	count(ref) <= path_max
+	regex.match(plain_pattern, ref)
+	count([1 | some marker in markers; contains(ref, marker)]) == 0
+}
+
+# regal ignore:line-length
+plain_pattern := `^(?:(?:[a-z0-9]+(?:-+[a-z0-9]+)*(?:\.[a-z0-9]+(?:-+[a-z0-9]+)*)+|localhost)(?::[0-9]+)?)/(?:[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*(?:/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*)(?::(?:[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}))?(?:@(?:sha256:[a-f0-9]{64}))?$`
+
+# METADATA
 # description: The normalised repository of a reference, undefined if it does not parse.
 repository(ref) := parse(ref).repository
 

@@ -18,6 +18,7 @@ violations(rev, params, namespaces) := ((({review.finding("pod-spec-malformed", 
 review.finding("pod-metadata-malformed", sprintf("pod: %s", [problem])) | some problem in pods.structure(review.target(rev), pod.metadata_path)}) | {msg |
 	some entry in pods.containers(pod.spec)
 	not entry.name in sidecar_names(params)
+	not images.plainly_other(entry.container.image, sidecar_markers(params))
 	msg := disguised(entry, params)
 }) | {review.finding("restart-policy-malformed", sprintf("%s: restartPolicy is not \"Always\", the only value an init container takes", [pods.where(entry)])) |
 	# Always is the only value the API server accepts; anything else is unparseable, so denied in every namespace.
@@ -62,6 +63,13 @@ review.finding("pod-metadata-malformed", sprintf("pod: %s", [problem])) | some p
 } else := set()
 
 sidecar_names(params) := {s.name | some s in params.sidecars}
+
+# What a reference to a sidecar image holds as written whatever its host and port: the last component of
+# each repository's path, and each digest (images.plainly_other).
+sidecar_markers(params) := {parts[count(parts) - 1] |
+	some repository in params.sidecarRepositoriesAnyPort
+	parts := split(repository, "/")
+} | {digest | some digest in params.sidecarDigests; is_string(digest)}
 
 disguised(entry, params) := {"check": "image-unparseable", "detail": sprintf("%s: image %s does not parse, so it may be a sidecar image", [
 	pods.where(entry), review.quote(image),
