@@ -225,6 +225,9 @@ def disguised(p, name="envoy", field="containers", img=PROXY):
 def _sc003():
     ephemeral_init = lambda p: p["spec"].setdefault("ephemeralContainers", []).append(copy.deepcopy(init(p)))
     return [
+        ("An app container without an image: the API server refuses it, and offline it is unparseable, so it may be a\n"
+         "sidecar image (never left unread because there is nothing to parse).", "deny SC003",
+         with_(pod("s3-no-image"), lambda p: app(p).pop("image"))),
         ("The proxy image under a name that differs only in case.", "deny SC003", disguised(pod("s3-case"), "Istio-Proxy")),
         ("Near miss: the app image under that name is just an app container.", "allow",
          disguised(pod("s3-case-ok"), "Istio-Proxy", img="registry.corp.example:5000/shop/web:2.3.1")),

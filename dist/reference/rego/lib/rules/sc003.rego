@@ -18,7 +18,9 @@ violations(rev, params, namespaces) := ((({review.finding("pod-spec-malformed", 
 review.finding("pod-metadata-malformed", sprintf("pod: %s", [problem])) | some problem in pods.structure(review.target(rev), pod.metadata_path)}) | {msg |
 	some entry in pods.containers(pod.spec)
 	not entry.name in sidecar_names(params)
-	not images.plainly_other(entry.container.image, sidecar_markers(params))
+	# Read with a default: OPA binds a reference outside the `not`, so a container without an image would
+	# leave the comprehension here, unjudged, where disguised() finds it unparseable.
+	not images.plainly_other(object.get(entry.container, "image", null), sidecar_markers(params))
 	msg := disguised(entry, params)
 }) | {review.finding("restart-policy-malformed", sprintf("%s: restartPolicy is not \"Always\", the only value an init container takes", [pods.where(entry)])) |
 	# Always is the only value the API server accepts; anything else is unparseable, so denied in every namespace.
