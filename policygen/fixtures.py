@@ -103,8 +103,14 @@ def _mesh_namespace(plan: Plan) -> tuple[str, dict[str, Any]]:
 
 def sidecar_image(plan: Plan) -> str:
     """An image every image rule of the plan approves."""
-    sc001 = plan.rule("SC001")
-    repo = sc001.params["repositories"][0] if sc001 else "docker.io/istio/proxyv2"
+    sc001, sc003 = plan.rule("SC001"), plan.rule("SC003")
+    # Without sidecars there is no SC001, but SC003 still knows the approved repositories.
+    if sc001:
+        repo = sc001.params["repositories"][0]
+    elif sc003 and sc003.params.get("sidecarRepositoriesAnyPort"):
+        repo = sc003.params["sidecarRepositoriesAnyPort"][0]
+    else:
+        repo = "docker.io/istio/proxyv2"
     sc002 = plan.rule("SC002")
     digest = FAKE_DIGEST
     tag = "1.0.0"

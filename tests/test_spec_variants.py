@@ -121,13 +121,19 @@ def _fff_digest_approved(spec):
     spec["images"]["digests"] = ["sha256:" + "f" * 64, *spec["images"]["digests"]]
 
 
-@pytest.mark.parametrize("change", [_port_first, _large_maxima, _sys_admin_approved, _fff_digest_approved],
+def _images_without_sidecars(spec):
+    del spec["sidecars"]
+    spec["injection"].pop("requireSidecar", None)
+    spec["images"]["repositories"] = ["registry.example.com/mesh/proxy"]
+
+
+@pytest.mark.parametrize("change", [_port_first, _large_maxima, _sys_admin_approved, _fff_digest_approved, _images_without_sidecars],
                          ids=lambda f: f.__name__.strip("_"))
 def test_generated_fixtures_hold_for_unusual_valid_specs(change):
     """The fixtures policygen writes for a spec (the engines' own tests in dist/) get their labels in the engine for
     valid specs the reference one does not show (red team 9, F3 and F4): a registry with a port first among the
     repositories, maxima above the fixtures' fixed "too high" values, SYS_ADMIN approved to add, the fixtures'
-    unapproved digest approved."""
+    unapproved digest approved, approved images but no sidecars (SC003 alone knows the repositories)."""
     import yaml
 
     from .conftest import REFERENCE_SPEC, case_misses, cases_as_samples
