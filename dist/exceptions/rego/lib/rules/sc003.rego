@@ -18,6 +18,7 @@ violations(rev, params, namespaces) := ((({review.finding("pod-spec-malformed", 
 review.finding("pod-metadata-malformed", sprintf("pod: %s", [problem])) | some problem in pods.structure(review.target(rev), pod.metadata_path)}) | {msg |
 	some entry in pods.containers(pod.spec)
 	not entry.name in sidecar_names(params)
+
 	# Read with a default: OPA binds a reference outside the `not`, so a container without an image would
 	# leave the comprehension here, unjudged, where disguised() finds it unparseable.
 	not images.plainly_other(object.get(entry.container, "image", null), sidecar_markers(params))
