@@ -98,8 +98,6 @@ def test_the_status_condition_leaves_only_the_kubelets_status_writes_unjudged(tm
     """The condition the VAPs, the ValidatingPolicies and the local Gatekeeper webhook share, evaluated by the
     API server's own CEL (celcheck): only a pods/status write that leaves labels and annotations is unmatched."""
     require_tool("celcheck")
-    from policygen.engines.status import status_unjudged
-
     pod = {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "p", "namespace": "n", "labels": {"a": "1"},
                                                           "annotations": {"b": "2"}}, "spec": {"containers": []}}
     relabelled = {**pod, "metadata": {**pod["metadata"], "labels": {"a": "2"}}}
@@ -116,13 +114,20 @@ def test_the_status_condition_leaves_only_the_kubelets_status_writes_unjudged(tm
         ("resize", running, pod, True),
         ("ephemeralcontainers", relabelled, pod, True),
     ]
+    assert_condition_agrees(tmp_path, requests, "Pod", ("pods", "pods/status", "pods/resize", "pods/ephemeralcontainers"))
+
+
+def assert_condition_agrees(tmp_path, requests, kind, resources):
+    """engines/status.py and STATUS_CONDITION (evaluated by the API server's own CEL) leave exactly the requests
+    not `matched` unjudged: (subResource, object, oldObject, matched) each."""
+    from policygen.engines.status import status_unjudged
+
     for sub, obj, old, matched in requests:
-        review = {"subResource": sub, "object": obj, "oldObject": old}
-        assert status_unjudged(review, "Pod") is (not matched), (sub, obj, old)
-    _celcheck_condition(tmp_path, requests)
+        assert status_unjudged({"subResource": sub, "object": obj, "oldObject": old}, kind) is (not matched), (sub, obj, old)
+    _celcheck_condition(tmp_path, requests, resources)
 
 
-def _celcheck_condition(tmp_path, requests, resources=("pods", "pods/status", "pods/resize", "pods/ephemeralcontainers")):
+def _celcheck_condition(tmp_path, requests, resources):
     """Each request through a ValidatingAdmissionPolicy whose only matchCondition is STATUS_CONDITION and
     whose validation always fails: a request is denied exactly where the condition matches it."""
     from policygen import tools

@@ -23,11 +23,12 @@ def cases(p, kit):
     # The approved host with a domain of the attacker's after it (before any port), and as a path component
     # under the attacker's host: each must still parse, or it would test image-unparseable instead.
     host, port = re.fullmatch(r"(.*?)(:[0-9]+)?", registry).groups()
-    plain_host = bool(re.fullmatch(r"[a-z0-9]+(?:[.-][a-z0-9]+)*", host))
-    lookalike = f"{host if plain_host else 'registry'}.evil.example{port or ''}"
+    if not re.fullmatch(r"[a-z0-9]+(?:[.-][a-z0-9]+)*", host):
+        host = "registry"  # an IPv6 host is no domain to extend, nor a path component
+    lookalike = f"{host}.evil.example{port or ''}"
     kit.pod("lookalike_registry", "repository-not-approved", lambda pod: kit.sidecar(pod, name).update(image=f"{lookalike}/{path}@{digest}"))
     kit.pod("registry_as_path", "repository-not-approved",
-            lambda pod: kit.sidecar(pod, name).update(image=f"evil.example/{host if plain_host else 'registry'}/{path}@{digest}"))
+            lambda pod: kit.sidecar(pod, name).update(image=f"evil.example/{host}/{path}@{digest}"))
     kit.pod("unparseable_image", "image-unparseable", lambda pod: kit.sidecar(pod, name).update(image="Not An Image"))
     kit.pod("longer_repository", "repository-not-approved", lambda pod: kit.sidecar(pod, name).update(image=f"{repo}-debug@{digest}"))
     kit.pod("digest_cut_short", "image-unparseable", lambda pod: kit.sidecar(pod, name).update(image=f"{repo}@sha256"))
