@@ -123,6 +123,7 @@ BUNDLES: dict[str, list[str]] = {
     "corpus": ["corpus", "mutations"],
     # Judged on their own: their Namespace objects must not join another set's inventory.
     "adversarial": ["adversarial"],
+    "removals": ["removals"],
 }
 
 
@@ -136,9 +137,10 @@ def _dataset(request, name: str) -> SampleSet:
         "corpus": "corpus_samples",
         "mutations": "mutation_set",
         "adversarial": "adversarial_samples",
+        "removals": "removal_set",
     }[name]
     value = request.getfixturevalue(fixture)
-    return value[0] if isinstance(value, tuple) else value
+    return value.samples if name == "removals" else value[0] if isinstance(value, tuple) else value
 
 
 def _run(engine: str, plan, samples: SampleSet, opa_server):
@@ -237,6 +239,31 @@ def mutation_set(corpus_samples):
         resources.append(Resource(f"mutation:{name}", len(resources), _plain_review(obj), obj))
         rules.append(rule)
     return SampleSet(resources), rules
+
+
+# Removal mutants (tests/adversarial/removals.py): each (field, denied) pair and each removal the API
+# server refuses from a denied original first. gator verify costs most per resource: it judges a seeded
+# subset of the same sample, beside only the originals its removals come from.
+REMOVALS = 1500
+GATOR_REMOVALS = 400
+REMOVAL_SEED = 20261206
+
+
+@pytest.fixture(scope="session")
+def removal_sets(reference_samples, reference_plan):
+    """(the sample every engine but gator judges, gator's subset of it)."""
+    from .adversarial.removals import assemble, every_removal, sample
+
+    everything = every_removal(reference_samples, reference_plan)
+    chosen = sample(everything, REMOVALS, REMOVAL_SEED)
+    subset = sample(chosen, GATOR_REMOVALS, REMOVAL_SEED + 1)
+    return (assemble(reference_samples, reference_plan, chosen, len(everything)),
+            assemble(reference_samples, reference_plan, subset, len(everything), all_originals=False))
+
+
+@pytest.fixture(scope="session")
+def removal_set(removal_sets):
+    return removal_sets[0]
 
 
 @pytest.fixture(scope="session")

@@ -197,14 +197,28 @@ def _prepare_old(old: dict[str, Any], obj: dict[str, Any]) -> dict[str, Any]:
 
 def _name_can_matter(res: Resource, plan: Plan) -> bool:
     """Whether any rule's verdict on this nameless object could turn on its name: a ConfigMap's only where
-    CP002 reads it, in the injector's namespace (or one that is no string, which could be any)."""
+    CP002 reads it, written by a user it does not trust, in the injector's namespace (or one that is no
+    string, which could be any)."""
     if res.kind != "ConfigMap":
         return True
     cp002 = plan.rule("CP002")
+    if cp002 is None or _trusted(res.review.get("userInfo"), cp002.params):
+        return False
     obj = _target(res)
     meta = obj.get("metadata")
     ns = meta.get("namespace") if isinstance(meta, dict) else None
-    return cp002 is not None and (not isinstance(meta, dict) or not isinstance(ns, str) or _namespace(res, obj) == cp002.params["namespace"])
+    return not isinstance(meta, dict) or not isinstance(ns, str) or _namespace(res, obj) == cp002.params["namespace"]
+
+
+def _trusted(user: Any, params: Mapping[str, Any]) -> bool:
+    """CP002's trusted user (review.rego's trusted), read strictly: a user name or groups of another shape
+    are nobody trusted here, so the object stays unjudged rather than judged under a name of ours."""
+    if not isinstance(user, dict):
+        return False
+    name, groups = user.get("username"), user.get("groups")
+    if isinstance(name, str) and name in params["trustedSubjects"]:
+        return True
+    return isinstance(groups, list) and any(isinstance(g, str) and g in params["trustedGroups"] for g in groups)
 
 
 def _old_object_unseen(readers: list[str], res: Resource) -> list[str]:

@@ -228,6 +228,13 @@ def _sc003():
         ("An app container without an image: the API server refuses it, and offline it is unparseable, so it may be a\n"
          "sidecar image (never left unread because there is nothing to parse).", "deny SC003",
          with_(pod("s3-no-image"), lambda p: app(p).pop("image"))),
+        ("A Deployment whose pod template has no containers list, and a privileged istio-init: Kubernetes reads a\n"
+         "missing list as a null one (denied), and the API server refuses both.",
+         "deny SC003 SC004",
+         with_(controller("Deployment", pod("s3-no-containers")), lambda d: (
+             spec(d).pop("containers"), init(d)["securityContext"].update(privileged=True)))),
+        ("Near miss: the same Deployment with its containers list, and the proxy as approved.", "allow",
+         controller("Deployment", pod("s3-no-containers-ok"))),
         ("The proxy image under a name that differs only in case.", "deny SC003", disguised(pod("s3-case"), "Istio-Proxy")),
         ("Near miss: the app image under that name is just an app container.", "allow",
          disguised(pod("s3-case-ok"), "Istio-Proxy", img="registry.corp.example:5000/shop/web:2.3.1")),

@@ -49,6 +49,8 @@ def cases(p, kit):
     kit.pod("status_lists_unapproved", "status-unapproved-container", lambda pod: pod["metadata"]["annotations"].update(
         {"sidecar.istio.io/status": '{"initContainers":null,"containers":["evil-proxy"]}'}))
     kit.pod("containers_null", "pod-spec-malformed", lambda pod: pod["spec"].update(initContainers=None))
+    # Kubernetes reads a missing list as a null one: no container list at all is no way past the rules.
+    kit.pod("containers_missing", "pod-spec-malformed", lambda pod: pod["spec"].pop("containers"))
     if p["sidecars"]:
         side = p["sidecars"][0]["name"]
         if "ephemeralContainers" not in p["sidecars"][0]["placement"]:
@@ -137,7 +139,7 @@ RULE = Rule(
         "placement-not-approved": "an approved sidecar sits in a placement it does not allow",
         "status-unapproved-container": "the injector status annotation lists an unapproved container",
         "status-malformed": "the injector status annotation is not the injector's status JSON",
-        "pod-spec-malformed": "a container list is not a list of named containers",
+        "pod-spec-malformed": "a container list is not a list of named containers, or there is no containers list",
         "pod-metadata-malformed": "the pod's metadata, labels or annotations are not of the shape Kubernetes reads",
         "restart-policy-malformed": "an init container's restartPolicy is set to something other than Always",
     },

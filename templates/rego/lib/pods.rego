@@ -183,22 +183,28 @@ containers(spec) := [entry |
 where(entry) := sprintf("container %s (%s[%d])", [review.quote(entry.name), entry.field, entry.index])
 
 # METADATA
-# description: Container lists that are present but not lists of named containers.
+# description: >-
+#   Container lists that are not lists of named containers, and a containers list that is missing:
+#   Kubernetes reads a missing field as a null one, and refuses a pod without containers.
 malformed(spec) := set() if {
 	# Every list a list and every member an object named by a string, told by one count over the
 	# entries containers() has built: about 50 allocations a decision less than the sets below.
-	lists := [object.get(spec, "initContainers", []), object.get(spec, "containers", []), object.get(spec, "ephemeralContainers", [])]
+	lists := [object.get(spec, "initContainers", []), object.get(spec, "containers", null), object.get(spec, "ephemeralContainers", [])]
 	is_array(lists[0])
 	is_array(lists[1])
 	is_array(lists[2])
 	count([1 | some entry in containers(spec); is_string(entry.container.name)]) == (count(lists[0]) + count(lists[1])) + count(lists[2])
-} else := not_lists(spec) | unnamed(spec)
+} else := (not_lists(spec) | unnamed(spec)) | missing(spec)
 
 not_lists(spec) := {sprintf("%s is %s, not a list of containers", [field, review.quote(list)]) |
 	some field in ["initContainers", "containers", "ephemeralContainers"]
 	list := object.get(spec, field, [])
 	not is_array(list)
 }
+
+missing(spec) := {"containers is missing, which the API server refuses"} if not "containers" in object.keys(spec)
+
+else := set()
 
 unnamed(spec) := {sprintf("%s[%d] is not a container with a string name", [field, i]) |
 	some field in ["initContainers", "containers", "ephemeralContainers"]

@@ -402,6 +402,32 @@ test_denies_containers_null if {
 	}
 }
 
+containers_missing_input := {
+	"apiVersion": "v1",
+	"kind": "Pod",
+	"metadata": {
+		"annotations": {
+			"sidecar.istio.io/status": "{\"initContainers\":[],\"containers\":[\"istio-proxy\"]}",
+		},
+		"labels": {
+			"app": "shop",
+		},
+		"name": "containers-missing",
+		"namespace": "payments",
+	},
+	"spec": {},
+}
+
+test_denies_containers_missing if {
+	msgs := sc003.violations with input as containers_missing_input
+	count(msgs) > 0
+	every msg in msgs {
+		msg.rule == "SC003"
+		msg.check in catalogued_checks
+		startswith(msg.msg, concat("", [msg.rule, "/", msg.check, " "]))
+	}
+}
+
 sidecar_as_ephemeral_input := {
 	"apiVersion": "v1",
 	"kind": "Pod",
