@@ -8,8 +8,8 @@ generated fixture, allowed and denied alike. The full population is about
 gator a seeded subset of ``GATOR_REMOVALS`` that still holds every (field,
 denied) pair.
 
-The Kyverno CLI needs a name: an object of a kind whose name a rule reads,
-without a name of its own, is judged under one the adapter gives it, or not
+The Kyverno CLI needs a name: an object without a name of its own (or
+without a metadata mapping) is judged under one the adapter gives it, or not
 at all (``ENGINE``, unjudged). There it must get OPA's verdict, with no check
 OPA does not find (README, Known limits).
 """
@@ -22,16 +22,14 @@ from pathlib import Path, PurePosixPath
 
 import pytest
 
-from policygen.engines.kyverno import NAME_READ_KINDS, _own_name, _target
 from policygen.engines.opa import OpaEngine
-from policygen.verdicts import ENGINE_RULE
 from policygen.output import write_tree
 from policygen.pipeline import render_all
 
 from .adversarial.removals import every_removal
 from .adversarial.type_confusion import READ_KEYS
 from .conftest import GATOR_REMOVALS, REMOVALS, require_tool
-from .test_parity import OTHER_ENGINES, _compare
+from .test_parity import OTHER_ENGINES, _compare, kyverno_named_agrees, kyverno_names_it
 
 ENGINES = ["opa", *OTHER_ENGINES]
 
@@ -43,10 +41,6 @@ def _judged(judge, engine: str, plan, removal_sets):
     return removal_sets[0], judge(engine, plan, "removals", removal_sets[0].samples)
 
 
-def _nameless(res) -> bool:
-    return res.kind in NAME_READ_KINDS and not _own_name(_target(res))
-
-
 @pytest.mark.parametrize("engine", OTHER_ENGINES)
 def test_every_engine_agrees_with_opa_on_removals(engine, judge, reference_plan, removal_sets, capsys):
     removals, other = _judged(judge, engine, reference_plan, removal_sets)
@@ -56,12 +50,11 @@ def test_every_engine_agrees_with_opa_on_removals(engine, judge, reference_plan,
     else:
         reference = judge("opa", reference_plan, "removals", removals.samples)
     assert len(other) == len(reference) == len(resources)
-    apart = [i for i, res in enumerate(resources) if engine == "kyverno" and _nameless(res)]
+    apart = [i for i, res in enumerate(resources) if engine == "kyverno" and kyverno_names_it(res)]
     kept = [i for i in range(len(resources)) if i not in set(apart)]
     differ = _compare([reference[i] for i in kept], [other[i] for i in kept], engine)
     for i in apart:
-        found = {(r, c) for r, c in other[i].checks if r != ENGINE_RULE}
-        if reference[i].allowed != other[i].allowed or not found <= set(reference[i].checks):
+        if not kyverno_named_agrees(reference[i], other[i]):
             differ.append(f"{resources[i].file} (no name of its own): opa {sorted(reference[i].checks) or 'allow'} "
                           f"vs kyverno {sorted(other[i].checks) or 'allow'}")
     flips = Counter(r.field for i, o, r in removals.pairs if not reference[o].allowed and reference[i].allowed)

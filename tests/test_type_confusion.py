@@ -65,6 +65,7 @@ from policygen.samples import Resource, SampleSet, _admission_review, _plain_rev
 from policygen.verdicts import ENGINE_RULE
 
 from .conftest import ROOT, require_tool
+from .test_parity import kyverno_named_agrees, kyverno_names_it
 from .adversarial.type_confusion import Mutant, field_types, mutants_of, sample
 
 SEED = 20261202
@@ -263,6 +264,45 @@ def test_no_type_confusion_fails_open(engine, judge, reference_plan, fuzz_sets, 
     assert found == [], f"{len(found)} mutants fail open in {engine}:\n" + "\n".join(text for _, text in found[:80])
     failures = [f"{fuzz.samples.resources[i].file}: {verdicts[i].violations[0].message[:300]}" for i in failed]
     assert failures == [], f"{engine} failed on batches, pinned by bisection on:\n" + "\n".join(failures[:40])
+
+
+@pytest.mark.parametrize("engine", [e for e in ENGINES if e != "opa"])
+def test_every_engine_finds_what_opa_finds_in_each_mutant(engine, judge, reference_plan, fuzz_sets, capsys):
+    """The same (rule, check) pairs as OPA on every resource both judge (an engine's sample is a subset of
+    OPA's). An engine that refused a resource up front (ENGINE, unjudged: it cannot load or decode it, or
+    the Kyverno CLI cannot name it) must deny it where OPA does; its check set is then unknown. The Kyverno
+    CLI judges an object without a name of its own under one the adapter gives it: OPA's verdict, and
+    no check OPA does not find (test_parity.kyverno_names_it)."""
+    if "opa" not in ENGINES:
+        pytest.skip("POLICYGEN_FUZZ_ENGINES leaves out opa, the reference")
+    ours = fuzz_sets(ENGINE_MUTANTS[engine])
+    theirs = fuzz_sets(ENGINE_MUTANTS["opa"])
+    verdicts = judge(engine, reference_plan, f"type-confusion-{ENGINE_MUTANTS[engine]}", ours.samples)
+    opa = judge("opa", reference_plan, f"type-confusion-{ENGINE_MUTANTS['opa']}", theirs.samples)
+    by_label = {res.file: v for res, v in zip(theirs.samples.resources, opa)}
+    refused = set(_engine_verdicts(verdicts)[0])
+    differ, compared = [], 0
+    for i, (res, v) in enumerate(zip(ours.samples.resources, verdicts)):
+        o = by_label.get(res.file)
+        if o is None or res.file.startswith("context:"):
+            continue
+        compared += 1
+        skip = set(o.not_evaluated) | set(v.not_evaluated)
+        if i in refused:
+            if o.allowed != v.allowed:
+                differ.append(f"{res.file}: opa {sorted(o.checks) or 'allow'} vs {engine} {sorted(v.checks)}")
+            continue
+        if engine == "kyverno" and kyverno_names_it(res):
+            if not kyverno_named_agrees(o, v):
+                differ.append(f"{res.file} (no name of its own): opa {sorted(o.checks) or 'allow'} vs kyverno {sorted(v.checks)}")
+            continue
+        if {c for c in o.checks if c[0] not in skip} != {c for c in v.checks if c[0] not in skip}:
+            differ.append(f"{res.file}: opa {sorted(o.checks) or 'allow'} vs {engine} {sorted(v.checks) or 'allow'}")
+    with capsys.disabled():
+        print(f"\ntype confusion [{engine}]: {compared} resources compared with opa, {len(refused)} refused up front, "
+              f"{len(differ)} differ")
+    assert compared >= 900
+    assert differ == [], f"{len(differ)} differ:\n" + "\n".join(differ[:60])
 
 
 def test_fuzzer_covers_every_shape(fuzz_sets, all_mutants):

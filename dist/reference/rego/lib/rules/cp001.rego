@@ -33,15 +33,21 @@ webhooks(obj) := hooks if {
 	hooks != null
 } else := []
 
+# Webhooks read one by one only from a list, as the CEL reads them: any other shape is its own finding alone.
+hook_list(obj) := hooks if {
+	hooks := webhooks(obj)
+	is_array(hooks)
+} else := []
+
 injector(obj, params) := ({msg |
 	not is_array(webhooks(obj))
 	msg := review.finding("webhooks-malformed", sprintf("webhook configuration %s: webhooks is not a list", [review.quote(review.name(obj))]))
 } | {msg |
-	some i, hook in webhooks(obj)
+	some i, hook in hook_list(obj)
 	not is_object(hook)
 	msg := review.finding("webhooks-malformed", sprintf("webhook configuration %s: webhooks[%d] is %s, not a webhook", [review.quote(review.name(obj)), i, type_name(hook)]))
 }) | {msg |
-	some i, hook in webhooks(obj)
+	some i, hook in hook_list(obj)
 	some problem in hook_problems(hook, params)
 	msg := {"check": problem.check, "detail": sprintf("webhook configuration %s: webhooks[%d] %s", [review.quote(review.name(obj)), i, problem.detail])}
 }
@@ -77,7 +83,7 @@ service_path(service) := path if {
 
 other(rev, obj, params) := {msg |
 	not review.trusted(rev, params)
-	some i, hook in webhooks(obj)
+	some i, hook in hook_list(obj)
 	intercepts_pod_create(hook, params)
 	msg := review.finding("untrusted-pod-mutator", sprintf("webhook configuration %s: webhooks[%d] mutates pods at CREATE and was written by untrusted user %s", [
 		review.quote(review.name(obj)), i, review.quote(review.username(rev)),

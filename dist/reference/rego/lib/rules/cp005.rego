@@ -55,7 +55,11 @@ strings_or_null(value) if {
 	}
 }
 
+# A rule's lists read only as lists, as the CEL reads them (some x in a map would read its values).
 grants_webhook_write(rule, params) if {
+	is_array(rule.apiGroups)
+	is_array(rule.resources)
+	is_array(rule.verbs)
 	some group in rule.apiGroups
 	group in {"admissionregistration.k8s.io", "*"}
 	some resource in rule.resources

@@ -38,6 +38,9 @@ review.finding("pod-metadata-malformed", sprintf("pod: %s", [problem])) | some p
 } | {msg |
 	in_mesh
 	value := pod.metadata.annotations[status_annotation]
+
+	# A null value is no status, as the CEL reads it (the loader hands every engine "" for it, as the API server does).
+	value != null
 	not status_clean(value, params)
 	not status_readable(value)
 	msg := {"check": "status-malformed", "detail": sprintf("annotation %s: %s is not the injector's status JSON", [status_annotation, review.quote(value)])}
