@@ -30,6 +30,7 @@ KNOWN_SHORTFALLS: dict[tuple[str, str, str], tuple[frozenset[str], str]] = {
     # The Kyverno CLI needs a name and admission sees none: in the injector's namespace the name decides
     # CP002, so the adapter denies the nameless write unjudged (engines/kyverno.py NAMELESS).
     ("kyverno", "cp002.yaml", ""): (frozenset({"ENGINE"}), "kyverno CLI: no name where CP002 reads it"),
+    ("kyverno", "cp003.yaml", ""): (frozenset({"ENGINE"}), "kyverno CLI: no name where CP003 reads it"),
     # gator caches every Namespace as a typed object, and one whose label value is no string fails the whole
     # run; the adapter denies it unjudged instead (its namespace is still in the inventory, as a mesh namespace).
     ("gator", "scope.yaml", "adv-tier"): (frozenset({"ENGINE"}), "gator: a label value that is no string"),

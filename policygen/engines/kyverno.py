@@ -53,7 +53,7 @@ from . import runner
 from .status import status_unjudged
 
 # Kinds whose names some rule reads (CP001 prefixes, CP002 names, CP004, CP005 roles).
-NAME_READ_KINDS = frozenset({"MutatingWebhookConfiguration", "ConfigMap", "Namespace", "ClusterRole", "Role"})
+NAME_READ_KINDS = frozenset({"MutatingWebhookConfiguration", "ConfigMap", "Namespace", "ClusterRole", "Role", "PeerAuthentication"})
 _UID = "policygen-sample-{}"
 REGISTRY_ENV = "POLICYGEN_KYVERNO_REGISTRY"
 # Why an object with no name of its own, of a kind whose name a rule reads, is not judged (the CLI needs a name).
@@ -196,18 +196,26 @@ def _prepare_old(old: dict[str, Any], obj: dict[str, Any]) -> dict[str, Any]:
 
 
 def _name_can_matter(res: Resource, plan: Plan) -> bool:
-    """Whether any rule's verdict on this nameless object could turn on its name: a ConfigMap's only where
-    CP002 reads it, written by a user it does not trust, in the injector's namespace (or one that is no
-    string, which could be any)."""
+    """Whether any rule's verdict on this nameless object could turn on its name: a role's only if the name
+    given to it were trusted; a ConfigMap's only where CP002 reads it, written by a user it does not trust,
+    in the injector's namespace (or one that is no string, which could be any)."""
+    if res.kind in ("Role", "ClusterRole"):
+        # CP005 reads a role's name only against trustedRoles: the Rego and CEL read a missing one as
+        # untrusted, as they read the name given here, unless that name itself were trusted.
+        cp005 = plan.rule("CP005")
+        return cp005 is not None and any(str(r).startswith(_UID.format("")) for r in cp005.params["trustedRoles"])
     if res.kind != "ConfigMap":
         return True
     cp002 = plan.rule("CP002")
     if cp002 is None or _trusted(res.review.get("userInfo"), cp002.params):
         return False
     obj = _target(res)
+    # Null reads as absent, as the API server reads it: no metadata, or the request's namespace (else default).
     meta = obj.get("metadata")
+    meta = {} if meta is None else meta
     ns = meta.get("namespace") if isinstance(meta, dict) else None
-    return not isinstance(meta, dict) or not isinstance(ns, str) or _namespace(res, obj) == cp002.params["namespace"]
+    return (not isinstance(meta, dict) or (ns is not None and not isinstance(ns, str))
+            or _namespace(res, obj) == cp002.params["namespace"])
 
 
 def _trusted(user: Any, params: Mapping[str, Any]) -> bool:

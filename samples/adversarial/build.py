@@ -736,6 +736,11 @@ def _cp002():
          "injector's (found by the type-confusion fuzzer). The API server cannot decode it: unparseable, so denied.",
          "deny CP002", with_(configmap(), lambda c: c["metadata"].update(namespace={"name": "istio-system"}))),
         ("Near miss: a ConfigMap of the injector's name with no namespace: kubectl puts it in default.", "allow", configmap(ns=None)),
+        ("Near miss: the same with a null namespace, which the API server reads as none (the Rego used to deny it).",
+         "allow", with_(configmap(), lambda c: c["metadata"].update(namespace=None))),
+        ("Near miss: a ConfigMap named by the API server, with no namespace written: it lands in default (Kyverno\n"
+         "alone used to leave it unjudged).", "allow",
+         with_(configmap(ns=None), lambda c: (c["metadata"].pop("name"), c["metadata"].update(generateName="app-settings-")))),
         ("The injector's namespace, a name left to the API server (generateName): offline there is no name, so\n"
          "nothing tells this write from one of the injector's ConfigMap (fail closed, as the CEL matches it).",
          "deny CP002", with_(configmap(), lambda c: (c["metadata"].pop("name"), c["metadata"].update(generateName="istio-sidecar-injector-")))),
@@ -765,6 +770,9 @@ def _cp003():
     return [
         ("permissive in lower case.", "deny CP003", peer("p3-lower", "payments", "permissive")),
         ("Near miss: UNSET in a namespace inherits the mesh's STRICT.", "allow", peer("p3-unset-ok", "payments", "UNSET")),
+        ("STRICT, but named by the API server (generateName): offline there is no name, which the rule reads as\n"
+         "malformed (Kyverno alone used to allow it under the name its CLI needs).", "deny CP003",
+         with_(peer("x", "payments", "STRICT"), lambda a: (a["metadata"].pop("name"), a["metadata"].update(generateName="p3-")))),
         ("STRICT for the workload, but one port DISABLE.", "deny CP003",
          peer("p3-port", "payments", "STRICT", ports={"8080": {"mode": "DISABLE"}}, selector={"matchLabels": {"app": "web"}})),
         ("Near miss: a port explicitly STRICT.", "allow",
@@ -858,6 +866,13 @@ def _cp005():
         ("deletecollection removes every webhook configuration at once (Gatekeeper's and Kyverno's included).", "deny CP005",
          role("ClusterRole", "cleaner", grant(["deletecollection"], ["validatingwebhookconfigurations"]))),
         ("Near miss: read-only verbs.", "allow", role("ClusterRole", "reader", grant(["get", "list", "watch"], ["mutatingwebhookconfigurations"]))),
+        ("A ClusterRole named by the API server (generateName) that may patch webhook configurations: no name is no\n"
+         "trusted role's.", "deny CP005",
+         with_(role("ClusterRole", "x", grant(["patch"], ["mutatingwebhookconfigurations"])),
+               lambda r: (r["metadata"].pop("name"), r["metadata"].update(generateName="ci-")))),
+        ("Near miss: a Role named by the API server that reads ConfigMaps only (Kyverno alone used to leave it unjudged).",
+         "allow", with_(role("Role", "x", grant(["get"], ["configmaps"], groups=[""])),
+                        lambda r: (r["metadata"].pop("name"), r["metadata"].update(generateName="reader-")))),
         ("patch limited by resourceNames to the injector's webhook is still a write.", "deny CP005",
          role("ClusterRole", "injector-patcher", grant(["patch"], ["mutatingwebhookconfigurations"], resourceNames=["istio-sidecar-injector"]))),
         ("Near miss: */* matches only subresources named *, and webhook configurations have none.", "allow",

@@ -24,9 +24,18 @@ injector_config_map(rev, obj, params) if {
 	injector_name(rev, obj, params)
 }
 
-injector_config_map(_, obj, _) if not is_object(object.get(obj, "metadata", {}))
+# Null reads as absent, as the API server reads it: no metadata, or the request's namespace (else default).
+injector_config_map(_, obj, _) if {
+	meta := object.get(obj, "metadata", null)
+	meta != null
+	not is_object(meta)
+}
 
-injector_namespace(_, obj, _) if not is_string(object.get(obj, ["metadata", "namespace"], ""))
+injector_namespace(_, obj, _) if {
+	ns := object.get(obj, ["metadata", "namespace"], null)
+	ns != null
+	not is_string(ns)
+}
 
 injector_namespace(rev, _, params) if review.namespace(rev) == params.namespace
 
