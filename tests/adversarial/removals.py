@@ -21,7 +21,6 @@ What a removal mutant must do (tests/test_removals.py, tests/test_parity.py):
 from __future__ import annotations
 
 import os
-import random
 from dataclasses import dataclass
 from dataclasses import field as dc_field
 from functools import cached_property
@@ -32,7 +31,7 @@ from policygen.errors import InputError
 from policygen.fixtures import cases_for
 from policygen.samples import Resource, SampleSet, _admission_review, _plain_review
 
-from .type_confusion import Path_, _at, _copy, _delete, _roots, _show, _stable, _walk
+from .type_confusion import Path_, _at, _copy, _delete, _roots, _show, _walk, stratified
 
 ROOT = Path(__file__).resolve().parents[2]
 CONTAINER_LISTS = frozenset({"containers", "initContainers", "ephemeralContainers"})
@@ -86,29 +85,12 @@ def sample(removals: list[Removal], limit: int, seed: int) -> list[Removal]:
     """A deterministic subset of at most limit removals: first one per (field, denied original), then each
     removal of what the API server requires from a denied original (they carry the second oracle), then
     one per (origin, field), then the rest, each stratum in a seeded order."""
-    rng = random.Random(seed)
-    ordered = sorted(removals, key=lambda r: (_stable(r.name), r.name))
-    rng.shuffle(ordered)
-    picked: list[Removal] = []
-    taken: set[str] = set()
-    strata = (
+    return stratified(removals, limit, seed, (
         lambda r: (r.field, r.denied),
         lambda r: (r.at[-1], r.origin) if r.required and r.denied else None,
         lambda r: (r.origin, r.field),
         lambda r: r.name,
-    )
-    for key in strata:
-        seen: set = set()
-        for r in ordered:
-            if len(picked) >= limit:
-                return picked
-            k = key(r)
-            if k is None or r.name in taken or k in seen:
-                continue
-            seen.add(k)
-            taken.add(r.name)
-            picked.append(r)
-    return picked
+    ))
 
 
 @dataclass

@@ -26,7 +26,7 @@ import random
 from dataclasses import dataclass
 from dataclasses import field as dc_field
 from functools import cached_property
-from typing import Any, Iterator
+from typing import Any, Callable, Iterator
 
 Path_ = tuple[str | int, ...]
 
@@ -307,24 +307,29 @@ def sample(mutants: list[Mutant], limit: int, seed: int) -> list[Mutant]:
     then the rest, each stratum in a seeded order: coverage of what is mutated
     comes before repetition of the same mutation on other originals.
     """
-    rng = random.Random(seed)
-    ordered = sorted(mutants, key=lambda m: (_stable(m.name), m.name))
-    rng.shuffle(ordered)
-    picked: list[Mutant] = []
-    taken: set[str] = set()
-    strata = (
+    return stratified(mutants, limit, seed, (
         lambda m: (m.field, m.shape),
         lambda m: (m.rule, m.field, m.shape),
         lambda m: (m.origin, m.field, m.shape),
         lambda m: m.name,
-    )
+    ))
+
+
+def stratified(items: list[Any], limit: int, seed: int, strata: tuple[Callable[[Any], Any], ...]) -> list[Any]:
+    """At most limit items (each with a unique .name), in a seeded order: one per key of the first stratum,
+    then of the next, and so on; a key of None leaves the item to a later stratum."""
+    rng = random.Random(seed)
+    ordered = sorted(items, key=lambda m: (_stable(m.name), m.name))
+    rng.shuffle(ordered)
+    picked: list[Any] = []
+    taken: set[str] = set()
     for key in strata:
         seen: set = set()
         for m in ordered:
             if len(picked) >= limit:
                 return picked
             k = key(m)
-            if m.name in taken or k in seen:
+            if k is None or m.name in taken or k in seen:
                 continue
             seen.add(k)
             taken.add(m.name)
