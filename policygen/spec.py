@@ -332,6 +332,9 @@ class AppContainers(_Model):
     forbidden_run_as_groups: list[Uid] = []
     forbidden_capabilities: list[Capability] = []
     forbid_privileged: bool = False
+    # A container that declares no runAsUser (or runAsGroup), nor its pod, runs as its image's USER, which
+    # the manifest cannot show: that may be the proxy's UID, whose traffic Istio's iptables rules let out.
+    require_declared_identity: bool = False
 
 
 class PodSettings(_Model):

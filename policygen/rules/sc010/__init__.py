@@ -9,7 +9,8 @@ from ..registry import POD, SIDECAR_CATEGORY, Rule, RuleInfo
 
 def plan(given):
     app = given.spec.app_containers
-    if not (app and (app.forbidden_run_as_users or app.forbidden_run_as_groups or app.forbidden_capabilities or app.forbid_privileged)):
+    if not (app and (app.forbidden_run_as_users or app.forbidden_run_as_groups or app.forbidden_capabilities or app.forbid_privileged
+                     or app.require_declared_identity)):
         return None
     return {
         "scope": given.scope,
@@ -18,6 +19,7 @@ def plan(given):
         "forbiddenRunAsGroups": sorted(app.forbidden_run_as_groups),
         "forbiddenCapabilities": sorted(app.forbidden_capabilities),
         "forbidPrivileged": app.forbid_privileged,
+        "requireDeclaredIdentity": app.require_declared_identity,
     }
 
 
@@ -44,6 +46,19 @@ def cases(p, kit):
     if p["forbidPrivileged"]:
         kit.pod("privileged_app", "privileged", lambda pod: pod["spec"]["containers"][0]["securityContext"].update(privileged=True))
     kit.pod("unprivileged_app", False, lambda pod: app(pod)["securityContext"].update(privileged=False))
+    if p["requireDeclaredIdentity"]:
+        def undeclared(*keys):
+            return lambda pod: [app(pod)["securityContext"].pop(key) for key in keys]
+
+        kit.pod("app_identity_undeclared", "identity-undeclared", undeclared("runAsUser", "runAsGroup"))
+        kit.pod("app_group_undeclared", "identity-undeclared", undeclared("runAsGroup"))
+        kit.deployment("template_app_user_undeclared", "identity-undeclared", undeclared("runAsUser"))
+        # The image's user cannot be seen, but the pod's declared one is what the container runs as.
+        kit.pod("app_identity_declared_on_pod", False, lambda pod: (
+            pod["spec"].update(securityContext={k: app(pod)["securityContext"][k] for k in ("runAsUser", "runAsGroup")}),
+            undeclared("runAsUser", "runAsGroup")(pod),
+        ))
+        kit.pod("app_identity_undeclared_outside_mesh", False, undeclared("runAsUser", "runAsGroup"), outside=True)
 
 
 RULE = Rule(
@@ -54,6 +69,8 @@ RULE = Rule(
         "run-as-forbidden": "an app container runs as a forbidden UID or GID",
         "capability-forbidden": "an app container adds a forbidden capability",
         "privileged": "an app container is privileged",
+        "identity-undeclared": "requireDeclaredIdentity: an app container declares no runAsUser or runAsGroup, nor does its pod, "
+                               "so it runs as its image's user, which may be the proxy's",
         "security-context-malformed": "an app container's securityContext, capabilities or capabilities.add is not of the shape Kubernetes reads",
     },
     plan=plan,

@@ -33,6 +33,7 @@ violations contains finding(found) if {
 		"forbiddenRunAsUsers": [
 			1337,
 		],
+		"requireDeclaredIdentity": false,
 		"scope": {
 			"excludedNamespaces": [
 				"kube-system",

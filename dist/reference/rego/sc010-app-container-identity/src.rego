@@ -40,6 +40,7 @@ violations contains finding(found) if {
 		"forbiddenRunAsUsers": [
 			1337,
 		],
+		"requireDeclaredIdentity": false,
 		"scope": {
 			"excludedNamespaces": [
 				"istio-system",

@@ -29,7 +29,10 @@ problems(spec, entry, params) := set() if {
 	object.get(sc, "runAsGroup", null) == null
 	object.get(pod_sc, "runAsUser", null) == null
 	object.get(pod_sc, "runAsGroup", null) == null
-} else := (({msg |
+
+	# Without an identity of its own it runs as its image's user, which requireDeclaredIdentity refuses.
+	params.requireDeclaredIdentity == false
+} else := ((({msg |
 	some key, forbidden in {"runAsUser": params.forbiddenRunAsUsers, "runAsGroup": params.forbiddenRunAsGroups}
 	count(forbidden) > 0
 	value := effective(spec, entry.container, key)
@@ -47,6 +50,11 @@ problems(spec, entry, params) := set() if {
 	msg := {"check": "privileged", "detail": sprintf("%s: securityContext.privileged is %s", [
 		pods.where(entry), review.quote(pods.security_context(entry.container).privileged),
 	])}
+}) | {msg |
+	params.requireDeclaredIdentity
+	some key in ["runAsUser", "runAsGroup"]
+	not declared(spec, entry.container, key)
+	msg := {"check": "identity-undeclared", "detail": sprintf("%s: no %s is declared on the container or the pod, so it runs as its image's, which may be the proxy's", [pods.where(entry), key])}
 }) | (({msg |
 	# A securityContext or capabilities.add the API server would reject hides what the rules read.
 	some owner in [{"what": "securityContext", "obj": entry.container}, {"what": "pod securityContext", "obj": spec}]
@@ -73,6 +81,9 @@ effective(spec, container, key) := value if {
 	value := pods.security_context(spec)[key]
 	value != null
 }
+
+# A UID or GID the API server accepts, declared by the container or its pod.
+declared(spec, container, key) if allowed_id(effective(spec, container, key), [])
 
 # A UID or GID the API server accepts: a whole number from 0 to 2^31-1.
 allowed_id(value, forbidden) if {
