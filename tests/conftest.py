@@ -120,7 +120,7 @@ def case_misses(case, verdict) -> list[str]:
 # sets in one batched run per session; tests read their slice of it.
 BUNDLES: dict[str, list[str]] = {
     "reference": ["fixtures", "reference-samples", "malformed", "edges"],
-    "corpus": ["corpus", "mutations"],
+    "corpus": ["corpus", "mutations", "corpus-api-token"],
     # Judged on their own: their Namespace objects must not join another set's inventory.
     "adversarial": ["adversarial"],
     "removals": ["removals"],
@@ -136,6 +136,7 @@ def _dataset(request, name: str) -> SampleSet:
         "edges": "edge_set",
         "corpus": "corpus_samples",
         "mutations": "mutation_set",
+        "corpus-api-token": "corpus_api_token_set",
         "adversarial": "adversarial_samples",
         "removals": "removal_set",
     }[name]
@@ -211,6 +212,16 @@ def corpus_samples() -> SampleSet:
     if len(files) != 120:
         pytest.fail(f"expected the 120 files of {CORPUS}, found {len(files)}")
     return load_samples(files)
+
+
+@pytest.fixture(scope="session")
+def corpus_api_token_set(corpus_samples) -> SampleSet:
+    """The corpus as a cluster stores it: with the API token mount the ServiceAccount plugin adds to every
+    container, the injector's sidecars included (tests/mutations.py with_api_token)."""
+    from .mutations import with_api_token
+
+    return SampleSet([Resource(r.file, r.index, _plain_review(with_api_token(r.object)), with_api_token(r.object))
+                      for r in corpus_samples.resources])
 
 
 @pytest.fixture(scope="session")

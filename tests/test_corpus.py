@@ -46,6 +46,21 @@ def test_corpus_verdicts_match_the_labels(judge, corpus_plan, corpus_samples, en
     assert allowed_count >= len(verdicts) // 2
 
 
+@pytest.mark.parametrize("engine", ["opa", "conftest", "gator", "kyverno", "vap"])
+def test_the_api_token_mount_of_a_cluster_changes_no_verdict(judge, corpus_plan, corpus_api_token_set, engine):
+    """In a cluster the ServiceAccount plugin runs again after the injector (admission reinvocation) and
+    mounts the pod's API token into the sidecars too: every corpus resource keeps its labels with it."""
+    verdicts = judge(engine, corpus_plan, "corpus-api-token", corpus_api_token_set)
+    expected = _expected()
+    wrong = [f"{Path(res.file).name}#{res.index}: expected {sorted(expected[(Path(res.file).name, res.index)][1]) or 'allow'}, "
+             f"got {[v.message for v in verdict.violations]}"
+             for res, verdict in zip(corpus_api_token_set.resources, verdicts)
+             if verdict.rules != expected[(Path(res.file).name, res.index)][1]]
+    assert wrong == [], "\n".join(wrong)
+    mounted = sum(1 for res in corpus_api_token_set.resources if "kube-api-access-" in str(res.object))
+    assert mounted >= 100
+
+
 def test_opa_and_conftest_agree_on_the_corpus(judge, corpus_plan, corpus_samples):
     opa = judge("opa", corpus_plan, "corpus", corpus_samples)
     conftest = judge("conftest", corpus_plan, "corpus", corpus_samples)

@@ -390,6 +390,25 @@ def both(*fns):
     return apply
 
 
+API_TOKEN = "kube-api-access-7xk2p"
+API_TOKEN_PATH = "/var/run/secrets/kubernetes.io/serviceaccount"
+
+
+def api_token(volume=None, source=None, path=API_TOKEN_PATH, read_only=True, name=API_TOKEN):
+    """The ServiceAccount plugin's volume, and its mount in istio-proxy and istio-init, changed as given."""
+    sources = [{"serviceAccountToken": {"expirationSeconds": 3607, "path": "token"}},
+               {"configMap": {"name": "kube-root-ca.crt", "items": [{"key": "ca.crt", "path": "ca.crt"}]}},
+               {"downwardAPI": {"items": [{"path": "namespace", "fieldRef": {"apiVersion": "v1", "fieldPath": "metadata.namespace"}}]}}]
+    if source is not None:
+        sources[0] = source
+
+    def apply(p):
+        p["spec"]["volumes"].append(volume or {"name": name, "projected": {"defaultMode": 420, "sources": sources}})
+        for who in (proxy, init):
+            who(p).setdefault("volumeMounts", []).append({"name": name, "readOnly": read_only, "mountPath": path})
+    return apply
+
+
 @case("sc006", "SC006: a sidecar mounts only approved volumes, never a hostPath.")
 def _sc006():
     def host_envoy(p):
@@ -423,7 +442,24 @@ def _sc006():
          with_(pod("s6-ro-ok"), lambda p: proxy(p)["volumeMounts"][6].update(readOnly=True))),
         ("hostPath: {} (an empty hostPath is still a hostPath).", "deny SC006",
          with_(pod("s6-empty-hostpath"), lambda p: p["spec"]["volumes"][1].update(hostPath={}))),
+        # What the ServiceAccount plugin adds to every container, the sidecars too, when the API server runs it
+        # again after the injector (admission reinvocation): approved as written, and nothing else under its name.
+        ("Near miss: the API token mount the ServiceAccount plugin gives istio-proxy and istio-init in a cluster.", "allow",
+         with_(pod("s6-api-token-ok"), api_token())),
+        ("A hostPath under the token volume's name, mounted at the token path.", "deny SC006",
+         with_(pod("s6-api-token-hostpath"), api_token(volume={"name": API_TOKEN, "hostPath": {"path": "/"}}))),
+        ("The token volume's name on a projection of another audience's token.", "deny SC006",
+         with_(pod("s6-api-token-audience"), api_token(source={"serviceAccountToken": {"audience": "istio-ca", "path": "token"}}))),
+        ("The token volume's name on a projection of a Secret.", "deny SC006",
+         with_(pod("s6-api-token-secret"), api_token(source={"secret": {"name": "other-sa-token"}}))),
+        ("The token volume mounted over the proxy's own files.", "deny SC006",
+         with_(pod("s6-api-token-elsewhere"), api_token(path="/etc/istio/proxy"))),
+        ("The token volume mounted writable.", "deny SC006",
+         with_(pod("s6-api-token-writable"), api_token(read_only=False))),
+        ("The plugin's projection under a name it never gives.", "deny SC006",
+         with_(pod("s6-api-token-renamed"), api_token(name="sa-token"))),
     ]
+
 
 
 def limits(who, **values):

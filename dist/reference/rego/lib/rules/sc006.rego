@@ -29,6 +29,7 @@ problems(spec, entry, approved) := set() if {
 	list := mounts(entry.container)
 	some i in unapproved(list, approved.allowed)
 	mount := list[i]
+	not token_mount(mount, spec)
 	msg := {"check": "mount-not-approved", "detail": sprintf("%s: volumeMounts[%d] mounts %s, approved: [%s]", [
 		pods.where(entry), i, review.quote(pods.name_of(mount)), review.listed(approved.allowed),
 	])}
@@ -81,3 +82,53 @@ host_path_volumes(spec) := {volume.name |
 mounts(container) := pods.array_at(container, "volumeMounts")
 
 devices(container) := pods.array_at(container, "volumeDevices")
+
+# METADATA
+# description: >-
+#   The mount of the pod's API token that the ServiceAccount admission plugin gives every container,
+#   exactly as it writes it. The API server runs that plugin again after the injector's webhook has
+#   changed the pod (admission reinvocation), so in a cluster every injected sidecar carries it, under
+#   a volume name with a random suffix that volumeMounts.allowed cannot list. Approved only read-only
+#   at its path, of a volume of the plugin's name that projects nothing but the pod's own token (no
+#   other audience), the cluster's CA and downward API fields: what any container of the pod gets.
+token_mount(mount, spec) if {
+	mount.mountPath == token_mount_path
+	mount.readOnly == true
+	mount.name in token_volumes(spec)
+}
+
+token_mount_path := "/var/run/secrets/kubernetes.io/serviceaccount"
+
+# Named once per pod, not once per mount.
+token_volumes(spec) := {volume.name |
+	some volume in pods.array_at(spec, "volumes")
+	is_object(volume)
+	is_string(volume.name)
+	startswith(volume.name, "kube-api-access-")
+	object.keys(volume) == {"name", "projected"}
+	is_object(volume.projected)
+	sources := object.get(volume.projected, "sources", null)
+	is_array(sources)
+	count(sources) > 0
+	count([1 | some source in sources; token_source(source)]) == count(sources)
+}
+
+token_source(source) if {
+	is_object(source)
+	object.keys(source) == {"serviceAccountToken"}
+	is_object(source.serviceAccountToken)
+	object.get(source.serviceAccountToken, "audience", null) in {null, ""}
+}
+
+token_source(source) if {
+	is_object(source)
+	object.keys(source) == {"configMap"}
+	is_object(source.configMap)
+	object.get(source.configMap, "name", null) == "kube-root-ca.crt"
+}
+
+token_source(source) if {
+	is_object(source)
+	object.keys(source) == {"downwardAPI"}
+	is_object(source.downwardAPI)
+}
