@@ -342,10 +342,14 @@ def _refuse_transforming_kustomization(doc: _Doc, file: str) -> None:
     """A kustomization that transforms or generates objects is not judged as its files are written: a Pod
     with no namespace, listed under `namespace: payments`, is created in that mesh namespace."""
     value = doc.value
-    if not (isinstance(value, dict) and value.get("kind") in _KUSTOMIZE_KINDS):
+    if not isinstance(value, dict):
         return
     api = value.get("apiVersion")
-    if not (Path(file).name in _KUSTOMIZE_FILES or (isinstance(api, str) and api.split("/")[0] == _KUSTOMIZE_GROUP)):
+    named = Path(file).name in _KUSTOMIZE_FILES
+    # kustomize reads a file of its own names without kind (or apiVersion) as a Kustomization.
+    read_by_kustomize = (named and value.get("kind") is None) or (value.get("kind") in _KUSTOMIZE_KINDS and (
+        named or (isinstance(api, str) and api.split("/")[0] == _KUSTOMIZE_GROUP)))
+    if not read_by_kustomize:
         return
     for key in value:
         if key not in _KUSTOMIZE_LISTING:

@@ -265,13 +265,19 @@ def test_strict_names_a_file_whose_name_holds_a_colon(tmp_path):
     assert proc.stderr == f"policygen: {odd}: no Kubernetes object in it (no document has a kind) (--strict)\n"
 
 
+# kustomize reads its own file without apiVersion or kind (or with `kind: Component`) all the same (red team 11).
+KUSTOMIZATION_FORMS = {"full": KUSTOMIZATION, "kindless": "resources: [pod.yaml]\n",
+                       "kind-only": "kind: Kustomization\nresources: [pod.yaml]\n", "null-kind": "kind: null\nresources: [pod.yaml]\n"}
+
+
+@pytest.mark.parametrize("form", sorted(KUSTOMIZATION_FORMS))
 @pytest.mark.parametrize("field", ["namespace: payments", "images: [{name: web, newName: evil.example/web}]",
                                    "commonLabels: {sidecar.istio.io/inject: 'false'}", "patches: [{path: p.yaml}]",
                                    "configMapGenerator: [{name: istio-sidecar-injector}]", "components: [../c]"])
-def test_a_kustomization_that_transforms_what_it_lists_is_bad_input(tmp_path, field):
+def test_a_kustomization_that_transforms_what_it_lists_is_bad_input(tmp_path, field, form):
     """kubectl apply -k, Argo CD and Flux apply what kustomize renders: a namespace-less privileged Pod listed
     under `namespace: payments` lands in that mesh namespace, while its file as written sits in default."""
-    (tmp_path / "kustomization.yaml").write_text(KUSTOMIZATION + field + "\n")
+    (tmp_path / "kustomization.yaml").write_text(KUSTOMIZATION_FORMS[form] + field + "\n")
     (tmp_path / "pod.yaml").write_text(POD.replace("  namespace: payments\n", ""))
     proc = eval_(str(tmp_path))
     key = field.split(":")[0]

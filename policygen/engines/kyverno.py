@@ -27,6 +27,7 @@ in notEvaluated.
 from __future__ import annotations
 
 import json
+import math
 import os
 import re
 import tempfile
@@ -241,7 +242,21 @@ def _old_object_unseen(readers: list[str], res: Resource) -> list[str]:
 
 
 # Seconds one SC012 run may wait on the registries before its resources are left undecided.
-SC012_TIMEOUT = float(os.environ.get("POLICYGEN_SC012_TIMEOUT", "180"))
+SC012_TIMEOUT_ENV = "POLICYGEN_SC012_TIMEOUT"
+
+
+def sc012_timeout() -> float:
+    """POLICYGEN_SC012_TIMEOUT, else 180; read when SC012 runs, so that a bad value is a clear error there."""
+    raw = os.environ.get(SC012_TIMEOUT_ENV, "").strip()
+    if not raw:
+        return 180.0
+    try:
+        value = float(raw)
+    except ValueError:
+        value = math.nan
+    if not (math.isfinite(value) and value > 0):
+        raise EngineError(f"{SC012_TIMEOUT_ENV}={raw!r} is not a number of seconds above 0")
+    return value
 
 
 def _own_name(obj: Any) -> bool:
@@ -475,7 +490,7 @@ class KyvernoEngine:
                 share = pending.pop()
                 try:
                     report = self._run(binary, Path(tmp) / f"sc012-{len(results)}-{len(pending)}-{share[0][0]}", [policy],
-                                       "CREATE", dict(UNTRUSTED_USER), share, namespaces, timeout=SC012_TIMEOUT)
+                                       "CREATE", dict(UNTRUSTED_USER), share, namespaces, timeout=sc012_timeout())
                 except runner.BatchFailed:
                     unsure.update(i for i, _ in share)
                     continue
