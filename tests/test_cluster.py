@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import subprocess
 import sys
+import time
 from pathlib import Path, PurePosixPath
 
 import pytest
@@ -215,37 +216,76 @@ def test_cli_cluster_up_env_down(tmp_path, monkeypatch):
     assert run("env").returncode == 1
 
 
-def test_eval_with_kubeconfig_installs_nothing_and_only_dry_runs(local_cluster, tmp_path):
-    """`policygen eval --engine cluster --kubeconfig`: a user's cluster judges with what it has; nothing is written."""
+def test_eval_with_kubeconfig_installs_nothing_and_only_dry_runs(local_cluster, reference_plan, tmp_path):
+    """`policygen eval --engine cluster --kubeconfig`: a user's cluster judges with what it holds; nothing is
+    written. A rule whose policy the cluster does not hold is not evaluated, and a cluster that holds none of
+    them is an error, never a run of admitted dry-runs (red team 11: a CI gate pointed at such a cluster passed)."""
     import json
     import os
 
+    from policygen.engines.cluster import UNSUPPORTED, missing_rules, rule_objects
+
+    client = local_cluster.client
+    kubectl = require_tool("kubectl")
+
     def objects() -> dict:
-        client = local_cluster.client
         return {path: sorted(i["metadata"]["name"] for i in client.get(path).get("items", []))
                 for path in ("/api/v1/pods", "/api/v1/configmaps", "/apis/rbac.authorization.k8s.io/v1/clusterroles",
                              "/apis/admissionregistration.k8s.io/v1/validatingadmissionpolicies")}
 
-    before = objects()
     samples = ROOT / "samples" / "reference"
-    proc = subprocess.run(
-        [sys.executable, "-m", "policygen.cli", "eval", "--spec", str(ROOT / "specs" / "reference.yaml"), "--engine", "cluster", "--fail-on", "never",
-         "--kubeconfig", str(local_cluster.kubeconfig), str(samples)],
-        capture_output=True, text=True, cwd=ROOT, env=dict(os.environ),
-    )
-    assert proc.returncode == 0, proc.stderr
-    verdicts = json.loads(proc.stdout)
-    assert len(verdicts) == len(_load(samples)) and all(v["engine"] == "cluster" for v in verdicts)
-    assert objects() == before
-    # Without our policies installed the server admits what it accepts; an UPDATE or DELETE of an object
-    # this cluster does not hold cannot be judged, and says so.
-    # (The session's cluster may hold some of them, left by another test file's run: those the server judges.)
-    held = {name for names in before.values() for name in names}
-    for v, res in zip(verdicts, _load(samples)):
-        if res.operation in ("UPDATE", "DELETE") and res.name not in held:
-            assert not v["violations"] and v["notEvaluated"], v
-        else:
-            assert all(x["rule"] == API_SERVER_RULE for x in v["violations"]), v
+
+    def run():
+        return subprocess.run(
+            [sys.executable, "-m", "policygen.cli", "eval", "--spec", str(ROOT / "specs" / "reference.yaml"), "--engine", "cluster",
+             "--backend", "vap", "--fail-on", "never", "--kubeconfig", str(local_cluster.kubeconfig), str(samples)],
+            capture_output=True, text=True, cwd=ROOT, env=dict(os.environ))
+
+    vap = ROOT / "dist" / "reference" / "vap"
+    ours = rule_objects(vap)
+    judged = {rule for *_, rule in ours} - UNSUPPORTED["vap"]
+    absent = missing_rules(client, ours)
+    if absent >= judged:
+        before = objects()
+        proc = run()
+        assert proc.returncode == 3 and "holds none of the vap backend's policies" in proc.stderr, proc.stderr
+        assert proc.stdout == "" and objects() == before
+    # The samples' namespaces, as a user's cluster has them (the session's cluster may not yet).
+    ClusterEngine(backend="vap")._ensure_namespaces(client, reference_plan, SampleSet(_load(samples)))
+    sc004 = vap / "sc004-sidecar-security-context.yaml"
+    installed_here = "SC004" in absent
+    if installed_here:
+        subprocess.run([str(kubectl), "--kubeconfig", str(local_cluster.kubeconfig), "apply", "-f", str(sc004)],
+                       check=True, capture_output=True)
+    try:
+        absent = missing_rules(client, ours)
+        assert "SC004" not in absent
+        before = objects()
+        # The API server enforces a new policy within a second or two; the probe below waits for it.
+        deadline = time.monotonic() + 60
+        while True:
+            proc = run()
+            assert proc.returncode == 0, proc.stderr
+            verdicts = json.loads(proc.stdout)
+            if any(x["rule"] == "SC004" for v in verdicts for x in v["violations"]) or time.monotonic() > deadline:
+                break
+            time.sleep(1)
+        assert len(verdicts) == len(_load(samples)) and all(v["engine"] == "cluster" for v in verdicts)
+        assert objects() == before
+        assert any(x["rule"] == "SC004" for v in verdicts for x in v["violations"])
+        held = {name for names in before.values() for name in names}
+        for v, res in zip(verdicts, _load(samples)):
+            # What the cluster holds no policy for is said, never passed.
+            assert absent <= set(v["notEvaluated"]), v
+            if res.operation in ("UPDATE", "DELETE") and res.name not in held:
+                # An UPDATE or DELETE of an object this cluster does not hold cannot be judged, and says so.
+                assert not v["violations"] and v["notEvaluated"], v
+            else:
+                assert all(x["rule"] in {API_SERVER_RULE} | judged - absent for x in v["violations"]), v
+    finally:
+        if installed_here:
+            subprocess.run([str(kubectl), "--kubeconfig", str(local_cluster.kubeconfig), "delete", "-f", str(sc004),
+                            "--ignore-not-found", "--wait=true"], check=True, capture_output=True)
 
 
 def _load(path):

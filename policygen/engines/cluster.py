@@ -141,9 +141,9 @@ def _subresource(res: Resource) -> str:
     return sub if sub in POD_RULE_SUBRESOURCES or sub in JUDGED_SUBRESOURCES.get(res.kind, ()) else ""
 
 
-def rule_names(dist_backend: Path) -> dict[str, str]:
-    """metadata.name -> rule ID, from the policygen.dev/rule-id annotation of every object we install."""
-    found: dict[str, str] = {}
+def rule_objects(dist_backend: Path) -> list[tuple[str, str, str, str | None, str]]:
+    """(apiVersion, kind, name, namespace, rule ID) of every object we install, from its policygen.dev/rule-id annotation."""
+    found = []
     for path in sorted(dist_backend.rglob("*.yaml")):
         if {"samples", ".kyverno-test"} & set(path.relative_to(dist_backend).parts):
             continue
@@ -156,8 +156,23 @@ def rule_names(dist_backend: Path) -> dict[str, str]:
             annotations = (meta or {}).get("annotations") or {}
             rule = annotations.get("policygen.dev/rule-id")
             if isinstance(meta, dict) and isinstance(rule, str):
-                found[meta["name"]] = rule
+                found.append((doc.get("apiVersion"), doc.get("kind"), meta["name"], meta.get("namespace"), rule))
     return found
+
+
+def rule_names(dist_backend: Path) -> dict[str, str]:
+    """metadata.name -> rule ID, from the policygen.dev/rule-id annotation of every object we install."""
+    return {name: rule for _, _, name, _, rule in rule_objects(dist_backend)}
+
+
+def missing_rules(client: ApiClient, objects: list[tuple[str, str, str, str | None, str]]) -> set[str]:
+    """The rules some of whose objects (a policy, its binding or constraint) the cluster does not hold."""
+    missing = set()
+    for api_version, kind, name, namespace, rule in objects:
+        api = client.resource(api_version, kind) if isinstance(api_version, str) and isinstance(kind, str) else None
+        if api is None or client.request("GET", f"{ApiClient.collection_path(api, namespace)}/{name}").status != 200:
+            missing.add(rule)
+    return missing
 
 
 class ClusterEngine:
@@ -190,6 +205,16 @@ class ClusterEngine:
             client = ApiClient(load_kubeconfig(self.kubeconfig), pool=self.concurrency)
             if not names:
                 names = {r.info.policy_name: r.rule_id for r in plan.rules}
+            # A cluster judges with what it holds: a rule whose objects are not there is not evaluated, and a
+            # cluster that holds none of them judges nothing (its dry-runs would all be admitted).
+            objects = rule_objects(folder) if folder.is_dir() else []
+            judged = {r.rule_id for r in plan.rules} - UNSUPPORTED[self.backend]
+            absent = missing_rules(client, objects) & judged if objects else set()
+            if objects and absent == judged:
+                raise ClusterError(f"the cluster holds none of the {self.backend} backend's policies for this spec "
+                                   f"({', '.join(sorted(judged))}): install them first (kubectl apply -k DIST/{self.backend}/), or name "
+                                   f"the backend it holds with --backend")
+            self.skipped = UNSUPPORTED[self.backend] | absent
             return self._judge(client, plan, samples.resources, names, prepared=False)
         if not (folder / "kustomization.yaml").is_file():
             raise PolicygenError(f"{folder}: no kustomization.yaml; the {self.backend} backend has nothing to install")
