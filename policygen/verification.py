@@ -113,8 +113,11 @@ def format_report(report: Report) -> str:
     skipped = sorted({r for row in report.rows for v in row.verdicts.values() for r in v.not_evaluated})
     for rule in skipped:
         engines = [e for e in report.engines if any(rule in row.verdicts[e].not_evaluated for row in report.rows)]
-        lines.append(f"NOTE {rule} was not evaluated by {', '.join(engines)} on some resources: where a sample "
-                     f"expected it, that part is not counted as passed ({_why_unevaluated(rule)})")
+        count = sum(any(rule in v.not_evaluated for v in row.verdicts.values()) for row in report.rows)
+        expected = any(row.resource.expect and rule in row.resource.expect.rules for row in report.rows)
+        lines.append(f"NOTE {rule} was not evaluated by {', '.join(engines)} on {count} resource(s)"
+                     + (": where a sample expected it, that part is not counted as passed" if expected else "")
+                     + f" ({_why_unevaluated(rule)})")
     for engine in report.engines:
         failed, unchecked = report.failures(engine), report.unchecked(engine)
         lines.append(f"{engine}: {len(report.rows) - failed - unchecked} passed, {failed} failed"

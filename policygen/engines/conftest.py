@@ -19,7 +19,7 @@ from ..samples import Resource, SampleSet
 from ..spool import Spool
 from ..verdicts import Verdict, Violation
 from . import runner
-from .rego_common import inventory, not_evaluated
+from .rego_common import inventory
 from .runner import BatchFailed
 
 
@@ -61,7 +61,7 @@ class ConftestEngine:
             workers = runner.jobs(self.jobs)
             found = runner.isolate(self.name, len(records), items, judge, workers=workers,
                                    chunk=runner.spread(len(records), workers))
-        return runner.verdicts(self.name, plan, records, found, not_evaluated(plan))
+        return runner.verdicts(self.name, plan, records, found, runner.signatures_undecided(plan, records))
 
     def _judge(self, binary: Path, root: Path, dist: Path, plan: Plan, files: list[Path]) -> list[list[Violation]]:
         argv = [

@@ -29,7 +29,7 @@ from ..samples import Resource, SampleSet
 from ..spool import Spool
 from ..verdicts import Verdict, Violation
 from . import runner
-from .rego_common import inventory, not_evaluated
+from .rego_common import inventory
 from .runner import BatchFailed
 
 CHUNK = 100  # resources per query: small enough that the server holds little, big enough to amortise a request
@@ -263,13 +263,13 @@ class OpaEngine:
             return [rego_violations(self.name, plan, found, where) for found, (where, _) in zip(results, batch, strict=True)]
 
         canary = ("policygen:canary#0", runner.encodable(runner.canary().source).encode())
-        skipped = not_evaluated(plan)
+        undecided = runner.signatures_undecided(plan, records)
         out: list[Verdict] = []
         for i, violations in runner.isolate_stream(self.name, chunks, judge, runner.jobs(self.jobs), lambda: canary):
             if i != len(out):
                 raise EngineError(f"opa: verdict for resource {i} came back out of order")  # pragma: no cover
-            # One not_evaluated list for all: read, never changed, and a run may hold 100,000.
-            out.append(runner.verdict(self.name, records[i], violations, skipped))
+            # One not_evaluated list for all that lack it: read, never changed, and a run may hold 100,000.
+            out.append(runner.verdict(self.name, records[i], violations, undecided(i)))
         return out
 
 

@@ -33,6 +33,7 @@ from typing import Any, TypeVar
 
 from ..checks import CHECKS
 from ..errors import EngineError, RunInterrupted
+from ..kinds import POD_KINDS
 from ..plan import Plan
 from ..samples import Resource, SampleSet, UNTRUSTED_USER
 from ..verdicts import Verdict, Violation, sorted_violations
@@ -347,6 +348,15 @@ def verdict(engine: str, res: Resource, violations: Iterable[Violation], not_eva
     out.violations = sorted_violations(list(violations))
     out.not_evaluated = not_evaluated
     return out
+
+
+def signatures_undecided(plan: Plan, resources: Sequence[Any]) -> Callable[[int], list[str]]:
+    """For an engine that cannot verify signatures: SC012 for each pod-bearing object written (the writes SC012
+    judges), and nothing for any other resource, in every such engine alike."""
+    if plan.rule("SC012") is None:
+        return lambda i: []
+    sc012 = ["SC012"]
+    return lambda i: sc012 if resources[i].kind in POD_KINDS and resources[i].operation in ("CREATE", "UPDATE") else []
 
 
 def verdicts(engine: str, plan: Plan, resources: Sequence[Any], found: Sequence[Iterable[Violation]],

@@ -29,7 +29,7 @@ from .. import tools
 from ..backends.cel import JUDGED_SUBRESOURCES, NAMESPACE_NAME_LABEL
 from ..backends.vap import VapBackend
 from ..errors import EngineError
-from ..kinds import NAMESPACED_KINDS, POD_KINDS, default_api_version
+from ..kinds import NAMESPACED_KINDS, default_api_version
 from ..leaves import leaves
 from ..objectmeta import undecodable
 from ..plan import Plan
@@ -173,9 +173,4 @@ class VapEngine:
                 errors = {v for v in messages[i] if v.rule == ENGINE_RULE}
                 if errors or not messages[i]:
                     messages[i] = (messages[i] - errors) | {Violation.engine_failure("vap", reason)}
-        sc012 = plan.rule("SC012") is not None
-
-        def undecided(i: int) -> list[str]:
-            res = samples.resources[i]
-            return ["SC012"] if sc012 and res.kind in POD_KINDS and res.operation in ("CREATE", "UPDATE") else []
-        return runner.verdicts(self.name, plan, samples.resources, messages, undecided)
+        return runner.verdicts(self.name, plan, samples.resources, messages, runner.signatures_undecided(plan, samples.resources))

@@ -23,7 +23,6 @@ from typing import Any
 from ... import tools
 from ...backends.gatekeeper import GatekeeperBackend
 from ...backends.manifest import RuleOutput
-from ...backends.rego import UNSUPPORTED
 from ...errors import EngineError
 from ...plan import Plan
 from ...samples import Resource, SampleSet
@@ -74,8 +73,7 @@ class GatorEngine:
             workers = runner.jobs(self.jobs)
             found = runner.isolate(self.name, len(records), items, judge, workers=workers,
                                    chunk=runner.spread(len(records), workers), unloadable=unloadable)
-        skipped = sorted(r.rule_id for r in plan.rules if r.rule_id in UNSUPPORTED)
-        return runner.verdicts(self.name, plan, records, found, skipped)
+        return runner.verdicts(self.name, plan, records, found, runner.signatures_undecided(plan, records))
 
     @staticmethod
     def _judge(binary: Path, work: Path, root: Path, outputs: list[RuleOutput], plan: Plan, batch: list[Resource],
