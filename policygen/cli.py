@@ -337,14 +337,14 @@ class _Version(argparse.Action):
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="policygen",
-        description="Compile an approved-sidecars spec into Rego, Gatekeeper and Kyverno policies, and prove them in the real engines.",
+        description="Compile an approved-sidecars spec into Rego, Gatekeeper, Kyverno and ValidatingAdmissionPolicy policies, and prove them in the real engines.",
         epilog="Exit status: 0 ok; 1 denied (eval --fail-on), verification failed, or stale output; "
         "2 bad input; 3 engine missing or failed; 130 interrupted; 143 terminated.",
     )
     parser.add_argument("--version", action=_Version, nargs=0, help="show the version and exit")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    gen = sub.add_parser("generate", help="compile a spec into dist/ (rego, gatekeeper, kyverno, exemptions, docs)")
+    gen = sub.add_parser("generate", help="compile a spec into dist/ (rego, gatekeeper, kyverno, vap, exemptions, docs)")
     gen.add_argument("spec", help="the SidecarPolicy YAML file").complete = {"bash": "_shtab_compgen_files", "zsh": "_files"}
     gen.add_argument("-o", "--output", required=True, help="output folder; replaced atomically").complete = {
         "bash": "_shtab_compgen_dirs", "zsh": "_files -/"}
@@ -372,8 +372,8 @@ def build_parser() -> argparse.ArgumentParser:
     ev.set_defaults(func=_cmd_eval)
 
     ver = sub.add_parser("verify", help="check labelled samples in every engine; exit 1 on any mismatch")
-    ver.add_argument("spec").complete = {"bash": "_shtab_compgen_files", "zsh": "_files"}
-    ver.add_argument("samples", nargs="+").complete = {"bash": "_shtab_compgen_files", "zsh": "_files"}
+    ver.add_argument("spec", help="the SidecarPolicy YAML file").complete = {"bash": "_shtab_compgen_files", "zsh": "_files"}
+    ver.add_argument("samples", nargs="+", help="files or folders of resources labelled with `# expect: allow|deny RULE...` comments").complete = {"bash": "_shtab_compgen_files", "zsh": "_files"}
     ver.add_argument("--engine", action="append", choices=list(ENGINES), help="repeatable; default: every engine")
     _add_input_flags(ver)
     _add_jobs_flag(ver)

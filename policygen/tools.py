@@ -293,11 +293,14 @@ def install_all(names: list[str] | None = None, log=print) -> dict[str, Path]:
 
 
 def main_list(stream=sys.stdout) -> None:
+    # Columns as wide as their widest entry: the helpers' versions are source hashes.
+    name_width = max(len(t.name) for t in TOOLS.values())
+    version_width = max(len(t.version) for t in TOOLS.values())
     for tool in TOOLS.values():
         try:
             found = resolve(tool.name)
         except EngineError as exc:
-            print(f"{tool.name:18} {tool.version:9} unusable  {exc}", file=stream)
+            print(f"{tool.name:{name_width}} {tool.version:{version_width}} unusable  {exc}", file=stream)
             continue
         state, where = ("missing  ", binary_path(tool.name)) if found is None else (f"{found[1]:9}", found[0])
-        print(f"{tool.name:18} {tool.version:9} {state} {where}", file=stream)
+        print(f"{tool.name:{name_width}} {tool.version:{version_width}} {state} {where}", file=stream)

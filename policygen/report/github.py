@@ -45,7 +45,7 @@ def render(run: EvalRun) -> str:
         lines.append(command("notice", f"{rule} was not evaluated by {run.engine}: not counted as passed", title=f"{rule} not evaluated"))
     counts = run.counts()
     lines.append(
-        escape_data(visible(f"policygen {run.engine}: {len(run.verdicts)} resources, {counts['deny']} denied, "
+        escape_data(visible(f"policygen {run.engine}: {len(run.verdicts)} resource{'' if len(run.verdicts) == 1 else 's'}, {counts['deny']} denied, "
                     f"{counts['warn']} warned, {counts['pass']} allowed"))
     )
     return "\n".join(lines) + "\n"

@@ -27,7 +27,7 @@ def write(run: EvalRun, out: TextIO) -> None:
             lines.append(_clean(f"  (not evaluated by {v.engine}: {', '.join(v.not_evaluated)})"))
         out.write("\n".join(lines) + "\n")
     out.write(
-        _clean(f"{run.engine}: {len(run.verdicts)} resources, {counts['deny']} denied, {counts['warn']} warned, {counts['pass']} allowed") + "\n"
+        _clean(f"{run.engine}: {len(run.verdicts)} resource{'' if len(run.verdicts) == 1 else 's'}, {counts['deny']} denied, {counts['warn']} warned, {counts['pass']} allowed") + "\n"
     )
 
 
