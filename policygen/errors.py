@@ -78,10 +78,13 @@ class EngineError(PolicygenError):
 
 
 class EngineNotInstalled(EngineError):
-    def __init__(self, engine: str, install_hint: str) -> None:
+    def __init__(self, engine: str, install_hint: str, reason: str | None = None) -> None:
         self.engine = engine
         self.install_hint = install_hint
-        super().__init__(f"engine {engine!r} is not installed; install it with: {install_hint}")
+        if reason:
+            super().__init__(f"engine {engine!r}: {reason}; unset it, or install the engine with: {install_hint}")
+        else:
+            super().__init__(f"engine {engine!r} is not installed; install it with: {install_hint}")
 
 
 class EngineVersionMismatch(EngineError):

@@ -191,7 +191,7 @@ def resolve(name: str) -> tuple[Path, str] | None:
     if named:
         path = Path(named).expanduser()
         if not _executable(path):
-            raise EngineNotInstalled(name, f"{env_var(name)}={named} is not an executable file; unset it or {install_hint(name)}")
+            raise EngineNotInstalled(name, install_hint(name), f"{env_var(name)}={named} is not an executable file")
         found = version_of(name, path)
         if found and found != TOOLS[name].version:
             raise EngineVersionMismatch(name, str(path), found, TOOLS[name].version)
