@@ -252,13 +252,18 @@ def write_tree(files: FileMap | Iterable[FileMap], dest: Path) -> list[Change]:
             for future in pending:
                 future.result()
             home = Path(os.path.abspath(dest))  # "." cannot be renamed; the folder it names can
+            raced = False
             if home.exists():
                 old_tree = _beside(dest, f"old-{os.getpid()}")
-                os.replace(home, old_tree)
+                try:
+                    os.replace(home, old_tree)
+                except FileNotFoundError:
+                    # Another run moved the folder away between the test and the rename: its tree comes next.
+                    old_tree, raced = None, True
             try:
                 os.replace(tmp, home)
             except OSError as exc:
-                if old_tree is None or exc.errno not in (errno.ENOTEMPTY, errno.EEXIST):
+                if (old_tree is None and not raced) or exc.errno not in (errno.ENOTEMPTY, errno.EEXIST):
                     raise
                 # Another run put its whole tree in place between our two renames: its tree stays.
                 raise OutputError(f"{dest}: another policygen run wrote this folder at the same time; its output "

@@ -266,6 +266,28 @@ def test_a_run_that_another_run_overtakes_between_its_renames_leaves_the_others_
     assert (out / "rego/theirs").read_text() == "theirs\n"
 
 
+def test_a_run_whose_folder_another_run_moves_away_puts_its_own_tree_in_place(tmp_path, monkeypatch):
+    # The other window (red team 11): another run moved the folder away between our test and our first
+    # rename. That read "cannot write the generated files: No such file or directory"; the folder is free,
+    # so our complete tree goes in, and the other run's second rename is the one that finds it taken.
+    import os
+
+    from policygen import output
+    out = tmp_path / "dist"
+    output.write_tree(_small_tree(), out)
+    (out / "rego/a/src.rego").write_text("tampered\n")
+    real_replace = os.replace
+
+    def overtaken(src, dst):
+        if os.fspath(src) == os.path.abspath(out) and ".dist.old-" in os.fspath(dst):
+            real_replace(out, tmp_path / ".dist.their-old")  # the other run's first rename comes first
+        return real_replace(src, dst)
+    monkeypatch.setattr(output.os, "replace", overtaken)
+    output.write_tree(_small_tree(), out)
+    assert (out / "rego/a/src.rego").read_text() != "tampered\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".dist.their-old", "dist"]  # the other run's to remove
+
+
 def test_check_refuses_a_folder_generate_would_refuse_before_reading_anything_in_it(reference_plan, tmp_path):
     # A red team (2026-12-05): `generate --check -o ~` read every file of the home folder and printed a
     # credentials file whole as a deletion, where writing refuses such a folder at once.
