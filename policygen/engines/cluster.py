@@ -95,20 +95,50 @@ def _clean(obj: dict[str, Any], namespace: str | None) -> dict[str, Any]:
 def _as_submitted(obj: dict[str, Any], namespace: str | None) -> dict[str, Any]:
     """The object as a real cluster's admission chain has it when validating webhooks and policies see it.
 
-    A Pod always has a serviceAccountName there: the ServiceAccount admission
-    plugin sets `default`. That plugin is off here, so its one effect every pod
-    sees is applied here; without it the server refuses every pod with a
-    projected token volume (Istio's istio-token) before admission. Its other
-    effect, the API token mounted into every container of the pod, reaches a
-    webhook-injected pod's sidecars only in no cluster (the injector runs after
-    it), but a manually injected pod's in every one: README, Known limits.
+    The ServiceAccount admission plugin is off here (no controller makes the ServiceAccounts it looks up),
+    so its effects on a Pod are applied here: a serviceAccountName (`default`), without which the server
+    refuses every pod with a projected token volume (Istio's istio-token) before admission, and the API
+    token mounted into every container. A cluster gives the injector's sidecars that mount too, since the
+    API server runs the plugin again after a webhook changes the pod, so every pod rule meets it here.
     """
     out = _clean(obj, namespace)
     spec = out.get("spec")
-    if out.get("kind") == "Pod" and out.get("apiVersion") == "v1" and isinstance(spec, dict) \
-            and not spec.get("serviceAccountName") and not spec.get("serviceAccount"):
-        spec["serviceAccountName"] = "default"
+    if out.get("kind") == "Pod" and out.get("apiVersion") == "v1" and isinstance(spec, dict):
+        if not spec.get("serviceAccountName") and not spec.get("serviceAccount"):
+            spec["serviceAccountName"] = "default"
+        _mount_api_token(spec)
     return out
+
+
+API_TOKEN_PATH = "/var/run/secrets/kubernetes.io/serviceaccount"
+
+
+def _mount_api_token(spec: dict[str, Any]) -> None:
+    """What the ServiceAccount plugin writes (plugin/pkg/admission/serviceaccount's mountServiceAccountToken),
+    on a pod spec the API server would decode; anything else is left as it is, for the server to refuse."""
+    volumes = spec.get("volumes")
+    lists = [spec.get("initContainers"), spec.get("containers")]
+    if spec.get("automountServiceAccountToken") is False or not (volumes is None or isinstance(volumes, list)) \
+            or any(v is not None and not isinstance(v, list) for v in lists):
+        return
+    containers = [c for v in lists for c in v or []]
+    if not all(isinstance(x, dict) and isinstance(x.get("name"), str) for x in [*(volumes or []), *containers]) \
+            or not all(isinstance(c.get("volumeMounts", []), list) and all(isinstance(m, dict) for m in c.get("volumeMounts") or [])
+                       for c in containers):
+        return
+    name = next((v["name"] for v in volumes or [] if v["name"].startswith("kube-api-access-")), None)
+    needed = [c for c in containers if not any(m.get("mountPath") == API_TOKEN_PATH for m in c.get("volumeMounts") or [])]
+    if not needed:
+        return
+    if name is None:
+        name = "kube-api-access-pgen0"
+        spec["volumes"] = [*(volumes or []), {"name": name, "projected": {"defaultMode": 420, "sources": [
+            {"serviceAccountToken": {"expirationSeconds": 3607, "path": "token"}},
+            {"configMap": {"name": "kube-root-ca.crt", "items": [{"key": "ca.crt", "path": "ca.crt"}]}},
+            {"downwardAPI": {"items": [{"path": "namespace", "fieldRef": {"apiVersion": "v1", "fieldPath": "metadata.namespace"}}]}},
+        ]}}]
+    for container in needed:
+        container["volumeMounts"] = [*(container.get("volumeMounts") or []), {"name": name, "readOnly": True, "mountPath": API_TOKEN_PATH}]
 
 
 def _name(obj: dict[str, Any] | None) -> str:

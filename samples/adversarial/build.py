@@ -394,18 +394,24 @@ API_TOKEN = "kube-api-access-7xk2p"
 API_TOKEN_PATH = "/var/run/secrets/kubernetes.io/serviceaccount"
 
 
-def api_token(volume=None, source=None, path=API_TOKEN_PATH, read_only=True, name=API_TOKEN):
+API_TOKEN_SOURCES = [{"serviceAccountToken": {"expirationSeconds": 3607, "path": "token"}},
+                     {"configMap": {"name": "kube-root-ca.crt", "items": [{"key": "ca.crt", "path": "ca.crt"}]}},
+                     {"downwardAPI": {"items": [{"path": "namespace", "fieldRef": {"apiVersion": "v1", "fieldPath": "metadata.namespace"}}]}}]
+OPENSHIFT_CA_SOURCE = {"configMap": {"name": "openshift-service-ca.crt", "items": [{"key": "service-ca.crt", "path": "service-ca.crt"}]}}
+
+
+def api_token(volume=None, source=None, path=API_TOKEN_PATH, read_only=True, name=API_TOKEN, sources=None, mount_extra=None,
+              also=None):
     """The ServiceAccount plugin's volume, and its mount in istio-proxy and istio-init, changed as given."""
-    sources = [{"serviceAccountToken": {"expirationSeconds": 3607, "path": "token"}},
-               {"configMap": {"name": "kube-root-ca.crt", "items": [{"key": "ca.crt", "path": "ca.crt"}]}},
-               {"downwardAPI": {"items": [{"path": "namespace", "fieldRef": {"apiVersion": "v1", "fieldPath": "metadata.namespace"}}]}}]
+    sources = [dict(s) for s in (sources or API_TOKEN_SOURCES)]
     if source is not None:
         sources[0] = source
 
     def apply(p):
         p["spec"]["volumes"].append(volume or {"name": name, "projected": {"defaultMode": 420, "sources": sources}})
+        p["spec"]["volumes"].extend(also or [])
         for who in (proxy, init):
-            who(p).setdefault("volumeMounts", []).append({"name": name, "readOnly": read_only, "mountPath": path})
+            who(p).setdefault("volumeMounts", []).append({"name": name, "readOnly": read_only, "mountPath": path, **(mount_extra or {})})
     return apply
 
 
@@ -458,6 +464,23 @@ def _sc006():
          with_(pod("s6-api-token-writable"), api_token(read_only=False))),
         ("The plugin's projection under a name it never gives.", "deny SC006",
          with_(pod("s6-api-token-renamed"), api_token(name="sa-token"))),
+        # Red team 11c: the kinds of source alone let a downward API projection write the pod's own annotations
+        # under the token's and CA's file names, which in-cluster clients trust.
+        ("The token moved aside, and an annotation of the pod's written as the token and the CA.", "deny SC006",
+         with_(pod("s6-api-token-forged-files"), api_token(sources=[
+             {"serviceAccountToken": {"expirationSeconds": 3607, "path": "real-token"}},
+             {"configMap": {"name": "kube-root-ca.crt", "items": [{"key": "ca.crt", "path": "real-ca.crt"}]}},
+             {"downwardAPI": {"items": [{"path": "token", "fieldRef": {"fieldPath": "metadata.annotations['forged-token']"}},
+                                        {"path": "ca.crt", "fieldRef": {"fieldPath": "metadata.annotations['forged-ca']"}}]}}]))),
+        ("A volume of the token's name that projects no token, only the pod's annotations.", "deny SC006",
+         with_(pod("s6-api-token-downward-only"), api_token(sources=[
+             {"downwardAPI": {"items": [{"path": "token", "fieldRef": {"fieldPath": "metadata.annotations['t']"}}]}}]))),
+        ("Near miss: the token volume as OpenShift's ServiceAccount admission writes it, with its service CA.", "allow",
+         with_(pod("s6-api-token-openshift-ok"), api_token(sources=[*API_TOKEN_SOURCES, OPENSHIFT_CA_SOURCE]))),
+        ("A Secret volume under the token volume's name beside it (the mount goes by name).", "deny SC006",
+         with_(pod("s6-api-token-duplicate"), api_token(also=[{"name": API_TOKEN, "secret": {"secretName": "other-sa-token"}}]))),
+        ("The token mount propagating mounts both ways, which the plugin never writes.", "deny SC006",
+         with_(pod("s6-api-token-propagation"), api_token(mount_extra={"mountPropagation": "Bidirectional"}))),
     ]
 
 

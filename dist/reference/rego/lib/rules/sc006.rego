@@ -88,10 +88,11 @@ devices(container) := pods.array_at(container, "volumeDevices")
 #   The mount of the pod's API token that the ServiceAccount admission plugin gives every container,
 #   exactly as it writes it. The API server runs that plugin again after the injector's webhook has
 #   changed the pod (admission reinvocation), so in a cluster every injected sidecar carries it, under
-#   a volume name with a random suffix that volumeMounts.allowed cannot list. Approved only read-only
-#   at its path, of a volume of the plugin's name that projects nothing but the pod's own token (no
-#   other audience), the cluster's CA and downward API fields: what any container of the pod gets.
+#   a volume name with a random suffix that volumeMounts.allowed cannot list. Approved only field for
+#   field as the plugin writes it (OpenShift's adds its service CA): a volume whose projection puts
+#   other content under those file names, or under that name twice, is judged as any other.
 token_mount(mount, spec) if {
+	object.keys(mount) == {"name", "mountPath", "readOnly"}
 	mount.mountPath == token_mount_path
 	mount.readOnly == true
 	mount.name in token_volumes(spec)
@@ -101,34 +102,37 @@ token_mount_path := "/var/run/secrets/kubernetes.io/serviceaccount"
 
 # Named once per pod, not once per mount.
 token_volumes(spec) := {volume.name |
-	some volume in pods.array_at(spec, "volumes")
+	volumes := pods.array_at(spec, "volumes")
+	some volume in volumes
 	is_object(volume)
 	is_string(volume.name)
 	startswith(volume.name, "kube-api-access-")
 	object.keys(volume) == {"name", "projected"}
-	is_object(volume.projected)
-	sources := object.get(volume.projected, "sources", null)
-	is_array(sources)
-	count(sources) > 0
-	count([1 | some source in sources; token_source(source)]) == count(sources)
+	count([1 | some other in volumes; pods.name_of(other) == volume.name]) == 1
+	token_projection(volume.projected)
 }
 
-token_source(source) if {
-	is_object(source)
-	object.keys(source) == {"serviceAccountToken"}
-	is_object(source.serviceAccountToken)
-	object.get(source.serviceAccountToken, "audience", null) in {null, ""}
+token_projection(projected) if {
+	is_object(projected)
+	object.get(projected, "defaultMode", null) in {null, 420}
+	object.keys(object.remove(projected, ["defaultMode"])) == {"sources"}
+	token_sources(projected.sources)
 }
 
-token_source(source) if {
-	is_object(source)
-	object.keys(source) == {"configMap"}
-	is_object(source.configMap)
-	object.get(source.configMap, "name", null) == "kube-root-ca.crt"
-}
+# The plugin's three sources, in its order; OpenShift's adds a fourth, its service CA.
+token_sources(sources) if sources == [
+	{"serviceAccountToken": {"expirationSeconds": sources[0].serviceAccountToken.expirationSeconds, "path": "token"}},
+	token_ca_source,
+	token_namespace_source,
+]
 
-token_source(source) if {
-	is_object(source)
-	object.keys(source) == {"downwardAPI"}
-	is_object(source.downwardAPI)
-}
+token_sources(sources) if sources == [
+	{"serviceAccountToken": {"expirationSeconds": sources[0].serviceAccountToken.expirationSeconds, "path": "token"}},
+	token_ca_source,
+	token_namespace_source,
+	{"configMap": {"name": "openshift-service-ca.crt", "items": [{"key": "service-ca.crt", "path": "service-ca.crt"}]}},
+]
+
+token_ca_source := {"configMap": {"name": "kube-root-ca.crt", "items": [{"key": "ca.crt", "path": "ca.crt"}]}}
+
+token_namespace_source := {"downwardAPI": {"items": [{"path": "namespace", "fieldRef": {"apiVersion": "v1", "fieldPath": "metadata.namespace"}}]}}
