@@ -238,19 +238,24 @@ def test_an_interrupt_right_after_the_temporary_folder_is_made_leaves_nothing_be
     assert (out / "rego/a/src.rego").read_text() == "tampered\n"
 
 
-def test_a_run_that_another_run_overtakes_between_its_renames_leaves_the_others_tree_and_nothing_beside(tmp_path, monkeypatch):
-    # Two generates into one folder (a red team, 2026-12-05): the second rename of the slower one found
-    # the faster one's tree in place, and the slower one's old tree stayed beside it for good.
+def _raced_tree(tmp_path):
+    """A written tree, changed since, for a write that another run races: (os, output, the folder, the real os.replace)."""
     import os
 
-    import pytest
-
     from policygen import output
-    from policygen.errors import OutputError
     out = tmp_path / "dist"
     output.write_tree(_small_tree(), out)
     (out / "rego/a/src.rego").write_text("tampered\n")
-    real_replace = os.replace
+    return os, output, out, os.replace
+
+
+def test_a_run_that_another_run_overtakes_between_its_renames_leaves_the_others_tree_and_nothing_beside(tmp_path, monkeypatch):
+    # Two generates into one folder (a red team, 2026-12-05): the second rename of the slower one found
+    # the faster one's tree in place, and the slower one's old tree stayed beside it for good.
+    import pytest
+
+    from policygen.errors import OutputError
+    os, output, out, real_replace = _raced_tree(tmp_path)
 
     def overtaken(src, dst):
         real_replace(src, dst)
@@ -270,13 +275,7 @@ def test_a_run_whose_folder_another_run_moves_away_puts_its_own_tree_in_place(tm
     # The other window (red team 11): another run moved the folder away between our test and our first
     # rename. That read "cannot write the generated files: No such file or directory"; the folder is free,
     # so our complete tree goes in, and the other run's second rename is the one that finds it taken.
-    import os
-
-    from policygen import output
-    out = tmp_path / "dist"
-    output.write_tree(_small_tree(), out)
-    (out / "rego/a/src.rego").write_text("tampered\n")
-    real_replace = os.replace
+    os, output, out, real_replace = _raced_tree(tmp_path)
 
     def overtaken(src, dst):
         if os.fspath(src) == os.path.abspath(out) and ".dist.old-" in os.fspath(dst):
