@@ -6,6 +6,7 @@ import copy
 from typing import Any, Callable
 
 from policygen.kinds import POD_KINDS
+from policygen.serviceaccount import mount_api_token
 
 PROXY = "istio-proxy"
 
@@ -83,35 +84,11 @@ def mutate_all(objects: list[dict[str, Any]], limit: int = 12) -> list[tuple[str
     return out
 
 
-# What the ServiceAccount admission plugin writes (plugin/pkg/admission/serviceaccount): a projected
-# volume of the pod's own token, the cluster's CA and its namespace, mounted read-only at the token
-# path into each init and app container that has no mount there. The API server runs the plugin again
-# after a webhook changes the pod, so the injector's sidecars get it too.
-API_TOKEN_PATH = "/var/run/secrets/kubernetes.io/serviceaccount"
-
-
-def api_token_volume(name: str = "kube-api-access-7xk2p") -> dict[str, Any]:
-    return {"name": name, "projected": {"defaultMode": 420, "sources": [
-        {"serviceAccountToken": {"expirationSeconds": 3607, "path": "token"}},
-        {"configMap": {"name": "kube-root-ca.crt", "items": [{"key": "ca.crt", "path": "ca.crt"}]}},
-        {"downwardAPI": {"items": [{"path": "namespace", "fieldRef": {"apiVersion": "v1", "fieldPath": "metadata.namespace"}}]}},
-    ]}}
-
-
 def with_api_token(obj: dict[str, Any]) -> dict[str, Any]:
-    """A copy of obj with the plugin's volume and mounts in its pod spec, as a cluster stores it."""
+    """A copy of obj with the ServiceAccount plugin's token volume and mounts in its pod spec, as a cluster
+    stores a pod (policygen/serviceaccount.py), whatever the kind: its controllers' pods get them too."""
     out = copy.deepcopy(obj)
     spec = pod_spec(out)
-    if not isinstance(spec, dict) or spec.get("automountServiceAccountToken") is False:
-        return out
-    volumes = spec.setdefault("volumes", [])
-    name = next((v["name"] for v in volumes if str(v.get("name", "")).startswith("kube-api-access-")), None)
-    if name is None:
-        volumes.append(api_token_volume())
-        name = volumes[-1]["name"]
-    for field in ("initContainers", "containers"):
-        for container in spec.get(field) or []:
-            mounts = container.setdefault("volumeMounts", [])
-            if not any(m.get("mountPath") == API_TOKEN_PATH for m in mounts):
-                mounts.append({"name": name, "readOnly": True, "mountPath": API_TOKEN_PATH})
+    if isinstance(spec, dict):
+        mount_api_token(spec, "kube-api-access-7xk2p")
     return out

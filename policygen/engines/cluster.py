@@ -30,6 +30,7 @@ from ..cluster.processes import ClusterError
 from ..errors import PolicygenError
 from ..fixtures import cases_for
 from ..plan import Plan
+from ..serviceaccount import mount_api_token
 from ..samples import UNTRUSTED_USER, Resource, SampleSet, _admission_review, _plain_review
 from ..verdicts import Verdict, Violation
 from .base import verdict_shell
@@ -106,39 +107,8 @@ def _as_submitted(obj: dict[str, Any], namespace: str | None) -> dict[str, Any]:
     if out.get("kind") == "Pod" and out.get("apiVersion") == "v1" and isinstance(spec, dict):
         if not spec.get("serviceAccountName") and not spec.get("serviceAccount"):
             spec["serviceAccountName"] = "default"
-        _mount_api_token(spec)
+        mount_api_token(spec)
     return out
-
-
-API_TOKEN_PATH = "/var/run/secrets/kubernetes.io/serviceaccount"
-
-
-def _mount_api_token(spec: dict[str, Any]) -> None:
-    """What the ServiceAccount plugin writes (plugin/pkg/admission/serviceaccount's mountServiceAccountToken),
-    on a pod spec the API server would decode; anything else is left as it is, for the server to refuse."""
-    volumes = spec.get("volumes")
-    lists = [spec.get("initContainers"), spec.get("containers")]
-    if spec.get("automountServiceAccountToken") is False or not (volumes is None or isinstance(volumes, list)) \
-            or any(v is not None and not isinstance(v, list) for v in lists):
-        return
-    containers = [c for v in lists for c in v or []]
-    if not all(isinstance(x, dict) and isinstance(x.get("name"), str) for x in [*(volumes or []), *containers]) \
-            or not all(isinstance(c.get("volumeMounts", []), list) and all(isinstance(m, dict) for m in c.get("volumeMounts") or [])
-                       for c in containers):
-        return
-    name = next((v["name"] for v in volumes or [] if v["name"].startswith("kube-api-access-")), None)
-    needed = [c for c in containers if not any(m.get("mountPath") == API_TOKEN_PATH for m in c.get("volumeMounts") or [])]
-    if not needed:
-        return
-    if name is None:
-        name = "kube-api-access-pgen0"
-        spec["volumes"] = [*(volumes or []), {"name": name, "projected": {"defaultMode": 420, "sources": [
-            {"serviceAccountToken": {"expirationSeconds": 3607, "path": "token"}},
-            {"configMap": {"name": "kube-root-ca.crt", "items": [{"key": "ca.crt", "path": "ca.crt"}]}},
-            {"downwardAPI": {"items": [{"path": "namespace", "fieldRef": {"apiVersion": "v1", "fieldPath": "metadata.namespace"}}]}},
-        ]}}]
-    for container in needed:
-        container["volumeMounts"] = [*(container.get("volumeMounts") or []), {"name": name, "readOnly": True, "mountPath": API_TOKEN_PATH}]
 
 
 def _name(obj: dict[str, Any] | None) -> str:
@@ -230,14 +200,14 @@ class ClusterEngine:
 
     def evaluate(self, dist: Path, plan: Plan, samples: SampleSet) -> list[Verdict]:
         folder = Path(dist) / self.backend
-        names = rule_names(folder) if folder.is_dir() else {}
+        objects = rule_objects(folder) if folder.is_dir() else []
+        names = {name: rule for _, _, name, _, rule in objects}
         if self.kubeconfig is not None:
             client = ApiClient(load_kubeconfig(self.kubeconfig), pool=self.concurrency)
             if not names:
                 names = {r.info.policy_name: r.rule_id for r in plan.rules}
             # A cluster judges with what it holds: a rule whose objects are not there is not evaluated, and a
             # cluster that holds none of them judges nothing (its dry-runs would all be admitted).
-            objects = rule_objects(folder) if folder.is_dir() else []
             judged = {r.rule_id for r in plan.rules} - UNSUPPORTED[self.backend]
             absent = missing_rules(client, objects) & judged if objects else set()
             if objects and absent == judged:

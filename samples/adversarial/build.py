@@ -16,6 +16,8 @@ from pathlib import Path
 
 import yaml
 
+from policygen.serviceaccount import API_TOKEN_PATH, api_token_sources
+
 HERE = Path(__file__).resolve().parent
 BASE = next(yaml.safe_load_all((HERE.parent / "reference" / "benign.yaml").read_text()))
 DIGEST = "sha256:0d4d5c8e5d5e2f0f1b6a7c3e9b2a4d6f8e1c3a5b7d9f0e2c4a6b8d0f2e4c6a8b"
@@ -391,12 +393,9 @@ def both(*fns):
 
 
 API_TOKEN = "kube-api-access-7xk2p"
-API_TOKEN_PATH = "/var/run/secrets/kubernetes.io/serviceaccount"
 
 
-API_TOKEN_SOURCES = [{"serviceAccountToken": {"expirationSeconds": 3607, "path": "token"}},
-                     {"configMap": {"name": "kube-root-ca.crt", "items": [{"key": "ca.crt", "path": "ca.crt"}]}},
-                     {"downwardAPI": {"items": [{"path": "namespace", "fieldRef": {"apiVersion": "v1", "fieldPath": "metadata.namespace"}}]}}]
+API_TOKEN_SOURCES = api_token_sources()
 OPENSHIFT_CA_SOURCE = {"configMap": {"name": "openshift-service-ca.crt", "items": [{"key": "service-ca.crt", "path": "service-ca.crt"}]}}
 
 
