@@ -74,6 +74,12 @@ def edge_samples(tmp_path_factory, reference_plan):
         ],
         "e.yaml": [no_version, deployment, {"kind": "Widget", "metadata": {"name": "w"}}],
     }
+    # Numbers a float64 does not hold exactly, which gator prints back rounded: each result must still find its input.
+    for number in (2**53 + 1, 2**63 - 1, -(2**53 + 3), 1e300):
+        for base in (pod, bad):
+            big = copy.deepcopy(base)
+            big["spec"]["activeDeadlineSeconds"] = number
+            files.setdefault("g.yaml", []).append(big)
     for name, docs in files.items():
         _write_docs(root / name, docs)
     # A Constraint among the inputs is judged, never loaded as policy: loaded, it would forbid the marked pod's annotation.
@@ -171,6 +177,11 @@ def test_resources_without_api_version_and_policy_objects(edge_samples, edge_ver
     assert v["e.yaml#2"].allowed  # no rule reads a Widget
     assert v["f.yaml#0"].allowed and v["f.yaml#0"].kind == "PolicygenSc008PodAnnotations"
     assert v["f.yaml#1"].allowed, v["f.yaml#1"].violations  # the Constraint among the samples was not loaded
+
+
+def test_numbers_a_float64_rounds_keep_their_verdicts(edge_samples, edge_verdicts):
+    v = _by_label(edge_samples, edge_verdicts)
+    assert [sorted(v[f"g.yaml#{i}"].rules) for i in range(8)] == [[], ["SC004"]] * 4
 
 
 def test_agrees_with_opa_on_the_edge_samples(judge, reference_plan, edge_samples, edge_verdicts):

@@ -157,6 +157,10 @@ def shapes(value: Any) -> list[tuple[str, Any]]:
             ("float-whole", float(value)),
             ("float-fraction", value + 0.5),
             ("int-negative", -1),
+            # Exact in int64, not in float64: an engine that prints numbers back through a float64 (gator)
+            # must still find its input (a red team, 2026-12-06).
+            ("int-2^53+1", 2**53 + 1),
+            ("int-2^63-1", 2**63 - 1),
             ("int-2^63", 2**63),
             ("int-2^64", 2**64),
             ("string", str(value)),

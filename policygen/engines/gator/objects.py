@@ -19,9 +19,9 @@ def canonical(obj: Any) -> str:
 def _as_decoded(value: Any) -> Any:
     """Numbers as Kubernetes' JSON decoding leaves them: an int64 when the number is one, else a float64.
 
-    gator prints back what it decoded, so 1337.0 returns as 1337 and 2**63 as
-    9223372036854775808.0's shortest form; keyed as sent, such a result would
-    match no input and fail the batch.
+    gator prints back what it decoded, so 1337.0 returns as 1337, 2**53 + 1 as
+    2**53 and 2**63 as 9223372036854775808.0's shortest form; keyed as sent, such
+    a result would match no input and fail the batch.
     """
     return with_leaves(value, _number_as_decoded)
 
@@ -29,7 +29,9 @@ def _as_decoded(value: Any) -> Any:
 def _number_as_decoded(value: Any) -> Any:
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         return value
-    if isinstance(value, int) and -(2**63) <= value < 2**63:
+    # Beyond 2**53 gator prints an integer back through a float64 (2**53 + 1 returns as 2**53),
+    # so it is keyed by its float64 rounding (a red team, 2026-12-06).
+    if isinstance(value, int) and -(2**53) <= value <= 2**53:
         return value
     try:
         number = float(value)
