@@ -18,6 +18,7 @@ _HOMES = {
     "InputError": "errors",
     "OutputError": "errors",
     "PolicygenError": "errors",
+    "SettingError": "errors",
     "QuantityError": "errors",
     "RunInterrupted": "errors",
     "SpecError": "errors",
@@ -57,6 +58,7 @@ if _typing.TYPE_CHECKING:
         PolicygenError,
         QuantityError,
         RunInterrupted,
+        SettingError,
         SpecError,
         SpecErrors,
     )
@@ -108,6 +110,7 @@ __all__ = [
     "ImageRefError",
     "InputError",
     "OutputError",
+    "SettingError",
     "Plan",
     "PolicygenError",
     "QuantityError",

@@ -70,6 +70,10 @@ class QuantityError(PolicygenError, ValueError):
     """A value that is not a Kubernetes resource quantity."""
 
 
+class SettingError(PolicygenError):
+    """A setting of the caller's (a POLICYGEN_* variable, a number of jobs) that does not parse: input, so exit 2."""
+
+
 class EngineError(PolicygenError):
     """An engine that crashed, answered nonsense or could not be reached.
 
@@ -135,6 +139,7 @@ __all__ = [
     "PolicygenError",
     "QuantityError",
     "RunInterrupted",
+    "SettingError",
     "SpecError",
     "SpecErrors",
 ]

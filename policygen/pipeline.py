@@ -15,7 +15,7 @@ from .backends import Backend, all_backends
 from .engines import CLUSTER_ENGINES, ENGINES, get_engine
 from .engines.base import Engine
 from .engines.runner import requested_jobs
-from .errors import EngineNotInstalled, InputError, PolicygenError
+from .errors import EngineNotInstalled, InputError, PolicygenError, SettingError
 from .forked import Forked
 from .kustomize import kustomizations
 from .output import Change, FileMap, compare_tree, write_tree
@@ -69,7 +69,7 @@ def _jobs(requested: int | None) -> int:
     try:
         return requested_jobs(requested)
     except ValueError as exc:  # a setting of the caller's: bad input, as for any other
-        raise PolicygenError(str(exc)) from None
+        raise SettingError(str(exc)) from None
 
 
 def render_all(plan: Plan, backends: list[str] | str | None = None) -> FileMap:

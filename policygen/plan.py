@@ -48,9 +48,9 @@ def today_utc() -> datetime.date:
         try:
             return datetime.date.fromisoformat(pinned)
         except ValueError:
-            from .errors import PolicygenError
+            from .errors import SettingError
 
-            raise PolicygenError(f"{TODAY_ENV}={pinned!r} is not an ISO date (YYYY-MM-DD)") from None
+            raise SettingError(f"{TODAY_ENV}={pinned!r} is not an ISO date (YYYY-MM-DD)") from None
     return datetime.datetime.now(datetime.timezone.utc).date()
 
 

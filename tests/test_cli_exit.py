@@ -124,6 +124,23 @@ def test_eval_of_nothing_is_bad_input(tmp_path):
     assert proc.returncode == 2 and "no Kubernetes object" in proc.stderr
 
 
+@pytest.mark.parametrize(("engine", "setting"), [
+    ("opa", {"POLICYGEN_JOBS": "abc"}),
+    ("opa", {"POLICYGEN_TODAY": "tomorrow"}),
+    ("kyverno", {"POLICYGEN_KYVERNO_JUDGE": "bogus"}),
+    # Read only when SC012 runs, which needs the registry; the bad value stops the run before any registry is asked.
+    ("kyverno", {"POLICYGEN_KYVERNO_REGISTRY": "1", "POLICYGEN_SC012_TIMEOUT": "soon"}),
+])
+def test_a_setting_that_does_not_parse_is_bad_input(engine, setting, allowed_file):
+    """Each POLICYGEN_* setting is the caller's input: exit 2 naming it, as a flag would be (the Kyverno ones were 3,
+    and a bad SC012 timeout left every pod's signature undecided instead of stopping the run)."""
+    require_tool(engine)
+    proc = policygen("eval", "--spec", str(REFERENCE_SPEC), "--engine", engine, str(allowed_file), env=setting)
+    name = list(setting)[-1]
+    assert (proc.returncode, "Traceback" in proc.stderr) == (2, False), proc.stderr
+    assert f"{name}=" in proc.stderr and proc.stdout == ""
+
+
 def test_verify_fails_on_zero_resources(tmp_path):
     empty = tmp_path / "empty"
     empty.mkdir()

@@ -15,7 +15,7 @@ import pytest
 from policygen import tools
 from policygen.engines import get_engine
 from policygen.engines.runner import BATCH_MOST, jobs, spread
-from policygen.errors import EngineError
+from policygen.errors import SettingError
 from policygen.output import write_tree
 from policygen.pipeline import render_all
 from policygen.samples import SampleSet
@@ -68,9 +68,9 @@ def test_jobs_come_from_the_caller_the_environment_or_the_cores(monkeypatch):
     monkeypatch.setenv("POLICYGEN_JOBS", "5")
     assert jobs() == 5
     monkeypatch.setenv("POLICYGEN_JOBS", "many")
-    with pytest.raises(EngineError, match="POLICYGEN_JOBS"):
+    with pytest.raises(SettingError, match="POLICYGEN_JOBS"):
         jobs()
-    with pytest.raises(EngineError):
+    with pytest.raises(SettingError):
         jobs(0)
     assert [spread(n, 2) for n in (0, 1, 2, 3, 10)] == [1, 1, 1, 2, 5]
     # Each engine process holds its batch whole: a cluster dump is many batches per worker, not one.

@@ -19,7 +19,7 @@ import pytest
 
 import policygen as pg
 from policygen.engines.kyverno import JUDGE_ENV, SC012_TIMEOUT_ENV, judge, sc012_timeout
-from policygen.errors import EngineError
+from policygen.errors import SettingError
 from policygen.samples import SampleSet
 
 from .conftest import BUNDLES, _dataset, require_tool
@@ -74,7 +74,7 @@ def test_the_judge_is_chosen_by_name(monkeypatch):
     monkeypatch.setenv(JUDGE_ENV, "CLI")
     assert judge() == "cli"
     monkeypatch.setenv(JUDGE_ENV, "apply")
-    with pytest.raises(EngineError, match=JUDGE_ENV):
+    with pytest.raises(SettingError, match=JUDGE_ENV):
         judge()
 
 
@@ -82,7 +82,7 @@ def test_the_judge_is_chosen_by_name(monkeypatch):
 def test_a_bad_sc012_timeout_is_a_clear_error_when_sc012_runs(monkeypatch, raw):
     """It was read at import, so `POLICYGEN_SC012_TIMEOUT=abc` broke every Kyverno run with a traceback (red team 11)."""
     monkeypatch.setenv(SC012_TIMEOUT_ENV, raw)
-    with pytest.raises(EngineError, match=SC012_TIMEOUT_ENV):
+    with pytest.raises(SettingError, match=SC012_TIMEOUT_ENV):
         sc012_timeout()
     monkeypatch.setenv(SC012_TIMEOUT_ENV, " 2.5 ")
     assert sc012_timeout() == 2.5

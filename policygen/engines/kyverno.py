@@ -40,7 +40,7 @@ from .. import tools
 from ..backends.cel import NAMESPACE_NAME_LABEL
 from ..backends.kyverno import KyvernoBackend
 from ..backends.manifest import RuleOutput
-from ..errors import EngineError
+from ..errors import EngineError, SettingError
 from ..kinds import NAMESPACED_KINDS, POD_KINDS, default_api_version, rule_kinds
 from ..leaves import leaves
 from ..objectmeta import undecodable
@@ -255,7 +255,7 @@ def sc012_timeout() -> float:
     except ValueError:
         value = math.nan
     if not (math.isfinite(value) and value > 0):
-        raise EngineError(f"{SC012_TIMEOUT_ENV}={raw!r} is not a number of seconds above 0")
+        raise SettingError(f"{SC012_TIMEOUT_ENV}={raw!r} is not a number of seconds above 0")
     return value
 
 
@@ -331,7 +331,7 @@ JUDGE_ENV = "POLICYGEN_KYVERNO_JUDGE"
 def judge() -> str:
     chosen = os.environ.get(JUDGE_ENV, "").strip().lower() or "check"
     if chosen not in ("check", "cli"):
-        raise EngineError(f"{JUDGE_ENV}={chosen!r}: choose check (tools/kyvernocheck) or cli (kyverno apply)")
+        raise SettingError(f"{JUDGE_ENV}={chosen!r}: choose check (tools/kyvernocheck) or cli (kyverno apply)")
     return chosen
 
 
@@ -481,6 +481,7 @@ class KyvernoEngine:
         verdict: dict[int, list[str]] = {}
         unsure: set[int] = set()
         results: list[dict[str, Any]] = []
+        timeout = sc012_timeout()  # read here, not in the loop: an EngineError there would leave every share undecided
         with tempfile.TemporaryDirectory(prefix="policygen-kyverno-sc012-") as tmp:
             # Each share alone where the CLI fails on a share (it deadlocks on some image lists): a resource it
             # cannot judge keeps SC012 undecided, never the whole run. A registry that does not answer in time
@@ -490,7 +491,7 @@ class KyvernoEngine:
                 share = pending.pop()
                 try:
                     report = self._run(binary, Path(tmp) / f"sc012-{len(results)}-{len(pending)}-{share[0][0]}", [policy],
-                                       "CREATE", dict(UNTRUSTED_USER), share, namespaces, timeout=sc012_timeout())
+                                       "CREATE", dict(UNTRUSTED_USER), share, namespaces, timeout=timeout)
                 except runner.BatchFailed:
                     unsure.update(i for i, _ in share)
                     continue

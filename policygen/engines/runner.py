@@ -32,7 +32,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from ..checks import CHECKS
-from ..errors import EngineError, RunInterrupted
+from ..errors import EngineError, RunInterrupted, SettingError
 from ..kinds import POD_KINDS
 from ..plan import Plan
 from ..samples import Resource, SampleSet, UNTRUSTED_USER
@@ -160,8 +160,8 @@ def jobs(requested: int | None = None) -> int:
     """How many batches an engine judges at once: the caller's number, POLICYGEN_JOBS, or one per core."""
     try:
         return requested_jobs(requested)
-    except ValueError as exc:
-        raise EngineError(str(exc)) from None
+    except ValueError as exc:  # a setting of the caller's: bad input
+        raise SettingError(str(exc)) from None
 
 
 # A CLI engine holds its whole batch (gator about 0.45 MiB per resource, conftest 0.3), so a batch
