@@ -279,12 +279,18 @@ class Resources(_Model):
 class Env(_Model):
     pinned: dict[EnvName, Literal_] = {}
     forbidden: list[EnvName] = []
+    # When given, the only names the sidecar may set besides the pinned ones (and no envFrom): a program that
+    # reads any flag missing from its command line from the environment (istio-iptables) has too many to forbid.
+    allowed: list[EnvName] | None = None
 
     @model_validator(mode="after")
     def _no_overlap(self) -> "Env":
         both = sorted(set(self.pinned) & set(self.forbidden))
         if both:
             raise ValueError(f"{both[0]!r} is both pinned and forbidden")
+        both = sorted(set(self.allowed or ()) & set(self.forbidden))
+        if both:
+            raise ValueError(f"{both[0]!r} is both allowed and forbidden")
         return self
 
 

@@ -18,6 +18,9 @@ def _sidecar(sidecar):
         "argsPrefix": list(sidecar.args.prefix) if sidecar.args else [],
         "pinnedEnv": [{"name": k, "value": v} for k, v in sorted(env.pinned.items())] if env else [],
         "forbiddenEnv": sorted(env.forbidden) if env else [],
+        # With a list of allowed names, every other name is denied; the pinned ones are allowed too.
+        "envAllowlist": env is not None and env.allowed is not None,
+        "allowedEnv": sorted(set(env.allowed or ()) | set(env.pinned)) if env else [],
     }
 
 
@@ -45,10 +48,24 @@ def cases(p, kit):
             lambda pod: kit.sidecar(pod, name).update(env="LD_PRELOAD=/tmp/x.so"))
     kit.pod("env_variable_not_a_mapping", ("env-malformed", "env-pinned-missing") if side["pinnedEnv"] else "env-malformed",
             lambda pod: kit.sidecar(pod, name).update(env=["LD_PRELOAD=/tmp/x.so"]))
-    kit.pod("extra_env", False, lambda pod: kit.sidecar(pod, name).setdefault("env", []).append({"name": "POLICYGEN_EXTRA", "value": "1"}))
+    kit.pod("extra_env", "env-not-allowed" if side["envAllowlist"] else False,
+            lambda pod: kit.sidecar(pod, name).setdefault("env", []).append({"name": "POLICYGEN_EXTRA", "value": "1"}))
+    if side["envAllowlist"]:
+        unpinned = sorted(set(side["allowedEnv"]) - {p["name"] for p in side["pinnedEnv"]})
+        if unpinned:
+            kit.pod("allowed_env", False,
+                    lambda pod: kit.sidecar(pod, name).setdefault("env", []).append({"name": unpinned[0], "value": "1"}))
+        # Each name the allowlist does not hold, however close to one it looks.
+        first = side["allowedEnv"][0] if side["allowedEnv"] else "CA_ADDR"
+        near = first.swapcase() if first.swapcase() != first else f"{first}_"
+        kit.pod("env_not_allowed_case", "env-not-allowed",
+                lambda pod: kit.sidecar(pod, name).setdefault("env", []).append({"name": near, "value": "1"}))
+        kit.pod("envfrom_with_allowlist", "envfrom-forbidden",
+                lambda pod: kit.sidecar(pod, name).update(envFrom=[{"configMapRef": {"name": "settings"}}]))
     if side["forbiddenEnv"]:
         var = side["forbiddenEnv"][0]
-        kit.pod("forbidden_env", "env-forbidden",
+        # A forbidden name is outside any allowlist too (the spec refuses one in both).
+        kit.pod("forbidden_env", ("env-forbidden", "env-not-allowed") if side["envAllowlist"] else "env-forbidden",
                 lambda pod: kit.sidecar(pod, name).setdefault("env", []).append({"name": var, "value": "/tmp/x.so"}))
 
 
@@ -62,7 +79,8 @@ RULE = Rule(
         "env-pinned-missing": "a pinned env variable is missing",
         "env-pinned-mismatch": "a pinned env variable has another value or a valueFrom",
         "env-forbidden": "a forbidden env variable is set",
-        "envfrom-forbidden": "envFrom can set forbidden variables",
+        "env-not-allowed": "an env variable outside the allowed names is set",
+        "envfrom-forbidden": "envFrom can set forbidden or unlisted variables",
         "env-malformed": "env or args is not of the shape Kubernetes reads",
     },
     plan=plan,

@@ -48,21 +48,28 @@ violations contains finding(found) if {
 		},
 		"sidecars": [
 			{
+				"allowedEnv": [],
 				"argsPrefix": [
 					"istio-iptables",
 				],
 				"checkArgs": true,
+				"envAllowlist": false,
 				"forbidCommand": true,
 				"forbiddenEnv": [],
 				"name": "istio-init",
 				"pinnedEnv": [],
 			},
 			{
+				"allowedEnv": [
+					"CA_ADDR",
+					"PILOT_CERT_PROVIDER",
+				],
 				"argsPrefix": [
 					"proxy",
 					"sidecar",
 				],
 				"checkArgs": true,
+				"envAllowlist": false,
 				"forbidCommand": true,
 				"forbiddenEnv": [
 					"ISTIO_META_CERT_SIGNER",
@@ -82,10 +89,12 @@ violations contains finding(found) if {
 				],
 			},
 			{
+				"allowedEnv": [],
 				"argsPrefix": [
 					"istio-iptables",
 				],
 				"checkArgs": true,
+				"envAllowlist": false,
 				"forbidCommand": true,
 				"forbiddenEnv": [],
 				"name": "istio-validation",

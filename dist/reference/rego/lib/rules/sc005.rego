@@ -22,7 +22,8 @@ problems(entry, approved) := set() if {
 	# and the variables of pinned or forbidden names exactly the pinned ones, {name, value}. Pinned
 	# names must be distinct and none forbidden, and the parameters lists: a hand-written Constraint
 	# could break any of these, and a builtin's type error here would end the decision.
-	# Whatever this body does not clear, the checks below judge.
+	# Whatever this body does not clear, the checks below judge, as they judge every sidecar with an allowlist.
+	approved.envAllowlist == false
 	c := entry.container
 	object.get(c, "command", null) == null
 	object.get(c, "envFrom", null) == null
@@ -68,11 +69,24 @@ problems(entry, approved) := set() if {
 	some name in approved.forbiddenEnv
 	name in env_names(entry.container)
 	msg := {"check": "env-forbidden", "detail": sprintf("%s: env %s is forbidden", [pods.where(entry), review.quote(name)])}
-})) | ({msg |
+})) | ((({msg |
+	# Every named variable (a nameless one is env-malformed), a repeated name each time.
+	approved.envAllowlist
+	some var in pods.array_at(entry.container, "env")
+	name := object.get(var, "name", null)
+	name != null
+	not name in approved.allowedEnv
+	msg := {"check": "env-not-allowed", "detail": sprintf("%s: env %s is not among the allowed names", [pods.where(entry), review.quote(name)])}
+} | {msg |
 	count(approved.forbiddenEnv) > 0
 	not object.get(entry.container, "envFrom", null) in {null, []}
 	msg := {"check": "envfrom-forbidden", "detail": sprintf("%s: envFrom can set forbidden variables (%s)", [pods.where(entry), review.listed(approved.forbiddenEnv)])}
-} | {review.finding("env-malformed", sprintf("%s: env is not a list of named variables", [pods.where(entry)])) |
+}) | {msg |
+	approved.envAllowlist
+	count(approved.forbiddenEnv) == 0
+	not object.get(entry.container, "envFrom", null) in {null, []}
+	msg := {"check": "envfrom-forbidden", "detail": sprintf("%s: envFrom can set variables outside the allowed names", [pods.where(entry)])}
+}) | {review.finding("env-malformed", sprintf("%s: env is not a list of named variables", [pods.where(entry)])) |
 	# An env the API server would reject could hide a forbidden variable.
 	not env_readable(entry.container)
 })
