@@ -172,6 +172,26 @@ def _app_uid(plan: Plan) -> int:
     return uid
 
 
+# A volume of each source kind as the API server accepts it, for the baseline pod.
+_SOURCE_BODIES: dict[str, dict[str, Any]] = {
+    "emptyDir": {}, "configMap": {"name": "policygen-fixture"}, "secret": {"secretName": "policygen-fixture"},
+    "projected": {"sources": [{"configMap": {"name": "policygen-fixture"}}]},
+    "downwardAPI": {"items": [{"path": "labels", "fieldRef": {"fieldPath": "metadata.labels"}}]},
+    "persistentVolumeClaim": {"claimName": "policygen-fixture"}, "csi": {"driver": "csi.policygen.test"},
+}
+
+
+def _volume(plan: Plan, spec: dict[str, Any], name: str) -> dict[str, Any]:
+    """The pod's volume of that name: of the first source the spec approves for it in a sidecar that mounts it."""
+    sc6 = plan.rule("SC006")
+    mounting = {c["name"] for fld in ("containers", "initContainers") for c in spec.get(fld, [])
+                if any(m["name"] == name for m in c.get("volumeMounts", []))}
+    kinds = [k for s in (sc6.params["sidecars"] if sc6 else []) if s["name"] in mounting
+             for w in s.get("sources", []) if w["name"] == name for k in w["sources"]]
+    kind = next((k for k in kinds if k in _SOURCE_BODIES), kinds[0] if kinds else "emptyDir")
+    return {"name": name, kind: dict(_SOURCE_BODIES.get(kind, {}))}
+
+
 def baseline_pod(plan: Plan) -> tuple[dict[str, Any], dict[str, Any]]:
     """A Pod every pod rule of the plan allows, and the inventory it needs."""
     ns, inventory = _mesh_namespace(plan)
@@ -193,7 +213,7 @@ def baseline_pod(plan: Plan) -> tuple[dict[str, Any], dict[str, Any]]:
             status[field_name].append(sidecar["name"])
     volumes = sorted({m["name"] for fld in ("containers", "initContainers") for c in spec.get(fld, []) for m in c.get("volumeMounts", [])})
     if volumes:
-        spec["volumes"] = [{"name": v, "emptyDir": {}} for v in volumes]
+        spec["volumes"] = [_volume(plan, spec, v) for v in volumes]
     annotations: dict[str, str] = {}
     labels: dict[str, str] = {"app": "shop"}
     if sidecars:

@@ -294,8 +294,33 @@ class Env(_Model):
         return self
 
 
+# The source fields of a Kubernetes volume (core/v1 VolumeSource): a volume holds one of them, emptyDir when it
+# names none (the API server's default).
+VolumeSourceKind = Literal[
+    "awsElasticBlockStore", "azureDisk", "azureFile", "cephfs", "cinder", "configMap", "csi", "downwardAPI",
+    "emptyDir", "ephemeral", "fc", "flexVolume", "flocker", "gcePersistentDisk", "gitRepo", "glusterfs",
+    "hostPath", "image", "iscsi", "nfs", "persistentVolumeClaim", "photonPersistentDisk", "portworxVolume",
+    "projected", "quobyte", "rbd", "scaleIO", "secret", "storageos", "vsphereVolume",
+]
+
+
+def _one_or_more(value: Any) -> Any:
+    return [value] if isinstance(value, str) else value
+
+
 class VolumeMounts(_Model):
     allowed: list[Annotated[str, Field(pattern=_DNS_LABEL)]] = []
+    # For an allowed volume, the sources the pod's volume of that name may have: a name alone lets the pod
+    # author put anything behind it (an NFS share, their own ConfigMap as istiod-ca-cert).
+    sources: dict[Annotated[str, Field(pattern=_DNS_LABEL)],
+                  Annotated[list[VolumeSourceKind], BeforeValidator(_one_or_more), Field(min_length=1)]] = {}
+
+    @model_validator(mode="after")
+    def _sources_of_allowed_volumes(self) -> "VolumeMounts":
+        unknown = sorted(set(self.sources) - set(self.allowed))
+        if unknown:
+            raise ValueError(f"sources names {unknown[0]!r}, which is not among the allowed volumes")
+        return self
 
 
 class Sidecar(_Model):

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from .conftest import CORPUS
+from .conftest import CORPUS, CORPUS_SPEC
 
 EXPECTED = Path(__file__).parent / "corpus" / "expected.yaml"
 
@@ -59,6 +59,38 @@ def test_the_api_token_mount_of_a_cluster_changes_no_verdict(judge, corpus_plan,
     assert wrong == [], "\n".join(wrong)
     mounted = sum(1 for res in corpus_api_token_set.resources if "kube-api-access-" in str(res.object))
     assert mounted >= 100
+
+
+# The source of each of istio-proxy's volumes as Istio's injector writes it (SC006 volumeMounts.sources): none
+# for the sockets and certificates (an emptyDir, as the API server defaults it), csi for SPIRE's workload socket.
+INJECTOR_SOURCES = {
+    "workload-socket": ["emptyDir", "csi"], "credential-socket": "emptyDir", "workload-certs": "emptyDir",
+    "istio-envoy": "emptyDir", "istio-data": "emptyDir", "istio-podinfo": "downwardAPI", "istio-token": "projected",
+    "istiod-ca-cert": "configMap", "istio-ca-crl": "configMap",
+}
+
+
+@pytest.fixture(scope="module")
+def sources_plan(tmp_path_factory):
+    import policygen as pg
+
+    spec = yaml.safe_load(CORPUS_SPEC.read_text(encoding="utf-8"))
+    proxy = next(s for s in spec["spec"]["sidecars"] if s["name"] == "istio-proxy")
+    proxy["volumeMounts"]["sources"] = INJECTOR_SOURCES
+    path = tmp_path_factory.mktemp("sources") / "spec.yaml"
+    path.write_text(yaml.safe_dump(spec), encoding="utf-8")
+    return pg.build_plan(pg.load_spec(path))
+
+
+@pytest.mark.parametrize("engine", ["opa", "vap"])
+def test_the_injectors_volume_sources_change_no_verdict(judge, sources_plan, corpus_samples, engine):
+    """A spec that names each proxy volume's source as the injector writes it keeps every corpus label."""
+    verdicts = judge(engine, sources_plan, "corpus-volume-sources", corpus_samples)
+    expected = _expected()
+    wrong = [f"{Path(res.file).name}#{res.index}: got {[v.message for v in verdict.violations]}"
+             for res, verdict in zip(corpus_samples.resources, verdicts)
+             if verdict.rules != expected[(Path(res.file).name, res.index)][1]]
+    assert wrong == [], "\n".join(wrong)
 
 
 def test_opa_and_conftest_agree_on_the_corpus(judge, corpus_plan, corpus_samples):

@@ -10,7 +10,8 @@ from ..registry import POD, SIDECAR_CATEGORY, Rule, RuleInfo, per_sidecar
 def _sidecar(sidecar):
     if sidecar.volume_mounts is None:
         return None
-    return {"name": sidecar.name, "allowed": sorted(sidecar.volume_mounts.allowed)}
+    return {"name": sidecar.name, "allowed": sorted(sidecar.volume_mounts.allowed),
+            "sources": [{"name": k, "sources": sorted(set(v))} for k, v in sorted(sidecar.volume_mounts.sources.items())]}
 
 
 def plan(given):
@@ -29,7 +30,10 @@ def cases(p, kit):
     kit.pod("host_path_mount", ("mount-hostpath", "mount-not-approved"), host_mount)
     if side["allowed"]:
         # An approved volume name does not make a hostPath volume approved.
-        kit.pod("host_path_under_approved_name", "mount-hostpath", lambda pod: host_mount(pod, side["allowed"][-1]))
+        last = side["allowed"][-1]
+        sourced = any(w["name"] == last and "hostPath" not in w["sources"] for w in side["sources"])
+        kit.pod("host_path_under_approved_name", ("mount-hostpath", "volume-source-not-approved") if sourced else "mount-hostpath",
+                lambda pod: host_mount(pod, last))
     kit.pod("host_path_mount_outside_mesh", False, host_mount, outside=True)
     # A mount that is no mapping names no volume, even when its text is an approved name.
     named = next((s for s in p["sidecars"] if s["allowed"]), side)
@@ -43,6 +47,23 @@ def cases(p, kit):
     kit.pod("unapproved_block_device", "mount-not-approved", lambda pod: (
         pod["spec"].setdefault("volumes", []).append({"name": "policygen-block", "persistentVolumeClaim": {"claimName": "disk"}}),
         kit.sidecar(pod, name).setdefault("volumeDevices", []).append({"name": "policygen-block", "devicePath": "/dev/xvda"})))
+    # The volume the baseline pod's sidecar mounts (policygen.fixtures), when the spec names its sources.
+    mounted = side["allowed"][0] if side["allowed"] else None
+    for want in [w for w in side["sources"] if w["name"] == mounted]:
+        other = "nfs" if "nfs" not in want["sources"] else "hostPath"
+
+        def swap_source(pod, kinds):
+            for volume in pod["spec"].get("volumes", []):
+                if volume["name"] == want["name"]:
+                    for key in [k for k in volume if k != "name"]:
+                        del volume[key]
+                    volume.update(kinds)
+        nfs = {"nfs": {"server": "attacker.example", "path": "/"}} if other == "nfs" else {"hostPath": {"path": "/"}}
+        kit.pod("volume_source_swapped", ("volume-source-not-approved", "mount-hostpath") if other == "hostPath"
+                else "volume-source-not-approved", lambda pod: swap_source(pod, nfs))
+        # A second source beside the approved one is not a volume the API server accepts, nor one to trust.
+        kit.pod("volume_source_added", "volume-source-not-approved", lambda pod: next(
+            v for v in pod["spec"]["volumes"] if v["name"] == want["name"]).update(nfs if other == "nfs" else {"nfs": {"server": "a", "path": "/"}}))
     kit.pod("unapproved_mount", "mount-not-approved", lambda pod: (
         pod["spec"].setdefault("volumes", []).append({"name": "policygen-unapproved", "emptyDir": {}}),
         kit.sidecar(pod, name).setdefault("volumeMounts", []).append({"name": "policygen-unapproved", "mountPath": "/x"}),
@@ -57,6 +78,7 @@ RULE = Rule(
         "mount-not-approved": "a mount of a volume that is not approved",
         "mount-hostpath": "a mount of a hostPath volume",
         "mounts-malformed": "volumeMounts or volumes is not of the shape Kubernetes reads",
+        "volume-source-not-approved": "a mount of a volume whose source is not one the spec approves for its name",
     },
     plan=plan,
     cases=cases,

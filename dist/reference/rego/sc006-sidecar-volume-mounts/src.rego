@@ -50,6 +50,7 @@ violations contains finding(found) if {
 			{
 				"allowed": [],
 				"name": "istio-init",
+				"sources": [],
 			},
 			{
 				"allowed": [
@@ -64,10 +65,12 @@ violations contains finding(found) if {
 					"workload-socket",
 				],
 				"name": "istio-proxy",
+				"sources": [],
 			},
 			{
 				"allowed": [],
 				"name": "istio-validation",
+				"sources": [],
 			},
 		],
 	}
