@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import decimal
 import math
 import os
 import re
@@ -198,6 +199,7 @@ _V2_SPECIAL_FLOAT = {
     **dict.fromkeys(("-.inf", "-.Inf", "-.INF"), -math.inf),
 }
 _V2_FLOAT = re.compile(r"[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?")
+_V2_DOT_FLOAT = re.compile(r"\.[0-9]+(?:_[0-9]+)*(?:[eE][-+]?[0-9]+(?:_[0-9]+)*)?")
 # Go's strconv.ParseInt(s, 0, 64) after go-yaml removed underscores.
 _GO_INT = re.compile(r"([-+]?)(0[xX][0-9a-fA-F]+|0[oO][0-7]+|0[bB][01]+|0[0-7]*|[1-9][0-9]*)")
 # Go's time.Parse layouts that go-yaml v2 tries; the value stays the text written.
@@ -262,7 +264,9 @@ def resolve_v2(value: str) -> tuple[str, Any]:
     if first == ".":
         if value in _V2_SPECIAL_FLOAT:
             return _FLOAT, _V2_SPECIAL_FLOAT[value]
-        return (_FLOAT, float(value)) if _V2_FLOAT.fullmatch(value) and _finite(value) else (_STR, value)
+        # Go's ParseFloat, which takes underscores between digits (.1_5 is 0.15).
+        plain = value.replace("_", "")
+        return (_FLOAT, float(plain)) if _V2_DOT_FLOAT.fullmatch(value) and _finite(plain) else (_STR, value)
     if first in "+-0123456789":
         if value in _V2_SPECIAL_FLOAT:
             return _FLOAT, _V2_SPECIAL_FLOAT[value]
@@ -316,7 +320,9 @@ def _json_value(value: Any) -> Any:
         if not math.isfinite(value):
             raise YamlValueUnsupported(f"json: unsupported value: {_go_float_name(value)}")
         if value.is_integer() and abs(value) < _INTEGRAL_FLOAT_LIMIT:
-            return int(value)
+            # The digits Go prints: the shortest that read back as this float, then zeros (1.152921504606846976e18
+            # is 1152921504606847000, not the float's exact 2**60; a red team, 2026-12-06).
+            return int(decimal.Decimal(repr(value)))
     return value
 
 

@@ -13,6 +13,7 @@ directive above its document:
 from __future__ import annotations
 
 import fnmatch
+import math
 import os
 import re
 import sys
@@ -24,7 +25,7 @@ from typing import TYPE_CHECKING, Any
 
 from . import kubeyaml
 from .errors import InputError
-from .kinds import foreign, is_cluster_scoped, unserved
+from .kinds import POD_KINDS, foreign, is_cluster_scoped, unserved
 from .objectmeta import undecodable
 from .visible import visible
 
@@ -247,6 +248,45 @@ def _decode_null_metadata_values(obj: Any) -> None:
                 meta[field_name] = {k: "" if v is None else v for k, v in values.items()}
 
 
+# Where each pod-bearing kind keeps its pod spec.
+_POD_SPEC_PATHS = {kind: ("spec",) if kind == "Pod" else ("spec", "jobTemplate", "spec", "template", "spec") if kind == "CronJob"
+                   else ("spec", "template", "spec") for kind in POD_KINDS}
+
+
+def _decode_number_quantities(obj: Any) -> None:
+    """A container's limit or request written as a JSON number, as the API server decodes it: a quantity, kept as
+    the text of that number. Done in place, so every engine reads the same exact value: conftest, gator, Kyverno
+    and the CEL read a number through a float64, so 2**53 + 1 bytes under a limit of 8Pi passed them, where a
+    quantity string is read exactly everywhere (a red team, 2026-12-06). Booleans and other types stay as they
+    are, for the rules to deny."""
+    if not isinstance(obj, dict) or obj.get("kind") not in _POD_SPEC_PATHS:
+        return
+    spec: Any = obj
+    for key in _POD_SPEC_PATHS[obj["kind"]]:
+        spec = spec.get(key) if isinstance(spec, dict) else None
+    if not isinstance(spec, dict):
+        return
+    for field_name in ("initContainers", "containers", "ephemeralContainers"):
+        containers = spec.get(field_name)
+        for container in containers if isinstance(containers, list) else ():
+            resources = container.get("resources") if isinstance(container, dict) else None
+            for bound in ("limits", "requests"):
+                values = resources.get(bound) if isinstance(resources, dict) else None
+                if isinstance(values, dict) and any(_is_number(v) for v in values.values()):
+                    resources[bound] = {k: _number_text(v) if _is_number(v) else v for k, v in values.items()}
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+def _number_text(value: int | float) -> str | float:
+    """The number as the text Kubernetes' quantity parser reads; a float no text holds (inf, nan) stays, for the rules."""
+    if isinstance(value, int):
+        return str(value)
+    return repr(value) if math.isfinite(value) else value
+
+
 def is_list(doc: dict[str, Any]) -> bool:
     """kubectl decodes any object with a non-null items field as a list, whatever its kind."""
     return doc.get("items") is not None and doc.get("kind") != "AdmissionReview"
@@ -419,6 +459,7 @@ def iter_text(text: str, file: str) -> Iterator[list[Resource]]:
         for item_no, (source, review, is_ar, line) in enumerate(entries):
             for role in ("object", "oldObject"):
                 _decode_null_metadata_values(review.get(role))
+                _decode_number_quantities(review.get(role))
             expect = pending.get(item_no, pending.get(None))
             out.append(Resource(file, count, review, source, expect, is_ar, doc.number, line))
             count += 1

@@ -39,6 +39,11 @@ def one(text: str):
     # Floats; Go prints integral ones without a point, so the API server reads an integer.
     ("1e3", 1000), ("1.0", 1), ("1.5", 1.5), (".5", 0.5), ("-2.5e-3", -0.0025), ("1e21", 1e21),
     ("1e400", "1e400"),  # out of range: go-yaml keeps the text
+    # A point first: Go's ParseFloat as written, which takes underscores between digits only (a red team, 2026-12-06).
+    (".1_5", 0.15), (".1_337e4", 1337), (".1_5e1_0", 1500000000), ("._5", "._5"), (".1__5", ".1__5"), (".1_", ".1_"),
+    (".5_E3", ".5_E3"), (".e3", ".e3"),
+    # Go prints the shortest digits that read back as the float, then zeros: 2**60 as a float is not 2**60.
+    ("1.152921504606846976e18", 1152921504606847000), ("9007199254740993.0", 9007199254740992),
     ("1:20", "1:20"),  # no base-60 (PyYAML: 80)
     # Timestamps stay the text written (PyYAML: a datetime that JSON cannot hold).
     ("2024-01-31", "2024-01-31"), ("2001-12-14t21:59:43.10-05:00", "2001-12-14t21:59:43.10-05:00"),
