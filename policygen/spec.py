@@ -311,7 +311,8 @@ def _one_or_more(value: Any) -> Any:
 class VolumeMounts(_Model):
     allowed: list[Annotated[str, Field(pattern=_DNS_LABEL)]] = []
     # For an allowed volume, the sources the pod's volume of that name may have: a name alone lets the pod
-    # author put anything behind it (an NFS share, their own ConfigMap as istiod-ca-cert).
+    # author put anything behind it (an NFS share, their own Secret as istiod-ca-cert). The kind only: a
+    # ConfigMap of another name is still a configMap.
     sources: dict[Annotated[str, Field(pattern=_DNS_LABEL)],
                   Annotated[list[VolumeSourceKind], BeforeValidator(_one_or_more), Field(min_length=1)]] = {}
 

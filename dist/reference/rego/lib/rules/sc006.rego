@@ -56,14 +56,18 @@ problems(spec, entry, approved) := set() if {
 	not devices(entry.container)
 	msg := {"check": "mounts-malformed", "detail": sprintf("%s: volumeDevices is not a list", [pods.where(entry)])}
 })) | ({msg |
-	# Each volume of a name the spec gives sources for, that the sidecar mounts: one source, an approved one.
+	# Each volume of a name the spec gives sources for, that the sidecar mounts or takes as a raw block
+	# device: one source, an approved one.
 	some want in approved.sources
-	want.name in {name | some mount in mounts(entry.container); name := object.get(mount, "name", null)}
+	want.name in ({name | some mount in mounts(entry.container); name := object.get(mount, "name", null)} | {name |
+		some device in devices(entry.container)
+		name := object.get(device, "name", null)
+	})
 	some volume in pods.array_at(spec, "volumes")
 	object.get(volume, "name", null) == want.name
 	kinds := volume_kinds(volume)
 	not one_of(kinds, want.sources)
-	msg := {"check": "volume-source-not-approved", "detail": sprintf("%s: mounts volume %s of source %s, approved: [%s]", [
+	msg := {"check": "volume-source-not-approved", "detail": sprintf("%s: uses volume %s of source %s, approved: [%s]", [
 		pods.where(entry), review.quote(want.name), review.listed(sort(kinds)), review.listed(want.sources),
 	])}
 } | {msg |
