@@ -91,6 +91,7 @@ def test_the_injectors_volume_sources_change_no_verdict(judge, sources_plan, cor
              for res, verdict in zip(corpus_samples.resources, verdicts)
              if verdict.rules != expected[(Path(res.file).name, res.index)][1]]
     assert wrong == [], "\n".join(wrong)
+    assert len(verdicts) == len(corpus_samples.resources) == 125
 
 
 def test_opa_and_conftest_agree_on_the_corpus(judge, corpus_plan, corpus_samples):

@@ -47,23 +47,24 @@ def cases(p, kit):
     kit.pod("unapproved_block_device", "mount-not-approved", lambda pod: (
         pod["spec"].setdefault("volumes", []).append({"name": "policygen-block", "persistentVolumeClaim": {"claimName": "disk"}}),
         kit.sidecar(pod, name).setdefault("volumeDevices", []).append({"name": "policygen-block", "devicePath": "/dev/xvda"})))
-    # The volume the baseline pod's sidecar mounts (policygen.fixtures), when the spec names its sources.
+    # The volume the baseline pod's sidecar mounts (policygen.fixtures), when the spec names its sources: another
+    # source in its place, and beside it (two sources are no volume the API server accepts, nor one to trust).
     mounted = side["allowed"][0] if side["allowed"] else None
-    for want in [w for w in side["sources"] if w["name"] == mounted]:
-        other = "nfs" if "nfs" not in want["sources"] else "hostPath"
+    want = next((w for w in side["sources"] if w["name"] == mounted), None)
+    if want is not None:
+        foreign = {"hostPath": {"path": "/"}} if "nfs" in want["sources"] else {"nfs": {"server": "attacker.example", "path": "/"}}
+        checks = ("volume-source-not-approved", "mount-hostpath") if "hostPath" in foreign else "volume-source-not-approved"
 
-        def swap_source(pod, kinds):
-            for volume in pod["spec"].get("volumes", []):
-                if volume["name"] == want["name"]:
-                    for key in [k for k in volume if k != "name"]:
-                        del volume[key]
-                    volume.update(kinds)
-        nfs = {"nfs": {"server": "attacker.example", "path": "/"}} if other == "nfs" else {"hostPath": {"path": "/"}}
-        kit.pod("volume_source_swapped", ("volume-source-not-approved", "mount-hostpath") if other == "hostPath"
-                else "volume-source-not-approved", lambda pod: swap_source(pod, nfs))
-        # A second source beside the approved one is not a volume the API server accepts, nor one to trust.
-        kit.pod("volume_source_added", "volume-source-not-approved", lambda pod: next(
-            v for v in pod["spec"]["volumes"] if v["name"] == want["name"]).update(nfs if other == "nfs" else {"nfs": {"server": "a", "path": "/"}}))
+        def volume(pod):
+            return next(v for v in pod["spec"]["volumes"] if v["name"] == want["name"])
+
+        def swap_source(pod):
+            named = volume(pod)
+            for key in [k for k in named if k != "name"]:
+                del named[key]
+            named.update(foreign)
+        kit.pod("volume_source_swapped", checks, swap_source)
+        kit.pod("volume_source_added", checks, lambda pod: volume(pod).update(foreign))
     kit.pod("unapproved_mount", "mount-not-approved", lambda pod: (
         pod["spec"].setdefault("volumes", []).append({"name": "policygen-unapproved", "emptyDir": {}}),
         kit.sidecar(pod, name).setdefault("volumeMounts", []).append({"name": "policygen-unapproved", "mountPath": "/x"}),
