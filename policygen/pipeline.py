@@ -14,8 +14,8 @@ from . import exceptions, tools
 from .backends import Backend, all_backends
 from .engines import CLUSTER_ENGINES, ENGINES, get_engine
 from .engines.base import Engine
-from .engines.runner import requested_jobs
-from .errors import EngineNotInstalled, InputError, PolicygenError, SettingError
+from .engines.runner import jobs as _jobs
+from .errors import EngineNotInstalled, InputError, PolicygenError
 from .forked import Forked
 from .kustomize import kustomizations
 from .output import Change, FileMap, compare_tree, write_tree
@@ -63,13 +63,6 @@ def render_backends(plan: Plan, backends: list[str] | str | None = None, jobs: i
         for backend in mine:
             yield _render_one(plan, backend)
         yield from child.result()
-
-
-def _jobs(requested: int | None) -> int:
-    try:
-        return requested_jobs(requested)
-    except ValueError as exc:  # a setting of the caller's: bad input, as for any other
-        raise SettingError(str(exc)) from None
 
 
 def render_all(plan: Plan, backends: list[str] | str | None = None) -> FileMap:

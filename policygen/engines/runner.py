@@ -138,11 +138,12 @@ def canary() -> Resource:
     return Resource("policygen:canary", 0, review, obj)
 
 
-def requested_jobs(requested: int | None = None) -> int:
-    """The caller's number, POLICYGEN_JOBS, or one per core; ValueError when it is no whole number of 1 or more."""
+def jobs(requested: int | None = None) -> int:
+    """How many batches an engine judges (or backends render) at once: the caller's number, POLICYGEN_JOBS, or one
+    per core; a SettingError (bad input) when it is no whole number of 1 or more."""
     if requested is not None:
         if requested < 1:
-            raise ValueError(f"jobs must be at least 1, not {requested}")
+            raise SettingError(f"jobs must be at least 1, not {requested}")
         return requested
     raw = os.environ.get("POLICYGEN_JOBS", "").strip()
     if not raw:
@@ -152,16 +153,8 @@ def requested_jobs(requested: int | None = None) -> int:
     except ValueError:
         value = 0
     if value < 1:
-        raise ValueError(f"POLICYGEN_JOBS={raw!r} is not a whole number of parallel runs, 1 or more")
+        raise SettingError(f"POLICYGEN_JOBS={raw!r} is not a whole number of parallel runs, 1 or more")
     return value
-
-
-def jobs(requested: int | None = None) -> int:
-    """How many batches an engine judges at once: the caller's number, POLICYGEN_JOBS, or one per core."""
-    try:
-        return requested_jobs(requested)
-    except ValueError as exc:  # a setting of the caller's: bad input
-        raise SettingError(str(exc)) from None
 
 
 # A CLI engine holds its whole batch (gator about 0.45 MiB per resource, conftest 0.3), so a batch
