@@ -70,22 +70,30 @@ INJECTOR_SOURCES = {
 }
 
 
+# The programs the injector's hooks run (pilot-agent's wait and drain); istio-init and istio-validation run none.
+INJECTOR_EXEC = [["pilot-agent", "request"], ["pilot-agent", "wait"]]
+
+
 @pytest.fixture(scope="module")
-def sources_plan(tmp_path_factory):
+def injector_settings_plan(tmp_path_factory):
     import policygen as pg
 
     spec = yaml.safe_load(CORPUS_SPEC.read_text(encoding="utf-8"))
+    for sidecar in spec["spec"]["sidecars"]:
+        sidecar["execHandlers"] = {"allowed": INJECTOR_EXEC if sidecar["name"] == "istio-proxy" else []}
     proxy = next(s for s in spec["spec"]["sidecars"] if s["name"] == "istio-proxy")
     proxy["volumeMounts"]["sources"] = INJECTOR_SOURCES
-    path = tmp_path_factory.mktemp("sources") / "spec.yaml"
+    path = tmp_path_factory.mktemp("injector-settings") / "spec.yaml"
     path.write_text(yaml.safe_dump(spec), encoding="utf-8")
     return pg.build_plan(pg.load_spec(path))
 
 
 @pytest.mark.parametrize("engine", ["opa", "vap"])
-def test_the_injectors_volume_sources_change_no_verdict(judge, sources_plan, corpus_samples, engine):
-    """A spec that names each proxy volume's source as the injector writes it keeps every corpus label."""
-    verdicts = judge(engine, sources_plan, "corpus-volume-sources", corpus_samples)
+def test_the_injectors_volume_sources_and_exec_handlers_change_no_verdict(judge, injector_settings_plan, corpus_samples,
+                                                                          engine):
+    """A spec that names each proxy volume's source and each hook's program as the injector writes them keeps
+    every corpus label (options beyond SPEC.md: volumeMounts.sources, execHandlers)."""
+    verdicts = judge(engine, injector_settings_plan, "corpus-injector-settings", corpus_samples)
     expected = _expected()
     wrong = [f"{Path(res.file).name}#{res.index}: got {[v.message for v in verdict.violations]}"
              for res, verdict in zip(corpus_samples.resources, verdicts)

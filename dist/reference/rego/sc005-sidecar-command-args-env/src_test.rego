@@ -3,7 +3,7 @@ package policygen.sc005_test
 import data.policygen.sc005
 
 # policygen/checks.py: the check codes SC005 may report.
-catalogued_checks := {"args-prefix", "command-set", "env-forbidden", "env-malformed", "env-not-allowed", "env-pinned-mismatch", "env-pinned-missing", "envfrom-forbidden"}
+catalogued_checks := {"args-prefix", "command-set", "env-forbidden", "env-malformed", "env-not-allowed", "env-pinned-mismatch", "env-pinned-missing", "envfrom-forbidden", "exec-not-approved"}
 
 approved_pod_input := {
 	"apiVersion": "v1",

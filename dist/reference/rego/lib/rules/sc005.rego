@@ -24,6 +24,7 @@ problems(entry, approved) := set() if {
 	# could break any of these, and a builtin's type error here would end the decision.
 	# Whatever this body does not clear, the checks below judge, as they judge every sidecar with an allowlist.
 	approved.envAllowlist == false
+	approved.checkExec == false
 	c := entry.container
 	object.get(c, "command", null) == null
 	object.get(c, "envFrom", null) == null
@@ -41,7 +42,7 @@ problems(entry, approved) := set() if {
 	count(pinned & forbidden) == 0
 	watched := pinned | forbidden
 	{var | some var in env; var.name in watched} == {want | some want in approved.pinnedEnv}
-} else := ((({review.finding("command-set", sprintf("%s: command is set to %s; the image's entrypoint must run", [
+} else := (((({review.finding("command-set", sprintf("%s: command is set to %s; the image's entrypoint must run", [
 	pods.where(entry), review.quote(entry.container.command),
 ])) |
 	approved.forbidCommand
@@ -89,7 +90,13 @@ problems(entry, approved) := set() if {
 }) | {review.finding("env-malformed", sprintf("%s: env is not a list of named variables", [pods.where(entry)])) |
 	# An env the API server would reject could hide a forbidden variable.
 	not env_readable(entry.container)
-})
+})) | {msg |
+	approved.checkExec
+	some found in unapproved_execs(entry.container, approved.execPrefixes)
+	msg := {"check": "exec-not-approved", "detail": sprintf("%s: %s runs %s, which starts with no approved command", [
+		pods.where(entry), found[0], review.quote(found[1]),
+	])}
+}
 
 # An env that is no list is not readable either: array_at is undefined for it. A function, since
 # OPA would bind array_at's value outside a `not` written here, and the check with it.
@@ -118,3 +125,39 @@ env_value(var) := value if {
 describe(var) := "set from valueFrom" if object.get(var, "valueFrom", null) != null
 
 else := review.quote(object.get(var, "value", null))
+
+# Where a sidecar's hooks and probes run a program that starts with none of the prefixes: each exec
+# action by where it sits, and whatever stands where a mapping belongs (the API server refuses
+# such a container; offline it could hide an action), so that nothing unread passes.
+unapproved_execs(container, prefixes) := {["lifecycle", lifecycle] |
+	lifecycle := object.get(container, "lifecycle", null)
+	lifecycle != null
+	not is_object(lifecycle)
+} | {[concat(".", path), action] |
+	some path in handler_paths
+	handler := object.get(container, path, null)
+	handler != null
+	action := exec_action(handler)
+	not approved_command(action, prefixes)
+}
+
+handler_paths := [["lifecycle", "postStart"], ["lifecycle", "preStop"], ["livenessProbe"], ["readinessProbe"], ["startupProbe"]]
+
+# A handler's exec action; a handler that is no mapping stands for itself. Undefined for one that
+# runs nothing (httpGet, tcpSocket, grpc, sleep, or a null exec).
+exec_action(handler) := action if {
+	is_object(handler)
+	action := object.get(handler, "exec", null)
+	action != null
+} else := handler if not is_object(handler)
+
+approved_command(action, prefixes) if {
+	is_object(action)
+	command := object.get(action, "command", null)
+	is_array(command)
+	count([1 | some word in command; is_string(word)]) == count(command)
+	some prefix in prefixes
+	is_array(prefix)
+	count(prefix) > 0
+	array.slice(command, 0, count(prefix)) == prefix
+}
