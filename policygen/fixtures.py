@@ -146,7 +146,8 @@ def sidecar_container(plan: Plan, name: str) -> dict[str, Any]:
             container["env"] = [{"name": e["name"], "value": e["value"]} for e in sc5["pinnedEnv"]]
     sc6 = _param_for(plan, "SC006", name)
     if sc6 and sc6["allowed"]:
-        container["volumeMounts"] = [{"name": sc6["allowed"][0], "mountPath": "/etc/istio/proxy"}]
+        paths = next((w["paths"] for w in sc6.get("paths", []) if w["name"] == sc6["allowed"][0]), ["/etc/istio/proxy"])
+        container["volumeMounts"] = [{"name": sc6["allowed"][0], "mountPath": paths[0]}]
     sc7 = _param_for(plan, "SC007", name)
     limits = {"cpu": "500m", "memory": "256Mi"}
     requests = {"cpu": "100m", "memory": "128Mi"}

@@ -308,6 +308,19 @@ def _one_or_more(value: Any) -> Any:
     return [value] if isinstance(value, str) else value
 
 
+def _mount_path(value: str) -> str:
+    # Compared exactly as written, so only a path a container could be given as it stands: absolute, and with no
+    # empty, `.` or `..` component that would name the same directory another way.
+    parts = value.split("/")
+    if not value.startswith("/") or value == "/" or any(p in ("", ".", "..") for p in parts[1:]) or not value.isprintable():
+        raise ValueError(f"{value!r} is not a mount path as the policies compare it: absolute, no trailing '/', "
+                         "no empty, '.' or '..' component, no control characters")
+    return value
+
+
+MountPath = Annotated[str, AfterValidator(_mount_path)]
+
+
 class VolumeMounts(_Model):
     allowed: list[Annotated[str, Field(pattern=_DNS_LABEL)]] = []
     # For an allowed volume, the sources the pod's volume of that name may have: a name alone lets the pod
@@ -316,11 +329,17 @@ class VolumeMounts(_Model):
     sources: dict[Annotated[str, Field(pattern=_DNS_LABEL)],
                   Annotated[list[VolumeSourceKind], BeforeValidator(_one_or_more), Field(min_length=1)]] = {}
 
+    # For an allowed volume, where the sidecar may mount it: a name alone lets the pod author mount an approved
+    # emptyDir over the proxy's own programs (/usr/local/bin), filled first by an app init container.
+    paths: dict[Annotated[str, Field(pattern=_DNS_LABEL)],
+                Annotated[list[MountPath], BeforeValidator(_one_or_more), Field(min_length=1)]] = {}
+
     @model_validator(mode="after")
     def _sources_of_allowed_volumes(self) -> "VolumeMounts":
-        unknown = sorted(set(self.sources) - set(self.allowed))
-        if unknown:
-            raise ValueError(f"sources names {unknown[0]!r}, which is not among the allowed volumes")
+        for field in ("sources", "paths"):
+            unknown = sorted(set(getattr(self, field)) - set(self.allowed))
+            if unknown:
+                raise ValueError(f"{field} names {unknown[0]!r}, which is not among the allowed volumes")
         return self
 
 

@@ -70,6 +70,13 @@ INJECTOR_SOURCES = {
 }
 
 
+INJECTOR_PATHS = {
+    "workload-socket": "/var/run/secrets/workload-spiffe-uds", "credential-socket": "/var/run/secrets/credential-uds",
+    "workload-certs": "/var/run/secrets/workload-spiffe-credentials", "istio-envoy": "/etc/istio/proxy",
+    "istio-data": "/var/lib/istio/data", "istio-podinfo": "/etc/istio/pod", "istio-token": "/var/run/secrets/tokens",
+    "istiod-ca-cert": "/var/run/secrets/istio", "istio-ca-crl": "/var/run/secrets/istio/crl",
+}
+
 # The programs the injector's hooks run (pilot-agent's wait and drain); istio-init and istio-validation run none.
 INJECTOR_EXEC = [["pilot-agent", "request"], ["pilot-agent", "wait"]]
 
@@ -83,16 +90,17 @@ def injector_settings_plan(tmp_path_factory):
         sidecar["execHandlers"] = {"allowed": INJECTOR_EXEC if sidecar["name"] == "istio-proxy" else []}
     proxy = next(s for s in spec["spec"]["sidecars"] if s["name"] == "istio-proxy")
     proxy["volumeMounts"]["sources"] = INJECTOR_SOURCES
+    proxy["volumeMounts"]["paths"] = INJECTOR_PATHS
     path = tmp_path_factory.mktemp("injector-settings") / "spec.yaml"
     path.write_text(yaml.safe_dump(spec), encoding="utf-8")
     return pg.build_plan(pg.load_spec(path))
 
 
 @pytest.mark.parametrize("engine", ["opa", "vap"])
-def test_the_injectors_volume_sources_and_exec_handlers_change_no_verdict(judge, injector_settings_plan, corpus_samples,
+def test_the_injectors_volume_sources_paths_and_exec_handlers_change_no_verdict(judge, injector_settings_plan, corpus_samples,
                                                                           engine):
-    """A spec that names each proxy volume's source and each hook's program as the injector writes them keeps
-    every corpus label (options beyond SPEC.md: volumeMounts.sources, execHandlers)."""
+    """A spec that names each proxy volume's source and path and each hook's program as the injector writes them
+    keeps every corpus label (options beyond SPEC.md: volumeMounts.sources and paths, execHandlers)."""
     verdicts = judge(engine, injector_settings_plan, "corpus-injector-settings", corpus_samples)
     expected = _expected()
     wrong = [f"{Path(res.file).name}#{res.index}: got {[v.message for v in verdict.violations]}"

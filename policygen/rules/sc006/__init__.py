@@ -11,7 +11,8 @@ def _sidecar(sidecar):
     if sidecar.volume_mounts is None:
         return None
     return {"name": sidecar.name, "allowed": sorted(sidecar.volume_mounts.allowed),
-            "sources": [{"name": k, "sources": sorted(set(v))} for k, v in sorted(sidecar.volume_mounts.sources.items())]}
+            "sources": [{"name": k, "sources": sorted(set(v))} for k, v in sorted(sidecar.volume_mounts.sources.items())],
+            "paths": [{"name": k, "paths": sorted(set(v))} for k, v in sorted(sidecar.volume_mounts.paths.items())]}
 
 
 def plan(given):
@@ -32,8 +33,9 @@ def cases(p, kit):
         # An approved volume name does not make a hostPath volume approved.
         last = side["allowed"][-1]
         sourced = any(w["name"] == last and "hostPath" not in w["sources"] for w in side["sources"])
-        kit.pod("host_path_under_approved_name", ("mount-hostpath", "volume-source-not-approved") if sourced else "mount-hostpath",
-                lambda pod: host_mount(pod, last))
+        placed = any(w["name"] == last and "/host" not in w["paths"] for w in side["paths"])
+        checks = ("mount-hostpath", *(["volume-source-not-approved"] if sourced else []), *(["mount-path-not-approved"] if placed else []))
+        kit.pod("host_path_under_approved_name", checks, lambda pod: host_mount(pod, last))
     kit.pod("host_path_mount_outside_mesh", False, host_mount, outside=True)
     # A mount that is no mapping names no volume, even when its text is an approved name.
     named = next((s for s in p["sidecars"] if s["allowed"]), side)
@@ -65,6 +67,22 @@ def cases(p, kit):
             named.update(foreign)
         kit.pod("volume_source_swapped", checks, swap_source)
         kit.pod("volume_source_added", checks, lambda pod: volume(pod).update(foreign))
+    # The volume the baseline pod's sidecar mounts, when the spec names its paths: elsewhere (over the proxy's
+    # programs), the approved path written another way, a second mount beside the approved one, a raw device.
+    placed = next((w for w in side["paths"] if w["name"] == mounted), None)
+    if placed is not None:
+        def mount(pod):
+            return next(m for m in kit.sidecar(pod, name)["volumeMounts"] if m["name"] == placed["name"])
+        approved_path = placed["paths"][0]
+        kit.pod("mount_path_moved", "mount-path-not-approved", lambda pod: mount(pod).update(mountPath="/usr/local/bin"))
+        kit.pod("mount_path_trailing_slash", "mount-path-not-approved", lambda pod: mount(pod).update(mountPath=approved_path + "/"))
+        kit.pod("mount_path_backstep", "mount-path-not-approved",
+                lambda pod: mount(pod).update(mountPath=approved_path + "/../../../usr/local/bin"))
+        kit.pod("mount_path_not_a_string", "mount-path-not-approved", lambda pod: mount(pod).update(mountPath=["/usr/local/bin"]))
+        kit.pod("mount_path_missing", "mount-path-not-approved", lambda pod: mount(pod).pop("mountPath"))
+        kit.pod("mount_path_second_mount", "mount-path-not-approved", lambda pod: kit.sidecar(pod, name)["volumeMounts"].append(
+            {"name": placed["name"], "mountPath": "/usr/local/bin"}))
+        kit.pod("mount_path_sub_path", False, lambda pod: mount(pod).update(subPath="proxy"))
     kit.pod("unapproved_mount", "mount-not-approved", lambda pod: (
         pod["spec"].setdefault("volumes", []).append({"name": "policygen-unapproved", "emptyDir": {}}),
         kit.sidecar(pod, name).setdefault("volumeMounts", []).append({"name": "policygen-unapproved", "mountPath": "/x"}),
@@ -80,6 +98,7 @@ RULE = Rule(
         "mount-hostpath": "a mount of a hostPath volume",
         "mounts-malformed": "volumeMounts or volumes is not of the shape Kubernetes reads",
         "volume-source-not-approved": "a mount of a volume whose source is not one the spec approves for its name",
+        "mount-path-not-approved": "a mount of a volume at a path the spec does not approve for its name",
     },
     plan=plan,
     cases=cases,

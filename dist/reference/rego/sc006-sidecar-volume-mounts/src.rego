@@ -50,6 +50,7 @@ violations contains finding(found) if {
 			{
 				"allowed": [],
 				"name": "istio-init",
+				"paths": [],
 				"sources": [],
 			},
 			{
@@ -65,11 +66,13 @@ violations contains finding(found) if {
 					"workload-socket",
 				],
 				"name": "istio-proxy",
+				"paths": [],
 				"sources": [],
 			},
 			{
 				"allowed": [],
 				"name": "istio-validation",
+				"paths": [],
 				"sources": [],
 			},
 		],

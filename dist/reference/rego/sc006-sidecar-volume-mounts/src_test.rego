@@ -3,7 +3,7 @@ package policygen.sc006_test
 import data.policygen.sc006
 
 # policygen/checks.py: the check codes SC006 may report.
-catalogued_checks := {"mount-hostpath", "mount-not-approved", "mounts-malformed", "volume-source-not-approved"}
+catalogued_checks := {"mount-hostpath", "mount-not-approved", "mount-path-not-approved", "mounts-malformed", "volume-source-not-approved"}
 
 approved_pod_input := {
 	"apiVersion": "v1",

@@ -20,6 +20,7 @@ problems(spec, entry, approved) := set() if {
 	# pod's volumes readable. Whatever this body does not clear, the checks below judge, as they
 	# judge every sidecar for which the spec names volume sources.
 	approved.sources == []
+	approved.paths == []
 	c := entry.container
 	mounts := object.get(c, "volumeMounts", [])
 	is_array(mounts)
@@ -27,7 +28,7 @@ problems(spec, entry, approved) := set() if {
 	object.get(c, "volumeDevices", null) == null
 	count(host_path_volumes(spec)) == 0
 	volumes_readable(spec)
-} else := ((({msg |
+} else := (((({msg |
 	list := mounts(entry.container)
 	some i in unapproved(list, approved.allowed)
 	mount := list[i]
@@ -74,7 +75,19 @@ problems(spec, entry, approved) := set() if {
 	# A volume list the API server would reject could hide a hostPath volume.
 	not volumes_readable(spec)
 	msg := review.finding("mounts-malformed", sprintf("%s: the pod's volumes are not a list of named volumes", [pods.where(entry)]))
-})
+})) | {msg |
+	# Each mount, and each raw block device, of a volume the spec gives paths for: at one of them.
+	some want in approved.paths
+	some field, key in {"volumeMounts": "mountPath", "volumeDevices": "devicePath"}
+	some i, mount in pods.array_at(entry.container, field)
+	is_object(mount)
+	object.get(mount, "name", null) == want.name
+	path := object.get(mount, key, null)
+	not path in want.paths
+	msg := {"check": "mount-path-not-approved", "detail": sprintf("%s: %s[%d] puts volume %s at %s, approved: [%s]", [
+		pods.where(entry), field, i, review.quote(want.name), review.quote(path), review.listed(want.paths),
+	])}
+}
 
 # A volume's source fields; none is emptyDir, as the API server defaults it. A null field is none (JSON decoding drops it).
 volume_kinds(volume) := kinds if {
