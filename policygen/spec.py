@@ -360,10 +360,15 @@ class Sidecar(_Model):
     env: Env | None = None
     volume_mounts: VolumeMounts | None = None
     exec_handlers: ExecHandlers | None = None
+    # In initContainers, no app init container may come before it: one that does runs before istio-init has
+    # set up traffic capture (or before the native proxy starts), so its connections leave the pod uncaptured.
+    before_app_init_containers: bool = False
 
     @model_validator(mode="after")
     def _placements_unique(self) -> "Sidecar":
         _unique(self.placement, "placement")
+        if self.before_app_init_containers and "initContainers" not in self.placement:
+            raise ValueError("beforeAppInitContainers is true, but the placement does not allow initContainers")
         return self
 
 

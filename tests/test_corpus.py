@@ -88,6 +88,8 @@ def injector_settings_plan(tmp_path_factory):
     spec = yaml.safe_load(CORPUS_SPEC.read_text(encoding="utf-8"))
     for sidecar in spec["spec"]["sidecars"]:
         sidecar["execHandlers"] = {"allowed": INJECTOR_EXEC if sidecar["name"] == "istio-proxy" else []}
+        # The injector puts its init containers before the app's.
+        sidecar["beforeAppInitContainers"] = "initContainers" in sidecar["placement"]
     proxy = next(s for s in spec["spec"]["sidecars"] if s["name"] == "istio-proxy")
     proxy["volumeMounts"]["sources"] = INJECTOR_SOURCES
     proxy["volumeMounts"]["paths"] = INJECTOR_PATHS

@@ -25,6 +25,8 @@ def plan(given):
         # (crane copy keeps the digest), so SC003 matches a disguise by these too, exactly as SC002 compares them.
         "sidecarDigests": sorted(spec.images.digests) if spec.images else [],
         "sidecars": [{"name": s.name, "placement": sorted(s.placement)} for s in given.sidecars],
+        # Sidecars that no app init container may precede (beforeAppInitContainers).
+        "firstInits": sorted(s.name for s in given.sidecars if s.before_app_init_containers),
     }
 
 
@@ -113,6 +115,15 @@ def cases(p, kit):
         {"name": "setup", "image": "registry.example.com/tools/setup:1", "restartPolicy": "Never"}))
     kit.pod("restart_policy_never_outside_mesh", "restart-policy-malformed", lambda pod: pod["spec"].setdefault("initContainers", []).append(
         {"name": "setup", "image": "registry.example.com/tools/setup:1", "restartPolicy": "Never"}), outside=True)
+    if p["firstInits"]:
+        setup = {"name": "setup", "image": "registry.example.com/tools/setup:1"}
+
+        def init_at(index, container):
+            return lambda pod: pod["spec"].setdefault("initContainers", []).insert(index, dict(container))
+        # An app init container before it runs before traffic is captured; after it, it is captured.
+        kit.pod("app_init_before_first_sidecar", "init-order-not-approved", init_at(0, setup))
+        kit.pod("app_init_after_first_sidecar", False, init_at(99, setup))
+        kit.pod("app_init_before_first_sidecar_outside_mesh", False, init_at(0, setup), outside=True)
     kit.pod("native_sidecar_outside_mesh", False, lambda pod: pod["spec"].setdefault("initContainers", []).append(
         {"name": "shadow", "image": "registry.example.com/tools/shadow:1", "restartPolicy": "Always"}), outside=True)
 
@@ -142,6 +153,7 @@ RULE = Rule(
         "pod-spec-malformed": "a container list is not a list of named containers, or there is no containers list",
         "pod-metadata-malformed": "the pod's metadata, labels or annotations are not of the shape Kubernetes reads",
         "restart-policy-malformed": "an init container's restartPolicy is set to something other than Always",
+        "init-order-not-approved": "an app init container comes before a sidecar that must precede every app init container",
     },
     plan=plan,
     cases=cases,

@@ -27,6 +27,7 @@ violations contains finding(found) if {
 	# The spec's values for this rule, as a JSON literal: data, never logic. Bound here
 	# rather than held by a rule of their own, whose lookup would cost each decision more.
 	params := {
+		"firstInits": [],
 		"scope": {
 			"excludedNamespaces": [
 				"istio-system",

@@ -3,7 +3,7 @@ package policygen.sc003_test
 import data.policygen.sc003
 
 # policygen/checks.py: the check codes SC003 may report.
-catalogued_checks := {"digest-under-other-name", "image-under-other-name", "image-unparseable", "native-sidecar-unapproved", "placement-not-approved", "pod-metadata-malformed", "pod-spec-malformed", "restart-policy-malformed", "status-malformed", "status-unapproved-container"}
+catalogued_checks := {"digest-under-other-name", "image-under-other-name", "image-unparseable", "init-order-not-approved", "native-sidecar-unapproved", "placement-not-approved", "pod-metadata-malformed", "pod-spec-malformed", "restart-policy-malformed", "status-malformed", "status-unapproved-container"}
 
 approved_pod_input := {
 	"apiVersion": "v1",

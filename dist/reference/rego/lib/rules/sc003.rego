@@ -44,7 +44,7 @@ review.finding("pod-metadata-malformed", sprintf("pod: %s", [problem])) | some p
 	not status_clean(value, params)
 	not status_readable(value)
 	msg := {"check": "status-malformed", "detail": sprintf("annotation %s: %s is not the injector's status JSON", [status_annotation, review.quote(value)])}
-}) | ({msg |
+}) | (({msg |
 	in_mesh
 	value := pod.metadata.annotations[status_annotation]
 	not status_clean(value, params)
@@ -60,6 +60,18 @@ review.finding("pod-metadata-malformed", sprintf("pod: %s", [problem])) | some p
 	entry.name in sidecar_names(params)
 	not allowed_in(entry.name, entry.field, params)
 	msg := {"check": "placement-not-approved", "detail": sprintf("%s: sidecar %s is not approved in %s", [pods.where(entry), review.quote(entry.name), entry.field])}
+}) | {msg |
+	# An app init container before such a sidecar runs before traffic is captured.
+	in_mesh
+	some first in params.firstInits
+	some entry in pods.containers(pod.spec)
+	entry.field == "initContainers"
+	entry.name == first
+	some other in pods.containers(pod.spec)
+	other.field == "initContainers"
+	other.index < entry.index
+	not other.name in sidecar_names(params)
+	msg := {"check": "init-order-not-approved", "detail": sprintf("%s: comes before sidecar %s, which must precede every app init container", [pods.where(other), review.quote(first)])}
 })) if {
 	# Decided as every pod rule decides it, and found in OPA's cache where another rule has asked.
 	mesh_pod := pods.mesh_pod_or_null(rev, params.scope, namespaces)
