@@ -22,7 +22,7 @@ import yaml
 
 import policygen as pg
 from policygen import exceptions as exc_mod
-from policygen.backends.cel import STATUS_CONDITION
+from policygen.backends.cel import STATUS_CONDITION, UPDATE_CONDITION
 from policygen.errors import SpecError
 from policygen.output import write_tree
 from policygen.pipeline import render_all
@@ -487,7 +487,8 @@ def test_cel_engines_render_exceptions_natively(engine, plan, dist, samples, eva
 
 def test_cel_exception_conditions_are_negated_per_rule_and_name_every_criterion(plan, dist):
     sc004 = list(yaml.safe_load_all((dist / "vap" / "sc004-sidecar-security-context.yaml").read_text()))
-    conditions = {c["name"]: c["expression"] for c in sc004[0]["spec"]["matchConditions"] if c != STATUS_CONDITION}
+    conditions = {c["name"]: c["expression"] for c in sc004[0]["spec"]["matchConditions"]
+                  if c not in (STATUS_CONDITION, UPDATE_CONDITION)}
     assert set(conditions) == {"legacy-proxy-root", "payments-batch-runner"}
     assert all(e.startswith("!(") for e in conditions.values())
     assert '"batch-runner"' in conditions["payments-batch-runner"] and '"Deployment"' in conditions["payments-batch-runner"]
@@ -622,7 +623,7 @@ def test_more_exceptions_than_match_conditions_allow_are_one_condition(samples, 
     plan = pg.build_plan(_spec_with_exceptions(many), today=TODAY)
     files = render_all(plan)
     policy = next(yaml.safe_load_all(next(c for p, c in files.items() if str(p) == "vap/sc004-sidecar-security-context.yaml")))
-    conditions = [c for c in policy["spec"]["matchConditions"] if c != STATUS_CONDITION]
+    conditions = [c for c in policy["spec"]["matchConditions"] if c not in (STATUS_CONDITION, UPDATE_CONDITION)]
     assert len(conditions) == 1 and conditions[0]["name"] == "exceptions" and conditions[0]["expression"].count("||") == 69
     write_tree(files, tmp_path / "dist")
     native = get_engine("vap").evaluate(tmp_path / "dist", plan, samples)

@@ -80,6 +80,18 @@ STATUS_CONDITION: dict[str, str] = {
                    'object.?metadata.?labels.orValue({}) != oldObject.?metadata.?labels.orValue({}) || '
                    'object.?metadata.?annotations.orValue({}) != oldObject.?metadata.?annotations.orValue({})'),
 }
+# An UPDATE that keeps the object's spec, labels and annotations (a controller removing a finalizer) changes
+# nothing a pod rule reads, and its pods run as before whatever the verdict: judging it would only keep a pod
+# admitted before the policies, or before its namespace joined the mesh, from ever being cleaned up (a red team
+# on the local control plane). review.rego's update_keeps_pod and policygen/engines/status.py say the same.
+UPDATE_CONDITION: dict[str, str] = {
+    "name": "update-changes-pod",
+    "expression": ('request.operation != "UPDATE" || object == null || oldObject == null || '
+                   'object.?spec.orValue(null) != oldObject.?spec.orValue(null) || '
+                   '["labels", "annotations"].exists(k, '
+                   '(type(object.?metadata.orValue(null)) == map ? object.metadata[?k].orValue({}) : {}) != '
+                   '(type(oldObject.?metadata.orValue(null)) == map ? oldObject.metadata[?k].orValue({}) : {}))'),
+}
 CP_RESOURCE_RULES: dict[str, list[dict[str, Any]]] = {
     "CP001": [{"apiGroups": ["admissionregistration.k8s.io"], "apiVersions": ["v1"], "resources": ["mutatingwebhookconfigurations"]}],
     "CP002": [{"apiGroups": [""], "apiVersions": ["v1"], "resources": ["configmaps"]}],
@@ -231,10 +243,12 @@ def match_resources(rule: RulePlan) -> dict[str, Any]:
 
 def match_conditions(src: CelSource) -> list[dict[str, str]]:
     """The rule's own matchConditions, and for a rule that matches a metadata subresource (every pod rule,
-    CP004) the one that leaves the writes that change no label or annotation alone."""
+    CP004) the one that leaves the writes that change no label or annotation alone; for a pod rule, also the
+    one that leaves alone an UPDATE that keeps what it reads."""
     subresources = src.rule_id.startswith("SC") or any(
         "/" in res for r in CP_RESOURCE_RULES.get(src.rule_id, []) for res in r["resources"])
-    return [*src.match_conditions, STATUS_CONDITION] if subresources else list(src.match_conditions)
+    pod_rule = [UPDATE_CONDITION] if src.rule_id.startswith("SC") else []
+    return [*src.match_conditions, STATUS_CONDITION, *pod_rule] if subresources else list(src.match_conditions)
 
 
 def operations(rule: RulePlan) -> list[str]:

@@ -51,7 +51,7 @@ from ..spool import Spool
 from ..verdicts import Verdict, Violation
 from . import cel_messages
 from . import runner
-from .status import status_unjudged
+from .status import status_unjudged, update_keeps_pod
 
 # Kinds whose names some rule reads (CP001 prefixes, CP002 names, CP004, CP005 roles).
 NAME_READ_KINDS = frozenset({"MutatingWebhookConfiguration", "ConfigMap", "Namespace", "ClusterRole", "Role", "PeerAuthentication"})
@@ -175,6 +175,8 @@ def _changed_old_object(res: Resource) -> dict[str, Any] | None:
     old, obj = res.review.get("oldObject"), res.review.get("object")
     if res.operation != "UPDATE" or not isinstance(old, dict) or not isinstance(obj, dict) or old == obj:
         return None
+    if res.kind in POD_KINDS:
+        return None  # sent as a CREATE, which reads no oldObject (see the request's op)
     if old.get("kind") not in (None, obj.get("kind")) or _has_lone_surrogate(old):
         return None
     return old
@@ -418,7 +420,12 @@ class KyvernoEngine:
             if status_unjudged(res.review, res.kind):
                 unmatched_status.add(i)
                 continue
-            op = res.operation
+            if update_keeps_pod(res.review, res.kind):
+                continue  # no pod rule judges it; nothing else reads a pod-bearing kind
+            # Any other UPDATE of a pod-bearing object goes as a CREATE of it: the pod rules judge the object
+            # the same, and the update-changes-pod condition, which the CLI would read against the object
+            # itself as its oldObject (or against none), is decided just above.
+            op = "CREATE" if res.kind in POD_KINDS and res.operation == "UPDATE" else res.operation
             matching = ([n for n, (_, ops, kinds) in enumerate(how.files) if op in ops and res.kind in kinds]
                         if how.by_kind else [])
             if not matching:

@@ -38,3 +38,31 @@ def _metadata_kept(review: dict[str, Any]) -> bool:
         return meta.get(key, {}) if isinstance(meta, dict) else {}
 
     return all(at(obj, key) == at(old, key) for key in ("labels", "annotations"))
+
+
+def update_keeps_pod(review: dict[str, Any], kind: str) -> bool:
+    """An UPDATE of a pod-bearing object that keeps its spec, labels and annotations (a controller removing a
+    finalizer): no pod rule judges it. review.rego's update_keeps_pod and the CEL's update-changes-pod
+    condition (policygen/backends/cel.py) say the same; the Kyverno CLI hands an UPDATE its object as its
+    oldObject, so that engine decides it here."""
+    obj, old = review.get("object"), review.get("oldObject")
+    if kind not in POD_KINDS or review.get("operation") != "UPDATE" or not isinstance(obj, dict) or not isinstance(old, dict):
+        return False
+
+    def meta(o: dict[str, Any], key: str) -> Any:
+        return o["metadata"].get(key, {}) if isinstance(o.get("metadata"), dict) else {}
+
+    return _same(obj.get("spec"), old.get("spec")) and all(_same(meta(obj, k), meta(old, k)) for k in ("labels", "annotations"))
+
+
+def _same(a: Any, b: Any) -> bool:
+    """JSON equality as Rego and CEL compare values: numbers by value, but true is not 1."""
+    if isinstance(a, bool) or isinstance(b, bool):
+        return type(a) is type(b) and a == b
+    if isinstance(a, (int, float)) and isinstance(b, (int, float)):
+        return a == b
+    if isinstance(a, dict) and isinstance(b, dict):
+        return a.keys() == b.keys() and all(_same(v, b[k]) for k, v in a.items())
+    if isinstance(a, list) and isinstance(b, list):
+        return len(a) == len(b) and all(_same(x, y) for x, y in zip(a, b))
+    return type(a) is type(b) and a == b

@@ -81,6 +81,29 @@ status_unjudged(review) if {
 
 # METADATA
 # description: >-
+#   An UPDATE (through any subresource) that leaves the object's spec, labels and annotations as
+#   they were: a controller removing a finalizer (the Job controller's job-tracking one), an owner
+#   reference added. Nothing a pod rule reads changes, and the pods it describes run as before
+#   whatever the verdict, so a denial would only keep a pod admitted before the policies (or before
+#   its namespace joined the mesh) from ever being cleaned up. The CEL's matchCondition
+#   update-changes-pod (policygen/backends/cel.py) and policygen/engines/status.py say the same.
+update_keeps_pod(review) if {
+	review.operation == "UPDATE"
+	is_object(review.object)
+	is_object(review.oldObject)
+	object.get(review.object, "spec", null) == object.get(review.oldObject, "spec", null)
+	every key in ["labels", "annotations"] {
+		meta_value(review.object, key) == meta_value(review.oldObject, key)
+	}
+}
+
+# A metadata map as the CEL's condition reads it: absent, or under metadata that is no object, it is {}.
+meta_value(obj, key) := object.get(obj.metadata, key, {}) if is_object(obj.metadata)
+
+else := {}
+
+# METADATA
+# description: >-
 #   A write through a subresource that changes an object's labels and annotations but not its spec (a pod's
 #   status, a Namespace's status or finalize) that leaves them as they were: nothing new for a rule to judge
 #   (the kubelet's and the namespace controller's writes). One that changes them is judged as any update.

@@ -137,13 +137,15 @@ some_not_string(collection) if {
 #   The pod of a review whose request writes a pod-bearing object, else null (defined, so
 #   that OPA caches it for the next pod rule, where an undefined value is searched again).
 pod_or_null(rev) := pod(rev.object) if {
-	# review.target of a write, written out (a call costs more than the pod's other reads): an
-	# object that is missing or no object has no pod (null), as {} has none.
-	rev.operation in {"CREATE", "UPDATE"}
+	# review.target of a CREATE, written out (a call costs more than the pod's other reads): an
+	# object that is missing or no object has no pod (null), as {} has none. An UPDATE is judged
+	# below, unless it keeps what the pod rules read.
+	rev.operation == "CREATE"
 	object.get(rev, "subResource", "") != "status"
 } else := pod(review.target(rev)) if {
 	review.writes_object(rev)
 	not review.status_unjudged(rev)
+	not review.update_keeps_pod(rev)
 } else := null
 
 as_object(value) := value if is_object(value)
@@ -238,7 +240,7 @@ mesh_pod_or_null(rev, scope_params, namespaces) := {
 	ns := object.get(rev, ["object", "metadata", "namespace"], "")
 	ns in scope_params.meshNamespaces
 	not ns in scope_params.excludedNamespaces
-	rev.operation in {"CREATE", "UPDATE"}
+	rev.operation == "CREATE"
 	object.get(rev, "subResource", "") != "status"
 	obj := rev.object
 	obj.kind == "Pod"
