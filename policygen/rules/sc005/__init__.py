@@ -64,7 +64,7 @@ def cases(p, kit):
         near = first.swapcase() if first.swapcase() != first else f"{first}_"
         kit.pod("env_not_allowed_case", "env-not-allowed",
                 lambda pod: kit.sidecar(pod, name).setdefault("env", []).append({"name": near, "value": "1"}))
-        kit.pod("envfrom_with_allowlist", "envfrom-forbidden",
+        kit.pod("envfrom_with_allowlist", ("envfrom-forbidden", "exec-not-approved") if side["execPrefixes"] else "envfrom-forbidden",
                 lambda pod: kit.sidecar(pod, name).update(envFrom=[{"configMapRef": {"name": "settings"}}]))
     if side["checkExec"]:
         _exec_cases(side, kit)
@@ -110,6 +110,14 @@ def _exec_cases(side, kit):
     kit.pod("sleep_hook", False, hook("preStop", {"sleep": {"seconds": 5}}))
     kit.pod("exec_null", False, hook("startupProbe", {"exec": None, "tcpSocket": {"port": 15021}}))
     kit.pod("exec_shell_outside_mesh", False, hook("postStart", shell), outside=True)
+    # The approved words, but the program they name found through a PATH the pod author sets (red team 13b).
+    if not side["execPrefixes"]:
+        return
+    path_checks = ("exec-not-approved", "env-not-allowed") if side["envAllowlist"] and "PATH" not in side["allowedEnv"] else "exec-not-approved"
+    kit.pod("exec_path_set", path_checks, lambda pod: kit.sidecar(pod, name).setdefault("env", []).append(
+        {"name": "PATH", "value": "/etc/istio/proxy:/usr/local/bin:/usr/bin:/bin"}))
+    from_checks = ("exec-not-approved", "envfrom-forbidden") if side["envAllowlist"] or side["forbiddenEnv"] else "exec-not-approved"
+    kit.pod("exec_envfrom", from_checks, lambda pod: kit.sidecar(pod, name).update(envFrom=[{"configMapRef": {"name": "paths"}}]))
 
 
 RULE = Rule(
