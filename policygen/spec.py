@@ -365,7 +365,7 @@ class Sidecar(_Model):
     before_app_init_containers: bool = False
 
     @model_validator(mode="after")
-    def _placements_unique(self) -> "Sidecar":
+    def _placements_valid(self) -> "Sidecar":
         _unique(self.placement, "placement")
         if self.before_app_init_containers and "initContainers" not in self.placement:
             raise ValueError("beforeAppInitContainers is true, but the placement does not allow initContainers")
