@@ -644,9 +644,18 @@ def _sc010():
                       lambda d: d["metadata"].update(labels={"app": "web", "track": "canary"})),
                 op="UPDATE", old=controller("Deployment", with_(pod("s10-deploy-status-labels-ok"), app_sc(privileged=True))),
                 user=DEPLOYMENT_CONTROLLER, subresource="status", resource="deployments")),
-        ("The same write as an update of the Deployment itself.", "deny SC010",
-         review(with_(controller("Deployment", with_(pod("s10-deploy-update"), app_sc(privileged=True))),
+        ("Near miss: the same write as an update of the Deployment itself. It keeps the spec, labels and\n"
+         "annotations, so no pod rule judges it (the pods it makes are judged when created): an update that keeps\n"
+         "them could otherwise never remove a finalizer from an object admitted before the policy (red team 13a).",
+         "allow",
+         review(with_(controller("Deployment", with_(pod("s10-deploy-update-ok"), app_sc(privileged=True))),
                       lambda d: d.update(status={"observedGeneration": 2, "replicas": 1})),
+                op="UPDATE", old=controller("Deployment", with_(pod("s10-deploy-update-ok"), app_sc(privileged=True))),
+                user=DEPLOYMENT_CONTROLLER, resource="deployments")),
+        ("An update of that Deployment that scales it: the spec changes, so its template is judged as it stands.",
+         "deny SC010",
+         review(with_(controller("Deployment", with_(pod("s10-deploy-update"), app_sc(privileged=True))),
+                      lambda d: d["spec"].update(replicas=3)),
                 op="UPDATE", old=controller("Deployment", with_(pod("s10-deploy-update"), app_sc(privileged=True))),
                 user=DEPLOYMENT_CONTROLLER, resource="deployments")),
     ]
