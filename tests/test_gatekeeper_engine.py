@@ -65,7 +65,7 @@ def edge_samples(tmp_path_factory, reference_plan):
         "b.yaml": [pod, bad],
         "c.yaml": [selected, ns, in_review, _review("CREATE", "someone", ns_review)],
         "d.yaml": [
-            _review("UPDATE", TRUSTED, bad, bad),
+            _review("UPDATE", TRUSTED, bad, pod),  # an UPDATE that keeps the pod as it was is judged by no pod rule
             _review("UPDATE", TRUSTED, cm, cm),
             _review("UPDATE", "mallory", cm, cm),
             _review("DELETE", "mallory", old=cm),
