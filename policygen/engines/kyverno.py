@@ -175,8 +175,6 @@ def _changed_old_object(res: Resource) -> dict[str, Any] | None:
     old, obj = res.review.get("oldObject"), res.review.get("object")
     if res.operation != "UPDATE" or not isinstance(old, dict) or not isinstance(obj, dict) or old == obj:
         return None
-    if res.kind in POD_KINDS:
-        return None  # sent as a CREATE, which reads no oldObject (see the request's op)
     if old.get("kind") not in (None, obj.get("kind")) or _has_lone_surrogate(old):
         return None
     return old
@@ -436,7 +434,8 @@ class KyvernoEngine:
             if not matching:
                 continue
             # kyvernocheck gives an UPDATE its own oldObject; the CLI hands it the object as the oldObject too.
-            olds = {} if how.by_kind else {i: _prepare_old(old, obj) for i, obj in members
+            # A pod-bearing object's UPDATE goes as a CREATE (above), which reads none.
+            olds = {} if how.by_kind or op != "UPDATE" else {i: _prepare_old(old, obj) for i, obj in members
                                            if (old := _changed_old_object(resources[i])) is not None}
             report = self._run(how.binary, how.work / f"run-{chunk[0][0]}-{n}", [how.files[m][0] for m in matching], op,
                                user, members, how.namespaces, olds=olds)

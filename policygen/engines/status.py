@@ -33,11 +33,13 @@ def _metadata_kept(review: dict[str, Any]) -> bool:
     if not isinstance(obj, dict) or not isinstance(old, dict):
         return False
 
-    def at(o: dict[str, Any], key: str) -> Any:
-        meta = o.get("metadata")
-        return meta.get(key, {}) if isinstance(meta, dict) else {}
+    return all(_meta(obj, key) == _meta(old, key) for key in ("labels", "annotations"))
 
-    return all(at(obj, key) == at(old, key) for key in ("labels", "annotations"))
+
+def _meta(o: dict[str, Any], key: str) -> Any:
+    """A metadata map as the Rego and CEL read it: absent, or under metadata that is no object, it is {}."""
+    meta = o.get("metadata")
+    return meta.get(key, {}) if isinstance(meta, dict) else {}
 
 
 def update_keeps_pod(review: dict[str, Any], kind: str) -> bool:
@@ -48,11 +50,7 @@ def update_keeps_pod(review: dict[str, Any], kind: str) -> bool:
     obj, old = review.get("object"), review.get("oldObject")
     if kind not in POD_KINDS or review.get("operation") != "UPDATE" or not isinstance(obj, dict) or not isinstance(old, dict):
         return False
-
-    def meta(o: dict[str, Any], key: str) -> Any:
-        return o["metadata"].get(key, {}) if isinstance(o.get("metadata"), dict) else {}
-
-    return _same(obj.get("spec"), old.get("spec")) and all(_same(meta(obj, k), meta(old, k)) for k in ("labels", "annotations"))
+    return _same(obj.get("spec"), old.get("spec")) and all(_same(_meta(obj, k), _meta(old, k)) for k in ("labels", "annotations"))
 
 
 def _same(a: Any, b: Any) -> bool:
