@@ -406,6 +406,9 @@ class PodSettings(_Model):
     forbid_host_pid: bool = Field(False, alias="forbidHostPID")
     forbid_host_ipc: bool = Field(False, alias="forbidHostIPC")
     forbid_share_process_namespace: bool = False
+    # hostAliases, dnsPolicy None or a nameserver of the pod's own can point istiod's name (and every other
+    # name the proxy resolves) at an address of the author's choosing.
+    forbid_custom_name_resolution: bool = False
 
 
 def _public_key(value: str) -> str:

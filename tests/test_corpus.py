@@ -93,6 +93,8 @@ def injector_settings_plan(tmp_path_factory):
     proxy = next(s for s in spec["spec"]["sidecars"] if s["name"] == "istio-proxy")
     proxy["volumeMounts"]["sources"] = INJECTOR_SOURCES
     proxy["volumeMounts"]["paths"] = INJECTOR_PATHS
+    # The injector writes no hostAliases, dnsPolicy or dnsConfig of its own.
+    spec["spec"].setdefault("pod", {})["forbidCustomNameResolution"] = True
     path = tmp_path_factory.mktemp("injector-settings") / "spec.yaml"
     path.write_text(yaml.safe_dump(spec), encoding="utf-8")
     return pg.build_plan(pg.load_spec(path))
@@ -101,8 +103,9 @@ def injector_settings_plan(tmp_path_factory):
 @pytest.mark.parametrize("engine", ["opa", "vap"])
 def test_the_injectors_volume_sources_paths_and_exec_handlers_change_no_verdict(judge, injector_settings_plan, corpus_samples,
                                                                           engine):
-    """A spec that names each proxy volume's source and path and each hook's program as the injector writes them
-    keeps every corpus label (options beyond SPEC.md: volumeMounts.sources and paths, execHandlers)."""
+    """A spec that names each proxy volume's source and path and each hook's program as the injector writes them,
+    and forbids custom name resolution, keeps every corpus label (options beyond SPEC.md: volumeMounts.sources and
+    paths, execHandlers, beforeAppInitContainers, forbidCustomNameResolution)."""
     verdicts = judge(engine, injector_settings_plan, "corpus-injector-settings", corpus_samples)
     expected = _expected()
     wrong = [f"{Path(res.file).name}#{res.index}: got {[v.message for v in verdict.violations]}"

@@ -3,7 +3,7 @@ package policygen.sc011_test
 import data.policygen.sc011
 
 # policygen/checks.py: the check codes SC011 may report.
-catalogued_checks := {"host-namespace", "sidecar-process-target"}
+catalogued_checks := {"custom-name-resolution", "host-namespace", "sidecar-process-target"}
 
 approved_pod_input := {
 	"apiVersion": "v1",
