@@ -12,8 +12,11 @@ with. Every engine, and every batch or job of one engine's run, is handed the
 same inventory. What the normal form cannot hold fails closed, never open:
 
 * labels that are not a map of strings to strings (a number, a boolean, a
-  list, a map: the API server would refuse the Namespace, so its real labels
-  are unknown) make the namespace a mesh namespace: it is held as labelled
+  list, a map), or anything else for which the API server would refuse the
+  Namespace (a label key or value, annotation key or finalizer it does not
+  validate, metadata, spec or status that does not decode: objectmeta's
+  refused_namespace), leave its real labels unknown, and make the namespace
+  a mesh namespace: it is held as labelled
   ``istio-injection: enabled``, the label Istio's injector and every engine
   read as "in the mesh" (an excluded namespace stays excluded: that is by name);
 * two or more Namespace objects of one name whose labels differ (a folder of
@@ -33,6 +36,8 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
+
+from .objectmeta import refused_namespace
 
 if TYPE_CHECKING:
     from .plan import Plan
@@ -70,11 +75,14 @@ def entries(res: Resource) -> list[tuple[str, dict[str, str]]]:
     What no API server would store as a Namespace (a custom resource named Namespace, one under an
     apiVersion no server serves, a request of another operation than CREATE or UPDATE) may put the
     namespace further into the mesh, never less far than no Namespace at all: it also shows a version
-    without labels, so that its own labels can not take the namespace's pods out of the mesh.
+    without labels, so that its own labels can not take the namespace's pods out of the mesh. So does a
+    dry run, which the API server stores nothing of.
     """
     if res.operation == "DELETE":
         return []
-    doubtful = res.operation not in ("CREATE", "UPDATE") or res.unserved is not None or res.foreign
+    # A dry run stores nothing (red team 14b).
+    doubtful = (res.operation not in ("CREATE", "UPDATE") or res.unserved is not None or res.foreign
+                or res.review.get("dryRun") not in (None, False))
     found = []
     for obj in (res.review.get("object"), res.review.get("oldObject") if res.operation == "UPDATE" else None):
         if not isinstance(obj, dict) or obj.get("kind") != "Namespace":
@@ -82,7 +90,8 @@ def entries(res: Resource) -> list[tuple[str, dict[str, str]]]:
         meta = obj.get("metadata")
         name = meta.get("name") if isinstance(meta, dict) else None
         if isinstance(name, str):
-            labels = namespace_labels(obj)
+            # A Namespace the API server would refuse leaves its namespace's real labels unknown (red team 14b).
+            labels = None if refused_namespace(obj) is not None else namespace_labels(obj)
             found.append((name, dict(FAIL_CLOSED_LABELS) if labels is None else labels))
             if doubtful:
                 found.append((name, {}))

@@ -8,7 +8,12 @@ of normalising it into something the policies then pass (fail closed).
 
 from __future__ import annotations
 
+import re
 from typing import Any
+
+DNS_SUBDOMAIN = re.compile(r"[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*")
+_NAME_PART = re.compile(r"[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?")
+_LABEL_VALUE = re.compile(r"([A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?)?")
 
 _META_STRINGS = ("name", "generateName", "namespace", "selfLink", "uid", "resourceVersion")
 _META_INTEGERS = ("generation", "deletionGracePeriodSeconds")
@@ -54,4 +59,59 @@ def undecodable(review: dict[str, Any]) -> str | None:
         problem = metadata_problem(obj)
         if problem is not None:
             return f"{UNDECODABLE}: {role}.{problem}"
+        problem = namespace_body_problem(obj) if obj.get("kind") == "Namespace" else None
+        if problem is not None:
+            return f"{UNDECODABLE}: {role}.{problem}"
     return None
+
+
+def is_qualified_name(value: Any) -> bool:
+    """A label or annotation key (or finalizer) as Kubernetes validates it: [DNS subdomain prefix/]name."""
+    if not isinstance(value, str):
+        return False
+    prefix, sep, name = value.rpartition("/")
+    if sep and not (prefix and len(prefix) <= 253 and DNS_SUBDOMAIN.fullmatch(prefix)):
+        return False
+    return 0 < len(name) <= 63 and _NAME_PART.fullmatch(name) is not None
+
+
+def is_label_value(value: Any) -> bool:
+    return isinstance(value, str) and len(value) <= 63 and _LABEL_VALUE.fullmatch(value) is not None
+
+
+def namespace_body_problem(obj: dict[str, Any]) -> str | None:
+    """Where a Namespace's spec or status does not decode as core/v1's (gator's typed cache fails on it,
+    and the API server refuses it), or None. No rule reads either."""
+    spec, status = obj.get("spec"), obj.get("status")
+    if spec is not None and not (isinstance(spec, dict) and _strings(spec.get("finalizers"))):
+        return "spec is not a Namespace's (a mapping whose finalizers are a list of strings)"
+    if status is not None and not (isinstance(status, dict) and isinstance(status.get("phase"), (str, type(None)))
+                                   and _objects(status.get("conditions"))):
+        return "status is not a Namespace's (a mapping with a string phase and a list of conditions)"
+    return None
+
+
+def refused_namespace(obj: dict[str, Any]) -> str | None:
+    """Why the API server would refuse this Namespace (so that its labels are not the namespace's), or None:
+    metadata, spec or status that does not decode, or a label, annotation key or finalizer it does not validate."""
+    problem = metadata_problem(obj) or namespace_body_problem(obj)
+    if problem is not None:
+        return problem
+    meta = obj.get("metadata") or {}
+    labels = meta.get("labels") or {}
+    if not all(is_qualified_name(k) and is_label_value(v) for k, v in labels.items()):
+        return "a label key or value is not one Kubernetes accepts"
+    if not all(is_qualified_name(k) for k in meta.get("annotations") or {}):
+        return "an annotation key is not one Kubernetes accepts"
+    finalizers = [*(meta.get("finalizers") or []), *((obj.get("spec") or {}).get("finalizers") or [])]
+    if not all(is_qualified_name(f) for f in finalizers):
+        return "a finalizer is not a qualified name"
+    return None
+
+
+def _strings(value: Any) -> bool:
+    return value is None or isinstance(value, list) and all(isinstance(v, str) for v in value)
+
+
+def _objects(value: Any) -> bool:
+    return value is None or isinstance(value, list) and all(isinstance(v, dict) for v in value)

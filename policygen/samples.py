@@ -188,6 +188,8 @@ def _admission_review(doc: dict[str, Any], file: str, where: str) -> dict[str, A
         "oldObject": old if isinstance(old, dict) else None,
         "namespace": ns,
         "subResource": req.get("subResource") if isinstance(req.get("subResource"), str) else "",
+        # Kept only where set: a dry run stores nothing, so its Namespace is no namespace's last word (inventory.py).
+        **({"dryRun": req["dryRun"]} if req.get("dryRun") not in (None, False) else {}),
     }
 
 

@@ -29,6 +29,7 @@ from .errors import SpecError, SpecErrors
 from .capabilities import runtime_capability
 from .images import ImageRefError, normalize_repository
 from .kinds import API_GROUPS, CLUSTER_SCOPED_KINDS
+from .objectmeta import DNS_SUBDOMAIN, is_label_value, is_qualified_name
 from .quantity import QuantityError, parse, parse_quantity
 from .rules import CATALOGUE
 
@@ -74,10 +75,6 @@ def _capability(value: str) -> str:
 
 
 _DNS_LABEL = r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$"
-_DNS_SUBDOMAIN_BODY = r"[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*"
-_LABEL_NAME = re.compile(r"^[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$")
-_LABEL_VALUE = re.compile(r"^([A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?)?$")
-_PREFIX = re.compile("^" + _DNS_SUBDOMAIN_BODY + "$")
 # Kyverno matches subject names with go-wildcard ("*", "?"); Rego and CEL compare them literally.
 _WILDCARDS = ("*", "?")
 _SERVICE_ACCOUNT = re.compile(r"^system:serviceaccount:([^:]*):([^:]*)$")
@@ -85,11 +82,10 @@ _SERVICE_ACCOUNT = re.compile(r"^system:serviceaccount:([^:]*):([^:]*)$")
 
 def _qualified_name(value: str) -> str:
     """A label or annotation key as Kubernetes validates it: [prefix/]name."""
-    prefix, sep, name = value.rpartition("/")
-    if sep:
-        if not prefix or len(prefix) > 253 or not _PREFIX.fullmatch(prefix):
-            raise ValueError(f"{value!r}: the prefix before '/' must be a DNS subdomain of at most 253 characters")
-    if not name or len(name) > 63 or not _LABEL_NAME.fullmatch(name):
+    prefix, sep, _ = value.rpartition("/")
+    if sep and not (prefix and len(prefix) <= 253 and DNS_SUBDOMAIN.fullmatch(prefix)):
+        raise ValueError(f"{value!r}: the prefix before '/' must be a DNS subdomain of at most 253 characters")
+    if not is_qualified_name(value):
         raise ValueError(
             f"{value!r}: the name must be at most 63 characters, alphanumerics with '-', '_' or '.' inside (Kubernetes' qualified name)"
         )
@@ -97,7 +93,7 @@ def _qualified_name(value: str) -> str:
 
 
 def _label_value(value: str) -> str:
-    if len(value) > 63 or not _LABEL_VALUE.fullmatch(value):
+    if not is_label_value(value):
         raise ValueError(
             f"{value!r} is not a Kubernetes label value: at most 63 characters, empty or alphanumerics with '-', '_' or '.' inside"
         )
@@ -116,7 +112,7 @@ def _subject(value: str) -> str:
     sa = _SERVICE_ACCOUNT.fullmatch(value)
     if value.startswith("system:serviceaccount:") and not (
         sa and re.fullmatch(_DNS_LABEL, sa.group(1)) and len(sa.group(1)) <= 63
-        and _PREFIX.fullmatch(sa.group(2)) and len(sa.group(2)) <= 253
+        and DNS_SUBDOMAIN.fullmatch(sa.group(2)) and len(sa.group(2)) <= 253
     ):
         raise ValueError(f"{value!r} is not a service account username: system:serviceaccount:<namespace>:<name>")
     return value
@@ -456,6 +452,9 @@ class ControlPlane(_Model):
     injector_webhooks: InjectorWebhooks | None = None
     injector_config_maps: list[Annotated[str, Field(pattern=_DNS_SUBDOMAIN)]] = []
     peer_authentication: PeerAuthentication | None = None
+    # A mutating webhook runs before validation: one on ConfigMaps or PeerAuthentications rewrites what a
+    # trusted subject writes there, which CP002 and CP003 judge by that subject.
+    forbid_untrusted_config_mutators: bool = False
 
 
 def _iso_date(value: object) -> object:

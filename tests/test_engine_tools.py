@@ -65,6 +65,13 @@ def workdir(tmp_path_factory, reference_files, reference_plan) -> Path:
     inventory = {"cluster": {"v1": {"Namespace": {ns: {"apiVersion": "v1", "kind": "Namespace",
                                                         "metadata": {"name": ns, "labels": {"istio-injection": "enabled"}}}}}}}
     (work / "inventory.json").write_text(json.dumps({"inventory": inventory}), encoding="utf-8")
+    # The same pod in a namespace no list names, beside the Namespace that turns injection on there.
+    moved = copy.deepcopy(pod)
+    moved["metadata"]["namespace"] = "shop07"
+    for key in ("istio.io/rev", "sidecar.istio.io/inject"):  # no object route: only the Namespace puts it in the mesh
+        moved["metadata"].get("labels", {}).pop(key, None)
+    injected = {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "shop07", "labels": {"istio-injection": "enabled"}}}
+    (work / "shop07.yaml").write_text(yaml.safe_dump_all([injected, moved], sort_keys=False), encoding="utf-8")
     return work
 
 
@@ -166,6 +173,15 @@ def check_conftest_data(proc, argv, work, plan):
     assert _failures(_conftest_json(argv, work)) == [("main", "SC001"), ("main", "SC004")]
 
 
+def check_conftest_combine(proc, argv, work, plan):
+    # One input of every document: the Namespace beside the pod puts it in the mesh, as in policygen eval.
+    assert proc.returncode == 1, proc.stdout[-2000:]
+    assert _failures(_conftest_json(argv, work)) == [("main", "SC001"), ("main", "SC004")]
+    # Each document alone, the Namespace is not seen: the README says to use --combine (a red team, 14b).
+    alone = _conftest_json([a for a in argv if a != "--combine"], work)
+    assert _failures(alone) == []
+
+
 def check_conftest_verify(proc, argv, work, plan):
     assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr
     (counts,) = re.findall(r"^(\d+) tests?, (\d+) passed", proc.stdout, re.MULTILINE)
@@ -220,6 +236,8 @@ def _check_for(argv: list[str]):
         return check_conftest_all_namespaces
     if "--namespace" in argv:
         return check_conftest_one_namespace
+    if "--combine" in argv:
+        return check_conftest_combine
     if "--data" in argv:
         return check_conftest_data
     if len(policies) == 2:
@@ -232,7 +250,7 @@ def test_readme_shows_each_tool_and_switch():
     checks = [_check_for(shlex.split(line, comments=True)) for line in commands]
     assert None not in checks, [c for c, k in zip(commands, checks) if k is None]
     for wanted in (check_conftest_exception, check_conftest_one_namespace, check_conftest_all_namespaces,
-                   check_conftest_sarif, check_conftest_doc, check_gator_test, check_gator_verify):
+                   check_conftest_sarif, check_conftest_combine, check_conftest_doc, check_gator_test, check_gator_verify):
         assert wanted in checks, wanted.__name__
     assert 'exception contains ["sc004"]' in rego
 
@@ -269,3 +287,26 @@ def test_audit_mode_warns_per_rule_and_exceptions_still_name_one(tmp_path, refer
     assert warnings("--policy", "exceptions") == ([("main", "SC001")], 1)
     plain = _run([*base, "pod.yaml"], tmp_path)
     assert plain.returncode == 0 and "2 warnings, 0 failures" in plain.stdout, plain.stdout
+
+
+@pytest.mark.parametrize("folder", ["samples/reference", "samples/adversarial"])
+def test_conftest_combine_finds_all_that_policygen_eval_finds(folder, workdir, judge, reference_plan):
+    """conftest --combine over a folder of samples, their Namespaces among them, finds every violation the opa
+    engine finds (numbers aside, which eval hands the engines as quantity text): the same on the labelled samples;
+    a superset on the adversarial ones, where a namespace of several versions is held in the mesh."""
+    import policygen as pg
+    from collections import Counter
+
+    combined = _conftest_json(["conftest", "test", "--combine", "--policy", "dist/reference/rego", str(ROOT / folder)], workdir)
+    found = Counter()
+    for entry in combined:
+        for result in entry.get("failures") or []:
+            msg = result["msg"]
+            found[msg[: msg.rindex(" (" + str(ROOT / folder))]] += 1
+    samples = pg.load_samples([ROOT / folder])
+    verdicts = judge("opa", reference_plan, f"combine-{folder.replace('/', '-')}", samples)
+    wanted = Counter(v.message for verdict in verdicts for v in verdict.violations if v.rule != "ENGINE")
+    missing = [m for m in wanted - found if not re.search(r" is \"[0-9]+\", approved at most", m)]
+    assert missing == []
+    if folder == "samples/reference":
+        assert found == wanted

@@ -147,7 +147,7 @@ def render_image_policy(plan: Plan, rule: RulePlan) -> dict[str, Any]:
 
 
 # What the pod rules' CEL reads to decide mesh scope (templates/cel/lib/common.jinja's scope_variables), and no more.
-_SCOPE_VARIABLES = ("params", "objectSpec", "template", "podMetaRaw", "labels",
+_SCOPE_VARIABLES = ("params", "objectSpec", "template", "podMetaRaw", "labels", "annotations",
                     "objectNamespace", "nsLabels", "selector", "nsInjected", "objectSelected", "inMesh")
 _SCOPE_TEMPLATE = """{% import "kyverno/lib/pod.jinja" as pod %}{% import "cel/lib/common.jinja" as c %}
 {{ pod.pod_variables(params) }}

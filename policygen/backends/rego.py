@@ -9,6 +9,7 @@ from typing import Any
 
 from ..checks import CHECKS
 from ..fixtures import cases_for
+from ..inventory import scope_of
 from ..kinds import API_GROUPS, CLUSTER_SCOPED_KINDS, rule_kinds
 from ..plan import Plan, RulePlan, per_plan
 from ..render import escape_unsafe, render, templates_root
@@ -160,7 +161,7 @@ class RegoBackend:
             exceptions=rego_literal([e.to_json() for e in plan.exceptions]) if plan.exceptions else "",
         )
         files[PurePosixPath("batch.rego")] = render("rego/batch.rego.jinja")
-        files[PurePosixPath("lists.rego")] = render("rego/lists.rego.jinja")
+        files[PurePosixPath("lists.rego")] = render("rego/lists.rego.jinja", scope=rego_literal(scope_of(plan)))
         # Package heads for `conftest doc`, which crashes unless the first package it sorts has a one-part name.
         files[PurePosixPath("lib/lib.rego")] = render("rego/lib_index.rego.jinja")
         files[PurePosixPath("policygen.rego")] = render("rego/rules_index.rego.jinja")

@@ -44,12 +44,14 @@ deny_sc001 contains found if {
 	not found.rule in exempted_rules
 }
 
-# Each object of a List, judged as if given alone; the message says where it sits.
+# Each object of a List (or of conftest --combine), judged as if given alone, with the Namespaces beside
+# it; the message says where it sits.
 deny_sc001 contains object.union(found, {"msg": sprintf("%s (%s)", [found.msg, where])}) if {
 	some where, item in lists.objects
+	known := lists.namespaces
 
 	# regal ignore:with-outside-test-context
-	some found in policygen.sc001.violations with input as item
+	some found in policygen.sc001.violations with input as item with policygen.namespaces as known
 
 	# regal ignore:with-outside-test-context
 	not found.rule in exempted_rules with input as item
@@ -63,12 +65,14 @@ deny_sc003 contains found if {
 	not found.rule in exempted_rules
 }
 
-# Each object of a List, judged as if given alone; the message says where it sits.
+# Each object of a List (or of conftest --combine), judged as if given alone, with the Namespaces beside
+# it; the message says where it sits.
 deny_sc003 contains object.union(found, {"msg": sprintf("%s (%s)", [found.msg, where])}) if {
 	some where, item in lists.objects
+	known := lists.namespaces
 
 	# regal ignore:with-outside-test-context
-	some found in policygen.sc003.violations with input as item
+	some found in policygen.sc003.violations with input as item with policygen.namespaces as known
 
 	# regal ignore:with-outside-test-context
 	not found.rule in exempted_rules with input as item
@@ -82,12 +86,14 @@ deny_sc004 contains found if {
 	not found.rule in exempted_rules
 }
 
-# Each object of a List, judged as if given alone; the message says where it sits.
+# Each object of a List (or of conftest --combine), judged as if given alone, with the Namespaces beside
+# it; the message says where it sits.
 deny_sc004 contains object.union(found, {"msg": sprintf("%s (%s)", [found.msg, where])}) if {
 	some where, item in lists.objects
+	known := lists.namespaces
 
 	# regal ignore:with-outside-test-context
-	some found in policygen.sc004.violations with input as item
+	some found in policygen.sc004.violations with input as item with policygen.namespaces as known
 
 	# regal ignore:with-outside-test-context
 	not found.rule in exempted_rules with input as item
@@ -101,12 +107,14 @@ warn_sc007 contains found if {
 	not found.rule in exempted_rules
 }
 
-# Each object of a List, judged as if given alone; the message says where it sits.
+# Each object of a List (or of conftest --combine), judged as if given alone, with the Namespaces beside
+# it; the message says where it sits.
 warn_sc007 contains object.union(found, {"msg": sprintf("%s (%s)", [found.msg, where])}) if {
 	some where, item in lists.objects
+	known := lists.namespaces
 
 	# regal ignore:with-outside-test-context
-	some found in policygen.sc007.violations with input as item
+	some found in policygen.sc007.violations with input as item with policygen.namespaces as known
 
 	# regal ignore:with-outside-test-context
 	not found.rule in exempted_rules with input as item
@@ -120,12 +128,14 @@ warn_sc008 contains found if {
 	not found.rule in exempted_rules
 }
 
-# Each object of a List, judged as if given alone; the message says where it sits.
+# Each object of a List (or of conftest --combine), judged as if given alone, with the Namespaces beside
+# it; the message says where it sits.
 warn_sc008 contains object.union(found, {"msg": sprintf("%s (%s)", [found.msg, where])}) if {
 	some where, item in lists.objects
+	known := lists.namespaces
 
 	# regal ignore:with-outside-test-context
-	some found in policygen.sc008.violations with input as item
+	some found in policygen.sc008.violations with input as item with policygen.namespaces as known
 
 	# regal ignore:with-outside-test-context
 	not found.rule in exempted_rules with input as item
@@ -139,12 +149,14 @@ deny_sc010 contains found if {
 	not found.rule in exempted_rules
 }
 
-# Each object of a List, judged as if given alone; the message says where it sits.
+# Each object of a List (or of conftest --combine), judged as if given alone, with the Namespaces beside
+# it; the message says where it sits.
 deny_sc010 contains object.union(found, {"msg": sprintf("%s (%s)", [found.msg, where])}) if {
 	some where, item in lists.objects
+	known := lists.namespaces
 
 	# regal ignore:with-outside-test-context
-	some found in policygen.sc010.violations with input as item
+	some found in policygen.sc010.violations with input as item with policygen.namespaces as known
 
 	# regal ignore:with-outside-test-context
 	not found.rule in exempted_rules with input as item
@@ -158,12 +170,14 @@ deny_cp004 contains found if {
 	not found.rule in exempted_rules
 }
 
-# Each object of a List, judged as if given alone; the message says where it sits.
+# Each object of a List (or of conftest --combine), judged as if given alone, with the Namespaces beside
+# it; the message says where it sits.
 deny_cp004 contains object.union(found, {"msg": sprintf("%s (%s)", [found.msg, where])}) if {
 	some where, item in lists.objects
+	known := lists.namespaces
 
 	# regal ignore:with-outside-test-context
-	some found in policygen.cp004.violations with input as item
+	some found in policygen.cp004.violations with input as item with policygen.namespaces as known
 
 	# regal ignore:with-outside-test-context
 	not found.rule in exempted_rules with input as item
@@ -177,12 +191,14 @@ deny_cp005 contains found if {
 	not found.rule in exempted_rules
 }
 
-# Each object of a List, judged as if given alone; the message says where it sits.
+# Each object of a List (or of conftest --combine), judged as if given alone, with the Namespaces beside
+# it; the message says where it sits.
 deny_cp005 contains object.union(found, {"msg": sprintf("%s (%s)", [found.msg, where])}) if {
 	some where, item in lists.objects
+	known := lists.namespaces
 
 	# regal ignore:with-outside-test-context
-	some found in policygen.cp005.violations with input as item
+	some found in policygen.cp005.violations with input as item with policygen.namespaces as known
 
 	# regal ignore:with-outside-test-context
 	not found.rule in exempted_rules with input as item

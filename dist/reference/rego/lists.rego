@@ -2,9 +2,195 @@
 # title: List inputs
 # description: >-
 #   The objects of a List given to conftest directly (`kubectl get -o yaml`
-#   writes one), read as kubectl reads a list, so that conftest judges each
-#   of them. policygen eval expands lists itself before any engine sees them.
+#   writes one), read as kubectl reads a list, and the documents of
+#   `conftest test --combine`, so that conftest judges each of them, with the
+#   Namespaces among them. policygen eval expands lists itself before any
+#   engine sees them.
 package policygen.lists
+
+import data.lib.policygen.scope
+
+# METADATA
+# scope: document
+# description: >-
+#   Each object of a List input, or of each document of `conftest test --combine`'s input, by where it
+#   sits ("items[2]", "pod.yaml", "all.yaml[1] items[0]").
+objects[where] := item if {
+	not combined
+	some where, item in items_of_lists
+}
+
+objects[where] := doc if {
+	some where, doc in documents
+	not is_list(doc)
+}
+
+objects[where] := item if {
+	some file_where, doc in documents
+	is_list(doc)
+
+	# regal ignore:with-outside-test-context
+	some item_where, item in items_of_lists with input as doc
+	where := concat(" ", [file_where, item_where])
+}
+
+# METADATA
+# description: >-
+#   conftest test --combine hands the policy one array of {path, contents}, contents a file's document,
+#   or the list of them for a file of several (a red team, 14b: none was judged, and every input passed).
+combined if {
+	is_array(input)
+	count(input) > 0
+	every file in input {
+		is_object(file)
+		is_string(file.path)
+		"contents" in object.keys(file)
+	}
+}
+
+# A file of several documents is one entry per document, each with the file's path, in an order conftest
+# does not keep: a document is named by its file, kind and name, and by its entry where that is not enough.
+documents[where] := file.contents if {
+	combined
+	some i, file in input
+	is_object(file.contents)
+	named := sprintf("%s: %s", [file.path, identity(file.contents)])
+	twins := [j | some j, other in input; other.path == file.path; sprintf("%s: %s", [other.path, identity(other.contents)]) == named]
+	where := unique_name(named, twins, i)
+}
+
+documents[where] := doc if {
+	combined
+	some file in input
+	is_array(file.contents)
+	some i, doc in file.contents
+	is_object(doc)
+	where := sprintf("%s[%d]", [file.path, i])
+}
+
+unique_name(named, twins, i) := named if count(twins) == 1
+
+else := sprintf("%s, input[%d]", [named, i])
+
+identity(doc) := concat(" ", [kind, name]) if {
+	kind := object.get(doc, "kind", "")
+	is_string(kind)
+	name := concat("/", [part |
+		some key in ["namespace", "name"]
+		part := object.get(doc, ["metadata", key], "")
+		is_string(part)
+		part != ""
+	])
+} else := "document"
+
+# METADATA
+# description: >-
+#   The namespaces the rules read for the objects above: the inventory's, and the Namespace objects among
+#   them, as policygen eval reads a folder's (SPEC.md). A name with a version the API server might not store as written (labels it would refuse, a spec or status that is no mapping, a
+#   Namespace inside an AdmissionReview), is held as a mesh namespace: fail closed. Of several versions
+#   it would store, the one that reaches furthest into the mesh, as policygen/inventory.py chooses.
+namespaces := object.union(data.policygen.namespaces, {name: {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": name, "labels": listed_labels(name)}} |
+	some [name, _] in namespace_versions
+})
+
+# [name, labels] of each Namespace among the objects, labels null where they may not be the namespace's.
+namespace_versions contains [name, stored_labels(item)] if {
+	some item in objects
+	item.kind == "Namespace"
+	name := item.metadata.name
+	is_string(name)
+}
+
+namespace_versions contains [name, null] if {
+	some item in objects
+	item.kind == "AdmissionReview"
+	some role in ["object", "oldObject"]
+	item.request[role].kind == "Namespace"
+	name := item.request[role].metadata.name
+	is_string(name)
+}
+
+# Of a name's versions, the one that reaches furthest into the mesh (policygen/inventory.py), ties by
+# their JSON text; a version that may not be the namespace's makes it a mesh namespace.
+listed_labels(name) := json.unmarshal(chosen) if {
+	found := {labels | some [n, labels] in namespace_versions; n == name}
+	not null in found
+	best := max({reach(name, labels) | some labels in found})
+	chosen := min({json.marshal(labels) | some labels in found; reach(name, labels) == best})
+} else := {"istio-injection": "enabled"}
+
+# The plan's mesh scope (the one every rule's parameters hold), for choosing among versions only.
+mesh_scope := {
+	"excludedNamespaces": [
+		"istio-system",
+		"kube-node-lease",
+		"kube-public",
+		"kube-system",
+	],
+	"meshNamespaceSelector": {
+		"matchExpressions": [],
+		"matchLabels": {
+			"istio-injection": "enabled",
+		},
+	},
+	"meshNamespaces": [
+		"checkout",
+		"payments",
+		"storefront",
+	],
+}
+
+# 2: every pod of the namespace is in the mesh; 1: those that ask for injection (no injection label); 0: none.
+reach(name, labels) := 2 if {
+	mesh_scope != null
+	scope.in_mesh(name, mesh_scope, {name: {"metadata": {"labels": labels}}})
+} else := 0 if {
+	some key in ["istio-injection", "istio.io/rev"]
+	key in object.keys(labels)
+} else := 1
+
+# The labels of a Namespace the API server would store as written, else null.
+stored_labels(ns) := labels if {
+	labels := labels_or_empty(ns)
+	is_object(labels)
+	every key, value in labels {
+		label_key(key)
+		label_value(value)
+	}
+	every key, _ in mapping_or_empty(object.get(ns, ["metadata", "annotations"], null)) {
+		label_key(key)
+	}
+	every part in ["spec", "status"] {
+		mapping_or_null(object.get(ns, part, null))
+	}
+} else := null
+
+labels_or_empty(ns) := {} if object.get(ns, ["metadata", "labels"], null) == null
+
+else := ns.metadata.labels
+
+mapping_or_empty(null) := {}
+
+mapping_or_empty(value) := value if is_object(value)
+
+mapping_or_null(null)
+
+mapping_or_null(value) if is_object(value)
+
+# Kubernetes' qualified name: an optional DNS subdomain prefix of at most 253 characters and "/", then at most 63.
+label_key(key) if {
+	is_string(key)
+	regex.match(`^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*/)?[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$`, key)
+	parts := split(key, "/")
+	count(parts[count(parts) - 1]) <= 63
+	count(key) - count(parts[count(parts) - 1]) <= 254
+}
+
+label_value(value) if {
+	is_string(value)
+	count(value) <= 63
+	regex.match(`^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$`, value)
+}
 
 # METADATA
 # description: >-
@@ -12,7 +198,7 @@ package policygen.lists
 #   "items[0].items[1]"): kubectl reads any object with items as a list (an
 #   AdmissionReview aside), nested lists included; an item with neither kind
 #   nor apiVersion takes the list's kind without "List" (PodList -> Pod).
-objects[where] := with_kind(item, object.get(input, array.slice(path, 0, count(path) - 2), {})) if {
+items_of_lists[where] := with_kind(item, object.get(input, array.slice(path, 0, count(path) - 2), {})) if {
 	is_list(input)
 	walk(input, [path, item])
 	count(path) >= 2

@@ -57,12 +57,14 @@ deny_sc001 contains found if {
 	some found in policygen.sc001.violations
 }
 
-# Each object of a List, judged as if given alone; the message says where it sits.
+# Each object of a List (or of conftest --combine), judged as if given alone, with the Namespaces beside
+# it; the message says where it sits.
 deny_sc001 contains object.union(found, {"msg": sprintf("%s (%s)", [found.msg, where])}) if {
 	some where, item in lists.objects
+	known := lists.namespaces
 
 	# regal ignore:with-outside-test-context
-	some found in policygen.sc001.violations with input as item
+	some found in policygen.sc001.violations with input as item with policygen.namespaces as known
 }
 
 # METADATA
@@ -72,12 +74,14 @@ deny_sc002 contains found if {
 	some found in policygen.sc002.violations
 }
 
-# Each object of a List, judged as if given alone; the message says where it sits.
+# Each object of a List (or of conftest --combine), judged as if given alone, with the Namespaces beside
+# it; the message says where it sits.
 deny_sc002 contains object.union(found, {"msg": sprintf("%s (%s)", [found.msg, where])}) if {
 	some where, item in lists.objects
+	known := lists.namespaces
 
 	# regal ignore:with-outside-test-context
-	some found in policygen.sc002.violations with input as item
+	some found in policygen.sc002.violations with input as item with policygen.namespaces as known
 }
 
 # METADATA
@@ -87,12 +91,14 @@ deny_sc003 contains found if {
 	some found in policygen.sc003.violations
 }
 
-# Each object of a List, judged as if given alone; the message says where it sits.
+# Each object of a List (or of conftest --combine), judged as if given alone, with the Namespaces beside
+# it; the message says where it sits.
 deny_sc003 contains object.union(found, {"msg": sprintf("%s (%s)", [found.msg, where])}) if {
 	some where, item in lists.objects
+	known := lists.namespaces
 
 	# regal ignore:with-outside-test-context
-	some found in policygen.sc003.violations with input as item
+	some found in policygen.sc003.violations with input as item with policygen.namespaces as known
 }
 
 # METADATA
@@ -102,12 +108,14 @@ deny_sc004 contains found if {
 	some found in policygen.sc004.violations
 }
 
-# Each object of a List, judged as if given alone; the message says where it sits.
+# Each object of a List (or of conftest --combine), judged as if given alone, with the Namespaces beside
+# it; the message says where it sits.
 deny_sc004 contains object.union(found, {"msg": sprintf("%s (%s)", [found.msg, where])}) if {
 	some where, item in lists.objects
+	known := lists.namespaces
 
 	# regal ignore:with-outside-test-context
-	some found in policygen.sc004.violations with input as item
+	some found in policygen.sc004.violations with input as item with policygen.namespaces as known
 }
 
 # METADATA
@@ -117,12 +125,14 @@ deny_sc005 contains found if {
 	some found in policygen.sc005.violations
 }
 
-# Each object of a List, judged as if given alone; the message says where it sits.
+# Each object of a List (or of conftest --combine), judged as if given alone, with the Namespaces beside
+# it; the message says where it sits.
 deny_sc005 contains object.union(found, {"msg": sprintf("%s (%s)", [found.msg, where])}) if {
 	some where, item in lists.objects
+	known := lists.namespaces
 
 	# regal ignore:with-outside-test-context
-	some found in policygen.sc005.violations with input as item
+	some found in policygen.sc005.violations with input as item with policygen.namespaces as known
 }
 
 # METADATA
@@ -132,12 +142,14 @@ deny_sc006 contains found if {
 	some found in policygen.sc006.violations
 }
 
-# Each object of a List, judged as if given alone; the message says where it sits.
+# Each object of a List (or of conftest --combine), judged as if given alone, with the Namespaces beside
+# it; the message says where it sits.
 deny_sc006 contains object.union(found, {"msg": sprintf("%s (%s)", [found.msg, where])}) if {
 	some where, item in lists.objects
+	known := lists.namespaces
 
 	# regal ignore:with-outside-test-context
-	some found in policygen.sc006.violations with input as item
+	some found in policygen.sc006.violations with input as item with policygen.namespaces as known
 }
 
 # METADATA
@@ -147,12 +159,14 @@ deny_sc007 contains found if {
 	some found in policygen.sc007.violations
 }
 
-# Each object of a List, judged as if given alone; the message says where it sits.
+# Each object of a List (or of conftest --combine), judged as if given alone, with the Namespaces beside
+# it; the message says where it sits.
 deny_sc007 contains object.union(found, {"msg": sprintf("%s (%s)", [found.msg, where])}) if {
 	some where, item in lists.objects
+	known := lists.namespaces
 
 	# regal ignore:with-outside-test-context
-	some found in policygen.sc007.violations with input as item
+	some found in policygen.sc007.violations with input as item with policygen.namespaces as known
 }
 
 # METADATA
@@ -162,12 +176,14 @@ deny_sc008 contains found if {
 	some found in policygen.sc008.violations
 }
 
-# Each object of a List, judged as if given alone; the message says where it sits.
+# Each object of a List (or of conftest --combine), judged as if given alone, with the Namespaces beside
+# it; the message says where it sits.
 deny_sc008 contains object.union(found, {"msg": sprintf("%s (%s)", [found.msg, where])}) if {
 	some where, item in lists.objects
+	known := lists.namespaces
 
 	# regal ignore:with-outside-test-context
-	some found in policygen.sc008.violations with input as item
+	some found in policygen.sc008.violations with input as item with policygen.namespaces as known
 }
 
 # METADATA
@@ -177,12 +193,14 @@ deny_sc009 contains found if {
 	some found in policygen.sc009.violations
 }
 
-# Each object of a List, judged as if given alone; the message says where it sits.
+# Each object of a List (or of conftest --combine), judged as if given alone, with the Namespaces beside
+# it; the message says where it sits.
 deny_sc009 contains object.union(found, {"msg": sprintf("%s (%s)", [found.msg, where])}) if {
 	some where, item in lists.objects
+	known := lists.namespaces
 
 	# regal ignore:with-outside-test-context
-	some found in policygen.sc009.violations with input as item
+	some found in policygen.sc009.violations with input as item with policygen.namespaces as known
 }
 
 # METADATA
@@ -192,12 +210,14 @@ deny_sc010 contains found if {
 	some found in policygen.sc010.violations
 }
 
-# Each object of a List, judged as if given alone; the message says where it sits.
+# Each object of a List (or of conftest --combine), judged as if given alone, with the Namespaces beside
+# it; the message says where it sits.
 deny_sc010 contains object.union(found, {"msg": sprintf("%s (%s)", [found.msg, where])}) if {
 	some where, item in lists.objects
+	known := lists.namespaces
 
 	# regal ignore:with-outside-test-context
-	some found in policygen.sc010.violations with input as item
+	some found in policygen.sc010.violations with input as item with policygen.namespaces as known
 }
 
 # METADATA
@@ -207,12 +227,14 @@ deny_sc011 contains found if {
 	some found in policygen.sc011.violations
 }
 
-# Each object of a List, judged as if given alone; the message says where it sits.
+# Each object of a List (or of conftest --combine), judged as if given alone, with the Namespaces beside
+# it; the message says where it sits.
 deny_sc011 contains object.union(found, {"msg": sprintf("%s (%s)", [found.msg, where])}) if {
 	some where, item in lists.objects
+	known := lists.namespaces
 
 	# regal ignore:with-outside-test-context
-	some found in policygen.sc011.violations with input as item
+	some found in policygen.sc011.violations with input as item with policygen.namespaces as known
 }
 
 # METADATA
@@ -222,12 +244,14 @@ deny_cp001 contains found if {
 	some found in policygen.cp001.violations
 }
 
-# Each object of a List, judged as if given alone; the message says where it sits.
+# Each object of a List (or of conftest --combine), judged as if given alone, with the Namespaces beside
+# it; the message says where it sits.
 deny_cp001 contains object.union(found, {"msg": sprintf("%s (%s)", [found.msg, where])}) if {
 	some where, item in lists.objects
+	known := lists.namespaces
 
 	# regal ignore:with-outside-test-context
-	some found in policygen.cp001.violations with input as item
+	some found in policygen.cp001.violations with input as item with policygen.namespaces as known
 }
 
 # METADATA
@@ -237,12 +261,14 @@ deny_cp002 contains found if {
 	some found in policygen.cp002.violations
 }
 
-# Each object of a List, judged as if given alone; the message says where it sits.
+# Each object of a List (or of conftest --combine), judged as if given alone, with the Namespaces beside
+# it; the message says where it sits.
 deny_cp002 contains object.union(found, {"msg": sprintf("%s (%s)", [found.msg, where])}) if {
 	some where, item in lists.objects
+	known := lists.namespaces
 
 	# regal ignore:with-outside-test-context
-	some found in policygen.cp002.violations with input as item
+	some found in policygen.cp002.violations with input as item with policygen.namespaces as known
 }
 
 # METADATA
@@ -252,12 +278,14 @@ deny_cp003 contains found if {
 	some found in policygen.cp003.violations
 }
 
-# Each object of a List, judged as if given alone; the message says where it sits.
+# Each object of a List (or of conftest --combine), judged as if given alone, with the Namespaces beside
+# it; the message says where it sits.
 deny_cp003 contains object.union(found, {"msg": sprintf("%s (%s)", [found.msg, where])}) if {
 	some where, item in lists.objects
+	known := lists.namespaces
 
 	# regal ignore:with-outside-test-context
-	some found in policygen.cp003.violations with input as item
+	some found in policygen.cp003.violations with input as item with policygen.namespaces as known
 }
 
 # METADATA
@@ -267,12 +295,14 @@ deny_cp004 contains found if {
 	some found in policygen.cp004.violations
 }
 
-# Each object of a List, judged as if given alone; the message says where it sits.
+# Each object of a List (or of conftest --combine), judged as if given alone, with the Namespaces beside
+# it; the message says where it sits.
 deny_cp004 contains object.union(found, {"msg": sprintf("%s (%s)", [found.msg, where])}) if {
 	some where, item in lists.objects
+	known := lists.namespaces
 
 	# regal ignore:with-outside-test-context
-	some found in policygen.cp004.violations with input as item
+	some found in policygen.cp004.violations with input as item with policygen.namespaces as known
 }
 
 # METADATA
@@ -282,10 +312,12 @@ deny_cp005 contains found if {
 	some found in policygen.cp005.violations
 }
 
-# Each object of a List, judged as if given alone; the message says where it sits.
+# Each object of a List (or of conftest --combine), judged as if given alone, with the Namespaces beside
+# it; the message says where it sits.
 deny_cp005 contains object.union(found, {"msg": sprintf("%s (%s)", [found.msg, where])}) if {
 	some where, item in lists.objects
+	known := lists.namespaces
 
 	# regal ignore:with-outside-test-context
-	some found in policygen.cp005.violations with input as item
+	some found in policygen.cp005.violations with input as item with policygen.namespaces as known
 }

@@ -7,7 +7,7 @@ from typing import Any
 
 from ...kinds import default_api_version, is_cluster_scoped
 from ...leaves import with_leaves
-from ...objectmeta import metadata_problem
+from ...objectmeta import metadata_problem, namespace_body_problem
 from ...samples import Resource
 
 
@@ -48,7 +48,7 @@ def unloadable(res: Resource) -> str | None:
     """Why gator cannot judge this resource at all, or None.
 
     gator caches every Namespace as a typed object for its inventory, and one
-    whose metadata does not decode as Kubernetes' ObjectMeta fails the whole
+    whose metadata, spec or status does not decode as Kubernetes' fails the whole
     run ("cannot cache Namespace"). Such a Namespace is never sent (nor put in
     any batch's inventory) and is denied with this reason instead. Other kinds
     are judged as unstructured objects, whatever their metadata.
@@ -57,11 +57,11 @@ def unloadable(res: Resource) -> str | None:
         obj = res.review.get(role)
         if not isinstance(obj, dict) or obj.get("kind") != "Namespace":
             continue
-        problem = metadata_problem(obj)
+        problem = metadata_problem(obj) or namespace_body_problem(obj)
         if problem is not None:
             where = f" (request.{role})" if res.from_admission_review else ""
             return (f"{UNLOADABLE}{where}: {problem}; the API server would refuse this Namespace too, "
-                    f"as its metadata does not decode")
+                    f"as it does not decode")
     return None
 
 

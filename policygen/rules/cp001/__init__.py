@@ -23,7 +23,11 @@ def plan(given):
         # request when the resource part is the request's or "*" and the subresource part is the
         # request's or "*"; a pod CREATE has no subresource, so each of these intercepts it.
         "podCreateResources": [f"{resource}{sub}" for resource in ("*", "pods") for sub in ("", "/", "/*")],
-    }
+    } | ({"guardedWrites": [
+        # The same matching, for the writes CP002 and CP003 judge by their writer (forbidUntrustedConfigMutators).
+        {"groups": ["", "*"], "resources": [f"{r}{sub}" for r in ("*", "configmaps") for sub in ("", "/", "/*")]},
+        {"groups": ["*", "security.istio.io"], "resources": [f"{r}{sub}" for r in ("*", "peerauthentications") for sub in ("", "/", "/*")]},
+    ]} if cp.forbid_untrusted_config_mutators else {})
 
 
 def cases(p, kit):
@@ -55,7 +59,8 @@ def cases(p, kit):
     configmaps["metadata"]["name"] = "configmap-mutator"
     configmaps["webhooks"][0]["clientConfig"] = {"url": "https://example.com/mutate"}
     configmaps["webhooks"][0]["rules"][0]["resources"] = ["configmaps"]
-    kit.add("configmap_mutator", configmaps, False)
+    guarded = "untrusted-guarded-mutator" if "guardedWrites" in p else False
+    kit.add("configmap_mutator", configmaps, guarded)
     other = copy.deepcopy(good)
     other["metadata"]["name"] = "shadow-injector"
     kit.add("untrusted_pod_mutator", other, "untrusted-pod-mutator")
@@ -67,13 +72,15 @@ def cases(p, kit):
     namespaced = copy.deepcopy(cluster_scoped)
     namespaced["metadata"]["name"] = "namespaced-mutator"
     namespaced["webhooks"][0]["rules"][0]["scope"] = "Namespaced"
-    kit.add("namespaced_mutator", namespaced, "untrusted-pod-mutator")
+    # Every resource is ConfigMaps too, where those are guarded.
+    kit.add("namespaced_mutator", namespaced, ("untrusted-pod-mutator", "untrusted-guarded-mutator") if guarded else "untrusted-pod-mutator")
     # "pods/*" and "pods/" match a pod CREATE (no subresource); "pods/status" and "*/*x" do not.
     for i, resources in enumerate((["pods/*"], ["pods/"], ["*/"])):
         spelled = copy.deepcopy(other)
         spelled["metadata"]["name"] = f"shadow-injector-{i}"
         spelled["webhooks"][0]["rules"][0]["resources"] = resources
-        kit.add(f"pod_mutator_spelled_{i}", spelled, "untrusted-pod-mutator")
+        both = guarded and resources[0].startswith("*")  # "*/" is every resource: ConfigMaps too
+        kit.add(f"pod_mutator_spelled_{i}", spelled, ("untrusted-pod-mutator", "untrusted-guarded-mutator") if both else "untrusted-pod-mutator")
     status = copy.deepcopy(configmaps)
     status["metadata"]["name"] = "pod-status-mutator"
     status["webhooks"][0]["rules"][0]["resources"] = ["pods/status", "pods/ephemeralcontainers", "pods/*/x", "pod"]
@@ -84,6 +91,25 @@ def cases(p, kit):
     kit.add("injector_null_failure_policy", null_policy, False if p["failurePolicy"] == "Fail" else "injector-failure-policy")
     if p["trustedSubjects"]:
         kit.add("trusted_pod_mutator", kit.review(other, "CREATE", p["trustedSubjects"][0]), False)
+    if "guardedWrites" in p:
+        guarded_cases(p, kit, configmaps)
+
+
+def guarded_cases(p, kit, configmaps):
+    def mutator(name, **rule):
+        hook = copy.deepcopy(configmaps)
+        hook["metadata"]["name"] = name
+        hook["webhooks"][0]["rules"][0].update(rule)
+        return hook
+    kit.add("peerauthentication_mutator", mutator("mtls-tuner", apiGroups=["security.istio.io"], apiVersions=["*"],
+                                                  resources=["peerauthentications"], operations=["UPDATE"]), "untrusted-guarded-mutator")
+    kit.add("configmap_mutator_every_operation", mutator("config-tuner", operations=["*"]), "untrusted-guarded-mutator")
+    # Near misses: deletes carry nothing to rewrite; a subresource is no write of the object; another group's kind.
+    kit.add("configmap_mutator_on_delete", mutator("config-reaper", operations=["DELETE"]), False)
+    kit.add("configmap_subresource_mutator", mutator("config-status", resources=["configmaps/status"]), False)
+    kit.add("other_group_peerauthentication_mutator", mutator("other-pa", apiGroups=["example.com"], resources=["peerauthentications"]), False)
+    if p["trustedSubjects"]:
+        kit.add("trusted_configmap_mutator", kit.review(mutator("istio-tuner"), "CREATE", p["trustedSubjects"][0]), False)
 
 
 RULE = Rule(
@@ -94,6 +120,8 @@ RULE = Rule(
         "injector-target": "an injector webhook points elsewhere than the approved service",
         "injector-failure-policy": "an injector webhook has another failurePolicy",
         "untrusted-pod-mutator": "an untrusted webhook mutates pods at CREATE",
+        "untrusted-guarded-mutator": "an untrusted webhook mutates ConfigMaps or PeerAuthentications at CREATE or UPDATE, "
+                                     "while forbidUntrustedConfigMutators",
         "webhooks-malformed": "webhooks is not of the shape Kubernetes reads",
         "object-malformed": "the configuration's metadata or name is not of the shape Kubernetes reads",
     },

@@ -27,6 +27,8 @@ def plan(given):
         "sidecars": [{"name": s.name, "placement": sorted(s.placement)} for s in given.sidecars],
         # Sidecars that no app init container may precede (beforeAppInitContainers).
         "firstInits": sorted(s.name for s in given.sidecars if s.before_app_init_containers),
+        # Sidecars approved beside the app and in initContainers: there, native ones (restartPolicy: Always) only.
+        "nativeInits": sorted(s.name for s in given.sidecars if {"initContainers", "containers"} <= set(s.placement)),
     }
 
 
@@ -124,6 +126,19 @@ def cases(p, kit):
         kit.pod("app_init_before_first_sidecar", "init-order-not-approved", init_at(0, setup))
         kit.pod("app_init_after_first_sidecar", False, init_at(99, setup))
         kit.pod("app_init_before_first_sidecar_outside_mesh", False, init_at(0, setup), outside=True)
+    if p["nativeInits"]:
+        def to_init(restart):
+            def move(pod, name=p["nativeInits"][0]):
+                c = kit.sidecar(pod, name)
+                for field in ("initContainers", "containers"):
+                    pod["spec"][field] = [x for x in pod["spec"].get(field, []) if x is not c]
+                moved = {k: v for k, v in c.items() if k != "restartPolicy"}
+                pod["spec"]["initContainers"].append(dict(moved, **({"restartPolicy": restart} if restart else {})))
+            return move
+        # Run to completion before the app (red team 14b: with args that exit at once, the app runs with no proxy).
+        kit.pod("sidecar_as_plain_init_container", "placement-not-approved", to_init(None))
+        kit.pod("sidecar_as_native_init_container", False, to_init("Always"))
+        kit.pod("sidecar_as_plain_init_container_outside_mesh", False, to_init(None), outside=True)
     kit.pod("native_sidecar_outside_mesh", False, lambda pod: pod["spec"].setdefault("initContainers", []).append(
         {"name": "shadow", "image": "registry.example.com/tools/shadow:1", "restartPolicy": "Always"}), outside=True)
 

@@ -91,10 +91,10 @@ pod_in_mesh(ns, _, scope, _) if {
 
 pod_in_mesh(ns, _, scope, namespaces) if in_mesh(ns, scope, namespaces)
 
-pod_in_mesh(ns, pod_labels, scope, namespaces) if {
+pod_in_mesh(ns, pod_metadata, scope, namespaces) if {
 	not ns in scope.excludedNamespaces
 	not injection_labelled(object.get(namespaces, [ns, "metadata", "labels"], {}))
-	object_selected(pod_labels)
+	object_selected(pod_metadata.labels, pod_metadata.annotations)
 }
 
 injection_labelled(labels) if {
@@ -104,11 +104,20 @@ injection_labelled(labels) if {
 }
 
 # The "object" webhook: sidecar.istio.io/inject: "true".
-object_selected(labels) if labels["sidecar.istio.io/inject"] == "true"
+object_selected(labels, _) if labels["sidecar.istio.io/inject"] == "true"
 
 # The "rev.object" webhooks: a revision label (any: policygen cannot know which
-# revisions are installed), unless the pod opts out with exactly "false".
-object_selected(labels) if {
+# revisions are installed), unless the pod opts out with exactly "false": by the
+# label, which keeps the webhook away, or, without that label, by the annotation,
+# which the injector then reads (injectRequired), and every Istio release reads
+# "false" as no injection. Any other annotation value some release injects under.
+object_selected(labels, annotations) if {
 	"istio.io/rev" in object.keys(labels)
 	object.get(labels, "sidecar.istio.io/inject", null) != "false"
+	not annotation_opts_out(labels, annotations)
+}
+
+annotation_opts_out(labels, annotations) if {
+	not "sidecar.istio.io/inject" in object.keys(labels)
+	annotations["sidecar.istio.io/inject"] == "false"
 }

@@ -3,7 +3,7 @@ package policygen.cp001_test
 import data.policygen.cp001
 
 # policygen/checks.py: the check codes CP001 may report.
-catalogued_checks := {"injector-failure-policy", "injector-target", "object-malformed", "untrusted-pod-mutator", "webhooks-malformed"}
+catalogued_checks := {"injector-failure-policy", "injector-target", "object-malformed", "untrusted-guarded-mutator", "untrusted-pod-mutator", "webhooks-malformed"}
 
 approved_injector_input := {
 	"apiVersion": "admissionregistration.k8s.io/v1",

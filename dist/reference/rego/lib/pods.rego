@@ -259,7 +259,7 @@ mesh_pod_or_null(rev, scope_params, namespaces) := {
 	not ns in scope_params.excludedNamespaces
 } else := p if {
 	p := pod_or_null(rev)
-	scope.pod_in_mesh(review.namespace(rev), p.metadata.labels, scope_params, namespaces)
+	scope.pod_in_mesh(review.namespace(rev), p.metadata, scope_params, namespaces)
 } else := null
 
 # METADATA

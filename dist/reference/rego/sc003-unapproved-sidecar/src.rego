@@ -28,6 +28,9 @@ violations contains finding(found) if {
 	# rather than held by a rule of their own, whose lookup would cost each decision more.
 	params := {
 		"firstInits": [],
+		"nativeInits": [
+			"istio-proxy",
+		],
 		"scope": {
 			"excludedNamespaces": [
 				"istio-system",
@@ -99,12 +102,14 @@ finding(found) := {"msg": sprintf("%s/uncoded %s", [rule_id, found]), "rule": ru
 #   exceptions written for package main apply here too.
 deny_sc003 contains found if some found in violations
 
-# Each object of a List, judged as if given alone; the message says where it sits.
+# Each object of a List (or of conftest --combine), judged as if given alone, with the Namespaces beside
+# it; the message says where it sits.
 deny_sc003 contains object.union(found, {"msg": sprintf("%s (%s)", [found.msg, where])}) if {
 	some where, item in policygen.lists.objects
+	known := policygen.lists.namespaces
 
 	# regal ignore:with-outside-test-context
-	some found in violations with input as item
+	some found in violations with input as item with policygen.namespaces as known
 }
 
 exception contains rules if some rules in data.main.exception

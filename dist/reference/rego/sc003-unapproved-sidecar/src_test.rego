@@ -4644,6 +4644,492 @@ test_denies_restart_policy_never_outside_mesh if {
 	}
 }
 
+sidecar_as_plain_init_container_input := {
+	"apiVersion": "v1",
+	"kind": "Pod",
+	"metadata": {
+		"annotations": {
+			"inject.istio.io/templates": "sidecar",
+			"sidecar.istio.io/interceptionMode": "REDIRECT",
+			"sidecar.istio.io/status": "{\"initContainers\":[\"istio-init\",\"istio-validation\"],\"containers\":[\"istio-proxy\"]}",
+			"traffic.sidecar.istio.io/excludeInboundPorts": "15020",
+		},
+		"labels": {
+			"app": "shop",
+			"istio.io/rev": "default",
+		},
+		"name": "sidecar-as-plain-init-container",
+		"namespace": "checkout",
+	},
+	"spec": {
+		"containers": [
+			{
+				"image": "registry.example.com/shop/app:2.1.0",
+				"name": "app",
+				"securityContext": {
+					"runAsGroup": 1000,
+					"runAsNonRoot": true,
+					"runAsUser": 1000,
+				},
+			},
+		],
+		"initContainers": [
+			{
+				"args": [
+					"istio-iptables",
+					"--log_output_level=default:info",
+				],
+				"image": "docker.io/istio/proxyv2:1.0.0@sha256:0d4d5c8e5d5e2f0f1b6a7c3e9b2a4d6f8e1c3a5b7d9f0e2c4a6b8d0f2e4c6a8b",
+				"name": "istio-init",
+				"resources": {
+					"limits": {
+						"cpu": "2",
+						"memory": "1Gi",
+					},
+					"requests": {
+						"cpu": "100m",
+						"memory": "128Mi",
+					},
+				},
+				"securityContext": {
+					"allowPrivilegeEscalation": false,
+					"capabilities": {
+						"add": [
+							"NET_ADMIN",
+							"NET_RAW",
+						],
+						"drop": [
+							"ALL",
+						],
+					},
+					"privileged": false,
+					"runAsUser": 0,
+				},
+			},
+			{
+				"args": [
+					"istio-iptables",
+					"--log_output_level=default:info",
+				],
+				"image": "docker.io/istio/proxyv2:1.0.0@sha256:0d4d5c8e5d5e2f0f1b6a7c3e9b2a4d6f8e1c3a5b7d9f0e2c4a6b8d0f2e4c6a8b",
+				"name": "istio-validation",
+				"resources": {
+					"limits": {
+						"cpu": "2",
+						"memory": "1Gi",
+					},
+					"requests": {
+						"cpu": "100m",
+						"memory": "128Mi",
+					},
+				},
+				"securityContext": {
+					"allowPrivilegeEscalation": false,
+					"capabilities": {
+						"add": [],
+						"drop": [
+							"ALL",
+						],
+					},
+					"privileged": false,
+					"readOnlyRootFilesystem": true,
+					"runAsNonRoot": true,
+				},
+			},
+			{
+				"args": [
+					"proxy",
+					"sidecar",
+					"--log_output_level=default:info",
+				],
+				"env": [
+					{
+						"name": "CA_ADDR",
+						"value": "istiod.istio-system.svc:15012",
+					},
+					{
+						"name": "PILOT_CERT_PROVIDER",
+						"value": "istiod",
+					},
+				],
+				"image": "docker.io/istio/proxyv2:1.0.0@sha256:0d4d5c8e5d5e2f0f1b6a7c3e9b2a4d6f8e1c3a5b7d9f0e2c4a6b8d0f2e4c6a8b",
+				"name": "istio-proxy",
+				"resources": {
+					"limits": {
+						"cpu": "2",
+						"memory": "1Gi",
+					},
+					"requests": {
+						"cpu": "1",
+						"memory": "512Mi",
+					},
+				},
+				"securityContext": {
+					"allowPrivilegeEscalation": false,
+					"capabilities": {
+						"add": [],
+						"drop": [
+							"ALL",
+						],
+					},
+					"privileged": false,
+					"readOnlyRootFilesystem": true,
+					"runAsGroup": 1337,
+					"runAsNonRoot": true,
+					"runAsUser": 1337,
+				},
+				"volumeMounts": [
+					{
+						"mountPath": "/etc/istio/proxy",
+						"name": "credential-socket",
+					},
+				],
+			},
+		],
+		"volumes": [
+			{
+				"emptyDir": {},
+				"name": "credential-socket",
+			},
+		],
+	},
+}
+
+test_denies_sidecar_as_plain_init_container if {
+	msgs := sc003.violations with input as sidecar_as_plain_init_container_input
+	count(msgs) > 0
+	every msg in msgs {
+		msg.rule == "SC003"
+		msg.check in catalogued_checks
+		startswith(msg.msg, concat("", [msg.rule, "/", msg.check, " "]))
+	}
+}
+
+sidecar_as_native_init_container_input := {
+	"apiVersion": "v1",
+	"kind": "Pod",
+	"metadata": {
+		"annotations": {
+			"inject.istio.io/templates": "sidecar",
+			"sidecar.istio.io/interceptionMode": "REDIRECT",
+			"sidecar.istio.io/status": "{\"initContainers\":[\"istio-init\",\"istio-validation\"],\"containers\":[\"istio-proxy\"]}",
+			"traffic.sidecar.istio.io/excludeInboundPorts": "15020",
+		},
+		"labels": {
+			"app": "shop",
+			"istio.io/rev": "default",
+		},
+		"name": "sidecar-as-native-init-container",
+		"namespace": "checkout",
+	},
+	"spec": {
+		"containers": [
+			{
+				"image": "registry.example.com/shop/app:2.1.0",
+				"name": "app",
+				"securityContext": {
+					"runAsGroup": 1000,
+					"runAsNonRoot": true,
+					"runAsUser": 1000,
+				},
+			},
+		],
+		"initContainers": [
+			{
+				"args": [
+					"istio-iptables",
+					"--log_output_level=default:info",
+				],
+				"image": "docker.io/istio/proxyv2:1.0.0@sha256:0d4d5c8e5d5e2f0f1b6a7c3e9b2a4d6f8e1c3a5b7d9f0e2c4a6b8d0f2e4c6a8b",
+				"name": "istio-init",
+				"resources": {
+					"limits": {
+						"cpu": "2",
+						"memory": "1Gi",
+					},
+					"requests": {
+						"cpu": "100m",
+						"memory": "128Mi",
+					},
+				},
+				"securityContext": {
+					"allowPrivilegeEscalation": false,
+					"capabilities": {
+						"add": [
+							"NET_ADMIN",
+							"NET_RAW",
+						],
+						"drop": [
+							"ALL",
+						],
+					},
+					"privileged": false,
+					"runAsUser": 0,
+				},
+			},
+			{
+				"args": [
+					"istio-iptables",
+					"--log_output_level=default:info",
+				],
+				"image": "docker.io/istio/proxyv2:1.0.0@sha256:0d4d5c8e5d5e2f0f1b6a7c3e9b2a4d6f8e1c3a5b7d9f0e2c4a6b8d0f2e4c6a8b",
+				"name": "istio-validation",
+				"resources": {
+					"limits": {
+						"cpu": "2",
+						"memory": "1Gi",
+					},
+					"requests": {
+						"cpu": "100m",
+						"memory": "128Mi",
+					},
+				},
+				"securityContext": {
+					"allowPrivilegeEscalation": false,
+					"capabilities": {
+						"add": [],
+						"drop": [
+							"ALL",
+						],
+					},
+					"privileged": false,
+					"readOnlyRootFilesystem": true,
+					"runAsNonRoot": true,
+				},
+			},
+			{
+				"args": [
+					"proxy",
+					"sidecar",
+					"--log_output_level=default:info",
+				],
+				"env": [
+					{
+						"name": "CA_ADDR",
+						"value": "istiod.istio-system.svc:15012",
+					},
+					{
+						"name": "PILOT_CERT_PROVIDER",
+						"value": "istiod",
+					},
+				],
+				"image": "docker.io/istio/proxyv2:1.0.0@sha256:0d4d5c8e5d5e2f0f1b6a7c3e9b2a4d6f8e1c3a5b7d9f0e2c4a6b8d0f2e4c6a8b",
+				"name": "istio-proxy",
+				"resources": {
+					"limits": {
+						"cpu": "2",
+						"memory": "1Gi",
+					},
+					"requests": {
+						"cpu": "1",
+						"memory": "512Mi",
+					},
+				},
+				"restartPolicy": "Always",
+				"securityContext": {
+					"allowPrivilegeEscalation": false,
+					"capabilities": {
+						"add": [],
+						"drop": [
+							"ALL",
+						],
+					},
+					"privileged": false,
+					"readOnlyRootFilesystem": true,
+					"runAsGroup": 1337,
+					"runAsNonRoot": true,
+					"runAsUser": 1337,
+				},
+				"volumeMounts": [
+					{
+						"mountPath": "/etc/istio/proxy",
+						"name": "credential-socket",
+					},
+				],
+			},
+		],
+		"volumes": [
+			{
+				"emptyDir": {},
+				"name": "credential-socket",
+			},
+		],
+	},
+}
+
+test_allows_sidecar_as_native_init_container if {
+	msgs := sc003.violations with input as sidecar_as_native_init_container_input
+	count(msgs) == 0
+}
+
+sidecar_as_plain_init_container_outside_mesh_input := {
+	"apiVersion": "v1",
+	"kind": "Pod",
+	"metadata": {
+		"annotations": {
+			"inject.istio.io/templates": "sidecar",
+			"sidecar.istio.io/interceptionMode": "REDIRECT",
+			"sidecar.istio.io/status": "{\"initContainers\":[\"istio-init\",\"istio-validation\"],\"containers\":[\"istio-proxy\"]}",
+			"traffic.sidecar.istio.io/excludeInboundPorts": "15020",
+		},
+		"labels": {
+			"app": "shop",
+		},
+		"name": "sidecar-as-plain-init-container-outside-mesh",
+		"namespace": "policygen-outside",
+	},
+	"spec": {
+		"containers": [
+			{
+				"image": "registry.example.com/shop/app:2.1.0",
+				"name": "app",
+				"securityContext": {
+					"runAsGroup": 1000,
+					"runAsNonRoot": true,
+					"runAsUser": 1000,
+				},
+			},
+		],
+		"initContainers": [
+			{
+				"args": [
+					"istio-iptables",
+					"--log_output_level=default:info",
+				],
+				"image": "docker.io/istio/proxyv2:1.0.0@sha256:0d4d5c8e5d5e2f0f1b6a7c3e9b2a4d6f8e1c3a5b7d9f0e2c4a6b8d0f2e4c6a8b",
+				"name": "istio-init",
+				"resources": {
+					"limits": {
+						"cpu": "2",
+						"memory": "1Gi",
+					},
+					"requests": {
+						"cpu": "100m",
+						"memory": "128Mi",
+					},
+				},
+				"securityContext": {
+					"allowPrivilegeEscalation": false,
+					"capabilities": {
+						"add": [
+							"NET_ADMIN",
+							"NET_RAW",
+						],
+						"drop": [
+							"ALL",
+						],
+					},
+					"privileged": false,
+					"runAsUser": 0,
+				},
+			},
+			{
+				"args": [
+					"istio-iptables",
+					"--log_output_level=default:info",
+				],
+				"image": "docker.io/istio/proxyv2:1.0.0@sha256:0d4d5c8e5d5e2f0f1b6a7c3e9b2a4d6f8e1c3a5b7d9f0e2c4a6b8d0f2e4c6a8b",
+				"name": "istio-validation",
+				"resources": {
+					"limits": {
+						"cpu": "2",
+						"memory": "1Gi",
+					},
+					"requests": {
+						"cpu": "100m",
+						"memory": "128Mi",
+					},
+				},
+				"securityContext": {
+					"allowPrivilegeEscalation": false,
+					"capabilities": {
+						"add": [],
+						"drop": [
+							"ALL",
+						],
+					},
+					"privileged": false,
+					"readOnlyRootFilesystem": true,
+					"runAsNonRoot": true,
+				},
+			},
+			{
+				"args": [
+					"proxy",
+					"sidecar",
+					"--log_output_level=default:info",
+				],
+				"env": [
+					{
+						"name": "CA_ADDR",
+						"value": "istiod.istio-system.svc:15012",
+					},
+					{
+						"name": "PILOT_CERT_PROVIDER",
+						"value": "istiod",
+					},
+				],
+				"image": "docker.io/istio/proxyv2:1.0.0@sha256:0d4d5c8e5d5e2f0f1b6a7c3e9b2a4d6f8e1c3a5b7d9f0e2c4a6b8d0f2e4c6a8b",
+				"name": "istio-proxy",
+				"resources": {
+					"limits": {
+						"cpu": "2",
+						"memory": "1Gi",
+					},
+					"requests": {
+						"cpu": "1",
+						"memory": "512Mi",
+					},
+				},
+				"securityContext": {
+					"allowPrivilegeEscalation": false,
+					"capabilities": {
+						"add": [],
+						"drop": [
+							"ALL",
+						],
+					},
+					"privileged": false,
+					"readOnlyRootFilesystem": true,
+					"runAsGroup": 1337,
+					"runAsNonRoot": true,
+					"runAsUser": 1337,
+				},
+				"volumeMounts": [
+					{
+						"mountPath": "/etc/istio/proxy",
+						"name": "credential-socket",
+					},
+				],
+			},
+		],
+		"volumes": [
+			{
+				"emptyDir": {},
+				"name": "credential-socket",
+			},
+		],
+	},
+}
+
+sidecar_as_plain_init_container_outside_mesh_namespaces := {
+	"policygen-outside": {
+		"apiVersion": "v1",
+		"kind": "Namespace",
+		"metadata": {
+			"labels": {
+				"policygen.dev/fixture": "outside",
+			},
+			"name": "policygen-outside",
+		},
+	},
+}
+
+test_allows_sidecar_as_plain_init_container_outside_mesh if {
+	msgs := sc003.violations with input as sidecar_as_plain_init_container_outside_mesh_input with data.inventory.cluster.v1.Namespace as sidecar_as_plain_init_container_outside_mesh_namespaces
+	count(msgs) == 0
+}
+
 native_sidecar_outside_mesh_input := {
 	"apiVersion": "v1",
 	"kind": "Pod",

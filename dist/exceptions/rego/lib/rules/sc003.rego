@@ -44,7 +44,7 @@ review.finding("pod-metadata-malformed", sprintf("pod: %s", [problem])) | some p
 	not status_clean(value, params)
 	not status_readable(value)
 	msg := {"check": "status-malformed", "detail": sprintf("annotation %s: %s is not the injector's status JSON", [status_annotation, review.quote(value)])}
-}) | (({msg |
+}) | ((({msg |
 	in_mesh
 	value := pod.metadata.annotations[status_annotation]
 	not status_clean(value, params)
@@ -60,6 +60,18 @@ review.finding("pod-metadata-malformed", sprintf("pod: %s", [problem])) | some p
 	entry.name in sidecar_names(params)
 	not allowed_in(entry.name, entry.field, params)
 	msg := {"check": "placement-not-approved", "detail": sprintf("%s: sidecar %s is not approved in %s", [pods.where(entry), review.quote(entry.name), entry.field])}
+}) | {msg |
+	# A sidecar approved beside the app as well is approved in initContainers as a native one only: as an
+	# ordinary init container it runs to completion, and the app then starts without it.
+	in_mesh
+	some entry in pods.containers(pod.spec)
+	entry.field == "initContainers"
+	entry.name in params.nativeInits
+	object.get(entry.container, "restartPolicy", null) == null
+	msg := {"check": "placement-not-approved", "detail": sprintf(
+		"%s: sidecar %s runs to completion in initContainers without restartPolicy Always, before the app starts, where it is approved as a native sidecar only",
+		[pods.where(entry), review.quote(entry.name)],
+	)}
 }) | {msg |
 	# An app init container before such a sidecar runs before traffic is captured.
 	in_mesh

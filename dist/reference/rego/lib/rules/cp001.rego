@@ -81,7 +81,7 @@ service_path(service) := path if {
 	path != null
 } else := "/"
 
-other(rev, obj, params) := {msg |
+other(rev, obj, params) := ({msg |
 	not review.trusted(rev, params)
 	some i, hook in hook_list(obj)
 	intercepts_pod_create(hook, params)
@@ -89,6 +89,17 @@ other(rev, obj, params) := {msg |
 		review.quote(review.name(obj)), i, review.quote(review.username(rev)),
 	]))
 } | {msg |
+	# forbidUntrustedConfigMutators: the writes CP002 and CP003 judge by their writer, rewritten after it.
+	not review.trusted(rev, params)
+	some i, hook in hook_list(obj)
+	readable_hook(hook)
+	some guarded in params.guardedWrites
+	intercepts_write(hook, guarded)
+	msg := review.finding("untrusted-guarded-mutator", sprintf(
+		"webhook configuration %s: webhooks[%d] mutates ConfigMaps or PeerAuthentications at CREATE or UPDATE, after CP002 and CP003 trust their writer, and was written by untrusted user %s",
+		[review.quote(review.name(obj)), i, review.quote(review.username(rev))],
+	))
+}) | {msg |
 	not review.trusted(rev, params)
 	not is_array(webhooks(obj))
 	msg := review.finding("untrusted-pod-mutator", sprintf("webhook configuration %s: webhooks is not a list, so it may mutate pods at CREATE; written by untrusted user %s", [
@@ -112,6 +123,17 @@ intercepts_pod_create(hook, params) if {
 	object.get(rule, "scope", null) != "Cluster"
 }
 
+intercepts_write(hook, guarded) if {
+	some rule in hook.rules
+	some op in rule.operations
+	op in {"CREATE", "UPDATE", "*"}
+	some resource in rule.resources
+	resource in guarded.resources
+	some group in rule.apiGroups
+	group in guarded.groups
+	object.get(rule, "scope", null) != "Cluster"
+}
+
 readable_hook(hook) if {
 	is_object(hook)
 	rules := object.get(hook, "rules", null)
@@ -124,16 +146,28 @@ as_list(null) := []
 
 as_list(value) := value if is_array(value)
 
+# The API server requires each of a rule's four lists, non-empty (a red team, 14a: an empty one read as no match).
 readable_rule(rule) if {
 	is_object(rule)
 	object.get(rule, "scope", null) in {null, "Cluster", "Namespaced", "*"}
-	every item in as_list(object.get(rule, "operations", null)) {
+	every key in ["operations", "resources", "apiGroups", "apiVersions"] {
+		non_empty_list(object.get(rule, key, null))
+	}
+	every item in rule.operations {
 		item in {"CREATE", "UPDATE", "DELETE", "CONNECT", "*"}
 	}
-	every item in as_list(object.get(rule, "resources", null)) {
+	every item in rule.resources {
 		review.non_empty_string(item)
 	}
-	every item in as_list(object.get(rule, "apiGroups", null)) {
+	every item in rule.apiGroups {
 		is_string(item)
 	}
+	every item in rule.apiVersions {
+		review.non_empty_string(item)
+	}
+}
+
+non_empty_list(value) if {
+	is_array(value)
+	count(value) > 0
 }
