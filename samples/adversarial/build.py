@@ -240,7 +240,9 @@ def _sc003():
         ("The proxy as an ordinary init container (no restartPolicy Always): it runs to completion before the app, which\n"
          "then runs without it; with arguments that exit at once it never holds the pod (red team 14b).", "deny SC003",
          with_(pod("s3-plain-init-proxy"), lambda p: p["spec"]["initContainers"].append(
-             dict(p["spec"]["containers"].pop(1), args=["proxy", "sidecar", "--help"])))),
+             # The probes go: the API server refuses them on an init container without restartPolicy Always.
+             {k: v for k, v in dict(p["spec"]["containers"].pop(1), args=["proxy", "sidecar", "--help"]).items()
+              if k not in ("readinessProbe", "livenessProbe", "startupProbe", "lifecycle")}))),
         ("Near miss: the same proxy as a native sidecar (restartPolicy Always), as the injector writes it.", "allow",
          with_(pod("s3-plain-init-proxy-ok"), lambda p: p["spec"]["initContainers"].append(
              dict(p["spec"]["containers"].pop(1), restartPolicy="Always")))),
