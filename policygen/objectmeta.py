@@ -101,12 +101,29 @@ def refused_namespace(obj: dict[str, Any]) -> str | None:
     labels = meta.get("labels") or {}
     if not all(is_qualified_name(k) and is_label_value(v) for k, v in labels.items()):
         return "a label key or value is not one Kubernetes accepts"
-    if not all(is_qualified_name(k) for k in meta.get("annotations") or {}):
+    annotations = meta.get("annotations") or {}
+    # The API server checks an annotation key in lower case, and all of them together against 256 KiB.
+    if not all(isinstance(k, str) and is_qualified_name(k.lower()) for k in annotations):
         return "an annotation key is not one Kubernetes accepts"
+    if sum(len(str(k).encode()) + len(v.encode()) for k, v in annotations.items()) > ANNOTATIONS_MAX_BYTES:
+        return "its annotations are more than 256 KiB"
     finalizers = [*(meta.get("finalizers") or []), *((obj.get("spec") or {}).get("finalizers") or [])]
-    if not all(is_qualified_name(f) for f in finalizers):
-        return "a finalizer is not a qualified name"
+    if not all(is_finalizer(f) for f in finalizers):
+        return "a finalizer is neither qualified by a domain nor a standard one"
+    if not all(all(isinstance(ref.get(k), str) and ref[k] for k in ("apiVersion", "kind", "name", "uid"))
+               for ref in meta.get("ownerReferences") or []):
+        return "an owner reference lacks its apiVersion, kind, name or uid"
     return None
+
+
+ANNOTATIONS_MAX_BYTES = 256 * 1024
+
+# The finalizers Kubernetes takes without a domain (core validation's IsStandardFinalizerName).
+STANDARD_FINALIZERS = frozenset({"kubernetes", "orphan", "foregroundDeletion"})
+
+
+def is_finalizer(value: Any) -> bool:
+    return is_qualified_name(value) and ("/" in value or value in STANDARD_FINALIZERS)
 
 
 def _strings(value: Any) -> bool:

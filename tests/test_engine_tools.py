@@ -310,3 +310,25 @@ def test_conftest_combine_finds_all_that_policygen_eval_finds(folder, workdir, j
     assert missing == []
     if folder == "samples/reference":
         assert found == wanted
+
+
+def test_conftest_combine_judges_alike_named_documents_and_keeps_the_inventorys_namespace(workdir):
+    """Red team 14c: two documents named alike stopped conftest --combine with a conflict and no verdict; a
+    Namespace among the inputs replaced the one conftest --data gave, where both are versions of it."""
+    pod = {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "evil", "namespace": "shop"},
+           "spec": {"hostNetwork": True, "containers": [{"name": "web", "image": "registry.corp.example:5000/shop/web:2.3.1"}]}}
+    listed = {"apiVersion": "v1", "kind": "List", "metadata": {"name": "L"}, "items": [dict(pod, metadata={"name": "evil", "namespace": "payments"})]}
+    alike = {"apiVersion": "v1", "kind": "List", "metadata": {"name": "L items[0]"}}
+    (workdir / "alike.yaml").write_text(yaml.safe_dump_all([listed, alike]), encoding="utf-8")
+    report = _conftest_json(["conftest", "test", "--combine", "--policy", "dist/reference/rego", "alike.yaml"], workdir)
+    assert ("main", "SC011") in _failures(report)
+    off = {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "shop", "labels": {"istio-injection": "disabled"}}}
+    (workdir / "shop-off.yaml").write_text(yaml.safe_dump_all([off, pod]), encoding="utf-8")
+    inventory = {"inventory": {"cluster": {"v1": {"Namespace": {"shop": {
+        "apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "shop", "labels": {"istio-injection": "enabled"}}}}}}}}
+    (workdir / "shop-on.json").write_text(json.dumps(inventory), encoding="utf-8")
+    both = _conftest_json(["conftest", "test", "--combine", "--policy", "dist/reference/rego", "--data", "shop-on.json", "shop-off.yaml"], workdir)
+    assert ("main", "SC011") in _failures(both)
+    # Near miss: without the inventory, the one version turns injection off.
+    alone = _conftest_json(["conftest", "test", "--combine", "--policy", "dist/reference/rego", "shop-off.yaml"], workdir)
+    assert _failures(alone) == []

@@ -1067,6 +1067,13 @@ def _scope():
         ("The same with a status that does not decode (gator could not load it): denied unjudged in every engine.",
          "deny ENGINE", with_(namespace("adv-badstatus", {"istio-injection": "disabled"}), lambda n: n.update(status={"phase": 5}))),
         ("A pod in that namespace.", "deny SC001", with_(pod("sc-badstatus-ns", "adv-badstatus"), evil)),
+        ("The same with a finalizer neither qualified by a domain nor a standard one (red team 14c).", "allow",
+         with_(namespace("adv-badfin", {"istio-injection": "disabled"}), lambda n: n["metadata"].update(finalizers=["notstandard"]))),
+        ("A pod in that namespace.", "deny SC001", with_(pod("sc-badfin-ns", "adv-badfin"), evil)),
+        ("Near miss: an annotation key with capitals, which the API server checks in lower case and stores: the\n"
+         "Namespace's labels hold, and injection is off.", "allow",
+         with_(namespace("adv-upper-ok", {"istio-injection": "disabled"}), lambda n: n["metadata"].update(annotations={"Example.COM/owner": "x"}))),
+        ("", "allow", with_(pod("sc-upper-ok", "adv-upper-ok"), evil)),
         ("A dry run of a Namespace that turns injection off: the API server stores nothing of it.", "allow",
          with_(review(namespace("adv-dry", {"istio-injection": "disabled"})), lambda r: r["request"].update(dryRun=True))),
         ("A Deployment whose pod template asks for injection there: the namespace may still be unlabelled; root proxy.",

@@ -47,7 +47,7 @@ deny_sc001 contains found if {
 # Each object of a List (or of conftest --combine), judged as if given alone, with the Namespaces beside
 # it; the message says where it sits.
 deny_sc001 contains object.union(found, {"msg": sprintf("%s (%s)", [found.msg, where])}) if {
-	some where, item in lists.objects
+	some [where, item] in lists.objects
 	known := lists.namespaces
 
 	# regal ignore:with-outside-test-context
@@ -68,7 +68,7 @@ deny_sc003 contains found if {
 # Each object of a List (or of conftest --combine), judged as if given alone, with the Namespaces beside
 # it; the message says where it sits.
 deny_sc003 contains object.union(found, {"msg": sprintf("%s (%s)", [found.msg, where])}) if {
-	some where, item in lists.objects
+	some [where, item] in lists.objects
 	known := lists.namespaces
 
 	# regal ignore:with-outside-test-context
@@ -89,7 +89,7 @@ deny_sc004 contains found if {
 # Each object of a List (or of conftest --combine), judged as if given alone, with the Namespaces beside
 # it; the message says where it sits.
 deny_sc004 contains object.union(found, {"msg": sprintf("%s (%s)", [found.msg, where])}) if {
-	some where, item in lists.objects
+	some [where, item] in lists.objects
 	known := lists.namespaces
 
 	# regal ignore:with-outside-test-context
@@ -110,7 +110,7 @@ warn_sc007 contains found if {
 # Each object of a List (or of conftest --combine), judged as if given alone, with the Namespaces beside
 # it; the message says where it sits.
 warn_sc007 contains object.union(found, {"msg": sprintf("%s (%s)", [found.msg, where])}) if {
-	some where, item in lists.objects
+	some [where, item] in lists.objects
 	known := lists.namespaces
 
 	# regal ignore:with-outside-test-context
@@ -131,7 +131,7 @@ warn_sc008 contains found if {
 # Each object of a List (or of conftest --combine), judged as if given alone, with the Namespaces beside
 # it; the message says where it sits.
 warn_sc008 contains object.union(found, {"msg": sprintf("%s (%s)", [found.msg, where])}) if {
-	some where, item in lists.objects
+	some [where, item] in lists.objects
 	known := lists.namespaces
 
 	# regal ignore:with-outside-test-context
@@ -152,7 +152,7 @@ deny_sc010 contains found if {
 # Each object of a List (or of conftest --combine), judged as if given alone, with the Namespaces beside
 # it; the message says where it sits.
 deny_sc010 contains object.union(found, {"msg": sprintf("%s (%s)", [found.msg, where])}) if {
-	some where, item in lists.objects
+	some [where, item] in lists.objects
 	known := lists.namespaces
 
 	# regal ignore:with-outside-test-context
@@ -173,7 +173,7 @@ deny_cp004 contains found if {
 # Each object of a List (or of conftest --combine), judged as if given alone, with the Namespaces beside
 # it; the message says where it sits.
 deny_cp004 contains object.union(found, {"msg": sprintf("%s (%s)", [found.msg, where])}) if {
-	some where, item in lists.objects
+	some [where, item] in lists.objects
 	known := lists.namespaces
 
 	# regal ignore:with-outside-test-context
@@ -194,7 +194,7 @@ deny_cp005 contains found if {
 # Each object of a List (or of conftest --combine), judged as if given alone, with the Namespaces beside
 # it; the message says where it sits.
 deny_cp005 contains object.union(found, {"msg": sprintf("%s (%s)", [found.msg, where])}) if {
-	some where, item in lists.objects
+	some [where, item] in lists.objects
 	known := lists.namespaces
 
 	# regal ignore:with-outside-test-context

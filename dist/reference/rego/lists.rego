@@ -13,19 +13,21 @@ import data.lib.policygen.scope
 # METADATA
 # scope: document
 # description: >-
-#   Each object of a List input, or of each document of `conftest test --combine`'s input, by where it
-#   sits ("items[2]", "pod.yaml", "all.yaml[1] items[0]").
-objects[where] := item if {
+#   [where, object] of each object of a List input, or of each document of `conftest test --combine`'s
+#   input ("items[2]", "pod.yaml: Pod shop/web", "all.yaml: List l items[0]"): pairs, not a map, so that
+#   two objects that happen to be named alike are both judged (red team 14c: a map's conflict stopped
+#   conftest with no verdict).
+objects contains [where, item] if {
 	not combined
 	some where, item in items_of_lists
 }
 
-objects[where] := doc if {
+objects contains [where, doc] if {
 	some where, doc in documents
 	not is_list(doc)
 }
 
-objects[where] := item if {
+objects contains [where, item] if {
 	some file_where, doc in documents
 	is_list(doc)
 
@@ -85,30 +87,49 @@ identity(doc) := concat(" ", [kind, name]) if {
 
 # METADATA
 # description: >-
-#   The namespaces the rules read for the objects above: the inventory's, and the Namespace objects among
-#   them, as policygen eval reads a folder's (SPEC.md). A name with a version the API server might not store as written (labels it would refuse, a spec or status that is no mapping, a
-#   Namespace inside an AdmissionReview), is held as a mesh namespace: fail closed. Of several versions
-#   it would store, the one that reaches furthest into the mesh, as policygen/inventory.py chooses.
+#   The namespaces the rules read for the objects above: the inventory's (conftest --data), and the
+#   Namespace objects among them, as policygen eval reads a folder's (SPEC.md). A version the API server
+#   might not store as written (one of another apiVersion, metadata, spec or status that does not decode,
+#   labels, annotations or finalizers it would refuse, a Namespace inside an AdmissionReview) makes the
+#   namespace a mesh namespace: fail closed. Of several versions it would store, the inventory's among
+#   them, the one that reaches furthest into the mesh, as policygen/inventory.py chooses.
 namespaces := object.union(data.policygen.namespaces, {name: {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": name, "labels": listed_labels(name)}} |
 	some [name, _] in namespace_versions
 })
 
+# [name, labels] of each version of a namespace: those among the objects, and the inventory's of the
+# same name (red team 14c: the objects' replaced it).
+namespace_versions contains version if some version in object_namespace_versions
+
+namespace_versions contains [name, inventory_labels(ns)] if {
+	some [name, _] in object_namespace_versions
+	ns := data.policygen.namespaces[name]
+}
+
 # [name, labels] of each Namespace among the objects, labels null where they may not be the namespace's.
-namespace_versions contains [name, stored_labels(item)] if {
-	some item in objects
+object_namespace_versions contains [name, stored_labels(item)] if {
+	some [_, item] in objects
 	item.kind == "Namespace"
 	name := item.metadata.name
 	is_string(name)
 }
 
-namespace_versions contains [name, null] if {
-	some item in objects
+object_namespace_versions contains [name, null] if {
+	some [_, item] in objects
 	item.kind == "AdmissionReview"
 	some role in ["object", "oldObject"]
 	item.request[role].kind == "Namespace"
 	name := item.request[role].metadata.name
 	is_string(name)
 }
+
+inventory_labels(ns) := labels if {
+	labels := object.get(ns, ["metadata", "labels"], {})
+	is_object(labels)
+	every value in labels {
+		is_string(value)
+	}
+} else := null
 
 # Of a name's versions, the one that reaches furthest into the mesh (policygen/inventory.py), ties by
 # their JSON text; a version that may not be the namespace's makes it a mesh namespace.
@@ -149,21 +170,77 @@ reach(name, labels) := 2 if {
 	key in object.keys(labels)
 } else := 1
 
-# The labels of a Namespace the API server would store as written, else null.
+# The labels of a Namespace the API server would store as written, else null (policygen/objectmeta.py's
+# refused_namespace, and an apiVersion other than v1).
 stored_labels(ns) := labels if {
+	object.get(ns, "apiVersion", "v1") == "v1"
+	meta := object.get(ns, "metadata", {})
+	is_object(meta)
+	mapping_or_null(object.get(ns, "spec", null))
+	status := mapping_or_empty(object.get(ns, "status", null))
+	string_or_null(object.get(status, "phase", null))
+	is_array(object.get(status, "conditions", []))
 	labels := labels_or_empty(ns)
 	is_object(labels)
+	annotations := mapping_or_empty(object.get(meta, "annotations", null))
+	sum([n | some key, value in annotations; n := count(key) + count(value)]) <= 262144
+	every key in ["name", "generateName", "namespace", "selfLink", "uid", "resourceVersion"] {
+		string_or_null(object.get(meta, key, null))
+	}
+	every key in ["generation", "deletionGracePeriodSeconds"] {
+		whole_or_null(object.get(meta, key, null))
+	}
+	every key in ["creationTimestamp", "deletionTimestamp"] {
+		timestamp_or_null(object.get(meta, key, null))
+	}
 	every key, value in labels {
 		label_key(key)
 		label_value(value)
 	}
-	every key, _ in mapping_or_empty(object.get(ns, ["metadata", "annotations"], null)) {
-		label_key(key)
+	every key, value in annotations {
+		label_key(lower(key))
+		is_string(value)
 	}
-	every part in ["spec", "status"] {
-		mapping_or_null(object.get(ns, part, null))
+	every finalizer in array.concat(array_or_empty(object.get(meta, "finalizers", null)), array_or_empty(object.get(ns, ["spec", "finalizers"], null))) {
+		finalizer_name(finalizer)
+	}
+	every ref in array_or_empty(object.get(meta, "ownerReferences", null)) {
+		every key in ["apiVersion", "kind", "name", "uid"] {
+			non_empty_string(object.get(ref, key, null))
+		}
 	}
 } else := null
+
+non_empty_string(value) if {
+	is_string(value)
+	value != ""
+}
+
+whole_or_null(null)
+
+whole_or_null(value) if {
+	is_number(value)
+	round(value) == value
+}
+
+timestamp_or_null(null)
+
+timestamp_or_null(value) if non_empty_string(value)
+
+string_or_null(null)
+
+string_or_null(value) if is_string(value)
+
+array_or_empty(null) := []
+
+array_or_empty(value) := value if is_array(value)
+
+finalizer_name(value) if {
+	label_key(value)
+	contains(value, "/")
+}
+
+finalizer_name(value) if value in {"kubernetes", "orphan", "foregroundDeletion"}
 
 labels_or_empty(ns) := {} if object.get(ns, ["metadata", "labels"], null) == null
 

@@ -60,7 +60,7 @@ deny_sc001 contains found if {
 # Each object of a List (or of conftest --combine), judged as if given alone, with the Namespaces beside
 # it; the message says where it sits.
 deny_sc001 contains object.union(found, {"msg": sprintf("%s (%s)", [found.msg, where])}) if {
-	some where, item in lists.objects
+	some [where, item] in lists.objects
 	known := lists.namespaces
 
 	# regal ignore:with-outside-test-context
@@ -77,7 +77,7 @@ deny_sc002 contains found if {
 # Each object of a List (or of conftest --combine), judged as if given alone, with the Namespaces beside
 # it; the message says where it sits.
 deny_sc002 contains object.union(found, {"msg": sprintf("%s (%s)", [found.msg, where])}) if {
-	some where, item in lists.objects
+	some [where, item] in lists.objects
 	known := lists.namespaces
 
 	# regal ignore:with-outside-test-context
@@ -94,7 +94,7 @@ deny_sc003 contains found if {
 # Each object of a List (or of conftest --combine), judged as if given alone, with the Namespaces beside
 # it; the message says where it sits.
 deny_sc003 contains object.union(found, {"msg": sprintf("%s (%s)", [found.msg, where])}) if {
-	some where, item in lists.objects
+	some [where, item] in lists.objects
 	known := lists.namespaces
 
 	# regal ignore:with-outside-test-context
@@ -111,7 +111,7 @@ deny_sc004 contains found if {
 # Each object of a List (or of conftest --combine), judged as if given alone, with the Namespaces beside
 # it; the message says where it sits.
 deny_sc004 contains object.union(found, {"msg": sprintf("%s (%s)", [found.msg, where])}) if {
-	some where, item in lists.objects
+	some [where, item] in lists.objects
 	known := lists.namespaces
 
 	# regal ignore:with-outside-test-context
@@ -128,7 +128,7 @@ deny_sc005 contains found if {
 # Each object of a List (or of conftest --combine), judged as if given alone, with the Namespaces beside
 # it; the message says where it sits.
 deny_sc005 contains object.union(found, {"msg": sprintf("%s (%s)", [found.msg, where])}) if {
-	some where, item in lists.objects
+	some [where, item] in lists.objects
 	known := lists.namespaces
 
 	# regal ignore:with-outside-test-context
@@ -145,7 +145,7 @@ deny_sc006 contains found if {
 # Each object of a List (or of conftest --combine), judged as if given alone, with the Namespaces beside
 # it; the message says where it sits.
 deny_sc006 contains object.union(found, {"msg": sprintf("%s (%s)", [found.msg, where])}) if {
-	some where, item in lists.objects
+	some [where, item] in lists.objects
 	known := lists.namespaces
 
 	# regal ignore:with-outside-test-context
@@ -162,7 +162,7 @@ deny_sc007 contains found if {
 # Each object of a List (or of conftest --combine), judged as if given alone, with the Namespaces beside
 # it; the message says where it sits.
 deny_sc007 contains object.union(found, {"msg": sprintf("%s (%s)", [found.msg, where])}) if {
-	some where, item in lists.objects
+	some [where, item] in lists.objects
 	known := lists.namespaces
 
 	# regal ignore:with-outside-test-context
@@ -179,7 +179,7 @@ deny_sc008 contains found if {
 # Each object of a List (or of conftest --combine), judged as if given alone, with the Namespaces beside
 # it; the message says where it sits.
 deny_sc008 contains object.union(found, {"msg": sprintf("%s (%s)", [found.msg, where])}) if {
-	some where, item in lists.objects
+	some [where, item] in lists.objects
 	known := lists.namespaces
 
 	# regal ignore:with-outside-test-context
@@ -196,7 +196,7 @@ deny_sc009 contains found if {
 # Each object of a List (or of conftest --combine), judged as if given alone, with the Namespaces beside
 # it; the message says where it sits.
 deny_sc009 contains object.union(found, {"msg": sprintf("%s (%s)", [found.msg, where])}) if {
-	some where, item in lists.objects
+	some [where, item] in lists.objects
 	known := lists.namespaces
 
 	# regal ignore:with-outside-test-context
@@ -213,7 +213,7 @@ deny_sc010 contains found if {
 # Each object of a List (or of conftest --combine), judged as if given alone, with the Namespaces beside
 # it; the message says where it sits.
 deny_sc010 contains object.union(found, {"msg": sprintf("%s (%s)", [found.msg, where])}) if {
-	some where, item in lists.objects
+	some [where, item] in lists.objects
 	known := lists.namespaces
 
 	# regal ignore:with-outside-test-context
@@ -230,7 +230,7 @@ deny_sc011 contains found if {
 # Each object of a List (or of conftest --combine), judged as if given alone, with the Namespaces beside
 # it; the message says where it sits.
 deny_sc011 contains object.union(found, {"msg": sprintf("%s (%s)", [found.msg, where])}) if {
-	some where, item in lists.objects
+	some [where, item] in lists.objects
 	known := lists.namespaces
 
 	# regal ignore:with-outside-test-context
@@ -247,7 +247,7 @@ deny_cp001 contains found if {
 # Each object of a List (or of conftest --combine), judged as if given alone, with the Namespaces beside
 # it; the message says where it sits.
 deny_cp001 contains object.union(found, {"msg": sprintf("%s (%s)", [found.msg, where])}) if {
-	some where, item in lists.objects
+	some [where, item] in lists.objects
 	known := lists.namespaces
 
 	# regal ignore:with-outside-test-context
@@ -264,7 +264,7 @@ deny_cp002 contains found if {
 # Each object of a List (or of conftest --combine), judged as if given alone, with the Namespaces beside
 # it; the message says where it sits.
 deny_cp002 contains object.union(found, {"msg": sprintf("%s (%s)", [found.msg, where])}) if {
-	some where, item in lists.objects
+	some [where, item] in lists.objects
 	known := lists.namespaces
 
 	# regal ignore:with-outside-test-context
@@ -281,7 +281,7 @@ deny_cp003 contains found if {
 # Each object of a List (or of conftest --combine), judged as if given alone, with the Namespaces beside
 # it; the message says where it sits.
 deny_cp003 contains object.union(found, {"msg": sprintf("%s (%s)", [found.msg, where])}) if {
-	some where, item in lists.objects
+	some [where, item] in lists.objects
 	known := lists.namespaces
 
 	# regal ignore:with-outside-test-context
@@ -298,7 +298,7 @@ deny_cp004 contains found if {
 # Each object of a List (or of conftest --combine), judged as if given alone, with the Namespaces beside
 # it; the message says where it sits.
 deny_cp004 contains object.union(found, {"msg": sprintf("%s (%s)", [found.msg, where])}) if {
-	some where, item in lists.objects
+	some [where, item] in lists.objects
 	known := lists.namespaces
 
 	# regal ignore:with-outside-test-context
@@ -315,7 +315,7 @@ deny_cp005 contains found if {
 # Each object of a List (or of conftest --combine), judged as if given alone, with the Namespaces beside
 # it; the message says where it sits.
 deny_cp005 contains object.union(found, {"msg": sprintf("%s (%s)", [found.msg, where])}) if {
-	some where, item in lists.objects
+	some [where, item] in lists.objects
 	known := lists.namespaces
 
 	# regal ignore:with-outside-test-context

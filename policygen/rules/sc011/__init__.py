@@ -57,8 +57,9 @@ def name_resolution_cases(kit):
     kit.pod("host_aliases_null", False, set_spec(hostAliases=None))
     kit.pod("dns_policy_none", "custom-name-resolution",
             set_spec(dnsPolicy="None", dnsConfig={"nameservers": ["203.0.113.7"]}))
-    for policy in ("ClusterFirst", "ClusterFirstWithHostNet", "Default"):
-        kit.pod(f"dns_policy_{policy.lower()}", False, set_spec(dnsPolicy=policy))
+    # "" is defaulted to ClusterFirst by the API server (red team 14c).
+    for policy in ("", "ClusterFirst", "ClusterFirstWithHostNet", "Default"):
+        kit.pod(f"dns_policy_{policy.lower() or 'empty'}", False, set_spec(dnsPolicy=policy))
     # The API server refuses any other spelling; read as a policy of the author's own, it is denied.
     kit.pod("dns_policy_lower_case", "custom-name-resolution", set_spec(dnsPolicy="clusterfirst"))
     kit.pod("dns_policy_not_string", "custom-name-resolution", set_spec(dnsPolicy=1))

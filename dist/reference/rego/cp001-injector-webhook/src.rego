@@ -72,7 +72,7 @@ deny_cp001 contains found if some found in violations
 # Each object of a List (or of conftest --combine), judged as if given alone, with the Namespaces beside
 # it; the message says where it sits.
 deny_cp001 contains object.union(found, {"msg": sprintf("%s (%s)", [found.msg, where])}) if {
-	some where, item in policygen.lists.objects
+	some [where, item] in policygen.lists.objects
 	known := policygen.lists.namespaces
 
 	# regal ignore:with-outside-test-context

@@ -45,9 +45,9 @@ process_target(entry, target, sidecars) := review.finding("sidecar-process-targe
 	not is_string(target)
 }
 
-# The resolvers a pod's author cannot choose: the cluster's (ClusterFirst, the default, and
-# ClusterFirstWithHostNet) and the node's (Default). Any other value the API server refuses.
-cluster_dns_policies := {null, "ClusterFirst", "ClusterFirstWithHostNet", "Default"}
+# The resolvers a pod's author cannot choose: the cluster's (ClusterFirst, the default, which the API
+# server also gives "", and ClusterFirstWithHostNet) and the node's (Default). Any other value it refuses.
+cluster_dns_policies := {null, "", "ClusterFirst", "ClusterFirstWithHostNet", "Default"}
 
 # METADATA
 # description: >-
