@@ -182,8 +182,8 @@ stored_labels(ns) := labels if {
 	every key in ["generation", "deletionGracePeriodSeconds"] {
 		whole_or_null(object.get(meta, key, null))
 	}
-	every key in ["creationTimestamp", "deletionTimestamp"] {
-		timestamp_or_null(object.get(meta, key, null))
+	every key, value in meta {
+		time_field(key, value)
 	}
 	every key, value in labels {
 		label_key(key)
@@ -215,9 +215,15 @@ whole_or_null(value) if {
 	round(value) == value
 }
 
-timestamp_or_null(null)
+# ObjectMeta's two times (created, deleted): a non-empty string, or null.
+time_field(key, _) if not endswith(key, "Timestamp")
 
-timestamp_or_null(value) if non_empty_string(value)
+time_field(key, null) if endswith(key, "Timestamp")
+
+time_field(key, value) if {
+	endswith(key, "Timestamp")
+	non_empty_string(value)
+}
 
 string_or_null(null)
 
