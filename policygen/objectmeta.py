@@ -105,7 +105,7 @@ def refused_namespace(obj: dict[str, Any]) -> str | None:
     # The API server checks an annotation key in lower case, and all of them together against 256 KiB.
     if not all(isinstance(k, str) and is_qualified_name(k.lower()) for k in annotations):
         return "an annotation key is not one Kubernetes accepts"
-    if sum(len(str(k).encode()) + len(v.encode()) for k, v in annotations.items()) > ANNOTATIONS_MAX_BYTES:
+    if sum(len(k.encode()) + len(v.encode()) for k, v in annotations.items()) > ANNOTATIONS_MAX_BYTES:
         return "its annotations are more than 256 KiB"
     finalizers = [*(meta.get("finalizers") or []), *((obj.get("spec") or {}).get("finalizers") or [])]
     if not all(is_finalizer(f) for f in finalizers):

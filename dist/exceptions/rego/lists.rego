@@ -8,6 +8,7 @@
 #   engine sees them.
 package policygen.lists
 
+import data.lib.policygen.review
 import data.lib.policygen.scope
 
 # METADATA
@@ -52,13 +53,10 @@ combined if {
 
 # A file of several documents is one entry per document, each with the file's path, in an order conftest
 # does not keep: a document is named by its file, kind and name, and by its entry where that is not enough.
-documents[where] := file.contents if {
-	combined
-	some i, file in input
-	is_object(file.contents)
-	named := sprintf("%s: %s", [file.path, identity(file.contents)])
-	twins := [j | some j, other in input; other.path == file.path; sprintf("%s: %s", [other.path, identity(other.contents)]) == named]
-	where := unique_name(named, twins, i)
+documents[where] := input[i].contents if {
+	some i, name in names
+	twins := [j | some j, other in names; other == name]
+	where := unique_name(name, twins, i)
 }
 
 documents[where] := doc if {
@@ -68,6 +66,13 @@ documents[where] := doc if {
 	some i, doc in file.contents
 	is_object(doc)
 	where := sprintf("%s[%d]", [file.path, i])
+}
+
+# Each entry's name, built once rather than once for every entry it is compared with.
+names[i] := sprintf("%s: %s", [file.path, identity(file.contents)]) if {
+	combined
+	some i, file in input
+	is_object(file.contents)
 }
 
 unique_name(named, twins, i) := named if count(twins) == 1
@@ -198,15 +203,10 @@ stored_labels(ns) := labels if {
 	}
 	every ref in array_or_empty(object.get(meta, "ownerReferences", null)) {
 		every key in ["apiVersion", "kind", "name", "uid"] {
-			non_empty_string(object.get(ref, key, null))
+			review.non_empty_string(object.get(ref, key, null))
 		}
 	}
 } else := null
-
-non_empty_string(value) if {
-	is_string(value)
-	value != ""
-}
 
 whole_or_null(null)
 
@@ -222,7 +222,7 @@ time_field(key, null) if endswith(key, "Timestamp")
 
 time_field(key, value) if {
 	endswith(key, "Timestamp")
-	non_empty_string(value)
+	review.non_empty_string(value)
 }
 
 string_or_null(null)
