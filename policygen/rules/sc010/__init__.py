@@ -10,7 +10,7 @@ from ..registry import POD, SIDECAR_CATEGORY, Rule, RuleInfo
 def plan(given):
     app = given.spec.app_containers
     if not (app and (app.forbidden_run_as_users or app.forbidden_run_as_groups or app.forbidden_capabilities or app.forbid_privileged
-                     or app.require_declared_identity)):
+                     or app.require_declared_identity or app.forbid_supplemental_groups)):
         return None
     return {
         "scope": given.scope,
@@ -20,6 +20,7 @@ def plan(given):
         "forbiddenCapabilities": sorted(app.forbidden_capabilities),
         "forbidPrivileged": app.forbid_privileged,
         "requireDeclaredIdentity": app.require_declared_identity,
+        "forbidSupplementalGroups": app.forbid_supplemental_groups,
     }
 
 
@@ -59,6 +60,19 @@ def cases(p, kit):
             undeclared("runAsUser", "runAsGroup")(pod),
         ))
         kit.pod("app_identity_undeclared_outside_mesh", False, undeclared("runAsUser", "runAsGroup"), outside=True)
+    if p["forbidSupplementalGroups"]:
+        gid = p["forbiddenRunAsGroups"][0] if p["forbiddenRunAsGroups"] else 1337
+
+        def pod_groups(**values):
+            return lambda pod: pod["spec"].setdefault("securityContext", {}).update(values)
+
+        checks = "supplemental-group-forbidden" if p["forbiddenRunAsGroups"] else False
+        kit.pod("fs_group_forbidden", checks, pod_groups(fsGroup=gid))
+        kit.pod("supplemental_group_forbidden", checks, pod_groups(supplementalGroups=[1000, gid]))
+        kit.deployment("template_supplemental_group_forbidden", checks, pod_groups(supplementalGroups=[gid]))
+        kit.pod("supplemental_groups_not_a_list", "supplemental-group-forbidden", pod_groups(supplementalGroups=str(gid)))
+        kit.pod("supplemental_groups_other", False, pod_groups(fsGroup=2000, supplementalGroups=[1000, 2000]))
+        kit.pod("fs_group_forbidden_outside_mesh", False, pod_groups(fsGroup=gid), outside=True)
 
 
 RULE = Rule(
@@ -71,6 +85,8 @@ RULE = Rule(
         "privileged": "an app container is privileged",
         "identity-undeclared": "requireDeclaredIdentity: an app container declares no runAsUser or runAsGroup, nor does its pod, "
                                "so it runs as its image's user, which may be the proxy's",
+        "supplemental-group-forbidden": "forbidSupplementalGroups: the pod's fsGroup or supplementalGroups gives an app container a forbidden GID, "
+                                        "or is not a whole number (a list of them) the API server accepts",
         "security-context-malformed": "an app container's securityContext, capabilities or capabilities.add is not of the shape Kubernetes reads",
     },
     plan=plan,

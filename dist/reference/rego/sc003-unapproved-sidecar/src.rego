@@ -31,6 +31,7 @@ violations contains finding(found) if {
 		"nativeInits": [
 			"istio-proxy",
 		],
+		"plainInits": [],
 		"scope": {
 			"excludedNamespaces": [
 				"istio-system",

@@ -28,6 +28,7 @@ violations contains finding(found) if {
 	# rather than held by a rule of their own, whose lookup would cost each decision more.
 	params := {
 		"forbidPrivileged": true,
+		"forbidSupplementalGroups": false,
 		"forbiddenCapabilities": [
 			"ALL",
 			"NET_ADMIN",

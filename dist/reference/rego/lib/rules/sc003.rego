@@ -60,7 +60,7 @@ review.finding("pod-metadata-malformed", sprintf("pod: %s", [problem])) | some p
 	entry.name in sidecar_names(params)
 	not allowed_in(entry.name, entry.field, params)
 	msg := {"check": "placement-not-approved", "detail": sprintf("%s: sidecar %s is not approved in %s", [pods.where(entry), review.quote(entry.name), entry.field])}
-}) | {msg |
+}) | ({msg |
 	# A sidecar approved beside the app as well is approved in initContainers as a native one only: as an
 	# ordinary init container it runs to completion, and the app then starts without it.
 	in_mesh
@@ -72,7 +72,20 @@ review.finding("pod-metadata-malformed", sprintf("pod: %s", [problem])) | some p
 		"%s: sidecar %s runs to completion in initContainers without restartPolicy Always, before the app starts, where it is approved as a native sidecar only",
 		[pods.where(entry), review.quote(entry.name)],
 	)}
-}) | {msg |
+} | {msg |
+	# One that must finish first (runsToCompletion: istio-init's capture rules) is no native sidecar: the kubelet
+	# starts the next containers, the app's among them, as soon as a native one has started.
+	in_mesh
+	count(params.plainInits) > 0
+	some entry in pods.containers(pod.spec)
+	entry.field == "initContainers"
+	entry.name in params.plainInits
+	object.get(entry.container, "restartPolicy", null) != null
+	msg := {"check": "placement-not-approved", "detail": sprintf(
+		"%s: sidecar %s has restartPolicy %s, which makes it a native sidecar the app starts beside, where it is approved to run to completion first",
+		[pods.where(entry), review.quote(entry.name), review.quote(entry.container.restartPolicy)],
+	)}
+})) | {msg |
 	# An app init container before such a sidecar runs before traffic is captured.
 	in_mesh
 	some first in params.firstInits

@@ -27,6 +27,7 @@ problems(entry, approved) := set() if {
 	approved.checkExec == false
 	c := entry.container
 	object.get(c, "command", null) == null
+	object.get(c, "workingDir", null) in {null, ""}
 	object.get(c, "envFrom", null) == null
 	args := object.get(c, "args", [])
 	is_array(args)
@@ -42,14 +43,20 @@ problems(entry, approved) := set() if {
 	count(pinned & forbidden) == 0
 	watched := pinned | forbidden
 	{var | some var in env; var.name in watched} == {want | some want in approved.pinnedEnv}
-} else := (((({review.finding("command-set", sprintf("%s: command is set to %s; the image's entrypoint must run", [
+} else := ((((({review.finding("command-set", sprintf("%s: command is set to %s; the image's entrypoint must run", [
 	pods.where(entry), review.quote(entry.container.command),
 ])) |
 	approved.forbidCommand
 	cmd := entry.container.command
 	cmd != null
 	cmd != []
-} | {review.finding("args-prefix", sprintf("%s: args %s do not start with %s", [
+} | {review.finding("working-dir-set", sprintf("%s: workingDir is set to %s; the image's entrypoint must run in the image's own working directory", [
+	pods.where(entry), review.quote(entry.container.workingDir),
+])) |
+	# pilot-agent reads its bootstrap template, configuration and CA by paths relative to it.
+	approved.forbidCommand
+	not object.get(entry.container, "workingDir", null) in {null, ""}
+}) | {review.finding("args-prefix", sprintf("%s: args %s do not start with %s", [
 	pods.where(entry), review.quote(object.get(entry.container, "args", null)), json.marshal(approved.argsPrefix),
 ])) |
 	approved.checkArgs

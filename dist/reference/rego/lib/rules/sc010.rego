@@ -32,7 +32,8 @@ problems(spec, entry, params) := set() if {
 
 	# Without an identity of its own it runs as its image's user, which requireDeclaredIdentity refuses.
 	params.requireDeclaredIdentity == false
-} else := ((({msg |
+	groups_unchecked(params, pod_sc)
+} else := (((({msg |
 	some key, forbidden in {"runAsUser": params.forbiddenRunAsUsers, "runAsGroup": params.forbiddenRunAsGroups}
 	count(forbidden) > 0
 	value := effective(spec, entry.container, key)
@@ -55,6 +56,12 @@ problems(spec, entry, params) := set() if {
 	some key in ["runAsUser", "runAsGroup"]
 	not declared(spec, entry.container, key)
 	msg := {"check": "identity-undeclared", "detail": sprintf("%s: no %s is declared on the container or the pod, so it runs as its image's, which may be the proxy's", [pods.where(entry), key])}
+}) | {msg |
+	params.forbidSupplementalGroups
+	some found in forbidden_memberships(pods.security_context(spec), params.forbiddenRunAsGroups)
+	msg := {"check": "supplemental-group-forbidden", "detail": sprintf("%s: pod securityContext.%s gives it group %s, forbidden for app containers (%s)", [
+		pods.where(entry), found[0], review.quote(found[1]), review.listed(params.forbiddenRunAsGroups),
+	])}
 }) | (({msg |
 	# A securityContext or capabilities.add the API server would reject hides what the rules read.
 	some owner in [{"what": "securityContext", "obj": entry.container}, {"what": "pod securityContext", "obj": spec}]
@@ -108,3 +115,26 @@ forbidden_capability("ALL", forbidden) if count(forbidden) > 0
 
 # A name no runtime reads (null) may be any capability: forbidden whenever some are.
 forbidden_capability(null, forbidden) if count(forbidden) > 0
+
+# Without forbidSupplementalGroups, or with neither field set, the pod's groups need no reading.
+groups_unchecked(params, _) if params.forbidSupplementalGroups == false
+
+groups_unchecked(_, pod_sc) if {
+	object.get(pod_sc, "fsGroup", null) == null
+	object.get(pod_sc, "supplementalGroups", null) == null
+}
+
+# Each group the pod's securityContext adds to every container that is forbidden or no GID the API
+# server accepts, with the field that adds it; a supplementalGroups that is no list stands for itself.
+forbidden_memberships(pod_sc, forbidden) := ({["fsGroup", value] |
+	value := object.get(pod_sc, "fsGroup", null)
+	value != null
+	not allowed_id(value, forbidden)
+} | {["supplementalGroups", groups] |
+	groups := object.get(pod_sc, "supplementalGroups", null)
+	groups != null
+	not is_array(groups)
+}) | {["supplementalGroups", value] |
+	some value in pods.array_at(pod_sc, "supplementalGroups")
+	not allowed_id(value, forbidden)
+}
