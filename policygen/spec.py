@@ -403,6 +403,9 @@ class AppContainers(_Model):
     # The pod's fsGroup and supplementalGroups are groups of every container: a member of the proxy's group can
     # make a setgid file of that group and run it as that group, whose traffic Istio's iptables rules let out.
     forbid_supplemental_groups: bool = False
+    # Volumes no app container may mount: the proxy's own writable ones (istio-envoy holds pilot-agent's XDS
+    # socket, which a sharer could replace with its own; an app init container could fill istio-data).
+    forbidden_volumes: list[Annotated[str, Field(pattern=_DNS_LABEL, max_length=63)]] = []
 
 
 class PodSettings(_Model):

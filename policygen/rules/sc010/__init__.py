@@ -10,7 +10,7 @@ from ..registry import POD, SIDECAR_CATEGORY, Rule, RuleInfo
 def plan(given):
     app = given.spec.app_containers
     if not (app and (app.forbidden_run_as_users or app.forbidden_run_as_groups or app.forbidden_capabilities or app.forbid_privileged
-                     or app.require_declared_identity or app.forbid_supplemental_groups)):
+                     or app.require_declared_identity or app.forbid_supplemental_groups or app.forbidden_volumes)):
         return None
     return {
         "scope": given.scope,
@@ -21,6 +21,7 @@ def plan(given):
         "forbidPrivileged": app.forbid_privileged,
         "requireDeclaredIdentity": app.require_declared_identity,
         "forbidSupplementalGroups": app.forbid_supplemental_groups,
+        "forbiddenVolumes": sorted(set(app.forbidden_volumes)),
     }
 
 
@@ -73,6 +74,23 @@ def cases(p, kit):
         kit.pod("supplemental_groups_not_a_list", "supplemental-group-forbidden", pod_groups(supplementalGroups=str(gid)))
         kit.pod("supplemental_groups_other", False, pod_groups(fsGroup=2000, supplementalGroups=[1000, 2000]))
         kit.pod("fs_group_forbidden_outside_mesh", False, pod_groups(fsGroup=gid), outside=True)
+    if p["forbiddenVolumes"]:
+        volume = p["forbiddenVolumes"][0]
+
+        def mounts(value, where="containers"):
+            def apply(pod):
+                target = next(c for c in pod["spec"][where] if c["name"] not in p["sidecarNames"]) if where == "containers" else None
+                if target is None:
+                    target = {"name": "setup", "image": "registry.example.com/tools/setup:1"}
+                    pod["spec"].setdefault("initContainers", []).insert(0, target)
+                target["volumeMounts"] = value
+            return apply
+
+        kit.pod("app_mounts_forbidden_volume", "volume-forbidden", mounts([{"name": volume, "mountPath": "/proxy"}]))
+        kit.pod("app_init_mounts_forbidden_volume", "volume-forbidden", mounts([{"name": volume, "mountPath": "/proxy"}], "initContainers"))
+        kit.pod("app_volume_mounts_not_a_list", "volume-forbidden", mounts({"name": volume, "mountPath": "/proxy"}))
+        kit.pod("app_mounts_other_volume", False, mounts([{"name": "policygen-other", "mountPath": "/data"}]))
+        kit.pod("app_mounts_forbidden_volume_outside_mesh", False, mounts([{"name": volume, "mountPath": "/proxy"}]), outside=True)
 
 
 RULE = Rule(
@@ -87,6 +105,8 @@ RULE = Rule(
                                "so it runs as its image's user, which may be the proxy's",
         "supplemental-group-forbidden": "forbidSupplementalGroups: the pod's fsGroup or supplementalGroups gives an app container a forbidden GID, "
                                         "or is not a whole number (a list of them) the API server accepts",
+        "volume-forbidden": "an app container mounts one of appContainers.forbiddenVolumes (the proxy's own), "
+                            "or has volumeMounts that are not a list of mappings named by strings",
         "security-context-malformed": "an app container's securityContext, capabilities or capabilities.add is not of the shape Kubernetes reads",
     },
     plan=plan,

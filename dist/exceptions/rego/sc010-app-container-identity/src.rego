@@ -34,6 +34,7 @@ violations contains finding(found) if {
 		"forbiddenRunAsUsers": [
 			1337,
 		],
+		"forbiddenVolumes": [],
 		"requireDeclaredIdentity": false,
 		"scope": {
 			"excludedNamespaces": [

@@ -3,7 +3,7 @@ package policygen.sc010_test
 import data.policygen.sc010
 
 # policygen/checks.py: the check codes SC010 may report.
-catalogued_checks := {"capability-forbidden", "identity-undeclared", "privileged", "run-as-forbidden", "security-context-malformed", "supplemental-group-forbidden"}
+catalogued_checks := {"capability-forbidden", "identity-undeclared", "privileged", "run-as-forbidden", "security-context-malformed", "supplemental-group-forbidden", "volume-forbidden"}
 
 approved_pod_input := {
 	"apiVersion": "v1",

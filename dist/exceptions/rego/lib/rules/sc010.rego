@@ -33,7 +33,8 @@ problems(spec, entry, params) := set() if {
 	# Without an identity of its own it runs as its image's user, which requireDeclaredIdentity refuses.
 	params.requireDeclaredIdentity == false
 	groups_unchecked(params, pod_sc)
-} else := (((({msg |
+	mounts_unchecked(params, entry.container)
+} else := ((((({msg |
 	some key, forbidden in {"runAsUser": params.forbiddenRunAsUsers, "runAsGroup": params.forbiddenRunAsGroups}
 	count(forbidden) > 0
 	value := effective(spec, entry.container, key)
@@ -61,6 +62,12 @@ problems(spec, entry, params) := set() if {
 	some found in forbidden_memberships(pods.security_context(spec), params.forbiddenRunAsGroups)
 	msg := {"check": "supplemental-group-forbidden", "detail": sprintf("%s: pod securityContext.%s gives it group %s, forbidden for app containers (%s)", [
 		pods.where(entry), found[0], review.quote(found[1]), review.listed(params.forbiddenRunAsGroups),
+	])}
+}) | {msg |
+	count(params.forbiddenVolumes) > 0
+	not mounts_allowed(entry.container, params.forbiddenVolumes)
+	msg := {"check": "volume-forbidden", "detail": sprintf("%s: volumeMounts %s mount a volume reserved for the sidecars (%s), or are not a list of named mounts", [
+		pods.where(entry), review.quote(object.get(entry.container, "volumeMounts", null)), review.listed(params.forbiddenVolumes),
 	])}
 }) | (({msg |
 	# A securityContext or capabilities.add the API server would reject hides what the rules read.
@@ -137,4 +144,15 @@ forbidden_memberships(pod_sc, forbidden) := ({["fsGroup", value] |
 }) | {["supplementalGroups", value] |
 	some value in pods.array_at(pod_sc, "supplementalGroups")
 	not allowed_id(value, forbidden)
+}
+
+# Without forbiddenVolumes, or with no volumeMounts, the mounts need no reading.
+mounts_unchecked(params, _) if count(params.forbiddenVolumes) == 0
+
+mounts_unchecked(_, container) if object.get(container, "volumeMounts", null) == null
+
+# Every mount a mapping named by a string, and none of the forbidden volumes; absent or null is none.
+mounts_allowed(container, forbidden) if {
+	mounts := pods.array_at(container, "volumeMounts")
+	count([1 | some mount in mounts; is_string(mount.name); not mount.name in forbidden]) == count(mounts)
 }
