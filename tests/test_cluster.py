@@ -165,6 +165,19 @@ def test_vap_harness_denies_in_real_admission(local_cluster, harness_dist, refer
     assert after[0].allowed, after[0].violations
 
 
+def test_a_rule_no_probe_can_show_is_judged_after_a_warning(local_cluster, harness_dist, reference_plan, capsys):
+    """A spec can leave a rule nothing to deny that the API server accepts (SC005 with an empty args prefix: red
+    team 15b's spec). Its probes are all refused before admission; the run warns and judges, where it ended
+    with an error (exit 3) before."""
+    refused = {**_pod("Not_A_Probe", {"harness/forbidden": "p"})}
+    engine = ClusterEngine("vap", cluster=local_cluster, probes=[("SC008", Resource("probe", 0, _plain_review(refused), refused))])
+    bad, ok = _pod("bad", {"harness/forbidden": "x"}), _pod("ok")
+    verdicts = engine.evaluate(harness_dist, reference_plan, SampleSet([Resource("bad", 0, _plain_review(bad), bad),
+                                                                        Resource("ok", 1, _plain_review(ok), ok)]))
+    assert [(v.allowed, sorted(v.rules)) for v in verdicts] == [(False, ["SC008"]), (True, [])]
+    assert "every known-bad fixture of SC008 is refused by the API server" in capsys.readouterr().err
+
+
 def test_kinds_no_server_serves_are_refused_and_never_break_the_run(local_cluster, harness_dist, reference_plan):
     """A rule kind in a version no API server serves is refused (as offline it is denied unjudged); a kind
     no CRD can stand for (a protected *.k8s.io group, a group that is no DNS name) is not evaluated. Before,
