@@ -32,8 +32,10 @@ problems(spec, entry, params) := set() if {
 
 	# Without an identity of its own it runs as its image's user, which requireDeclaredIdentity refuses.
 	params.requireDeclaredIdentity == false
-	groups_unchecked(params, pod_sc)
-	mounts_unchecked(params, entry.container)
+
+	# The pod's groups and the container's mounts are read by the checks below only when the options ask.
+	params.forbidSupplementalGroups == false
+	count(params.forbiddenVolumes) == 0
 } else := ((((({msg |
 	some key, forbidden in {"runAsUser": params.forbiddenRunAsUsers, "runAsGroup": params.forbiddenRunAsGroups}
 	count(forbidden) > 0
@@ -123,14 +125,6 @@ forbidden_capability("ALL", forbidden) if count(forbidden) > 0
 # A name no runtime reads (null) may be any capability: forbidden whenever some are.
 forbidden_capability(null, forbidden) if count(forbidden) > 0
 
-# Without forbidSupplementalGroups, or with neither field set, the pod's groups need no reading.
-groups_unchecked(params, _) if params.forbidSupplementalGroups == false
-
-groups_unchecked(_, pod_sc) if {
-	object.get(pod_sc, "fsGroup", null) == null
-	object.get(pod_sc, "supplementalGroups", null) == null
-}
-
 # Each group the pod's securityContext adds to every container that is forbidden or no GID the API
 # server accepts, with the field that adds it; a supplementalGroups that is no list stands for itself.
 forbidden_memberships(pod_sc, forbidden) := ({["fsGroup", value] |
@@ -145,11 +139,6 @@ forbidden_memberships(pod_sc, forbidden) := ({["fsGroup", value] |
 	some value in pods.array_at(pod_sc, "supplementalGroups")
 	not allowed_id(value, forbidden)
 }
-
-# Without forbiddenVolumes, or with no volumeMounts, the mounts need no reading.
-mounts_unchecked(params, _) if count(params.forbiddenVolumes) == 0
-
-mounts_unchecked(_, container) if object.get(container, "volumeMounts", null) == null
 
 # Every mount a mapping named by a string, and none of the forbidden volumes; absent or null is none.
 mounts_allowed(container, forbidden) if {
