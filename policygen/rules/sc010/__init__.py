@@ -81,7 +81,10 @@ def cases(p, kit):
             def apply(pod):
                 target = next(c for c in pod["spec"][where] if c["name"] not in p["sidecarNames"]) if where == "containers" else None
                 if target is None:
-                    target = {"name": "setup", "image": "registry.example.com/tools/setup:1"}
+                    # The app's identity too, so that requireDeclaredIdentity finds nothing else to deny.
+                    app = next(c for c in pod["spec"]["containers"] if c["name"] not in p["sidecarNames"])
+                    target = {"name": "setup", "image": "registry.example.com/tools/setup:1",
+                              **({"securityContext": dict(app["securityContext"])} if "securityContext" in app else {})}
                     pod["spec"].setdefault("initContainers", []).insert(0, target)
                 target["volumeMounts"] = value
             return apply
