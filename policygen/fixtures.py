@@ -68,6 +68,7 @@ class Case:
 
 
 MESH_FALLBACK_NAMESPACE = "policygen-mesh"
+NAME_LABEL = "kubernetes.io/metadata.name"
 # A namespace no spec makes a mesh namespace (its Namespace carries only this label).
 OUTSIDE_NAMESPACE = "policygen-outside"
 OUTSIDE_LABELS = {"policygen.dev/fixture": "outside"}
@@ -90,7 +91,9 @@ def mesh_namespace(plan: Plan) -> tuple[str, dict[str, str] | None]:
             labels[req["key"]] = req["values"][0]
         elif req["operator"] == "Exists":
             labels.setdefault(req["key"], "policygen")
-    return MESH_FALLBACK_NAMESPACE, labels
+    # The API server gives every Namespace its own name as this label, whatever its object says: a selector
+    # on it selects the namespace of that name only (red team 15d: fixtures in policygen-mesh were outside).
+    return labels.get(NAME_LABEL, MESH_FALLBACK_NAMESPACE), labels
 
 
 def _mesh_namespace(plan: Plan) -> tuple[str, dict[str, Any]]:

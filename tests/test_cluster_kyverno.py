@@ -144,6 +144,21 @@ def test_validating_policy_and_cluster_policy_deny_in_real_admission(local_clust
     assert after[0].allowed, after[0].violations
 
 
+def test_a_webhook_out_of_time_is_a_rejection_and_one_out_of_reach_an_error():
+    """Under failurePolicy Fail the API server rejects a request whose webhook did not answer in time (red team
+    15d: a 600 KB pod on a loaded machine), which ended the whole run before; a webhook it cannot reach at all
+    means the install is broken, and stays an error. The bodies are the API server's own wording."""
+    late = {"message": 'Internal error occurred: failed calling webhook "validation.gatekeeper.sh": failed to call webhook: '
+                       'Post "https://127.0.0.1:40123/v1/admit?timeout=3s": context deadline exceeded'}
+    out = read_answer(500, late, {}, "t")
+    assert not out.admitted and [v.rule for v in out.violations] == ["ENGINE"]
+    assert "did not answer in time" in out.violations[0].message
+    gone = {"message": 'Internal error occurred: failed calling webhook "validation.gatekeeper.sh": failed to call webhook: '
+                       'Post "https://127.0.0.1:40123/v1/admit?timeout=3s": dial tcp 127.0.0.1:40123: connect: connection refused'}
+    with pytest.raises(ClusterError, match="could not consult admission"):
+        read_answer(500, gone, {}, "t")
+
+
 def test_kyverno_denials_name_only_installed_policies():
     names = {"sc001-x": "SC001", "sc003-y": "SC003"}
     hook = 'admission webhook "vpol.validate.kyverno.svc-fail-5c85d639" denied the request: '

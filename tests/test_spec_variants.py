@@ -17,7 +17,7 @@ import pytest
 
 import policygen as pg
 
-from .conftest import ROOT, require_tool
+from .conftest import ROOT, case_misses, cases_as_samples, require_tool
 
 VARIANTS = sorted(p.name for p in (ROOT / "tests" / "variants").iterdir() if (p / "spec.yaml").is_file())
 ENGINES = ("opa", "conftest", "gator", "vap", "kyverno")
@@ -53,6 +53,23 @@ def test_each_variant_gets_its_labels_in_every_engine(judged, variant, engine):
             wrong.append(f"{res.label} {res.kind}/{res.name}: expected {res.expect.describe()}, {engine} said "
                          f"{[x.message[:160] for x in v.violations] or 'allow'}")
     assert wrong == [], "\n".join(wrong)
+
+
+@pytest.mark.parametrize("variant", VARIANTS)
+def test_each_variant_spec_proves_its_own_fixture_cases(variant):
+    """The cases `generate` writes for a spec's own engine tests hold under that spec (red team 15d: under a
+    selector on kubernetes.io/metadata.name the mesh fixtures sat in a namespace the selector cannot select,
+    so the generated opa test failed, and real admission waited for a probe that could never be denied)."""
+    require_tool("opa")
+    plan = pg.build_plan(pg.load_spec(ROOT / "tests" / "variants" / variant / "spec.yaml"))
+    samples, by_index = cases_as_samples(plan)
+    verdicts = pg.evaluate(plan, "opa", samples)
+    # Rule by rule, as each engine's own test runner reads them: a near miss of one rule may break another
+    # rule of the spec (a debug container without an identity, under requireDeclaredIdentity).
+    wrong = [miss for i, case in by_index.items() if case.fails for miss in case_misses(case, verdicts[i])]
+    wrong += [f"{case.rule_id}/{case.name}: denied by its own rule" for i, case in by_index.items()
+              if not case.fails and case.rule_id in verdicts[i].rules]
+    assert wrong == []
 
 
 def test_every_variant_holds_a_denial_and_a_near_miss():

@@ -103,7 +103,7 @@ def load_kubeconfig(path: Path, context: str | None = None) -> Credentials:
 
 
 class ApiClient:
-    def __init__(self, creds: Credentials, pool: int = 32, timeout: float = 30.0) -> None:
+    def __init__(self, creds: Credentials, pool: int = 32, timeout: float = 90.0) -> None:
         self.creds = creds
         self.pool = pool
         self.timeout = timeout

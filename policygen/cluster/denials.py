@@ -21,6 +21,8 @@ from .processes import ClusterError
 # before or instead of admission: a denial that says so.
 API_SERVER_RULE = "APISERVER"
 _VAP_WARNING = re.compile(r"^Validation failed for ValidatingAdmissionPolicy '([^']+)' with binding '([^']+)': ")
+# Go's words for a call that ran out of time: the context's deadline, or the HTTP client's timeout.
+_TIMED_OUT = re.compile(r"context deadline exceeded|Client\.Timeout exceeded|i/o timeout|timed out")
 _VAP = re.compile(r"ValidatingAdmissionPolicy '([^']+)' with binding '([^']+)' denied request: ")
 _WEBHOOK = re.compile(r'^admission webhook "([^"]+)" denied the request: ')
 _GATEKEEPER_LINE = re.compile(r"^\[([a-z0-9.-]+)\] ", re.MULTILINE)
@@ -72,6 +74,12 @@ def read_answer(status: int, body: dict, rule_of_name: dict[str, str], what: str
         # registry.Store.create): the name was taken only after admission had let the object through.
         return Outcome(True)
     message = _message(body)
+    if ("failed calling webhook" in message or "failed to call webhook" in message) and _TIMED_OUT.search(message):
+        # The webhook was reached but did not answer in time (a huge pod, a loaded machine: red team 15d): under
+        # failurePolicy Fail the API server rejects the request, unjudged, as an offline engine over its budget does.
+        # A webhook that cannot be reached at all stays an error below: the install is broken, not the request.
+        return Outcome(False, [Violation.engine_failure("admission webhook", f"the API server rejected the request as its "
+                                                        f"webhook did not answer in time (failurePolicy Fail): {message[:300]}")])
     if status >= 500 or "failed calling webhook" in message or "failed to call webhook" in message:
         raise ClusterError(f"{what}: the API server could not consult admission (status {status}): {message[:1500]}")
     # The API server puts the denying policy's decision in a cause of its own, the fixed prefix first.
