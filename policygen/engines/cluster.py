@@ -511,18 +511,14 @@ class ClusterEngine:
             verdict.not_evaluated = sorted(r.rule_id for r in plan.rules)
             return verdict
         ns = res.namespace if api.namespaced else None
-        # Requests no API server sends (red team 15d): they are refused before admission, never judged against
-        # an object the harness rewrote or one another request stored.
+        # A request no API server sends (red team 15d): refused before admission, never judged as an object the
+        # harness rewrote into the request's namespace.
         own = (obj.get("metadata") or {}).get("namespace") if isinstance(obj.get("metadata"), dict) else None
         asked = res.review.get("namespace")
         if ns is not None and res.from_admission_review and isinstance(asked, str) and asked and isinstance(own, str) \
                 and own not in ("", asked):
             verdict.violations = [Violation(API_SERVER_RULE, f"{API_SERVER_RULE}/namespace-mismatch refused by the API server: "
                                                              f"the object's namespace {own!r} is not the request's {asked!r}")]
-            return verdict
-        if op == "UPDATE" and res.from_admission_review and not isinstance(res.review.get("oldObject"), dict):
-            verdict.violations = [Violation(API_SERVER_RULE, f"{API_SERVER_RULE}/no-old-object an UPDATE without its oldObject: "
-                                                             "no API server sends one")]
             return verdict
         path = ApiClient.collection_path(api, ns)
         params = {"dryRun": "All", "fieldManager": "policygen", "fieldValidation": "Strict"}
