@@ -210,10 +210,24 @@ def _report(args: argparse.Namespace, plan, verdicts: list, resources: list) -> 
     from .report import EvalRun, write as write_report
 
     run = EvalRun.of(plan, args.engine, verdicts, resources)
+    for line in _unread_template_warnings(resources):
+        print(f"policygen: warning: {line}", file=sys.stderr)
     _write_output(lambda out: write_report(args.format, run, out), args.output)
     counts = run.counts()
     _progress(f"policygen: {counts['deny']} denied, {counts['warn']} warned, {counts['pass']} allowed")
     return run.exit_status(args.fail_on)
+
+
+def _unread_template_warnings(resources: list) -> list[str]:
+    """One line per kind whose objects keep a pod template no rule reads: a CI gate must not read them as passed."""
+    found: dict[tuple[str, str], int] = {}
+    for res in resources:
+        if res.unread_template is not None:
+            key = (res.kind or "?", res.unread_template)
+            found[key] = found.get(key, 0) + 1
+    return [f"{n} {kind} object(s) keep a pod template at {path}, which no rule reads (the pod kinds are SPEC.md's): "
+            "their pod rules are in notEvaluated, not passed; the pods they create are judged at admission only"
+            for (kind, path), n in sorted(found.items())]
 
 
 def _cmd_verify(args: argparse.Namespace) -> int:

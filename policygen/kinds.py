@@ -148,6 +148,30 @@ def foreign(kind: Any, api_version: Any) -> bool:
     return parsed is not None and not _owned(parsed[0])
 
 
+# Where other kinds keep a pod template: Argo Rollouts, OpenShift DeploymentConfigs, Knative Services and
+# OpenKruise's workloads under spec.template, a core PodTemplate under template, CronJob-like custom resources
+# under spec.jobTemplate, KEDA's ScaledJob under spec.jobTargetRef.
+_TEMPLATE_PATHS: tuple[tuple[str, ...], ...] = (
+    ("spec", "template"), ("template",), ("spec", "jobTemplate", "spec", "template"), ("spec", "jobTargetRef", "template"),
+)
+
+
+def unread_pod_template(kind: Any, api_version: Any, obj: Any) -> str | None:
+    """Where an object of a kind no pod rule reads (or a custom resource named like one: foreign()) keeps a pod
+    template with containers, as a dotted path; None for every other object. Such a template is judged nowhere
+    offline: the pods its controller creates are judged at admission only, so the report must say so."""
+    if not isinstance(obj, dict) or (kind in POD_KINDS and not foreign(kind, api_version)):
+        return None
+    for path in _TEMPLATE_PATHS:
+        node: Any = obj
+        for key in path:
+            node = node.get(key) if isinstance(node, dict) else None
+        spec = node.get("spec") if isinstance(node, dict) else None
+        if isinstance(spec, dict) and any(field in spec for field in ("containers", "initContainers")):
+            return ".".join(path)
+    return None
+
+
 NAMESPACED_KINDS = frozenset({*POD_KINDS, "ConfigMap", "PeerAuthentication", "Role"})
 
 # Built-in kinds that live outside namespaces (and the policy kinds policygen writes). A record of one of

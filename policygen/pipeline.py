@@ -148,7 +148,7 @@ def evaluate(
         if not samples.resources:
             return []
         verdicts = adapter.evaluate(dist, judged, samples)
-    return exceptions.apply(plan, samples.resources, verdicts)
+    return unread_templates(plan, samples.resources, exceptions.apply(plan, samples.resources, verdicts))
 
 
 def evaluate_spool(spec: SidecarPolicy | Plan | str | Path, engine: str | Engine, spool: Spool) -> list[Verdict]:
@@ -165,7 +165,18 @@ def evaluate_spool(spec: SidecarPolicy | Plan | str | Path, engine: str | Engine
         write_tree(render_backends(plan, [adapter.backend]), dist)
         if not spool.records:
             return []
-        return adapter.evaluate_spooled(dist, plan, spool)
+        return unread_templates(plan, spool.records, adapter.evaluate_spooled(dist, plan, spool))
+
+
+def unread_templates(plan: Plan, resources, verdicts: list[Verdict]) -> list[Verdict]:
+    """Every pod rule in notEvaluated where a resource keeps a pod template that no rule reads (an Argo Rollout, a
+    DeploymentConfig, a PodTemplate: kinds.unread_pod_template), in every engine alike: never counted as passed."""
+    rules = [r.rule_id for r in plan.rules if r.rule_id.startswith("SC")]
+    if rules:
+        for res, verdict in zip(resources, verdicts, strict=True):
+            if res.unread_template is not None:
+                verdict.not_evaluated = sorted(set(verdict.not_evaluated) | set(rules))
+    return verdicts
 
 
 def _adapter(engine: str | Engine) -> Engine:

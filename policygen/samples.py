@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Any
 
 from . import kubeyaml
 from .errors import InputError
-from .kinds import POD_KINDS, foreign, is_cluster_scoped, unserved
+from .kinds import POD_KINDS, foreign, is_cluster_scoped, unread_pod_template, unserved
 from .objectmeta import undecodable
 from .visible import visible
 
@@ -115,6 +115,12 @@ class Resource:
     def foreign(self) -> bool:
         """A custom resource named like a kind the rules read (kinds.foreign): no rule reads it."""
         return foreign(self.object.get("kind"), self.object.get("apiVersion"))
+
+    @property
+    def unread_template(self) -> str | None:
+        """Where the object keeps a pod template that no rule reads (kinds.unread_pod_template), or None."""
+        obj = self.object
+        return unread_pod_template(obj.get("kind"), obj.get("apiVersion"), obj)
 
 
 @dataclass

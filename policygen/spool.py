@@ -42,6 +42,7 @@ class Record:
     foreign: bool = False
     undecodable: str | None = None
     operation: str = "CREATE"
+    unread_template: str | None = None
 
     @classmethod
     def of(cls, res: Resource) -> "Record":
@@ -49,11 +50,11 @@ class Record:
         # Kinds, namespaces and versions repeat across a cluster dump: one string each, not one per resource.
         return cls(res.file, res.index, sys.intern(res.kind), sys.intern(res.namespace), res.name, res.document, res.line,
                    sys.intern(api) if isinstance(api, str) else "", res.unserved, res.foreign, res.undecodable,
-                   sys.intern(res.operation))
+                   sys.intern(res.operation), res.unread_template)
 
     def fields(self) -> list[Any]:
         return [self.file, self.index, self.kind, self.namespace, self.name, self.document, self.line, self.api_version,
-                self.unserved, self.foreign, self.undecodable, self.operation]
+                self.unserved, self.foreign, self.undecodable, self.operation, self.unread_template]
 
     @property
     def display(self) -> str:
@@ -94,10 +95,10 @@ class Records(Sequence[Record]):
         if i < 0:
             i += len(self)
         start = self._ends[i - 1] if i else 0
-        file, index, kind, namespace, name, document, line, api, unserved, foreign, undecodable, operation = json.loads(
-            self._data[start:self._ends[i]])
+        file, index, kind, namespace, name, document, line, api, unserved, foreign, undecodable, operation, template = (
+            json.loads(self._data[start:self._ends[i]]))
         return Record(sys.intern(file), index, sys.intern(kind), sys.intern(namespace), name, document, line, sys.intern(api),
-                      unserved, foreign, undecodable, sys.intern(operation))
+                      unserved, foreign, undecodable, sys.intern(operation), template)
 
 
 class Spool:
