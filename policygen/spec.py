@@ -390,6 +390,9 @@ class Injection(_Model):
     require_sidecar: bool = False
     # Which sidecar "requireSidecar" asks for; Istio's is always istio-proxy.
     sidecar_name: ContainerName = "istio-proxy"
+    # The init containers that set up traffic capture (istio-init, or istio-validation under istio-cni): Istio's
+    # gateway template injects the proxy alone, so an app container beside it sends and takes traffic uncaptured.
+    capture_containers: list[ContainerName] = []
 
 
 class AppContainers(_Model):
@@ -588,6 +591,11 @@ class PolicySpec(_Model):
         if required is not None and not {"containers", "initContainers"} & set(required.placement):
             raise ValueError(f"injection.requireSidecar names {required.name!r}, whose only placement is ephemeralContainers: "
                              "SC009 looks for it in containers and initContainers, so no pod could pass")
+        placements = {s.name: s.placement for s in self.sidecars}
+        for name in self.injection.capture_containers if self.injection else []:
+            if "initContainers" not in placements.get(name, []):
+                raise ValueError(f"injection.captureContainers names {name!r}, which is not a listed sidecar approved in "
+                                 "initContainers, where SC009 looks for it")
         return self
 
 

@@ -10,14 +10,18 @@ from ..registry import POD, SIDECAR_CATEGORY, Rule, RuleInfo
 def plan(given):
     spec = given.spec
     inj = spec.injection
-    if not ((inj and (inj.forbid_opt_out or inj.require_sidecar)) or spec.scope.approved_revisions):
+    if not ((inj and (inj.forbid_opt_out or inj.require_sidecar or inj.capture_containers)) or spec.scope.approved_revisions):
         return None
+    capture = sorted(set(inj.capture_containers)) if inj else []
     return {
         "scope": given.scope,
         "forbidOptOut": bool(inj and inj.forbid_opt_out),
         "approvedRevisions": sorted(spec.scope.approved_revisions),
         "requireSidecar": bool(inj and inj.require_sidecar),
         "sidecarName": inj.sidecar_name if inj else "istio-proxy",
+        "captureContainers": capture,
+        # What is no app container; read only with captureContainers.
+        "sidecarNames": sorted(s.name for s in spec.sidecars) if capture else [],
     }
 
 
@@ -39,6 +43,38 @@ def cases(p, kit):
         kit.pod("no_sidecar_outside_mesh", False, drop, outside=True)
         # A controller's template is injected at pod creation: requireSidecar judges Pods only (SPEC.md SC009).
         kit.deployment("deployment_without_sidecar", False, drop)
+    if p["captureContainers"]:
+        side, capture = p["sidecarName"], set(p["captureContainers"])
+
+        def uncaptured(pod):
+            pod["spec"]["initContainers"] = [c for c in pod["spec"].get("initContainers", []) if c["name"] not in capture]
+
+        def gateway(pod):
+            uncaptured(pod)
+            for f in ("containers", "initContainers"):
+                pod["spec"][f] = [c for c in pod["spec"].get(f, []) if c["name"] in p["sidecarNames"]]
+
+        def capture_beside_the_app(pod):
+            moved = [c for c in pod["spec"].get("initContainers", []) if c["name"] in capture]
+            uncaptured(pod)
+            pod["spec"]["containers"] += [{k: v for k, v in c.items() if k != "restartPolicy"} for c in moved]
+
+        def debugged(pod):
+            gateway(pod)
+            pod["spec"]["ephemeralContainers"] = [{"name": "debugger", "image": "busybox:1.36"}]
+
+        if any(c in p["sidecarNames"] for c in capture):
+            kit.pod("app_without_capture", "capture-missing", uncaptured)
+            kit.deployment("template_without_capture", "capture-missing", uncaptured)
+            kit.pod("app_without_capture_outside_mesh", False, uncaptured, outside=True)
+            kit.pod("proxy_alone_like_a_gateway", False, gateway)
+            kit.pod("capture_container_beside_the_app", "capture-missing", capture_beside_the_app)
+            kit.ephemeral("debugger_beside_an_uncaptured_proxy", "capture-missing", debugged)
+        if side in p["sidecarNames"]:
+            # The check asks nothing of a pod without the sidecar: requireSidecar does.
+            kit.pod("no_proxy_no_capture", "sidecar-missing" if p["requireSidecar"] else False, lambda pod: (uncaptured(pod), pod["spec"].update(
+                containers=[c for c in pod["spec"]["containers"] if c["name"] != side],
+                initContainers=[c for c in pod["spec"].get("initContainers", []) if c["name"] != side])))
 
 
 RULE = Rule(
@@ -49,6 +85,7 @@ RULE = Rule(
         "inject-opt-out": "a sidecar.istio.io/inject label or annotation is anything but true",
         "revision-not-approved": "an istio.io/rev label or annotation is not an approved revision",
         "sidecar-missing": "a mesh Pod carries no sidecar while requireSidecar",
+        "capture-missing": "a mesh pod runs the sidecar beside app containers without any of captureContainers in initContainers",
     },
     plan=plan,
     cases=cases,

@@ -31,6 +31,7 @@ violations contains finding(found) if {
 			"default",
 			"stable",
 		],
+		"captureContainers": [],
 		"forbidOptOut": true,
 		"requireSidecar": true,
 		"scope": {
@@ -53,6 +54,7 @@ violations contains finding(found) if {
 			],
 		},
 		"sidecarName": "istio-proxy",
+		"sidecarNames": [],
 	}
 	some found in rule.violations(review.from_input(input), params, policygen.namespaces)
 }

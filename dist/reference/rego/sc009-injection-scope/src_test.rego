@@ -3,7 +3,7 @@ package policygen.sc009_test
 import data.policygen.sc009
 
 # policygen/checks.py: the check codes SC009 may report.
-catalogued_checks := {"inject-opt-out", "revision-not-approved", "sidecar-missing"}
+catalogued_checks := {"capture-missing", "inject-opt-out", "revision-not-approved", "sidecar-missing"}
 
 approved_pod_input := {
 	"apiVersion": "v1",

@@ -10,8 +10,9 @@ revision_key := "istio.io/rev"
 # METADATA
 # description: >-
 #   A mesh pod opts out of injection (anything but exactly "true"), names an
-#   unapproved revision, or, as a Pod, carries no sidecar.
-violations(rev, params, namespaces) := ({msg |
+#   unapproved revision, or, as a Pod, carries no sidecar; with captureContainers,
+#   runs the sidecar beside app containers without a container that captures traffic.
+violations(rev, params, namespaces) := (({msg |
 	# Istio releases parsed "True", "yes", " true" differently; only "true" is safe.
 	params.forbidOptOut
 	some source in ["labels", "annotations"]
@@ -34,6 +35,16 @@ violations(rev, params, namespaces) := ({msg |
 	pod.is_pod
 	not has_sidecar(pod.spec, params.sidecarName)
 	msg := {"check": "sidecar-missing", "detail": sprintf("pod: has no %q container in a mesh namespace", [params.sidecarName])}
+}) | {msg |
+	# Istio's gateway template injects the proxy alone: an app container beside it sends and takes traffic uncaptured.
+	count(params.captureContainers) > 0
+	has_sidecar(pod.spec, params.sidecarName)
+	entries := pods.containers(pod.spec)
+	count([1 | some entry in entries; not entry.name in params.sidecarNames]) > 0
+	count([1 | some entry in entries; entry.field == "initContainers"; entry.name in params.captureContainers]) == 0
+	msg := {"check": "capture-missing", "detail": sprintf("pod: runs %q beside app containers, with none of %s in initContainers: their traffic is not captured", [
+		params.sidecarName, concat(", ", params.captureContainers),
+	])}
 } if {
 	# Every check's set written here, not in a function of its own: a call costs each decision
 	# about 30 allocations (OPA stores every call's value).
