@@ -219,15 +219,16 @@ def _report(args: argparse.Namespace, plan, verdicts: list, resources: list) -> 
 
 
 def _unread_template_warnings(resources: list) -> list[str]:
-    """One line per kind whose objects keep a pod template no rule reads: a CI gate must not read them as passed."""
-    found: dict[tuple[str, str], int] = {}
+    """One line per kind whose objects keep containers no rule reads: a CI gate must not read them as passed."""
+    found: dict[str, tuple[int, str]] = {}
     for res in resources:
         if res.unread_template is not None:
-            key = (res.kind or "?", res.unread_template)
-            found[key] = found.get(key, 0) + 1
-    return [f"{n} {kind} object(s) keep a pod template at {path}, which no rule reads (the pod kinds are SPEC.md's): "
-            "their pod rules are in notEvaluated, not passed; the pods they create are judged at admission only"
-            for (kind, path), n in sorted(found.items())]
+            n, path = found.get(res.kind or "?", (0, res.unread_template))
+            found[res.kind or "?"] = (n + 1, path)
+    return [visible(f"{n} {kind} object(s) keep containers at {path}{' (the first)' if n > 1 else ''}, which no rule reads "
+                   "(the pod kinds are SPEC.md's): their pod rules are in notEvaluated, not passed; the pods made of them "
+                   "are judged at admission only")
+            for kind, (n, path) in sorted(found.items())]
 
 
 def _cmd_verify(args: argparse.Namespace) -> int:

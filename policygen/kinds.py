@@ -148,27 +148,35 @@ def foreign(kind: Any, api_version: Any) -> bool:
     return parsed is not None and not _owned(parsed[0])
 
 
-# Where other kinds keep a pod template: Argo Rollouts, OpenShift DeploymentConfigs, Knative Services and
-# OpenKruise's workloads under spec.template, a core PodTemplate under template, CronJob-like custom resources
-# under spec.jobTemplate, KEDA's ScaledJob under spec.jobTargetRef.
-_TEMPLATE_PATHS: tuple[tuple[str, ...], ...] = (
-    ("spec", "template"), ("template",), ("spec", "jobTemplate", "spec", "template"), ("spec", "jobTargetRef", "template"),
-)
+_CONTAINER_LISTS = ("containers", "initContainers", "ephemeralContainers")
 
 
 def unread_pod_template(kind: Any, api_version: Any, obj: Any) -> str | None:
-    """Where an object of a kind no pod rule reads (or a custom resource named like one: foreign()) keeps a pod
-    template with containers, as a dotted path; None for every other object. Such a template is judged nowhere
-    offline: the pods its controller creates are judged at admission only, so the report must say so."""
-    if not isinstance(obj, dict) or (kind in POD_KINDS and not foreign(kind, api_version)):
+    """Where an object of a kind no rule reads (or a custom resource named like one: foreign()) keeps containers, as a
+    path to the first mapping that holds a container list (or, as in an Argo Workflow, a `container` with an image):
+    an Argo Rollout's, a DeploymentConfig's or a Knative Service's spec.template.spec, a PodTemplate's template.spec,
+    an OpenKruise SidecarSet's spec, a training job's replica templates. None for every other object. Such containers
+    are judged nowhere offline (the pods a controller makes of them are judged at admission only), so the report must
+    say so. Metadata and status are not searched."""
+    if not isinstance(obj, dict):
         return None
-    for path in _TEMPLATE_PATHS:
-        node: Any = obj
-        for key in path:
-            node = node.get(key) if isinstance(node, dict) else None
-        spec = node.get("spec") if isinstance(node, dict) else None
-        if isinstance(spec, dict) and any(field in spec for field in ("containers", "initContainers")):
-            return ".".join(path)
+    if (kind in POD_KINDS or any(kind in kinds for kinds in CONTROL_PLANE_KINDS.values())) and not foreign(kind, api_version):
+        return None
+    stack: list[tuple[Any, str, int]] = [(value, key, 1) for key, value in reversed(list(obj.items()))
+                                         if key not in ("metadata", "status")]
+    while stack:
+        node, path, depth = stack.pop()
+        if isinstance(node, dict):
+            if any(isinstance(node.get(field), list) and any(isinstance(c, dict) for c in node[field])
+                   for field in _CONTAINER_LISTS) or (isinstance(node.get("container"), dict) and "image" in node["container"]):
+                return path
+            children = [(value, f"{path}.{key}", depth + 1) for key, value in node.items()]
+        elif isinstance(node, list):
+            children = [(value, f"{path}[{i}]", depth + 1) for i, value in enumerate(node)]
+        else:
+            continue
+        if depth < 64:
+            stack.extend(reversed(children))
     return None
 
 

@@ -395,7 +395,8 @@ def _refuse_transforming_kustomization(doc: _Doc, file: str) -> None:
     api = value.get("apiVersion")
     named = Path(file).name in _KUSTOMIZE_FILES
     # kustomize reads a file of its own names without kind (or apiVersion) as a Kustomization.
-    read_by_kustomize = (named and value.get("kind") is None) or (value.get("kind") in _KUSTOMIZE_KINDS and (
+    kind = value.get("kind")
+    read_by_kustomize = (named and kind is None) or (isinstance(kind, str) and kind in _KUSTOMIZE_KINDS and (
         named or (isinstance(api, str) and api.split("/")[0] == _KUSTOMIZE_GROUP)))
     if not read_by_kustomize:
         return

@@ -593,6 +593,9 @@ class PolicySpec(_Model):
                              "SC009 looks for it in containers and initContainers, so no pod could pass")
         placements = {s.name: s.placement for s in self.sidecars}
         for name in self.injection.capture_containers if self.injection else []:
+            if name == self.injection.sidecar_name:
+                raise ValueError(f"injection.captureContainers names {name!r}, which is sidecarName: the proxy captures no "
+                                 "traffic of its own, and the check asks for a container that sets capture up beside it")
             if "initContainers" not in placements.get(name, []):
                 raise ValueError(f"injection.captureContainers names {name!r}, which is not a listed sidecar approved in "
                                  "initContainers, where SC009 looks for it")

@@ -124,6 +124,15 @@ def test_eval_of_nothing_is_bad_input(tmp_path):
     assert proc.returncode == 2 and "no Kubernetes object" in proc.stderr
 
 
+@pytest.mark.parametrize("kind", ["[Pod]", "{a: Pod}"])
+def test_a_kind_that_is_no_string_is_bad_input_not_a_traceback(kind, tmp_path):
+    """Red team 16c: a list or map as the only document's kind raised a TypeError while the loader asked whether
+    kustomize would read the file."""
+    (tmp_path / "pod.yaml").write_text(f"apiVersion: v1\nkind: {kind}\nmetadata: {{name: a}}\n")
+    proc = _eval(str(tmp_path / "pod.yaml"))
+    assert proc.returncode == 2 and "Traceback" not in proc.stderr and "no Kubernetes object" in proc.stderr, proc.stderr
+
+
 @pytest.mark.parametrize(("engine", "setting"), [
     ("opa", {"POLICYGEN_JOBS": "abc"}),
     ("opa", {"POLICYGEN_TODAY": "tomorrow"}),

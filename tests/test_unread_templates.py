@@ -31,22 +31,39 @@ def _template(spec: dict) -> dict:
 
 UNREAD = {
     "rollout": ({"apiVersion": "argoproj.io/v1alpha1", "kind": "Rollout", "metadata": {"name": "web", "namespace": "payments"},
-                 "spec": {"template": _template(PRIVILEGED)}}, "spec.template"),
+                 "spec": {"template": _template(PRIVILEGED)}}, "spec.template.spec"),
     "deploymentconfig": ({"apiVersion": "apps.openshift.io/v1", "kind": "DeploymentConfig",
                           "metadata": {"name": "web", "namespace": "payments"}, "spec": {"template": _template(PRIVILEGED)}},
-                         "spec.template"),
+                         "spec.template.spec"),
     "podtemplate": ({"apiVersion": "v1", "kind": "PodTemplate", "metadata": {"name": "web", "namespace": "payments"},
-                     "template": _template(PRIVILEGED)}, "template"),
+                     "template": _template(PRIVILEGED)}, "template.spec"),
     "kruise-statefulset": ({"apiVersion": "apps.kruise.io/v1beta1", "kind": "StatefulSet",
                             "metadata": {"name": "web", "namespace": "payments"}, "spec": {"template": _template(PRIVILEGED)}},
-                           "spec.template"),
+                           "spec.template.spec"),
     "advanced-cronjob": ({"apiVersion": "apps.kruise.io/v1alpha1", "kind": "AdvancedCronJob",
                           "metadata": {"name": "web", "namespace": "payments"},
                           "spec": {"jobTemplate": {"spec": {"template": _template(PRIVILEGED)}}}},
-                         "spec.jobTemplate.spec.template"),
+                         "spec.jobTemplate.spec.template.spec"),
     "keda-scaledjob": ({"apiVersion": "keda.sh/v1alpha1", "kind": "ScaledJob", "metadata": {"name": "web", "namespace": "payments"},
                         "spec": {"jobTargetRef": {"template": _template({"initContainers": [{"name": "i", "image": "x"}]})}}},
-                       "spec.jobTargetRef.template"),
+                       "spec.jobTargetRef.template.spec"),
+    # Red team 16c: what fixed paths missed.
+    "pod-of-another-group": ({"apiVersion": "evil.example/v1", "kind": "Pod", "metadata": {"name": "web", "namespace": "payments"},
+                              "spec": PRIVILEGED}, "spec"),
+    "kruise-sidecarset": ({"apiVersion": "apps.kruise.io/v1alpha1", "kind": "SidecarSet", "metadata": {"name": "proxy"},
+                           "spec": {"selector": {}, "containers": [{"name": "istio-proxy", "image": "evil.example/proxy:1"}]}},
+                          "spec"),
+    "knative-revision": ({"apiVersion": "serving.knative.dev/v1", "kind": "Revision", "metadata": {"name": "web", "namespace": "payments"},
+                          "spec": PRIVILEGED}, "spec"),
+    "argo-workflow": ({"apiVersion": "argoproj.io/v1alpha1", "kind": "Workflow", "metadata": {"name": "w", "namespace": "payments"},
+                       "spec": {"entrypoint": "main", "templates": [{"name": "main", "container": {"image": "nginx"}}]}},
+                      "spec.templates[0]"),
+    "openshift-template": ({"apiVersion": "template.openshift.io/v1", "kind": "Template", "metadata": {"name": "t"},
+                            "objects": [{"kind": "Deployment", "spec": {"template": _template(PRIVILEGED)}}]},
+                           "objects[0].spec.template.spec"),
+    "podtemplate-ephemeral-only": ({"apiVersion": "v1", "kind": "PodTemplate", "metadata": {"name": "t", "namespace": "payments"},
+                                    "template": {"spec": {"ephemeralContainers": [{"name": "d", "image": "busybox"}]}}},
+                                   "template.spec"),
 }
 
 # Near misses: what the rules read, and what keeps no pod template.
@@ -61,6 +78,12 @@ READ_OR_NONE = {
     "template-not-a-mapping": {"apiVersion": "example.com/v1", "kind": "Widget", "metadata": {"name": "w"},
                                "spec": {"template": ["containers"]}},
     "configmap": {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "c"}, "data": {"template": "spec"}},
+    "image-repository": {"apiVersion": "image.toolkit.fluxcd.io/v1beta2", "kind": "ImageRepository", "metadata": {"name": "r"},
+                         "spec": {"image": "ghcr.io/org/app", "interval": "5m"}},
+    "containers-in-metadata-and-status": {"apiVersion": "example.com/v1", "kind": "Widget",
+                                          "metadata": {"name": "w", "annotations": {"containers": "[]"}},
+                                          "status": {"containers": [{"name": "c", "image": "x"}]}},
+    "empty-container-list": {"apiVersion": "example.com/v1", "kind": "Widget", "metadata": {"name": "w"}, "spec": {"containers": []}},
 }
 
 
@@ -99,10 +122,12 @@ def test_every_engine_reports_them_not_evaluated(manifests, engine):
     assert not deployment["allowed"] and "SC010" in {v["rule"] for v in deployment["violations"]}
     assert "SC010" not in deployment["notEvaluated"]
     assert by_reference["notEvaluated"] == [] and by_reference["allowed"]
-    warnings = [line for line in proc.stderr.splitlines() if "keep a pod template" in line]
-    assert any(line.startswith("policygen: warning: 1 Rollout object(s) keep a pod template at spec.template,")
+    warnings = [line for line in proc.stderr.splitlines() if "keep containers at" in line]
+    assert any(line.startswith("policygen: warning: 1 Rollout object(s) keep containers at spec.template.spec,")
                for line in warnings), proc.stderr
-    assert len(warnings) == len(UNREAD), proc.stderr
+    assert len(warnings) == len({obj["kind"] for obj, _ in UNREAD.values()}), proc.stderr
+    assert any(line.startswith("policygen: warning: 2 PodTemplate object(s) keep containers at template.spec (the first),")
+               for line in warnings), proc.stderr
 
 
 def test_the_path_that_applies_exceptions_reports_them_too(manifests):
@@ -113,3 +138,39 @@ def test_the_path_that_applies_exceptions_reports_them_too(manifests):
     assert proc.returncode == 0, proc.stderr
     said = [line for line in proc.stdout.splitlines() if line.startswith("  (not evaluated by opa: SC001")]
     assert len(said) == unread, proc.stdout
+
+
+def test_every_report_format_shows_them_unjudged_not_passed(manifests, tmp_path):
+    """A PolicyReport skips them, JUnit counts them skipped, GitHub and SARIF warn at each one's file and line: no
+    format reads such an object as passed (red team 16c)."""
+    import jsonschema
+    import xmlschema
+
+    from .cli_support import SCHEMAS
+
+    require_tool("opa")
+    path, unread = manifests
+
+    def run(fmt: str) -> str:
+        proc = policygen("eval", "--engine", "opa", "--spec", str(REFERENCE), "--fail-on", "never", "--format", fmt, str(path))
+        assert proc.returncode == 0, proc.stderr
+        return proc.stdout
+
+    results = [item for doc in yaml.safe_load_all(run("policyreport")) for item in doc["results"]]
+    skipped = [item for item in results if item["result"] == "skip"]
+    assert len(skipped) == unread and all("in a kind no rule reads" in item["message"] for item in skipped)
+    others = [item["result"] for item in results if item not in skipped]
+    assert set(others[:-1]) == {"fail"} and others[-1] == "pass", others  # the Deployment, the Rollout by reference
+
+    junit = run("junit")
+    xmlschema.XMLSchema(str(SCHEMAS / "junit-10.xsd")).validate(junit)
+    assert junit.count("<skipped ") == unread and 'skipped="%d"' % unread in junit
+
+    github = [line for line in run("github").splitlines() if line.startswith("::warning ") and "kind no rule reads" in line]
+    assert len(github) == unread and all(f"file={path}," in line for line in github)
+
+    log = json.loads(run("sarif"))
+    schema = json.loads((SCHEMAS / "sarif-2.1.0.json").read_text())
+    assert not list(jsonschema.Draft202012Validator(schema).iter_errors(log))
+    notes = [n for n in log["runs"][0]["invocations"][0]["toolExecutionNotifications"] if n.get("locations")]
+    assert len(notes) == unread and all(n.get("level", "warning") == "warning" for n in notes)  # SARIF's default

@@ -37,6 +37,8 @@ def render(run: EvalRun) -> str:
             title = f"{f.check or f.rule} {r.object_ref}"
             level = "warning" if f.action == "warn" else "error"
             lines.append(command(level, f.message, file=r.verdict.file, line=r.line, title=title))
+        if r.unread and not r.findings:
+            lines.append(command("warning", r.unread_note, file=r.verdict.file, line=r.line, title=f"not evaluated {r.object_ref}"))
         for e in r.verdict.exempted:
             # A notice: visible in the run, never a failure.
             lines.append(command("notice", f"exempted by {e.exception} until {e.expires} ({e.reason}): {e.message}",

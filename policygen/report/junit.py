@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import io
 
-from junitparser import Failure, JUnitXml, Properties, Property, TestCase, TestSuite
+from junitparser import Failure, JUnitXml, Properties, Property, Skipped, TestCase, TestSuite
 
 from .model import EvalRun
 from ..visible import visible, visible_lines
@@ -41,6 +41,9 @@ def build(run: EvalRun) -> JUnitXml:
             )
             failure.text = "\n".join(visible(f.message) for f in denials)
             case.result = [failure]
+        elif r.unread:
+            # Containers no rule reads: a skipped case, never a passed one.
+            case.result = [Skipped(message=visible(r.unread_note))]
         # One line per item: each made visible on its own, so a name's line feed cannot start a line here.
         out = [f"{r.location} {r.object_ref}"]
         out += [f"WARN {f.message}" for f in warnings]
@@ -53,7 +56,7 @@ def build(run: EvalRun) -> JUnitXml:
     xml = JUnitXml()
     xml.add_testsuite(suite)
     xml.update_statistics()
-    # Jenkins' JUnit schema has no "skipped" on the root (only on a suite); nothing is skipped here.
+    # Jenkins' JUnit schema has no "skipped" on the root (only on a suite, which counts the skipped cases).
     xml._elem.attrib.pop("skipped", None)
     _only_visible(xml._elem)
     return xml

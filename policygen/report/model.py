@@ -57,6 +57,13 @@ class ResourceResult:
     line: int
     findings: tuple[Finding, ...]
     api_version: str
+    # Where the object keeps containers in a kind no rule reads (kinds.unread_pod_template): judged by no pod rule.
+    unread: str | None = None
+
+    @property
+    def unread_note(self) -> str:
+        return (f"containers at {self.unread}, in a kind no rule reads: the pod rules were not evaluated "
+                f"({', '.join(self.verdict.not_evaluated)}), not passed")
 
     @property
     def outcome(self) -> str:
@@ -123,7 +130,9 @@ class EvalRun:
                 Finding(v.rule, check_of(v), v.message, rule_action(self.plan, v.rule)) for v in verdict.violations
             )
             api = resource.object.get("apiVersion") if resource is not None else None
-            yield ResourceResult(verdict, _line(resource, verdict), findings, api if isinstance(api, str) else "")
+            unread = getattr(resource, "unread_template", None) if resource is not None else None
+            yield ResourceResult(verdict, _line(resource, verdict), findings, api if isinstance(api, str) else "",
+                                 unread if isinstance(unread, str) else None)
 
     def counts(self) -> dict[str, int]:
         counts = {"pass": 0, "warn": 0, "deny": 0}

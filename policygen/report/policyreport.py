@@ -3,7 +3,7 @@ and other report readers show.
 
 One PolicyReport per namespace and one ClusterPolicyReport for cluster-scoped
 objects; each violation is a ``fail`` (or ``warn`` in audit mode) result, each
-clean resource a ``pass``. No timestamps, so a report diff shows only change.
+clean resource a ``pass`` (a ``skip`` where it keeps containers no rule reads). No timestamps, so a report diff shows only change.
 """
 
 from __future__ import annotations
@@ -34,10 +34,11 @@ def _results(run: EvalRun, r: ResourceResult) -> list[dict[str, Any]]:
         return [{
             "policy": run.plan.name,
             "rule": "all",
-            "result": "pass",
+            # Containers no rule reads are skipped, never passed.
+            "result": "skip" if r.unread else "pass",
             "scored": True,
             "source": SOURCE,
-            "message": "no rule of the spec is violated",
+            "message": r.unread_note if r.unread else "no rule of the spec is violated",
             "resources": [_ref(r)],
             "properties": where,
         }]

@@ -161,6 +161,18 @@ def build(run: EvalRun) -> om.SarifLog:
             descriptor=om.ReportingDescriptorReference(id=rule),
         )
         for rule in run.not_evaluated
+    ] + [
+        # Each object whose containers no rule reads, where it is: never counted as passed.
+        om.Notification(
+            message=om.Message(text=visible(f"{r.object_ref}: {r.unread_note}")),
+            level="warning",
+            locations=[om.Location(
+                physical_location=om.PhysicalLocation(artifact_location=om.ArtifactLocation(uri=_uri(r.verdict.file)),
+                                                      region=om.Region(start_line=r.line)),
+                logical_locations=[om.LogicalLocation(fully_qualified_name=visible(r.object_ref), kind="resource")],
+            )],
+        )
+        for r in run.results if r.unread and not r.findings
     ]
     from .. import __version__
 
