@@ -150,10 +150,13 @@ def _run(engine: str, plan, samples: SampleSet, opa_server):
         return pg.evaluate(plan, engine, samples)
     import tempfile
 
+    from policygen.pipeline import unread_templates
+
     with tempfile.TemporaryDirectory() as tmp:
         dist = Path(tmp) / "dist"
         write_tree(render_all(plan, ["rego"]), dist)
-        return OpaEngine(opa_server).evaluate(dist, plan, samples)
+        # What pg.evaluate adds to every engine's verdicts: containers no rule reads are not evaluated.
+        return unread_templates(plan, samples.resources, OpaEngine(opa_server).evaluate(dist, plan, samples))
 
 
 class EvalCache:
