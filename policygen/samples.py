@@ -20,6 +20,7 @@ import sys
 from collections import deque
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -116,9 +117,10 @@ class Resource:
         """A custom resource named like a kind the rules read (kinds.foreign): no rule reads it."""
         return foreign(self.object.get("kind"), self.object.get("apiVersion"))
 
-    @property
+    @cached_property
     def unread_template(self) -> str | None:
-        """Where the object keeps a pod template that no rule reads (kinds.unread_pod_template), or None."""
+        """Where the object keeps containers that no rule reads (kinds.unread_pod_template), or None: searched once,
+        as the verdicts, the warnings and the report each ask."""
         obj = self.object
         return unread_pod_template(obj.get("kind"), obj.get("apiVersion"), obj)
 

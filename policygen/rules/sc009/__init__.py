@@ -70,11 +70,14 @@ def cases(p, kit):
             kit.pod("proxy_alone_like_a_gateway", False, gateway)
             kit.pod("capture_container_beside_the_app", "capture-missing", capture_beside_the_app)
             kit.ephemeral("debugger_beside_an_uncaptured_proxy", "capture-missing", debugged)
+        def neither(pod):
+            uncaptured(pod)
+            for f in ("containers", "initContainers"):
+                pod["spec"][f] = [c for c in pod["spec"].get(f, []) if c["name"] != side]
+
         if side in p["sidecarNames"]:
             # The check asks nothing of a pod without the sidecar: requireSidecar does.
-            kit.pod("no_proxy_no_capture", "sidecar-missing" if p["requireSidecar"] else False, lambda pod: (uncaptured(pod), pod["spec"].update(
-                containers=[c for c in pod["spec"]["containers"] if c["name"] != side],
-                initContainers=[c for c in pod["spec"].get("initContainers", []) if c["name"] != side])))
+            kit.pod("no_proxy_no_capture", "sidecar-missing" if p["requireSidecar"] else False, neither)
 
 
 RULE = Rule(
