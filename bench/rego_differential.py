@@ -41,6 +41,7 @@ from policygen.kinds import POD_KINDS  # noqa: E402
 from policygen.samples import load_samples  # noqa: E402
 from tests.adversarial.type_confusion import field_types, mutants_of, sample  # noqa: E402
 from tests.mutations import pod_meta, pod_spec  # noqa: E402
+from tests.near_misses import CONTAINER_EDITS, META_EDITS, POD_EDITS, edited  # noqa: E402
 
 KINDS = ["Pod", "Deployment", "CronJob", "Namespace", "ConfigMap", "PeerAuthentication",
          "MutatingWebhookConfiguration", "ClusterRole", "RoleBinding", "Secret"]
@@ -86,78 +87,6 @@ def reviews(doc: dict[str, Any]) -> list[dict[str, Any]]:
             request["oldObject"] = old
         out.append({"apiVersion": "admission.k8s.io/v1", "kind": "AdmissionReview", "request": request})
     return out
-
-
-# One change each to what the rules read of a container or its pod, near what an approved pod holds: the
-# inputs on which a shortcut for the usual case (a body that clears it before the checks) could differ.
-CONTAINER_EDITS: list[tuple[str, Any]] = [
-    ("securityContext", None), ("securityContext", "x"), ("securityContext", {}),
-    ("securityContext.privileged", True), ("securityContext.privileged", None), ("securityContext.privileged", "false"),
-    ("securityContext.allowPrivilegeEscalation", True), ("securityContext.allowPrivilegeEscalation", None),
-    ("securityContext.runAsUser", 0), ("securityContext.runAsUser", 1337), ("securityContext.runAsUser", 1337.0),
-    ("securityContext.runAsUser", "1337"), ("securityContext.runAsGroup", 1337), ("securityContext.runAsNonRoot", False),
-    ("securityContext.readOnlyRootFilesystem", False), ("securityContext.capabilities", None),
-    ("securityContext.capabilities", {}), ("securityContext.capabilities", "x"),
-    ("securityContext.capabilities.add", ["net_admin"]), ("securityContext.capabilities.add", ["CAP_NET_ADMIN"]),
-    ("securityContext.capabilities.add", ["NET_ADMIN", "SYS_ADMIN"]), ("securityContext.capabilities.add", ["ALL"]),
-    ("securityContext.capabilities.add", [1]), ("securityContext.capabilities.add", [""]),
-    ("securityContext.capabilities.add", None), ("securityContext.capabilities.add", "NET_ADMIN"),
-    ("securityContext.capabilities.add", []), ("securityContext.capabilities.drop", ["all"]),
-    ("securityContext.capabilities.drop", ["CAP_ALL"]), ("securityContext.capabilities.drop", []),
-    ("securityContext.capabilities.drop", None), ("securityContext.capabilities.drop", "ALL"),
-    ("securityContext.capabilities.drop", ["NET_RAW"]), ("securityContext.capabilities.drop", ["ALL", 1]),
-    ("command", []), ("command", ["/bin/sh"]), ("command", None), ("args", None), ("args", []), ("args", "proxy"),
-    ("args", ["--evil"]), ("envFrom", []), ("envFrom", [{"configMapRef": {"name": "x"}}]), ("envFrom", None),
-    ("env", None), ("env", []), ("env", "x"), ("env+", {"name": "LD_PRELOAD", "value": "/x.so"}),
-    ("env+", {"name": "CA_ADDR", "value": "evil:15012"}), ("env+", {"name": "CA_ADDR", "value": "istiod.istio-system.svc:15012"}),
-    ("env+", {"name": "CA_ADDR", "valueFrom": {"fieldRef": {"fieldPath": "metadata.name"}}}),
-    ("env+", {"name": "CA_ADDR", "value": "istiod.istio-system.svc:15012", "valueFrom": None}),
-    ("env+", {"name": "PILOT_CERT_PROVIDER"}), ("env+", {"name": "PILOT_CERT_PROVIDER", "value": ""}),
-    ("env+", {"value": "x"}), ("env+", {"name": 1}), ("env+", "LD_PRELOAD"), ("env+", {"name": "ISTIO_META_CERT_SIGNER"}),
-    ("env-", 0), ("env-", 1), ("volumeMounts", None), ("volumeMounts", []), ("volumeMounts", "x"),
-    ("volumeMounts+", {"name": "host-root", "mountPath": "/host"}), ("volumeMounts+", {"mountPath": "/x"}),
-    ("volumeMounts+", "istio-envoy"), ("volumeDevices", []), ("volumeDevices", [{"name": "istio-envoy", "devicePath": "/d"}]),
-    ("volumeDevices", None), ("resources", None), ("resources", {}), ("resources.limits", None),
-    ("resources.limits.cpu", "0"), ("resources.limits.cpu", "3"), ("resources.limits.cpu", "2001m"),
-    ("resources.limits.cpu", "1.5"), ("resources.limits.cpu", 2), ("resources.limits.cpu", None),
-    ("resources.limits.cpu", "02"), ("resources.limits.memory", "2Gi"), ("resources.limits.memory", "1.5Gi"),
-    ("resources.limits.memory", "1073741825"), ("resources.limits.memory", "1G"), ("resources.limits.memory", None),
-    ("resources.requests", None), ("resources.requests", {}), ("resources.requests.cpu", None),
-    ("resources.requests.cpu", "3"), ("resources.requests.memory", "4Gi"), ("resources.requests.memory", "-1"),
-    ("restartPolicy", "Never"), ("restartPolicy", None), ("name", "istio-proxy"), ("name", "istio-init"),
-]
-POD_EDITS: list[tuple[str, Any]] = [
-    ("securityContext", None), ("securityContext", "x"), ("securityContext.runAsUser", 1337),
-    ("securityContext.runAsGroup", 1337), ("securityContext.runAsUser", 1000), ("volumes", None), ("volumes", "x"),
-    ("volumes+", {"name": "host-root", "hostPath": {"path": "/"}}), ("volumes+", {"name": "istio-envoy", "hostPath": {"path": "/"}}),
-    ("volumes+", {"hostPath": {"path": "/"}}), ("volumes+", "x"), ("hostNetwork", True), ("hostPID", True),
-]
-META_EDITS: list[tuple[str, Any]] = [
-    ("namespace", None), ("namespace", 1), ("namespace", ""), ("name", None), ("name", ["x"]), ("labels", None),
-    ("labels", {"a": 1}), ("annotations", {"a": None}), ("annotations", "x"), ("labels", []),
-]
-
-
-def edited(target: dict[str, Any], path: str, value: Any) -> None:
-    """Applies one edit: a dotted path set (parents created), or "+" to append to a list, "-" to drop a member."""
-    if path.endswith("+") or path.endswith("-"):
-        field = path[:-1]
-        current = target.get(field)
-        if not isinstance(current, list):
-            current = []
-        current = list(current)
-        if path.endswith("+"):
-            current.append(value)
-        elif len(current) > value:
-            del current[value]
-        target[field] = current
-        return
-    *parents, last = path.split(".")
-    for key in parents:
-        if not isinstance(target.get(key), dict):
-            target[key] = {}
-        target = target[key]
-    target[last] = value
 
 
 def near_misses(docs: list[dict[str, Any]], count: int, rng: random.Random) -> list[dict[str, Any]]:

@@ -184,3 +184,61 @@ def parse_quantity(value: object) -> decimal.Decimal:
     if q.sign < 0:
         raise QuantityError(f"a resource quantity is never negative: {value!r}"[:200])
     return q.to_decimal()
+
+
+# The shapes the Rego library's nano() reads without parse(): a whole number without a leading zero, of at
+# most 15 digits before a decimal suffix and 9 before a binary one (templates/rego/lib/quantity.rego).
+_NANO_SHAPES = ([(suffix, 10 ** (exp - NANO), 15) for suffix, exp in _DECIMAL_SUFFIX.items()]
+                + [(suffix, 2**power * 10**-NANO, 9) for suffix, power in _BINARY_SUFFIX.items() if suffix in ("Ki", "Mi", "Gi")])
+
+
+def _same_length(lo: str, hi: str) -> list[str]:
+    """Patterns for the integers lo..hi, both written with the same number of digits."""
+    if lo == hi:
+        return [lo]
+    if len(lo) == 1:
+        return [f"[{lo}-{hi}]"]
+    common = 0
+    while lo[common] == hi[common]:
+        common += 1
+    if common:
+        return [lo[:common] + p for p in _same_length(lo[common:], hi[common:])]
+    rest = len(lo) - 1
+    out = []
+    start, stop = int(lo[0]), int(hi[0])
+    if lo[1:] != "0" * rest:
+        out += [lo[0] + p for p in _same_length(lo[1:], "9" * rest)]
+        start += 1
+    hi_full = hi[1:] == "9" * rest
+    if not hi_full:
+        stop -= 1
+    if start <= stop:
+        first = str(start) if start == stop else f"[{start}-{stop}]"
+        out.append(first + ("[0-9]" if rest == 1 else f"[0-9]{{{rest}}}"))
+    if not hi_full:
+        out += [hi[0] + p for p in _same_length("0" * rest, hi[1:])]
+    return out
+
+
+def int_range_pattern(lo: int, hi: int) -> str:
+    """A regular expression (unanchored) for the decimal integers lo..hi, written without leading zeros."""
+    parts = []
+    for digits in range(len(str(lo)), len(str(hi)) + 1):
+        a, b = max(lo, 10 ** (digits - 1) if digits > 1 else 0), min(hi, 10**digits - 1)
+        if a <= b:
+            parts += _same_length(str(a), str(b))
+    return "(?:" + "|".join(parts) + ")"
+
+
+def at_most_pattern(max_nano: int | None, positive: bool) -> str | None:
+    """An anchored regular expression for quantities nano() reads as at most max_nano (no bound: None), above
+    zero if positive: each nano() shape whose number is in range. A quantity it matches has that value in
+    every reader; one it does not match may still be within (another shape), and is left to parse(). None
+    where no quantity is (a positive one at most zero)."""
+    parts = []
+    for suffix, unit, digits in _NANO_SHAPES:
+        top = 10**digits - 1 if max_nano is None else min(max_nano // unit, 10**digits - 1)
+        bottom = 1 if positive else 0
+        if top >= bottom:
+            parts.append(int_range_pattern(bottom, top) + suffix)
+    return "^(?:" + "|".join(parts) + ")$" if parts else None

@@ -419,6 +419,31 @@ def test_usual_status_documents_are_clean_by_the_counts(rego_lib, seed):
 
 @SETTINGS
 @given(seed=st.integers(0, 2**32 - 1))
+def test_compact_status_documents_are_usual_documents(rego_lib, seed):
+    """The usual pod clears a status annotation by SC003's compactDocument before its usualDocument: every
+    document the compact one matches (in OPA's RE2) must be one usualDocument matches too."""
+    from policygen.rules.sc003.status import rego_status_patterns
+
+    rnd = random.Random(seed)
+    docs = [_status_document(rnd) for _ in range(400)]
+    # The injector's own writing, and near misses of it.
+    docs += [_mutated(rnd, json.dumps({k: v for k, v in (
+        ("initContainers", rnd.choice([None, ["istio-init"], ["istio-init", "istio-proxy"], ["evil"], []])),
+        ("containers", rnd.choice([None, ["istio-proxy"], ["istio-proxy", "evil"]])),
+        ("volumes", rnd.choice([None, ["workload-socket", "istio-envoy"], [1], "x"])),
+        ("imagePullSecrets", None), ("revision", rnd.choice(["default", 1, True])),
+    ) if rnd.random() < 0.9}, separators=(",", ":"))) for _ in range(400)]
+    compact = rego_status_patterns(["istio-init", "istio-proxy", "istio-validation"])["compactDocument"]
+    r = "data.lib.policygen.rules.sc003"
+    query = f"rows := [[regex.match(input.compact, v), regex.match({r}.status_usual_document, v)] | some v in input.docs]"
+    rows = rego_lib.client.ad_hoc_query(query, {"docs": docs, "compact": compact})["result"][0]["rows"]
+    assert len(rows) == len(docs)
+    assert [d for d, (c, usual) in zip(docs, rows) if c and not usual] == []
+    assert sum(c for c, _ in rows) >= 20 and sum(usual and not c for c, usual in rows) >= 10
+
+
+@SETTINGS
+@given(seed=st.integers(0, 2**32 - 1))
 def test_a_plainly_other_image_is_none_of_the_sidecar_images(rego_lib, seed):
     """SC003 asks images.plainly_other of each app container's image before parsing it: wherever it holds, the
     image must parse, and be none of the repositories (under any host or port) and carry none of the digests
@@ -454,3 +479,66 @@ def test_a_plainly_other_image_is_none_of_the_sidecar_images(rego_lib, seed):
     # Both sides reached: images it clears, and parseable images it leaves to the parse (a marker, no host).
     assert sum(o for o, _, _ in rows) >= 10 and sum(p and not o for o, p, _ in rows) >= 30
     assert sum(n for _, _, n in rows) >= 10
+
+
+def _quantity_near(rnd: random.Random, max_nano: int) -> str:
+    """A quantity near a maximum: its value in each unit, one more or less, other digits, zeros, odd shapes."""
+    suffixes = ["", "n", "u", "m", "k", "M", "G", "T", "P", "E", "Ki", "Mi", "Gi", "Ti", "e3", "i", "MI"]
+    units = {"": 10**9, "n": 1, "u": 10**3, "m": 10**6, "k": 10**12, "M": 10**15, "G": 10**18, "T": 10**21, "P": 10**24,
+             "E": 10**27, "Ki": 1024 * 10**9, "Mi": 1024**2 * 10**9, "Gi": 1024**3 * 10**9}
+    suffix = rnd.choice(suffixes)
+    base = max_nano // units.get(suffix, 10**9)
+    number = rnd.choice([base, base + 1, base - 1, base * 10, base // 10 + 1, 0, 1, rnd.randint(0, 10**rnd.randint(1, 17))])
+    text = str(max(number, 0))
+    return _mutated(rnd, rnd.choice(["", "", "", "0", "+", "-"]) + text + suffix)
+
+
+@SETTINGS
+@given(seed=st.integers(0, 2**32 - 1))
+def test_usual_quantity_patterns_hold_nothing_out_of_range(rego_lib, seed):
+    """SC007's usual-case patterns (quantity.at_most_pattern, in usual.rego): a quantity one matches, in OPA's
+    regular expressions and Python's alike, is one whose value is above zero where asked and within the maximum;
+    and each maximum written as the injector writes it matches."""
+    from policygen.quantity import at_most_pattern
+
+    rnd = random.Random(seed)
+    rows = []
+    for _ in range(6):
+        max_nano = rnd.choice([2 * 10**9, 10**9, 1024**3 * 10**9, 512 * 1024**2 * 10**9, 10**6, 1, 0,
+                               rnd.randint(1, 10**22)])
+        positive = rnd.random() < 0.5
+        pattern = at_most_pattern(max_nano, positive)
+        if pattern is None:
+            assert positive and max_nano < 1
+            continue
+        rows += [(pattern, q, max_nano, positive) for q in (_quantity_near(rnd, max_nano) for _ in range(150))]
+    found = rego_lib.client.ad_hoc_query("rows := [regex.match(p, q) | some [p, q] in input.rows]",
+                                         {"rows": [[p, q] for p, q, _, _ in rows]})["result"][0]["rows"]
+    wrong = []
+    for (pattern, q, max_nano, positive), in_rego in zip(rows, found, strict=True):
+        in_python = re.fullmatch(pattern[1:-1], q) is not None
+        if in_rego != in_python:
+            wrong.append((q, "rego", in_rego, "python", in_python))
+        elif in_python:
+            value = parse(q).nano()
+            if value > max_nano or (positive and value <= 0):
+                wrong.append((q, value, max_nano, positive))
+    assert wrong == []
+    assert sum(found) >= 50, "the generator must reach matching quantities"
+    for written, nano in (("2", 2 * 10**9), ("1Gi", 1024**3 * 10**9), ("100m", 10**8), ("128Mi", 128 * 1024**2 * 10**9)):
+        assert re.fullmatch(at_most_pattern(nano, True)[1:-1], written)
+
+
+@SETTINGS
+@given(bounds=st.tuples(st.integers(0, 10**16), st.integers(0, 10**16)))
+def test_integer_range_patterns(bounds):
+    """quantity.int_range_pattern: exactly the integers from lo to hi, written without leading zeros."""
+    from policygen.quantity import int_range_pattern
+
+    lo, hi = sorted(bounds)
+    pattern = re.compile(int_range_pattern(lo, hi))
+    rnd = random.Random(lo * 31 + hi)
+    probes = {lo, hi, lo - 1, hi + 1, 0, 10**len(str(hi)), *(rnd.randint(0, 2 * hi + 10) for _ in range(400))}
+    for n in (p for p in probes if p >= 0):
+        assert (pattern.fullmatch(str(n)) is not None) == (lo <= n <= hi), (lo, hi, n)
+        assert pattern.fullmatch("0" + str(n)) is None, (lo, hi, n)

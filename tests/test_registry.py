@@ -16,6 +16,7 @@ from policygen.backends.rego import UNSUPPORTED as REGO_UNSUPPORTED
 from policygen.backends.vap import UNSUPPORTED as VAP_UNSUPPORTED
 from policygen.checks import CHECKS
 from policygen.fixtures import cases_for
+from policygen.kinds import rule_kinds
 from policygen.rules import ALL_RULE_IDS, CATALOGUE, REGISTRY, RULES
 from policygen.rules.registry import BACKENDS_WITH_GAPS, CEL_SOURCE, REGO_SOURCE
 
@@ -58,6 +59,10 @@ def test_every_rule_has_every_part(rule_id):
     assert rule.cases is not None
     assert (rule.folder / RULE_SPEC).is_file()
     assert CHECKS[rule_id] == dict(rule.checks)
+    # Lines in the whole set's usual pod (policygen/usual.py) exactly where the rule says when they apply;
+    # a pod rule without them leaves every spec's main.violations asking every rule.
+    assert (rule.folder / "usual.rego.jinja").is_file() == (rule.usual is not None)
+    assert rule.usual is None or (rule.renders_in("rego") and "Pod" in rule_kinds(rule_id))
 
 
 def test_backends_read_their_gaps_from_the_rule_folders():

@@ -12,8 +12,9 @@ from ..fixtures import cases_for
 from ..inventory import scope_of
 from ..kinds import API_GROUPS, CLUSTER_SCOPED_KINDS, rule_kinds
 from ..plan import Plan, RulePlan, per_plan
-from ..render import escape_unsafe, render, templates_root
+from ..render import escape_unsafe, make_env, render, templates_root
 from ..rules import REGISTRY, not_rendered_by
+from .. import usual
 
 # Rules no Rego engine can decide (each rule folder says why).
 UNSUPPORTED = not_rendered_by("rego")
@@ -64,6 +65,43 @@ def rego_literal(value: Any, depth: int = 1) -> str:
 def rego_set(items: list[str]) -> str:
     """A set of strings as a Rego literal, laid out as `opa fmt` lays it out."""
     return "{" + ", ".join(_json_literal(i) for i in items) + "}"
+
+
+def rego_set_of(items: list[Any]) -> str:
+    """A set of JSON values as a one-line Rego literal; set() when empty ({} is an empty object)."""
+    return "{" + ", ".join(_json_literal(i) for i in items) + "}" if items else "set()"
+
+
+def _member(values: list[Any]) -> str:
+    """`== value` or `in {values}`: membership as Regal would have it written."""
+    return f"== {_json_literal(values[0])}" if len(values) == 1 else f"in {rego_set_of(values)}"
+
+
+def _raw(pattern: str) -> str:
+    """A regular expression as a raw string where it can be one (it holds no backquote), else JSON."""
+    return f"`{pattern}`" if "`" not in pattern and pattern.isprintable() else _json_literal(pattern)
+
+
+def _body_lines(text: str) -> str:
+    """A fragment's lines, each one tab in, as a body holds them."""
+    return "".join(f"\t{line.strip()}\n" for line in text.splitlines() if line.strip())
+
+
+def usual_source(plan: Plan, rules: list[RulePlan]) -> str | None:
+    """usual.rego: the usual pod cleared in one body (policygen/usual.py), or None where it cannot be."""
+    context = usual.context(plan, rules)
+    if context is None:
+        return None
+    env = make_env()
+    modules = [
+        (env.get_template(REGISTRY[r.rule_id].usual_template).module, r.params, REGISTRY[r.rule_id].template_context(r.params))
+        for r in context["rules"]
+    ]
+    helpers = {"lit": _json_literal, "set_of": rego_set_of, "member": _member, "raw": _raw, "lines": _body_lines,
+               "canonical_caps": usual.canonical_caps}
+    return env.get_template("rego/usual.rego.jinja").render(
+        u={**context, **helpers}, modules=modules, fields=("initContainers", "containers", "ephemeralContainers"),
+    )
 
 
 def package_of(rule: RulePlan) -> str:
@@ -152,8 +190,12 @@ class RegoBackend:
                 checks=rego_set(sorted(CHECKS[rule.rule_id])),
                 cases=rule_cases,
             )
+        usual_rego = usual_source(plan, rules)
+        if usual_rego is not None:
+            files[PurePosixPath("usual.rego")] = usual_rego
         files[PurePosixPath("main.rego")] = render(
             "rego/main.rego.jinja",
+            usual=usual_rego is not None,
             plan_name=plan.name,
             mode=plan.mode,
             rules=[r.rule_id.lower() for r in rules],

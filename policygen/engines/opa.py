@@ -34,8 +34,10 @@ from .runner import BatchFailed
 
 CHUNK = 100  # resources per query: small enough that the server holds little, big enough to amortise a request
 
-# Libraries before the modules that call their functions: OPA compiles each upload.
-_LOAD_ORDER = ("lib/review.rego", "lib/scope.rego", "lib/images.rego", "lib/quantity.rego", "lib/pods.rego", "lib/rules/")
+# Libraries before the modules that call their functions: OPA compiles each upload (and each removal,
+# which goes the other way). usual.rego reads the rule libraries, and main.rego reads it.
+_LOAD_ORDER = ("lib/review.rego", "lib/scope.rego", "lib/images.rego", "lib/quantity.rego", "lib/pods.rego", "lib/rules/",
+               "usual.rego")
 
 
 def _free_port() -> int:
@@ -141,7 +143,10 @@ class OpaServer:
     def _sync(self, client: OpaClient, modules: dict[str, str]) -> None:
         # Callers before callees on the way out, callees first on the way in.
         for rel in sorted((r for r in self._loaded if r not in modules), key=_load_rank, reverse=True):
-            client.delete_policy(self._loaded.pop(rel)[0])
+            # Forgotten only once OPA has let it go: a removal it refuses (a caller still loaded) leaves it
+            # held, for load()'s second try to remove after its callers.
+            client.delete_policy(self._loaded[rel][0])
+            del self._loaded[rel]
         for rel, text in modules.items():
             if rel not in self._loaded or self._loaded[rel][1] != text:
                 policy_id = self._loaded[rel][0] if rel in self._loaded else rel

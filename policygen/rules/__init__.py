@@ -1,8 +1,8 @@
 """The rule registry: every rule ID, each in its own folder (policygen/rules/<id>/).
 
 A folder holds the rule's whole life: catalogue entry, sub-check codes, the
-planner, rule.rego.jinja, rule.cel.jinja, its cases and what no backend of a
-kind can render. Adding a rule is one folder and one line below; the plan, the
+planner, rule.rego.jinja, rule.cel.jinja, a pod rule's usual.rego.jinja, its
+cases and what no backend of a kind can render. Adding a rule is one folder and one line below; the plan, the
 backends, the fixtures, coverage and docs loop over RULES.
 """
 

@@ -2,7 +2,9 @@
 
 A rule folder holds its catalogue entry, its sub-check codes, the function that
 plans it from the spec, its Rego (``rule.rego.jinja``), its CEL
-(``rule.cel.jinja``), its cases and the backends that cannot render it. Nothing
+(``rule.cel.jinja``), a pod rule's lines in the whole set's usual pod
+(``usual.rego.jinja``, policygen/usual.py), its cases and the backends that
+cannot render it. Nothing
 here imports a later stage of the pipeline: the plan, the fixtures and the
 backends read rules, never the reverse.
 """
@@ -20,6 +22,7 @@ if TYPE_CHECKING:  # pragma: no cover
 
 REGO_SOURCE = "rule.rego.jinja"
 CEL_SOURCE = "rule.cel.jinja"
+USUAL_SOURCE = "usual.rego.jinja"
 # Backends a rule may be unable to render; the rule says why, and the engines report it in notEvaluated.
 # "rego" is OPA, conftest and Gatekeeper; "vap" the ValidatingAdmissionPolicy backend.
 BACKENDS_WITH_GAPS = ("rego", "vap")
@@ -88,6 +91,9 @@ class Rule:
     # What the rule's templates (Rego and CEL) read besides its params, from its params: grammars and
     # limits that belong to the rule, not to a backend.
     template_context: Callable[[Mapping[str, Any]], Mapping[str, Any]] = field(default=lambda params: {})
+    # Whether the rule's usual.rego.jinja can clear a pod under these params (policygen/usual.py): a pod
+    # rule without one, or whose params it cannot clear, leaves main.violations to ask every rule.
+    usual: Callable[[Mapping[str, Any]], bool] | None = None
 
     @property
     def rule_id(self) -> str:
@@ -104,6 +110,10 @@ class Rule:
     @property
     def cel_template(self) -> str | None:
         return self._source(CEL_SOURCE)
+
+    @property
+    def usual_template(self) -> str | None:
+        return self._source(USUAL_SOURCE)
 
     def renders_in(self, backend: str) -> bool:
         return backend not in self.not_rendered

@@ -50,4 +50,5 @@ RULE = Rule(
     plan=plan,
     cases=cases,
     folder=Path(__file__).parent,
+    usual=lambda params: True,
 )

@@ -186,4 +186,5 @@ RULE = Rule(
     coverage_notes={
         "ValidatingAdmissionPolicy": "yes: the status annotation is read by a strict JSON grammar (docs/vap.md)",
     },
+    usual=lambda params: True,
 )

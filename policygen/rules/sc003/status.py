@@ -81,9 +81,16 @@ def rego_status_patterns(sidecar_names: list[str]) -> dict[str, str]:
     `document` and the two counts say, at a third of the cost.
     """
     usual_member = rf'(?:{_member_of(_approved(sidecar_names))}|"(?:{"|".join(_INJECTOR_KEYS)})"{_WS}:{_WS}(?:{_SCALAR}|{_ARRAY}))'
+    # The same without white space, numbers or booleans, as the injector writes it: a smaller program that
+    # RE2 runs several times faster, for the whole set's usual pod (rules/sc003/usual.rego.jinja). Every
+    # document it matches, usualDocument matches (tests/test_parsers_property.py).
+    approved = _approved(sidecar_names)
+    compact_member = (rf'(?:{_NAME_KEYS}:(?:null|\[(?:{approved}(?:,{approved})*)?\])'
+                      rf'|"(?:{"|".join(_INJECTOR_KEYS)})":(?:null|{_STR}|\[(?:{_STR}(?:,{_STR})*)?\]))')
     return {
         "approvedMember": _member_of(_approved(sidecar_names)),
         "usualDocument": rf"^{_WS}\{{{_WS}(?:{usual_member}(?:{_WS},{_WS}{usual_member})*)?{_WS}\}}{_WS}$",
+        "compactDocument": rf"^\{{(?:{compact_member}(?:,{compact_member})*)?\}}$",
         "name": rf'"([^"\\\x00-\x1f]*)"{_WS}[,\]]',
     }
 

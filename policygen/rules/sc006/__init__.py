@@ -89,6 +89,11 @@ def cases(p, kit):
     ))
 
 
+def usual(params):
+    """Whether usual.rego.jinja can clear this rule's sidecars: only without sources or paths, as problems()'s usual case."""
+    return all(side["sources"] == [] and side["paths"] == [] for side in params["sidecars"])
+
+
 RULE = Rule(
     info=RuleInfo("SC006", "sidecar-volume-mounts", "Sidecar volume mounts",
                   "A sidecar mounts only approved volumes and never a hostPath volume.",
@@ -103,4 +108,5 @@ RULE = Rule(
     plan=plan,
     cases=cases,
     folder=Path(__file__).parent,
+    usual=usual,
 )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ...quantity import parse, parse_quantity
+from ...quantity import at_most_pattern, parse, parse_quantity
 from ..registry import POD, SIDECAR_CATEGORY, Rule, RuleInfo, per_sidecar
 
 
@@ -64,6 +64,20 @@ def cases(p, kit):
                     lambda pod, r=bound["resource"], q=f"{ki}.{'0' * 20}Ki": kit.sidecar(pod, name)["resources"]["limits"].update({r: q}))
 
 
+def template_context(params):
+    """For usual.rego.jinja: per sidecar, the quantities its usual case clears by one regular expression each
+    (policygen/quantity.py at_most_pattern): each limit above zero and within its maximum, each request
+    within its maximum."""
+    def patterns(side):
+        bounds = {b["resource"]: int(b["maxNano"]) for b in side["maxLimits"]}
+        requests = {b["resource"]: int(b["maxNano"]) for b in side["maxRequests"]}
+        return {
+            "limits": {r: at_most_pattern(bounds.get(r), True) for r in sorted({"cpu", "memory", *bounds})},
+            "requests": {r: at_most_pattern(m, False) for r, m in sorted(requests.items())},
+        }
+    return {"usual_quantities": {side["name"]: patterns(side) for side in params["sidecars"]}}
+
+
 RULE = Rule(
     info=RuleInfo("SC007", "sidecar-resources", "Sidecar resources",
                   "A sidecar has cpu and memory limits within the approved maxima, requests too.",
@@ -77,4 +91,8 @@ RULE = Rule(
     plan=plan,
     cases=cases,
     folder=Path(__file__).parent,
+    # A limit whose maximum is below one nano-unit has no usual value: such a spec leaves every rule asked.
+    usual=lambda params: all(p is not None for q in template_context(params)["usual_quantities"].values()
+                             for p in q["limits"].values()),
+    template_context=template_context,
 )

@@ -93,4 +93,5 @@ RULE = Rule(
     plan=plan,
     cases=cases,
     folder=Path(__file__).parent,
+    usual=lambda params: True,
 )

@@ -96,6 +96,12 @@ def cases(p, kit):
         kit.pod("app_mounts_forbidden_volume_outside_mesh", False, mounts([{"name": volume, "mountPath": "/proxy"}]), outside=True)
 
 
+def usual(params):
+    """Whether usual.rego.jinja can clear app containers: only where problems()'s usual case can."""
+    return (params["requireDeclaredIdentity"] is False and params["forbidSupplementalGroups"] is False
+            and params["forbiddenVolumes"] == [])
+
+
 RULE = Rule(
     info=RuleInfo("SC010", "app-container-identity", "App container identity",
                   "An app container does not run as the proxy's UID or GID, adds no traffic-capturing capability and is not privileged.",
@@ -115,4 +121,5 @@ RULE = Rule(
     plan=plan,
     cases=cases,
     folder=Path(__file__).parent,
+    usual=usual,
 )

@@ -1,0 +1,412 @@
+# METADATA
+# title: The usual pod
+# description: >-
+#   A Pod of the shape the injector writes, cleared in one body so that main.violations need not ask
+#   each rule (policygen/usual.py). Each rule's lines come from its folder's usual.rego.jinja and ask
+#   no less than the rule's own usual case; where any line does not hold, main.violations asks every
+#   rule, so nothing is cleared here that a rule would deny.
+package policygen.usual
+
+import data.lib.policygen.images
+import data.lib.policygen.pods
+import data.lib.policygen.review
+
+sidecar_names := {"istio-init", "istio-proxy", "istio-validation"}
+
+# METADATA
+# scope: document
+# description: >-
+#   The input is a Pod every rule would find nothing in: well formed (parts), each container usual
+#   where it sits and, in the mesh, the pod too.
+pod if {
+	parts.spec
+	in_mesh
+	sc003_status(object.get(parts.annotations, "sidecar.istio.io/status", null))
+	volumes6 := object.get(parts.spec, "volumes", [])
+	is_array(volumes6)
+	count([1 | some volume in volumes6; is_string(volume.name); object.get(volume, "hostPath", null) == null]) == count(volumes6)
+	count(object.keys(parts.annotations) & {"istio.io/reroute-virtual-interfaces", "proxy.istio.io/config", "sidecar.istio.io/bootstrapOverride", "sidecar.istio.io/proxyImage", "sidecar.istio.io/proxyImageType", "sidecar.istio.io/userVolume", "sidecar.istio.io/userVolumeMount", "traffic.sidecar.istio.io/excludeInterfaces", "traffic.sidecar.istio.io/excludeOutboundIPRanges", "traffic.sidecar.istio.io/excludeOutboundPorts", "traffic.sidecar.istio.io/kubevirtInterfaces"}) == 0
+	object.get(parts.annotations, "inject.istio.io/templates", "sidecar") in {"sidecar", "gateway"}
+	object.get(parts.annotations, "sidecar.istio.io/interceptionMode", "REDIRECT") == "REDIRECT"
+	object.get(parts.annotations, "traffic.sidecar.istio.io/excludeInboundPorts", "15020") == "15020"
+	object.get(parts.labels, "sidecar.istio.io/inject", "true") == "true"
+	object.get(parts.annotations, "sidecar.istio.io/inject", "true") == "true"
+	object.get(parts.labels, "istio.io/rev", "default") in {"default", "stable"}
+	object.get(parts.annotations, "istio.io/rev", "default") in {"default", "stable"}
+	count([1 | some c in array.concat(parts.lists[0], parts.lists[1]); c.name == "istio-proxy"]) > 0
+	pod_sc10 := object.get(parts.spec, "securityContext", {})
+	is_object(pod_sc10)
+	sc010_id(object.get(pod_sc10, "runAsUser", null), [1337])
+	sc010_id(object.get(pod_sc10, "runAsGroup", null), [1337])
+	object.get(parts.spec, "hostNetwork", null) in {false, null}
+	object.get(parts.spec, "hostPID", null) in {false, null}
+	object.get(parts.spec, "hostIPC", null) in {false, null}
+	object.get(parts.spec, "shareProcessNamespace", null) in {false, null}
+	count(parts.lists[2]) == 0
+	every c in parts.lists[0] {
+		mesh_container("initContainers", c)
+	}
+	every c in parts.lists[1] {
+		mesh_container("containers", c)
+	}
+	every c in parts.lists[2] {
+		mesh_container("ephemeralContainers", c)
+	}
+}
+
+pod if {
+	parts.spec
+	not in_mesh
+	every c in parts.lists[0] {
+		anywhere("initContainers", c)
+	}
+	every c in parts.lists[1] {
+		anywhere("containers", c)
+	}
+	every c in parts.lists[2] {
+		anywhere("ephemeralContainers", c)
+	}
+}
+
+# A Pod's parts, where it is of the shape the API server stores (SC003's malformed and structure checks
+# hold by these reads): metadata, labels and annotations maps of strings, a name and namespace that are
+# strings, and container lists of objects named by strings.
+parts := {"spec": spec, "labels": labels, "annotations": annotations, "lists": [inits, containers, ephemerals]} if {
+	input.kind == "Pod"
+	meta := input.metadata
+	is_object(meta)
+	is_string(object.get(meta, "name", ""))
+	is_string(object.get(meta, "namespace", ""))
+	labels := object.get(meta, "labels", {})
+	is_object(labels)
+	count([1 | some value in labels; is_string(value)]) == count(labels)
+	annotations := object.get(meta, "annotations", {})
+	is_object(annotations)
+	count([1 | some value in annotations; is_string(value)]) == count(annotations)
+	spec := object.get(input, "spec", {})
+	is_object(spec)
+	inits := object.get(spec, "initContainers", [])
+	is_array(inits)
+	containers := spec.containers
+	is_array(containers)
+	ephemerals := object.get(spec, "ephemeralContainers", [])
+	is_array(ephemerals)
+
+	# c.name is undefined for a member that is no object.
+	count([1 | some c in inits; is_string(c.name)]) == count(inits)
+	count([1 | some c in containers; is_string(c.name)]) == count(containers)
+	count([1 | some c in ephemerals; is_string(c.name)]) == count(ephemerals)
+}
+
+# Whether the rules' scope holds the Pod: a namespace written on it that the scope lists is read here
+# as pods.mesh_pod_or_null's first branch reads it; anything else is that function's to say.
+in_mesh if {
+	ns := object.get(input.metadata, "namespace", "")
+	ns in {"checkout", "payments", "storefront"}
+	not ns in {"istio-system", "kube-node-lease", "kube-public", "kube-system"}
+} else := pods.mesh_pod_or_null(review.from_input(input), {"meshNamespaces": ["checkout", "payments", "storefront"], "excludedNamespaces": ["istio-system", "kube-node-lease", "kube-public", "kube-system"], "meshNamespaceSelector": {"matchLabels": {"istio-injection": "enabled"}, "matchExpressions": []}}, data.policygen.namespaces) != null
+
+# SC003: no status annotation, or the injector's usual one.
+sc003_status(null) := true
+
+# As the injector writes it (compactDocument, a smaller program), else as the rule's usual case reads it.
+sc003_status(value) if {
+	is_string(value)
+	count(value) <= 4096
+	regex.match(`^\{(?:(?:"(?:initContainers|containers)":(?:null|\[(?:"(?:istio\x{2d}init|istio\x{2d}proxy|istio\x{2d}validation)"(?:,"(?:istio\x{2d}init|istio\x{2d}proxy|istio\x{2d}validation)")*)?\])|"(?:imagePullSecrets|revision|volumes)":(?:null|"[^"\\\x00-\x1f]*"|\[(?:"[^"\\\x00-\x1f]*"(?:,"[^"\\\x00-\x1f]*")*)?\]))(?:,(?:"(?:initContainers|containers)":(?:null|\[(?:"(?:istio\x{2d}init|istio\x{2d}proxy|istio\x{2d}validation)"(?:,"(?:istio\x{2d}init|istio\x{2d}proxy|istio\x{2d}validation)")*)?\])|"(?:imagePullSecrets|revision|volumes)":(?:null|"[^"\\\x00-\x1f]*"|\[(?:"[^"\\\x00-\x1f]*"(?:,"[^"\\\x00-\x1f]*")*)?\])))*)?\}$`, value)
+} else if {
+	is_string(value)
+	count(value) <= 4096
+	regex.match(data.lib.policygen.rules.sc003.status_usual_document, value)
+}
+
+# SC010: an id the rule's allowed_id() allows, or none.
+sc010_id(null, _) := true
+
+sc010_id(value, forbidden) if {
+	is_number(value)
+	floor(value) == value
+	value >= 0
+	value <= 2147483647
+	not value in forbidden
+}
+
+anywhere("initContainers", c) if {
+	c.name in sidecar_names
+	object.get(c, "restartPolicy", null) in {null, "Always"}
+}
+
+anywhere("initContainers", c) if {
+	not c.name in sidecar_names
+	image := object.get(c, "image", null)
+	is_string(image)
+	count(image) <= 255
+	regex.match(images.plain_pattern, image)
+	not contains(image, "proxyv2")
+	not contains(image, "proxyv2")
+	not contains(image, "sha256:0d4d5c8e5d5e2f0f1b6a7c3e9b2a4d6f8e1c3a5b7d9f0e2c4a6b8d0f2e4c6a8b")
+	not contains(image, "sha256:9f8e7d6c5b4a39281706f5e4d3c2b1a09f8e7d6c5b4a39281706f5e4d3c2b1a0")
+	object.get(c, "restartPolicy", null) in {null, "Always"}
+}
+
+anywhere("containers", c) if {
+	c.name in sidecar_names
+}
+
+anywhere("containers", c) if {
+	not c.name in sidecar_names
+	image := object.get(c, "image", null)
+	is_string(image)
+	count(image) <= 255
+	regex.match(images.plain_pattern, image)
+	not contains(image, "proxyv2")
+	not contains(image, "proxyv2")
+	not contains(image, "sha256:0d4d5c8e5d5e2f0f1b6a7c3e9b2a4d6f8e1c3a5b7d9f0e2c4a6b8d0f2e4c6a8b")
+	not contains(image, "sha256:9f8e7d6c5b4a39281706f5e4d3c2b1a09f8e7d6c5b4a39281706f5e4d3c2b1a0")
+}
+
+anywhere("ephemeralContainers", c) if {
+	c.name in sidecar_names
+}
+
+anywhere("ephemeralContainers", c) if {
+	not c.name in sidecar_names
+	image := object.get(c, "image", null)
+	is_string(image)
+	count(image) <= 255
+	regex.match(images.plain_pattern, image)
+	not contains(image, "proxyv2")
+	not contains(image, "proxyv2")
+	not contains(image, "sha256:0d4d5c8e5d5e2f0f1b6a7c3e9b2a4d6f8e1c3a5b7d9f0e2c4a6b8d0f2e4c6a8b")
+	not contains(image, "sha256:9f8e7d6c5b4a39281706f5e4d3c2b1a09f8e7d6c5b4a39281706f5e4d3c2b1a0")
+}
+
+mesh_container("initContainers", c) if {
+	not c.name in sidecar_names
+	image := object.get(c, "image", null)
+	is_string(image)
+	count(image) <= 255
+	regex.match(images.plain_pattern, image)
+	not contains(image, "proxyv2")
+	not contains(image, "proxyv2")
+	not contains(image, "sha256:0d4d5c8e5d5e2f0f1b6a7c3e9b2a4d6f8e1c3a5b7d9f0e2c4a6b8d0f2e4c6a8b")
+	not contains(image, "sha256:9f8e7d6c5b4a39281706f5e4d3c2b1a09f8e7d6c5b4a39281706f5e4d3c2b1a0")
+	object.get(c, "restartPolicy", null) in {null, "Always"}
+	object.get(c, "restartPolicy", null) == null
+	sc10 := object.get(c, "securityContext", {})
+	is_object(sc10)
+	object.get(sc10, "capabilities", null) == null
+	object.get(sc10, "privileged", null) in {false, null}
+	sc010_id(object.get(sc10, "runAsUser", null), [1337])
+	sc010_id(object.get(sc10, "runAsGroup", null), [1337])
+}
+
+mesh_container("initContainers", c) if {
+	c.name == "istio-init"
+	object.get(c, "restartPolicy", null) in {null, "Always"}
+	regex.match(`^(?:docker\.io\/istio\/proxyv2|registry\.corp\.example\:5000\/mesh\/proxyv2)(?::([A-Za-z0-9_][A-Za-z0-9_.-]{0,127}))?(?:@(sha256:[a-f0-9]{64}))?$`, c.image)
+	image_parts := regex.find_all_string_submatch_n(`^(?:docker\.io\/istio\/proxyv2|registry\.corp\.example\:5000\/mesh\/proxyv2)(?::([A-Za-z0-9_][A-Za-z0-9_.-]{0,127}))?(?:@(sha256:[a-f0-9]{64}))?$`, c.image, 1)[0]
+	image_parts[2] != ""
+	image_parts[2] in {"sha256:0d4d5c8e5d5e2f0f1b6a7c3e9b2a4d6f8e1c3a5b7d9f0e2c4a6b8d0f2e4c6a8b", "sha256:9f8e7d6c5b4a39281706f5e4d3c2b1a09f8e7d6c5b4a39281706f5e4d3c2b1a0"}
+	not image_parts[1] == "latest"
+	concat("", [image_parts[1], image_parts[2]]) != ""
+	sc4 := c.securityContext
+	is_object(sc4)
+	object.subset(sc4, {"privileged": false, "allowPrivilegeEscalation": false, "runAsUser": 0})
+	caps4 := object.get(sc4, "capabilities", {})
+	is_object(caps4)
+	add4 := object.get(caps4, "add", [])
+	is_array(add4)
+	count({cap | some cap in add4} - {"NET_ADMIN", "NET_RAW"}) == 0
+	drop4 := object.get(caps4, "drop", [])
+	is_array(drop4)
+	"ALL" in drop4
+	object.get(c, "command", null) == null
+	object.get(c, "workingDir", null) in {null, ""}
+	object.get(c, "envFrom", null) == null
+	args5 := object.get(c, "args", [])
+	is_array(args5)
+	array.slice(args5, 0, 1) == ["istio-iptables"]
+	env5 := object.get(c, "env", [])
+	is_array(env5)
+	count([1 | some var in env5; is_string(var.name)]) == count(env5)
+	mounts6 := object.get(c, "volumeMounts", [])
+	is_array(mounts6)
+	count(mounts6) == 0
+	object.get(c, "volumeDevices", null) == null
+	res7 := c.resources
+	limits7 := res7.limits
+	is_object(limits7)
+	requests7 := object.get(res7, "requests", {})
+	is_object(requests7)
+	regex.match(`^(?:(?:[1-9]|[1-9][0-9]|[1-9][0-9]{2}|[1-9][0-9]{3}|[1-9][0-9]{4}|[1-9][0-9]{5}|[1-9][0-9]{6}|[1-9][0-9]{7}|[1-9][0-9]{8}|1[0-9]{9}|2000000000)n|(?:[1-9]|[1-9][0-9]|[1-9][0-9]{2}|[1-9][0-9]{3}|[1-9][0-9]{4}|[1-9][0-9]{5}|1[0-9]{6}|2000000)u|(?:[1-9]|[1-9][0-9]|[1-9][0-9]{2}|1[0-9]{3}|2000)m|(?:[1-2]))$`, object.get(limits7, "cpu", "0"))
+	regex.match(`^(?:(?:[1-9]|[1-9][0-9]|[1-9][0-9]{2}|[1-9][0-9]{3}|[1-9][0-9]{4}|[1-9][0-9]{5}|[1-9][0-9]{6}|[1-9][0-9]{7}|[1-9][0-9]{8}|[1-9][0-9]{9}|[1-9][0-9]{10}|[1-9][0-9]{11}|[1-9][0-9]{12}|[1-9][0-9]{13}|[1-9][0-9]{14})n|(?:[1-9]|[1-9][0-9]|[1-9][0-9]{2}|[1-9][0-9]{3}|[1-9][0-9]{4}|[1-9][0-9]{5}|[1-9][0-9]{6}|[1-9][0-9]{7}|[1-9][0-9]{8}|[1-9][0-9]{9}|[1-9][0-9]{10}|[1-9][0-9]{11}|[1-9][0-9]{12}|[1-9][0-9]{13}|[1-9][0-9]{14})u|(?:[1-9]|[1-9][0-9]|[1-9][0-9]{2}|[1-9][0-9]{3}|[1-9][0-9]{4}|[1-9][0-9]{5}|[1-9][0-9]{6}|[1-9][0-9]{7}|[1-9][0-9]{8}|[1-9][0-9]{9}|[1-9][0-9]{10}|[1-9][0-9]{11}|10[0-6][0-9]{10}|107[0-2][0-9]{9}|1073[0-6][0-9]{8}|10737[0-3][0-9]{7}|1073740[0-9]{6}|1073741[0-7][0-9]{5}|10737418[0-1][0-9]{4}|107374182[0-3][0-9]{3}|1073741824000)m|(?:[1-9]|[1-9][0-9]|[1-9][0-9]{2}|[1-9][0-9]{3}|[1-9][0-9]{4}|[1-9][0-9]{5}|[1-9][0-9]{6}|[1-9][0-9]{7}|[1-9][0-9]{8}|10[0-6][0-9]{7}|107[0-2][0-9]{6}|1073[0-6][0-9]{5}|10737[0-3][0-9]{4}|1073740[0-9]{3}|1073741[0-7][0-9]{2}|10737418[0-1][0-9]|107374182[0-4])|(?:[1-9]|[1-9][0-9]|[1-9][0-9]{2}|[1-9][0-9]{3}|[1-9][0-9]{4}|[1-9][0-9]{5}|10[0-6][0-9]{4}|107[0-2][0-9]{3}|1073[0-6][0-9]{2}|10737[0-3][0-9]|107374[0-1])k|(?:[1-9]|[1-9][0-9]|[1-9][0-9]{2}|10[0-6][0-9]|107[0-3])M|(?:1)G|(?:[1-9]|[1-9][0-9]|[1-9][0-9]{2}|[1-9][0-9]{3}|[1-9][0-9]{4}|[1-9][0-9]{5}|10[0-3][0-9]{4}|104[0-7][0-9]{3}|1048[0-4][0-9]{2}|10485[0-6][0-9]|104857[0-6])Ki|(?:[1-9]|[1-9][0-9]|[1-9][0-9]{2}|10[0-1][0-9]|102[0-4])Mi|(?:1)Gi)$`, object.get(limits7, "memory", "0"))
+}
+
+mesh_container("initContainers", c) if {
+	c.name == "istio-proxy"
+	object.get(c, "restartPolicy", null) in {null, "Always"}
+	regex.match(`^(?:docker\.io\/istio\/proxyv2|registry\.corp\.example\:5000\/mesh\/proxyv2)(?::([A-Za-z0-9_][A-Za-z0-9_.-]{0,127}))?(?:@(sha256:[a-f0-9]{64}))?$`, c.image)
+	image_parts := regex.find_all_string_submatch_n(`^(?:docker\.io\/istio\/proxyv2|registry\.corp\.example\:5000\/mesh\/proxyv2)(?::([A-Za-z0-9_][A-Za-z0-9_.-]{0,127}))?(?:@(sha256:[a-f0-9]{64}))?$`, c.image, 1)[0]
+	image_parts[2] != ""
+	image_parts[2] in {"sha256:0d4d5c8e5d5e2f0f1b6a7c3e9b2a4d6f8e1c3a5b7d9f0e2c4a6b8d0f2e4c6a8b", "sha256:9f8e7d6c5b4a39281706f5e4d3c2b1a09f8e7d6c5b4a39281706f5e4d3c2b1a0"}
+	not image_parts[1] == "latest"
+	concat("", [image_parts[1], image_parts[2]]) != ""
+	object.get(c, "restartPolicy", null) != null
+	sc4 := c.securityContext
+	is_object(sc4)
+	object.subset(sc4, {"privileged": false, "allowPrivilegeEscalation": false, "runAsNonRoot": true, "runAsUser": 1337, "runAsGroup": 1337, "readOnlyRootFilesystem": true})
+	caps4 := object.get(sc4, "capabilities", {})
+	is_object(caps4)
+	add4 := object.get(caps4, "add", [])
+	is_array(add4)
+	count({cap | some cap in add4} - set()) == 0
+	drop4 := object.get(caps4, "drop", [])
+	is_array(drop4)
+	"ALL" in drop4
+	object.get(c, "command", null) == null
+	object.get(c, "workingDir", null) in {null, ""}
+	object.get(c, "envFrom", null) == null
+	args5 := object.get(c, "args", [])
+	is_array(args5)
+	array.slice(args5, 0, 2) == ["proxy", "sidecar"]
+	env5 := object.get(c, "env", [])
+	is_array(env5)
+	count([1 | some var in env5; is_string(var.name)]) == count(env5)
+	{var | some var in env5; var.name in {"CA_ADDR", "PILOT_CERT_PROVIDER", "ISTIO_META_CERT_SIGNER", "LD_LIBRARY_PATH", "LD_PRELOAD"}} == {{"name": "CA_ADDR", "value": "istiod.istio-system.svc:15012"}, {"name": "PILOT_CERT_PROVIDER", "value": "istiod"}}
+	mounts6 := object.get(c, "volumeMounts", [])
+	is_array(mounts6)
+	count([1 | some mount in mounts6; mount.name in {"credential-socket", "istio-ca-crl", "istio-data", "istio-envoy", "istio-podinfo", "istio-token", "istiod-ca-cert", "workload-certs", "workload-socket"}]) == count(mounts6)
+	object.get(c, "volumeDevices", null) == null
+	res7 := c.resources
+	limits7 := res7.limits
+	is_object(limits7)
+	requests7 := object.get(res7, "requests", {})
+	is_object(requests7)
+	regex.match(`^(?:(?:[1-9]|[1-9][0-9]|[1-9][0-9]{2}|[1-9][0-9]{3}|[1-9][0-9]{4}|[1-9][0-9]{5}|[1-9][0-9]{6}|[1-9][0-9]{7}|[1-9][0-9]{8}|1[0-9]{9}|2000000000)n|(?:[1-9]|[1-9][0-9]|[1-9][0-9]{2}|[1-9][0-9]{3}|[1-9][0-9]{4}|[1-9][0-9]{5}|1[0-9]{6}|2000000)u|(?:[1-9]|[1-9][0-9]|[1-9][0-9]{2}|1[0-9]{3}|2000)m|(?:[1-2]))$`, object.get(limits7, "cpu", "0"))
+	regex.match(`^(?:(?:[1-9]|[1-9][0-9]|[1-9][0-9]{2}|[1-9][0-9]{3}|[1-9][0-9]{4}|[1-9][0-9]{5}|[1-9][0-9]{6}|[1-9][0-9]{7}|[1-9][0-9]{8}|[1-9][0-9]{9}|[1-9][0-9]{10}|[1-9][0-9]{11}|[1-9][0-9]{12}|[1-9][0-9]{13}|[1-9][0-9]{14})n|(?:[1-9]|[1-9][0-9]|[1-9][0-9]{2}|[1-9][0-9]{3}|[1-9][0-9]{4}|[1-9][0-9]{5}|[1-9][0-9]{6}|[1-9][0-9]{7}|[1-9][0-9]{8}|[1-9][0-9]{9}|[1-9][0-9]{10}|[1-9][0-9]{11}|[1-9][0-9]{12}|[1-9][0-9]{13}|[1-9][0-9]{14})u|(?:[1-9]|[1-9][0-9]|[1-9][0-9]{2}|[1-9][0-9]{3}|[1-9][0-9]{4}|[1-9][0-9]{5}|[1-9][0-9]{6}|[1-9][0-9]{7}|[1-9][0-9]{8}|[1-9][0-9]{9}|[1-9][0-9]{10}|[1-9][0-9]{11}|10[0-6][0-9]{10}|107[0-2][0-9]{9}|1073[0-6][0-9]{8}|10737[0-3][0-9]{7}|1073740[0-9]{6}|1073741[0-7][0-9]{5}|10737418[0-1][0-9]{4}|107374182[0-3][0-9]{3}|1073741824000)m|(?:[1-9]|[1-9][0-9]|[1-9][0-9]{2}|[1-9][0-9]{3}|[1-9][0-9]{4}|[1-9][0-9]{5}|[1-9][0-9]{6}|[1-9][0-9]{7}|[1-9][0-9]{8}|10[0-6][0-9]{7}|107[0-2][0-9]{6}|1073[0-6][0-9]{5}|10737[0-3][0-9]{4}|1073740[0-9]{3}|1073741[0-7][0-9]{2}|10737418[0-1][0-9]|107374182[0-4])|(?:[1-9]|[1-9][0-9]|[1-9][0-9]{2}|[1-9][0-9]{3}|[1-9][0-9]{4}|[1-9][0-9]{5}|10[0-6][0-9]{4}|107[0-2][0-9]{3}|1073[0-6][0-9]{2}|10737[0-3][0-9]|107374[0-1])k|(?:[1-9]|[1-9][0-9]|[1-9][0-9]{2}|10[0-6][0-9]|107[0-3])M|(?:1)G|(?:[1-9]|[1-9][0-9]|[1-9][0-9]{2}|[1-9][0-9]{3}|[1-9][0-9]{4}|[1-9][0-9]{5}|10[0-3][0-9]{4}|104[0-7][0-9]{3}|1048[0-4][0-9]{2}|10485[0-6][0-9]|104857[0-6])Ki|(?:[1-9]|[1-9][0-9]|[1-9][0-9]{2}|10[0-1][0-9]|102[0-4])Mi|(?:1)Gi)$`, object.get(limits7, "memory", "0"))
+	regex.match(`^(?:(?:[0-9]|[1-9][0-9]|[1-9][0-9]{2}|[1-9][0-9]{3}|[1-9][0-9]{4}|[1-9][0-9]{5}|[1-9][0-9]{6}|[1-9][0-9]{7}|[1-9][0-9]{8}|1000000000)n|(?:[0-9]|[1-9][0-9]|[1-9][0-9]{2}|[1-9][0-9]{3}|[1-9][0-9]{4}|[1-9][0-9]{5}|1000000)u|(?:[0-9]|[1-9][0-9]|[1-9][0-9]{2}|1000)m|(?:[0-1])|(?:0)k|(?:0)M|(?:0)G|(?:0)T|(?:0)P|(?:0)E|(?:0)Ki|(?:0)Mi|(?:0)Gi)$`, object.get(requests7, "cpu", object.get(limits7, "cpu", "0")))
+	regex.match(`^(?:(?:[0-9]|[1-9][0-9]|[1-9][0-9]{2}|[1-9][0-9]{3}|[1-9][0-9]{4}|[1-9][0-9]{5}|[1-9][0-9]{6}|[1-9][0-9]{7}|[1-9][0-9]{8}|[1-9][0-9]{9}|[1-9][0-9]{10}|[1-9][0-9]{11}|[1-9][0-9]{12}|[1-9][0-9]{13}|[1-9][0-9]{14})n|(?:[0-9]|[1-9][0-9]|[1-9][0-9]{2}|[1-9][0-9]{3}|[1-9][0-9]{4}|[1-9][0-9]{5}|[1-9][0-9]{6}|[1-9][0-9]{7}|[1-9][0-9]{8}|[1-9][0-9]{9}|[1-9][0-9]{10}|[1-9][0-9]{11}|[1-9][0-9]{12}|[1-9][0-9]{13}|[1-4][0-9]{14}|5[0-2][0-9]{13}|53[0-5][0-9]{12}|536[0-7][0-9]{11}|5368[0-6][0-9]{10}|536870[0-8][0-9]{8}|53687090[0-9]{7}|53687091[0-1][0-9]{6}|536870912000000)u|(?:[0-9]|[1-9][0-9]|[1-9][0-9]{2}|[1-9][0-9]{3}|[1-9][0-9]{4}|[1-9][0-9]{5}|[1-9][0-9]{6}|[1-9][0-9]{7}|[1-9][0-9]{8}|[1-9][0-9]{9}|[1-9][0-9]{10}|[1-4][0-9]{11}|5[0-2][0-9]{10}|53[0-5][0-9]{9}|536[0-7][0-9]{8}|5368[0-6][0-9]{7}|536870[0-8][0-9]{5}|53687090[0-9]{4}|53687091[0-1][0-9]{3}|536870912000)m|(?:[0-9]|[1-9][0-9]|[1-9][0-9]{2}|[1-9][0-9]{3}|[1-9][0-9]{4}|[1-9][0-9]{5}|[1-9][0-9]{6}|[1-9][0-9]{7}|[1-4][0-9]{8}|5[0-2][0-9]{7}|53[0-5][0-9]{6}|536[0-7][0-9]{5}|5368[0-6][0-9]{4}|536870[0-8][0-9]{2}|53687090[0-9]|53687091[0-2])|(?:[0-9]|[1-9][0-9]|[1-9][0-9]{2}|[1-9][0-9]{3}|[1-9][0-9]{4}|[1-4][0-9]{5}|5[0-2][0-9]{4}|53[0-5][0-9]{3}|536[0-7][0-9]{2}|5368[0-6][0-9]|536870)k|(?:[0-9]|[1-9][0-9]|[1-4][0-9]{2}|5[0-2][0-9]|53[0-6])M|(?:0)G|(?:0)T|(?:0)P|(?:0)E|(?:[0-9]|[1-9][0-9]|[1-9][0-9]{2}|[1-9][0-9]{3}|[1-9][0-9]{4}|[1-4][0-9]{5}|5[0-1][0-9]{4}|52[0-3][0-9]{3}|524[0-1][0-9]{2}|5242[0-7][0-9]|52428[0-8])Ki|(?:[0-9]|[1-9][0-9]|[1-4][0-9]{2}|50[0-9]|51[0-2])Mi|(?:0)Gi)$`, object.get(requests7, "memory", object.get(limits7, "memory", "0")))
+}
+
+mesh_container("initContainers", c) if {
+	c.name == "istio-validation"
+	object.get(c, "restartPolicy", null) in {null, "Always"}
+	regex.match(`^(?:docker\.io\/istio\/proxyv2|registry\.corp\.example\:5000\/mesh\/proxyv2)(?::([A-Za-z0-9_][A-Za-z0-9_.-]{0,127}))?(?:@(sha256:[a-f0-9]{64}))?$`, c.image)
+	image_parts := regex.find_all_string_submatch_n(`^(?:docker\.io\/istio\/proxyv2|registry\.corp\.example\:5000\/mesh\/proxyv2)(?::([A-Za-z0-9_][A-Za-z0-9_.-]{0,127}))?(?:@(sha256:[a-f0-9]{64}))?$`, c.image, 1)[0]
+	image_parts[2] != ""
+	image_parts[2] in {"sha256:0d4d5c8e5d5e2f0f1b6a7c3e9b2a4d6f8e1c3a5b7d9f0e2c4a6b8d0f2e4c6a8b", "sha256:9f8e7d6c5b4a39281706f5e4d3c2b1a09f8e7d6c5b4a39281706f5e4d3c2b1a0"}
+	not image_parts[1] == "latest"
+	concat("", [image_parts[1], image_parts[2]]) != ""
+	sc4 := c.securityContext
+	is_object(sc4)
+	object.subset(sc4, {"privileged": false, "allowPrivilegeEscalation": false, "runAsNonRoot": true, "readOnlyRootFilesystem": true})
+	caps4 := object.get(sc4, "capabilities", {})
+	is_object(caps4)
+	add4 := object.get(caps4, "add", [])
+	is_array(add4)
+	count({cap | some cap in add4} - set()) == 0
+	drop4 := object.get(caps4, "drop", [])
+	is_array(drop4)
+	"ALL" in drop4
+	object.get(c, "command", null) == null
+	object.get(c, "workingDir", null) in {null, ""}
+	object.get(c, "envFrom", null) == null
+	args5 := object.get(c, "args", [])
+	is_array(args5)
+	array.slice(args5, 0, 1) == ["istio-iptables"]
+	env5 := object.get(c, "env", [])
+	is_array(env5)
+	count([1 | some var in env5; is_string(var.name)]) == count(env5)
+	mounts6 := object.get(c, "volumeMounts", [])
+	is_array(mounts6)
+	count(mounts6) == 0
+	object.get(c, "volumeDevices", null) == null
+	res7 := c.resources
+	limits7 := res7.limits
+	is_object(limits7)
+	requests7 := object.get(res7, "requests", {})
+	is_object(requests7)
+	regex.match(`^(?:(?:[1-9]|[1-9][0-9]|[1-9][0-9]{2}|[1-9][0-9]{3}|[1-9][0-9]{4}|[1-9][0-9]{5}|[1-9][0-9]{6}|[1-9][0-9]{7}|[1-9][0-9]{8}|1[0-9]{9}|2000000000)n|(?:[1-9]|[1-9][0-9]|[1-9][0-9]{2}|[1-9][0-9]{3}|[1-9][0-9]{4}|[1-9][0-9]{5}|1[0-9]{6}|2000000)u|(?:[1-9]|[1-9][0-9]|[1-9][0-9]{2}|1[0-9]{3}|2000)m|(?:[1-2]))$`, object.get(limits7, "cpu", "0"))
+	regex.match(`^(?:(?:[1-9]|[1-9][0-9]|[1-9][0-9]{2}|[1-9][0-9]{3}|[1-9][0-9]{4}|[1-9][0-9]{5}|[1-9][0-9]{6}|[1-9][0-9]{7}|[1-9][0-9]{8}|[1-9][0-9]{9}|[1-9][0-9]{10}|[1-9][0-9]{11}|[1-9][0-9]{12}|[1-9][0-9]{13}|[1-9][0-9]{14})n|(?:[1-9]|[1-9][0-9]|[1-9][0-9]{2}|[1-9][0-9]{3}|[1-9][0-9]{4}|[1-9][0-9]{5}|[1-9][0-9]{6}|[1-9][0-9]{7}|[1-9][0-9]{8}|[1-9][0-9]{9}|[1-9][0-9]{10}|[1-9][0-9]{11}|[1-9][0-9]{12}|[1-9][0-9]{13}|[1-9][0-9]{14})u|(?:[1-9]|[1-9][0-9]|[1-9][0-9]{2}|[1-9][0-9]{3}|[1-9][0-9]{4}|[1-9][0-9]{5}|[1-9][0-9]{6}|[1-9][0-9]{7}|[1-9][0-9]{8}|[1-9][0-9]{9}|[1-9][0-9]{10}|[1-9][0-9]{11}|10[0-6][0-9]{10}|107[0-2][0-9]{9}|1073[0-6][0-9]{8}|10737[0-3][0-9]{7}|1073740[0-9]{6}|1073741[0-7][0-9]{5}|10737418[0-1][0-9]{4}|107374182[0-3][0-9]{3}|1073741824000)m|(?:[1-9]|[1-9][0-9]|[1-9][0-9]{2}|[1-9][0-9]{3}|[1-9][0-9]{4}|[1-9][0-9]{5}|[1-9][0-9]{6}|[1-9][0-9]{7}|[1-9][0-9]{8}|10[0-6][0-9]{7}|107[0-2][0-9]{6}|1073[0-6][0-9]{5}|10737[0-3][0-9]{4}|1073740[0-9]{3}|1073741[0-7][0-9]{2}|10737418[0-1][0-9]|107374182[0-4])|(?:[1-9]|[1-9][0-9]|[1-9][0-9]{2}|[1-9][0-9]{3}|[1-9][0-9]{4}|[1-9][0-9]{5}|10[0-6][0-9]{4}|107[0-2][0-9]{3}|1073[0-6][0-9]{2}|10737[0-3][0-9]|107374[0-1])k|(?:[1-9]|[1-9][0-9]|[1-9][0-9]{2}|10[0-6][0-9]|107[0-3])M|(?:1)G|(?:[1-9]|[1-9][0-9]|[1-9][0-9]{2}|[1-9][0-9]{3}|[1-9][0-9]{4}|[1-9][0-9]{5}|10[0-3][0-9]{4}|104[0-7][0-9]{3}|1048[0-4][0-9]{2}|10485[0-6][0-9]|104857[0-6])Ki|(?:[1-9]|[1-9][0-9]|[1-9][0-9]{2}|10[0-1][0-9]|102[0-4])Mi|(?:1)Gi)$`, object.get(limits7, "memory", "0"))
+}
+
+mesh_container("containers", c) if {
+	not c.name in sidecar_names
+	image := object.get(c, "image", null)
+	is_string(image)
+	count(image) <= 255
+	regex.match(images.plain_pattern, image)
+	not contains(image, "proxyv2")
+	not contains(image, "proxyv2")
+	not contains(image, "sha256:0d4d5c8e5d5e2f0f1b6a7c3e9b2a4d6f8e1c3a5b7d9f0e2c4a6b8d0f2e4c6a8b")
+	not contains(image, "sha256:9f8e7d6c5b4a39281706f5e4d3c2b1a09f8e7d6c5b4a39281706f5e4d3c2b1a0")
+	sc10 := object.get(c, "securityContext", {})
+	is_object(sc10)
+	object.get(sc10, "capabilities", null) == null
+	object.get(sc10, "privileged", null) in {false, null}
+	sc010_id(object.get(sc10, "runAsUser", null), [1337])
+	sc010_id(object.get(sc10, "runAsGroup", null), [1337])
+}
+
+mesh_container("containers", c) if {
+	c.name == "istio-proxy"
+	regex.match(`^(?:docker\.io\/istio\/proxyv2|registry\.corp\.example\:5000\/mesh\/proxyv2)(?::([A-Za-z0-9_][A-Za-z0-9_.-]{0,127}))?(?:@(sha256:[a-f0-9]{64}))?$`, c.image)
+	image_parts := regex.find_all_string_submatch_n(`^(?:docker\.io\/istio\/proxyv2|registry\.corp\.example\:5000\/mesh\/proxyv2)(?::([A-Za-z0-9_][A-Za-z0-9_.-]{0,127}))?(?:@(sha256:[a-f0-9]{64}))?$`, c.image, 1)[0]
+	image_parts[2] != ""
+	image_parts[2] in {"sha256:0d4d5c8e5d5e2f0f1b6a7c3e9b2a4d6f8e1c3a5b7d9f0e2c4a6b8d0f2e4c6a8b", "sha256:9f8e7d6c5b4a39281706f5e4d3c2b1a09f8e7d6c5b4a39281706f5e4d3c2b1a0"}
+	not image_parts[1] == "latest"
+	concat("", [image_parts[1], image_parts[2]]) != ""
+	sc4 := c.securityContext
+	is_object(sc4)
+	object.subset(sc4, {"privileged": false, "allowPrivilegeEscalation": false, "runAsNonRoot": true, "runAsUser": 1337, "runAsGroup": 1337, "readOnlyRootFilesystem": true})
+	caps4 := object.get(sc4, "capabilities", {})
+	is_object(caps4)
+	add4 := object.get(caps4, "add", [])
+	is_array(add4)
+	count({cap | some cap in add4} - set()) == 0
+	drop4 := object.get(caps4, "drop", [])
+	is_array(drop4)
+	"ALL" in drop4
+	object.get(c, "command", null) == null
+	object.get(c, "workingDir", null) in {null, ""}
+	object.get(c, "envFrom", null) == null
+	args5 := object.get(c, "args", [])
+	is_array(args5)
+	array.slice(args5, 0, 2) == ["proxy", "sidecar"]
+	env5 := object.get(c, "env", [])
+	is_array(env5)
+	count([1 | some var in env5; is_string(var.name)]) == count(env5)
+	{var | some var in env5; var.name in {"CA_ADDR", "PILOT_CERT_PROVIDER", "ISTIO_META_CERT_SIGNER", "LD_LIBRARY_PATH", "LD_PRELOAD"}} == {{"name": "CA_ADDR", "value": "istiod.istio-system.svc:15012"}, {"name": "PILOT_CERT_PROVIDER", "value": "istiod"}}
+	mounts6 := object.get(c, "volumeMounts", [])
+	is_array(mounts6)
+	count([1 | some mount in mounts6; mount.name in {"credential-socket", "istio-ca-crl", "istio-data", "istio-envoy", "istio-podinfo", "istio-token", "istiod-ca-cert", "workload-certs", "workload-socket"}]) == count(mounts6)
+	object.get(c, "volumeDevices", null) == null
+	res7 := c.resources
+	limits7 := res7.limits
+	is_object(limits7)
+	requests7 := object.get(res7, "requests", {})
+	is_object(requests7)
+	regex.match(`^(?:(?:[1-9]|[1-9][0-9]|[1-9][0-9]{2}|[1-9][0-9]{3}|[1-9][0-9]{4}|[1-9][0-9]{5}|[1-9][0-9]{6}|[1-9][0-9]{7}|[1-9][0-9]{8}|1[0-9]{9}|2000000000)n|(?:[1-9]|[1-9][0-9]|[1-9][0-9]{2}|[1-9][0-9]{3}|[1-9][0-9]{4}|[1-9][0-9]{5}|1[0-9]{6}|2000000)u|(?:[1-9]|[1-9][0-9]|[1-9][0-9]{2}|1[0-9]{3}|2000)m|(?:[1-2]))$`, object.get(limits7, "cpu", "0"))
+	regex.match(`^(?:(?:[1-9]|[1-9][0-9]|[1-9][0-9]{2}|[1-9][0-9]{3}|[1-9][0-9]{4}|[1-9][0-9]{5}|[1-9][0-9]{6}|[1-9][0-9]{7}|[1-9][0-9]{8}|[1-9][0-9]{9}|[1-9][0-9]{10}|[1-9][0-9]{11}|[1-9][0-9]{12}|[1-9][0-9]{13}|[1-9][0-9]{14})n|(?:[1-9]|[1-9][0-9]|[1-9][0-9]{2}|[1-9][0-9]{3}|[1-9][0-9]{4}|[1-9][0-9]{5}|[1-9][0-9]{6}|[1-9][0-9]{7}|[1-9][0-9]{8}|[1-9][0-9]{9}|[1-9][0-9]{10}|[1-9][0-9]{11}|[1-9][0-9]{12}|[1-9][0-9]{13}|[1-9][0-9]{14})u|(?:[1-9]|[1-9][0-9]|[1-9][0-9]{2}|[1-9][0-9]{3}|[1-9][0-9]{4}|[1-9][0-9]{5}|[1-9][0-9]{6}|[1-9][0-9]{7}|[1-9][0-9]{8}|[1-9][0-9]{9}|[1-9][0-9]{10}|[1-9][0-9]{11}|10[0-6][0-9]{10}|107[0-2][0-9]{9}|1073[0-6][0-9]{8}|10737[0-3][0-9]{7}|1073740[0-9]{6}|1073741[0-7][0-9]{5}|10737418[0-1][0-9]{4}|107374182[0-3][0-9]{3}|1073741824000)m|(?:[1-9]|[1-9][0-9]|[1-9][0-9]{2}|[1-9][0-9]{3}|[1-9][0-9]{4}|[1-9][0-9]{5}|[1-9][0-9]{6}|[1-9][0-9]{7}|[1-9][0-9]{8}|10[0-6][0-9]{7}|107[0-2][0-9]{6}|1073[0-6][0-9]{5}|10737[0-3][0-9]{4}|1073740[0-9]{3}|1073741[0-7][0-9]{2}|10737418[0-1][0-9]|107374182[0-4])|(?:[1-9]|[1-9][0-9]|[1-9][0-9]{2}|[1-9][0-9]{3}|[1-9][0-9]{4}|[1-9][0-9]{5}|10[0-6][0-9]{4}|107[0-2][0-9]{3}|1073[0-6][0-9]{2}|10737[0-3][0-9]|107374[0-1])k|(?:[1-9]|[1-9][0-9]|[1-9][0-9]{2}|10[0-6][0-9]|107[0-3])M|(?:1)G|(?:[1-9]|[1-9][0-9]|[1-9][0-9]{2}|[1-9][0-9]{3}|[1-9][0-9]{4}|[1-9][0-9]{5}|10[0-3][0-9]{4}|104[0-7][0-9]{3}|1048[0-4][0-9]{2}|10485[0-6][0-9]|104857[0-6])Ki|(?:[1-9]|[1-9][0-9]|[1-9][0-9]{2}|10[0-1][0-9]|102[0-4])Mi|(?:1)Gi)$`, object.get(limits7, "memory", "0"))
+	regex.match(`^(?:(?:[0-9]|[1-9][0-9]|[1-9][0-9]{2}|[1-9][0-9]{3}|[1-9][0-9]{4}|[1-9][0-9]{5}|[1-9][0-9]{6}|[1-9][0-9]{7}|[1-9][0-9]{8}|1000000000)n|(?:[0-9]|[1-9][0-9]|[1-9][0-9]{2}|[1-9][0-9]{3}|[1-9][0-9]{4}|[1-9][0-9]{5}|1000000)u|(?:[0-9]|[1-9][0-9]|[1-9][0-9]{2}|1000)m|(?:[0-1])|(?:0)k|(?:0)M|(?:0)G|(?:0)T|(?:0)P|(?:0)E|(?:0)Ki|(?:0)Mi|(?:0)Gi)$`, object.get(requests7, "cpu", object.get(limits7, "cpu", "0")))
+	regex.match(`^(?:(?:[0-9]|[1-9][0-9]|[1-9][0-9]{2}|[1-9][0-9]{3}|[1-9][0-9]{4}|[1-9][0-9]{5}|[1-9][0-9]{6}|[1-9][0-9]{7}|[1-9][0-9]{8}|[1-9][0-9]{9}|[1-9][0-9]{10}|[1-9][0-9]{11}|[1-9][0-9]{12}|[1-9][0-9]{13}|[1-9][0-9]{14})n|(?:[0-9]|[1-9][0-9]|[1-9][0-9]{2}|[1-9][0-9]{3}|[1-9][0-9]{4}|[1-9][0-9]{5}|[1-9][0-9]{6}|[1-9][0-9]{7}|[1-9][0-9]{8}|[1-9][0-9]{9}|[1-9][0-9]{10}|[1-9][0-9]{11}|[1-9][0-9]{12}|[1-9][0-9]{13}|[1-4][0-9]{14}|5[0-2][0-9]{13}|53[0-5][0-9]{12}|536[0-7][0-9]{11}|5368[0-6][0-9]{10}|536870[0-8][0-9]{8}|53687090[0-9]{7}|53687091[0-1][0-9]{6}|536870912000000)u|(?:[0-9]|[1-9][0-9]|[1-9][0-9]{2}|[1-9][0-9]{3}|[1-9][0-9]{4}|[1-9][0-9]{5}|[1-9][0-9]{6}|[1-9][0-9]{7}|[1-9][0-9]{8}|[1-9][0-9]{9}|[1-9][0-9]{10}|[1-4][0-9]{11}|5[0-2][0-9]{10}|53[0-5][0-9]{9}|536[0-7][0-9]{8}|5368[0-6][0-9]{7}|536870[0-8][0-9]{5}|53687090[0-9]{4}|53687091[0-1][0-9]{3}|536870912000)m|(?:[0-9]|[1-9][0-9]|[1-9][0-9]{2}|[1-9][0-9]{3}|[1-9][0-9]{4}|[1-9][0-9]{5}|[1-9][0-9]{6}|[1-9][0-9]{7}|[1-4][0-9]{8}|5[0-2][0-9]{7}|53[0-5][0-9]{6}|536[0-7][0-9]{5}|5368[0-6][0-9]{4}|536870[0-8][0-9]{2}|53687090[0-9]|53687091[0-2])|(?:[0-9]|[1-9][0-9]|[1-9][0-9]{2}|[1-9][0-9]{3}|[1-9][0-9]{4}|[1-4][0-9]{5}|5[0-2][0-9]{4}|53[0-5][0-9]{3}|536[0-7][0-9]{2}|5368[0-6][0-9]|536870)k|(?:[0-9]|[1-9][0-9]|[1-4][0-9]{2}|5[0-2][0-9]|53[0-6])M|(?:0)G|(?:0)T|(?:0)P|(?:0)E|(?:[0-9]|[1-9][0-9]|[1-9][0-9]{2}|[1-9][0-9]{3}|[1-9][0-9]{4}|[1-4][0-9]{5}|5[0-1][0-9]{4}|52[0-3][0-9]{3}|524[0-1][0-9]{2}|5242[0-7][0-9]|52428[0-8])Ki|(?:[0-9]|[1-9][0-9]|[1-4][0-9]{2}|50[0-9]|51[0-2])Mi|(?:0)Gi)$`, object.get(requests7, "memory", object.get(limits7, "memory", "0")))
+}
+
+mesh_container("ephemeralContainers", c) if {
+	not c.name in sidecar_names
+	image := object.get(c, "image", null)
+	is_string(image)
+	count(image) <= 255
+	regex.match(images.plain_pattern, image)
+	not contains(image, "proxyv2")
+	not contains(image, "proxyv2")
+	not contains(image, "sha256:0d4d5c8e5d5e2f0f1b6a7c3e9b2a4d6f8e1c3a5b7d9f0e2c4a6b8d0f2e4c6a8b")
+	not contains(image, "sha256:9f8e7d6c5b4a39281706f5e4d3c2b1a09f8e7d6c5b4a39281706f5e4d3c2b1a0")
+	sc10 := object.get(c, "securityContext", {})
+	is_object(sc10)
+	object.get(sc10, "capabilities", null) == null
+	object.get(sc10, "privileged", null) in {false, null}
+	sc010_id(object.get(sc10, "runAsUser", null), [1337])
+	sc010_id(object.get(sc10, "runAsGroup", null), [1337])
+}
