@@ -37,11 +37,9 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from policygen import tools  # noqa: E402
-from policygen.kinds import POD_KINDS  # noqa: E402
 from policygen.samples import load_samples  # noqa: E402
 from tests.adversarial.type_confusion import field_types, mutants_of, sample  # noqa: E402
-from tests.mutations import pod_meta, pod_spec  # noqa: E402
-from tests.near_misses import CONTAINER_EDITS, META_EDITS, POD_EDITS, edited  # noqa: E402
+from tests.near_misses import edits_of, near_miss  # noqa: E402
 
 KINDS = ["Pod", "Deployment", "CronJob", "Namespace", "ConfigMap", "PeerAuthentication",
          "MutatingWebhookConfiguration", "ClusterRole", "RoleBinding", "Secret"]
@@ -90,31 +88,11 @@ def reviews(doc: dict[str, Any]) -> list[dict[str, Any]]:
 
 
 def near_misses(docs: list[dict[str, Any]], count: int, rng: random.Random) -> list[dict[str, Any]]:
-    """count of: a pod-bearing document of the real corpus (Istio's own output) with one edit from the lists
-    above, in a mesh namespace of one of the specs (or its own)."""
-    edits = []
-    for n, doc in enumerate(docs):
-        spec = pod_spec(doc) if doc.get("kind") in POD_KINDS else None
-        if not isinstance(spec, dict):
-            continue
-        places = [(field, i) for field in ("initContainers", "containers") for i, c in enumerate(spec.get(field) or [])
-                  if isinstance(c, dict)]
-        edits += [(n, "container", place, e) for place in places for e in CONTAINER_EDITS]
-        edits += [(n, "pod", None, e) for e in POD_EDITS] + [(n, "meta", None, e) for e in META_EDITS]
-    out = []
-    for n, where, place, (path, value) in rng.sample(edits, min(count, len(edits))):
-        new = copy.deepcopy(docs[n])
-        ns = rng.choice(["payments", "default", "checkout", None])
-        if ns and isinstance(new.get("metadata"), dict):
-            new["metadata"]["namespace"] = ns
-        if where == "container":
-            edited(pod_spec(new)[place[0]][place[1]], path, copy.deepcopy(value))
-        elif where == "pod":
-            edited(pod_spec(new), path, copy.deepcopy(value))
-        else:
-            edited(pod_meta(new), path, copy.deepcopy(value))
-        out.append(new)
-    return out
+    """count of: a pod-bearing document of the real corpus (Istio's own output) with one edit of
+    tests/near_misses.py, in a mesh namespace of one of the specs (or its own)."""
+    edits = [(n, *e) for n, doc in enumerate(docs) for e in edits_of(doc)]
+    return [near_miss(docs[n], where, place, edit, rng.choice(["payments", "default", "checkout", None]))
+            for n, where, place, edit in rng.sample(edits, min(count, len(edits)))]
 
 
 def inputs(count: int, seed: int, near: int) -> list[Any]:

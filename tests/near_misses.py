@@ -10,6 +10,8 @@ from __future__ import annotations
 import copy
 from typing import Any
 
+from policygen.kinds import POD_KINDS
+
 from .mutations import pod_meta, pod_spec
 
 # One change each to what the rules read of a container or its pod, near what an approved pod holds: the
@@ -123,22 +125,33 @@ def edited(target: dict[str, Any], path: str, value: Any) -> None:
     target[last] = value
 
 
-def every_near_miss(doc: dict[str, Any]) -> list[dict[str, Any]]:
-    """Every edit above applied alone to one pod-bearing document: each container's, the pod's and its metadata's."""
-    spec = pod_spec(doc)
+def edits_of(doc: dict[str, Any]) -> list[tuple[str, tuple[str, int] | None, tuple[str, Any]]]:
+    """Every edit above that applies to one document: (where, the container's place, the edit)."""
+    spec = pod_spec(doc) if doc.get("kind") in POD_KINDS else None
     if not isinstance(spec, dict):
         return []
-    out = []
     places = [(field, i) for field in ("initContainers", "containers") for i, c in enumerate(spec.get(field) or [])
               if isinstance(c, dict)]
-    for where, place, (path, value) in ([("container", p, e) for p in places for e in CONTAINER_EDITS]
-                                        + [("pod", None, e) for e in POD_EDITS] + [("meta", None, e) for e in META_EDITS]):
-        new = copy.deepcopy(doc)
-        if where == "container":
-            edited(pod_spec(new)[place[0]][place[1]], path, copy.deepcopy(value))
-        elif where == "pod":
-            edited(pod_spec(new), path, copy.deepcopy(value))
-        else:
-            edited(pod_meta(new), path, copy.deepcopy(value))
-        out.append(new)
-    return out
+    return ([("container", p, e) for p in places for e in CONTAINER_EDITS]
+            + [("pod", None, e) for e in POD_EDITS] + [("meta", None, e) for e in META_EDITS])
+
+
+def near_miss(doc: dict[str, Any], where: str, place: tuple[str, int] | None, edit: tuple[str, Any],
+              namespace: str | None = None) -> dict[str, Any]:
+    """A copy of the document with one edit of edits_of() applied, in namespace if one is given."""
+    new = copy.deepcopy(doc)
+    if namespace and isinstance(new.get("metadata"), dict):
+        new["metadata"]["namespace"] = namespace
+    path, value = edit
+    if where == "container":
+        edited(pod_spec(new)[place[0]][place[1]], path, copy.deepcopy(value))
+    elif where == "pod":
+        edited(pod_spec(new), path, copy.deepcopy(value))
+    else:
+        edited(pod_meta(new), path, copy.deepcopy(value))
+    return new
+
+
+def every_near_miss(doc: dict[str, Any]) -> list[dict[str, Any]]:
+    """Every edit above applied alone to one pod-bearing document: each container's, the pod's and its metadata's."""
+    return [near_miss(doc, where, place, edit) for where, place, edit in edits_of(doc)]
