@@ -17,11 +17,13 @@ which containers are sidecars. Otherwise main.violations asks every rule, as it 
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from typing import Any
 
 from .images import ImageRefError, parse_image
 from .kinds import rule_kinds
 from .plan import Plan, RulePlan
+from .render import templates_root
 from .rules import REGISTRY
 
 # The tag and digest an approved repository is written with in the usual image: a reference matching
@@ -91,6 +93,35 @@ def context(plan: Plan, rules: list[RulePlan]) -> dict[str, Any] | None:
         "image_pattern": pattern,
         "rules": pod_rules,
     }
+
+
+def cel_context(plan: Plan) -> dict[str, Any]:
+    """What the rules' usual.cel.jinja read besides their params: the usual image of SC001's approved
+    repositories (None where the plan has no SC001, or none of them is written as itself), those
+    repositories, and what may follow one (TAG_DIGEST, anchored: CEL pays a match by the pattern's length)."""
+    sc001 = plan.rule("SC001")
+    repositories = sorted(r for r in sc001.params["repositories"] if _written_as_itself(r)) if sc001 else []
+    return {"image_pattern": image_pattern(repositories) if repositories else None,
+            "image_repositories": repositories, "tag_digest": "^" + TAG_DIGEST,
+            "tag_pattern": tag_pattern, "canonical_caps": canonical_caps, "plain_pattern": plain_pattern()}
+
+
+@lru_cache(maxsize=1)
+def plain_pattern() -> str:
+    """The Rego library's images.plain_pattern (templates/rego/lib/images.rego), which SC003's usual case asks
+    of an app container's image in the Rego and in the CEL alike: one pattern, read from its one source."""
+    text = (templates_root() / "rego" / "lib" / "images.rego").read_text(encoding="utf-8")
+    match = re.search(r"^plain_pattern := `([^`]+)`$", text, re.M)
+    if match is None:  # pragma: no cover - the library and this reader change together
+        raise ValueError("templates/rego/lib/images.rego has no plain_pattern")
+    return match.group(1)
+
+
+def tag_pattern(tags: list[str]) -> str | None:
+    """A regular expression for an image of the usual pattern whose tag is one of these (a tag follows the
+    repository's last ":" and ends the name), or None where none is a tag an image of it can have."""
+    valid = sorted(t for t in tags if isinstance(t, str) and re.fullmatch(r"[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}", t))
+    return ":(?:" + "|".join(_escape(t) for t in valid) + ")(?:@|$)" if valid else None
 
 
 def canonical_caps(names: list[str]) -> list[str]:

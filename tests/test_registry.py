@@ -63,6 +63,9 @@ def test_every_rule_has_every_part(rule_id):
     # a pod rule without them leaves every spec's main.violations asking every rule.
     assert (rule.folder / "usual.rego.jinja").is_file() == (rule.usual is not None)
     assert rule.usual is None or (rule.renders_in("rego") and "Pod" in rule_kinds(rule_id))
+    # And its CEL policies' usual case (tests/test_usual_cel.py) where the same predicate says.
+    assert (rule.folder / "usual.cel.jinja").is_file() == (rule.usual is not None)
+    assert rule.usual is None or rule.cel_template is not None
 
 
 def test_backends_read_their_gaps_from_the_rule_folders():

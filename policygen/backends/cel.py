@@ -7,6 +7,13 @@ as it is and wrap it the same way: one validation, `size(variables.problems)
 == 0`, whose messageExpression joins the first problems. Neither backend
 holds a CEL expression of a rule of its own.
 
+A pod rule's `usual.cel.jinja` renders, where its params allow
+(`Rule.usual`), one more expression: true only for a pod whose parts are of
+the shape an injector writes and in which the rule finds nothing. The
+validation is then `variables.usual || size(variables.problems) == 0`. Both
+APIs evaluate a variable only when an expression reads it, so such a pod
+never pays for `problems`: its parsing of every image, its messages.
+
 Spec values enter the CEL only as literals (`cel_literal`), so that no spec
 value can change the logic around it. The match (which requests reach the
 rule) is computed here too, as admissionregistration `MatchResources`, which
@@ -26,10 +33,10 @@ import yaml
 
 from ..checks import CHECKS
 from ..kinds import rule_kinds
-from ..rules import REGISTRY
 from ..plan import Plan, RulePlan, per_plan
 from ..render import load_own_yaml, make_env, to_json
 from ..rules import REGISTRY, RULES
+from .. import usual
 from . import cel_split
 from .manifest import RuleOutput, kinds_only
 
@@ -155,10 +162,13 @@ class CelSource:
     variables: list[dict[str, str]]
     problems: str
     match_conditions: list[dict[str, str]] = field(default_factory=list)
+    # CEL true only where `problems` is empty (usual.cel.jinja), or "" where the rule has none for its params.
+    usual: str = ""
 
     def all_variables(self) -> list[dict[str, str]]:
-        """The rule's variables and `problems`, in evaluation order."""
-        return [*self.variables, {"name": "problems", "expression": self.problems}]
+        """The rule's variables, `usual` and `problems`, in evaluation order."""
+        usual = [{"name": "usual", "expression": self.usual}] if self.usual else []
+        return [*self.variables, *usual, {"name": "problems", "expression": self.problems}]
 
     @property
     def validation(self) -> dict[str, str]:
@@ -169,7 +179,7 @@ class CelSource:
         codes = (f'variables.problems.slice(0, {n}).map(p, p.substring(0, p.indexOf(" ") + 1) + "(message cut: too long)")'
                  f'.join("; ") + {more}')
         return {
-            "expression": "size(variables.problems) == 0",
+            "expression": ("variables.usual || " if self.usual else "") + "size(variables.problems) == 0",
             # A spec's value is echoed as written (its approved values, args, a webhook path): a line break in it
             # is written as \n, where the API server would drop the whole message for the static one.
             "messageExpression": (
@@ -207,7 +217,20 @@ def _cel_source(plan: Plan, rule: RulePlan) -> CelSource:
     taken = {v.get("name") for v in data["variables"]}
     if any(v["name"] in taken for v in parts):
         raise ValueError(f"{template}: a variable is named like a part of `problems` ({cel_split.__name__})")
-    return CelSource(rid, [*data["variables"], *parts], problems, data.get("matchConditions") or [])
+    if "usual" in taken:
+        raise ValueError(f"{template}: `usual` is the name of the variable usual.cel.jinja renders")
+    return CelSource(rid, [*data["variables"], *parts], problems, data.get("matchConditions") or [],
+                     _usual(plan, rule, context))
+
+
+def _usual(plan: Plan, rule: RulePlan, context: dict[str, Any]) -> str:
+    """The rule's usual.cel.jinja rendered for its params, or "" where it has none or they are not covered."""
+    spec = REGISTRY[rule.rule_id]
+    if spec.usual_cel_template is None or spec.usual is None or not spec.usual(rule.params):
+        return ""
+    text = _env().get_template(spec.usual_cel_template).render(**context, u=usual.cel_context(plan))
+    # A literal holds no raw line break (cel_literal writes JSON), so stripping lines leaves every literal whole.
+    return "\n".join(line.strip() for line in text.splitlines() if line.strip())
 
 
 def codes_in(source: CelSource) -> set[str]:

@@ -3,8 +3,8 @@
 A rule folder holds its catalogue entry, its sub-check codes, the function that
 plans it from the spec, its Rego (``rule.rego.jinja``), its CEL
 (``rule.cel.jinja``), a pod rule's lines in the whole set's usual pod
-(``usual.rego.jinja``, policygen/usual.py), its cases and the backends that
-cannot render it. Nothing
+(``usual.rego.jinja``, policygen/usual.py) and in its CEL policy
+(``usual.cel.jinja``), its cases and the backends that cannot render it. Nothing
 here imports a later stage of the pipeline: the plan, the fixtures and the
 backends read rules, never the reverse.
 """
@@ -23,6 +23,7 @@ if TYPE_CHECKING:  # pragma: no cover
 REGO_SOURCE = "rule.rego.jinja"
 CEL_SOURCE = "rule.cel.jinja"
 USUAL_SOURCE = "usual.rego.jinja"
+USUAL_CEL_SOURCE = "usual.cel.jinja"
 # Backends a rule may be unable to render; the rule says why, and the engines report it in notEvaluated.
 # "rego" is OPA, conftest and Gatekeeper; "vap" the ValidatingAdmissionPolicy backend.
 BACKENDS_WITH_GAPS = ("rego", "vap")
@@ -91,8 +92,8 @@ class Rule:
     # What the rule's templates (Rego and CEL) read besides its params, from its params: grammars and
     # limits that belong to the rule, not to a backend.
     template_context: Callable[[Mapping[str, Any]], Mapping[str, Any]] = field(default=lambda params: {})
-    # Whether the rule's usual.rego.jinja can clear a pod under these params (policygen/usual.py): a pod
-    # rule without one, or whose params it cannot clear, leaves main.violations to ask every rule.
+    # Whether the rule's usual.rego.jinja and usual.cel.jinja can clear a pod under these params
+    # (policygen/usual.py): a pod rule without them, or whose params they cannot clear, is asked in full.
     usual: Callable[[Mapping[str, Any]], bool] | None = None
 
     @property
@@ -114,6 +115,10 @@ class Rule:
     @property
     def usual_template(self) -> str | None:
         return self._source(USUAL_SOURCE)
+
+    @property
+    def usual_cel_template(self) -> str | None:
+        return self._source(USUAL_CEL_SOURCE)
 
     def renders_in(self, backend: str) -> bool:
         return backend not in self.not_rendered
