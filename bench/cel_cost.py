@@ -15,6 +15,7 @@ times it.
 from __future__ import annotations
 
 import copy
+import shutil
 import statistics
 import subprocess
 import time
@@ -22,6 +23,7 @@ from pathlib import Path
 
 import yaml
 
+from policygen.cost import check
 from policygen.engines.kyverno import command
 
 COPIES = 25
@@ -109,3 +111,52 @@ def report(cli: list[tuple[str, float]] | None, once: list[tuple[str, float]] | 
         line(name, name)
     line(rows[-1][0], rows[-1][0])
     line(rows[-2][0] + " (policygen eval)", rows[-2][0])
+
+
+# --------------------------------------------------------------------------- the usual case's share
+
+USUAL_PREFIX = "variables.usual || "
+
+
+def without_usual(dist: Path, out: Path) -> Path:
+    """A copy of dist whose CEL policies ask `problems` alone, as before usual.cel.jinja: the same policies
+    with `variables.usual || ` taken off their validation (the variable stays, and is never read)."""
+    shutil.copytree(dist, out)
+    for path in [*(out / "vap").glob("*.yaml"), *(out / "kyverno").glob("*/*.yaml")]:
+        docs = list(yaml.safe_load_all(path.read_text(encoding="utf-8")))
+        changed = False
+        for doc in docs:
+            for v in (doc or {}).get("spec", {}).get("validations") or []:
+                if isinstance(v.get("expression"), str) and v["expression"].startswith(USUAL_PREFIX):
+                    v["expression"] = v["expression"][len(USUAL_PREFIX):]
+                    changed = True
+        if changed:
+            path.write_text(yaml.safe_dump_all(docs, sort_keys=False), encoding="utf-8")
+    return out
+
+
+def api_server_costs(dist: Path, pod: dict, namespace: dict) -> dict[str, tuple[int, bool]]:
+    """The API server's CEL runtime cost of each pod ValidatingAdmissionPolicy on the pod (tools/celcheck,
+    the admission plugin's own validator and cost tracker), and whether it allowed it."""
+    files = sorted(p for p in (dist / "vap").glob("sc*.yaml"))
+    return {r.policy: (r.cost, r.allowed) for r in check(files, pod, namespace)}
+
+
+def report_usual(rows: list[tuple[str, dict[str, tuple[int, bool]], dict[str, tuple[int, bool]]]],
+                 once: list[tuple[str, float]] | None, once_full: list[tuple[str, float]] | None) -> None:
+    """Side by side: the policies as generated (each pod rule's usual case first) and the same asking
+    `problems` alone, in the API server's cost units per pod and, where run, kyvernocheck's ms per resource."""
+    for label, ours, full in rows:
+        print(f"\n{'API server CEL cost units, ' + label:58} {'generated':>10} {'problems alone':>15} {'cheaper':>8}")
+        for policy in sorted(ours):
+            a, b = ours[policy][0], full[policy][0]
+            print(f"{policy:58} {a:10d} {b:15d} {b / a if a else float('inf'):7.1f}x"
+                  f"{'' if ours[policy][1] == full[policy][1] else '  VERDICTS DIFFER'}")
+        a, b = sum(c for c, _ in ours.values()), sum(c for c, _ in full.values())
+        print(f"{'all pod policies, summed':58} {a:10d} {b:15d} {b / a if a else float('inf'):7.1f}x")
+    if once and once_full:
+        full = dict(once_full)
+        print(f"\n{'kyvernocheck, ms/resource, the corpus pod':58} {'generated':>10} {'problems alone':>15} {'cheaper':>8}")
+        for name, ms in once:
+            if name in full:
+                print(f"{name:58} {ms:10.3f} {full[name]:15.3f} {full[name] / ms if ms else 0:7.1f}x")

@@ -33,6 +33,10 @@ denied too), it prints:
   compiles every policy for every resource) and in tools/kyvernocheck (the
   same Kyverno packages compiling once per run, what `policygen eval --engine
   kyverno` runs), side by side (bench/cel_cost.py; --no-cel leaves it out);
+- what each pod rule's usual case (usual.cel.jinja) spares: the API server's CEL
+  cost units of each pod ValidatingAdmissionPolicy (tools/celcheck) on the corpus
+  pod and on it denied, and kyvernocheck's time per resource, as generated and
+  with the validation asking `problems` alone, side by side;
 - `policygen generate` time (the median of five runs; bench/generate.py, run
   alone, compares it with another checkout's);
 - whether the verdicts are the same: policygen's engines resource by resource,
@@ -312,6 +316,22 @@ def main(argv: list[str]) -> None:
         once_rows = None
         if tools.is_installed("kyvernocheck") and "--no-cel" not in argv:
             once_rows = cel_cost.per_resource(tools.find("kyvernocheck"), root / "dist", pod, root / "cel-once")
+        # What each pod rule's usual case (usual.cel.jinja) spares: the same policies asking `problems` alone.
+        usual_rows, once_full = [], None
+        if tools.is_installed("celcheck") and "--no-cel" not in argv:
+            alone = cel_cost.without_usual(root / "dist", root / "dist-problems-alone")
+            ns = pod["metadata"]["namespace"]
+            namespace = {"apiVersion": "v1", "kind": "Namespace",
+                         "metadata": {"name": ns, "labels": {"kubernetes.io/metadata.name": ns}}}
+            moved = copy.deepcopy(pod)
+            for container in moved["spec"].get("initContainers", []) + moved["spec"]["containers"]:
+                if container.get("name") == "istio-proxy":
+                    container["image"] = "registry.example.com/evil/proxyv2:1.0"
+            for label, given in (("the corpus pod", pod), ("its proxy image moved (denied)", moved)):
+                usual_rows.append((label, cel_cost.api_server_costs(root / "dist", given, namespace),
+                                   cel_cost.api_server_costs(alone, given, namespace)))
+            if once_rows is not None:
+                once_full = cel_cost.per_resource(tools.find("kyvernocheck"), alone, pod, root / "cel-once-alone")
 
     cpu = platform.processor() or platform.machine()
     print(f"policygen bench: {n} resources ({mb:.1f} MB in {len(paths)} files, every {TAMPERED_EVERY}th sidecar image "
@@ -340,6 +360,8 @@ def main(argv: list[str]) -> None:
             print(f"{name:52} {us:10.0f} {allocs:8d} {us / ref:15.2f} {allocs / ref_allocs:13.2f}")
     if cel_rows or once_rows:
         cel_cost.report(cel_rows, once_rows)
+    if usual_rows:
+        cel_cost.report_usual(usual_rows, once_rows, once_full)
     print(f"\npolicygen generate {spec_path.name}: {gen_secs:.2f} s, the median of 5 into a new folder (exit {gen_code}), "
           f"peak {gen_peak / 2**20:.0f} MiB; bench/generate.py compares it with another checkout")
 

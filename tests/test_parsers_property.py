@@ -421,7 +421,8 @@ def test_usual_status_documents_are_clean_by_the_counts(rego_lib, seed):
 @given(seed=st.integers(0, 2**32 - 1))
 def test_compact_status_documents_are_usual_documents(rego_lib, seed):
     """The usual pod clears a status annotation by SC003's compactDocument before its usualDocument: every
-    document the compact one matches (in OPA's RE2) must be one usualDocument matches too."""
+    document the compact one matches (in OPA's RE2) must be one usualDocument matches too. The CEL's usual
+    case reads compactDocument as "{}" or its members (compactMembers): the same documents."""
     from policygen.rules.sc003.status import rego_status_patterns
 
     rnd = random.Random(seed)
@@ -433,13 +434,20 @@ def test_compact_status_documents_are_usual_documents(rego_lib, seed):
         ("volumes", rnd.choice([None, ["workload-socket", "istio-envoy"], [1], "x"])),
         ("imagePullSecrets", None), ("revision", rnd.choice(["default", 1, True])),
     ) if rnd.random() < 0.9}, separators=(",", ":"))) for _ in range(400)]
-    compact = rego_status_patterns(["istio-init", "istio-proxy", "istio-validation"])["compactDocument"]
+    patterns = rego_status_patterns(["istio-init", "istio-proxy", "istio-validation"])
+    compact, members = patterns["compactDocument"], patterns["compactMembers"]
+    docs += ["{}", "{", "}", "{,}", "{{}}", *(d[:-1] + ",}" for d in docs[-50:]), *("{" + d for d in docs[-50:])]
     r = "data.lib.policygen.rules.sc003"
-    query = f"rows := [[regex.match(input.compact, v), regex.match({r}.status_usual_document, v)] | some v in input.docs]"
-    rows = rego_lib.client.ad_hoc_query(query, {"docs": docs, "compact": compact})["result"][0]["rows"]
+    # The CEL's reading (usual.cel.jinja): "{}", or "{" + members + "}" where members + "," is compactMembers.
+    query = (f"rows := [[regex.match(input.compact, v), regex.match({r}.status_usual_document, v), "
+             'v == "{}", startswith(v, "{"), endswith(v, "}"), '
+             'regex.match(input.members, concat("", [substring(v, 1, max([count(v) - 2, 0])), ","]))] | some v in input.docs]')
+    rows = rego_lib.client.ad_hoc_query(query, {"docs": docs, "compact": compact, "members": members})["result"][0]["rows"]
     assert len(rows) == len(docs)
-    assert [d for d, (c, usual) in zip(docs, rows) if c and not usual] == []
-    assert sum(c for c, _ in rows) >= 20 and sum(usual and not c for c, usual in rows) >= 10
+    assert [d for d, (c, usual, *_) in zip(docs, rows) if c and not usual] == []
+    assert [d for d, (c, _, empty, start, end, inner) in zip(docs, rows)
+            if c != (empty or (start and end and inner))] == []
+    assert sum(c for c, *_ in rows) >= 20 and sum(usual and not c for c, usual, *_ in rows) >= 10
 
 
 @SETTINGS
