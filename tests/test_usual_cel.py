@@ -6,13 +6,16 @@ evaluated. Under the API server's own CEL (tools/celcheck), for every spec the p
 on each plan's fixtures, every near miss of its approved pods, the type-confusion mutants of one of
 them and the real corpus: wherever `usual` holds, `problems` must be empty; `usual` must never fail to
 evaluate (an error would stand in for the rule's verdict); and it must hold on the approved pods, and
-not everywhere, so that the comparison means something.
+not everywhere, so that the comparison means something. For SC003, which reads every app container's
+image, the approved pod also runs each of several hundred awkward and random images beside its app.
 """
 
 from __future__ import annotations
 
+import copy
 import json
 import os
+import random
 import subprocess
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -25,7 +28,7 @@ import policygen as pg
 from policygen import tools
 from policygen.backends.cel import NAMESPACE_NAME_LABEL
 from policygen.rules import CATALOGUE
-from policygen.fixtures import cases_for, mesh_namespace
+from policygen.fixtures import approved_pod, cases_for, mesh_namespace
 from policygen.pipeline import render_all
 
 from .conftest import require_tool
@@ -35,6 +38,35 @@ from .test_usual_pod import BASES, CORPUS, SPECS, _digest_without_list, _in_name
 # rule has problems; the usual case did not hold; the rule has problems.
 UNSOUND, UNUSUAL, DENIED = "usual-but-denied", "not-usual", "denied"
 POD_RULES = {f"SC{n:03d}" for n in range(1, 12)}
+
+
+def _app_images(plan, count: int = 400) -> list[str]:
+    """App images SC003's usual case must read as the rule does: Docker Hub's short forms, hosts that are
+    paths, bare digests, long paths, the sidecar images under other hosts and names, and random ones."""
+    sc003 = plan.rule("SC003").params
+    digest = (sc003["sidecarDigests"] or ["sha256:" + "0" * 64])[0]
+    fixed = ["busybox", "nginx:1.25", "library/nginx", "istio/proxyv2:1.2", "proxyv2", "istio/proxyv2x", "a__b.c/x",
+             "foo_x.y/bar:1", "a" * 64, "sha256:" + "a" * 64, "sha512:abc", "localhost/foo", "localhost:5000/foo",
+             "localhost", "Foo/bar", "x" * 230, "x" * 200, "x" * 201, "a/" + "b" * 250, "foo.bar", "foo.bar:1",
+             "foo.bar/baz", f"evil/p@{digest}", f"p:{digest.partition(':')[2]}", "p@" + digest, "-x", "x-", "x:",
+             "x@", "x@sha256:", "/x", "x//y", "x/", "X", "x:Y", "x:-y", "a.b/c/d:e@" + digest]
+    fixed += [r for r in sc003["sidecarRepositoriesAnyPort"]] + [r.partition("/")[2] for r in sc003["sidecarRepositoriesAnyPort"]]
+    rnd = random.Random(1107)
+    alphabet = "ab.-_:/@A9"
+    randoms = ["".join(rnd.choice(alphabet) for _ in range(rnd.randint(1, 14))) for _ in range(count)]
+    return fixed + randoms
+
+
+def _with_app_images(pod: dict[str, Any], images: list[str]) -> list[dict[str, Any]]:
+    """The pod with one more app container running each image, and with one more app init container."""
+    out = []
+    for i, image in enumerate(images):
+        for field in ("containers", "initContainers"):
+            doc = copy.deepcopy(pod)
+            doc["metadata"]["name"] = f"image-{i}-{field.lower()}"
+            doc["spec"].setdefault(field, []).append({"name": f"extra-{i}", "image": image})
+            out.append(doc)
+    return out
 
 
 def _probe(policy: dict[str, Any]) -> dict[str, Any]:
@@ -112,6 +144,8 @@ def judged(tmp_path_factory, corpus_docs) -> dict[str, tuple[list[Any], dict, li
         scope = next((r.params["scope"] for r in plan.rules if "scope" in r.params), None)
         mesh = (scope or {}).get("meshNamespaces", [])[:1] or [mesh_namespace(plan)[0]]
         docs, _ = _inputs(plan, [_in_namespace(d, ns) for d in corpus_docs for ns in mesh], name == "corpus")
+        if name in ("reference", "corpus"):
+            docs += _with_app_images(approved_pod(plan, "app-images"), _app_images(plan))
         # _inputs puts the plan's cases first, in order: the approved pods are among them.
         approved = [i for i, c in enumerate(cases_for(plan))
                     if c.name in BASES and not c.fails and c.resource.get("kind") == "Pod"]
@@ -161,6 +195,11 @@ def test_usual_case_is_taken(judged):
             unusual = sum(1 for (i, p), (failed, _) in results.items() if p == policy and UNUSUAL in failed)
             denied = sum(1 for (i, p), (failed, _) in results.items() if p == policy and DENIED in failed)
             assert unusual and denied, (name, policy, unusual, denied)
+    # The awkward images: some are read as plainly another app's, some are left to the rule.
+    docs, results = judged["reference"][:2]
+    extra = [i for i, d in enumerate(docs) if isinstance(d, dict) and str(d.get("metadata", {}).get("name")).startswith("image-")]
+    held = [i for i in extra if UNUSUAL not in results[(i, "sc003-unapproved-sidecar")][0]]
+    assert extra and 20 <= len(held) < len(extra), (len(held), len(extra))
 
 
 def test_usual_case_written_where_the_rules_cover_their_params(judged):
