@@ -197,7 +197,8 @@ def test_usual_case_is_taken(judged):
             assert unusual and denied, (name, policy, unusual, denied)
     # The awkward images: some are read as plainly another app's, some are left to the rule.
     docs, results = judged["reference"][:2]
-    extra = [i for i, d in enumerate(docs) if isinstance(d, dict) and str(d.get("metadata", {}).get("name")).startswith("image-")]
+    extra = [i for i, d in enumerate(docs) if isinstance(d, dict) and isinstance(d.get("metadata"), dict)
+             and str(d["metadata"].get("name")).startswith("image-")]
     held = [i for i in extra if UNUSUAL not in results[(i, "sc003-unapproved-sidecar")][0]]
     assert extra and 20 <= len(held) < len(extra), (len(held), len(extra))
 
