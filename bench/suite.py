@@ -128,6 +128,15 @@ def review(pod: dict) -> dict:
     return {"object": pod, "operation": "CREATE", "kind": {"group": "", "version": "v1", "kind": "Pod"}}
 
 
+def proxy_moved(pod: dict) -> dict:
+    """The pod with its proxy's image moved to an unapproved registry: what every engine denies."""
+    moved = copy.deepcopy(pod)
+    for container in moved["spec"].get("initContainers", []) + moved["spec"]["containers"]:
+        if container.get("name") == "istio-proxy":
+            container["image"] = "registry.example.com/evil/proxyv2:1.0"
+    return moved
+
+
 def review_input(pod: dict, path: Path) -> Path:
     """Gatekeeper's input for the pod: the review of its CREATE and the library's parameters."""
     path.write_text(json.dumps({"review": review(pod), "parameters": REFERENCE_PARAMETERS}))
@@ -278,12 +287,8 @@ def main(argv: list[str]) -> None:
                 # usual body up to where it fails, then every rule.
                 decisions.append(("  every rule asked (data.main.every_violation)",
                                   *opa_bench(opa, "data.main.every_violation", "-b", str(rego))))
-                denied = copy.deepcopy(pod)
-                for container in denied["spec"].get("initContainers", []) + denied["spec"]["containers"]:
-                    if container.get("name") == "istio-proxy":
-                        container["image"] = "registry.example.com/evil/proxyv2:1.0"
                 path = root / "denied-pod.json"
-                path.write_text(json.dumps(denied))
+                path.write_text(json.dumps(proxy_moved(pod)))
                 decisions.append(("  whole set on the same Pod, its proxy image moved (denied)",
                                   *opa_bench(opa, "data.main.violations", "-b", str(rego), given=path)))
             rules = sorted(p.name.split("-")[0] for p in rego.iterdir() if p.is_dir() and p.name[:2] in ("sc", "cp"))
@@ -323,11 +328,7 @@ def main(argv: list[str]) -> None:
             ns = pod["metadata"]["namespace"]
             namespace = {"apiVersion": "v1", "kind": "Namespace",
                          "metadata": {"name": ns, "labels": {"kubernetes.io/metadata.name": ns}}}
-            moved = copy.deepcopy(pod)
-            for container in moved["spec"].get("initContainers", []) + moved["spec"]["containers"]:
-                if container.get("name") == "istio-proxy":
-                    container["image"] = "registry.example.com/evil/proxyv2:1.0"
-            for label, given in (("the corpus pod", pod), ("its proxy image moved (denied)", moved)):
+            for label, given in (("the corpus pod", pod), ("its proxy image moved (denied)", proxy_moved(pod))):
                 usual_rows.append((label, cel_cost.api_server_costs(root / "dist", given, namespace),
                                    cel_cost.api_server_costs(alone, given, namespace)))
             if once_rows is not None:

@@ -22,14 +22,15 @@ from typing import Any
 
 from .images import ImageRefError, parse_image
 from .kinds import rule_kinds
-from .plan import Plan, RulePlan
+from .plan import Plan, RulePlan, per_plan
 from .render import templates_root
 from .rules import REGISTRY
 
 # The tag and digest an approved repository is written with in the usual image: a reference matching
 # this after an approved repository parses to that repository (checked below with policygen/images.py,
 # whose grammar the Rego parser shares), with the tag in group 1 and the digest in group 2.
-TAG_DIGEST = r"(?::([A-Za-z0-9_][A-Za-z0-9_.-]{0,127}))?(?:@(sha256:[a-f0-9]{64}))?$"
+TAG = r"[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}"
+TAG_DIGEST = rf"(?::({TAG}))?(?:@(sha256:[a-f0-9]{{64}}))?$"
 _PROBE_DIGEST = "sha256:" + "0" * 64
 
 
@@ -96,13 +97,16 @@ def context(plan: Plan, rules: list[RulePlan]) -> dict[str, Any] | None:
 
 
 def cel_context(plan: Plan) -> dict[str, Any]:
-    """What the rules' usual.cel.jinja read besides their params: the usual image of SC001's approved
-    repositories (None where the plan has no SC001, or none of them is written as itself), those
-    repositories, and what may follow one (TAG_DIGEST, anchored: CEL pays a match by the pattern's length)."""
+    """What the rules' usual.cel.jinja read besides their params (once per plan): SC001's approved
+    repositories written as themselves (none where the plan has no SC001), and what may follow one
+    (TAG_DIGEST, anchored: CEL pays a match by the pattern's length)."""
+    return per_plan(plan, "usual:cel", lambda: _cel_context(plan))
+
+
+def _cel_context(plan: Plan) -> dict[str, Any]:
     sc001 = plan.rule("SC001")
     repositories = sorted(r for r in sc001.params["repositories"] if _written_as_itself(r)) if sc001 else []
-    return {"image_pattern": image_pattern(repositories) if repositories else None,
-            "image_repositories": repositories, "tag_digest": "^" + TAG_DIGEST,
+    return {"image_repositories": repositories, "tag_digest": "^" + TAG_DIGEST,
             "tag_pattern": tag_pattern, "canonical_caps": canonical_caps, "plain_pattern": plain_pattern()}
 
 
@@ -120,7 +124,7 @@ def plain_pattern() -> str:
 def tag_pattern(tags: list[str]) -> str | None:
     """A regular expression for an image of the usual pattern whose tag is one of these (a tag follows the
     repository's last ":" and ends the name), or None where none is a tag an image of it can have."""
-    valid = sorted(t for t in tags if isinstance(t, str) and re.fullmatch(r"[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}", t))
+    valid = sorted(t for t in tags if isinstance(t, str) and re.fullmatch(TAG, t))
     return ":(?:" + "|".join(_escape(t) for t in valid) + ")(?:@|$)" if valid else None
 
 
