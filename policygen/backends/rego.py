@@ -98,7 +98,9 @@ def usual_source(plan: Plan, rules: list[RulePlan]) -> str | None:
         for r in context["rules"]
     ]
     helpers = {"lit": _json_literal, "set_of": rego_set_of, "member": _member, "raw": _raw, "lines": _body_lines,
-               "canonical_caps": usual.canonical_caps}
+               "canonical_caps": usual.canonical_caps, "plain_pattern": usual.plain_pattern(),
+               # A sidecar's name, as a literal set: a rule's value read in each container's body costs more.
+               "names": _member(context["sidecar_names"]) if context["sidecar_names"] else "in set()"}
     return env.get_template("rego/usual.rego.jinja").render(
         u={**context, **helpers}, modules=modules, fields=("initContainers", "containers", "ephemeralContainers"),
     )

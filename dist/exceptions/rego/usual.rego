@@ -7,11 +7,8 @@
 #   rule, so nothing is cleared here that a rule would deny.
 package policygen.usual
 
-import data.lib.policygen.images
 import data.lib.policygen.pods
 import data.lib.policygen.review
-
-sidecar_names := {"istio-proxy"}
 
 # METADATA
 # scope: document
@@ -19,43 +16,45 @@ sidecar_names := {"istio-proxy"}
 #   The input is a Pod every rule would find nothing in: well formed (parts), each container usual
 #   where it sits and, in the mesh, the pod too.
 pod if {
-	parts.spec
+	[pod_spec, pod_labels, pod_annotations, pod_lists] := parts
 	in_mesh
-	sc003_status(object.get(parts.annotations, "sidecar.istio.io/status", null))
-	count(object.keys(parts.annotations) & {"sidecar.istio.io/bootstrapOverride"}) == 0
-	pod_sc10 := object.get(parts.spec, "securityContext", {})
+	sc003_status(object.get(pod_annotations, "sidecar.istio.io/status", null))
+	count(object.keys(pod_annotations) & {"sidecar.istio.io/bootstrapOverride"}) == 0
+	pod_sc10 := object.get(pod_spec, "securityContext", {})
 	is_object(pod_sc10)
 	sc010_id(object.get(pod_sc10, "runAsUser", null), [1337])
 	sc010_id(object.get(pod_sc10, "runAsGroup", null), [])
-	every c in parts.lists[0] {
+	every c in pod_lists[0] {
 		mesh_container("initContainers", c)
 	}
-	every c in parts.lists[1] {
+	every c in pod_lists[1] {
 		mesh_container("containers", c)
 	}
-	every c in parts.lists[2] {
+	every c in pod_lists[2] {
 		mesh_container("ephemeralContainers", c)
 	}
 }
 
 pod if {
-	parts.spec
+	[_, _, _, pod_lists] := parts
 	not in_mesh
-	every c in parts.lists[0] {
+	every c in pod_lists[0] {
 		anywhere("initContainers", c)
 	}
-	every c in parts.lists[1] {
+	every c in pod_lists[1] {
 		anywhere("containers", c)
 	}
-	every c in parts.lists[2] {
+	every c in pod_lists[2] {
 		anywhere("ephemeralContainers", c)
 	}
 }
 
 # A Pod's parts, where it is of the shape the API server stores (SC003's malformed and structure checks
 # hold by these reads): metadata, labels and annotations maps of strings, a name and namespace that are
-# strings, and container lists of objects named by strings.
-parts := {"spec": spec, "labels": labels, "annotations": annotations, "lists": [inits, containers, ephemerals]} if {
+# strings, and container lists (each container's name is asked where the container is). An array, not
+# an object, and bound to locals in the body: each read of a rule's value costs a decision more than a
+# local's.
+parts := [spec, labels, annotations, [inits, containers, ephemerals]] if {
 	input.kind == "Pod"
 	meta := input.metadata
 	is_object(meta)
@@ -63,10 +62,10 @@ parts := {"spec": spec, "labels": labels, "annotations": annotations, "lists": [
 	is_string(object.get(meta, "namespace", ""))
 	labels := object.get(meta, "labels", {})
 	is_object(labels)
-	count([1 | some value in labels; is_string(value)]) == count(labels)
+	count([1 | is_string(labels[_])]) == count(labels)
 	annotations := object.get(meta, "annotations", {})
 	is_object(annotations)
-	count([1 | some value in annotations; is_string(value)]) == count(annotations)
+	count([1 | is_string(annotations[_])]) == count(annotations)
 	spec := object.get(input, "spec", {})
 	is_object(spec)
 	inits := object.get(spec, "initContainers", [])
@@ -75,11 +74,6 @@ parts := {"spec": spec, "labels": labels, "annotations": annotations, "lists": [
 	is_array(containers)
 	ephemerals := object.get(spec, "ephemeralContainers", [])
 	is_array(ephemerals)
-
-	# c.name is undefined for a member that is no object.
-	count([1 | some c in inits; is_string(c.name)]) == count(inits)
-	count([1 | some c in containers; is_string(c.name)]) == count(containers)
-	count([1 | some c in ephemerals; is_string(c.name)]) == count(ephemerals)
 }
 
 # Whether the rules' scope holds the Pod: a namespace written on it that the scope lists is read here
@@ -116,52 +110,56 @@ sc010_id(value, forbidden) if {
 }
 
 anywhere("initContainers", c) if {
-	c.name in sidecar_names
+	c.name == "istio-proxy"
 	object.get(c, "restartPolicy", null) in {null, "Always"}
 }
 
 anywhere("initContainers", c) if {
-	not c.name in sidecar_names
+	is_string(c.name)
+	not c.name == "istio-proxy"
 	image := object.get(c, "image", null)
 	is_string(image)
 	count(image) <= 255
-	regex.match(images.plain_pattern, image)
+	regex.match(`^(?:(?:[a-z0-9]+(?:-+[a-z0-9]+)*(?:\.[a-z0-9]+(?:-+[a-z0-9]+)*)+|localhost)(?::[0-9]+)?)/(?:[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*(?:/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*)(?::(?:[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}))?(?:@(?:sha256:[a-f0-9]{64}))?$`, image)
 	not contains(image, "proxyv2")
 	object.get(c, "restartPolicy", null) in {null, "Always"}
 }
 
 anywhere("containers", c) if {
-	c.name in sidecar_names
+	c.name == "istio-proxy"
 }
 
 anywhere("containers", c) if {
-	not c.name in sidecar_names
+	is_string(c.name)
+	not c.name == "istio-proxy"
 	image := object.get(c, "image", null)
 	is_string(image)
 	count(image) <= 255
-	regex.match(images.plain_pattern, image)
+	regex.match(`^(?:(?:[a-z0-9]+(?:-+[a-z0-9]+)*(?:\.[a-z0-9]+(?:-+[a-z0-9]+)*)+|localhost)(?::[0-9]+)?)/(?:[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*(?:/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*)(?::(?:[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}))?(?:@(?:sha256:[a-f0-9]{64}))?$`, image)
 	not contains(image, "proxyv2")
 }
 
 anywhere("ephemeralContainers", c) if {
-	c.name in sidecar_names
+	c.name == "istio-proxy"
 }
 
 anywhere("ephemeralContainers", c) if {
-	not c.name in sidecar_names
+	is_string(c.name)
+	not c.name == "istio-proxy"
 	image := object.get(c, "image", null)
 	is_string(image)
 	count(image) <= 255
-	regex.match(images.plain_pattern, image)
+	regex.match(`^(?:(?:[a-z0-9]+(?:-+[a-z0-9]+)*(?:\.[a-z0-9]+(?:-+[a-z0-9]+)*)+|localhost)(?::[0-9]+)?)/(?:[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*(?:/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*)(?::(?:[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}))?(?:@(?:sha256:[a-f0-9]{64}))?$`, image)
 	not contains(image, "proxyv2")
 }
 
 mesh_container("initContainers", c) if {
-	not c.name in sidecar_names
+	is_string(c.name)
+	not c.name == "istio-proxy"
 	image := object.get(c, "image", null)
 	is_string(image)
 	count(image) <= 255
-	regex.match(images.plain_pattern, image)
+	regex.match(`^(?:(?:[a-z0-9]+(?:-+[a-z0-9]+)*(?:\.[a-z0-9]+(?:-+[a-z0-9]+)*)+|localhost)(?::[0-9]+)?)/(?:[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*(?:/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*)(?::(?:[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}))?(?:@(?:sha256:[a-f0-9]{64}))?$`, image)
 	not contains(image, "proxyv2")
 	object.get(c, "restartPolicy", null) in {null, "Always"}
 	object.get(c, "restartPolicy", null) == null
@@ -185,7 +183,7 @@ mesh_container("initContainers", c) if {
 	is_object(caps4)
 	add4 := object.get(caps4, "add", [])
 	is_array(add4)
-	count({cap | some cap in add4} - set()) == 0
+	count(add4) == 0
 	drop4 := object.get(caps4, "drop", [])
 	is_array(drop4)
 	"ALL" in drop4
@@ -199,11 +197,12 @@ mesh_container("initContainers", c) if {
 }
 
 mesh_container("containers", c) if {
-	not c.name in sidecar_names
+	is_string(c.name)
+	not c.name == "istio-proxy"
 	image := object.get(c, "image", null)
 	is_string(image)
 	count(image) <= 255
-	regex.match(images.plain_pattern, image)
+	regex.match(`^(?:(?:[a-z0-9]+(?:-+[a-z0-9]+)*(?:\.[a-z0-9]+(?:-+[a-z0-9]+)*)+|localhost)(?::[0-9]+)?)/(?:[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*(?:/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*)(?::(?:[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}))?(?:@(?:sha256:[a-f0-9]{64}))?$`, image)
 	not contains(image, "proxyv2")
 	sc10 := object.get(c, "securityContext", {})
 	is_object(sc10)
@@ -223,7 +222,7 @@ mesh_container("containers", c) if {
 	is_object(caps4)
 	add4 := object.get(caps4, "add", [])
 	is_array(add4)
-	count({cap | some cap in add4} - set()) == 0
+	count(add4) == 0
 	drop4 := object.get(caps4, "drop", [])
 	is_array(drop4)
 	"ALL" in drop4
@@ -237,11 +236,12 @@ mesh_container("containers", c) if {
 }
 
 mesh_container("ephemeralContainers", c) if {
-	not c.name in sidecar_names
+	is_string(c.name)
+	not c.name == "istio-proxy"
 	image := object.get(c, "image", null)
 	is_string(image)
 	count(image) <= 255
-	regex.match(images.plain_pattern, image)
+	regex.match(`^(?:(?:[a-z0-9]+(?:-+[a-z0-9]+)*(?:\.[a-z0-9]+(?:-+[a-z0-9]+)*)+|localhost)(?::[0-9]+)?)/(?:[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*(?:/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*)(?::(?:[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}))?(?:@(?:sha256:[a-f0-9]{64}))?$`, image)
 	not contains(image, "proxyv2")
 	sc10 := object.get(c, "securityContext", {})
 	is_object(sc10)

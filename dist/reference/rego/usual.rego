@@ -7,11 +7,8 @@
 #   rule, so nothing is cleared here that a rule would deny.
 package policygen.usual
 
-import data.lib.policygen.images
 import data.lib.policygen.pods
 import data.lib.policygen.review
-
-sidecar_names := {"istio-init", "istio-proxy", "istio-validation"}
 
 # METADATA
 # scope: document
@@ -19,59 +16,61 @@ sidecar_names := {"istio-init", "istio-proxy", "istio-validation"}
 #   The input is a Pod every rule would find nothing in: well formed (parts), each container usual
 #   where it sits and, in the mesh, the pod too.
 pod if {
-	parts.spec
+	[pod_spec, pod_labels, pod_annotations, pod_lists] := parts
 	in_mesh
-	sc003_status(object.get(parts.annotations, "sidecar.istio.io/status", null))
-	volumes6 := object.get(parts.spec, "volumes", [])
+	sc003_status(object.get(pod_annotations, "sidecar.istio.io/status", null))
+	volumes6 := object.get(pod_spec, "volumes", [])
 	is_array(volumes6)
 	count([1 | some volume in volumes6; is_string(volume.name); object.get(volume, "hostPath", null) == null]) == count(volumes6)
-	count(object.keys(parts.annotations) & {"istio.io/reroute-virtual-interfaces", "proxy.istio.io/config", "sidecar.istio.io/bootstrapOverride", "sidecar.istio.io/proxyImage", "sidecar.istio.io/proxyImageType", "sidecar.istio.io/userVolume", "sidecar.istio.io/userVolumeMount", "traffic.sidecar.istio.io/excludeInterfaces", "traffic.sidecar.istio.io/excludeOutboundIPRanges", "traffic.sidecar.istio.io/excludeOutboundPorts", "traffic.sidecar.istio.io/kubevirtInterfaces"}) == 0
-	object.get(parts.annotations, "inject.istio.io/templates", "sidecar") in {"sidecar", "gateway"}
-	object.get(parts.annotations, "sidecar.istio.io/interceptionMode", "REDIRECT") == "REDIRECT"
-	object.get(parts.annotations, "traffic.sidecar.istio.io/excludeInboundPorts", "15020") == "15020"
-	object.get(parts.labels, "sidecar.istio.io/inject", "true") == "true"
-	object.get(parts.annotations, "sidecar.istio.io/inject", "true") == "true"
-	object.get(parts.labels, "istio.io/rev", "default") in {"default", "stable"}
-	object.get(parts.annotations, "istio.io/rev", "default") in {"default", "stable"}
-	count([1 | some c in array.concat(parts.lists[0], parts.lists[1]); c.name == "istio-proxy"]) > 0
-	pod_sc10 := object.get(parts.spec, "securityContext", {})
+	count(object.keys(pod_annotations) & {"istio.io/reroute-virtual-interfaces", "proxy.istio.io/config", "sidecar.istio.io/bootstrapOverride", "sidecar.istio.io/proxyImage", "sidecar.istio.io/proxyImageType", "sidecar.istio.io/userVolume", "sidecar.istio.io/userVolumeMount", "traffic.sidecar.istio.io/excludeInterfaces", "traffic.sidecar.istio.io/excludeOutboundIPRanges", "traffic.sidecar.istio.io/excludeOutboundPorts", "traffic.sidecar.istio.io/kubevirtInterfaces"}) == 0
+	object.get(pod_annotations, "inject.istio.io/templates", "sidecar") in {"sidecar", "gateway"}
+	object.get(pod_annotations, "sidecar.istio.io/interceptionMode", "REDIRECT") == "REDIRECT"
+	object.get(pod_annotations, "traffic.sidecar.istio.io/excludeInboundPorts", "15020") == "15020"
+	object.get(pod_labels, "sidecar.istio.io/inject", "true") == "true"
+	object.get(pod_annotations, "sidecar.istio.io/inject", "true") == "true"
+	object.get(pod_labels, "istio.io/rev", "default") in {"default", "stable"}
+	object.get(pod_annotations, "istio.io/rev", "default") in {"default", "stable"}
+	count([1 | some c in array.concat(pod_lists[0], pod_lists[1]); c.name == "istio-proxy"]) > 0
+	pod_sc10 := object.get(pod_spec, "securityContext", {})
 	is_object(pod_sc10)
 	sc010_id(object.get(pod_sc10, "runAsUser", null), [1337])
 	sc010_id(object.get(pod_sc10, "runAsGroup", null), [1337])
-	object.get(parts.spec, "hostNetwork", null) in {false, null}
-	object.get(parts.spec, "hostPID", null) in {false, null}
-	object.get(parts.spec, "hostIPC", null) in {false, null}
-	object.get(parts.spec, "shareProcessNamespace", null) in {false, null}
-	count(parts.lists[2]) == 0
-	every c in parts.lists[0] {
+	object.get(pod_spec, "hostNetwork", null) in {false, null}
+	object.get(pod_spec, "hostPID", null) in {false, null}
+	object.get(pod_spec, "hostIPC", null) in {false, null}
+	object.get(pod_spec, "shareProcessNamespace", null) in {false, null}
+	count(pod_lists[2]) == 0
+	every c in pod_lists[0] {
 		mesh_container("initContainers", c)
 	}
-	every c in parts.lists[1] {
+	every c in pod_lists[1] {
 		mesh_container("containers", c)
 	}
-	every c in parts.lists[2] {
+	every c in pod_lists[2] {
 		mesh_container("ephemeralContainers", c)
 	}
 }
 
 pod if {
-	parts.spec
+	[_, _, _, pod_lists] := parts
 	not in_mesh
-	every c in parts.lists[0] {
+	every c in pod_lists[0] {
 		anywhere("initContainers", c)
 	}
-	every c in parts.lists[1] {
+	every c in pod_lists[1] {
 		anywhere("containers", c)
 	}
-	every c in parts.lists[2] {
+	every c in pod_lists[2] {
 		anywhere("ephemeralContainers", c)
 	}
 }
 
 # A Pod's parts, where it is of the shape the API server stores (SC003's malformed and structure checks
 # hold by these reads): metadata, labels and annotations maps of strings, a name and namespace that are
-# strings, and container lists of objects named by strings.
-parts := {"spec": spec, "labels": labels, "annotations": annotations, "lists": [inits, containers, ephemerals]} if {
+# strings, and container lists (each container's name is asked where the container is). An array, not
+# an object, and bound to locals in the body: each read of a rule's value costs a decision more than a
+# local's.
+parts := [spec, labels, annotations, [inits, containers, ephemerals]] if {
 	input.kind == "Pod"
 	meta := input.metadata
 	is_object(meta)
@@ -79,10 +78,10 @@ parts := {"spec": spec, "labels": labels, "annotations": annotations, "lists": [
 	is_string(object.get(meta, "namespace", ""))
 	labels := object.get(meta, "labels", {})
 	is_object(labels)
-	count([1 | some value in labels; is_string(value)]) == count(labels)
+	count([1 | is_string(labels[_])]) == count(labels)
 	annotations := object.get(meta, "annotations", {})
 	is_object(annotations)
-	count([1 | some value in annotations; is_string(value)]) == count(annotations)
+	count([1 | is_string(annotations[_])]) == count(annotations)
 	spec := object.get(input, "spec", {})
 	is_object(spec)
 	inits := object.get(spec, "initContainers", [])
@@ -91,11 +90,6 @@ parts := {"spec": spec, "labels": labels, "annotations": annotations, "lists": [
 	is_array(containers)
 	ephemerals := object.get(spec, "ephemeralContainers", [])
 	is_array(ephemerals)
-
-	# c.name is undefined for a member that is no object.
-	count([1 | some c in inits; is_string(c.name)]) == count(inits)
-	count([1 | some c in containers; is_string(c.name)]) == count(containers)
-	count([1 | some c in ephemerals; is_string(c.name)]) == count(ephemerals)
 }
 
 # Whether the rules' scope holds the Pod: a namespace written on it that the scope lists is read here
@@ -132,16 +126,17 @@ sc010_id(value, forbidden) if {
 }
 
 anywhere("initContainers", c) if {
-	c.name in sidecar_names
+	c.name in {"istio-init", "istio-proxy", "istio-validation"}
 	object.get(c, "restartPolicy", null) in {null, "Always"}
 }
 
 anywhere("initContainers", c) if {
-	not c.name in sidecar_names
+	is_string(c.name)
+	not c.name in {"istio-init", "istio-proxy", "istio-validation"}
 	image := object.get(c, "image", null)
 	is_string(image)
 	count(image) <= 255
-	regex.match(images.plain_pattern, image)
+	regex.match(`^(?:(?:[a-z0-9]+(?:-+[a-z0-9]+)*(?:\.[a-z0-9]+(?:-+[a-z0-9]+)*)+|localhost)(?::[0-9]+)?)/(?:[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*(?:/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*)(?::(?:[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}))?(?:@(?:sha256:[a-f0-9]{64}))?$`, image)
 	not contains(image, "proxyv2")
 	not contains(image, "proxyv2")
 	not contains(image, "sha256:0d4d5c8e5d5e2f0f1b6a7c3e9b2a4d6f8e1c3a5b7d9f0e2c4a6b8d0f2e4c6a8b")
@@ -150,15 +145,16 @@ anywhere("initContainers", c) if {
 }
 
 anywhere("containers", c) if {
-	c.name in sidecar_names
+	c.name in {"istio-init", "istio-proxy", "istio-validation"}
 }
 
 anywhere("containers", c) if {
-	not c.name in sidecar_names
+	is_string(c.name)
+	not c.name in {"istio-init", "istio-proxy", "istio-validation"}
 	image := object.get(c, "image", null)
 	is_string(image)
 	count(image) <= 255
-	regex.match(images.plain_pattern, image)
+	regex.match(`^(?:(?:[a-z0-9]+(?:-+[a-z0-9]+)*(?:\.[a-z0-9]+(?:-+[a-z0-9]+)*)+|localhost)(?::[0-9]+)?)/(?:[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*(?:/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*)(?::(?:[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}))?(?:@(?:sha256:[a-f0-9]{64}))?$`, image)
 	not contains(image, "proxyv2")
 	not contains(image, "proxyv2")
 	not contains(image, "sha256:0d4d5c8e5d5e2f0f1b6a7c3e9b2a4d6f8e1c3a5b7d9f0e2c4a6b8d0f2e4c6a8b")
@@ -166,15 +162,16 @@ anywhere("containers", c) if {
 }
 
 anywhere("ephemeralContainers", c) if {
-	c.name in sidecar_names
+	c.name in {"istio-init", "istio-proxy", "istio-validation"}
 }
 
 anywhere("ephemeralContainers", c) if {
-	not c.name in sidecar_names
+	is_string(c.name)
+	not c.name in {"istio-init", "istio-proxy", "istio-validation"}
 	image := object.get(c, "image", null)
 	is_string(image)
 	count(image) <= 255
-	regex.match(images.plain_pattern, image)
+	regex.match(`^(?:(?:[a-z0-9]+(?:-+[a-z0-9]+)*(?:\.[a-z0-9]+(?:-+[a-z0-9]+)*)+|localhost)(?::[0-9]+)?)/(?:[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*(?:/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*)(?::(?:[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}))?(?:@(?:sha256:[a-f0-9]{64}))?$`, image)
 	not contains(image, "proxyv2")
 	not contains(image, "proxyv2")
 	not contains(image, "sha256:0d4d5c8e5d5e2f0f1b6a7c3e9b2a4d6f8e1c3a5b7d9f0e2c4a6b8d0f2e4c6a8b")
@@ -182,11 +179,12 @@ anywhere("ephemeralContainers", c) if {
 }
 
 mesh_container("initContainers", c) if {
-	not c.name in sidecar_names
+	is_string(c.name)
+	not c.name in {"istio-init", "istio-proxy", "istio-validation"}
 	image := object.get(c, "image", null)
 	is_string(image)
 	count(image) <= 255
-	regex.match(images.plain_pattern, image)
+	regex.match(`^(?:(?:[a-z0-9]+(?:-+[a-z0-9]+)*(?:\.[a-z0-9]+(?:-+[a-z0-9]+)*)+|localhost)(?::[0-9]+)?)/(?:[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*(?:/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*)(?::(?:[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}))?(?:@(?:sha256:[a-f0-9]{64}))?$`, image)
 	not contains(image, "proxyv2")
 	not contains(image, "proxyv2")
 	not contains(image, "sha256:0d4d5c8e5d5e2f0f1b6a7c3e9b2a4d6f8e1c3a5b7d9f0e2c4a6b8d0f2e4c6a8b")
@@ -229,7 +227,7 @@ mesh_container("initContainers", c) if {
 	array.slice(args5, 0, 1) == ["istio-iptables"]
 	env5 := object.get(c, "env", [])
 	is_array(env5)
-	count([1 | some var in env5; is_string(var.name)]) == count(env5)
+	count([1 | is_string(env5[_].name)]) == count(env5)
 	mounts6 := object.get(c, "volumeMounts", [])
 	is_array(mounts6)
 	count(mounts6) == 0
@@ -260,7 +258,7 @@ mesh_container("initContainers", c) if {
 	is_object(caps4)
 	add4 := object.get(caps4, "add", [])
 	is_array(add4)
-	count({cap | some cap in add4} - set()) == 0
+	count(add4) == 0
 	drop4 := object.get(caps4, "drop", [])
 	is_array(drop4)
 	"ALL" in drop4
@@ -272,11 +270,11 @@ mesh_container("initContainers", c) if {
 	array.slice(args5, 0, 2) == ["proxy", "sidecar"]
 	env5 := object.get(c, "env", [])
 	is_array(env5)
-	count([1 | some var in env5; is_string(var.name)]) == count(env5)
+	count([1 | is_string(env5[_].name)]) == count(env5)
 	{var | some var in env5; var.name in {"CA_ADDR", "PILOT_CERT_PROVIDER", "ISTIO_META_CERT_SIGNER", "LD_LIBRARY_PATH", "LD_PRELOAD"}} == {{"name": "CA_ADDR", "value": "istiod.istio-system.svc:15012"}, {"name": "PILOT_CERT_PROVIDER", "value": "istiod"}}
 	mounts6 := object.get(c, "volumeMounts", [])
 	is_array(mounts6)
-	count([1 | some mount in mounts6; mount.name in {"credential-socket", "istio-ca-crl", "istio-data", "istio-envoy", "istio-podinfo", "istio-token", "istiod-ca-cert", "workload-certs", "workload-socket"}]) == count(mounts6)
+	count([1 | mounts6[_].name in {"credential-socket", "istio-ca-crl", "istio-data", "istio-envoy", "istio-podinfo", "istio-token", "istiod-ca-cert", "workload-certs", "workload-socket"}]) == count(mounts6)
 	object.get(c, "volumeDevices", null) == null
 	res7 := c.resources
 	limits7 := res7.limits
@@ -305,7 +303,7 @@ mesh_container("initContainers", c) if {
 	is_object(caps4)
 	add4 := object.get(caps4, "add", [])
 	is_array(add4)
-	count({cap | some cap in add4} - set()) == 0
+	count(add4) == 0
 	drop4 := object.get(caps4, "drop", [])
 	is_array(drop4)
 	"ALL" in drop4
@@ -317,7 +315,7 @@ mesh_container("initContainers", c) if {
 	array.slice(args5, 0, 1) == ["istio-iptables"]
 	env5 := object.get(c, "env", [])
 	is_array(env5)
-	count([1 | some var in env5; is_string(var.name)]) == count(env5)
+	count([1 | is_string(env5[_].name)]) == count(env5)
 	mounts6 := object.get(c, "volumeMounts", [])
 	is_array(mounts6)
 	count(mounts6) == 0
@@ -332,11 +330,12 @@ mesh_container("initContainers", c) if {
 }
 
 mesh_container("containers", c) if {
-	not c.name in sidecar_names
+	is_string(c.name)
+	not c.name in {"istio-init", "istio-proxy", "istio-validation"}
 	image := object.get(c, "image", null)
 	is_string(image)
 	count(image) <= 255
-	regex.match(images.plain_pattern, image)
+	regex.match(`^(?:(?:[a-z0-9]+(?:-+[a-z0-9]+)*(?:\.[a-z0-9]+(?:-+[a-z0-9]+)*)+|localhost)(?::[0-9]+)?)/(?:[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*(?:/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*)(?::(?:[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}))?(?:@(?:sha256:[a-f0-9]{64}))?$`, image)
 	not contains(image, "proxyv2")
 	not contains(image, "proxyv2")
 	not contains(image, "sha256:0d4d5c8e5d5e2f0f1b6a7c3e9b2a4d6f8e1c3a5b7d9f0e2c4a6b8d0f2e4c6a8b")
@@ -364,7 +363,7 @@ mesh_container("containers", c) if {
 	is_object(caps4)
 	add4 := object.get(caps4, "add", [])
 	is_array(add4)
-	count({cap | some cap in add4} - set()) == 0
+	count(add4) == 0
 	drop4 := object.get(caps4, "drop", [])
 	is_array(drop4)
 	"ALL" in drop4
@@ -376,11 +375,11 @@ mesh_container("containers", c) if {
 	array.slice(args5, 0, 2) == ["proxy", "sidecar"]
 	env5 := object.get(c, "env", [])
 	is_array(env5)
-	count([1 | some var in env5; is_string(var.name)]) == count(env5)
+	count([1 | is_string(env5[_].name)]) == count(env5)
 	{var | some var in env5; var.name in {"CA_ADDR", "PILOT_CERT_PROVIDER", "ISTIO_META_CERT_SIGNER", "LD_LIBRARY_PATH", "LD_PRELOAD"}} == {{"name": "CA_ADDR", "value": "istiod.istio-system.svc:15012"}, {"name": "PILOT_CERT_PROVIDER", "value": "istiod"}}
 	mounts6 := object.get(c, "volumeMounts", [])
 	is_array(mounts6)
-	count([1 | some mount in mounts6; mount.name in {"credential-socket", "istio-ca-crl", "istio-data", "istio-envoy", "istio-podinfo", "istio-token", "istiod-ca-cert", "workload-certs", "workload-socket"}]) == count(mounts6)
+	count([1 | mounts6[_].name in {"credential-socket", "istio-ca-crl", "istio-data", "istio-envoy", "istio-podinfo", "istio-token", "istiod-ca-cert", "workload-certs", "workload-socket"}]) == count(mounts6)
 	object.get(c, "volumeDevices", null) == null
 	res7 := c.resources
 	limits7 := res7.limits
@@ -394,11 +393,12 @@ mesh_container("containers", c) if {
 }
 
 mesh_container("ephemeralContainers", c) if {
-	not c.name in sidecar_names
+	is_string(c.name)
+	not c.name in {"istio-init", "istio-proxy", "istio-validation"}
 	image := object.get(c, "image", null)
 	is_string(image)
 	count(image) <= 255
-	regex.match(images.plain_pattern, image)
+	regex.match(`^(?:(?:[a-z0-9]+(?:-+[a-z0-9]+)*(?:\.[a-z0-9]+(?:-+[a-z0-9]+)*)+|localhost)(?::[0-9]+)?)/(?:[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*(?:/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*)(?::(?:[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}))?(?:@(?:sha256:[a-f0-9]{64}))?$`, image)
 	not contains(image, "proxyv2")
 	not contains(image, "proxyv2")
 	not contains(image, "sha256:0d4d5c8e5d5e2f0f1b6a7c3e9b2a4d6f8e1c3a5b7d9f0e2c4a6b8d0f2e4c6a8b")
