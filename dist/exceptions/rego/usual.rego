@@ -16,7 +16,7 @@ import data.lib.policygen.review
 #   The input is a Pod every rule would find nothing in: well formed (parts), each container usual
 #   where it sits and, in the mesh, the pod too.
 pod if {
-	[pod_spec, pod_labels, pod_annotations, pod_lists] := parts
+	[pod_spec, _, pod_annotations, pod_lists] := parts
 	in_mesh
 	sc003_status(object.get(pod_annotations, "sidecar.istio.io/status", null))
 	count(object.keys(pod_annotations) & {"sidecar.istio.io/bootstrapOverride"}) == 0
