@@ -9,6 +9,11 @@ more, so that where the whole body holds, every rule would have found nothing. W
 hold, main.violations asks every rule as before, so a fragment can be stricter than its rule at no
 cost but time.
 
+Gatekeeper asks each ConstraintTemplate alone, so each pod rule's template gets a body of its own
+(templates/gatekeeper/usual.rego.jinja): the Pod of a CREATE in a namespace the scope lists, that
+rule's fragment alone, and the values of its Constraint, held only where input.parameters are
+exactly those (tests/test_gatekeeper_usual.py holds each fragment to its rule alone).
+
 This module decides, from the plan alone, whether such a body can be written: every rule that
 reads a Pod has a fragment that covers its parameters, and the rules agree on the scope and on
 which containers are sidecars. Otherwise main.violations asks every rule, as it always did.

@@ -18,7 +18,7 @@ from ..plan import GATEKEEPER_ACTIONS, ExceptionPlan, Plan, RulePlan
 from ..render import dump_yaml_documents, render, to_json, to_yaml
 from ..kinds import CONTROL_PLANE_KINDS, api_groups, is_cluster_scoped, rule_kinds
 from .manifest import RuleOutput
-from .rego import UNSUPPORTED, lib_sources
+from .rego import UNSUPPORTED, gatekeeper_usual_source, lib_sources
 
 TARGET = "admission.k8s.gatekeeper.sh"
 TEMPLATE_VERSION = "1.0.0"
@@ -278,6 +278,7 @@ class GatekeeperBackend:
                 package=entry_package(rule),
                 lib=rule.rule_id.lower(),
                 exceptions=bool(param_exceptions(plan, rule)),
+                usual=gatekeeper_usual_source(plan, rule, constraint_params(plan, rule)),
             )
             libs = template_libs(
                 lib if param_exceptions(plan, rule) else {p: t for p, t in lib.items() if p.name != "exceptions.rego"}, rule)

@@ -87,23 +87,38 @@ def _body_lines(text: str) -> str:
     return "".join(f"\t{line.strip()}\n" for line in text.splitlines() if line.strip())
 
 
-def usual_source(plan: Plan, rules: list[RulePlan]) -> str | None:
-    """usual.rego: the usual pod cleared in one body (policygen/usual.py), or None where it cannot be."""
-    context = usual.context(plan, rules)
-    if context is None:
-        return None
+def _usual_render(context: dict[str, Any], rules: list[RulePlan], template: str, **extra: Any) -> str:
+    """A usual-pod template rendered with these rules' usual.rego.jinja fragments and the helpers they call."""
     env = make_env()
     modules = [
         (env.get_template(REGISTRY[r.rule_id].usual_template).module, r.params, REGISTRY[r.rule_id].template_context(r.params))
-        for r in context["rules"]
+        for r in rules
     ]
     helpers = {"lit": _json_literal, "set_of": rego_set_of, "member": _member, "raw": _raw, "lines": _body_lines,
                "canonical_caps": usual.canonical_caps, "plain_pattern": usual.plain_pattern(),
                # A sidecar's name, as a literal set: a rule's value read in each container's body costs more.
                "names": _member(context["sidecar_names"]) if context["sidecar_names"] else "in set()"}
-    return env.get_template("rego/usual.rego.jinja").render(
-        u={**context, **helpers}, modules=modules, fields=("initContainers", "containers", "ephemeralContainers"),
+    return env.get_template(template).render(
+        u={**context, **helpers}, modules=modules, fields=("initContainers", "containers", "ephemeralContainers"), **extra,
     )
+
+
+def usual_source(plan: Plan, rules: list[RulePlan]) -> str | None:
+    """usual.rego: the usual pod cleared in one body (policygen/usual.py), or None where it cannot be."""
+    context = usual.context(plan, rules)
+    if context is None:
+        return None
+    return _usual_render(context, context["rules"], "rego/usual.rego.jinja")
+
+
+def gatekeeper_usual_source(plan: Plan, rule: RulePlan, parameters: dict[str, Any]) -> str | None:
+    """The usual pod of one rule's ConstraintTemplate (templates/gatekeeper/usual.rego.jinja), cleared under
+    exactly the parameters its Constraint is given; None where the whole set gets no usual pod or the rule
+    reads no Pod."""
+    context = per_plan(plan, "usual:rego", lambda: usual.context(plan, supported_rules(plan)))
+    if context is None or rule not in context["rules"]:
+        return None
+    return _usual_render(context, [rule], "gatekeeper/usual.rego.jinja", parameters=rego_literal(parameters, 2))
 
 
 def package_of(rule: RulePlan) -> str:

@@ -2,8 +2,8 @@
 
 A rule folder holds its catalogue entry, its sub-check codes, the function that
 plans it from the spec, its Rego (``rule.rego.jinja``), its CEL
-(``rule.cel.jinja``), a pod rule's lines in the whole set's usual pod
-(``usual.rego.jinja``, policygen/usual.py) and in its CEL policy
+(``rule.cel.jinja``), a pod rule's lines in the whole set's usual pod and in
+its own Gatekeeper template's (``usual.rego.jinja``, policygen/usual.py) and in its CEL policy
 (``usual.cel.jinja``), its cases and the backends that cannot render it. Nothing
 here imports a later stage of the pipeline: the plan, the fixtures and the
 backends read rules, never the reverse.
