@@ -12,7 +12,7 @@ violations must be empty, and the body must be taken often enough that this mean
 from __future__ import annotations
 
 import json
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -21,6 +21,7 @@ import yaml
 import policygen as pg
 from policygen import usual
 from policygen.backends.rego import supported_rules
+from policygen.fixtures import cases_for
 from policygen.output import write_tree
 from policygen.pipeline import render_all
 
@@ -59,22 +60,26 @@ violations_{id}(false, _) := null
 """
 
 
-def _templates(files: dict[PurePosixPath, str]) -> dict[str, tuple[str, str, dict[str, Any]]]:
-    """rule id (lower case) -> (entry package, entry Rego, Constraint parameters), for templates with a usual body."""
+def _rendered(spec: Path, dist: Path) -> tuple[Any, dict[str, tuple[str, str, dict[str, Any]]]]:
+    """The spec's plan, and per template with a usual body: rule id (lower case) -> (entry package, entry
+    Rego, Constraint parameters), read from the generated YAML; the libraries every template carries
+    verbatim (rego/lib) are written under dist/rego/lib."""
+    plan = pg.build_plan(pg.load_spec(spec))
+    files = render_all(plan, ["rego", "gatekeeper"])
+    write_tree({p: t for p, t in files.items() if p.parts[:2] == ("rego", "lib")}, dist)
     found = {}
     for path, text in files.items():
-        if path.name != "template.yaml":
+        if path.parts[0] != "gatekeeper" or path.name != "template.yaml":
             continue
-        template = yaml.safe_load(text)
-        target = template["spec"]["targets"][0]
-        source = next((c["source"] for c in target.get("code", []) if c.get("engine") == "Rego"), target)
+        # policygen writes one target whose code holds one Rego source (policygen/backends/gatekeeper.py).
+        source = yaml.safe_load(text)["spec"]["targets"][0]["code"][0]["source"]
         if "\nusual if {" not in source["rego"]:
             continue
         constraint = yaml.safe_load(files[path.parent / "constraint.yaml"])
         rule_id = constraint["metadata"]["annotations"]["policygen.dev/rule-id"].lower()
         package = next(line.split()[1] for line in source["rego"].splitlines() if line.startswith("package "))
         found[rule_id] = (package, source["rego"], constraint["spec"].get("parameters", {}))
-    return found
+    return plan, found
 
 
 @pytest.fixture(scope="module")
@@ -84,18 +89,14 @@ def verdicts(opa_server, tmp_path_factory, corpus_docs) -> dict[str, dict[str, t
     expected: dict[str, set[str]] = {}
     opa_server.set_inventory({})
     for spec in [*SPECS, _digest_without_list(tmp_path_factory.mktemp("specs"))]:
-        plan = pg.build_plan(pg.load_spec(spec))
         name = spec.parent.name if spec.name == "spec.yaml" else spec.stem
-        files = render_all(plan, ["rego", "gatekeeper"])
-        templates = _templates({p.relative_to("gatekeeper"): t for p, t in files.items() if p.parts[0] == "gatekeeper"})
+        dist = tmp_path_factory.mktemp("gk-usual") / "dist"
+        plan, templates = _rendered(spec, dist)
         out[name] = {}
         context = usual.context(plan, supported_rules(plan))
         expected[name] = {r.rule_id.lower() for r in context["rules"]} if context else set()
         if not templates:
             continue
-        dist = tmp_path_factory.mktemp("gk-usual") / "dist"
-        # The libraries every template carries verbatim (rego/lib), and each template's own entry point.
-        write_tree({p: t for p, t in files.items() if p.parts[:2] == ("rego", "lib")}, dist)
         check = CHECK_HEAD
         for rule_id, (package, rego, _) in sorted(templates.items()):
             (dist / "rego" / f"{rule_id}_template.rego").write_text(rego)
@@ -141,16 +142,11 @@ def test_template_usual_pod_is_taken(verdicts):
 
 def test_template_usual_pod_asks_for_its_own_parameters(opa_server, tmp_path):
     """Other parameters (a Constraint edited by hand) leave the pod to the rule, which judges them."""
-    plan = pg.build_plan(pg.load_spec(Path(SPECS[0])))
-    files = render_all(plan, ["rego", "gatekeeper"])
-    templates = _templates({p.relative_to("gatekeeper"): t for p, t in files.items() if p.parts[0] == "gatekeeper"})
-    package, rego, params = templates["sc007"]
     dist = tmp_path / "dist"
-    write_tree({p: t for p, t in files.items() if p.parts[:2] == ("rego", "lib")}, dist)
+    plan, templates = _rendered(Path(SPECS[0]), dist)
+    package, rego, params = templates["sc007"]
     (dist / "rego" / "sc007_template.rego").write_text(rego)
     opa_server.load(dist / "rego")
-    from policygen.fixtures import cases_for
-
     pod = next(c.resource for c in cases_for(plan) if c.name == "approved_pod" and c.rule_id == "SC007")
     review = {"object": pod, "operation": "CREATE", "kind": {"group": "", "version": "v1", "kind": "Pod"}}
     tightened = json.loads(json.dumps(params))
@@ -167,13 +163,10 @@ def test_template_usual_pod_asks_for_its_own_parameters(opa_server, tmp_path):
 def test_template_entry_points_pass_opa_check_strict_and_fmt(tmp_path):
     """Every spec's templates, usual bodies included, as `opa check --strict` and `opa fmt` want them."""
     for spec in SPECS:
-        plan = pg.build_plan(pg.load_spec(spec))
-        files = render_all(plan, ["rego", "gatekeeper"])
-        templates = _templates({p.relative_to("gatekeeper"): t for p, t in files.items() if p.parts[0] == "gatekeeper"})
+        dist = tmp_path / spec.parent.name / spec.stem
+        _, templates = _rendered(spec, dist)
         if not templates:
             continue
-        dist = tmp_path / spec.parent.name / spec.stem
-        write_tree({p: t for p, t in files.items() if p.parts[:2] == ("rego", "lib")}, dist)
         entries = dist / "entries"
         entries.mkdir()
         for rule_id, (_, rego, _) in templates.items():

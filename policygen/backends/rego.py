@@ -103,9 +103,14 @@ def _usual_render(context: dict[str, Any], rules: list[RulePlan], template: str,
     )
 
 
-def usual_source(plan: Plan, rules: list[RulePlan]) -> str | None:
+def _usual_context(plan: Plan) -> dict[str, Any] | None:
+    """policygen/usual.py's context for the plan's rendered rules, decided once for both backends that read it."""
+    return per_plan(plan, "usual:rego", lambda: usual.context(plan, supported_rules(plan)))
+
+
+def usual_source(plan: Plan) -> str | None:
     """usual.rego: the usual pod cleared in one body (policygen/usual.py), or None where it cannot be."""
-    context = usual.context(plan, rules)
+    context = _usual_context(plan)
     if context is None:
         return None
     return _usual_render(context, context["rules"], "rego/usual.rego.jinja")
@@ -115,7 +120,7 @@ def gatekeeper_usual_source(plan: Plan, rule: RulePlan, parameters: dict[str, An
     """The usual pod of one rule's ConstraintTemplate (templates/gatekeeper/usual.rego.jinja), cleared under
     exactly the parameters its Constraint is given; None where the whole set gets no usual pod or the rule
     reads no Pod."""
-    context = per_plan(plan, "usual:rego", lambda: usual.context(plan, supported_rules(plan)))
+    context = _usual_context(plan)
     if context is None or rule not in context["rules"]:
         return None
     return _usual_render(context, [rule], "gatekeeper/usual.rego.jinja", parameters=rego_literal(parameters, 2))
@@ -207,7 +212,7 @@ class RegoBackend:
                 checks=rego_set(sorted(CHECKS[rule.rule_id])),
                 cases=rule_cases,
             )
-        usual_rego = usual_source(plan, rules)
+        usual_rego = usual_source(plan)
         if usual_rego is not None:
             files[PurePosixPath("usual.rego")] = usual_rego
         files[PurePosixPath("main.rego")] = render(
